@@ -1,0 +1,73 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Layers (see docs/architecture.md): dependencies point downward only.
+//   sandboxctl / raft-sim / jsonschema-conformance   (executables)
+//   SandboxPolicy (pure) -> JSONSchema (pure)
+//   RaftSimulation (test support) -> Raft (pure)
+//   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
+let package = Package(
+    name: "AgentSandbox",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "SandboxPolicy", targets: ["SandboxPolicy"]),
+        .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "SandboxStorage", targets: ["SandboxStorage"]),
+        .executable(name: "sandboxctl", targets: ["sandboxctl"]),
+        .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
+        .executable(name: "raft-sim", targets: ["raft-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: pure cores
+        .target(name: "JSONSchema"),
+        .target(
+            name: "SandboxPolicy",
+            dependencies: ["JSONSchema", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "Raft"),
+        .target(name: "RaftSimulation", dependencies: ["Raft"]),
+
+        // MARK: storage
+        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
+
+        // MARK: executables
+        .executableTarget(
+            name: "sandboxctl",
+            dependencies: [
+                "JSONSchema", "SandboxPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "jsonschema-conformance",
+            dependencies: ["JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "raft-sim",
+            dependencies: ["RaftSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Child process for the storage crash tests (killed with SIGKILL by the tests).
+        .executableTarget(name: "storage-crash-worker", dependencies: ["SandboxStorage"]),
+
+        // MARK: benchmarks (run in release: see bench/README.md)
+        .executableTarget(
+            name: "jsonschema-bench", dependencies: ["JSONSchema"], path: "bench/jsonschema", exclude: ["peers"]),
+        .executableTarget(
+            name: "policy-bench", dependencies: ["SandboxPolicy"], path: "bench/policy", exclude: ["peers"]),
+        .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
+        .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
+
+        // MARK: tests
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
+        .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy"]),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"]),
+        .testTarget(name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft"]),
+    ]
+)

@@ -1,0 +1,3 @@
+import Raft
+
+public enum RaftSimulationPlaceholder {}

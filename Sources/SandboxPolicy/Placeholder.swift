@@ -1,0 +1,3 @@
+import JSONSchema
+
+public enum SandboxPolicyPlaceholder {}

@@ -1,0 +1,5 @@
+import CLZ4
+import CRocksDB
+import Raft
+
+public enum SandboxStoragePlaceholder {}

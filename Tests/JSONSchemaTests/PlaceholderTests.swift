@@ -1,0 +1,5 @@
+import Testing
+
+@testable import JSONSchema
+
+@Test func moduleLinks() { #expect(Bool(true)) }

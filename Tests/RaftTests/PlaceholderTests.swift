@@ -1,0 +1,5 @@
+import Testing
+
+@testable import Raft
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,5 @@
+import Testing
+
+@testable import SandboxPolicy
+
+@Test func moduleLinks() { #expect(Bool(true)) }

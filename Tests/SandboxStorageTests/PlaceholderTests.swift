@@ -1,0 +1,5 @@
+import Testing
+
+@testable import SandboxStorage
+
+@Test func moduleLinks() { #expect(Bool(true)) }

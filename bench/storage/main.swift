@@ -1,0 +1,1 @@
+// Placeholder benchmark; see bench/README.md
