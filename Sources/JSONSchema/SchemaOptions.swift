@@ -1,0 +1,41 @@
+/// The JSON Schema dialect a schema is read in, chosen by its `$schema` keyword.
+public enum SchemaDraft: String, Sendable, CaseIterable {
+    case draft2020_12 = "2020-12"
+    case draft7 = "7"
+
+    /// The meta-schema URI that selects this draft in `$schema`.
+    public var metaschemaURI: String {
+        switch self {
+        case .draft2020_12: return "https://json-schema.org/draft/2020-12/schema"
+        case .draft7: return "http://json-schema.org/draft-07/schema"
+        }
+    }
+}
+
+/// How schemas are compiled and instances validated.
+public struct SchemaOptions: Sendable {
+    /// The draft for schemas without `$schema`.
+    public var defaultDraft: SchemaDraft = .draft2020_12
+
+    /// When true, `format` is an assertion for the formats this module knows (`email`, `uri`,
+    /// `uri-reference`, `date-time`, `date`, `time`, `ipv4`, `ipv6`, `hostname`, `uuid`, `regex`,
+    /// and a few more); unknown formats are always ignored. When false (the default) `format`
+    /// is only an annotation, as the 2020-12 specification says.
+    public var assertFormats: Bool = false
+
+    /// The deepest instance nesting that is validated; a deeper instance is invalid (with an
+    /// error saying so) rather than recursed into. Default 512, the parser's default.
+    public var maxInstanceDepth: Int = 512
+
+    /// The longest string, in UTF-16 code units, that `pattern` and `patternProperties` run a
+    /// regular expression on. A longer string fails the pattern (fail closed) with an error saying
+    /// so: it bounds the time a catastrophically backtracking pattern can take. Default 10,000.
+    public var maxPatternInputLength: Int = 10_000
+
+    /// The deepest chain of nested subschema evaluations (through `$ref` and applicators) before
+    /// validation gives up with an error; stops schemas that recurse without consuming the
+    /// instance (`{"$ref": "#"}`). Default 2,000.
+    public var maxEvaluationDepth: Int = 2_000
+
+    public init() {}
+}

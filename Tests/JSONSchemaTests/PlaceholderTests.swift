@@ -1,5 +1,0 @@
-import Testing
-
-@testable import JSONSchema
-
-@Test func moduleLinks() { #expect(Bool(true)) }
