@@ -1,7 +1,10 @@
 /// A JSON document held in memory, with numbers kept exact (see ``JSONNumber``).
 ///
 /// Equality and hashing follow JSON Schema's notion of equality: numbers compare by value
-/// (`1 == 1.0`), objects ignore key order.
+/// (`1 == 1.0`), strings by Unicode code points (not by Swift's canonical equivalence, so `"é"`
+/// and `"e\u{301}"` differ), objects ignore key order. Object keys are Swift `String`s, so two keys
+/// that are canonically equivalent count as the same key (the parser rejects such a document
+/// as having a duplicate key).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -12,6 +15,54 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let left), .bool(let right)): return left == right
+        case (.number(let left), .number(let right)): return left == right
+        case (.string(let left), .string(let right)): return left.utf8.elementsEqual(right.utf8)
+        case (.array(let left), .array(let right)): return left == right
+        case (.object(let left), .object(let right)):
+            guard left.count == right.count else { return false }
+            for (key, value) in left {
+                guard let other = right[key], other == value else { return false }
+            }
+            return true
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0 as UInt8)
+        case .bool(let value):
+            hasher.combine(1 as UInt8)
+            hasher.combine(value)
+        case .number(let value):
+            hasher.combine(2 as UInt8)
+            hasher.combine(value)
+        case .string(let value):
+            hasher.combine(3 as UInt8)
+            var copy = value
+            copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            hasher.combine(value.utf8.count)
+        case .array(let elements):
+            hasher.combine(4 as UInt8)
+            hasher.combine(elements)
+        case .object(let members):
+            hasher.combine(5 as UInt8)
+            // Order-independent: a commutative sum of per-member hashes.
+            var sum = 0
+            for (key, value) in members {
+                var member = Hasher()
+                member.combine(key)
+                member.combine(value)
+                sum &+= member.finalize()
+            }
+            hasher.combine(sum)
+        }
+    }
+
     /// The JSON Schema type name of this value: `null`, `boolean`, `number`, `string`, `array` or
     /// `object` (integers report `number`; see ``isInteger``).
     public var typeName: String {

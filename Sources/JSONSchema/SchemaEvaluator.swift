@@ -1,0 +1,495 @@
+/// Which annotations (evaluated properties and items) in-place subschemas produced; tracked only
+/// for schemas with `unevaluatedProperties` or `unevaluatedItems`.
+struct Annotations {
+    var allProperties = false
+    var properties: Set<String> = []
+    var allItems = false
+    var itemPrefix = 0
+    var containsIndices: Set<Int> = []
+
+    mutating func merge(_ other: Annotations) {
+        allProperties = allProperties || other.allProperties
+        if !allProperties { properties.formUnion(other.properties) }
+        allItems = allItems || other.allItems
+        itemPrefix = max(itemPrefix, other.itemPrefix)
+        if !allItems { containsIndices.formUnion(other.containsIndices) }
+    }
+}
+
+/// A step of an instance location.
+enum PathSegment {
+    case key(String)
+    case index(Int)
+}
+
+/// Runs a ``SchemaProgram`` over one instance. A value type created per validation: it allocates
+/// nothing unless errors are reported, annotations are needed, or `$dynamicRef` scope is tracked.
+struct SchemaEvaluator {
+    enum Mode {
+        /// Only the verdict; return at the first failure.
+        case verdict
+        case firstError
+        case allErrors
+    }
+
+    let program: SchemaProgram
+    let options: SchemaOptions
+    let mode: Mode
+    var errors: [ValidationError] = []
+    /// Above 0 inside subschemas whose failures are not errors (`anyOf` branches, `not`, `if`).
+    private var silence = 0
+    private var path: [PathSegment] = []
+    private var frames: [Annotations] = []
+    private var dynamicScope: [Int] = []
+    private var depth = 0
+    private var instanceDepth = 0
+
+    init(program: SchemaProgram, options: SchemaOptions, mode: Mode) {
+        self.program = program
+        self.options = options
+        self.mode = mode
+    }
+
+    private var recording: Bool { silence == 0 && mode != .verdict }
+    private var stopsEarly: Bool { silence > 0 || mode != .allErrors }
+
+    // MARK: errors
+
+    private mutating func fail(_ at: Int, _ message: @autoclosure () -> String) -> Bool {
+        if recording {
+            errors.append(
+                ValidationError(
+                    instanceLocation: instancePointer, schemaLocation: program.locations[at], message: message()))
+        }
+        return false
+    }
+
+    private var instancePointer: String {
+        var pointer = ""
+        for segment in path {
+            switch segment {
+            case .key(let key): pointer += "/" + JSONPointer.escape(key)
+            case .index(let index): pointer += "/" + String(index)
+            }
+        }
+        return pointer
+    }
+
+    static func brief(_ value: JSONValue) -> String {
+        let text = value.serialized()
+        return text.count <= 64 ? text : String(text.prefix(61)) + "..."
+    }
+
+    // MARK: nodes
+
+    mutating func validate(_ index: Int, _ instance: JSONValue, collect: Bool) -> Bool {
+        depth += 1
+        defer { depth -= 1 }
+        let node = program.nodes[index]
+        if depth > options.maxEvaluationDepth {
+            let limit = options.maxEvaluationDepth
+            return fail(node.location, "schema evaluation deeper than \(limit) (recursive schema?)")
+        }
+        var enteredResource = false
+        if program.usesDynamicScope && dynamicScope.last != node.resource {
+            dynamicScope.append(node.resource)
+            enteredResource = true
+        }
+        defer { if enteredResource { dynamicScope.removeLast() } }
+        if node.needsAnnotations {
+            frames.append(Annotations())
+            let valid = evaluate(node.keywords, instance, collect: true)
+            let own = frames.removeLast()
+            if collect && valid { frames[frames.count - 1].merge(own) }
+            return valid
+        }
+        return evaluate(node.keywords, instance, collect: collect)
+    }
+
+    private mutating func evaluate(_ keywords: [Keyword], _ instance: JSONValue, collect: Bool) -> Bool {
+        var valid = true
+        for keyword in keywords where !check(keyword, instance, collect: collect) {
+            valid = false
+            if stopsEarly { return false }
+        }
+        return valid
+    }
+
+    /// Validates a member or element of the instance.
+    private mutating func validateChild(_ index: Int, _ value: JSONValue, _ segment: @autoclosure () -> PathSegment)
+        -> Bool
+    {
+        instanceDepth += 1
+        defer { instanceDepth -= 1 }
+        let recordsPath = recording
+        if recordsPath { path.append(segment()) }
+        defer { if recordsPath { path.removeLast() } }
+        if instanceDepth > options.maxInstanceDepth {
+            let limit = options.maxInstanceDepth
+            return fail(program.nodes[index].location, "instance nested deeper than \(limit) levels")
+        }
+        return validate(index, value, collect: false)
+    }
+
+    /// Evaluates `index` without reporting its errors; with `collect`, returns its annotations.
+    private mutating func probe(_ index: Int, _ instance: JSONValue, collect: Bool) -> (Bool, Annotations?) {
+        silence += 1
+        defer { silence -= 1 }
+        if !collect { return (validate(index, instance, collect: false), nil) }
+        frames.append(Annotations())
+        let valid = validate(index, instance, collect: true)
+        return (valid, frames.removeLast())
+    }
+
+    private mutating func probeChild(_ index: Int, _ value: JSONValue) -> Bool {
+        silence += 1
+        defer { silence -= 1 }
+        return validateChild(index, value, .index(0))
+    }
+
+    private mutating func annotate(_ update: (inout Annotations) -> Void) {
+        update(&frames[frames.count - 1])
+    }
+
+    private func matches(_ regex: ECMARegex, _ text: String) -> Bool? {
+        text.utf16.count > options.maxPatternInputLength ? nil : regex.matches(text)
+    }
+
+    // MARK: keywords
+
+    private mutating func check(_ keyword: Keyword, _ instance: JSONValue, collect: Bool) -> Bool {
+        switch keyword {
+        case .alwaysInvalid(let at):
+            return fail(at, "no value is allowed here (the schema is false)")
+        case .type(let types, let at):
+            if types.contains(typeOf: instance) { return true }
+            return fail(at, "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)")
+        case .enumeration(let values, let at):
+            if values.contains(instance) { return true }
+            return fail(
+                at, "expected one of \(SchemaEvaluator.brief(.array(values))), got \(SchemaEvaluator.brief(instance))")
+        case .constant(let value, let at):
+            if value == instance { return true }
+            return fail(at, "expected \(SchemaEvaluator.brief(value)), got \(SchemaEvaluator.brief(instance))")
+        case .multipleOf(let step, let at):
+            guard case .number(let number) = instance, !number.isMultiple(of: step) else { return true }
+            return fail(at, "expected a multiple of \(step), got \(number)")
+        case .maximum(let limit, let at):
+            guard case .number(let number) = instance, number > limit else { return true }
+            return fail(at, "expected number at most \(limit), got \(number)")
+        case .exclusiveMaximum(let limit, let at):
+            guard case .number(let number) = instance, number >= limit else { return true }
+            return fail(at, "expected number less than \(limit), got \(number)")
+        case .minimum(let limit, let at):
+            guard case .number(let number) = instance, number < limit else { return true }
+            return fail(at, "expected number at least \(limit), got \(number)")
+        case .exclusiveMinimum(let limit, let at):
+            guard case .number(let number) = instance, number <= limit else { return true }
+            return fail(at, "expected number greater than \(limit), got \(number)")
+        case .maxLength(let limit, let at):
+            guard case .string(let text) = instance, text.utf8.count > limit else { return true }
+            let length = text.unicodeScalars.count
+            if length <= limit { return true }
+            return fail(at, "expected string of at most \(limit) characters, got \(length)")
+        case .minLength(let limit, let at):
+            guard case .string(let text) = instance else { return true }
+            let length = text.utf8.count < limit ? text.utf8.count : text.unicodeScalars.count
+            if length >= limit { return true }
+            return fail(at, "expected string of at least \(limit) characters, got \(text.unicodeScalars.count)")
+        case .pattern(let regex, let at):
+            guard case .string(let text) = instance else { return true }
+            let limit = options.maxPatternInputLength
+            switch matches(regex, text) {
+            case true: return true
+            case false:
+                return fail(at, "expected string matching /\(regex.source)/, got \(SchemaEvaluator.brief(instance))")
+            case nil:
+                return fail(
+                    at,
+                    "string of \(text.utf16.count) UTF-16 units is longer than the \(limit) "
+                        + "that patterns are checked on")
+            }
+        case .format(let format, let at):
+            guard case .string(let text) = instance, !format.accepts(text) else { return true }
+            return fail(at, "expected a valid \(format.rawValue), got \(SchemaEvaluator.brief(instance))")
+        case .maxItems(let limit, let at):
+            guard case .array(let items) = instance, items.count > limit else { return true }
+            return fail(at, "expected array of at most \(limit) items, got \(items.count)")
+        case .minItems(let limit, let at):
+            guard case .array(let items) = instance, items.count < limit else { return true }
+            return fail(at, "expected array of at least \(limit) items, got \(items.count)")
+        case .uniqueItems(let at):
+            guard case .array(let items) = instance, let (first, second) = SchemaEvaluator.duplicate(in: items) else {
+                return true
+            }
+            return fail(at, "expected unique items, but items \(first) and \(second) are equal")
+        case .maxProperties(let limit, let at):
+            guard case .object(let members) = instance, members.count > limit else { return true }
+            return fail(at, "expected object with at most \(limit) properties, got \(members.count)")
+        case .minProperties(let limit, let at):
+            guard case .object(let members) = instance, members.count < limit else { return true }
+            return fail(at, "expected object with at least \(limit) properties, got \(members.count)")
+        case .required(let names, let at):
+            guard case .object(let members) = instance else { return true }
+            var valid = true
+            for name in names where members[name] == nil {
+                valid = fail(at, "missing required property \"\(name)\"")
+                if stopsEarly { return false }
+            }
+            return valid
+        case .dependentRequired(let dependencies, let at):
+            guard case .object(let members) = instance else { return true }
+            var valid = true
+            for (property, required) in dependencies where members[property] != nil {
+                for name in required where members[name] == nil {
+                    valid = fail(at, "property \"\(property)\" requires property \"\(name)\"")
+                    if stopsEarly { return false }
+                }
+            }
+            return valid
+        case .members(let rules):
+            guard case .object(let members) = instance else { return true }
+            return checkMembers(rules, members, collect: collect)
+        case .propertyNames(let node, let at):
+            guard case .object(let members) = instance else { return true }
+            var valid = true
+            for name in sortedKeys(members) where !probe(node, .string(name), collect: false).0 {
+                valid = fail(at, "invalid property name \"\(name)\"")
+                if stopsEarly { return false }
+            }
+            return valid
+        case .dependentSchemas(let dependencies, _):
+            guard case .object(let members) = instance else { return true }
+            var valid = true
+            for (property, node) in dependencies where members[property] != nil {
+                if !validate(node, instance, collect: collect) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            return valid
+        case .prefixItems(let nodes, _):
+            guard case .array(let items) = instance else { return true }
+            var valid = true
+            for offset in 0..<min(nodes.count, items.count)
+            where !validateChild(nodes[offset], items[offset], .index(offset)) {
+                valid = false
+                if stopsEarly { return false }
+            }
+            if collect { annotate { $0.itemPrefix = max($0.itemPrefix, min(nodes.count, items.count)) } }
+            return valid
+        case .items(let start, let node, _):
+            guard case .array(let items) = instance else { return true }
+            var valid = true
+            var offset = start
+            while offset < items.count {
+                if !validateChild(node, items[offset], .index(offset)) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+                offset += 1
+            }
+            if collect && items.count > start { annotate { $0.allItems = true } }
+            return valid
+        case .contains(let node, let minimum, let maximum, let at):
+            guard case .array(let items) = instance else { return true }
+            if minimum == 0 && maximum == nil && !collect { return true }
+            var count = 0
+            var matched: Set<Int> = []
+            for (offset, item) in items.enumerated() where probeChild(node, item) {
+                count += 1
+                if collect {
+                    matched.insert(offset)
+                } else if maximum == nil && count >= minimum {
+                    break
+                } else if let maximum, count > maximum {
+                    break
+                }
+            }
+            if collect { annotate { $0.containsIndices.formUnion(matched) } }
+            if count < minimum {
+                return fail(at, "expected at least \(minimum) items matching the contains schema, got \(count)")
+            }
+            if let maximum, count > maximum {
+                return fail(at, "expected at most \(maximum) items matching the contains schema, got \(count)")
+            }
+            return true
+        case .allOf(let nodes, _):
+            var valid = true
+            for node in nodes where !validate(node, instance, collect: collect) {
+                valid = false
+                if stopsEarly { return false }
+            }
+            return valid
+        case .anyOf(let nodes, let at):
+            var valid = false
+            for node in nodes {
+                let (matched, annotations) = probe(node, instance, collect: collect)
+                if matched {
+                    valid = true
+                    guard let annotations else { break }
+                    annotate { $0.merge(annotations) }
+                }
+            }
+            return valid ? true : fail(at, "expected to match at least one schema in anyOf, matched none")
+        case .oneOf(let nodes, let at):
+            var matches: [Int] = []
+            var kept: Annotations?
+            for (offset, node) in nodes.enumerated() {
+                let (matched, annotations) = probe(node, instance, collect: collect)
+                if matched {
+                    matches.append(offset)
+                    kept = annotations
+                    if matches.count > 1 { break }
+                }
+            }
+            if matches.count == 1 {
+                if let kept { annotate { $0.merge(kept) } }
+                return true
+            }
+            if matches.isEmpty { return fail(at, "expected to match exactly one schema in oneOf, matched none") }
+            return fail(
+                at, "expected to match exactly one schema in oneOf, matched schemas \(matches[0]) and \(matches[1])")
+        case .not(let node, let at):
+            if !probe(node, instance, collect: false).0 { return true }
+            return fail(at, "expected not to match the schema in not")
+        case .conditional(let condition, let then, let otherwise, _):
+            if then == nil && otherwise == nil && !collect { return true }
+            let (matched, annotations) = probe(condition, instance, collect: collect)
+            if matched, let annotations { annotate { $0.merge(annotations) } }
+            guard let branch = matched ? then : otherwise else { return true }
+            return validate(branch, instance, collect: collect)
+        case .reference(let node, _):
+            return validate(node, instance, collect: collect)
+        case .dynamicReference(let node, let anchor, _):
+            var target = node
+            for resource in dynamicScope {
+                if let anchored = program.dynamicAnchors[resource][anchor] {
+                    target = anchored
+                    break
+                }
+            }
+            return validate(target, instance, collect: collect)
+        case .unevaluatedProperties(let node, let isFalse, let at):
+            guard case .object(let members) = instance else { return true }
+            let seen = frames[frames.count - 1]
+            if seen.allProperties { return true }
+            var valid = true
+            for name in sortedKeys(members) where !seen.properties.contains(name) {
+                let passed =
+                    isFalse
+                    ? fail(at, "unexpected property \"\(name)\"")
+                    : validateChild(node, members[name]!, .key(name))
+                if !passed {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            if valid { annotate { $0.allProperties = true } }
+            return valid
+        case .unevaluatedItems(let node, let isFalse, let at):
+            guard case .array(let items) = instance else { return true }
+            let seen = frames[frames.count - 1]
+            if seen.allItems { return true }
+            var valid = true
+            for offset in seen.itemPrefix..<max(seen.itemPrefix, items.count)
+            where !seen.containsIndices.contains(offset) {
+                let passed =
+                    isFalse
+                    ? fail(at, "unexpected item at index \(offset)")
+                    : validateChild(node, items[offset], .index(offset))
+                if !passed {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            if valid { annotate { $0.allItems = true } }
+            return valid
+        }
+    }
+
+    /// Keys in a deterministic order when errors are reported (dictionary order otherwise).
+    private func sortedKeys(_ members: [String: JSONValue]) -> [String] {
+        recording ? members.keys.sorted() : Array(members.keys)
+    }
+
+    private mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
+        var valid = true
+        if rules.patternProperties.isEmpty && rules.additionalProperties == nil && !collect
+            && members.count > rules.propertyList.count
+        {
+            // Only `properties`: walk the schema's (shorter) list.
+            for (name, node) in rules.propertyList {
+                guard let value = members[name] else { continue }
+                if !validateChild(node, value, .key(name)) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            return valid
+        }
+        var evaluated: [String] = []
+        for name in sortedKeys(members) {
+            let value = members[name]!
+            var matched = false
+            if let node = rules.properties[name] {
+                matched = true
+                if !validateChild(node, value, .key(name)) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            for (regex, node) in rules.patternProperties {
+                guard let isMatch = matches(regex, name) else {
+                    let limit = options.maxPatternInputLength
+                    valid = fail(
+                        rules.patternLocation,
+                        "property name of \(name.utf16.count) UTF-16 units is longer than the "
+                            + "\(limit) that patterns are checked on")
+                    if stopsEarly { return false }
+                    continue
+                }
+                guard isMatch else { continue }
+                matched = true
+                if !validateChild(node, value, .key(name)) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            if !matched, let additional = rules.additionalProperties {
+                let passed =
+                    rules.additionalIsFalse
+                    ? fail(rules.additionalLocation, "unexpected property \"\(name)\"")
+                    : validateChild(additional, value, .key(name))
+                if !passed {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+            }
+            if collect && matched { evaluated.append(name) }
+        }
+        if collect {
+            if rules.additionalProperties != nil {
+                annotate { $0.allProperties = true }
+            } else {
+                annotate { $0.properties.formUnion(evaluated) }
+            }
+        }
+        return valid
+    }
+
+    /// Offsets of the first pair of equal items, if any.
+    static func duplicate(in items: [JSONValue]) -> (Int, Int)? {
+        if items.count <= 16 {
+            for first in items.indices {
+                for second in (first + 1)..<items.count where items[first] == items[second] { return (first, second) }
+            }
+            return nil
+        }
+        var seen: [JSONValue: Int] = [:]
+        for (offset, item) in items.enumerated() {
+            if let earlier = seen.updateValue(offset, forKey: item) { return (earlier, offset) }
+        }
+        return nil
+    }
+}
