@@ -388,10 +388,15 @@ struct SchemaCompiler {
 
     private func nonNegativeInteger(_ builder: KeywordBuilder, _ keyword: String) throws(SchemaCompileError) -> Int? {
         guard let value = builder.members[keyword] else { return nil }
-        guard case .number(let number) = value, number.isInteger, number >= JSONNumber(0) else {
-            throw error(builder.place, keyword, "expected a non-negative integer, got \(value.serialized())")
-        }
-        return number.int64Value.map { Int(clamping: $0) } ?? Int.max
+        if let count = SchemaCompiler.count(value) { return count }
+        throw error(builder.place, keyword, "expected a non-negative integer, got \(value.serialized())")
+    }
+
+    /// `value` as a non-negative count (integers beyond `Int` clamp to `Int.max`), or nil.
+    private static func count(_ value: JSONValue) -> Int? {
+        guard let number = value.numberValue, number.isInteger, number >= JSONNumber(0) else { return nil }
+        if let exact = number.int64Value { return Int(clamping: exact) }
+        return Int.max
     }
 
     private func number(_ builder: KeywordBuilder, _ keyword: String) throws(SchemaCompileError) -> JSONNumber? {

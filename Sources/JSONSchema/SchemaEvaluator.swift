@@ -190,12 +190,13 @@ struct SchemaEvaluator {
             guard case .string(let text) = instance, text.utf8.count > limit else { return true }
             let length = text.unicodeScalars.count
             if length <= limit { return true }
-            return fail(at, "expected string of at most \(limit) characters, got \(length)")
+            return fail(at, "expected string of at most \(plural(limit, "character")), got \(length)")
         case .minLength(let limit, let at):
             guard case .string(let text) = instance else { return true }
             let length = text.utf8.count < limit ? text.utf8.count : text.unicodeScalars.count
             if length >= limit { return true }
-            return fail(at, "expected string of at least \(limit) characters, got \(text.unicodeScalars.count)")
+            return fail(
+                at, "expected string of at least \(plural(limit, "character")), got \(text.unicodeScalars.count)")
         case .pattern(let regex, let at):
             guard case .string(let text) = instance else { return true }
             let limit = options.maxPatternInputLength
@@ -214,10 +215,10 @@ struct SchemaEvaluator {
             return fail(at, "expected a valid \(format.rawValue), got \(SchemaEvaluator.brief(instance))")
         case .maxItems(let limit, let at):
             guard case .array(let items) = instance, items.count > limit else { return true }
-            return fail(at, "expected array of at most \(limit) items, got \(items.count)")
+            return fail(at, "expected array of at most \(plural(limit, "item")), got \(items.count)")
         case .minItems(let limit, let at):
             guard case .array(let items) = instance, items.count < limit else { return true }
-            return fail(at, "expected array of at least \(limit) items, got \(items.count)")
+            return fail(at, "expected array of at least \(plural(limit, "item")), got \(items.count)")
         case .uniqueItems(let at):
             guard case .array(let items) = instance, let (first, second) = SchemaEvaluator.duplicate(in: items) else {
                 return true
@@ -225,10 +226,10 @@ struct SchemaEvaluator {
             return fail(at, "expected unique items, but items \(first) and \(second) are equal")
         case .maxProperties(let limit, let at):
             guard case .object(let members) = instance, members.count > limit else { return true }
-            return fail(at, "expected object with at most \(limit) properties, got \(members.count)")
+            return fail(at, "expected object with at most \(plural(limit, "property")), got \(members.count)")
         case .minProperties(let limit, let at):
             guard case .object(let members) = instance, members.count < limit else { return true }
-            return fail(at, "expected object with at least \(limit) properties, got \(members.count)")
+            return fail(at, "expected object with at least \(plural(limit, "property")), got \(members.count)")
         case .required(let names, let at):
             guard case .object(let members) = instance else { return true }
             var valid = true
@@ -308,10 +309,12 @@ struct SchemaEvaluator {
             }
             if collect { annotate { $0.containsIndices.formUnion(matched) } }
             if count < minimum {
-                return fail(at, "expected at least \(minimum) items matching the contains schema, got \(count)")
+                return fail(
+                    at, "expected at least \(plural(minimum, "item")) matching the contains schema, got \(count)")
             }
             if let maximum, count > maximum {
-                return fail(at, "expected at most \(maximum) items matching the contains schema, got \(count)")
+                return fail(
+                    at, "expected at most \(plural(maximum, "item")) matching the contains schema, got \(count)")
             }
             return true
         case .allOf(let nodes, _):
@@ -492,4 +495,10 @@ struct SchemaEvaluator {
         }
         return nil
     }
+}
+
+/// `1 item`, `2 items`, `1 property`, `3 properties`.
+private func plural(_ count: Int, _ noun: String) -> String {
+    if count == 1 { return "1 \(noun)" }
+    return "\(count) " + (noun.hasSuffix("y") ? noun.dropLast() + "ies" : noun + "s")
 }

@@ -1,1 +1,76 @@
-// Placeholder benchmark; see bench/README.md
+// Benchmark: median time per validation of realistic tool-parameter schemas (data/cases.json),
+// valid and invalid instances, with the fast verdict (`isValid`) and with every error built
+// (`validate(reporting: .all)`). Run in release: bench/jsonschema/run.sh (also runs the peers).
+//
+// Usage: jsonschema-bench [--json] [--cases FILE] [--quick]
+import Foundation
+import JSONSchema
+
+let arguments = CommandLine.arguments
+let emitJSON = arguments.contains("--json")
+let quick = arguments.contains("--quick")
+let casesPath: String = {
+    if let flag = arguments.firstIndex(of: "--cases"), flag + 1 < arguments.count { return arguments[flag + 1] }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("data/cases.json").path
+}()
+
+/// Median nanoseconds per call of `body` over `rounds` rounds of a calibrated number of calls.
+func medianNanoseconds(rounds: Int, _ body: () -> Bool) -> Double {
+    let clock = ContinuousClock()
+    var iterations = 1
+    // Calibrate: about 10 ms per round (bounded).
+    while iterations < 10_000_000 {
+        let elapsed = clock.measure { for _ in 0..<iterations { _ = body() } }
+        if elapsed > .milliseconds(10) { break }
+        iterations *= 2
+    }
+    var samples: [Double] = []
+    for _ in 0..<rounds {
+        var sink = 0
+        let elapsed = clock.measure {
+            for _ in 0..<iterations where body() { sink &+= 1 }
+        }
+        if sink < 0 { print(sink) }
+        let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+        samples.append(nanoseconds / Double(iterations))
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}
+
+guard let data = FileManager.default.contents(atPath: casesPath),
+    case .array(let cases) = try JSONValue(parsing: [UInt8](data))
+else {
+    FileHandle.standardError.write(Data("jsonschema-bench: cannot read \(casesPath)\n".utf8))
+    exit(2)
+}
+
+let rounds = quick ? 3 : 15
+if !emitJSON {
+    print("case                 instance  isValid ns  validate(all) ns  errors")
+}
+for testCase in cases {
+    let name = testCase["name"]!.stringValue!
+    let schema = try CompiledSchema(testCase["schema"]!)
+    for kind in ["valid", "invalid"] {
+        let instance = testCase[kind]!
+        let report = schema.validate(instance, reporting: .all)
+        guard schema.isValid(instance) == (kind == "valid"), report.isValid == (kind == "valid") else {
+            FileHandle.standardError.write(Data("jsonschema-bench: \(name) \(kind) gave the wrong verdict\n".utf8))
+            exit(1)
+        }
+        let fast = medianNanoseconds(rounds: rounds) { schema.isValid(instance) }
+        let full = medianNanoseconds(rounds: rounds) { schema.validate(instance, reporting: .all).isValid }
+        if emitJSON {
+            print(#"{"impl": "swift", "case": "\#(name)", "instance": "\#(kind)", "ns": \#(fast)}"#)
+            print(#"{"impl": "swift-errors", "case": "\#(name)", "instance": "\#(kind)", "ns": \#(full)}"#)
+        } else {
+            let row = [
+                name.padding(toLength: 20, withPad: " ", startingAt: 0),
+                kind.padding(toLength: 8, withPad: " ", startingAt: 0),
+                String(format: "%10.0f", fast), String(format: "%17.0f", full), String(report.errors.count),
+            ]
+            print(row.joined(separator: " "))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the JSON Schema benchmark (release build) and its peers on the same data, in the same run,
+# and prints median nanoseconds per validation with ratios. Installs the peers (jsonschema-rs,
+# jsonschema) from PyPI into bench/.venv on first use. Usage: bench/jsonschema/run.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ ! -x bench/.venv/bin/python ]; then
+  python3 -m venv bench/.venv
+fi
+bench/.venv/bin/python -c "import jsonschema, jsonschema_rs" 2>/dev/null \
+  || bench/.venv/bin/pip install -q jsonschema-rs jsonschema
+swift build -c release --product jsonschema-bench >/tmp/jsonschema-bench-build.log 2>&1 \
+  || { tail -20 /tmp/jsonschema-bench-build.log; exit 1; }
+bin=$(swift build -c release --show-bin-path)/jsonschema-bench
+out=$(mktemp)
+"$bin" --json "$@" >"$out"
+bench/.venv/bin/python bench/jsonschema/peers/peers.py "$@" >>"$out"
+bench/.venv/bin/python - "$out" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    rows.setdefault((r["case"], r["instance"]), {})[r["impl"]] = r["ns"]
+versions = {}
+try:
+    import importlib.metadata as md
+    versions = {n: md.version(n) for n in ("jsonschema-rs", "jsonschema")}
+except Exception:
+    pass
+print("median ns per validation (is_valid / isValid); swift-errors = validate(reporting: .all)")
+print("peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+head = f"{'case':20} {'instance':8} {'swift':>8} {'swift-errors':>12} {'jsonschema-rs':>13} {'jsonschema':>11} {'rs/swift':>9} {'py/swift':>9}"
+print(head)
+for (case, kind), r in rows.items():
+    s = r["swift"]
+    print(f"{case:20} {kind:8} {s:8.0f} {r['swift-errors']:12.0f} {r['jsonschema-rs']:13.0f} {r['jsonschema']:11.0f} "
+          f"{r['jsonschema-rs']/s:9.2f} {r['jsonschema']/s:9.1f}")
+PY
+rm -f "$out"
