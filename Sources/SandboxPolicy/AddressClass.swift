@@ -1,0 +1,80 @@
+/// The special-purpose address ranges an egress policy refuses unless a CIDR allows them:
+/// loopback, private, link-local, carrier-grade NAT, cloud metadata endpoints and the other
+/// IANA special-purpose blocks that are never a public service.
+public enum AddressClass: String, Sendable, Hashable, CaseIterable {
+    case metadata = "a cloud metadata address"
+    case loopback = "a loopback address"
+    case privateNetwork = "a private-network address"
+    case linkLocal = "a link-local address"
+    case carrierGradeNAT = "a carrier-grade NAT (shared) address"
+    case uniqueLocal = "an IPv6 unique-local address"
+    case siteLocal = "a deprecated IPv6 site-local address"
+    case unspecified = "the unspecified address"
+    case thisNetwork = "a `this network` (0.0.0.0/8) address"
+    case multicast = "a multicast address"
+    case broadcast = "the broadcast address"
+    case reserved = "a reserved address"
+    case documentation = "a documentation address"
+    case benchmarking = "a benchmarking address"
+    case protocolAssignment = "an IETF protocol-assignment address"
+    case ipv4Compatible = "a deprecated IPv4-compatible IPv6 address"
+    case tunnel = "a tunnelling (Teredo / 6to4 / NAT64) address that embeds a special address"
+    case discard = "an IPv6 discard-only address"
+
+    /// Single addresses of cloud metadata services (checked before the ranges that hold them).
+    static let metadataAddresses: [IPAddress] = [
+        IPAddress("169.254.169.254")!,  // AWS, GCP, Azure, OpenStack, DigitalOcean
+        IPAddress("169.254.170.2")!,  // AWS ECS task metadata
+        IPAddress("169.254.169.123")!,  // AWS time sync
+        IPAddress("100.100.100.200")!,  // Alibaba Cloud
+        IPAddress("192.0.0.192")!,  // Oracle Cloud
+        IPAddress("fd00:ec2::254")!,  // AWS IPv6
+        IPAddress("fd00:ec2::23")!,  // AWS IPv6 DNS
+    ]
+
+    static let ipv4Ranges: [(CIDRBlock, AddressClass)] = blocks([
+        ("0.0.0.0/8", .thisNetwork), ("10.0.0.0/8", .privateNetwork), ("100.64.0.0/10", .carrierGradeNAT),
+        ("127.0.0.0/8", .loopback), ("169.254.0.0/16", .linkLocal), ("172.16.0.0/12", .privateNetwork),
+        ("192.0.0.0/24", .protocolAssignment), ("192.0.2.0/24", .documentation),
+        ("192.88.99.0/24", .reserved), ("192.168.0.0/16", .privateNetwork), ("198.18.0.0/15", .benchmarking),
+        ("198.51.100.0/24", .documentation), ("203.0.113.0/24", .documentation), ("224.0.0.0/4", .multicast),
+        ("255.255.255.255/32", .broadcast), ("240.0.0.0/4", .reserved),
+    ])
+
+    static let ipv6Ranges: [(CIDRBlock, AddressClass)] = blocks([
+        ("::/128", .unspecified), ("::1/128", .loopback), ("100::/64", .discard),
+        ("2001:db8::/32", .documentation), ("2001::/23", .protocolAssignment), ("fc00::/7", .uniqueLocal),
+        ("fe80::/10", .linkLocal), ("fec0::/10", .siteLocal), ("ff00::/8", .multicast),
+        ("::/96", .ipv4Compatible),
+    ])
+
+    private static func blocks(_ table: [(String, AddressClass)]) -> [(CIDRBlock, AddressClass)] {
+        table.map { (CIDRBlock($0.0)!, $0.1) }
+    }
+
+    /// The class of a special-purpose address, or nil for an ordinary public address. IPv6
+    /// forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address.
+    public static func of(_ address: IPAddress) -> AddressClass? {
+        if metadataAddresses.contains(address) { return .metadata }
+        switch address {
+        case .v4(let value):
+            if metadataAddresses.contains(.v4(value)) { return .metadata }
+            for (block, kind) in ipv4Ranges where block.contains(address) { return kind }
+            return nil
+        case .v6(let high, let low):
+            if let v4 = address.mappedIPv4 { return of(.v4(v4)) }
+            // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48) embeds IPv4 in the low bits.
+            if high == 0x0064_ff9b_0000_0000 && low >> 32 == 0 || high >> 16 == 0x0064_ff9b_0001 {
+                return of(.v4(UInt32(truncatingIfNeeded: low))) == nil ? nil : .tunnel
+            }
+            // 6to4 (2002::/16) embeds IPv4 in bits 16...47.
+            if high >> 48 == 0x2002 {
+                return of(.v4(UInt32(truncatingIfNeeded: high >> 16))) == nil ? nil : .tunnel
+            }
+            // Teredo (2001:0::/32) hides the client address; never a plain public service.
+            if high >> 32 == 0x2001_0000 { return .tunnel }
+            for (block, kind) in ipv6Ranges where block.contains(address) { return kind }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// A URL host in normalised form: a lower-case ASCII domain name (internationalised labels in
+/// their `xn--` Punycode form, no trailing dot) or a canonical IP address.
+public enum HostName: Sendable, Hashable, CustomStringConvertible {
+    case domain(String)
+    case ip(IPAddress)
+
+    public var description: String {
+        switch self {
+        case .domain(let name): return name
+        case .ip(.v6(let high, let low)): return "[\(IPAddress.v6(high: high, low: low))]"
+        case .ip(let address): return "\(address)"
+        }
+    }
+
+    static let maximumLength = 253
+
+    /// Normalises a host as written in a URL (without brackets; IPv6 is handled by the URL
+    /// parser). Numeric hosts are read as IPv4 the way `inet_aton` and browsers do (`127.1`,
+    /// `0x7f.0.0.1`, `2130706433`); `ambiguousIPv4` reports a part with a leading zero (octal to
+    /// them, decimal to others).
+    static func normalize(_ raw: Substring) throws(HostRejection) -> (host: HostName, ambiguousIPv4: Bool) {
+        guard !raw.isEmpty else { throw .empty }
+        guard raw.utf8.count <= 4 * maximumLength else { throw .tooLong }
+        var isASCII = true
+        for byte in raw.utf8 where byte >= 0x80 {
+            isASCII = false
+            break
+        }
+        var ascii: [UInt8]
+        if isASCII {
+            ascii = Array(raw.utf8)
+        } else {
+            ascii = try asciiForm(of: raw)
+        }
+        // Lower-case, drop one trailing dot.
+        for index in ascii.indices where ascii[index] >= UInt8(ascii: "A") && ascii[index] <= UInt8(ascii: "Z") {
+            ascii[index] |= 0x20
+        }
+        if ascii.last == UInt8(ascii: ".") { ascii.removeLast() }
+        guard !ascii.isEmpty else { throw .empty }
+        guard ascii.count <= maximumLength else { throw .tooLong }
+        let labels = ascii.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        // WHATWG: a host whose last label is a number is an IPv4 address (or an error).
+        if let last = labels.last, endsInNumber(last) {
+            guard let (address, ambiguous) = IPAddress.parseLegacyIPv4(labels) else { throw .badIPv4 }
+            return (.ip(.v4(address)), ambiguous)
+        }
+        for label in labels {
+            guard !label.isEmpty else { throw .emptyLabel }
+            guard label.count <= 63 else { throw .labelTooLong }
+            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else { throw .hyphenAtLabelEdge }
+            for byte in label {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "-"), UInt8(ascii: "_"):
+                    continue
+                case UInt8(ascii: "%"): throw .percentEncoded
+                default: throw .forbiddenCharacter(Unicode.Scalar(byte))
+                }
+            }
+            if isASCII, label.starts(with: Array("xn--".utf8)) {
+                // An A-label must be valid Punycode that round-trips.
+                let payload = String(decoding: label.dropFirst(4), as: UTF8.self)
+                guard let decoded = Punycode.decode(payload), Punycode.encode(decoded) == payload else {
+                    throw .badPunycode
+                }
+            }
+        }
+        return (.domain(String(decoding: ascii, as: UTF8.self)), false)
+    }
+
+    static func endsInNumber(_ label: ArraySlice<UInt8>) -> Bool {
+        guard !label.isEmpty else { return false }
+        if label.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return true }
+        if label.count >= 2, label.first == UInt8(ascii: "0"), label[label.startIndex + 1] == UInt8(ascii: "x") {
+            return label.dropFirst(2).allSatisfy { IPAddress.digitValue($0) != nil }
+        }
+        return false
+    }
+
+    /// IDNA to ASCII for a host with non-ASCII characters: lower-case and NFC, then every label
+    /// with non-ASCII characters checked and Punycode-encoded. Characters IDNA would *map* to
+    /// something else (full-width letters, ideographic full stops, compatibility forms) and
+    /// characters that are neither letters, marks nor digits are rejected rather than mapped:
+    /// a host this code cannot normalise exactly is not a host it will judge.
+    static func asciiForm(of raw: Substring) throws(HostRejection) -> [UInt8] {
+        let normalized = String(raw).lowercased().precomposedStringWithCanonicalMapping
+        var output: [UInt8] = []
+        let labels = normalized.unicodeScalars.split(separator: ".", omittingEmptySubsequences: false)
+        for (position, label) in labels.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ".")) }
+            if label.allSatisfy(\.isASCII) {
+                output.append(contentsOf: label.map { UInt8($0.value) })
+                continue
+            }
+            for scalar in label where !scalar.isASCII {
+                let properties = scalar.properties
+                guard !properties.changesWhenNFKCCaseFolded, !properties.isDefaultIgnorableCodePoint else {
+                    throw .unnormalizableCharacter(scalar)
+                }
+                switch properties.generalCategory {
+                case .lowercaseLetter, .otherLetter, .modifierLetter, .nonspacingMark, .spacingMark,
+                    .decimalNumber:
+                    continue
+                default:
+                    throw .unnormalizableCharacter(scalar)
+                }
+            }
+            guard let encoded = Punycode.encode(Array(label)) else { throw .labelTooLong }
+            output.append(contentsOf: "xn--".utf8)
+            output.append(contentsOf: encoded.utf8)
+        }
+        return output
+    }
+}
+
+/// Why a host was refused.
+public enum HostRejection: Error, Sendable, Hashable, CustomStringConvertible {
+    case empty
+    case tooLong
+    case emptyLabel
+    case labelTooLong
+    case hyphenAtLabelEdge
+    case percentEncoded
+    case forbiddenCharacter(Unicode.Scalar)
+    case unnormalizableCharacter(Unicode.Scalar)
+    case badPunycode
+    case badIPv4
+    case badIPv6
+    case badZone
+
+    public var description: String {
+        switch self {
+        case .empty: return "the host is empty"
+        case .tooLong: return "the host is longer than \(HostName.maximumLength) characters"
+        case .emptyLabel: return "the host has an empty label (`..`)"
+        case .labelTooLong: return "a host label is longer than 63 characters"
+        case .hyphenAtLabelEdge: return "a host label starts or ends with `-`"
+        case .percentEncoded: return "the host is percent-encoded"
+        case .forbiddenCharacter(let scalar):
+            return "the host contains `\(scalar.escaped(asASCII: true))`, which no host name may contain"
+        case .unnormalizableCharacter(let scalar):
+            return "the host contains U+\(String(scalar.value, radix: 16, uppercase: true)), which IDNA would map or forbid"
+        case .badPunycode: return "the host has an `xn--` label that is not valid Punycode"
+        case .badIPv4: return "the host ends in a number but is not a valid IPv4 address"
+        case .badIPv6: return "the host is not a valid IPv6 address"
+        case .badZone: return "the IPv6 zone identifier is malformed (write it as %25name)"
+        }
+    }
+}

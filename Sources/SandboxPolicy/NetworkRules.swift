@@ -1,0 +1,226 @@
+/// The compiled `network` section: judges an HTTP request's URL, method and size.
+struct NetworkRules: Sendable {
+    /// A domain from `allow_domains` / `deny_domains`, normalised. `example.com` matches itself
+    /// and every subdomain on a label boundary; `*.example.com` matches subdomains only.
+    struct DomainPattern: Sendable {
+        let source: String
+        let ruleID: String
+        let domain: [UInt8]
+        let subdomainsOnly: Bool
+
+        func matches(_ host: [UInt8]) -> Bool {
+            if host.count == domain.count { return !subdomainsOnly && host == domain }
+            guard host.count > domain.count else { return false }
+            let offset = host.count - domain.count
+            guard host[offset - 1] == UInt8(ascii: ".") else { return false }
+            var index = 0
+            while index < domain.count {
+                if host[offset + index] != domain[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
+    struct Block: Sendable {
+        let block: CIDRBlock
+        let ruleID: String
+    }
+
+    let denyAllOthers: Bool
+    let allowDomains: [DomainPattern]
+    let denyDomains: [DomainPattern]
+    let schemes: [String]
+    let ports: [Int]
+    let allowBlocks: [Block]
+    let denyBlocks: [Block]
+    let methods: [String]?
+    let maxBodyBytes: Int?
+
+    /// Host names (and suffixes) that name internal services or resolve to an address the
+    /// caller chooses; refused unless `allow_domains` lists them explicitly.
+    static let internalSuffixes: [(String, String)] = [
+        ("localhost", "names the local machine"), ("localdomain", "is a local-only name"),
+        ("local", "is a multicast-DNS (.local) name"), ("internal", "is an internal (.internal) name"),
+        ("home.arpa", "is a home-network name"), ("lan", "is a private-network name"),
+        ("intranet", "is a private-network name"), ("corp", "is a private-network name"),
+        ("home", "is a private-network name"),
+        ("nip.io", "resolves to whatever address the name spells"),
+        ("sslip.io", "resolves to whatever address the name spells"),
+        ("xip.io", "resolves to whatever address the name spells"),
+        ("localtest.me", "resolves to a loopback address"), ("lvh.me", "resolves to a loopback address"),
+        ("vcap.me", "resolves to a loopback address"), ("localh.st", "resolves to a loopback address"),
+        ("1u.ms", "is a DNS-rebinding service"), ("rbndr.us", "is a DNS-rebinding service"),
+        ("metadata.google.internal", "is a cloud metadata host"),
+    ]
+
+    init(_ network: PolicyDocument.Network, errors: inout [PolicyDiagnostic]) {
+        denyAllOthers = network.denyAllOthers
+        func domains(_ patterns: [PolicyDocument.Pattern], _ key: String) -> [DomainPattern] {
+            var compiled: [DomainPattern] = []
+            for (index, pattern) in patterns.enumerated() {
+                var text = Substring(pattern.text)
+                let subdomainsOnly = text.hasPrefix("*.")
+                if subdomainsOnly { text = text.dropFirst(2) }
+                do {
+                    let (host, _) = try HostName.normalize(text)
+                    guard case .domain(let name) = host else {
+                        errors.append(
+                            PolicyDiagnostic(
+                                .error, at: pattern.location,
+                                "`\(pattern.text)` is an IP address; list addresses in network.allow_cidrs / deny_cidrs"))
+                        continue
+                    }
+                    compiled.append(
+                        DomainPattern(
+                            source: pattern.text, ruleID: "network.\(key)[\(index)]", domain: Array(name.utf8),
+                            subdomainsOnly: subdomainsOnly))
+                } catch {
+                    errors.append(PolicyDiagnostic(.error, at: pattern.location, "`\(pattern.text)`: \(error)"))
+                }
+            }
+            return compiled
+        }
+        func blocks(_ patterns: [PolicyDocument.Pattern], _ key: String) -> [Block] {
+            var compiled: [Block] = []
+            for (index, pattern) in patterns.enumerated() {
+                guard let block = CIDRBlock(pattern.text) else {
+                    errors.append(
+                        PolicyDiagnostic(
+                            .error, at: pattern.location,
+                            "`\(pattern.text)` is not a CIDR block such as 10.0.0.0/8 or fd00::/8 (host bits must be zero)"))
+                    continue
+                }
+                compiled.append(Block(block: block, ruleID: "network.\(key)[\(index)]"))
+            }
+            return compiled
+        }
+        allowDomains = domains(network.allowDomains, "allow_domains")
+        denyDomains = domains(network.denyDomains, "deny_domains")
+        allowBlocks = blocks(network.allowCIDRs, "allow_cidrs")
+        denyBlocks = blocks(network.denyCIDRs, "deny_cidrs")
+        schemes = network.schemes
+        ports = network.ports ?? network.schemes.compactMap { StrictURL.defaultPorts[$0] }
+        methods = network.methods
+        maxBodyBytes = network.maxBodyBytes
+    }
+
+    /// The verdict for an HTTP request: allow or deny, the reason and the deciding rule.
+    func judge<Sink: TraceSink>(_ request: HTTPRequest, trace: inout Sink) -> (Bool, DecisionReason, String) {
+        let url: StrictURL
+        do {
+            url = try StrictURL(request.url)
+            trace.record("network.url", .passed, "scheme \(url.scheme), host \(url.host), port \(url.port.map(String.init) ?? "none")")
+        } catch {
+            trace.record("network.url", .failed, error.description)
+            return (false, .malformedURL(error), "network.url")
+        }
+        guard schemes.contains(url.scheme) else {
+            trace.record("network.schemes", .failed, "`\(url.scheme)` not in [\(schemes.joined(separator: ", "))]")
+            return (false, .schemeNotAllowed(scheme: url.scheme, allowed: schemes), "network.schemes")
+        }
+        trace.record("network.schemes", .passed, url.scheme)
+        guard let port = url.port, ports.contains(port) else {
+            trace.record("network.ports", .failed, "port \(url.port.map(String.init) ?? "none")")
+            return (false, .portNotAllowed(port: url.port, allowed: ports), "network.ports")
+        }
+        trace.record("network.ports", .passed, "port \(port)")
+        if let methods {
+            guard methods.contains(request.method) else {
+                trace.record("network.methods", .failed, request.method)
+                return (false, .methodNotAllowed(method: request.method, allowed: methods), "network.methods")
+            }
+            trace.record("network.methods", .passed, request.method)
+        }
+        if let maxBodyBytes, let bytes = request.bodyBytes {
+            guard bytes <= maxBodyBytes else {
+                trace.record("network.max_body_bytes", .failed, "\(bytes) > \(maxBodyBytes)")
+                return (false, .bodyTooLarge(bytes: bytes, limit: maxBodyBytes), "network.max_body_bytes")
+            }
+            trace.record("network.max_body_bytes", .passed, "\(bytes) ≤ \(maxBodyBytes)")
+        }
+        switch url.host {
+        case .ip(let address):
+            return judge(address, host: url.host, ambiguous: url.hasAmbiguousIPv4, trace: &trace)
+        case .domain(let name):
+            return judge(domain: name, host: url.host, trace: &trace)
+        }
+    }
+
+    /// Judges an IP address: also what an enforcement point should call on each address a host
+    /// name resolves to, before connecting (DNS can point an allowed name anywhere).
+    func judge<Sink: TraceSink>(_ address: IPAddress, host: HostName, ambiguous: Bool, trace: inout Sink) -> (
+        Bool, DecisionReason, String
+    ) {
+        if ambiguous {
+            trace.record("network.ip_literal", .failed, "leading-zero IPv4 part")
+            return (false, .ambiguousIPv4(host: host), "network.ip_literal")
+        }
+        for block in denyBlocks {
+            if block.block.contains(address) {
+                trace.record("\(block.ruleID) \(block.block)", .matched, "\(address)")
+                return (false, .addressDenied(address: address, block: block.block), block.ruleID)
+            }
+            trace.record("\(block.ruleID) \(block.block)", .noMatch, "")
+        }
+        for block in allowBlocks {
+            if block.block.contains(address) {
+                trace.record("\(block.ruleID) \(block.block)", .matched, "\(address)")
+                return (true, .addressAllowed(address: address, block: block.block), block.ruleID)
+            }
+            trace.record("\(block.ruleID) \(block.block)", .noMatch, "")
+        }
+        if let kind = AddressClass.of(address) {
+            trace.record("network.special_addresses", .matched, "\(address) is \(kind.rawValue)")
+            return (false, .specialAddress(address: address, kind: kind), "network.special_addresses")
+        }
+        trace.record("network.special_addresses", .noMatch, "\(address) is public")
+        if denyAllOthers {
+            trace.record("network.deny_all_others", .matched, "")
+            return (false, .hostNotAllowed(host: host), "network.deny_all_others")
+        }
+        trace.record("network.deny_all_others", .noMatch, "false")
+        return (true, .hostAllowedByDefault(host: host), "network.deny_all_others")
+    }
+
+    private func judge<Sink: TraceSink>(domain name: String, host: HostName, trace: inout Sink) -> (
+        Bool, DecisionReason, String
+    ) {
+        let bytes = Array(name.utf8)
+        for pattern in denyDomains {
+            if pattern.matches(bytes) {
+                trace.record("\(pattern.ruleID) \(pattern.source)", .matched, name)
+                return (false, .domainDenied(host: name, pattern: pattern.source), pattern.ruleID)
+            }
+            trace.record("\(pattern.ruleID) \(pattern.source)", .noMatch, "")
+        }
+        for pattern in allowDomains {
+            if pattern.matches(bytes) {
+                trace.record("\(pattern.ruleID) \(pattern.source)", .matched, name)
+                return (true, .domainAllowed(host: name, pattern: pattern.source), pattern.ruleID)
+            }
+            trace.record("\(pattern.ruleID) \(pattern.source)", .noMatch, "")
+        }
+        if let why = NetworkRules.internalReason(bytes) {
+            trace.record("network.internal_names", .matched, why)
+            return (false, .internalHostName(host: name, why: why), "network.internal_names")
+        }
+        trace.record("network.internal_names", .noMatch, "")
+        if denyAllOthers {
+            trace.record("network.deny_all_others", .matched, "")
+            return (false, .hostNotAllowed(host: host), "network.deny_all_others")
+        }
+        trace.record("network.deny_all_others", .noMatch, "false")
+        return (true, .hostAllowedByDefault(host: host), "network.deny_all_others")
+    }
+
+    static let internalPatterns: [(DomainPattern, String)] = internalSuffixes.map {
+        (DomainPattern(source: $0.0, ruleID: "", domain: Array($0.0.utf8), subdomainsOnly: false), $0.1)
+    }
+
+    static func internalReason(_ host: [UInt8]) -> String? {
+        if !host.contains(UInt8(ascii: ".")) { return "is a single-label name (resolved through local search domains)" }
+        for (pattern, why) in internalPatterns where pattern.matches(host) { return why }
+        return nil
+    }
+}

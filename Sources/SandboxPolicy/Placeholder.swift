@@ -1,3 +1,0 @@
-import JSONSchema
-
-public enum SandboxPolicyPlaceholder {}

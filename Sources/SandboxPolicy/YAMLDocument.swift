@@ -1,0 +1,178 @@
+import JSONSchema
+import Yams
+
+/// A YAML node with the position it was written at, read through Yams' composer with no tag
+/// resolution of its own: plain scalars are resolved here with the YAML 1.2 core schema (so
+/// `no`, `on` and `off` stay strings), quoted scalars are always strings.
+struct YAMLNode: Sendable {
+    enum Kind: Sendable {
+        case scalar(String, style: ScalarStyle)
+        case sequence([YAMLNode])
+        case mapping([YAMLEntry])
+    }
+
+    enum ScalarStyle: Sendable {
+        case plain, singleQuoted, doubleQuoted, block
+    }
+
+    var kind: Kind
+    var location: SourceLocation
+
+    var typeName: String {
+        switch kind {
+        case .scalar: return "a scalar"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+}
+
+struct YAMLEntry: Sendable {
+    var key: String
+    var keyLocation: SourceLocation
+    var value: YAMLNode
+}
+
+/// Parses policy YAML text into ``YAMLNode``s with bounded size and node count.
+enum YAMLDocument {
+    /// Largest policy file accepted.
+    static let maximumBytes = 1 << 20
+    /// Most nodes visited (aliases are expanded, so this also stops "billion laughs").
+    static let maximumNodes = 200_000
+    /// Deepest nesting accepted.
+    static let maximumDepth = 64
+
+    static func parse(_ text: String) throws(PolicyError) -> YAMLNode {
+        guard text.utf8.count <= maximumBytes else {
+            throw PolicyError(
+                at: SourceLocation(line: 1, column: 1),
+                "policy is \(text.utf8.count) bytes; the limit is \(maximumBytes)")
+        }
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text, Resolver.basic)
+        } catch let error as YamlError {
+            throw YAMLDocument.translate(error)
+        } catch {
+            throw PolicyError(at: SourceLocation(line: 1, column: 1), "cannot read YAML: \(error)")
+        }
+        guard let root else {
+            throw PolicyError(at: SourceLocation(line: 1, column: 1), "the policy is empty")
+        }
+        var budget = maximumNodes
+        return try convert(root, depth: 0, budget: &budget)
+    }
+
+    private static func location(_ mark: Mark?) -> SourceLocation {
+        guard let mark else { return SourceLocation(line: 1, column: 1) }
+        return SourceLocation(line: mark.line, column: mark.column)
+    }
+
+    private static func convert(_ node: Node, depth: Int, budget: inout Int) throws(PolicyError) -> YAMLNode {
+        let here = location(node.mark)
+        budget -= 1
+        guard budget >= 0 else {
+            throw PolicyError(at: here, "the policy has more than \(maximumNodes) YAML nodes (aliases included)")
+        }
+        guard depth <= maximumDepth else {
+            throw PolicyError(at: here, "the policy nests deeper than \(maximumDepth) levels")
+        }
+        switch node {
+        case .scalar(let scalar):
+            let style: YAMLNode.ScalarStyle
+            switch scalar.style {
+            case .plain, .any: style = .plain
+            case .singleQuoted: style = .singleQuoted
+            case .doubleQuoted: style = .doubleQuoted
+            case .literal, .folded: style = .block
+            }
+            return YAMLNode(kind: .scalar(scalar.string, style: style), location: here)
+        case .alias:
+            throw PolicyError(at: here, "unresolved YAML alias")
+        case .sequence(let sequence):
+            var items: [YAMLNode] = []
+            for item in sequence { items.append(try convert(item, depth: depth + 1, budget: &budget)) }
+            return YAMLNode(kind: .sequence(items), location: here)
+        case .mapping(let mapping):
+            var entries: [YAMLEntry] = []
+            var seen: Set<String> = []
+            for (key, value) in mapping {
+                let keyLocation = location(key.mark)
+                guard case .scalar(let keyScalar) = key else {
+                    throw PolicyError(at: keyLocation, "mapping keys must be plain strings")
+                }
+                guard seen.insert(keyScalar.string).inserted else {
+                    throw PolicyError(at: keyLocation, "duplicate key `\(keyScalar.string)`")
+                }
+                entries.append(
+                    YAMLEntry(
+                        key: keyScalar.string, keyLocation: keyLocation,
+                        value: try convert(value, depth: depth + 1, budget: &budget)))
+            }
+            return YAMLNode(kind: .mapping(entries), location: here)
+        }
+    }
+
+    private static func translate(_ error: YamlError) -> PolicyError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let prefix = context.map { "\($0.text): " } ?? ""
+            return PolicyError(at: location(mark), "invalid YAML: \(prefix)\(problem)")
+        case .reader(let problem, _, _, _):
+            return PolicyError(at: SourceLocation(line: 1, column: 1), "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return PolicyError(
+                at: location(context.mark), "duplicate key `\(duplicates.joined(separator: "`, `"))`")
+        default:
+            return PolicyError(at: SourceLocation(line: 1, column: 1), "invalid YAML: \(error)")
+        }
+    }
+}
+
+extension YAMLNode {
+    /// The node as a JSON value: plain scalars resolved by the YAML 1.2 core schema (`null`, `~`
+    /// and empty are null; `true`/`false`; decimal integers and floats), everything else a string.
+    func jsonValue() throws(PolicyError) -> JSONValue {
+        switch kind {
+        case .scalar(let text, let style):
+            if style != .plain { return .string(text) }
+            return YAMLNode.resolvePlain(text)
+        case .sequence(let items):
+            var values: [JSONValue] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try item.jsonValue()) }
+            return .array(values)
+        case .mapping(let entries):
+            var members: [String: JSONValue] = [:]
+            for entry in entries { members[entry.key] = try entry.value.jsonValue() }
+            return .object(members)
+        }
+    }
+
+    static func resolvePlain(_ text: String) -> JSONValue {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        if YAMLNode.looksNumeric(text), let number = JSONNumber(literal: text) { return .number(number) }
+        return .string(text)
+    }
+
+    /// JSON-style number syntax (what the YAML 1.2 JSON schema accepts), plus a leading `+`-free
+    /// decimal such as `25` or `0.02`.
+    static func looksNumeric(_ text: String) -> Bool {
+        var sawDigit = false
+        for (offset, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
+            case UInt8(ascii: "-") where offset == 0: break
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
+            default: return false
+            }
+        }
+        return sawDigit
+    }
+}

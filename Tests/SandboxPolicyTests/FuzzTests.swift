@@ -1,0 +1,65 @@
+import Testing
+
+@testable import SandboxPolicy
+
+/// Arbitrary bytes into every parser: each must return or throw, never crash or hang. Bounded in
+/// count and time (seeded; raise the counts locally with a longer loop when hunting).
+@Suite struct FuzzTests {
+    static let conditionAlphabet = Array("abc.[]()'\"\\ $0129-=<>!&|,notandorinendswithmatches".utf8)
+    static let urlAlphabet = Array("htps:/@[]%25.:0x7f1ab-_?#\\ ::ffffé例\t".utf8)
+    static let yamlAlphabet = Array("tools:\n allow- [\"*\"]{}&*a:|>#'!%@`\t".utf8)
+
+    static func text(_ random: inout SeededGenerator, _ alphabet: [UInt8], maxLength: Int) -> String {
+        let count = Int.random(in: 0...maxLength, using: &random)
+        let bytes: [UInt8] =
+            Bool.random(using: &random)
+            ? random.bytes(count) : (0..<count).map { _ in random.pick(alphabet) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func conditionParserSurvivesArbitraryInput() {
+        var random = SeededGenerator(seed: 0xF022_0001)
+        let context = ConditionContext(parameters: ["a": "x", "b": 1, "c": ["d": [1, 2]]], tool: "t")
+        for _ in 0..<20_000 {
+            if let condition = try? Condition(FuzzTests.text(&random, FuzzTests.conditionAlphabet, maxLength: 64)) {
+                _ = condition.evaluate(context)
+            }
+        }
+    }
+
+    @Test func urlParserSurvivesArbitraryInput() throws {
+        var random = SeededGenerator(seed: 0xF022_0002)
+        let policy = try Fixtures.salesAgent()
+        for _ in 0..<20_000 {
+            let url = FuzzTests.text(&random, FuzzTests.urlAlphabet, maxLength: 48)
+            _ = policy.evaluate(HTTPRequest(url: Bool.random(using: &random) ? "http://" + url : url))
+        }
+    }
+
+    @Test func policyParserSurvivesArbitraryInput() {
+        var random = SeededGenerator(seed: 0xF022_0003)
+        for _ in 0..<3_000 {
+            _ = try? CompiledPolicy(yaml: FuzzTests.text(&random, FuzzTests.yamlAlphabet, maxLength: 96))
+        }
+    }
+
+    /// Mutations of a real policy reach deeper than random text.
+    @Test func policyParserSurvivesMutatedPolicies() throws {
+        var random = SeededGenerator(seed: 0xF022_0004)
+        let original = Array(try Fixtures.text("policies/examples/sales_agent.yaml").utf8)
+        for _ in 0..<1_500 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let index = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0...2, using: &random) {
+                case 0: bytes[index] = random.pick(FuzzTests.yamlAlphabet)
+                case 1: bytes.remove(at: index)
+                default: bytes.insert(random.pick(FuzzTests.yamlAlphabet), at: index)
+                }
+            }
+            if let policy = try? CompiledPolicy(yaml: String(decoding: bytes, as: UTF8.self)) {
+                _ = policy.evaluate(Fixtures.call("email.send", ["recipient": "x@y.z"])).trace
+            }
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import SandboxPolicy
-
-@Test func moduleLinks() { #expect(Bool(true)) }
