@@ -156,7 +156,8 @@ public final class CompiledPolicy: Sendable {
         let deny = document.tools.deny.map { GlobPattern($0.text) }
         for pattern in document.tools.allow {
             if pattern.text == "*" {
-                warnings.append(PolicyDiagnostic(.warning, at: pattern.location, "`*` in tools.allow allows every tool not denied"))
+                warnings.append(
+                    PolicyDiagnostic(.warning, at: pattern.location, "`*` in tools.allow allows every tool not denied"))
             }
             if GlobPattern(pattern.text).isLiteral, let denied = deny.first(where: { $0.matches(pattern.text) }) {
                 warnings.append(
@@ -166,7 +167,9 @@ public final class CompiledPolicy: Sendable {
             }
         }
         let allow = document.tools.allow.map { GlobPattern($0.text) }
-        let allowRuleMatches = document.rules.filter { $0.action == .allow }.flatMap { $0.match.map { GlobPattern($0.text) } }
+        let allowRuleMatches = document.rules.filter { $0.action == .allow }.flatMap {
+            $0.match.map { GlobPattern($0.text) }
+        }
         for rule in document.tools.approvals + document.rules where rule.action == .approval {
             for pattern in rule.match where GlobPattern(pattern.text).isLiteral {
                 let allowed = (allow + allowRuleMatches).contains { $0.matches(pattern.text) }
@@ -174,7 +177,8 @@ public final class CompiledPolicy: Sendable {
                     warnings.append(
                         PolicyDiagnostic(
                             .warning, at: pattern.location,
-                            "approval rule `\(rule.name)` names `\(pattern.text)`, which no allow pattern allows: it is denied before approval is considered"))
+                            "approval rule `\(rule.name)` names `\(pattern.text)`, which no allow pattern allows: it is denied before approval is considered"
+                        ))
                 }
             }
         }
@@ -220,7 +224,8 @@ public final class CompiledPolicy: Sendable {
         }
     }
 
-    private func checkChainDepth<Sink: TraceSink>(_ depth: Int, request: PolicyRequest, trace: inout Sink) -> Decision? {
+    private func checkChainDepth<Sink: TraceSink>(_ depth: Int, request: PolicyRequest, trace: inout Sink) -> Decision?
+    {
         guard let limit = document.budgets.maxChainDepth else { return nil }
         if depth > limit {
             trace.record("budgets.max_chain_depth", .failed, "\(depth) > \(limit)")
@@ -230,6 +235,11 @@ public final class CompiledPolicy: Sendable {
         }
         trace.record("budgets.max_chain_depth", .passed, "\(depth) ≤ \(limit)")
         return nil
+    }
+
+    static func detail(_ rule: Rule, _ outcome: ConditionOutcome) -> String {
+        guard let condition = rule.condition else { return "no condition" }
+        return "`\(condition.source)` is \(outcome)"
     }
 
     private func checkCost<Sink: TraceSink>(
@@ -248,7 +258,10 @@ public final class CompiledPolicy: Sendable {
     private func decide<Sink: TraceSink>(_ call: ToolCall, request: PolicyRequest, trace: inout Sink) -> Decision {
         let tool = call.tool
         let cost = call.costUSD
-        func decision(_ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String, _ approval: ApprovalRequirement? = nil) -> Decision {
+        func decision(
+            _ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String,
+            _ approval: ApprovalRequirement? = nil
+        ) -> Decision {
             Decision(outcome, reason, rule: rule, approval: approval, costUSD: cost, policy: self, request: request)
         }
         var context: ConditionContext {
@@ -269,13 +282,16 @@ public final class CompiledPolicy: Sendable {
             }
             let outcome = rule.condition?.evaluate(context) ?? .true
             if outcome == .false {
-                trace.record("rule `\(rule.name)` (deny)", .noMatch, "condition false: \(rule.condition?.source ?? "")")
+                trace.record("rule `\(rule.name)` (deny)", .noMatch, CompiledPolicy.detail(rule, outcome))
                 continue
             }
-            trace.record("rule `\(rule.name)` (deny)", outcome == .true ? .matched : .unknown, "\(outcome)")
+            trace.record(
+                "rule `\(rule.name)` (deny)", outcome == .true ? .matched : .unknown,
+                CompiledPolicy.detail(rule, outcome))
             return decision(
                 .deny,
-                .toolDeniedByRule(tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition == nil ? nil : outcome),
+                .toolDeniedByRule(
+                    tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition, outcome: outcome),
                 rule.name)
         }
         // 2. Allow gate.
@@ -296,7 +312,9 @@ public final class CompiledPolicy: Sendable {
                 }
                 let outcome = rule.condition?.evaluate(context) ?? .true
                 guard outcome == .true else {
-                    trace.record("rule `\(rule.name)` (allow)", outcome == .false ? .noMatch : .unknown, "condition \(outcome)")
+                    trace.record(
+                        "rule `\(rule.name)` (allow)", outcome == .false ? .noMatch : .unknown,
+                        CompiledPolicy.detail(rule, outcome))
                     continue
                 }
                 trace.record("rule `\(rule.name)` (allow)", .matched, "allows `\(tool)`")
@@ -352,13 +370,16 @@ public final class CompiledPolicy: Sendable {
             }
             let outcome = rule.condition?.evaluate(context) ?? .true
             if outcome == .false {
-                trace.record("rule `\(rule.name)` (approval)", .noMatch, "condition false: \(rule.condition?.source ?? "")")
+                trace.record("rule `\(rule.name)` (approval)", .noMatch, CompiledPolicy.detail(rule, outcome))
                 continue
             }
-            trace.record("rule `\(rule.name)` (approval)", outcome == .true ? .matched : .unknown, "\(outcome)")
+            trace.record(
+                "rule `\(rule.name)` (approval)", outcome == .true ? .matched : .unknown,
+                CompiledPolicy.detail(rule, outcome))
             return decision(
                 .needsApproval,
-                .approvalRequired(tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition == nil ? nil : outcome),
+                .approvalRequired(
+                    tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition, outcome: outcome),
                 rule.name, rule.approval)
         }
         // 6. Allow.

@@ -96,7 +96,8 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         for component in components {
             switch component {
             case .key(let key):
-                if key.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }),
+                if key.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0) }
+                ),
                     !key.isEmpty
                 {
                     text += text.isEmpty ? key : ".\(key)"

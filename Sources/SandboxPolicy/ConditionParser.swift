@@ -24,7 +24,8 @@ struct ConditionParser {
         let expression = try parser.parseExpression()
         let trailing = parser.current
         guard trailing.kind == .end else {
-            throw ConditionSyntaxError(offset: trailing.offset, "unexpected \(trailing.kind.spelling) after a complete condition")
+            throw ConditionSyntaxError(
+                offset: trailing.offset, "unexpected \(trailing.kind.spelling) after a complete condition")
         }
         return expression
     }
@@ -56,7 +57,8 @@ struct ConditionParser {
         depth += 1
         defer { depth -= 1 }
         guard depth <= ConditionParser.maximumDepth else {
-            throw ConditionSyntaxError(offset: current.offset, "the condition nests deeper than \(ConditionParser.maximumDepth) levels")
+            throw ConditionSyntaxError(
+                offset: current.offset, "the condition nests deeper than \(ConditionParser.maximumDepth) levels")
         }
         return try body(&self)
     }
@@ -106,7 +108,8 @@ struct ConditionParser {
             if negated {
                 throw ConditionSyntaxError(
                     offset: current.offset,
-                    "expected `in`, `endswith`, `startswith`, `contains` or `matches` after `not`, found \(current.kind.spelling)")
+                    "expected `in`, `endswith`, `startswith`, `contains` or `matches` after `not`, found \(current.kind.spelling)"
+                )
             }
             return left
         }
@@ -143,7 +146,8 @@ struct ConditionParser {
         case .attribute(let name):
             guard let attribute = RequestAttribute(rawValue: name) else {
                 let known = RequestAttribute.allCases.map { "$\($0.rawValue)" }.joined(separator: ", ")
-                throw ConditionSyntaxError(offset: token.offset, "unknown request attribute `$\(name)`; known: \(known)")
+                throw ConditionSyntaxError(
+                    offset: token.offset, "unknown request attribute `$\(name)`; known: \(known)")
             }
             advance()
             return .attribute(attribute)
@@ -172,18 +176,21 @@ struct ConditionParser {
                 repeat {
                     guard items.count < ConditionParser.maximumListLength else {
                         throw ConditionSyntaxError(
-                            offset: current.offset, "a list may hold at most \(ConditionParser.maximumListLength) items")
+                            offset: current.offset, "a list may hold at most \(ConditionParser.maximumListLength) items"
+                        )
                     }
-                    items.append(try nested { (parser: inout ConditionParser) throws(ConditionSyntaxError) in
-                        try parser.parseOperand()
-                    })
+                    items.append(
+                        try nested { (parser: inout ConditionParser) throws(ConditionSyntaxError) in
+                            try parser.parseOperand()
+                        })
                 } while consume(.comma)
                 try expect(.closeBracket, "to close the list")
             }
             if let values = ConditionExpression.literalValues(items) { return .literal(.array(values)) }
             return .list(items)
         default:
-            throw ConditionSyntaxError(offset: token.offset, "expected a value or a field, found \(token.kind.spelling)")
+            throw ConditionSyntaxError(
+                offset: token.offset, "expected a value or a field, found \(token.kind.spelling)")
         }
     }
 

@@ -63,14 +63,14 @@ public struct ApprovalRequirement: Sendable, Hashable {
 /// renders the sentence a person reads.
 public enum DecisionReason: Sendable, CustomStringConvertible {
     case toolDeniedByPattern(tool: String, pattern: String)
-    case toolDeniedByRule(tool: String, rule: String, reason: String?, condition: ConditionOutcome?)
+    case toolDeniedByRule(tool: String, rule: String, reason: String?, condition: Condition?, outcome: ConditionOutcome)
     case toolNotAllowed(tool: String)
     case toolAllowedByDefault(tool: String)
     case toolNeedsApprovalByDefault(tool: String)
     case schemaViolation(tool: String, errors: [ValidationError])
     case chainTooDeep(depth: Int, limit: Int)
     case costOverLimit(cost: JSONNumber, limit: JSONNumber, budget: String)
-    case approvalRequired(tool: String, rule: String, reason: String?, condition: ConditionOutcome?)
+    case approvalRequired(tool: String, rule: String, reason: String?, condition: Condition?, outcome: ConditionOutcome)
     case toolAllowedByPattern(tool: String, pattern: String)
     case toolAllowedByRule(tool: String, rule: String, reason: String?)
     case malformedURL(URLRejection)
@@ -92,8 +92,8 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
         switch self {
         case .toolDeniedByPattern(let tool, let pattern):
             return "tool `\(tool)` is denied by the pattern `\(pattern)`"
-        case .toolDeniedByRule(let tool, let rule, let reason, let condition):
-            return reason ?? "tool `\(tool)` is denied by rule `\(rule)`\(DecisionReason.because(condition))"
+        case .toolDeniedByRule(let tool, let rule, let reason, let condition, let outcome):
+            return reason ?? "tool `\(tool)` is denied by rule `\(rule)`\(DecisionReason.because(condition, outcome))"
         case .toolNotAllowed(let tool):
             return "tool `\(tool)` matches no allow pattern or rule (denied by default)"
         case .toolAllowedByDefault(let tool):
@@ -108,8 +108,9 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
             return "chain depth \(depth) exceeds budgets.max_chain_depth \(limit)"
         case .costOverLimit(let cost, let limit, let budget):
             return "estimated cost $\(cost) exceeds budgets.\(budget) $\(limit)"
-        case .approvalRequired(let tool, let rule, let reason, let condition):
-            return reason ?? "tool `\(tool)` needs approval under rule `\(rule)`\(DecisionReason.because(condition))"
+        case .approvalRequired(let tool, let rule, let reason, let condition, let outcome):
+            return reason
+                ?? "tool `\(tool)` needs approval under rule `\(rule)`\(DecisionReason.because(condition, outcome))"
         case .toolAllowedByPattern(let tool, let pattern):
             return "tool `\(tool)` is allowed by the pattern `\(pattern)`"
         case .toolAllowedByRule(let tool, let rule, let reason):
@@ -126,7 +127,8 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
         case .bodyTooLarge(let bytes, let limit):
             return "request body of \(bytes) bytes exceeds network.max_body_bytes \(limit)"
         case .ambiguousIPv4(let host):
-            return "the host is an IPv4 address with a leading-zero part (octal to some parsers, decimal to others; \(host) here): refused as ambiguous"
+            return
+                "the host is an IPv4 address with a leading-zero part (octal to some parsers, decimal to others; \(host) here): refused as ambiguous"
         case .addressDenied(let address, let block):
             return "address \(address) is in the denied block \(block)"
         case .addressAllowed(let address, let block):
@@ -146,11 +148,12 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
         }
     }
 
-    private static func because(_ condition: ConditionOutcome?) -> String {
-        switch condition {
-        case .none, .some(.false): return ""
-        case .some(.true): return " (its condition holds)"
-        case .some(.unknown(let why)): return " (its condition could not be decided, \(why): failing closed)"
+    private static func because(_ condition: Condition?, _ outcome: ConditionOutcome) -> String {
+        guard let condition else { return "" }
+        switch outcome {
+        case .false: return ""
+        case .true: return ": `\(condition.source)` holds"
+        case .unknown(let why): return ": `\(condition.source)` cannot be decided (\(why)), so it fails closed"
         }
     }
 }
@@ -175,7 +178,10 @@ extension Decision {
         }
         members["trace"] = .array(
             trace.map { step in
-                .object(["check": .string(step.check), "result": .string(step.result.rawValue), "detail": .string(step.detail)])
+                .object([
+                    "check": .string(step.check), "result": .string(step.result.rawValue),
+                    "detail": .string(step.detail),
+                ])
             })
         return .object(members)
     }

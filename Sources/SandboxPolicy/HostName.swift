@@ -142,7 +142,8 @@ public enum HostRejection: Error, Sendable, Hashable, CustomStringConvertible {
         case .forbiddenCharacter(let scalar):
             return "the host contains `\(scalar.escaped(asASCII: true))`, which no host name may contain"
         case .unnormalizableCharacter(let scalar):
-            return "the host contains U+\(String(scalar.value, radix: 16, uppercase: true)), which IDNA would map or forbid"
+            return
+                "the host contains U+\(String(scalar.value, radix: 16, uppercase: true)), which IDNA would map or forbid"
         case .badPunycode: return "the host has an `xn--` label that is not valid Punycode"
         case .badIPv4: return "the host ends in a number but is not a valid IPv4 address"
         case .badIPv6: return "the host is not a valid IPv6 address"

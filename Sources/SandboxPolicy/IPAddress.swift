@@ -182,8 +182,12 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         case .v6(let high, let low):
             if let v4 = mappedIPv4 { return "::ffff:\(IPAddress.dottedQuad(v4))" }
             var groups: [UInt16] = []
-            for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
-            for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
+            for shift in stride(from: 48, through: 0, by: -16) {
+                groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift)))
+            }
+            for shift in stride(from: 48, through: 0, by: -16) {
+                groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift)))
+            }
             // RFC 5952: compress the longest run (length ≥ 2) of zero groups, the first on a tie.
             var bestStart = -1
             var bestLength = 1

@@ -68,7 +68,8 @@ struct NetworkRules: Sendable {
                         errors.append(
                             PolicyDiagnostic(
                                 .error, at: pattern.location,
-                                "`\(pattern.text)` is an IP address; list addresses in network.allow_cidrs / deny_cidrs"))
+                                "`\(pattern.text)` is an IP address; list addresses in network.allow_cidrs / deny_cidrs"
+                            ))
                         continue
                     }
                     compiled.append(
@@ -88,7 +89,8 @@ struct NetworkRules: Sendable {
                     errors.append(
                         PolicyDiagnostic(
                             .error, at: pattern.location,
-                            "`\(pattern.text)` is not a CIDR block such as 10.0.0.0/8 or fd00::/8 (host bits must be zero)"))
+                            "`\(pattern.text)` is not a CIDR block such as 10.0.0.0/8 or fd00::/8 (host bits must be zero)"
+                        ))
                     continue
                 }
                 compiled.append(Block(block: block, ruleID: "network.\(key)[\(index)]"))
@@ -110,7 +112,9 @@ struct NetworkRules: Sendable {
         let url: StrictURL
         do {
             url = try StrictURL(request.url)
-            trace.record("network.url", .passed, "scheme \(url.scheme), host \(url.host), port \(url.port.map(String.init) ?? "none")")
+            trace.record(
+                "network.url", .passed,
+                "scheme \(url.scheme), host \(url.host), port \(url.port.map(String.init) ?? "none")")
         } catch {
             trace.record("network.url", .failed, error.description)
             return (false, .malformedURL(error), "network.url")

@@ -71,9 +71,15 @@ public struct PolicyDiff: Sendable {
         changes += PolicyDiff.schemas(old.tools.schemas, new.tools.schemas)
         let (a, b) = (old.network, new.network)
         value("network.deny_all_others", a.denyAllOthers, b.denyAllOthers) { _, y in y == true ? .narrows : .widens }
-        list("network.allow_domains", a.allowDomains.map(\.text), b.allowDomains.map(\.text), added: .widens, removed: .narrows)
-        list("network.deny_domains", a.denyDomains.map(\.text), b.denyDomains.map(\.text), added: .narrows, removed: .widens)
-        list("network.allow_cidrs", a.allowCIDRs.map(\.text), b.allowCIDRs.map(\.text), added: .widens, removed: .narrows)
+        list(
+            "network.allow_domains", a.allowDomains.map(\.text), b.allowDomains.map(\.text), added: .widens,
+            removed: .narrows)
+        list(
+            "network.deny_domains", a.denyDomains.map(\.text), b.denyDomains.map(\.text), added: .narrows,
+            removed: .widens)
+        list(
+            "network.allow_cidrs", a.allowCIDRs.map(\.text), b.allowCIDRs.map(\.text), added: .widens, removed: .narrows
+        )
         list("network.deny_cidrs", a.denyCIDRs.map(\.text), b.denyCIDRs.map(\.text), added: .narrows, removed: .widens)
         list("network.schemes", a.schemes, b.schemes, added: .widens, removed: .narrows)
         value("network.ports", a.ports.map { "\($0)" }, b.ports.map { "\($0)" }) { _, _ in .review }
@@ -103,11 +109,15 @@ public struct PolicyDiff: Sendable {
         }
         for rule in new where !old.contains(where: { $0.name == rule.name }) {
             changes.append(
-                Change(kind: .added, path: "rule `\(rule.name)`", detail: summary(rule), effect: actionEffect[rule.action]!.added))
+                Change(
+                    kind: .added, path: "rule `\(rule.name)`", detail: summary(rule),
+                    effect: actionEffect[rule.action]!.added))
         }
         for rule in old where !new.contains(where: { $0.name == rule.name }) {
             changes.append(
-                Change(kind: .removed, path: "rule `\(rule.name)`", detail: summary(rule), effect: actionEffect[rule.action]!.removed))
+                Change(
+                    kind: .removed, path: "rule `\(rule.name)`", detail: summary(rule),
+                    effect: actionEffect[rule.action]!.removed))
         }
         for before in old {
             guard let after = new.first(where: { $0.name == before.name }) else { continue }
@@ -115,12 +125,16 @@ public struct PolicyDiff: Sendable {
             func field<T: Equatable>(_ name: String, _ a: T?, _ b: T?, _ effect: Effect) {
                 guard a != b else { return }
                 let show = { (x: T?) in x.map { "`\($0)`" } ?? "(none)" }
-                changes.append(Change(kind: .changed, path: path, detail: "\(name) \(show(a)) -> \(show(b))", effect: effect))
+                changes.append(
+                    Change(kind: .changed, path: path, detail: "\(name) \(show(a)) -> \(show(b))", effect: effect))
             }
             field("action", before.action.rawValue, after.action.rawValue, .review)
-            field("match", before.match.map(\.text).joined(separator: ", "), after.match.map(\.text).joined(separator: ", "), .review)
+            field(
+                "match", before.match.map(\.text).joined(separator: ", "),
+                after.match.map(\.text).joined(separator: ", "), .review)
             field("condition", before.condition, after.condition, .review)
-            field("required_approvals", before.requiredApprovals, after.requiredApprovals,
+            field(
+                "required_approvals", before.requiredApprovals, after.requiredApprovals,
                 (after.requiredApprovals ?? 1) < (before.requiredApprovals ?? 1) ? .widens : .narrows)
             field("group", before.approvalGroup, after.approvalGroup, .review)
             field("approval_ttl", before.approvalTTLSeconds, after.approvalTTLSeconds, .review)
@@ -133,7 +147,8 @@ public struct PolicyDiff: Sendable {
             if Set(a) == Set(b), a != b {
                 changes.append(
                     Change(
-                        kind: .changed, path: "\(action.rawValue) rules", detail: "reordered: \(b.joined(separator: ", "))",
+                        kind: .changed, path: "\(action.rawValue) rules",
+                        detail: "reordered: \(b.joined(separator: ", "))",
                         effect: .review))
             }
         }
@@ -144,15 +159,20 @@ public struct PolicyDiff: Sendable {
         var changes: [Change] = []
         for entry in new {
             guard let before = old.first(where: { $0.tool.text == entry.tool.text }) else {
-                changes.append(Change(kind: .added, path: "tools.schemas", detail: "`\(entry.tool.text)`", effect: .narrows))
+                changes.append(
+                    Change(kind: .added, path: "tools.schemas", detail: "`\(entry.tool.text)`", effect: .narrows))
                 continue
             }
             if before.source != entry.source {
-                changes.append(Change(kind: .changed, path: "tools.schemas", detail: "`\(entry.tool.text)` schema changed", effect: .review))
+                changes.append(
+                    Change(
+                        kind: .changed, path: "tools.schemas", detail: "`\(entry.tool.text)` schema changed",
+                        effect: .review))
             }
         }
         for entry in old where !new.contains(where: { $0.tool.text == entry.tool.text }) {
-            changes.append(Change(kind: .removed, path: "tools.schemas", detail: "`\(entry.tool.text)`", effect: .widens))
+            changes.append(
+                Change(kind: .removed, path: "tools.schemas", detail: "`\(entry.tool.text)`", effect: .widens))
         }
         return changes
     }

@@ -18,7 +18,9 @@ extension PolicyDocument {
 struct PolicyReader {
     var diagnostics: [PolicyDiagnostic] = []
 
-    static let topKeys = ["version", "agent", "api_key", "description", "defaults", "tools", "rules", "network", "budgets", "logging"]
+    static let topKeys = [
+        "version", "agent", "api_key", "description", "defaults", "tools", "rules", "network", "budgets", "logging",
+    ]
     static let defaultsKeys = ["decision", "approval_group", "required_approvals", "approval_ttl"]
     static let toolsKeys = ["allow", "deny", "approvals", "schemas"]
     static let ruleKeys = [
@@ -291,7 +293,10 @@ struct PolicyReader {
                 guard let text = string(value, "\(place).action") else { continue }
                 let spelled = text == "needs_approval" || text == "require_approval" ? "approval" : text
                 guard let action = PolicyDocument.Action(rawValue: spelled) else {
-                    let hint = Suggestion.closest(to: text, among: ["allow", "deny", "approval"]).map { "; did you mean `\($0)`?" } ?? ""
+                    let hint =
+                        Suggestion.closest(to: text, among: ["allow", "deny", "approval"]).map {
+                            "; did you mean `\($0)`?"
+                        } ?? ""
                     error(value.location, "`\(place).action` must be allow, deny or approval\(hint)")
                     continue
                 }
@@ -306,7 +311,9 @@ struct PolicyReader {
             default: rule.reason = string(value, "\(place).reason")
             }
         }
-        if !sawMatch { error(node.location, "`\(place)` needs `\(approvalOnly ? "tool" : "match")`: which tools it applies to") }
+        if !sawMatch {
+            error(node.location, "`\(place)` needs `\(approvalOnly ? "tool" : "match")`: which tools it applies to")
+        }
         if !sawAction { error(node.location, "`\(place)` needs `action`: allow, deny or approval") }
         if rule.action != .approval,
             rule.requiredApprovals != nil || rule.approvalGroup != nil || rule.approvalTTLSeconds != nil
@@ -378,8 +385,14 @@ struct PolicyReader {
                 for pattern in patterns(value, "logging.redact") {
                     guard let kind = RedactionClass(rawValue: pattern.text.uppercased()) else {
                         let known = RedactionClass.allCases.map(\.rawValue)
-                        let hint = Suggestion.closest(to: pattern.text.uppercased(), among: known).map { "; did you mean `\($0)`?" } ?? ""
-                        error(pattern.location, "unknown redaction class `\(pattern.text)`\(hint) (known: \(known.joined(separator: ", ")))")
+                        let hint =
+                            Suggestion.closest(to: pattern.text.uppercased(), among: known).map {
+                                "; did you mean `\($0)`?"
+                            } ?? ""
+                        error(
+                            pattern.location,
+                            "unknown redaction class `\(pattern.text)`\(hint) (known: \(known.joined(separator: ", ")))"
+                        )
                         continue
                     }
                     logging.redact.append(kind)

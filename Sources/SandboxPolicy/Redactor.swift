@@ -125,7 +125,9 @@ public struct Redactor: Sendable {
             while start > 0, isLocal(bytes[start - 1]) { start -= 1 }
             var end = index + 1
             while end < bytes.count, isDomain(bytes[end]) { end += 1 }
-            while end > index + 1, bytes[end - 1] == UInt8(ascii: ".") || bytes[end - 1] == UInt8(ascii: "-") { end -= 1 }
+            while end > index + 1, bytes[end - 1] == UInt8(ascii: ".") || bytes[end - 1] == UInt8(ascii: "-") {
+                end -= 1
+            }
             let domain = bytes[(index + 1)..<end]
             if start < index, let lastDot = domain.lastIndex(of: UInt8(ascii: ".")), lastDot > index + 1,
                 end - lastDot - 1 >= 2, bytes[(lastDot + 1)..<end].allSatisfy(isLetter)
@@ -143,8 +145,10 @@ public struct Redactor: Sendable {
         var spans: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
-            let startsWithPlus = bytes[index] == UInt8(ascii: "+") && index + 1 < bytes.count && isDigit(bytes[index + 1])
-            let startsWithParen = bytes[index] == UInt8(ascii: "(") && index + 1 < bytes.count && isDigit(bytes[index + 1])
+            let startsWithPlus =
+                bytes[index] == UInt8(ascii: "+") && index + 1 < bytes.count && isDigit(bytes[index + 1])
+            let startsWithParen =
+                bytes[index] == UInt8(ascii: "(") && index + 1 < bytes.count && isDigit(bytes[index + 1])
             guard isDigit(bytes[index]) || (!card && (startsWithPlus || startsWithParen)),
                 index == 0 || isBoundary(bytes[index - 1])
             else {

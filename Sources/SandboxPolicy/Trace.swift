@@ -32,13 +32,16 @@ public struct TraceStep: Sendable, Hashable, CustomStringConvertible {
 /// very same code path: the trace can never disagree with the decision.
 protocol TraceSink {
     var isRecording: Bool { get }
-    mutating func record(_ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String)
+    mutating func record(
+        _ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String)
 }
 
 struct SilentTrace: TraceSink {
     @inline(__always) var isRecording: Bool { false }
     @inline(__always)
-    mutating func record(_ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String) {}
+    mutating func record(
+        _ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String
+    ) {}
 }
 
 struct TraceRecorder: TraceSink {
@@ -47,7 +50,9 @@ struct TraceRecorder: TraceSink {
     var steps: [TraceStep] = []
     var isRecording: Bool { true }
 
-    mutating func record(_ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String) {
+    mutating func record(
+        _ check: @autoclosure () -> String, _ result: TraceStep.Result, _ detail: @autoclosure () -> String
+    ) {
         guard steps.count < TraceRecorder.maximumSteps else { return }
         steps.append(TraceStep(check: check(), result: result, detail: detail()))
     }

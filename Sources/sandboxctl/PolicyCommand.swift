@@ -27,9 +27,10 @@ struct PolicyCommand: ParsableCommand {
                 for warning in policy.warnings { print("\(file):\(warning.location): warning: \(warning.message)") }
                 let tools = policy.document.tools
                 print(
-                    "\(file): ok (\(tools.allow.count) allow, \(tools.deny.count) deny, "
-                        + "\(tools.approvals.count + policy.document.rules.count) rules, "
-                        + "\(tools.schemas.count) schemas, \(policy.document.network.allowDomains.count) allowed domains)")
+                    "\(file): ok (allow patterns: \(tools.allow.count), deny patterns: \(tools.deny.count), "
+                        + "rules: \(tools.approvals.count + policy.document.rules.count), "
+                        + "schemas: \(tools.schemas.count), allowed domains: \(policy.document.network.allowDomains.count))"
+                )
             }
         }
     }
@@ -46,6 +47,9 @@ struct PolicyCommand: ParsableCommand {
 
         @Flag(help: "Pretty-print the JSON.")
         var pretty = false
+
+        @Flag(help: "Print one line (decision, rule, reason) instead of JSON.")
+        var summary = false
 
         func run() throws {
             let compiled: CompiledPolicy
@@ -75,7 +79,12 @@ struct PolicyCommand: ParsableCommand {
             } catch {
                 PolicyFiles.fail("bad request: \(error)")
             }
-            print(compiled.evaluate(parsed).jsonValue.serialized(sortedKeys: true, pretty: pretty))
+            let decision = compiled.evaluate(parsed)
+            if summary {
+                print("\(decision.outcome.rawValue)  [\(decision.rule)]  \(decision.explanation)")
+            } else {
+                print(decision.jsonValue.serialized(sortedKeys: true, pretty: pretty))
+            }
         }
     }
 

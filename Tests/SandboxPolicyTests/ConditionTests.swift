@@ -19,7 +19,8 @@ import Testing
 
     func evaluate(_ source: String, depth: Int = 0, cost: JSONNumber? = nil) throws -> ConditionOutcome {
         try Condition(source).evaluate(
-            ConditionContext(parameters: ConditionTests.parameters, tool: "email.send", chainDepth: depth, costUSD: cost))
+            ConditionContext(
+                parameters: ConditionTests.parameters, tool: "email.send", chainDepth: depth, costUSD: cost))
     }
 
     @Test(arguments: [

@@ -152,7 +152,9 @@ import Testing
     @Test func firstMatchingApprovalRuleWins() {
         let decision = policy.evaluate(Fixtures.call("payments.refund", ["amount": 5, "currency": "EUR"]))
         #expect(decision.rule == "any-refund-in-eur")
-        #expect(decision.approval == ApprovalRequirement(requiredApprovals: 1, group: "finance-approvers", ttlSeconds: 7200))
+        #expect(
+            decision.approval == ApprovalRequirement(requiredApprovals: 1, group: "finance-approvers", ttlSeconds: 7200)
+        )
     }
 
     @Test func approvalConditionFalseMeansAllow() {
@@ -179,7 +181,8 @@ import Testing
     }
 
     @Test func schemaFailureBeatsApproval() {
-        let valid = policy.evaluate(Fixtures.call("email.send", ["recipient": "a@gmail.com", "subject": "s", "body": "b"]))
+        let valid = policy.evaluate(
+            Fixtures.call("email.send", ["recipient": "a@gmail.com", "subject": "s", "body": "b"]))
         #expect(valid.outcome == .needsApproval)
         #expect(valid.rule == "outside-email")
         let invalid = policy.evaluate(Fixtures.call("email.send", ["recipient": "a@gmail.com", "subject": "s"]))
@@ -208,8 +211,16 @@ import Testing
 
     @Test func requestsParseFromTheirWireForm() throws {
         let call = try PolicyRequest(
-            json: .object(["tool": "email.send", "params": .object(["recipient": "a@b.c"]), "chain_depth": 1, "cost_usd": .number(JSONNumber(0.01)!)]))
-        #expect(call == .toolCall(ToolCall(tool: "email.send", parameters: .object(["recipient": "a@b.c"]), chainDepth: 1, costUSD: JSONNumber(0.01))))
+            json: .object([
+                "tool": "email.send", "params": .object(["recipient": "a@b.c"]), "chain_depth": 1,
+                "cost_usd": .number(JSONNumber(0.01)!),
+            ]))
+        #expect(
+            call
+                == .toolCall(
+                    ToolCall(
+                        tool: "email.send", parameters: .object(["recipient": "a@b.c"]), chainDepth: 1,
+                        costUSD: JSONNumber(0.01))))
         let http = try PolicyRequest(json: .object(["http": .object(["method": "get", "url": "https://x.y/"])]))
         #expect(http == .http(HTTPRequest(method: "GET", url: "https://x.y/")))
         #expect(throws: RequestError.self) { try PolicyRequest(json: .object(["tool": "x", "parmas": .object([:])])) }

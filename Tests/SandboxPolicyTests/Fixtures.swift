@@ -21,8 +21,11 @@ enum Fixtures {
         try CompiledPolicy(yaml: yaml)
     }
 
-    static func call(_ tool: String, _ parameters: [String: JSONValue] = [:], depth: Int = 0, cost: Double? = nil) -> ToolCall {
-        ToolCall(tool: tool, parameters: .object(parameters), chainDepth: depth, costUSD: cost.flatMap { JSONNumber($0) })
+    static func call(_ tool: String, _ parameters: [String: JSONValue] = [:], depth: Int = 0, cost: Double? = nil)
+        -> ToolCall
+    {
+        ToolCall(
+            tool: tool, parameters: .object(parameters), chainDepth: depth, costUSD: cost.flatMap { JSONNumber($0) })
     }
 
     static func get(_ url: String) -> HTTPRequest { HTTPRequest(method: "GET", url: url) }

@@ -37,7 +37,9 @@ import Testing
 
     @Test func punycodeRoundTripsRandomLabels() {
         var random = SeededGenerator(seed: 0x5EED_0002)
-        let ranges: [ClosedRange<UInt32>] = [0x61...0x7A, 0xE0...0xFF, 0x430...0x44F, 0x4E00...0x4FFF, 0x1F600...0x1F64F]
+        let ranges: [ClosedRange<UInt32>] = [
+            0x61...0x7A, 0xE0...0xFF, 0x430...0x44F, 0x4E00...0x4FFF, 0x1F600...0x1F64F,
+        ]
         for _ in 0..<2000 {
             let scalars = (0..<Int.random(in: 1...20, using: &random)).map { _ in
                 Unicode.Scalar(UInt32.random(in: random.pick(ranges), using: &random))!
@@ -84,7 +86,9 @@ import Testing
         var checked = 0
         for _ in 0..<3000 {
             let labels = (0..<Int.random(in: 1...4, using: &random)).map { _ in
-                String(String.UnicodeScalarView((0..<Int.random(in: 1...8, using: &random)).map { _ in random.pick(alphabet) }))
+                String(
+                    String.UnicodeScalarView(
+                        (0..<Int.random(in: 1...8, using: &random)).map { _ in random.pick(alphabet) }))
             }
             let name = labels.joined(separator: ".")
             guard let first = try? StrictURL("http://\(name)/").host else { continue }
@@ -104,7 +108,9 @@ import Testing
         var random = SeededGenerator(seed: 0x5EED_0005)
         for _ in 0..<3000 {
             // Sparse groups so that `::` compression is exercised.
-            var groups = (0..<8).map { _ in Bool.random(using: &random) ? UInt16(0) : UInt16.random(in: 0...0xFFFF, using: &random) }
+            var groups = (0..<8).map { _ in
+                Bool.random(using: &random) ? UInt16(0) : UInt16.random(in: 0...0xFFFF, using: &random)
+            }
             if Bool.random(using: &random) { groups[0..<5] = [0, 0, 0, 0, 0] }
             let long = groups.map { String($0, radix: 16) }.joined(separator: ":")
             guard let address = IPAddress(ipv6: long) else {

@@ -43,7 +43,9 @@ import Testing
 
     @Test func formattingIsNotAChange() throws {
         let text = try Fixtures.text("policies/examples/sales_agent.yaml")
-        let reformatted = text.replacingOccurrences(of: "[\"crm.read\", \"email.draft\", \"email.send\"]", with: "\n    - crm.read\n    - email.draft\n    - email.send")
+        let reformatted = text.replacingOccurrences(
+            of: "[\"crm.read\", \"email.draft\", \"email.send\"]",
+            with: "\n    - crm.read\n    - email.draft\n    - email.send")
         #expect(reformatted != text)
         let diff = PolicyDiff(from: try PolicyDocument(yaml: text), to: try PolicyDocument(yaml: reformatted))
         #expect(diff.changes.isEmpty)

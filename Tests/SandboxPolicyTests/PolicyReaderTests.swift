@@ -38,20 +38,33 @@ import Testing
     }
 
     @Test func wrongTypesAndValuesAreErrors() {
-        #expect(Fixtures.errors("budgets:\n  max_chain_depth: deep\n").first?.location == SourceLocation(line: 2, column: 20))
-        #expect(Fixtures.errors("defaults:\n  decision: maybe\n").first?.message.contains("deny, approval or allow") == true)
-        #expect(Fixtures.errors("rules:\n  - match: x\n    action: alow\n").first?.message.contains("did you mean `allow`") == true)
+        #expect(
+            Fixtures.errors("budgets:\n  max_chain_depth: deep\n").first?.location
+                == SourceLocation(line: 2, column: 20))
+        #expect(
+            Fixtures.errors("defaults:\n  decision: maybe\n").first?.message.contains("deny, approval or allow") == true
+        )
+        #expect(
+            Fixtures.errors("rules:\n  - match: x\n    action: alow\n").first?.message.contains("did you mean `allow`")
+                == true)
         #expect(Fixtures.errors("rules:\n  - match: x\n").first?.message.contains("needs `action`") == true)
-        #expect(Fixtures.errors("logging:\n  redact: [EMAILS]\n").first?.message.contains("did you mean `EMAIL`") == true)
+        #expect(
+            Fixtures.errors("logging:\n  redact: [EMAILS]\n").first?.message.contains("did you mean `EMAIL`") == true)
         #expect(Fixtures.errors("logging:\n  sample_rate: 2\n").isEmpty == false)
         #expect(Fixtures.errors("network:\n  allow_cidrs: [10.0.0.1/8]\n").isEmpty == false)
         #expect(Fixtures.errors("network:\n  allow_domains: [\"exa mple.com\"]\n").isEmpty == false)
-        #expect(Fixtures.errors("network:\n  allow_domains: [\"10.0.0.1\"]\n").first?.message.contains("allow_cidrs") == true)
+        #expect(
+            Fixtures.errors("network:\n  allow_domains: [\"10.0.0.1\"]\n").first?.message.contains("allow_cidrs")
+                == true)
         #expect(Fixtures.errors("tools:\n  allow: x\n  allow: y\n").first?.message.contains("duplicate") == true)
-        #expect(Fixtures.errors("rules:\n  - {name: a, match: x, action: deny}\n  - {name: a, match: y, action: deny}\n").count == 1)
+        #expect(
+            Fixtures.errors("rules:\n  - {name: a, match: x, action: deny}\n  - {name: a, match: y, action: deny}\n")
+                .count == 1)
         #expect(Fixtures.errors("tools: [a, b]\n").first?.message.contains("must be a mapping") == true)
         #expect(Fixtures.errors("tools:\n  allow: [a\n").first?.message.contains("invalid YAML") == true)
-        #expect(Fixtures.errors("rules:\n  - match: x\n    action: deny\n    where: a\n    condition: b\n").first?.message.contains("keep one") == true)
+        #expect(
+            Fixtures.errors("rules:\n  - match: x\n    action: deny\n    where: a\n    condition: b\n").first?.message
+                .contains("keep one") == true)
     }
 
     @Test func everyErrorIsReportedNotJustTheFirst() {

@@ -31,7 +31,8 @@ import Testing
         ("http://localtest.me/", "loopback DNS"), ("http://7f000001.1u.ms/", "rebinding DNS"),
         // Cloud metadata.
         ("http://169.254.169.254/latest/meta-data/", "AWS metadata"), ("http://[::ffff:a9fe:a9fe]/", "mapped metadata"),
-        ("http://[::ffff:169.254.169.254]/", "mapped dotted metadata"), ("http://[fd00:ec2::254]/", "AWS IPv6 metadata"),
+        ("http://[::ffff:169.254.169.254]/", "mapped dotted metadata"),
+        ("http://[fd00:ec2::254]/", "AWS IPv6 metadata"),
         ("http://0xa9fea9fe/", "hex metadata"), ("http://2852039166/", "decimal metadata"),
         ("http://169.254.43518/", "short metadata"), ("http://0251.0376.0251.0376/", "octal metadata"),
         ("http://metadata.google.internal/computeMetadata/v1/", "GCP metadata"), ("http://metadata/", "single label"),
@@ -59,7 +60,8 @@ import Testing
 
     /// Tricks that make a URL look like it goes to the allowed `api.company.com`.
     static let allowlistBypasses: [(String, String)] = [
-        ("http://api.company.com@evil.com/", "user-info"), ("http://api.company.com:443@evil.com/", "user-info with port"),
+        ("http://api.company.com@evil.com/", "user-info"),
+        ("http://api.company.com:443@evil.com/", "user-info with port"),
         ("http://user:pass@api.company.com/", "credentials"), ("http://evil.com#@api.company.com/", "fragment"),
         ("http://evil.com?@api.company.com/", "query"), ("http://evil.com\\@api.company.com/", "backslash"),
         ("http://evil.com\\.api.company.com/", "backslash host"), ("http://api.company.com.evil.net/", "suffix"),
@@ -75,9 +77,11 @@ import Testing
         ("http://api.company.com:65536/", "port overflow"), ("http://api.company.com:80a/", "port junk"),
         ("http://api.company.com:/", "empty port"), ("http://api.company.com:8080/", "unlisted port"),
         ("http://api.company.com:80:80/", "two ports"), ("ftp://api.company.com/", "scheme"),
-        ("file:///etc/passwd", "file"), ("gopher://api.company.com/", "gopher"), ("dict://api.company.com:11211/", "dict"),
+        ("file:///etc/passwd", "file"), ("gopher://api.company.com/", "gopher"),
+        ("dict://api.company.com:11211/", "dict"),
         ("javascript:alert(1)", "javascript"), ("", "empty"), ("http://", "no host"), ("http:///x", "empty host"),
-        ("http://api.company.com\u{200B}/", "zero-width space"), ("http://xn--pi-7ld.company.com/", "punycode homograph"),
+        ("http://api.company.com\u{200B}/", "zero-width space"),
+        ("http://xn--pi-7ld.company.com/", "punycode homograph"),
         ("http://xn--zz.company.com/", "bad punycode"), ("http://api.company.com/\u{FF0F}x", "raw non-ASCII path"),
     ]
 
