@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Everything one node persists, in one RocksDB database: the Raft log store (`log`) and the
+/// state machine store (`state`), which share the database so that a snapshot installation can
+/// switch both with one atomic write.
+///
+/// Open it once per node; `close()` releases every handle (later calls throw
+/// `StorageError.closed`). Thread safety: see `RaftLogStore` and `StateStore`.
+public final class NodeStorage: Sendable {
+    /// The database format this build writes and reads.
+    public static let formatVersion: UInt8 = 1
+
+    public let path: String
+    public let log: RaftLogStore
+    public let state: StateStore
+    let database: Database
+
+    /// Opens (creating if needed) the database in directory `path`, verifies the whole log, and
+    /// clears leftovers of an interrupted snapshot installation.
+    public init(path: String, options: StorageOptions = StorageOptions()) throws {
+        self.path = path
+        let database = try Database(path: path, options: options)
+        do {
+            try Self.checkFormat(database)
+            let log = try RaftLogStore(database: database)
+            let state = try StateStore(database: database, log: log)
+            let (snapshot, applied) = (try log.snapshot().metadata, state.appliedIndex())
+            if applied < snapshot.index {
+                throw StorageError.inconsistentLog(
+                    "the state is applied up to \(applied) but the log was compacted up to \(snapshot.index)")
+            }
+            log.guardCompaction { [state] in state.appliedIndex() }
+            self.database = database
+            self.log = log
+            self.state = state
+        } catch {
+            database.close()
+            throw error
+        }
+    }
+
+    private static func checkFormat(_ database: Database) throws {
+        if let bytes = try database.get(StorageKeys.format, in: .meta) {
+            guard bytes.count == 1, bytes[0] == formatVersion else {
+                throw StorageError.unsupportedFormat(found: bytes.first ?? 0, supported: formatVersion)
+            }
+            return
+        }
+        let batch = WriteBatch(for: database)
+        try batch.put(StorageKeys.format, [formatVersion], in: .meta)
+        try database.write(batch, durability: .synced)
+    }
+
+    /// Releases the database. Idempotent; also done when the object goes away.
+    public func close() {
+        database.close()
+    }
+
+    public var isOpen: Bool { database.isOpen }
+}

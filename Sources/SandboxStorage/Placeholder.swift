@@ -1,5 +1,0 @@
-import CLZ4
-import CRocksDB
-import Raft
-
-public enum SandboxStoragePlaceholder {}

@@ -1,0 +1,36 @@
+/// Tuning knobs of a node's database. The defaults are the documented production choice
+/// (docs/storage.md, "Options"); tests shrink the memory figures.
+public struct StorageOptions: Sendable, Hashable {
+    /// Memtable size of the raft log family. Entries are written once and deleted by compaction
+    /// soon after; a moderate memtable keeps most of them from ever reaching an SST file.
+    public var logWriteBufferBytes: Int = 32 << 20
+    /// Memtable size of each state family.
+    public var stateWriteBufferBytes: Int = 64 << 20
+    /// Memtables per family before writes stall (one being written, one being flushed).
+    public var maxWriteBuffersPerFamily: Int = 2
+    /// Cap on the memtables of all families together.
+    public var totalWriteBufferBytes: Int = 256 << 20
+    /// WAL size that forces the families holding the oldest WAL to flush, so a rarely written
+    /// family (raft_state) never pins gigabytes of WAL.
+    public var maxTotalWALBytes: Int = 256 << 20
+    /// Shared LRU block cache.
+    public var blockCacheBytes: Int = 64 << 20
+    /// Flush and compaction threads.
+    public var backgroundJobs: Int = 2
+    /// RocksDB's informational LOG files: rolled at this size, and this many kept.
+    public var infoLogFileBytes: Int = 8 << 20
+    public var infoLogFilesKept: Int = 4
+
+    public init() {}
+
+    /// Small memtables and cache, for tests and tools that open many databases.
+    public static var compact: StorageOptions {
+        var options = StorageOptions()
+        options.logWriteBufferBytes = 4 << 20
+        options.stateWriteBufferBytes = 8 << 20
+        options.totalWriteBufferBytes = 32 << 20
+        options.maxTotalWALBytes = 64 << 20
+        options.blockCacheBytes = 8 << 20
+        return options
+    }
+}

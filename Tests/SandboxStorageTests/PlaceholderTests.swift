@@ -1,5 +1,0 @@
-import Testing
-
-@testable import SandboxStorage
-
-@Test func moduleLinks() { #expect(Bool(true)) }

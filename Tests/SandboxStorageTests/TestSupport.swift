@@ -1,0 +1,37 @@
+import Foundation
+import Raft
+
+@testable import SandboxStorage
+
+/// A fresh directory under the system temporary directory, removed when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+
+    init(_ name: String = "storage") {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/sandbox-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func subpath(_ name: String) -> String { "\(path)/\(name)" }
+}
+
+func openStorage(_ path: String) throws -> NodeStorage {
+    try NodeStorage(path: path, options: .compact)
+}
+
+/// Deterministic entry payloads, so a reader can recompute what should be stored.
+func payload(index: UInt64, term: UInt64, size: Int? = nil) -> [UInt8] {
+    let length = size ?? Int((index &* 7 &+ term) % 200) + 16
+    return (0..<length).map { UInt8(truncatingIfNeeded: index &* 31 &+ term &* 17 &+ UInt64($0)) }
+}
+
+func makeEntries(_ range: ClosedRange<UInt64>, term: UInt64, size: Int? = nil) -> [Entry] {
+    range.map { Entry(term: term, index: $0, data: payload(index: $0, term: term, size: size)) }
+}
+
+extension Array where Element == UInt8 {
+    init(_ string: String) { self = Array(string.utf8) }
+}
