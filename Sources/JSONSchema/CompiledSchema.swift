@@ -4,7 +4,7 @@
 /// value up front; validation does no parsing and no reference lookups. Instances are immutable
 /// and safe to share across threads.
 public final class CompiledSchema: Sendable {
-    let program: SchemaProgram
+    let program: ExecutableProgram
     let options: SchemaOptions
 
     /// Compiles `schema` (an object or a Boolean). References resolve against `registry` only;
@@ -18,16 +18,24 @@ public final class CompiledSchema: Sendable {
             throw SchemaCompileError(
                 schemaLocation: "", message: "a schema must be an object or a boolean, got \(schema.typeName)")
         }
-        self.program = try SchemaCompiler.compile(schema, registry: registry, options: options)
+        self.program = ExecutableProgram(try SchemaCompiler.compile(schema, registry: registry, options: options))
         self.options = options
     }
 
     /// Validates `instance`, collecting every error or only the first.
+    ///
+    /// Errors come sorted by instance location, then schema location, so the report (and which
+    /// error `.first` returns) does not depend on the order of object members in memory.
     public func validate(_ instance: JSONValue, reporting: ErrorReporting = .all) -> ValidationResult {
-        var evaluator = SchemaEvaluator(
-            program: program, options: options, mode: reporting == .all ? .allErrors : .firstError)
+        if reporting == .first && isValid(instance) { return ValidationResult(isValid: true, errors: []) }
+        var evaluator = SchemaEvaluator(program: program, options: options, mode: .allErrors)
         let valid = evaluator.validate(program.root, instance, collect: false)
-        return ValidationResult(isValid: valid, errors: evaluator.errors)
+        var errors = evaluator.errors
+        errors.sort {
+            ($0.instanceLocation, $0.schemaLocation, $0.message) < ($1.instanceLocation, $1.schemaLocation, $1.message)
+        }
+        if reporting == .first && errors.count > 1 { errors = [errors[0]] }
+        return ValidationResult(isValid: valid, errors: errors)
     }
 
     /// Whether `instance` is valid; builds no error messages.

@@ -84,6 +84,12 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         if case .integer(let left) = lhs.storage, case .integer(let right) = rhs.storage {
             return left < right ? -1 : (left == right ? 0 : 1)
         }
+        if case .decimal(let left) = lhs.storage, case .integer(let right) = rhs.storage {
+            return compare(left, right)
+        }
+        if case .integer(let left) = lhs.storage, case .decimal(let right) = rhs.storage {
+            return -compare(right, left)
+        }
         let left = lhs.parts
         let right = rhs.parts
         if left.digits.isEmpty && right.digits.isEmpty { return 0 }
@@ -95,6 +101,45 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         let magnitude = DecimalDigits.compareMagnitude(
             left.digits, left.exponent, right.digits, right.exponent)
         return left.isNegative ? -magnitude : magnitude
+    }
+
+    /// Compares a decimal with an integer without allocating (the common `minimum: 0` against
+    /// `0.5` case).
+    private static func compare(_ decimal: ExactDecimal, _ integer: Int64) -> Int {
+        let decimalSign = decimal.isNegative ? -1 : 1
+        let integerSign = integer == 0 ? 0 : (integer < 0 ? -1 : 1)
+        if decimalSign != integerSign { return decimalSign < integerSign ? -1 : 1 }
+        // Same sign (the decimal is never zero): compare magnitudes.
+        var magnitude = integer.magnitude
+        var integerDigits = 0
+        var scale: UInt64 = 1
+        while magnitude > 0 {
+            integerDigits += 1
+            magnitude /= 10
+            if magnitude > 0 { scale = scale &* 10 }
+        }
+        let order = decimal.digits.count + decimal.exponent
+        var result: Int
+        if order != integerDigits {
+            result = order < integerDigits ? -1 : 1
+        } else {
+            result = 0
+            var rest = integer.magnitude
+            var offset = 0
+            while scale > 0 {
+                let digit = UInt8(rest / scale)
+                rest %= scale
+                scale /= 10
+                let other: UInt8 = offset < decimal.digits.count ? decimal.digits[offset] : 0
+                offset += 1
+                if other != digit {
+                    result = other < digit ? -1 : 1
+                    break
+                }
+            }
+            if result == 0 && offset < decimal.digits.count { result = 1 }
+        }
+        return decimal.isNegative ? -result : result
     }
 
     /// Whether `self` is an integer multiple of `divisor` (which must be positive), computed

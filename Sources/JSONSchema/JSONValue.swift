@@ -20,7 +20,7 @@ extension JSONValue {
         case (.null, .null): return true
         case (.bool(let left), .bool(let right)): return left == right
         case (.number(let left), .number(let right)): return left == right
-        case (.string(let left), .string(let right)): return left.utf8.elementsEqual(right.utf8)
+        case (.string(let left), .string(let right)): return JSONValue.sameCodePoints(left, right)
         case (.array(let left), .array(let right)): return left == right
         case (.object(let left), .object(let right)):
             guard left.count == right.count else { return false }
@@ -30,6 +30,25 @@ extension JSONValue {
             return true
         default: return false
         }
+    }
+
+    /// Code-point equality. Swift's `==` is canonical equivalence, which is implied by equal
+    /// bytes, so a `false` from it is final and only a `true` needs the byte check.
+    @inline(__always)
+    static func sameCodePoints(_ left: String, _ right: String) -> Bool {
+        guard left.utf8.count == right.utf8.count, left == right else { return false }
+        let fast = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+            right.utf8.withContiguousStorageIfAvailable { rightBytes in
+                var index = 0
+                while index < leftBytes.count {
+                    if leftBytes[index] != rightBytes[index] { return false }
+                    index += 1
+                }
+                return true
+            }
+        }
+        if let fast, let result = fast { return result }
+        return left.utf8.elementsEqual(right.utf8)
     }
 
     public func hash(into hasher: inout Hasher) {

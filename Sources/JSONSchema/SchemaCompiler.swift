@@ -386,6 +386,12 @@ struct SchemaCompiler {
 
     // MARK: keyword values
 
+    /// Keeps `object` alive for the program's lifetime and returns an uncounted reference to it.
+    private mutating func keep<Object: AnyObject & Sendable>(_ object: Object) -> Borrowed<Object> {
+        program.objects.append(object)
+        return Borrowed(object)
+    }
+
     private func nonNegativeInteger(_ builder: KeywordBuilder, _ keyword: String) throws(SchemaCompileError) -> Int? {
         guard let value = builder.members[keyword] else { return nil }
         if let count = SchemaCompiler.count(value) { return count }
@@ -481,26 +487,26 @@ struct SchemaCompiler {
             guard case .array(let elements) = value else {
                 throw error(place, "enum", "expected an array, got \(value.typeName)")
             }
-            builder.keywords.append(.enumeration(elements, at: locationIndex(place, "enum")))
+            builder.keywords.append(.enumeration(keep(Box(elements)), at: locationIndex(place, "enum")))
         }
         if let value = members["const"] {
-            builder.keywords.append(.constant(value, at: locationIndex(place, "const")))
+            builder.keywords.append(.constant(keep(Box(value)), at: locationIndex(place, "const")))
         }
         if let value = try number(builder, "multipleOf") {
             guard value > JSONNumber(0) else { throw error(place, "multipleOf", "expected a number greater than 0") }
-            builder.keywords.append(.multipleOf(value, at: locationIndex(place, "multipleOf")))
+            builder.keywords.append(.multipleOf(keep(Box(value)), at: locationIndex(place, "multipleOf")))
         }
         if let value = try number(builder, "maximum") {
-            builder.keywords.append(.maximum(value, at: locationIndex(place, "maximum")))
+            builder.keywords.append(.maximum(keep(Box(value)), at: locationIndex(place, "maximum")))
         }
         if let value = try number(builder, "exclusiveMaximum") {
-            builder.keywords.append(.exclusiveMaximum(value, at: locationIndex(place, "exclusiveMaximum")))
+            builder.keywords.append(.exclusiveMaximum(keep(Box(value)), at: locationIndex(place, "exclusiveMaximum")))
         }
         if let value = try number(builder, "minimum") {
-            builder.keywords.append(.minimum(value, at: locationIndex(place, "minimum")))
+            builder.keywords.append(.minimum(keep(Box(value)), at: locationIndex(place, "minimum")))
         }
         if let value = try number(builder, "exclusiveMinimum") {
-            builder.keywords.append(.exclusiveMinimum(value, at: locationIndex(place, "exclusiveMinimum")))
+            builder.keywords.append(.exclusiveMinimum(keep(Box(value)), at: locationIndex(place, "exclusiveMinimum")))
         }
         if let value = try nonNegativeInteger(builder, "maxLength") {
             builder.keywords.append(.maxLength(value, at: locationIndex(place, "maxLength")))
@@ -513,7 +519,7 @@ struct SchemaCompiler {
             guard let regex = ECMARegex(source) else {
                 throw error(place, "pattern", "invalid or unsupported regular expression \(source)")
             }
-            builder.keywords.append(.pattern(regex, at: locationIndex(place, "pattern")))
+            builder.keywords.append(.pattern(keep(regex), at: locationIndex(place, "pattern")))
         }
         if let value = try nonNegativeInteger(builder, "maxItems") {
             builder.keywords.append(.maxItems(value, at: locationIndex(place, "maxItems")))
@@ -533,7 +539,9 @@ struct SchemaCompiler {
         }
         if let value = members["required"] {
             let names = try stringArray(value, builder, "required")
-            if !names.isEmpty { builder.keywords.append(.required(names, at: locationIndex(place, "required"))) }
+            if !names.isEmpty {
+                builder.keywords.append(.required(keep(Box(names)), at: locationIndex(place, "required")))
+            }
         }
         var dependencies: [(property: String, required: [String])] = []
         if builder.scope.dialect.draft == .draft2020_12, let value = members["dependentRequired"] {
@@ -544,7 +552,8 @@ struct SchemaCompiler {
                 dependencies.append((name, try stringArray(entries[name]!, builder, "dependentRequired")))
             }
             if !dependencies.isEmpty {
-                builder.keywords.append(.dependentRequired(dependencies, at: locationIndex(place, "dependentRequired")))
+                builder.keywords.append(
+                    .dependentRequired(keep(Box(dependencies)), at: locationIndex(place, "dependentRequired")))
             }
         }
         if builder.scope.dialect.draft == .draft7, case .object(let entries) = members["dependencies"] {
@@ -554,7 +563,8 @@ struct SchemaCompiler {
                 }
             }
             if !dependencies.isEmpty {
-                builder.keywords.append(.dependentRequired(dependencies, at: locationIndex(place, "dependencies")))
+                builder.keywords.append(
+                    .dependentRequired(keep(Box(dependencies)), at: locationIndex(place, "dependencies")))
             }
         }
     }
@@ -562,33 +572,47 @@ struct SchemaCompiler {
     private mutating func compileObjectApplicators(_ builder: inout KeywordBuilder) throws(SchemaCompileError) {
         let place = builder.place
         let members = builder.members
-        var rules = MemberRules()
-        var hasRules = false
-        if let properties = try subschemaMap(builder, "properties") {
-            hasRules = true
-            for (name, node) in properties { rules.properties[name] = node }
-            rules.propertyList = properties
-            rules.propertiesLocation = locationIndex(place, "properties")
-        }
+        var properties: [(String, Int)] = []
+        var patternProperties: [(pattern: ECMARegex, node: Int)] = []
+        var additional: Int?
+        var patternLocation = 0
+        var additionalLocation = 0
+        if let map = try subschemaMap(builder, "properties") { properties = map }
         if case .object(let patterns) = members["patternProperties"] {
-            hasRules = true
             for source in patterns.keys.sorted() {
                 guard let regex = ECMARegex(source) else {
                     throw error(place, "patternProperties", "invalid or unsupported regular expression \(source)")
                 }
-                rules.patternProperties.append((regex, try subschema(builder, "patternProperties", source)))
+                patternProperties.append((regex, try subschema(builder, "patternProperties", source)))
             }
-            rules.patternLocation = locationIndex(place, "patternProperties")
+            patternLocation = locationIndex(place, "patternProperties")
         } else if members["patternProperties"] != nil {
             throw error(place, "patternProperties", "expected an object whose values are schemas")
         }
         if members["additionalProperties"] != nil {
-            hasRules = true
-            rules.additionalProperties = try subschema(builder, "additionalProperties")
-            rules.additionalIsFalse = members["additionalProperties"] == .bool(false)
-            rules.additionalLocation = locationIndex(place, "additionalProperties")
+            additional = try subschema(builder, "additionalProperties")
+            additionalLocation = locationIndex(place, "additionalProperties")
         }
-        if hasRules { builder.keywords.append(.members(rules)) }
+        if members["properties"] != nil || !patternProperties.isEmpty || additional != nil {
+            // Fold `required` in when every required name is a declared property.
+            var required: [String] = []
+            var requiredLocation = 0
+            let declared = Set(properties.map(\.0))
+            if let offset = builder.keywords.firstIndex(where: {
+                if case .required(let names, _) = $0 { return names.object.value.allSatisfy(declared.contains) }
+                return false
+            }), case .required(let names, let at) = builder.keywords[offset] {
+                required = names.object.value
+                requiredLocation = at
+                builder.keywords.remove(at: offset)
+            }
+            let rules = MemberRules(
+                properties: properties, required: required, patternProperties: patternProperties,
+                additionalProperties: additional, additionalIsFalse: members["additionalProperties"] == .bool(false),
+                patternLocation: patternLocation, additionalLocation: additionalLocation,
+                requiredLocation: requiredLocation)
+            builder.keywords.append(.members(keep(rules)))
+        }
         if members["propertyNames"] != nil {
             builder.keywords.append(
                 .propertyNames(try subschema(builder, "propertyNames"), at: locationIndex(place, "propertyNames")))
@@ -608,7 +632,7 @@ struct SchemaCompiler {
         }
         if !dependentSchemas.isEmpty {
             let keyword = builder.scope.dialect.draft == .draft7 ? "dependencies" : "dependentSchemas"
-            builder.keywords.append(.dependentSchemas(dependentSchemas, at: locationIndex(place, keyword)))
+            builder.keywords.append(.dependentSchemas(keep(Box(dependentSchemas)), at: locationIndex(place, keyword)))
         }
     }
 
@@ -620,7 +644,7 @@ struct SchemaCompiler {
             if case .array = members["items"] {
                 let nodes = try subschemaArray(builder, "items") ?? []
                 prefixCount = nodes.count
-                builder.keywords.append(.prefixItems(nodes, at: locationIndex(place, "items")))
+                builder.keywords.append(.prefixItems(keep(Box(nodes)), at: locationIndex(place, "items")))
                 if members["additionalItems"] != nil {
                     builder.keywords.append(
                         .items(
@@ -634,7 +658,7 @@ struct SchemaCompiler {
         } else {
             if let nodes = try subschemaArray(builder, "prefixItems") {
                 prefixCount = nodes.count
-                builder.keywords.append(.prefixItems(nodes, at: locationIndex(place, "prefixItems")))
+                builder.keywords.append(.prefixItems(keep(Box(nodes)), at: locationIndex(place, "prefixItems")))
             }
             if members["items"] != nil {
                 builder.keywords.append(
@@ -677,20 +701,20 @@ struct SchemaCompiler {
                 if !fragment.isEmpty, !fragment.hasPrefix("/"), targetValue?["$dynamicAnchor"]?.stringValue == fragment
                 {
                     program.usesDynamicScope = true
-                    builder.keywords.append(.dynamicReference(node(at: target), anchor: fragment, at: at))
+                    builder.keywords.append(.dynamicReference(node(at: target), anchor: keep(Box(fragment)), at: at))
                 } else {
                     builder.keywords.append(.reference(node(at: target), at: at))
                 }
             }
         }
         if let nodes = try subschemaArray(builder, "allOf") {
-            builder.keywords.append(.allOf(nodes, at: locationIndex(place, "allOf")))
+            builder.keywords.append(.allOf(keep(Box(nodes)), at: locationIndex(place, "allOf")))
         }
         if let nodes = try subschemaArray(builder, "anyOf") {
-            builder.keywords.append(.anyOf(nodes, at: locationIndex(place, "anyOf")))
+            builder.keywords.append(.anyOf(keep(Box(nodes)), at: locationIndex(place, "anyOf")))
         }
         if let nodes = try subschemaArray(builder, "oneOf") {
-            builder.keywords.append(.oneOf(nodes, at: locationIndex(place, "oneOf")))
+            builder.keywords.append(.oneOf(keep(Box(nodes)), at: locationIndex(place, "oneOf")))
         }
         if members["not"] != nil {
             builder.keywords.append(.not(try subschema(builder, "not"), at: locationIndex(place, "not")))

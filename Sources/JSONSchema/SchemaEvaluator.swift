@@ -28,11 +28,10 @@ struct SchemaEvaluator {
     enum Mode {
         /// Only the verdict; return at the first failure.
         case verdict
-        case firstError
         case allErrors
     }
 
-    let program: SchemaProgram
+    let program: ExecutableProgram
     let options: SchemaOptions
     let mode: Mode
     var errors: [ValidationError] = []
@@ -44,7 +43,7 @@ struct SchemaEvaluator {
     private var depth = 0
     private var instanceDepth = 0
 
-    init(program: SchemaProgram, options: SchemaOptions, mode: Mode) {
+    init(program: ExecutableProgram, options: SchemaOptions, mode: Mode) {
         self.program = program
         self.options = options
         self.mode = mode
@@ -98,19 +97,24 @@ struct SchemaEvaluator {
         defer { if enteredResource { dynamicScope.removeLast() } }
         if node.needsAnnotations {
             frames.append(Annotations())
-            let valid = evaluate(node.keywords, instance, collect: true)
+            let valid = evaluate(node.start, node.end, instance, collect: true)
             let own = frames.removeLast()
             if collect && valid { frames[frames.count - 1].merge(own) }
             return valid
         }
-        return evaluate(node.keywords, instance, collect: collect)
+        return evaluate(node.start, node.end, instance, collect: collect)
     }
 
-    private mutating func evaluate(_ keywords: [Keyword], _ instance: JSONValue, collect: Bool) -> Bool {
+    @inline(__always)
+    private mutating func evaluate(_ start: Int, _ end: Int, _ instance: JSONValue, collect: Bool) -> Bool {
         var valid = true
-        for keyword in keywords where !check(keyword, instance, collect: collect) {
-            valid = false
-            if stopsEarly { return false }
+        var offset = start
+        while offset < end {
+            if !check(program.keywords[offset], instance, collect: collect) {
+                valid = false
+                if stopsEarly { return false }
+            }
+            offset += 1
         }
         return valid
     }
@@ -164,27 +168,36 @@ struct SchemaEvaluator {
         case .type(let types, let at):
             if types.contains(typeOf: instance) { return true }
             return fail(at, "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)")
-        case .enumeration(let values, let at):
-            if values.contains(instance) { return true }
+        case .enumeration(let box, let at):
+            if box.read({ $0.value.contains(instance) }) { return true }
+            let values = box.object.value
             return fail(
                 at, "expected one of \(SchemaEvaluator.brief(.array(values))), got \(SchemaEvaluator.brief(instance))")
-        case .constant(let value, let at):
-            if value == instance { return true }
+        case .constant(let box, let at):
+            if box.read({ $0.value == instance }) { return true }
+            let value = box.object.value
             return fail(at, "expected \(SchemaEvaluator.brief(value)), got \(SchemaEvaluator.brief(instance))")
-        case .multipleOf(let step, let at):
-            guard case .number(let number) = instance, !number.isMultiple(of: step) else { return true }
+        case .multipleOf(let box, let at):
+            guard case .number(let number) = instance, !box.read({ number.isMultiple(of: $0.value) }) else {
+                return true
+            }
+            let step = box.object.value
             return fail(at, "expected a multiple of \(step), got \(number)")
-        case .maximum(let limit, let at):
-            guard case .number(let number) = instance, number > limit else { return true }
+        case .maximum(let box, let at):
+            guard case .number(let number) = instance, box.read({ limit in number > limit.value }) else { return true }
+            let limit = box.object.value
             return fail(at, "expected number at most \(limit), got \(number)")
-        case .exclusiveMaximum(let limit, let at):
-            guard case .number(let number) = instance, number >= limit else { return true }
+        case .exclusiveMaximum(let box, let at):
+            guard case .number(let number) = instance, box.read({ limit in number >= limit.value }) else { return true }
+            let limit = box.object.value
             return fail(at, "expected number less than \(limit), got \(number)")
-        case .minimum(let limit, let at):
-            guard case .number(let number) = instance, number < limit else { return true }
+        case .minimum(let box, let at):
+            guard case .number(let number) = instance, box.read({ limit in number < limit.value }) else { return true }
+            let limit = box.object.value
             return fail(at, "expected number at least \(limit), got \(number)")
-        case .exclusiveMinimum(let limit, let at):
-            guard case .number(let number) = instance, number <= limit else { return true }
+        case .exclusiveMinimum(let box, let at):
+            guard case .number(let number) = instance, box.read({ limit in number <= limit.value }) else { return true }
+            let limit = box.object.value
             return fail(at, "expected number greater than \(limit), got \(number)")
         case .maxLength(let limit, let at):
             guard case .string(let text) = instance, text.utf8.count > limit else { return true }
@@ -197,7 +210,8 @@ struct SchemaEvaluator {
             if length >= limit { return true }
             return fail(
                 at, "expected string of at least \(plural(limit, "character")), got \(text.unicodeScalars.count)")
-        case .pattern(let regex, let at):
+        case .pattern(let borrowed, let at):
+            let regex = borrowed.object
             guard case .string(let text) = instance else { return true }
             let limit = options.maxPatternInputLength
             switch matches(regex, text) {
@@ -230,7 +244,8 @@ struct SchemaEvaluator {
         case .minProperties(let limit, let at):
             guard case .object(let members) = instance, members.count < limit else { return true }
             return fail(at, "expected object with at least \(plural(limit, "property")), got \(members.count)")
-        case .required(let names, let at):
+        case .required(let box, let at):
+            let names = box.object.value
             guard case .object(let members) = instance else { return true }
             var valid = true
             for name in names where members[name] == nil {
@@ -238,7 +253,8 @@ struct SchemaEvaluator {
                 if stopsEarly { return false }
             }
             return valid
-        case .dependentRequired(let dependencies, let at):
+        case .dependentRequired(let box, let at):
+            let dependencies = box.object.value
             guard case .object(let members) = instance else { return true }
             var valid = true
             for (property, required) in dependencies where members[property] != nil {
@@ -248,18 +264,19 @@ struct SchemaEvaluator {
                 }
             }
             return valid
-        case .members(let rules):
+        case .members(let borrowed):
             guard case .object(let members) = instance else { return true }
-            return checkMembers(rules, members, collect: collect)
+            return borrowed.read { rules in checkMembers(rules, members, collect: collect) }
         case .propertyNames(let node, let at):
             guard case .object(let members) = instance else { return true }
             var valid = true
-            for name in sortedKeys(members) where !probe(node, .string(name), collect: false).0 {
+            for name in members.keys where !probe(node, .string(name), collect: false).0 {
                 valid = fail(at, "invalid property name \"\(name)\"")
                 if stopsEarly { return false }
             }
             return valid
-        case .dependentSchemas(let dependencies, _):
+        case .dependentSchemas(let box, _):
+            let dependencies = box.object.value
             guard case .object(let members) = instance else { return true }
             var valid = true
             for (property, node) in dependencies where members[property] != nil {
@@ -269,7 +286,8 @@ struct SchemaEvaluator {
                 }
             }
             return valid
-        case .prefixItems(let nodes, _):
+        case .prefixItems(let box, _):
+            let nodes = box.object.value
             guard case .array(let items) = instance else { return true }
             var valid = true
             for offset in 0..<min(nodes.count, items.count)
@@ -282,15 +300,18 @@ struct SchemaEvaluator {
         case .items(let start, let node, _):
             guard case .array(let items) = instance else { return true }
             var valid = true
-            var offset = start
-            while offset < items.count {
-                if !validateChild(node, items[offset], .index(offset)) {
-                    valid = false
-                    if stopsEarly { return false }
+            // Elements are borrowed from the array's buffer rather than copied out one by one.
+            items.withUnsafeBufferPointer { buffer in
+                var offset = start
+                while offset < buffer.count {
+                    if !validateChild(node, buffer[offset], .index(offset)) {
+                        valid = false
+                        if stopsEarly { return }
+                    }
+                    offset += 1
                 }
-                offset += 1
             }
-            if collect && items.count > start { annotate { $0.allItems = true } }
+            if collect && valid && items.count > start { annotate { $0.allItems = true } }
             return valid
         case .contains(let node, let minimum, let maximum, let at):
             guard case .array(let items) = instance else { return true }
@@ -317,14 +338,15 @@ struct SchemaEvaluator {
                     at, "expected at most \(plural(maximum, "item")) matching the contains schema, got \(count)")
             }
             return true
-        case .allOf(let nodes, _):
+        case .allOf(let box, _):
             var valid = true
-            for node in nodes where !validate(node, instance, collect: collect) {
+            for node in box.read({ $0.value }) where !validate(node, instance, collect: collect) {
                 valid = false
                 if stopsEarly { return false }
             }
             return valid
-        case .anyOf(let nodes, let at):
+        case .anyOf(let box, let at):
+            let nodes = box.object.value
             var valid = false
             for node in nodes {
                 let (matched, annotations) = probe(node, instance, collect: collect)
@@ -335,7 +357,8 @@ struct SchemaEvaluator {
                 }
             }
             return valid ? true : fail(at, "expected to match at least one schema in anyOf, matched none")
-        case .oneOf(let nodes, let at):
+        case .oneOf(let box, let at):
+            let nodes = box.object.value
             var matches: [Int] = []
             var kept: Annotations?
             for (offset, node) in nodes.enumerated() {
@@ -364,7 +387,8 @@ struct SchemaEvaluator {
             return validate(branch, instance, collect: collect)
         case .reference(let node, _):
             return validate(node, instance, collect: collect)
-        case .dynamicReference(let node, let anchor, _):
+        case .dynamicReference(let node, let box, _):
+            let anchor = box.object.value
             var target = node
             for resource in dynamicScope {
                 if let anchored = program.dynamicAnchors[resource][anchor] {
@@ -378,11 +402,11 @@ struct SchemaEvaluator {
             let seen = frames[frames.count - 1]
             if seen.allProperties { return true }
             var valid = true
-            for name in sortedKeys(members) where !seen.properties.contains(name) {
+            for (name, value) in members where !seen.properties.contains(name) {
                 let passed =
                     isFalse
                     ? fail(at, "unexpected property \"\(name)\"")
-                    : validateChild(node, members[name]!, .key(name))
+                    : validateChild(node, value, .key(name))
                 if !passed {
                     valid = false
                     if stopsEarly { return false }
@@ -411,65 +435,39 @@ struct SchemaEvaluator {
         }
     }
 
-    /// Keys in a deterministic order when errors are reported (dictionary order otherwise).
-    private func sortedKeys(_ members: [String: JSONValue]) -> [String] {
-        recording ? members.keys.sorted() : Array(members.keys)
-    }
-
     private mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
         var valid = true
+        var requiredFound = 0
+        var evaluated: [String] = []
+        // Small instances are scanned (no hashing); a large instance against a short `properties`
+        // list is probed by name instead.
         if rules.patternProperties.isEmpty && rules.additionalProperties == nil && !collect
-            && members.count > rules.propertyList.count
+            && members.count > 16 && members.count > rules.propertyList.count
         {
             // Only `properties`: walk the schema's (shorter) list.
-            for (name, node) in rules.propertyList {
-                guard let value = members[name] else { continue }
-                if !validateChild(node, value, .key(name)) {
+            for property in rules.propertyList {
+                guard let value = members[property.name] else { continue }
+                if property.isRequired { requiredFound += 1 }
+                if !validateChild(property.node, value, .key(property.name)) {
                     valid = false
                     if stopsEarly { return false }
                 }
             }
-            return valid
+        } else {
+            for (name, value) in members {
+                var matched = false
+                if !checkMember(rules, name, value, &matched, &requiredFound) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+                if collect && matched { evaluated.append(name) }
+            }
         }
-        var evaluated: [String] = []
-        for name in sortedKeys(members) {
-            let value = members[name]!
-            var matched = false
-            if let node = rules.properties[name] {
-                matched = true
-                if !validateChild(node, value, .key(name)) {
-                    valid = false
-                    if stopsEarly { return false }
-                }
+        if requiredFound < rules.requiredNames.count {
+            for name in rules.requiredNames where members[name] == nil {
+                valid = fail(rules.requiredLocation, "missing required property \"\(name)\"")
+                if stopsEarly { return false }
             }
-            for (regex, node) in rules.patternProperties {
-                guard let isMatch = matches(regex, name) else {
-                    let limit = options.maxPatternInputLength
-                    valid = fail(
-                        rules.patternLocation,
-                        "property name of \(name.utf16.count) UTF-16 units is longer than the "
-                            + "\(limit) that patterns are checked on")
-                    if stopsEarly { return false }
-                    continue
-                }
-                guard isMatch else { continue }
-                matched = true
-                if !validateChild(node, value, .key(name)) {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-            if !matched, let additional = rules.additionalProperties {
-                let passed =
-                    rules.additionalIsFalse
-                    ? fail(rules.additionalLocation, "unexpected property \"\(name)\"")
-                    : validateChild(additional, value, .key(name))
-                if !passed {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-            if collect && matched { evaluated.append(name) }
         }
         if collect {
             if rules.additionalProperties != nil {
@@ -477,6 +475,46 @@ struct SchemaEvaluator {
             } else {
                 annotate { $0.properties.formUnion(evaluated) }
             }
+        }
+        return valid
+    }
+
+    @inline(__always)
+    private mutating func checkMember(
+        _ rules: MemberRules, _ name: String, _ value: JSONValue, _ matched: inout Bool, _ requiredFound: inout Int
+    ) -> Bool {
+        var valid = true
+        if let property = rules.property(named: name) {
+            matched = true
+            if property.isRequired { requiredFound += 1 }
+            if !validateChild(property.node, value, .key(name)) {
+                valid = false
+                if stopsEarly { return false }
+            }
+        }
+        for (regex, node) in rules.patternProperties {
+            guard let isMatch = matches(regex, name) else {
+                let limit = options.maxPatternInputLength
+                valid = fail(
+                    rules.patternLocation,
+                    "property name of \(name.utf16.count) UTF-16 units is longer than the "
+                        + "\(limit) that patterns are checked on")
+                if stopsEarly { return false }
+                continue
+            }
+            guard isMatch else { continue }
+            matched = true
+            if !validateChild(node, value, .key(name)) {
+                valid = false
+                if stopsEarly { return false }
+            }
+        }
+        if !matched, let additional = rules.additionalProperties {
+            let passed =
+                rules.additionalIsFalse
+                ? fail(rules.additionalLocation, "unexpected property \"\(name)\"")
+                : validateChild(additional, value, .key(name))
+            if !passed { valid = false }
         }
         return valid
     }

@@ -9,6 +9,31 @@ struct SchemaProgram: Sendable {
     var usesDynamicScope = false
     /// Schema locations of keywords, referred to by index from ``Keyword``.
     var locations: [String] = []
+    /// Owners of the objects keywords refer to through ``Borrowed``.
+    var objects: [any AnyObject & Sendable] = []
+}
+
+/// An immutable value in a class, so keywords can refer to it through ``Borrowed``.
+final class Box<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A reference that does not count: keywords copy as plain bits, so the evaluator's keyword loop
+/// does no reference counting. Sound because the objects are owned by the program
+/// (`SchemaProgram.objects`, then `ExecutableProgram.objects`) for as long as any keyword exists.
+struct Borrowed<Object: AnyObject & Sendable>: @unchecked Sendable {
+    private let reference: Unmanaged<Object>
+    init(_ object: Object) { reference = .passUnretained(object) }
+
+    /// The object, for uses outside the hot path (it is retained for the caller).
+    var object: Object { reference.takeUnretainedValue() }
+
+    /// Runs `body` with the object borrowed: no retain or release.
+    @inline(__always)
+    func read<Result>(_ body: (Object) -> Result) -> Result {
+        reference._withUnsafeGuaranteedRef(body)
+    }
 }
 
 /// One compiled (sub)schema.
@@ -68,55 +93,153 @@ struct TypeSet: OptionSet, Sendable, Hashable {
     }
 }
 
-/// What `properties`, `patternProperties` and `additionalProperties` of one schema do, evaluated
-/// in one pass over the instance's members.
-struct MemberRules: Sendable {
-    var properties: [String: Int] = [:]
-    /// `properties` in name order (for iterating the schema side).
-    var propertyList: [(name: String, node: Int)] = []
-    var patternProperties: [(pattern: ECMARegex, node: Int)] = []
-    var additionalProperties: Int?
-    var additionalIsFalse = false
-    var propertiesLocation = 0
-    var patternLocation = 0
-    var additionalLocation = 0
+/// What `properties`, `patternProperties`, `additionalProperties` and (when every required name
+/// is a declared property) `required` of one schema do, evaluated in one pass over the instance.
+/// Immutable; a class so the evaluator borrows it instead of copying its tables.
+final class MemberRules: Sendable {
+    struct Property: Sendable {
+        let name: String
+        let node: Int
+        let isRequired: Bool
+    }
+
+    /// Declared properties, in name order.
+    let propertyList: [Property]
+    /// Index into `propertyList` by name (used when the list is too long to scan).
+    let propertyIndex: [String: Int]
+    let patternProperties: [(pattern: ECMARegex, node: Int)]
+    let additionalProperties: Int?
+    let additionalIsFalse: Bool
+    /// Required names folded into this keyword (all of them declared properties).
+    let requiredNames: [String]
+    let patternLocation: Int
+    let additionalLocation: Int
+    let requiredLocation: Int
+    /// Below this many properties a linear scan with string equality beats hashing.
+    static let linearScanLimit = 12
+
+    init(
+        properties: [(String, Int)], required: [String], patternProperties: [(pattern: ECMARegex, node: Int)],
+        additionalProperties: Int?, additionalIsFalse: Bool, patternLocation: Int, additionalLocation: Int,
+        requiredLocation: Int
+    ) {
+        let requiredSet = Set(required)
+        propertyList = properties.map { Property(name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0)) }
+        var index: [String: Int] = [:]
+        for (offset, property) in propertyList.enumerated() { index[property.name] = offset }
+        propertyIndex = index
+        self.patternProperties = patternProperties
+        self.additionalProperties = additionalProperties
+        self.additionalIsFalse = additionalIsFalse
+        self.requiredNames = required
+        self.patternLocation = patternLocation
+        self.additionalLocation = additionalLocation
+        self.requiredLocation = requiredLocation
+    }
+
+    /// The declared property named `name` (same code points), if any.
+    @inline(__always)
+    func property(named name: String) -> Property? {
+        if propertyList.count <= MemberRules.linearScanLimit {
+            for property in propertyList where JSONValue.sameCodePoints(property.name, name) { return property }
+            return nil
+        }
+        guard let offset = propertyIndex[name], JSONValue.sameCodePoints(propertyList[offset].name, name) else {
+            return nil
+        }
+        return propertyList[offset]
+    }
+}
+
+/// The program the evaluator runs: nodes with their keywords flattened into one buffer.
+///
+/// `@unchecked Sendable`: everything is written once in `init` and never mutated afterwards; the
+/// two buffers are owned by this object (freed in `deinit`) and only read while it is alive,
+/// which the evaluator guarantees by holding a strong reference. Reading keywords through a
+/// buffer lets the evaluator borrow them instead of copying (and retaining) each one.
+final class ExecutableProgram: @unchecked Sendable {
+    struct Node: Sendable {
+        let start: Int
+        let end: Int
+        let resource: Int
+        let needsAnnotations: Bool
+        let location: Int
+    }
+
+    let nodes: UnsafeMutableBufferPointer<Node>
+    let keywords: UnsafeMutableBufferPointer<Keyword>
+    let root: Int
+    let dynamicAnchors: [[String: Int]]
+    let usesDynamicScope: Bool
+    let locations: [String]
+    /// Keeps alive the objects keywords refer to without counting.
+    let objects: [any AnyObject & Sendable]
+
+    init(_ program: SchemaProgram) {
+        var nodes: [Node] = []
+        var keywords: [Keyword] = []
+        for node in program.nodes {
+            let start = keywords.count
+            keywords.append(contentsOf: node.keywords)
+            nodes.append(
+                Node(
+                    start: start, end: keywords.count, resource: node.resource,
+                    needsAnnotations: node.needsAnnotations, location: node.location))
+        }
+        self.nodes = .allocate(capacity: nodes.count)
+        _ = self.nodes.initialize(from: nodes)
+        self.keywords = .allocate(capacity: keywords.count)
+        _ = self.keywords.initialize(from: keywords)
+        root = program.root
+        dynamicAnchors = program.dynamicAnchors
+        usesDynamicScope = program.usesDynamicScope
+        locations = program.locations
+        objects = program.objects
+    }
+
+    deinit {
+        nodes.deinitialize()
+        nodes.deallocate()
+        keywords.deinitialize()
+        keywords.deallocate()
+    }
 }
 
 /// One compiled keyword. `at` is the index of its schema location in ``SchemaProgram/locations``.
 enum Keyword: Sendable {
     case alwaysInvalid(at: Int)
     case type(TypeSet, at: Int)
-    case enumeration([JSONValue], at: Int)
-    case constant(JSONValue, at: Int)
-    case multipleOf(JSONNumber, at: Int)
-    case maximum(JSONNumber, at: Int)
-    case exclusiveMaximum(JSONNumber, at: Int)
-    case minimum(JSONNumber, at: Int)
-    case exclusiveMinimum(JSONNumber, at: Int)
+    case enumeration(Borrowed<Box<[JSONValue]>>, at: Int)
+    case constant(Borrowed<Box<JSONValue>>, at: Int)
+    case multipleOf(Borrowed<Box<JSONNumber>>, at: Int)
+    case maximum(Borrowed<Box<JSONNumber>>, at: Int)
+    case exclusiveMaximum(Borrowed<Box<JSONNumber>>, at: Int)
+    case minimum(Borrowed<Box<JSONNumber>>, at: Int)
+    case exclusiveMinimum(Borrowed<Box<JSONNumber>>, at: Int)
     case maxLength(Int, at: Int)
     case minLength(Int, at: Int)
-    case pattern(ECMARegex, at: Int)
+    case pattern(Borrowed<ECMARegex>, at: Int)
     case format(Format, at: Int)
     case maxItems(Int, at: Int)
     case minItems(Int, at: Int)
     case uniqueItems(at: Int)
     case maxProperties(Int, at: Int)
     case minProperties(Int, at: Int)
-    case required([String], at: Int)
-    case dependentRequired([(property: String, required: [String])], at: Int)
-    case members(MemberRules)
+    case required(Borrowed<Box<[String]>>, at: Int)
+    case dependentRequired(Borrowed<Box<[(property: String, required: [String])]>>, at: Int)
+    case members(Borrowed<MemberRules>)
     case propertyNames(Int, at: Int)
-    case dependentSchemas([(property: String, node: Int)], at: Int)
-    case prefixItems([Int], at: Int)
+    case dependentSchemas(Borrowed<Box<[(property: String, node: Int)]>>, at: Int)
+    case prefixItems(Borrowed<Box<[Int]>>, at: Int)
     case items(from: Int, node: Int, at: Int)
     case contains(node: Int, min: Int, max: Int?, at: Int)
-    case allOf([Int], at: Int)
-    case anyOf([Int], at: Int)
-    case oneOf([Int], at: Int)
+    case allOf(Borrowed<Box<[Int]>>, at: Int)
+    case anyOf(Borrowed<Box<[Int]>>, at: Int)
+    case oneOf(Borrowed<Box<[Int]>>, at: Int)
     case not(Int, at: Int)
     case conditional(if: Int, then: Int?, else: Int?, at: Int)
     case reference(Int, at: Int)
-    case dynamicReference(Int, anchor: String, at: Int)
+    case dynamicReference(Int, anchor: Borrowed<Box<String>>, at: Int)
     case unevaluatedProperties(Int, isFalse: Bool, at: Int)
     case unevaluatedItems(Int, isFalse: Bool, at: Int)
 }

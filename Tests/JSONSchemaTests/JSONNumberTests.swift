@@ -53,3 +53,17 @@ import Testing
         #expect(number("0.25").doubleValue == 0.25)
     }
 }
+
+@Suite struct JSONNumberComparisonTests {
+    @Test(arguments: [
+        ("0.5", "0", 1), ("-0.5", "0", -1), ("0.5", "1", -1), ("10.5", "10", 1), ("9.5", "10", -1),
+        ("1e20", "9223372036854775807", 1), ("-1e20", "-9223372036854775808", -1), ("99.99", "100", -1),
+        ("100.01", "100", 1), ("-100.01", "-100", -1), ("1.5", "-2", 1), ("12345678901234567890", "12", 1),
+    ])
+    func decimalAgainstInteger(_ left: String, _ right: String, _ expected: Int) {
+        let a = JSONNumber(literal: left)!
+        let b = JSONNumber(literal: right)!
+        #expect(JSONNumber.compare(a, b) == expected)
+        #expect(JSONNumber.compare(b, a) == -expected)
+    }
+}

@@ -2,13 +2,19 @@
 // valid and invalid instances, with the fast verdict (`isValid`) and with every error built
 // (`validate(reporting: .all)`). Run in release: bench/jsonschema/run.sh (also runs the peers).
 //
-// Usage: jsonschema-bench [--json] [--cases FILE] [--quick]
+// Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N]
 import Foundation
 import JSONSchema
 
 let arguments = CommandLine.arguments
 let emitJSON = arguments.contains("--json")
 let quick = arguments.contains("--quick")
+/// `--fixed N`: run every measurement for exactly N calls (no calibration), for instruction
+/// counting with `perf stat`, which load on a shared machine does not disturb.
+let fixedIterations: Int? = {
+    guard let flag = arguments.firstIndex(of: "--fixed"), flag + 1 < arguments.count else { return nil }
+    return Int(arguments[flag + 1])
+}()
 let casesPath: String = {
     if let flag = arguments.firstIndex(of: "--cases"), flag + 1 < arguments.count { return arguments[flag + 1] }
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("data/cases.json").path
@@ -17,9 +23,9 @@ let casesPath: String = {
 /// Median nanoseconds per call of `body` over `rounds` rounds of a calibrated number of calls.
 func medianNanoseconds(rounds: Int, _ body: () -> Bool) -> Double {
     let clock = ContinuousClock()
-    var iterations = 1
+    var iterations = fixedIterations ?? 1
     // Calibrate: about 10 ms per round (bounded).
-    while iterations < 10_000_000 {
+    while fixedIterations == nil && iterations < 10_000_000 {
         let elapsed = clock.measure { for _ in 0..<iterations { _ = body() } }
         if elapsed > .milliseconds(10) { break }
         iterations *= 2
@@ -45,14 +51,14 @@ else {
     exit(2)
 }
 
-let rounds = quick ? 3 : 15
+let rounds = fixedIterations != nil ? 1 : (quick ? 3 : 15)
 if !emitJSON {
     print("case                 instance  isValid ns  validate(all) ns  errors")
 }
 for testCase in cases {
     let name = testCase["name"]!.stringValue!
     let schema = try CompiledSchema(testCase["schema"]!)
-    for kind in ["valid", "invalid"] {
+    for kind in ["valid", "invalid"] where testCase[kind] != .null {
         let instance = testCase[kind]!
         let report = schema.validate(instance, reporting: .all)
         guard schema.isValid(instance) == (kind == "valid"), report.isValid == (kind == "valid") else {
