@@ -1,0 +1,238 @@
+/// The log as the core sees it: stable entries in the runtime's storage, followed by unstable
+/// ones not yet persisted, with the commit and applied indices.
+struct RaftLog {
+    let storage: any RaftLogStorage
+    let invariants: InvariantMonitor
+    var unstable: UnstableLog
+    /// Highest index known to be committed.
+    private(set) var committed: UInt64
+    /// Highest index handed to the runtime for applying and acknowledged by `advance`.
+    private(set) var applied: UInt64
+
+    init(storage: any RaftLogStorage, invariants: InvariantMonitor) {
+        self.storage = storage
+        self.invariants = invariants
+        let first = Self.read { try storage.firstIndex() }
+        let last = Self.read { try storage.lastIndex() }
+        unstable = UnstableLog(offset: last + 1)
+        committed = first - 1
+        applied = first - 1
+    }
+
+    /// Storage reads other than compacted/unavailable positions mean the runtime's storage is
+    /// broken; the core cannot continue safely, so this is treated as a broken invariant.
+    static func read<T>(_ body: () throws -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            preconditionFailure("Raft log storage failed a read it must serve: \(error)")
+        }
+    }
+
+    func firstIndex() -> UInt64 {
+        if let index = unstable.firstIndexIfSnapshot { return index }
+        return Self.read { try storage.firstIndex() }
+    }
+
+    func lastIndex() -> UInt64 {
+        if let index = unstable.lastIndex { return index }
+        return Self.read { try storage.lastIndex() }
+    }
+
+    /// The last index that is durable (persisted by the runtime).
+    var stableLastIndex: UInt64 { unstable.offset - 1 }
+
+    var lastTerm: UInt64 { term(at: lastIndex()) ?? 0 }
+
+    /// The term at `index`, or `nil` if it is compacted or beyond the log.
+    func term(at index: UInt64) -> UInt64? {
+        switch lookUpTerm(at: index) {
+        case .success(let term): return term
+        case .failure: return nil
+        }
+    }
+
+    func lookUpTerm(at index: UInt64) -> Result<UInt64, RaftStorageError> {
+        let dummy = firstIndex() - 1
+        if index < dummy { return .failure(.compacted) }
+        if index > lastIndex() { return .failure(.unavailable) }
+        if let term = unstable.term(at: index) { return .success(term) }
+        do {
+            return .success(try storage.term(at: index))
+        } catch let error as RaftStorageError {
+            if error == .compacted || error == .unavailable { return .failure(error) }
+            preconditionFailure("Raft log storage failed a term lookup: \(error)")
+        } catch {
+            preconditionFailure("Raft log storage failed a term lookup: \(error)")
+        }
+    }
+
+    func matchTerm(_ index: UInt64, _ term: UInt64) -> Bool { self.term(at: index) == term }
+
+    /// Raft §5.4.1: is a log ending at `index`/`term` at least as up to date as this one?
+    func isUpToDate(index: UInt64, term: UInt64) -> Bool {
+        let last = lastTerm
+        return term > last || (term == last && index >= lastIndex())
+    }
+
+    /// Entries in `[low, high)`, at most `maxBytes` (but at least one entry).
+    func entries(from low: UInt64, to high: UInt64, maxBytes: Int) -> Result<[Entry], RaftStorageError> {
+        if low >= high { return .success([]) }
+        if low < firstIndex() { return .failure(.compacted) }
+        guard invariants.require(high <= lastIndex() + 1, "entries [\(low), \(high)) beyond last index \(lastIndex())")
+        else { return .failure(.unavailable) }
+        var result: [Entry] = []
+        var bytes = 0
+        if low < unstable.offset {
+            let stableHigh = min(high, unstable.offset)
+            do {
+                result = try storage.entries(from: low, to: stableHigh, maxBytes: maxBytes)
+            } catch let error as RaftStorageError where error == .compacted {
+                return .failure(.compacted)
+            } catch {
+                preconditionFailure("Raft log storage failed an entries read: \(error)")
+            }
+            for entry in result { bytes += entry.data.count }
+            if UInt64(result.count) < stableHigh - low || bytes >= maxBytes { return .success(result) }
+        }
+        if high > unstable.offset {
+            let unstableLow = max(low, unstable.offset)
+            for entry in unstable.slice(from: unstableLow, to: high) {
+                if !result.isEmpty && bytes + entry.data.count > maxBytes { break }
+                bytes += entry.data.count
+                result.append(entry)
+            }
+        }
+        return .success(result)
+    }
+
+    /// The first index among `newEntries` whose term differs from this log's (0 if none).
+    func findConflict(_ newEntries: [Entry]) -> UInt64 {
+        for entry in newEntries where !matchTerm(entry.index, entry.term) {
+            return entry.index
+        }
+        return 0
+    }
+
+    /// The largest index at or below `index` whose term is at most `term`, with that term:
+    /// where a leader should probe after a rejection (fast back-off, thesis §5.3 optimisation).
+    func findConflictByTerm(index: UInt64, term: UInt64) -> (index: UInt64, term: UInt64) {
+        var probe = min(index, lastIndex())
+        let floor = firstIndex() - 1
+        while probe > floor {
+            guard let probeTerm = self.term(at: probe) else { return (probe, 0) }
+            if probeTerm <= term { return (probe, probeTerm) }
+            probe -= 1
+        }
+        return (probe, self.term(at: probe) ?? 0)
+    }
+
+    /// Follower side of AppendEntries (Raft §5.3): appends if the log matches at
+    /// `index`/`logTerm`; returns the last index of the new entries, or nil on mismatch.
+    mutating func maybeAppend(
+        index: UInt64, logTerm: UInt64, commit: UInt64, entries newEntries: [Entry], keepConflicts: Bool,
+        commitUnverified: Bool
+    ) -> UInt64? {
+        guard matchTerm(index, logTerm) else { return nil }
+        let lastNew = index + UInt64(newEntries.count)
+        let conflict = findConflict(newEntries)
+        if conflict != 0 {
+            guard
+                invariants.require(conflict > committed, "conflict at \(conflict) within committed prefix \(committed)")
+            else { return nil }
+            let start = Int(conflict - (index + 1))
+            if keepConflicts {
+                // Mutation: only add entries beyond the current end, keeping conflicting ones.
+                let last = lastIndex()
+                let beyond = newEntries[start...].filter { $0.index > last }
+                if !beyond.isEmpty { append(Array(beyond)) }
+            } else {
+                append(Array(newEntries[start...]))
+            }
+        }
+        commitTo(min(commit, commitUnverified ? lastIndex() : lastNew))
+        return lastNew
+    }
+
+    /// Appends entries (truncating any unstable conflicting suffix); returns the new last index.
+    @discardableResult
+    mutating func append(_ newEntries: [Entry]) -> UInt64 {
+        guard let first = newEntries.first else { return lastIndex() }
+        guard invariants.require(first.index > committed, "append at \(first.index) overwrites committed \(committed)")
+        else { return lastIndex() }
+        unstable.truncateAndAppend(newEntries)
+        return lastIndex()
+    }
+
+    mutating func commitTo(_ index: UInt64) {
+        guard index > committed else { return }
+        guard invariants.require(index <= lastIndex(), "commit \(index) beyond last index \(lastIndex())") else {
+            return
+        }
+        committed = index
+    }
+
+    /// Commits `index` if it belongs to `term` (Raft §5.4.2: only current-term entries are
+    /// committed by counting replicas).
+    mutating func maybeCommit(index: UInt64, term: UInt64, ignoreTerm: Bool) -> Bool {
+        guard index > committed else { return false }
+        if ignoreTerm || self.term(at: index) == term {
+            commitTo(index)
+            return true
+        }
+        return false
+    }
+
+    mutating func appliedTo(_ index: UInt64) {
+        guard index > 0 else { return }
+        guard
+            invariants.require(
+                index <= committed && index >= applied, "applied \(index) outside [\(applied), \(committed)]")
+        else { return }
+        applied = index
+    }
+
+    /// The last index that may be handed out for applying.
+    var applyLimit: UInt64 { committed }
+
+    var hasEntriesToApply: Bool {
+        unstable.snapshot == nil && applyLimit > applied
+    }
+
+    func entriesToApply(maxBytes: Int) -> [Entry] {
+        guard hasEntriesToApply else { return [] }
+        let low = max(applied + 1, firstIndex())
+        switch entries(from: low, to: applyLimit + 1, maxBytes: maxBytes) {
+        case .success(let entries): return entries
+        case .failure(let error):
+            invariants.fail("committed entries unavailable: \(error)")
+            return []
+        }
+    }
+
+    func snapshot() -> Result<Snapshot, RaftStorageError> {
+        if let snapshot = unstable.snapshot { return .success(snapshot) }
+        do {
+            return .success(try storage.snapshot())
+        } catch let error as RaftStorageError {
+            return .failure(error)
+        } catch {
+            preconditionFailure("Raft log storage failed a snapshot read: \(error)")
+        }
+    }
+
+    /// Replaces the log with a snapshot received from the leader.
+    mutating func restore(_ snapshot: Snapshot) {
+        guard invariants.require(snapshot.metadata.index > committed, "snapshot not beyond commit \(committed)") else {
+            return
+        }
+        committed = snapshot.metadata.index
+        unstable.restore(snapshot)
+    }
+
+    /// Called once the runtime installed a snapshot: the state machine is at its index.
+    mutating func snapshotInstalled(at index: UInt64) {
+        unstable.markSnapshotStable(at: index)
+        if index > applied { applied = index }
+    }
+}

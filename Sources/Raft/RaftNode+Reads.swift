@@ -1,0 +1,80 @@
+// Linearizable reads without a log write: ReadIndex (thesis §6.4), on the leader or forwarded
+// by a follower.
+extension RaftNode {
+    /// Asks for a read index for `context`. The answer arrives as a `ReadState` in a later
+    /// `Ready` (on the leader, or on this follower once the leader answers).
+    public func readIndex(_ context: [UInt8]) throws(RaftError) {
+        switch role {
+        case .leader:
+            if reads.count >= config.limits.maxPendingReads {
+                throw .tooManyPendingReads(limit: config.limits.maxPendingReads)
+            }
+            handleReadIndexRequest(from: id, context: context)
+        case .follower where leader != 0:
+            var request = outgoing(.readIndex, to: leader)
+            request.context = context
+            send(request)
+        case .follower, .candidate, .preCandidate:
+            throw .noLeader
+        }
+    }
+
+    func handleReadIndexRequest(from node: NodeID, context: [UInt8]) {
+        guard reads.count < config.limits.maxPendingReads else { return }  // a forwarded read: the follower retries
+        if voters == [id] || mutated(.readIndexWithoutQuorum) {
+            answerRead(ReadQueue.Request(round: 0, index: log.committed, from: node, context: context))
+            return
+        }
+        let request = ReadQueue.Request(round: 0, index: log.committed, from: node, context: context)
+        if log.term(at: log.committed) != term {
+            // Until it commits an entry of its term the leader does not know the commit index.
+            reads.awaitingCommit.append(request)
+            return
+        }
+        confirm(request)
+    }
+
+    func confirm(_ request: ReadQueue.Request) {
+        var request = request
+        reads.round += 1
+        request.round = reads.round
+        request.index = max(request.index, log.committed)
+        reads.confirming.append(request)
+        broadcastHeartbeat(readRound: reads.round)
+    }
+
+    func releaseReadsAwaitingCommit() {
+        guard !reads.awaitingCommit.isEmpty else { return }
+        let waiting = reads.awaitingCommit
+        reads.awaitingCommit.removeAll()
+        for request in waiting { confirm(request) }
+    }
+
+    func acknowledgeReadRound(_ round: UInt64, from node: NodeID) {
+        guard voters.contains(node), round <= reads.round else { return }
+        if (reads.acknowledged[node] ?? 0) < round { reads.acknowledged[node] = round }
+        guard let first = reads.confirming.first, first.round <= round else { return }
+        var rounds: [UInt64] = []
+        for voter in voters { rounds.append(voter == id ? reads.round : reads.acknowledged[voter] ?? 0) }
+        rounds.sort(by: >)
+        let confirmed = rounds[quorum - 1]
+        var released = 0
+        for request in reads.confirming {
+            guard request.round <= confirmed else { break }
+            answerRead(request)
+            released += 1
+        }
+        reads.confirming.removeFirst(released)
+    }
+
+    func answerRead(_ request: ReadQueue.Request) {
+        if request.from == id {
+            readStates.append(ReadState(index: request.index, context: request.context))
+        } else {
+            var response = outgoing(.readIndexResponse, to: request.from)
+            response.index = request.index
+            response.context = request.context
+            send(response)
+        }
+    }
+}

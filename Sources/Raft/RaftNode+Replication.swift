@@ -1,0 +1,216 @@
+// Log replication (Raft §5.3), commitment (§5.4.2), flow control and snapshots (§7).
+extension RaftNode {
+    // MARK: - Leader side
+
+    /// Sends `node` the entries it lacks (or a snapshot when they are compacted). Returns
+    /// whether a message was sent.
+    @discardableResult
+    func sendAppend(to node: NodeID, sendIfEmpty: Bool = true) -> Bool {
+        guard node != id, let pr = progress[node], !pr.isPaused else { return false }
+        let previousIndex = pr.next - 1
+        guard case .success(let previousTerm) = log.lookUpTerm(at: previousIndex) else {
+            return sendSnapshot(to: node, pr)
+        }
+        let last = log.lastIndex()
+        var entries: [Entry] = []
+        if pr.next <= last {
+            switch log.entries(from: pr.next, to: last + 1, maxBytes: config.limits.maxMessageBytes) {
+            case .success(let found): entries = found
+            case .failure: return sendSnapshot(to: node, pr)
+            }
+        }
+        if entries.isEmpty && !sendIfEmpty { return false }
+        var append = outgoing(.append, to: node)
+        append.index = previousIndex
+        append.logTerm = previousTerm
+        append.commit = log.committed
+        if let lastEntry = entries.last {
+            var bytes = 0
+            for entry in entries { bytes += entry.data.count }
+            append.entries = entries
+            switch pr.state {
+            case .replicate:
+                pr.next = lastEntry.index + 1
+                pr.inflights.add(index: lastEntry.index, size: bytes)
+            case .probe:
+                pr.probeSent = true
+            case .snapshot:
+                _ = invariants.require(false, "append sent to a follower waiting for a snapshot")
+            }
+        } else if pr.state == .probe {
+            pr.probeSent = true
+        }
+        send(append)
+        return true
+    }
+
+    func sendSnapshot(to node: NodeID, _ pr: Progress) -> Bool {
+        guard pr.recentActive else { return false }  // do not ship a snapshot into the void
+        guard case .success(let snapshot) = log.snapshot(), !snapshot.isEmpty else { return false }
+        var install = outgoing(.snapshot, to: node)
+        install.snapshot = snapshot
+        pr.becomeSnapshot(at: snapshot.metadata.index)
+        send(install)
+        return true
+    }
+
+    func broadcastAppend() {
+        for node in peers { sendAppend(to: node) }
+    }
+
+    func broadcastHeartbeat(readRound: UInt64 = 0) {
+        let round = readRound > 0 ? readRound : reads.round
+        for node in peers {
+            guard let pr = progress[node] else { continue }
+            var heartbeat = outgoing(.heartbeat, to: node)
+            // Never tell a follower to commit beyond what it is known to hold.
+            heartbeat.commit = mutated(.commitUnverifiedEntries) ? log.committed : min(pr.match, log.committed)
+            heartbeat.readRound = round
+            send(heartbeat)
+        }
+    }
+
+    /// Advances the commit index to what a quorum of voters holds, counting only entries of the
+    /// current term (Raft §5.4.2). Returns whether it moved.
+    func maybeCommit() -> Bool {
+        var matches: [UInt64] = []
+        matches.reserveCapacity(voters.count)
+        for voter in voters { matches.append(progress[voter]?.match ?? 0) }
+        guard !matches.isEmpty else { return false }
+        matches.sort(by: >)
+        let index = matches[quorum - 1]
+        let before = log.committed
+        guard log.maybeCommit(index: index, term: term, ignoreTerm: mutated(.commitEarlierTerm)) else { return false }
+        _ = invariants.require(log.committed > before, "commit index went back")
+        if log.term(at: log.committed) == term { releaseReadsAwaitingCommit() }
+        return true
+    }
+
+    func handleAppendResponse(_ response: Message) {
+        guard let pr = progress[response.from] else { return }
+        pr.recentActive = true
+        if response.reject {
+            var hint = response.rejectHint
+            if response.logTerm > 0 {
+                hint = log.findConflictByTerm(index: response.rejectHint, term: response.logTerm).index
+            }
+            if pr.maybeDecrease(rejected: response.index, hint: hint) {
+                if pr.state == .replicate { pr.becomeProbe() }
+                sendAppend(to: response.from)
+            }
+            return
+        }
+        let wasPaused = pr.isPaused
+        guard pr.maybeUpdate(response.index) else { return }
+        switch pr.state {
+        case .probe:
+            pr.becomeReplicate()
+        case .snapshot:
+            if pr.match + 1 >= log.firstIndex() {
+                pr.becomeProbe()
+                pr.becomeReplicate()
+            }
+        case .replicate:
+            pr.inflights.free(upTo: response.index)
+        }
+        if maybeCommit() {
+            needsBroadcast = true
+        } else if wasPaused {
+            sendAppend(to: response.from)
+        }
+        // Pipelining: keep the follower's window full (bounded by the in-flight limits).
+        var sent = 0
+        while sent < config.limits.maxInflightMessages && sendAppend(to: response.from, sendIfEmpty: false) {
+            sent += 1
+        }
+        if response.from == transferTarget && pr.match == log.lastIndex() {
+            send(outgoing(.timeoutNow, to: response.from))
+        }
+    }
+
+    func handleHeartbeatResponse(_ response: Message) {
+        guard let pr = progress[response.from] else { return }
+        pr.recentActive = true
+        pr.probeSent = false
+        if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
+        if pr.match < log.lastIndex() { sendAppend(to: response.from) }
+        if response.readRound > 0 { acknowledgeReadRound(response.readRound, from: response.from) }
+    }
+
+    /// The runtime reports how sending a snapshot to `node` ended.
+    public func reportSnapshot(to node: NodeID, failed: Bool) {
+        guard role == .leader, let pr = progress[node], pr.state == .snapshot else { return }
+        if failed {
+            pr.becomeProbe()
+        } else {
+            // Wait for the follower's append response before streaming again.
+            pr.becomeProbe()
+            pr.probeSent = true
+        }
+    }
+
+    /// The runtime reports that `node` could not be reached: stop streaming optimistically.
+    public func reportUnreachable(_ node: NodeID) {
+        guard role == .leader, let pr = progress[node], pr.state == .replicate else { return }
+        pr.becomeProbe()
+    }
+
+    // MARK: - Follower side
+
+    func handleAppend(_ message: Message) {
+        var response = outgoing(.appendResponse, to: message.from)
+        if message.index < log.committed {
+            response.index = log.committed
+            send(response)
+            return
+        }
+        if let lastNew = log.maybeAppend(
+            index: message.index, logTerm: message.logTerm, commit: message.commit, entries: message.entries,
+            keepConflicts: mutated(.keepConflictingSuffix), commitUnverified: mutated(.commitUnverifiedEntries))
+        {
+            response.index = lastNew
+        } else {
+            // Fast back-off: tell the leader the last index whose term is at most the one it
+            // assumed, so it skips a whole conflicting term per round trip.
+            let hint = log.findConflictByTerm(index: min(message.index, log.lastIndex()), term: message.logTerm)
+            response.reject = true
+            response.index = message.index
+            response.rejectHint = hint.index
+            response.logTerm = hint.term
+        }
+        send(response)
+    }
+
+    func handleHeartbeat(_ message: Message) {
+        log.commitTo(min(message.commit, log.lastIndex()))
+        var response = outgoing(.heartbeatResponse, to: message.from)
+        response.readRound = message.readRound
+        send(response)
+    }
+
+    func handleSnapshot(_ message: Message) {
+        guard let snapshot = message.snapshot else { return }
+        var response = outgoing(.appendResponse, to: message.from)
+        if restore(snapshot) {
+            response.index = log.lastIndex()
+        } else {
+            response.index = log.committed
+        }
+        send(response)
+    }
+
+    /// Installs a snapshot from the leader unless this node already has what it covers.
+    func restore(_ snapshot: Snapshot) -> Bool {
+        let meta = snapshot.metadata
+        if meta.index <= log.committed { return false }
+        guard invariants.require(role == .follower, "only a follower installs a snapshot") else { return false }
+        if log.matchTerm(meta.index, meta.term) {
+            // We hold the entry: just commit up to it.
+            log.commitTo(meta.index)
+            return false
+        }
+        log.restore(snapshot)
+        setConfiguration(meta.conf)
+        return true
+    }
+}

@@ -1,0 +1,223 @@
+/// One Raft node: a pure state machine in the style of etcd's raft library.
+///
+/// Drive it with `tick()` (time), `step(_:)` (messages from peers), `propose`, `readIndex`,
+/// `proposeConfChange` and `transferLeadership(to:)`. Whenever `hasReady` is true, take a
+/// `ready()`, carry it out in the documented order (see `Ready`), then call `advance(_:)`.
+/// It does no I/O, reads no clock and draws randomness only from the generator it is given.
+public final class RaftNode {
+    public let id: NodeID
+    let config: RaftConfig
+    var log: RaftLog
+    let invariants: InvariantMonitor
+    var random: any RandomNumberGenerator
+
+    public internal(set) var term: UInt64 = 0
+    /// The node voted for in `term` (0: none).
+    public internal(set) var vote: NodeID = 0
+    /// The leader this node follows (0: unknown).
+    public internal(set) var leader: NodeID = 0
+    public internal(set) var role: RaftRole = .follower
+
+    var voters: [NodeID] = []
+    var learners: [NodeID] = []
+    var progress: [NodeID: Progress] = [:]
+    /// Every member except this node, in id order (messages go out in a deterministic order).
+    var peers: [NodeID] = []
+    var votes: [NodeID: Bool] = [:]
+
+    var electionElapsed = 0
+    var heartbeatElapsed = 0
+    var randomizedElectionTimeout = 0
+
+    /// The node leadership is being transferred to (0: none).
+    public internal(set) var transferTarget: NodeID = 0
+    /// The index of the latest membership change proposed; a new one waits until it is applied.
+    var pendingConfIndex: UInt64 = 0
+    var uncommittedBytes = 0
+    /// Set by proposals: the next `ready()` sends the new entries in one append per follower.
+    var needsBroadcast = false
+
+    var outbox: [Message] = []
+    var outboxAfterPersist: [Message] = []
+    var readStates: [ReadState] = []
+    var reads = ReadQueue()
+
+    var previousHardState: HardState
+    var previousSoftState: SoftState
+
+    /// Creates a node from what `storage` holds (empty for a new node). `random` supplies the
+    /// election timeout jitter; pass a seeded generator for reproducible runs.
+    public init(config: RaftConfig, storage: any RaftLogStorage, random: some RandomNumberGenerator)
+        throws(RaftConfigError)
+    {
+        try config.validate()
+        id = config.id
+        self.config = config
+        #if DEBUG
+            invariants = InvariantMonitor(recordsInsteadOfStopping: !config.mutations.isEmpty)
+        #else
+            invariants = InvariantMonitor(recordsInsteadOfStopping: false)
+        #endif
+        self.random = random
+        log = RaftLog(storage: storage, invariants: invariants)
+        let (hardState, confState): (HardState, ConfState)
+        do {
+            (hardState, confState) = try storage.initialState()
+        } catch {
+            throw .invalid("cannot read the initial state from storage: \(error)")
+        }
+        previousHardState = hardState
+        previousSoftState = SoftState(leader: 0, role: .follower)
+        if hardState != .empty {
+            guard hardState.commit >= log.committed && hardState.commit <= log.lastIndex() else {
+                throw .invalid(
+                    "stored commit index \(hardState.commit) is outside the stored log [\(log.committed), \(log.lastIndex())]"
+                )
+            }
+            log.commitTo(hardState.commit)
+            term = hardState.term
+            vote = hardState.vote
+        }
+        if config.applied > log.applied {
+            guard config.applied <= log.committed else {
+                throw .invalid("applied index \(config.applied) is beyond the commit index \(log.committed)")
+            }
+            log.appliedTo(config.applied)
+        }
+        setConfiguration(confState)
+        becomeFollower(term: term, leader: 0)
+        previousSoftState = softState
+    }
+
+    /// Creates a node whose election jitter comes from a generator seeded with `seed`.
+    public convenience init(config: RaftConfig, storage: any RaftLogStorage, seed: UInt64) throws(RaftConfigError) {
+        try self.init(config: config, storage: storage, random: SplitMix64(seed: seed))
+    }
+
+    // MARK: - Read-only views
+
+    public var softState: SoftState { SoftState(leader: leader, role: role) }
+    public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
+    public var commitIndex: UInt64 { log.committed }
+    public var appliedIndex: UInt64 { log.applied }
+    public var lastIndex: UInt64 { log.lastIndex() }
+    public var firstIndex: UInt64 { log.firstIndex() }
+    /// The term of the entry at `index` in this node's log (nil when compacted or absent).
+    public func term(at index: UInt64) -> UInt64? { log.term(at: index) }
+    /// Entries `[low, high)` of this node's log, or nil when compacted.
+    public func entries(from low: UInt64, to high: UInt64) -> [Entry]? {
+        guard low <= high, high <= log.lastIndex() + 1 else { return nil }
+        if case .success(let entries) = log.entries(from: low, to: high, maxBytes: .max) { return entries }
+        return nil
+    }
+    public var confState: ConfState { ConfState(voters: voters, learners: learners) }
+    /// The replication state the leader keeps for `node` (nil when not leader or unknown).
+    public func replicationState(of node: NodeID) -> (state: ReplicationState, match: UInt64, next: UInt64)? {
+        guard role == .leader, let pr = progress[node] else { return nil }
+        return (pr.state, pr.match, pr.next)
+    }
+    /// The first broken invariant recorded by a mutated debug build (always nil otherwise).
+    public var invariantViolation: String? { invariants.violation }
+
+    var isPromotable: Bool { voters.contains(id) }
+    var quorum: Int {
+        #if DEBUG
+            if config.mutations.contains(.quorumTooSmall) { return max(1, voters.count / 2) }
+        #endif
+        return voters.count / 2 + 1
+    }
+
+    @inline(__always)
+    func mutated(_ flag: MutationFlag) -> Bool {
+        #if DEBUG
+            switch flag {
+            case .voteWithoutLogCheck: return config.mutations.contains(.voteWithoutLogCheck)
+            case .commitEarlierTerm: return config.mutations.contains(.commitEarlierTermByCounting)
+            case .keepConflictingSuffix: return config.mutations.contains(.keepConflictingSuffix)
+            case .readIndexWithoutQuorum: return config.mutations.contains(.readIndexWithoutQuorum)
+            case .sendBeforePersist: return config.mutations.contains(.sendBeforePersist)
+            case .voteTwiceInTerm: return config.mutations.contains(.voteTwiceInTerm)
+            case .commitUnverifiedEntries: return config.mutations.contains(.commitUnverifiedEntries)
+            }
+        #else
+            return false
+        #endif
+    }
+
+    enum MutationFlag {
+        case voteWithoutLogCheck, commitEarlierTerm, keepConflictingSuffix, readIndexWithoutQuorum
+        case sendBeforePersist, voteTwiceInTerm, commitUnverifiedEntries
+    }
+
+    // MARK: - Ready / advance
+
+    /// Whether `ready()` has anything for the runtime.
+    public var hasReady: Bool {
+        if needsBroadcast || !outbox.isEmpty || !outboxAfterPersist.isEmpty || !readStates.isEmpty { return true }
+        if !log.unstable.entries.isEmpty || log.unstable.snapshot != nil || log.hasEntriesToApply { return true }
+        return hardState != previousHardState || softState != previousSoftState
+    }
+
+    /// Collects what the runtime must persist, send and apply. Call `advance(_:)` once done.
+    public func ready() -> Ready {
+        if needsBroadcast {
+            needsBroadcast = false
+            if role == .leader { broadcastAppend() }
+        }
+        var ready = Ready()
+        ready.entries = log.unstable.entries
+        ready.snapshot = log.unstable.snapshot
+        ready.committedEntries = log.entriesToApply(maxBytes: config.limits.maxCommittedBytesPerReady)
+        let hard = hardState
+        if hard != previousHardState { ready.hardState = hard }
+        let soft = softState
+        if soft != previousSoftState {
+            ready.softState = soft
+            previousSoftState = soft
+        }
+        ready.messages = outbox
+        ready.messagesAfterPersist = outboxAfterPersist
+        ready.readStates = readStates
+        outbox.removeAll(keepingCapacity: true)
+        outboxAfterPersist.removeAll(keepingCapacity: true)
+        readStates.removeAll(keepingCapacity: true)
+        return ready
+    }
+
+    /// Tells the node the runtime carried out `ready`: what it persisted is now stable and the
+    /// committed entries it handed out are applied.
+    public func advance(_ ready: Ready) {
+        if let hard = ready.hardState { previousHardState = hard }
+        if let snapshot = ready.snapshot { log.snapshotInstalled(at: snapshot.metadata.index) }
+        if let last = ready.entries.last { log.unstable.markStable(upTo: last.index, term: last.term) }
+        if let last = ready.committedEntries.last {
+            var released = 0
+            for entry in ready.committedEntries { released += entry.data.count }
+            uncommittedBytes = max(0, uncommittedBytes - released)
+            log.appliedTo(last.index)
+        }
+        if role == .leader, let me = progress[id], me.maybeUpdate(log.stableLastIndex) {
+            // The leader counts its own copy only once it is durable.
+            if maybeCommit() { needsBroadcast = true }
+        }
+    }
+
+    // MARK: - Messages out
+
+    func send(_ message: Message) {
+        guard invariants.require(message.to != id && message.to != 0, "message to self or to nobody: \(message)") else {
+            return
+        }
+        switch message.kind {
+        case .appendResponse, .vote, .voteResponse:
+            // They vouch for entries, a term or a vote: only once durable.
+            if mutated(.sendBeforePersist) { outbox.append(message) } else { outboxAfterPersist.append(message) }
+        default:
+            outbox.append(message)
+        }
+    }
+
+    func outgoing(_ kind: MessageKind, to: NodeID) -> Message {
+        Message(kind: kind, from: id, to: to, term: term)
+    }
+}

@@ -1,0 +1,64 @@
+/// A node's role.
+public enum RaftRole: Sendable, Hashable {
+    case follower
+    case preCandidate
+    case candidate
+    case leader
+}
+
+/// Volatile state a runtime may want to report (not persisted).
+public struct SoftState: Sendable, Hashable {
+    public var leader: NodeID
+    public var role: RaftRole
+}
+
+/// The answer to a ReadIndex request: once the state machine has applied `index`, a read
+/// started before the request was made observes every write committed before it.
+public struct ReadState: Sendable, Hashable {
+    public var index: UInt64
+    public var context: [UInt8]
+
+    public init(index: UInt64, context: [UInt8]) {
+        self.index = index
+        self.context = context
+    }
+}
+
+/// Everything the runtime must do for a node, in one batch. Handle it in this order, then call
+/// `RaftNode.advance(_:)` before stepping the node again:
+///
+/// 1. send `messages` (they depend on nothing unpersisted; may go at once, in parallel with 2);
+/// 2. install `snapshot` if present (storage `applySnapshot`, then the state machine);
+/// 3. append `entries` and set `hardState` (if present) durably;
+/// 4. only then send `messagesAfterPersist` (votes and acknowledgements that vouch for 3);
+/// 5. apply `committedEntries` in order (calling `applyConfChange` for membership entries);
+/// 6. serve reads in `readStates` once the state machine has applied their index.
+public struct Ready: Sendable {
+    /// Set when the leader or role changed since the previous `Ready`.
+    public var softState: SoftState?
+    /// Set when term, vote or commit changed: persist it.
+    public var hardState: HardState?
+    /// Entries to append to stable storage (truncating any conflicting suffix).
+    public var entries: [Entry] = []
+    /// A snapshot received from the leader, to install.
+    public var snapshot: Snapshot?
+    /// Messages that may be sent immediately.
+    public var messages: [Message] = []
+    /// Messages that may be sent only once `entries`, `hardState` and `snapshot` are durable.
+    public var messagesAfterPersist: [Message] = []
+    /// Committed entries to apply to the state machine, in order.
+    public var committedEntries: [Entry] = []
+    /// Answers to ReadIndex requests.
+    public var readStates: [ReadState] = []
+
+    public init() {}
+
+    /// Whether this batch asks the runtime for anything at all.
+    public var isEmpty: Bool {
+        softState == nil && hardState == nil && entries.isEmpty && snapshot == nil && messages.isEmpty
+            && messagesAfterPersist.isEmpty && committedEntries.isEmpty && readStates.isEmpty
+    }
+
+    /// Whether the runtime must write to stable storage for this batch.
+    public var needsPersistence: Bool { hardState != nil || !entries.isEmpty || snapshot != nil }
+}

@@ -1,0 +1,237 @@
+import Raft
+
+/// A cluster driven by hand: the interaction tests, the unit tests and the benchmark use it.
+/// Messages wait in one mailbox per node until delivered; a `Ready` is handled exactly as the
+/// persistence contract says. With `recordsTranscript`, every action is described in
+/// `transcript` (the interaction tests compare it with the expected output).
+public final class ManualCluster {
+    public final class Member {
+        public let id: NodeID
+        public let storage: MemoryLogStorage
+        public var raft: RaftNode?
+        /// Entries applied, in order (kept only when `keepsAppliedEntries`).
+        public var applied: [Entry] = []
+        public var appliedIndex: UInt64 = 0
+        public var appliedCount = 0
+        public var readStates: [ReadState] = []
+        var inbox: [Message] = []
+
+        init(id: NodeID, storage: MemoryLogStorage) {
+            self.id = id
+            self.storage = storage
+        }
+    }
+
+    public private(set) var members: [NodeID: Member] = [:]
+    public var recordsTranscript: Bool
+    public var keepsAppliedEntries = true
+    public private(set) var transcript: [String] = []
+    var cutLinks: Set<UInt64> = []
+    let configure: @Sendable (inout RaftConfig) -> Void
+    var seed: UInt64 = 1
+
+    /// A cluster whose voters (and learners) start with empty logs and know the membership.
+    public init(
+        voters: [NodeID], learners: [NodeID] = [], recordsTranscript: Bool = false,
+        configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
+    ) {
+        self.recordsTranscript = recordsTranscript
+        self.configure = configure
+        let conf = ConfState(voters: voters, learners: learners)
+        for id in voters + learners {
+            let member = Member(id: id, storage: MemoryLogStorage(conf: conf))
+            members[id] = member
+            start(member)
+        }
+    }
+
+    public var ids: [NodeID] { members.keys.sorted() }
+
+    public func node(_ id: NodeID) -> RaftNode {
+        guard let raft = members[id]?.raft else { preconditionFailure("node \(id) is not running") }
+        return raft
+    }
+
+    func record(_ line: @autoclosure () -> String) {
+        if recordsTranscript { transcript.append(line()) }
+    }
+
+    /// Takes the transcript recorded so far.
+    public func takeTranscript() -> [String] {
+        defer { transcript.removeAll() }
+        return transcript
+    }
+
+    func start(_ member: Member) {
+        var config = RaftConfig(id: member.id)
+        config.applied = member.appliedIndex
+        configure(&config)
+        seed &+= 0x9E37_79B9
+        do {
+            member.raft = try RaftNode(config: config, storage: member.storage, seed: seed &+ member.id)
+        } catch {
+            preconditionFailure("cannot start node \(member.id): \(error)")
+        }
+    }
+
+    /// Adds a node with an empty log and no membership (it learns both from the leader).
+    public func addNode(_ id: NodeID) {
+        guard members[id] == nil else { return }
+        let member = Member(id: id, storage: MemoryLogStorage())
+        members[id] = member
+        start(member)
+        record("node \(id) started with an empty log")
+    }
+
+    /// Stops a node, keeping only what it persisted.
+    public func crash(_ id: NodeID) {
+        guard let member = members[id] else { return }
+        member.raft = nil
+        member.inbox.removeAll()
+        record(
+            "node \(id) crashed (last index \((try? member.storage.lastIndex()) ?? 0), term \(member.storage.hardState.term))"
+        )
+    }
+
+    public func restart(_ id: NodeID) {
+        guard let member = members[id], member.raft == nil else { return }
+        start(member)
+        let raft = node(id)
+        record("node \(id) restarted: term \(raft.term), commit \(raft.commitIndex), applied \(member.appliedIndex)")
+    }
+
+    /// Cuts every link between the two groups (both ways).
+    public func partition(_ a: [NodeID], _ b: [NodeID]) {
+        for x in a {
+            for y in b where x != y {
+                cutLinks.insert(x << 32 | y)
+                cutLinks.insert(y << 32 | x)
+            }
+        }
+        record("partitioned \(a) from \(b)")
+    }
+
+    public func isolate(_ id: NodeID) {
+        partition([id], ids.filter { $0 != id })
+    }
+
+    public func heal() {
+        cutLinks.removeAll()
+        record("healed")
+    }
+
+    // MARK: - Driving
+
+    public func tick(_ id: NodeID, times: Int = 1) {
+        guard let raft = members[id]?.raft else { return }
+        for _ in 0..<times { raft.tick() }
+    }
+
+    /// Handles one `Ready` of a node (if it has one). Returns whether it did.
+    @discardableResult
+    public func processReady(_ id: NodeID) -> Bool {
+        guard let member = members[id], let raft = member.raft, raft.hasReady else { return false }
+        let ready = raft.ready()
+        if recordsTranscript { describe(ready, of: id) }
+        post(ready.messages)
+        do {
+            if let snapshot = ready.snapshot {
+                try member.storage.applySnapshot(snapshot)
+                member.appliedIndex = snapshot.metadata.index
+            }
+            if !ready.entries.isEmpty { try member.storage.append(ready.entries) }
+            if let hard = ready.hardState { try member.storage.setHardState(hard) }
+        } catch {
+            preconditionFailure("memory storage refused a Ready: \(error)")
+        }
+        post(ready.messagesAfterPersist)
+        for entry in ready.committedEntries {
+            if entry.kind == .configChange, let change = try? ConfChange(decoding: entry.data) {
+                let conf = raft.applyConfChange(change)
+                try? member.storage.setConfState(conf)
+                record("  node \(id) applied \(change): voters=\(conf.voters) learners=\(conf.learners)")
+            }
+            member.appliedIndex = entry.index
+            member.appliedCount += 1
+            if keepsAppliedEntries { member.applied.append(entry) }
+        }
+        member.readStates.append(contentsOf: ready.readStates)
+        raft.advance(ready)
+        return true
+    }
+
+    func post(_ messages: [Message]) {
+        for message in messages {
+            guard let target = members[message.to] else { continue }
+            if cutLinks.contains(message.from << 32 | message.to) {
+                record("  dropped \(message)")
+                continue
+            }
+            target.inbox.append(message)
+        }
+    }
+
+    /// Delivers every message waiting for `id` (or for every node). Returns how many.
+    @discardableResult
+    public func deliverMessages(to id: NodeID? = nil) -> Int {
+        var delivered = 0
+        for target in id.map({ [$0] }) ?? ids {
+            guard let member = members[target] else { continue }
+            let inbox = member.inbox
+            member.inbox.removeAll(keepingCapacity: true)
+            guard let raft = member.raft else { continue }
+            if !inbox.isEmpty { record("> \(target) receiving messages") }
+            for message in inbox {
+                record("  \(message)")
+                raft.step(message)
+                delivered += 1
+            }
+        }
+        return delivered
+    }
+
+    /// Handles Readies and delivers messages until nothing moves (at most `rounds` rounds).
+    public func stabilize(rounds: Int = 1000) {
+        for _ in 0..<rounds {
+            var busy = false
+            for id in ids where processReady(id) { busy = true }
+            if deliverMessages() > 0 { busy = true }
+            if !busy { return }
+        }
+    }
+
+    public var pendingMessageCount: Int { members.values.reduce(0) { $0 + $1.inbox.count } }
+
+    func describe(_ ready: Ready, of id: NodeID) {
+        record("> \(id) handling Ready")
+        if let soft = ready.softState { record("  Role: \(soft.role) leader=\(soft.leader)") }
+        if let hard = ready.hardState {
+            record("  HardState term=\(hard.term) vote=\(hard.vote) commit=\(hard.commit)")
+        }
+        if let snapshot = ready.snapshot {
+            let meta = snapshot.metadata
+            record(
+                "  Snapshot index=\(meta.index) term=\(meta.term) voters=\(meta.conf.voters) learners=\(meta.conf.learners)"
+            )
+        }
+        if !ready.entries.isEmpty {
+            record("  Entries: " + ready.entries.map(\.shortDescription).joined(separator: " "))
+        }
+        if !ready.committedEntries.isEmpty {
+            record("  Committed: " + ready.committedEntries.map(\.shortDescription).joined(separator: " "))
+        }
+        for message in ready.messages { record("  Send \(message)") }
+        for message in ready.messagesAfterPersist { record("  Send after persist \(message)") }
+        for read in ready.readStates {
+            record("  ReadState index=\(read.index) context=\(String(decoding: read.context, as: UTF8.self))")
+        }
+    }
+
+    /// One line per node: role, term, leader, commit, applied, log range.
+    public func status(_ id: NodeID) -> String {
+        guard let member = members[id] else { return "\(id): unknown" }
+        guard let raft = member.raft else { return "\(id): down" }
+        return
+            "\(id): \(raft.role) term=\(raft.term) leader=\(raft.leader) commit=\(raft.commitIndex) applied=\(member.appliedIndex) log=[\(raft.firstIndex), \(raft.lastIndex)]"
+    }
+}

@@ -1,3 +1,0 @@
-import Raft
-
-public enum RaftSimulationPlaceholder {}

@@ -1,0 +1,342 @@
+import Raft
+
+/// A whole Raft cluster in one process, driven by one seed: a random scheduler delivers, drops,
+/// reorders and duplicates messages, forms and heals partitions, crashes and restarts nodes,
+/// changes membership, transfers leadership and runs clients, and checks the safety properties
+/// after every step. Then it heals everything and checks that the cluster makes progress.
+public final class Simulation {
+    public let seed: UInt64
+    let options: SimulationOptions
+    var random: Xoshiro256
+    var nodes: [SimulatedNode] = []
+    var network: [Message] = []
+    /// Directed links that are cut, as `from << 32 | to`.
+    var cutLinks: Set<UInt64> = []
+    var step = 0
+    var checker = SafetyChecker()
+    var statistics = SimulationReport.Statistics()
+    var violation: Violation?
+    var tracer: ((String) -> Void)?
+    /// Nodes removed from the membership (by any node applying the change).
+    var removed: Set<NodeID> = []
+
+    // Clients.
+    struct PendingWrite {
+        var node: NodeID
+        var incarnation: Int
+        var term: UInt64
+        var payload: [UInt8]
+    }
+    struct PendingRead {
+        var node: NodeID
+        var incarnation: Int
+        /// Every write acknowledged before the read began is at or below this index.
+        var mustObserve: UInt64
+    }
+    var pendingWrites: [UInt64: PendingWrite] = [:]  // keyed by node << 40 | index
+    var nextPayload: UInt64 = 0
+    var highestAcknowledged: UInt64 = 0
+    var pendingReads: [UInt64: PendingRead] = [:]
+    var nextRead: UInt64 = 0
+    var livenessDeliveries = 0
+
+    static let networkLimit = 4096
+
+    public init(seed: UInt64, options: SimulationOptions) {
+        self.seed = seed
+        var options = options
+        if options.varyLimitsWithSeed {
+            let variant = Int(seed % 3)
+            options.limits.maxMessageBytes = [1, 16, 256][variant]
+            options.limits.maxInflightMessages = [1, 4, 16][variant]
+        }
+        self.options = options
+        random = Xoshiro256(seed: seed)
+    }
+
+    /// Runs the seed; `trace` receives one line per event when given.
+    public func run(trace: ((String) -> Void)? = nil) -> SimulationReport {
+        tracer = trace
+        bootstrap()
+        while step < options.steps && violation == nil {
+            step += 1
+            performRandomEvent()
+            checkSafety()
+        }
+        if violation == nil { checkLiveness() }
+        statistics.leadersElected = checker.leadersElected
+        statistics.highestCommitted = checker.highestCommitted
+        return SimulationReport(seed: seed, violation: violation, steps: step, statistics: statistics)
+    }
+
+    func note(_ text: @autoclosure () -> String) {
+        guard let tracer else { return }
+        tracer("[\(step)] \(text())")
+    }
+
+    func fail(_ property: Violation.Property, _ detail: String) {
+        guard violation == nil else { return }
+        violation = Violation(property: property, step: step, detail: detail)
+        note("VIOLATION \(property.rawValue): \(detail)")
+    }
+
+    // MARK: - Set-up
+
+    func bootstrap() {
+        let voters = (1...UInt64(options.nodes)).map { $0 }
+        for id in voters {
+            let node = SimulatedNode(id: id, storage: MemoryLogStorage(conf: ConfState(voters: voters)))
+            nodes.append(node)
+            start(node)
+        }
+        for offset in 0..<UInt64(options.spareNodes) {
+            nodes.append(SimulatedNode(id: UInt64(options.nodes) + 1 + offset, storage: MemoryLogStorage()))
+        }
+        note("cluster of \(options.nodes) voters, \(options.spareNodes) spare nodes, seed \(seed)")
+    }
+
+    func node(_ id: NodeID) -> SimulatedNode? {
+        guard id >= 1 && id <= UInt64(nodes.count) else { return nil }
+        return nodes[Int(id - 1)]
+    }
+
+    func start(_ node: SimulatedNode) {
+        var config = RaftConfig(id: node.id)
+        config.electionTicks = options.electionTicks
+        config.applied = node.machine.applied
+        config.limits = options.limits
+        #if DEBUG
+            config.mutations = options.mutations
+        #endif
+        do {
+            let raft = try RaftNode(config: config, storage: node.storage, seed: random.next())
+            node.raft = raft
+            node.lastCommit = raft.commitIndex
+            node.started = true
+        } catch {
+            fail(.runtime, "node \(node.id) cannot restart from its storage: \(error)")
+        }
+    }
+
+    var liveNodes: [SimulatedNode] { nodes.filter(\.isUp) }
+
+    func randomElement<T>(_ array: [T]) -> T? {
+        array.isEmpty ? nil : array[random.below(array.count)]
+    }
+
+    /// Live nodes that believe they lead, newest term first.
+    var leaders: [SimulatedNode] {
+        nodes.filter { $0.raft?.role == .leader }.sorted { ($0.raft?.term ?? 0) > ($1.raft?.term ?? 0) }
+    }
+
+    // MARK: - Events
+
+    func performRandomEvent() {
+        // Stormy and calm periods alternate, so faults both pile up and get healed.
+        let stormy = (step / 400) % 2 == 0
+        if options.faults && random.below(1000) < (stormy ? 60 : 8) { return injectFault() }
+        let roll = random.below(100)
+        switch roll {
+        case 0..<40: deliverRandomMessage()
+        case 40..<68: handleRandomReady()
+        case 68..<84: tickRandomNode()
+        case 84..<93: proposeWrites()
+        default: startRead()
+        }
+    }
+
+    func tickRandomNode() {
+        guard let node = randomElement(liveNodes), let raft = node.raft else { return }
+        raft.tick()
+    }
+
+    func send(_ messages: [Message]) {
+        for message in messages {
+            if network.count >= Self.networkLimit { network.remove(at: random.below(network.count)) }
+            network.append(message)
+        }
+    }
+
+    func isCut(_ from: NodeID, _ to: NodeID) -> Bool { cutLinks.contains(from << 32 | to) }
+
+    func deliverRandomMessage() {
+        guard !network.isEmpty else { return handleRandomReady() }
+        // Mostly in order with local reordering; sometimes any message (a long delay).
+        let position = random.chance(85) ? random.below(min(network.count, 4)) : random.below(network.count)
+        let message = network.remove(at: position)
+        deliver(message, faulty: true)
+    }
+
+    func deliver(_ message: Message, faulty: Bool) {
+        guard let target = node(message.to), let raft = target.raft else { return }
+        if isCut(message.from, message.to) { return }
+        if faulty && random.chance(options.dropPercent) {
+            note("drop \(message)")
+            return
+        }
+        if faulty && random.chance(options.duplicatePercent) { network.append(message) }
+        note("deliver \(message)")
+        statistics.messagesDelivered += 1
+        raft.step(message)
+    }
+
+    func handleRandomReady() {
+        let ready = nodes.filter { $0.raft?.hasReady ?? false }
+        guard let node = randomElement(ready) else { return tickRandomNode() }
+        handleReady(node, faulty: true)
+    }
+
+    func proposeWrites() {
+        let candidates = random.chance(80) ? leaders : liveNodes
+        guard let node = randomElement(candidates), let raft = node.raft else { return }
+        let count = 1 + random.below(4)
+        var batch: [[UInt8]] = []
+        for _ in 0..<count {
+            nextPayload += 1
+            batch.append(Array("w\(nextPayload)".utf8))
+        }
+        do {
+            let indices = try raft.propose(batch: batch)
+            note("node \(node.id) accepts \(count) writes at \(indices.lowerBound)...\(indices.upperBound)")
+            for (offset, index) in indices.enumerated() {
+                pendingWrites[node.id << 40 | index] = PendingWrite(
+                    node: node.id, incarnation: node.incarnation, term: raft.term, payload: batch[offset])
+            }
+        } catch {
+            note("node \(node.id) refuses writes: \(error)")
+        }
+    }
+
+    func startRead() {
+        guard let node = randomElement(liveNodes), let raft = node.raft else { return }
+        nextRead += 1
+        let id = nextRead
+        do {
+            try raft.readIndex(Array("r\(id)".utf8))
+            pendingReads[id] = PendingRead(
+                node: node.id, incarnation: node.incarnation, mustObserve: highestAcknowledged)
+            note("node \(node.id) starts read r\(id) (must observe index \(highestAcknowledged))")
+        } catch {
+            note("node \(node.id) refuses read r\(id): \(error)")
+        }
+    }
+
+    // MARK: - Faults
+
+    func injectFault() {
+        let roll = random.below(100)
+        switch roll {
+        case 0..<14: partition()
+        case 14..<32: heal()
+        case 32..<42: crashRandomNode()
+        case 42..<62: restartRandomNode()
+        case 62..<78: changeMembership()
+        case 78..<88: transferLeadership()
+        default: for node in liveNodes { node.raft?.tick() }
+        }
+    }
+
+    func cut(_ a: [NodeID], from b: [NodeID]) {
+        for x in a {
+            for y in b where x != y {
+                cutLinks.insert(x << 32 | y)
+                cutLinks.insert(y << 32 | x)
+            }
+        }
+    }
+
+    func partition() {
+        cutLinks.removeAll()
+        statistics.partitions += 1
+        var ids = nodes.filter(\.started).map(\.id)
+        for position in stride(from: ids.count - 1, to: 0, by: -1) { ids.swapAt(position, random.below(position + 1)) }
+        guard ids.count >= 2 else { return }
+        switch random.below(3) {
+        case 0:
+            let split = 1 + random.below(ids.count - 1)
+            cut(Array(ids[..<split]), from: Array(ids[split...]))
+            note("partition \(ids[..<split].sorted()) | \(ids[split...].sorted())")
+        case 1:
+            guard let leader = leaders.first else { return }
+            cut([leader.id], from: ids.filter { $0 != leader.id })
+            note("isolate leader \(leader.id)")
+        default:
+            guard ids.count >= 3 else { return }
+            let bridge = ids[0]
+            let rest = Array(ids[1...])
+            let split = 1 + random.below(rest.count - 1)
+            cut(Array(rest[..<split]), from: Array(rest[split...]))
+            note("bridge \(bridge) between \(rest[..<split].sorted()) and \(rest[split...].sorted())")
+        }
+    }
+
+    func heal() {
+        guard !cutLinks.isEmpty else { return }
+        cutLinks.removeAll()
+        note("heal partitions")
+    }
+
+    func crashRandomNode() {
+        let target = random.chance(50) ? leaders.first : randomElement(liveNodes)
+        guard let node = target else { return }
+        crash(node, reason: "crash")
+    }
+
+    func crash(_ node: SimulatedNode, reason: String) {
+        node.raft = nil
+        node.incarnation += 1
+        node.waitingReads.removeAll()
+        statistics.crashes += 1
+        note(
+            "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \(node.storage.hardState.term))"
+        )
+    }
+
+    func restartRandomNode() {
+        let down = nodes.filter { $0.started && !$0.isUp }
+        guard let node = randomElement(down) else { return }
+        start(node)
+        note(
+            "restart node \(node.id) at term \(node.raft?.term ?? 0), commit \(node.raft?.commitIndex ?? 0), applied \(node.machine.applied)"
+        )
+    }
+
+    func changeMembership() {
+        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        let conf = raft.confState
+        var change: ConfChange?
+        let spare = nodes.first { !$0.started && !removed.contains($0.id) }
+        switch random.below(3) {
+        case 0:
+            if let spare { change = ConfChange(.addLearner, node: spare.id) }
+        case 1:
+            if let learner = randomElement(conf.learners) { change = ConfChange(.addVoter, node: learner) }
+        default:
+            if conf.voters.count > options.nodes, let voter = randomElement(conf.voters) {
+                change = ConfChange(.removeNode, node: voter)
+            } else if let learner = randomElement(conf.learners) {
+                change = ConfChange(.removeNode, node: learner)
+            }
+        }
+        guard let change else { return }
+        do {
+            let index = try raft.proposeConfChange(change)
+            note("node \(leaderNode.id) proposes \(change) at \(index)")
+            if change.kind == .addLearner, let newcomer = node(change.node), !newcomer.started { start(newcomer) }
+        } catch {
+            note("node \(leaderNode.id) refuses \(change): \(error)")
+        }
+    }
+
+    func transferLeadership() {
+        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        guard let target = randomElement(raft.confState.voters.filter { $0 != leaderNode.id }) else { return }
+        do {
+            try raft.transferLeadership(to: target)
+            statistics.transfersStarted += 1
+            note("node \(leaderNode.id) transfers leadership to \(target)")
+        } catch {
+            note("node \(leaderNode.id) refuses transfer to \(target): \(error)")
+        }
+    }
+}

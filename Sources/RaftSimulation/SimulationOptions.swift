@@ -1,0 +1,42 @@
+import Raft
+
+/// What one simulated run does.
+public struct SimulationOptions: Sendable {
+    /// Initial voters (3, 5 or 7 in practice).
+    public var nodes: Int = 3
+    /// Extra node ids that membership changes may add as learners and promote.
+    public var spareNodes: Int = 2
+    /// Random events in the faulty phase; a liveness phase follows.
+    public var steps: Int = 3000
+    /// Ticks the healed cluster gets to elect a leader and commit a proposal everywhere.
+    public var livenessTicks: Int = 400
+    public var electionTicks: Int = 6
+    /// Message faults, in percent of deliveries.
+    public var dropPercent: Int = 5
+    public var duplicatePercent: Int = 3
+    /// Crash a node at a random point of handling a `Ready`, in per mille.
+    public var crashDuringReadyPerMille: Int = 8
+    /// Turn off partitions, crashes, membership changes and transfers.
+    public var faults: Bool = true
+    /// Compact a node's log once it has applied this many entries past its snapshot.
+    public var compactionThreshold: UInt64 = 24
+    /// Smaller limits than production so that flow control and batching are exercised.
+    public var limits: RaftLimits = {
+        var limits = RaftLimits()
+        limits.maxMessageBytes = 16
+        limits.maxInflightMessages = 4
+        limits.maxInflightBytes = 2048
+        limits.maxEntriesPerProposal = 16
+        limits.maxPendingReads = 64
+        return limits
+    }()
+    /// Vary the flow-control limits with the seed (one entry per message and one message in
+    /// flight for some seeds, larger batches for others).
+    public var varyLimitsWithSeed = true
+    #if DEBUG
+        /// Deliberately broken variants of the core to run (mutation testing).
+        public var mutations: Mutations = []
+    #endif
+
+    public init() {}
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@testable import Raft
-
-@Test func moduleLinks() { #expect(Bool(true)) }
