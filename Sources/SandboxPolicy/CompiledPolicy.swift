@@ -21,12 +21,19 @@ public final class CompiledPolicy: Sendable {
     /// Warnings found while reading and compiling.
     public let warnings: [PolicyDiagnostic]
 
-    struct ToolPattern: Sendable {
+    // Compiled entries are classes so that walking a list retains one reference per entry
+    // instead of copying every field.
+    final class ToolPattern: Sendable {
         let pattern: GlobPattern
         let ruleID: String
+
+        init(pattern: GlobPattern, ruleID: String) {
+            self.pattern = pattern
+            self.ruleID = ruleID
+        }
     }
 
-    struct Rule: Sendable {
+    final class Rule: Sendable {
         let name: String
         let patterns: [GlobPattern]
         let condition: Condition?
@@ -34,16 +41,34 @@ public final class CompiledPolicy: Sendable {
         let approval: ApprovalRequirement
         let reason: String?
 
+        init(
+            name: String, patterns: [GlobPattern], condition: Condition?, action: PolicyDocument.Action,
+            approval: ApprovalRequirement, reason: String?
+        ) {
+            self.name = name
+            self.patterns = patterns
+            self.condition = condition
+            self.action = action
+            self.approval = approval
+            self.reason = reason
+        }
+
         func matches(_ tool: String) -> Bool {
             for pattern in patterns where pattern.matches(tool) { return true }
             return false
         }
     }
 
-    struct SchemaEntry: Sendable {
+    final class SchemaEntry: Sendable {
         let pattern: GlobPattern
         let schema: CompiledSchema
         let ruleID: String
+
+        init(pattern: GlobPattern, schema: CompiledSchema, ruleID: String) {
+            self.pattern = pattern
+            self.schema = schema
+            self.ruleID = ruleID
+        }
     }
 
     let denyPatterns: [ToolPattern]
@@ -205,6 +230,13 @@ public final class CompiledPolicy: Sendable {
     /// Decides an HTTP request.
     public func evaluate(_ request: HTTPRequest) -> Decision { evaluate(.http(request)) }
 
+    /// Decides whether to connect to `address`, an address that a host name allowed by
+    /// ``evaluate(_:)-HTTPRequest`` resolved to. Call it for every resolved address before
+    /// connecting: it refuses loopback, private, link-local, metadata and other special addresses
+    /// unless `network.allow_cidrs` lists them, and anything in `network.deny_cidrs` (DNS
+    /// rebinding and names that point inside are stopped here, as Smokescreen does).
+    public func evaluateConnection(to address: IPAddress) -> Decision { evaluate(.connection(address)) }
+
     /// The full trace of deciding `request`.
     public func trace(_ request: PolicyRequest) -> [TraceStep] {
         var recorder = TraceRecorder()
@@ -220,6 +252,10 @@ public final class CompiledPolicy: Sendable {
         case .http(let http):
             if let denial = checkChainDepth(http.chainDepth ?? 0, request: request, trace: &trace) { return denial }
             let (allowed, reason, rule) = network.judge(http, trace: &trace)
+            return Decision(allowed ? .allow : .deny, reason, rule: rule, costUSD: nil, policy: self, request: request)
+        case .connection(let address):
+            let (allowed, reason, rule) = network.judge(
+                address, host: .ip(address), ambiguous: false, resolved: true, trace: &trace)
             return Decision(allowed ? .allow : .deny, reason, rule: rule, costUSD: nil, policy: self, request: request)
         }
     }
@@ -337,7 +373,11 @@ public final class CompiledPolicy: Sendable {
         }
         // 3. Parameter schema.
         for entry in schemas where entry.pattern.matches(tool) {
-            let result = entry.schema.validate(call.parameters, reporting: trace.isRecording ? .all : .first)
+            // The fast check first; the errors are gathered only for a failure (or a trace).
+            if !trace.isRecording, entry.schema.isValid(call.parameters) {
+                break
+            }
+            let result = entry.schema.validate(call.parameters, reporting: .all)
             if !result.isValid {
                 trace.record(
                     "\(entry.ruleID) `\(entry.pattern)`", .failed,

@@ -112,6 +112,10 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The value at this path in `root`, or nil when absent.
     func resolve(in root: JSONValue) -> JSONValue? {
+        // The common case, one key: a single dictionary lookup.
+        if components.count == 1, case .key(let key) = components[0], case .object(let members) = root {
+            return members[key]
+        }
         var value = root
         for component in components {
             switch (component, value) {
@@ -383,23 +387,27 @@ struct ConditionEvaluator {
             return .unknown(.wrongType(operation: test.rawValue, found: left.kindName))
         }
         // `x endswith ['a', 'b']`: true when any of them holds (Python's tuple form).
-        let candidates: [JSONValue]
-        if case .array(let items) = right { candidates = items } else { candidates = [right] }
-        for candidate in candidates {
+        guard case .array(let items) = right else { return affixTest(test, text, right) }
+        for candidate in items {
             steps -= 1
             guard steps >= 0 else { return .unknown(.tooManySteps) }
-            guard case .string(let affix) = candidate else {
-                return .unknown(.wrongType(operation: test.rawValue, found: "a \(candidate.kindName) argument"))
-            }
-            let holds: Bool
-            switch test {
-            case .endsWith: holds = UTF8Text.hasSuffix(affix, text)
-            case .startsWith: holds = UTF8Text.hasPrefix(affix, text)
-            default: holds = UTF8Text.contains(affix, in: text)
-            }
-            if holds { return .true }
+            let outcome = affixTest(test, text, candidate)
+            if outcome != .false { return outcome }
         }
         return .false
+    }
+
+    private func affixTest(_ test: StringTest, _ text: String, _ candidate: JSONValue) -> ConditionOutcome {
+        guard case .string(let affix) = candidate else {
+            return .unknown(.wrongType(operation: test.rawValue, found: "a \(candidate.kindName) argument"))
+        }
+        let holds: Bool
+        switch test {
+        case .endsWith: holds = UTF8Text.hasSuffix(affix, text)
+        case .startsWith: holds = UTF8Text.hasPrefix(affix, text)
+        default: holds = UTF8Text.contains(affix, in: text)
+        }
+        return holds ? .true : .false
     }
 }
 

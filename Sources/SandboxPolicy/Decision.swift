@@ -87,6 +87,7 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
     case domainAllowed(host: String, pattern: String)
     case hostNotAllowed(host: HostName)
     case hostAllowedByDefault(host: HostName)
+    case resolvedAddressAllowed(address: IPAddress)
 
     public var description: String {
         switch self {
@@ -143,6 +144,8 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
             return "host `\(host)` is allowed by network.allow_domains `\(pattern)`"
         case .hostNotAllowed(let host):
             return "host `\(host)` is not in network.allow_domains (deny_all_others)"
+        case .resolvedAddressAllowed(let address):
+            return "address \(address) is a public address"
         case .hostAllowedByDefault(let host):
             return "host `\(host)` is not listed; deny_all_others is false"
         }

@@ -7,8 +7,23 @@
 /// UTF-8 bytes of the candidate without allocating, with the classic "remember the last star"
 /// backtracking, so a match costs at most O(pattern × candidate) steps.
 public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
+    /// The compiled form, shared by copies (one reference to retain, not three).
+    final class Program: Sendable {
+        let source: String
+        let tokens: [Token]
+        let shape: Shape
+
+        init(source: String, tokens: [Token], shape: Shape) {
+            self.source = source
+            self.tokens = tokens
+            self.shape = shape
+        }
+    }
+
+    let program: Program
+
     /// The pattern as written.
-    public let source: String
+    public var source: String { program.source }
 
     enum Token: Sendable, Hashable {
         /// A run of literal bytes (UTF-8).
@@ -34,21 +49,17 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
         case general
     }
 
-    let tokens: [Token]
-    let shape: Shape
-
     /// Compiles `pattern`. Every string is a valid `fnmatch` pattern, so this cannot fail.
     public init(_ pattern: String) {
-        source = pattern
-        tokens = GlobPattern.tokenize(Array(pattern.unicodeScalars))
-        shape = GlobPattern.shape(of: tokens)
+        let tokens = GlobPattern.tokenize(Array(pattern.unicodeScalars))
+        program = Program(source: pattern, tokens: tokens, shape: GlobPattern.shape(of: tokens))
     }
 
     public var description: String { source }
 
     /// Whether the pattern contains no wildcard (it matches exactly one string).
     public var isLiteral: Bool {
-        if case .exact = shape { return true }
+        if case .exact = program.shape { return true }
         return false
     }
 
@@ -60,7 +71,7 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the UTF-8 bytes `candidate` match the whole pattern.
     public func matches(utf8 candidate: UnsafeBufferPointer<UInt8>) -> Bool {
-        switch shape {
+        switch program.shape {
         case .everything:
             return true
         case .exact(let literal):
@@ -87,6 +98,7 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
     /// The backtracking matcher: on a mismatch, retry from the most recent `*` one scalar further
     /// along. Only the last star needs remembering, which bounds the work.
     private func matchTokens(_ candidate: UnsafeBufferPointer<UInt8>) -> Bool {
+        let tokens = program.tokens
         var token = 0
         var position = 0
         var starToken = -1

@@ -22,56 +22,84 @@ public enum HostName: Sendable, Hashable, CustomStringConvertible {
     /// them, decimal to others).
     static func normalize(_ raw: Substring) throws(HostRejection) -> (host: HostName, ambiguousIPv4: Bool) {
         guard !raw.isEmpty else { throw .empty }
-        guard raw.utf8.count <= 4 * maximumLength else { throw .tooLong }
+        let count = raw.utf8.count
+        guard count <= 4 * maximumLength else { throw .tooLong }
         var isASCII = true
         for byte in raw.utf8 where byte >= 0x80 {
             isASCII = false
             break
         }
-        var ascii: [UInt8]
+        // Lower-case into the result directly (no intermediate copy), dropping one trailing dot.
+        var lowered: String
         if isASCII {
-            ascii = Array(raw.utf8)
+            let length = raw.utf8.last == UInt8(ascii: ".") ? count - 1 : count
+            guard length > 0 else { throw .empty }
+            lowered = String(unsafeUninitializedCapacity: length) { buffer in
+                var offset = 0
+                for byte in raw.utf8 {
+                    guard offset < length else { break }
+                    buffer[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                    offset += 1
+                }
+                return length
+            }
         } else {
-            ascii = try asciiForm(of: raw)
+            var ascii = try asciiForm(of: raw)
+            if ascii.last == UInt8(ascii: ".") { ascii.removeLast() }
+            guard !ascii.isEmpty else { throw .empty }
+            lowered = String(decoding: ascii, as: UTF8.self)
         }
-        // Lower-case, drop one trailing dot.
-        for index in ascii.indices where ascii[index] >= UInt8(ascii: "A") && ascii[index] <= UInt8(ascii: "Z") {
-            ascii[index] |= 0x20
+        guard lowered.utf8.count <= maximumLength else { throw .tooLong }
+        let verdict = lowered.withUTF8 { check($0, checkPunycode: isASCII) }
+        switch verdict {
+        case .success(nil): return (.domain(lowered), false)
+        case .success(let (address, ambiguous)?): return (.ip(.v4(address)), ambiguous)
+        case .failure(let rejection): throw rejection
         }
-        if ascii.last == UInt8(ascii: ".") { ascii.removeLast() }
-        guard !ascii.isEmpty else { throw .empty }
-        guard ascii.count <= maximumLength else { throw .tooLong }
-        let labels = ascii.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    }
+
+    /// Validates a lower-cased ASCII host: nil for a domain name, the address for an IPv4 host.
+    private static func check(
+        _ bytes: UnsafeBufferPointer<UInt8>, checkPunycode: Bool
+    ) -> Result<(UInt32, Bool)?, HostRejection> {
         // WHATWG: a host whose last label is a number is an IPv4 address (or an error).
-        if let last = labels.last, endsInNumber(last) {
-            guard let (address, ambiguous) = IPAddress.parseLegacyIPv4(labels) else { throw .badIPv4 }
-            return (.ip(.v4(address)), ambiguous)
+        var lastStart = bytes.count
+        while lastStart > 0, bytes[lastStart - 1] != UInt8(ascii: ".") { lastStart -= 1 }
+        if endsInNumber(bytes[lastStart..<bytes.count]) {
+            let labels = Array(bytes).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+            guard let parsed = IPAddress.parseLegacyIPv4(labels) else { return .failure(.badIPv4) }
+            return .success(parsed)
         }
-        for label in labels {
-            guard !label.isEmpty else { throw .emptyLabel }
-            guard label.count <= 63 else { throw .labelTooLong }
-            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else { throw .hyphenAtLabelEdge }
-            for byte in label {
-                switch byte {
+        var labelStart = 0
+        for index in 0...bytes.count {
+            guard index == bytes.count || bytes[index] == UInt8(ascii: ".") else {
+                switch bytes[index] {
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                     UInt8(ascii: "-"), UInt8(ascii: "_"):
                     continue
-                case UInt8(ascii: "%"): throw .percentEncoded
-                default: throw .forbiddenCharacter(Unicode.Scalar(byte))
+                case UInt8(ascii: "%"): return .failure(.percentEncoded)
+                default: return .failure(.forbiddenCharacter(Unicode.Scalar(bytes[index])))
                 }
             }
-            if isASCII, label.starts(with: Array("xn--".utf8)) {
+            let label = bytes[labelStart..<index]
+            guard !label.isEmpty else { return .failure(.emptyLabel) }
+            guard label.count <= 63 else { return .failure(.labelTooLong) }
+            guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else {
+                return .failure(.hyphenAtLabelEdge)
+            }
+            if checkPunycode, label.count > 4, label.starts(with: "xn--".utf8) {
                 // An A-label must be valid Punycode that round-trips.
                 let payload = String(decoding: label.dropFirst(4), as: UTF8.self)
                 guard let decoded = Punycode.decode(payload), Punycode.encode(decoded) == payload else {
-                    throw .badPunycode
+                    return .failure(.badPunycode)
                 }
             }
+            labelStart = index + 1
         }
-        return (.domain(String(decoding: ascii, as: UTF8.self)), false)
+        return .success(nil)
     }
 
-    static func endsInNumber(_ label: ArraySlice<UInt8>) -> Bool {
+    static func endsInNumber(_ label: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         guard !label.isEmpty else { return false }
         if label.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return true }
         if label.count >= 2, label.first == UInt8(ascii: "0"), label[label.startIndex + 1] == UInt8(ascii: "x") {

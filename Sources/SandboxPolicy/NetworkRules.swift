@@ -8,8 +8,8 @@ struct NetworkRules: Sendable {
         let domain: [UInt8]
         let subdomainsOnly: Bool
 
-        func matches(_ host: [UInt8]) -> Bool {
-            if host.count == domain.count { return !subdomainsOnly && host == domain }
+        func matches(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
+            if host.count == domain.count { return !subdomainsOnly && GlobPattern.equal(host, at: 0, domain) }
             guard host.count > domain.count else { return false }
             let offset = host.count - domain.count
             guard host[offset - 1] == UInt8(ascii: ".") else { return false }
@@ -102,7 +102,7 @@ struct NetworkRules: Sendable {
         allowBlocks = blocks(network.allowCIDRs, "allow_cidrs")
         denyBlocks = blocks(network.denyCIDRs, "deny_cidrs")
         schemes = network.schemes
-        ports = network.ports ?? network.schemes.compactMap { StrictURL.defaultPorts[$0] }
+        ports = network.ports ?? network.schemes.compactMap { StrictURL.defaultPort($0) }
         methods = network.methods
         maxBodyBytes = network.maxBodyBytes
     }
@@ -151,11 +151,12 @@ struct NetworkRules: Sendable {
         }
     }
 
-    /// Judges an IP address: also what an enforcement point should call on each address a host
-    /// name resolves to, before connecting (DNS can point an allowed name anywhere).
-    func judge<Sink: TraceSink>(_ address: IPAddress, host: HostName, ambiguous: Bool, trace: inout Sink) -> (
-        Bool, DecisionReason, String
-    ) {
+    /// Judges an IP address. `resolved` marks an address a permitted host name resolved to (the
+    /// enforcement point checks each one before connecting, since DNS can point an allowed name
+    /// anywhere): then only the CIDR and special-address rules apply, not `deny_all_others`.
+    func judge<Sink: TraceSink>(
+        _ address: IPAddress, host: HostName, ambiguous: Bool, resolved: Bool = false, trace: inout Sink
+    ) -> (Bool, DecisionReason, String) {
         if ambiguous {
             trace.record("network.ip_literal", .failed, "leading-zero IPv4 part")
             return (false, .ambiguousIPv4(host: host), "network.ip_literal")
@@ -179,6 +180,9 @@ struct NetworkRules: Sendable {
             return (false, .specialAddress(address: address, kind: kind), "network.special_addresses")
         }
         trace.record("network.special_addresses", .noMatch, "\(address) is public")
+        if resolved {
+            return (true, .resolvedAddressAllowed(address: address), "network.special_addresses")
+        }
         if denyAllOthers {
             trace.record("network.deny_all_others", .matched, "")
             return (false, .hostNotAllowed(host: host), "network.deny_all_others")
@@ -190,7 +194,13 @@ struct NetworkRules: Sendable {
     private func judge<Sink: TraceSink>(domain name: String, host: HostName, trace: inout Sink) -> (
         Bool, DecisionReason, String
     ) {
-        let bytes = Array(name.utf8)
+        var bytes = name
+        return bytes.withUTF8 { judge(domain: name, bytes: $0, host: host, trace: &trace) }
+    }
+
+    private func judge<Sink: TraceSink>(
+        domain name: String, bytes: UnsafeBufferPointer<UInt8>, host: HostName, trace: inout Sink
+    ) -> (Bool, DecisionReason, String) {
         for pattern in denyDomains {
             if pattern.matches(bytes) {
                 trace.record("\(pattern.ruleID) \(pattern.source)", .matched, name)
@@ -222,7 +232,7 @@ struct NetworkRules: Sendable {
         (DomainPattern(source: $0.0, ruleID: "", domain: Array($0.0.utf8), subdomainsOnly: false), $0.1)
     }
 
-    static func internalReason(_ host: [UInt8]) -> String? {
+    static func internalReason(_ host: UnsafeBufferPointer<UInt8>) -> String? {
         if !host.contains(UInt8(ascii: ".")) { return "is a single-label name (resolved through local search domains)" }
         for (pattern, why) in internalPatterns where pattern.matches(host) { return why }
         return nil

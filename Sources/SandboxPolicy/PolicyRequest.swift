@@ -4,6 +4,8 @@ import JSONSchema
 public enum PolicyRequest: Sendable, Hashable {
     case toolCall(ToolCall)
     case http(HTTPRequest)
+    /// A connection about to be opened to `address`, which an allowed host name resolved to.
+    case connection(IPAddress)
 
     /// Reads the wire form: `{"tool": "email.send", "params": {...}, "chain_depth": 1,
     /// "cost_usd": 0.01}` or `{"http": {"method": "GET", "url": "https://...", "body_bytes": 0}}`.

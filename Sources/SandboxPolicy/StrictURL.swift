@@ -3,6 +3,9 @@
 /// disagree on is refused instead of guessed: whitespace and control characters, backslashes,
 /// user-info (`user@host`), percent-encoded hosts, raw non-ASCII outside the host, a scheme
 /// without `//`, empty or out-of-range ports.
+///
+/// Parsing works on the UTF-8 bytes in place; a plain ASCII URL costs at most the allocation of
+/// its normalised host name (none when it is 15 bytes or shorter).
 public struct StrictURL: Sendable, Hashable {
     /// Lower-cased scheme.
     public let scheme: String
@@ -16,102 +19,144 @@ public struct StrictURL: Sendable, Hashable {
     /// True when the host was an IPv4 literal with a leading-zero part (`0177.0.0.1`), which
     /// parsers read differently (octal or decimal).
     public let hasAmbiguousIPv4: Bool
-    /// True when the IPv4 host was written in a non-canonical form (hex, octal, integer, short).
-    public let hasObfuscatedIPv4: Bool
 
     /// Longest URL accepted.
     public static let maximumLength = 8192
 
-    static let defaultPorts: [String: Int] = ["http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21]
+    static func defaultPort(_ scheme: String) -> Int? {
+        switch scheme {
+        case "https", "wss": return 443
+        case "http", "ws": return 80
+        case "ftp": return 21
+        default: return nil
+        }
+    }
+
+    /// Offsets of the parts found in one pass over the bytes.
+    private struct Layout {
+        var schemeEnd = 0
+        var hostStart = 0
+        var hostEnd = 0
+        var portStart = -1
+        var portEnd = -1
+        var restStart = 0
+        var bracketed = false
+        var sawNonASCII = false
+    }
 
     public init(_ text: String) throws(URLRejection) {
-        let utf8 = text.utf8
-        guard !utf8.isEmpty else { throw .empty }
-        guard utf8.count <= StrictURL.maximumLength else { throw .tooLong }
-        // Scheme.
-        var index = utf8.startIndex
-        var sawNonASCII = false
-        for byte in utf8 {
-            if byte < 0x21 || byte == 0x7F { throw .controlOrSpace }
-            if byte == UInt8(ascii: "\\") { throw .backslash }
-            if byte >= 0x80 { sawNonASCII = true }
+        var text = text
+        let layout = text.withUTF8 { StrictURL.scan($0) }
+        let parts: Layout
+        switch layout {
+        case .success(let found): parts = found
+        case .failure(let rejection): throw rejection
         }
-        while index < utf8.endIndex, utf8[index] != UInt8(ascii: ":") {
-            let byte = utf8[index]
+        let utf8 = text.utf8
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        let scheme = String(text[..<index(parts.schemeEnd)]).lowercased()
+        let hostText = text[index(parts.hostStart)..<index(parts.hostEnd)]
+        if parts.bracketed {
+            self.host = .ip(try StrictURL.parseBracketed(hostText))
+            self.hasAmbiguousIPv4 = false
+        } else {
+            do {
+                let normalized = try HostName.normalize(hostText)
+                self.host = normalized.host
+                self.hasAmbiguousIPv4 = normalized.ambiguousIPv4
+            } catch {
+                throw .badHost(error)
+            }
+        }
+        if parts.portStart >= 0 {
+            var port = 0
+            let bytes = utf8[index(parts.portStart)..<index(parts.portEnd)]
+            guard !bytes.isEmpty, bytes.count <= 5 else { throw .badPort }
+            for byte in bytes {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw .badPort }
+                port = port * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            guard (1...65535).contains(port) else { throw .badPort }
+            self.port = port
+            self.hasExplicitPort = true
+        } else {
+            self.port = StrictURL.defaultPort(scheme)
+            self.hasExplicitPort = false
+        }
+        self.scheme = scheme
+        self.rest = text[index(parts.restStart)...]
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Layout, URLRejection> {
+        guard !bytes.isEmpty else { return .failure(.empty) }
+        guard bytes.count <= maximumLength else { return .failure(.tooLong) }
+        var layout = Layout()
+        for byte in bytes {
+            if byte < 0x21 || byte == 0x7F { return .failure(.controlOrSpace) }
+            if byte == UInt8(ascii: "\\") { return .failure(.backslash) }
+            if byte >= 0x80 { layout.sawNonASCII = true }
+        }
+        // Scheme: a letter, then letters, digits, `+`, `-`, `.`; then `://`.
+        var index = 0
+        while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+            let byte = bytes[index]
             let isLetter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
             let isOther =
                 (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
                 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-            guard isLetter || (isOther && index != utf8.startIndex) else { throw .badScheme }
-            index = utf8.index(after: index)
+            guard isLetter || (isOther && index > 0) else { return .failure(.badScheme) }
+            index += 1
         }
-        guard index != utf8.startIndex, index < utf8.endIndex else { throw .missingScheme }
-        let schemeText = text[text.startIndex..<index]
-        let scheme = schemeText.lowercased()
-        index = utf8.index(after: index)
-        // Authority.
-        guard utf8[index...].starts(with: "//".utf8) else { throw .missingAuthority }
-        index = utf8.index(index, offsetBy: 2)
+        guard index > 0, index < bytes.count else { return .failure(.missingScheme) }
+        layout.schemeEnd = index
+        index += 1
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "/") else {
+            return .failure(.missingAuthority)
+        }
+        index += 2
+        // Authority: up to the first `/`, `?` or `#`.
         let authorityStart = index
-        while index < utf8.endIndex {
-            let byte = utf8[index]
+        var at = false
+        while index < bytes.count {
+            let byte = bytes[index]
             if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
-            index = utf8.index(after: index)
+            if byte == UInt8(ascii: "@") { at = true }
+            index += 1
         }
-        let authority = text[authorityStart..<index]
-        let rest = text[index...]
-        if sawNonASCII, rest.utf8.contains(where: { $0 >= 0x80 }) { throw .nonASCIIOutsideHost }
-        if authority.utf8.contains(UInt8(ascii: "@")) { throw .userInfo }
-        // Host and port.
-        var hostText: Substring
-        var portText: Substring? = nil
-        if authority.utf8.first == UInt8(ascii: "[") {
-            guard let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) else { throw .badHost(.badIPv6) }
-            hostText = authority[authority.utf8.index(after: authority.startIndex)..<close]
-            let after = authority[authority.utf8.index(after: close)...]
-            if !after.isEmpty {
-                guard after.utf8.first == UInt8(ascii: ":") else { throw .badHost(.badIPv6) }
-                portText = after.dropFirst()
+        let authorityEnd = index
+        layout.restStart = index
+        if layout.sawNonASCII {
+            for offset in authorityEnd..<bytes.count where bytes[offset] >= 0x80 {
+                return .failure(.nonASCIIOutsideHost)
             }
-            let address = try StrictURL.parseBracketed(hostText)
-            self.host = .ip(address)
-            self.hasAmbiguousIPv4 = false
-            self.hasObfuscatedIPv4 = false
+        }
+        if at { return .failure(.userInfo) }
+        guard authorityStart < authorityEnd else { return .failure(.badHost(.empty)) }
+        if bytes[authorityStart] == UInt8(ascii: "[") {
+            var close = authorityStart
+            while close < authorityEnd, bytes[close] != UInt8(ascii: "]") { close += 1 }
+            guard close < authorityEnd else { return .failure(.badHost(.badIPv6)) }
+            layout.bracketed = true
+            layout.hostStart = authorityStart + 1
+            layout.hostEnd = close
+            if close + 1 < authorityEnd {
+                guard bytes[close + 1] == UInt8(ascii: ":") else { return .failure(.badHost(.badIPv6)) }
+                layout.portStart = close + 2
+                layout.portEnd = authorityEnd
+            }
         } else {
-            hostText = authority
-            if let colon = authority.utf8.firstIndex(of: UInt8(ascii: ":")) {
-                hostText = authority[..<colon]
-                portText = authority[authority.utf8.index(after: colon)...]
-                if portText!.utf8.contains(UInt8(ascii: ":")) { throw .badPort }
+            layout.hostStart = authorityStart
+            layout.hostEnd = authorityEnd
+            var colon = authorityStart
+            while colon < authorityEnd, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            if colon < authorityEnd {
+                layout.hostEnd = colon
+                layout.portStart = colon + 1
+                layout.portEnd = authorityEnd
             }
-            if hostText.isEmpty { throw .badHost(.empty) }
-            let normalized: (host: HostName, ambiguousIPv4: Bool)
-            do {
-                normalized = try HostName.normalize(hostText)
-            } catch {
-                throw .badHost(error)
-            }
-            self.host = normalized.host
-            self.hasAmbiguousIPv4 = normalized.ambiguousIPv4
-            if case .ip(let address) = normalized.host {
-                self.hasObfuscatedIPv4 = hostText.utf8.last == UInt8(ascii: ".") ? true : "\(address)" != hostText
-            } else {
-                self.hasObfuscatedIPv4 = false
-            }
+            guard layout.hostStart < layout.hostEnd else { return .failure(.badHost(.empty)) }
         }
-        if let portText {
-            guard !portText.isEmpty, portText.utf8.count <= 5,
-                portText.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                let port = Int(portText), (1...65535).contains(port)
-            else { throw .badPort }
-            self.port = port
-            self.hasExplicitPort = true
-        } else {
-            self.port = StrictURL.defaultPorts[scheme]
-            self.hasExplicitPort = false
-        }
-        self.scheme = scheme
-        self.rest = rest
+        return .success(layout)
     }
 
     /// `[v6]` or `[v6%25zone]` (RFC 6874); the zone is dropped (the address is judged).

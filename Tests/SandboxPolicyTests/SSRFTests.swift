@@ -131,3 +131,24 @@ import Testing
         #expect(policy.evaluate(Fixtures.get("http://169.254.169.254/")).explanation.contains("metadata"))
     }
 }
+
+/// Connection-time checks of resolved addresses (DNS rebinding, names that point inside).
+@Suite struct ResolvedAddressTests {
+    @Test func specialResolvedAddressesAreRefusedPublicOnesAllowed() throws {
+        let policy = try Fixtures.salesAgent()
+        for text in [
+            "127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "::ffff:127.0.0.1", "fd00:ec2::254", "100.64.1.1",
+        ] {
+            #expect(policy.evaluateConnection(to: IPAddress(text)!).outcome == .deny, "\(text)")
+        }
+        // A public address of an allowed name is fine even though deny_all_others is set.
+        #expect(policy.evaluateConnection(to: IPAddress("93.184.216.34")!).outcome == .allow)
+        #expect(policy.evaluateConnection(to: IPAddress("2606:2800:220:1::1")!).outcome == .allow)
+    }
+
+    @Test func cidrRulesApplyToResolvedAddresses() throws {
+        let policy = try Fixtures.policy("network:\n  allow_cidrs: [10.0.0.0/8]\n  deny_cidrs: [93.184.216.0/24]\n")
+        #expect(policy.evaluateConnection(to: IPAddress("10.9.9.9")!).outcome == .allow)
+        #expect(policy.evaluateConnection(to: IPAddress("93.184.216.34")!).outcome == .deny)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import JSONSchema
+import Testing
+
+/// The `sandboxctl policy` contract, end to end: runs the built binary.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The sandboxctl built next to the test bundle (`swift build --build-tests` builds both).
+    static let binary: URL? = {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "sandboxctl"),
+            Fixtures.root.appendingPathComponent(".build/debug/sandboxctl"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    func run(_ arguments: [String]) throws -> Run {
+        guard let binary = CLITests.binary else {
+            Issue.record("sandboxctl is not built next to the tests; run swift build --build-tests")
+            return Run(status: -1, stdout: "", stderr: "")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Fixtures.root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("sandboxctl \(arguments) did not finish in 30 s")
+        }
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    func temporaryFile(_ contents: String, _ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("policy-cli-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent(name)
+        try contents.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    @Test func checkAcceptsTheExampleWithAWarning() throws {
+        let result = try run(["policy", "check", "policies/examples/sales_agent.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("policies/examples/sales_agent.yaml:2:1: warning: `api_key`"))
+    }
+
+    @Test func checkReportsErrorsAsFileLineColumn() throws {
+        let path = try temporaryFile("tools:\n  alow: [a]\n", "bad.yaml")
+        let result = try run(["policy", "check", path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(path):2:3: unknown key `alow` in `tools`; did you mean `allow`?"))
+    }
+
+    @Test(arguments: [
+        ("crm-read", "allow"), ("email-external", "needs_approval"), ("email-internal", "allow"),
+        ("payments-charge", "deny"), ("http-allowed", "allow"), ("http-denied", "deny"),
+    ])
+    func evalPrintsTheDecisionAsJSON(_ request: String, _ expected: String) throws {
+        let result = try run([
+            "policy", "eval", "--policy", "policies/examples/sales_agent.yaml", "--request",
+            "@policies/examples/requests/\(request).json",
+        ])
+        #expect(result.status == 0)
+        let decision = try JSONValue(parsing: result.stdout)
+        #expect(decision["decision"] == .string(expected))
+        #expect(decision["reason"]?.stringValue?.isEmpty == false)
+        #expect(decision["rule"]?.stringValue?.isEmpty == false)
+        #expect((decision["trace"]?.arrayValue?.count ?? 0) > 0)
+    }
+
+    @Test func evalTakesInlineJSON() throws {
+        let result = try run([
+            "policy", "eval", "--policy", "policies/examples/sales_agent.yaml", "--request",
+            #"{"tool": "email.send", "params": {"recipient": "x@gmail.com"}, "chain_depth": 5}"#,
+        ])
+        #expect(result.status == 0)
+        let decision = try JSONValue(parsing: result.stdout)
+        #expect(decision["decision"] == "deny")
+        #expect(decision["rule"] == "budgets.max_chain_depth")
+    }
+
+    @Test func evalExitsTwoOnBadInput() throws {
+        let badRequest = try run([
+            "policy", "eval", "--policy", "policies/examples/sales_agent.yaml", "--request", "{not json",
+        ])
+        #expect(badRequest.status == 2)
+        #expect(badRequest.stderr.contains("bad request"))
+        let badShape = try run(["policy", "eval", "--policy", "policies/examples/sales_agent.yaml", "--request", "[1]"])
+        #expect(badShape.status == 2)
+        let path = try temporaryFile("tools:\n  allow: [a\n", "broken.yaml")
+        let badPolicy = try run(["policy", "eval", "--policy", path, "--request", #"{"tool": "a"}"#])
+        #expect(badPolicy.status == 2)
+        #expect(badPolicy.stderr.contains("bad policy"))
+    }
+
+    @Test func diffShowsSemanticChanges() throws {
+        let newer = try Fixtures.text("policies/examples/sales_agent.yaml").replacingOccurrences(
+            of: "max_usd_per_day: 25", with: "max_usd_per_day: 40")
+        let path = try temporaryFile(newer, "newer.yaml")
+        let result = try run(["policy", "diff", "policies/examples/sales_agent.yaml", path])
+        #expect(result.status == 0)
+        #expect(result.stdout == "~ budgets.max_usd_per_day: 25 -> 40 (widens)\n")
+    }
+}
