@@ -81,7 +81,12 @@ struct PolicyCommand: ParsableCommand {
             }
             let decision = compiled.evaluate(parsed)
             if summary {
-                print("\(decision.outcome.rawValue)  [\(decision.rule)]  \(decision.explanation)")
+                var line = "\(decision.outcome.rawValue)  [\(decision.rule)]  \(decision.explanation)"
+                if let approval = decision.approval {
+                    line +=
+                        " (approvers: \(approval.requiredApprovals) of `\(approval.group)`, within \(approval.ttlSeconds) s)"
+                }
+                print(line)
             } else {
                 print(decision.jsonValue.serialized(sortedKeys: true, pretty: pretty))
             }

@@ -62,6 +62,18 @@ import Testing
         #expect(result.stdout.contains("policies/examples/sales_agent.yaml:2:1: warning: `api_key`"))
     }
 
+    @Test func checkResolvesSchemaFilesRelativeToThePolicy() throws {
+        let result = try run(["policy", "check", "policies/examples/support_agent.yaml"])
+        #expect(result.status == 0, "\(result.stdout)")
+        let refund = try run([
+            "policy", "eval", "--policy", "policies/examples/support_agent.yaml", "--request",
+            "@policies/examples/requests/email-missing-subject.json",
+        ])
+        let decision = try JSONValue(parsing: refund.stdout)
+        #expect(decision["decision"] == "deny")
+        #expect(decision["reason"]?.stringValue?.contains("subject") == true)
+    }
+
     @Test func checkReportsErrorsAsFileLineColumn() throws {
         let path = try temporaryFile("tools:\n  alow: [a]\n", "bad.yaml")
         let result = try run(["policy", "check", path])

@@ -42,3 +42,24 @@ import Testing
         #expect(!schema.isValid(try YAMLDocument.parse(text).jsonValue()))
     }
 }
+
+/// The README's policy example is real: it loads, and decides as its comments say.
+@Suite struct ReadmeExampleTests {
+    @Test func readmePolicyExampleLoadsAndDecides() throws {
+        let readme = try Fixtures.text("README.md")
+        let section = try #require(readme.range(of: "## Policies in short"))
+        let start = try #require(readme.range(of: "```yaml\n", range: section.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let yaml = String(readme[start.upperBound..<end.lowerBound])
+        let schemaText = try Fixtures.text("policies/examples/schemas/email.send.json")
+        let policy = try CompiledPolicy(yaml: yaml) { reference in
+            #expect(reference == "schemas/email.send.json")
+            return try JSONValue(parsing: schemaText)
+        }
+        #expect(policy.evaluate(Fixtures.call("payments.refund", ["amount": 500])).outcome == .deny)
+        #expect(policy.evaluate(Fixtures.call("crm.read")).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.get("https://eu.api.company.com/x")).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.get("http://10.20.3.4/")).outcome == .allow)
+        #expect(policy.evaluate(Fixtures.get("http://10.21.3.4/")).outcome == .deny)
+    }
+}
