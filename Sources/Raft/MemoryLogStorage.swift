@@ -9,12 +9,25 @@ public final class MemoryLogStorage: RaftLogStorage {
     private var latestSnapshot: Snapshot
     private var entries: [Entry]
 
-    /// A new, empty log for a node whose initial membership is `conf` (empty for a node that
-    /// joins later and learns the membership from the leader).
-    public init(conf: ConfState = ConfState()) {
-        confState = conf
-        latestSnapshot = Snapshot(metadata: SnapshotMetadata(index: 0, term: 0, conf: conf))
+    /// An empty log, for a node that joins an existing cluster: it learns the log and the
+    /// membership from the leader (a snapshot first, since every log starts at a snapshot).
+    public init() {
+        confState = ConfState()
+        latestSnapshot = Snapshot()
         entries = [Entry(term: 0, index: 0)]
+    }
+
+    /// The log of a founding member of a new cluster: the bootstrap snapshot at index 1, term 1,
+    /// carrying the initial membership (and `data`, the initial state machine, if any), with
+    /// that index committed. Nodes that join later receive this (or a later) snapshot, so they
+    /// learn the membership without replaying it from entries.
+    public convenience init(bootstrap conf: ConfState, data: [UInt8] = []) {
+        self.init()
+        let snapshot = Snapshot(metadata: SnapshotMetadata(index: 1, term: 1, conf: conf), data: data)
+        latestSnapshot = snapshot
+        entries = [Entry(term: 1, index: 1)]
+        confState = conf
+        hardState = HardState(term: 1, vote: 0, commit: 1)
     }
 
     private var offset: UInt64 { entries[0].index }

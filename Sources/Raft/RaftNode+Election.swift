@@ -174,11 +174,11 @@ extension RaftNode {
             me.match = log.stableLastIndex
             me.recentActive = true
         }
-        // No membership change until everything up to here is applied (etcd's rule; it also
-        // closes the single-server change hole found after the thesis).
-        pendingConfIndex = log.lastIndex()
         // A no-op entry of this term lets the leader commit (and learn) what earlier terms left.
         log.append([Entry(term: term, index: log.lastIndex() + 1)])
+        // No membership change until that entry is applied: a leader must commit an entry of
+        // its term first (the fix for the single-server change bug found after the thesis).
+        pendingConfIndex = log.lastIndex()
         needsBroadcast = true
     }
 

@@ -27,6 +27,8 @@ public final class ManualCluster {
     public var keepsAppliedEntries = true
     public private(set) var transcript: [String] = []
     var cutLinks: Set<UInt64> = []
+    /// Messages for which this returns true are dropped (besides those across partitions).
+    public var dropFilter: (@Sendable (Message) -> Bool)?
     let configure: @Sendable (inout RaftConfig) -> Void
     var seed: UInt64 = 1
 
@@ -39,7 +41,8 @@ public final class ManualCluster {
         self.configure = configure
         let conf = ConfState(voters: voters, learners: learners)
         for id in voters + learners {
-            let member = Member(id: id, storage: MemoryLogStorage(conf: conf))
+            let member = Member(id: id, storage: MemoryLogStorage(bootstrap: conf))
+            member.appliedIndex = 1
             members[id] = member
             start(member)
         }
@@ -163,7 +166,7 @@ public final class ManualCluster {
     func post(_ messages: [Message]) {
         for message in messages {
             guard let target = members[message.to] else { continue }
-            if cutLinks.contains(message.from << 32 | message.to) {
+            if cutLinks.contains(message.from << 32 | message.to) || dropFilter?(message) == true {
                 record("  dropped \(message)")
                 continue
             }

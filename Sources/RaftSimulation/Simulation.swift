@@ -85,7 +85,11 @@ public final class Simulation {
     func bootstrap() {
         let voters = (1...UInt64(options.nodes)).map { $0 }
         for id in voters {
-            let node = SimulatedNode(id: id, storage: MemoryLogStorage(conf: ConfState(voters: voters)))
+            var initial = HashChainMachine()
+            initial.applied = 1
+            let storage = MemoryLogStorage(bootstrap: ConfState(voters: voters), data: initial.encoded())
+            let node = SimulatedNode(id: id, storage: storage)
+            node.machine = initial
             nodes.append(node)
             start(node)
         }

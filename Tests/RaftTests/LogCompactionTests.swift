@@ -1,0 +1,69 @@
+import Raft
+import RaftSimulation
+import Testing
+
+/// Raft paper §7 / thesis chapter 5: log compaction and snapshots sent to lagging followers.
+@Suite struct LogCompactionTests {
+    func compact(_ cluster: ManualCluster, _ id: NodeID) throws {
+        let member = cluster.members[id]!
+        let index = member.appliedIndex
+        try member.storage.createSnapshot(at: index, conf: cluster.node(id).confState, data: bytes("state@\(index)"))
+        try member.storage.compact(upTo: index)
+    }
+
+    /// Node 3 is down while node 1 commits `proposals` entries and compacts its log; then
+    /// node 3 restarts, behind the compaction point.
+    func clusterWithALaggingFollower(proposals: Int) throws -> ManualCluster {
+        let cluster = electedCluster(3)
+        cluster.crash(3)
+        for number in 1...proposals { try cluster.node(1).propose(bytes("s\(number)")) }
+        cluster.stabilize()
+        try compact(cluster, 1)
+        cluster.restart(3)
+        return cluster
+    }
+
+    @Test func aFollowerBehindTheCompactedLogReceivesASnapshot() throws {
+        let cluster = try clusterWithALaggingFollower(proposals: 10)
+        #expect(cluster.node(1).firstIndex == 13)
+        cluster.recordsTranscript = true
+        cluster.tick(1)
+        cluster.stabilize()
+        #expect(cluster.transcript.contains { $0.contains("snapshot term=2") && $0.contains("snapshot=2/12") })
+        #expect(cluster.members[3]!.appliedIndex == 12)
+        #expect(cluster.node(3).commitIndex == 12)
+        #expect(try cluster.members[3]!.storage.snapshot().data == bytes("state@12"))
+        try cluster.node(1).propose(bytes("after"))
+        cluster.stabilize()
+        #expect(cluster.members[3]!.applied.last?.data == bytes("after"))
+    }
+
+    @Test func aLostSnapshotIsSentAgainAfterATimeout() throws {
+        let cluster = try clusterWithALaggingFollower(proposals: 4)
+        cluster.dropFilter = { $0.kind == .snapshot }
+        cluster.tick(1)
+        cluster.stabilize()  // the snapshot is lost on the way
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .snapshot)
+        #expect(cluster.node(3).commitIndex < cluster.node(1).commitIndex)
+        cluster.dropFilter = nil
+        for _ in 0..<12 {
+            cluster.tick(1)
+            cluster.stabilize()
+        }
+        #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
+    }
+
+    @Test func aSnapshotCarriesTheMembership() throws {
+        let cluster = electedCluster(3)
+        cluster.addNode(4)
+        try cluster.node(1).proposeConfChange(ConfChange(.addLearner, node: 4))
+        cluster.isolate(4)
+        cluster.stabilize()
+        try compact(cluster, 1)
+        cluster.heal()
+        cluster.tick(1)
+        cluster.stabilize()
+        #expect(cluster.node(4).confState == ConfState(voters: [1, 2, 3], learners: [4]))
+        #expect(cluster.members[4]!.storage.confState == ConfState(voters: [1, 2, 3], learners: [4]))
+    }
+}
