@@ -36,8 +36,7 @@ final class Cursor {
                 resource.iterator = rocksdb_create_iterator_cf(handle, options, familyHandle)
             }
         } catch {
-            rocksdb_readoptions_destroy(options)
-            resource.readOptions = nil
+            resource.release(database: nil)
             throw error
         }
         database.register(resource)

@@ -22,12 +22,13 @@ final class NativeResource: @unchecked Sendable {
 
     init(releaseOrder: Int) { self.releaseOrder = releaseOrder }
 
-    func release(database: OpaquePointer) {
+    /// Releases everything; `database` is needed only for a RocksDB snapshot (nil: none was taken).
+    func release(database: OpaquePointer?) {
         if let iterator { rocksdb_iter_destroy(iterator) }
         iterator = nil
         if let readOptions { rocksdb_readoptions_destroy(readOptions) }
         readOptions = nil
-        if let snapshot { rocksdb_release_snapshot(database, snapshot) }
+        if let snapshot, let database { rocksdb_release_snapshot(database, snapshot) }
         snapshot = nil
         bounds.forEach { free($0) }
         bounds = []

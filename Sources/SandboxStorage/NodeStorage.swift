@@ -33,7 +33,8 @@ public final class NodeStorage: Sendable {
                 throw StorageError.inconsistentLog(
                     "the state is applied up to \(applied) but the log was compacted up to \(snapshot.index)")
             }
-            log.guardCompaction { [state] in state.appliedIndex() }
+            // Weak: the state store holds the log store, so a strong capture would be a cycle.
+            log.guardCompaction { [weak state] in state?.appliedIndex() ?? 0 }
             self.database = database
             self.log = log
             self.state = state

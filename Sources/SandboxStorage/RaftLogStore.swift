@@ -249,7 +249,13 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                             index: entry.index, term: entry.term, previousTerm: previousTerm)
                     }
                     previousTerm = entry.term
-                    try batch.put(StorageKeys.log(entry.index), RecordCodec.encode(entry), in: .raftLog)
+                }
+                try batch.withFamily(.raftLog) { writer in
+                    var record: [UInt8] = []
+                    for entry in entries {
+                        RecordCodec.encode(entry, into: &record)
+                        writer.put(key: StorageKeys.log(entry.index), value: record)
+                    }
                 }
                 if last.index < state.lastIndex {
                     try batch.deleteRange(
@@ -294,7 +300,8 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     }
 
     /// Replaces the log with the snapshot's position: every entry is discarded, the first index
-    /// becomes `snapshot.index + 1` and the membership the snapshot's. A snapshot equal to the
+    /// becomes `snapshot.index + 1`, the membership the snapshot's, and the commit index at least
+    /// the snapshot's index. A snapshot equal to the
     /// stored one is a no-op (the state store's installation has recorded it already); an older
     /// one is refused, and so is one beyond the state machine's applied index: the state must be
     /// installed first, by `SnapshotInstaller`, whose commit moves the log too.
@@ -334,11 +341,19 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         if end >= state.firstIndex {
             try batch.deleteRange(from: StorageKeys.log(state.firstIndex), to: StorageKeys.log(end + 1), in: .raftLog)
         }
+        // A snapshot holds committed entries only: the commit index is at least its index
+        // (as in Raft's MemoryLogStorage), which keeps `applied <= commit` after installing.
+        var hardState = state.hardState
+        if hardState.commit < metadata.index {
+            hardState.commit = metadata.index
+            try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
+        }
         try addToBatch(batch)
         try database.write(batch, durability: .synced)
         state.snapshot = metadata
         state.confState = metadata.conf
         state.lastIndex = metadata.index
+        state.hardState = hardState
         state.terms.removeAll()
     }
 

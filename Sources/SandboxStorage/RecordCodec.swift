@@ -10,14 +10,21 @@ enum RecordCodec {
     // MARK: log entries
 
     static func encode(_ entry: Entry) -> [UInt8] {
-        var writer = ByteWriter(capacity: entryOverhead + entry.data.count)
-        writer.append(formatVersion)
-        writer.append(entry.kind.rawValue)
-        writer.append(entry.term)
-        writer.append(entry.index)
-        writer.append(contentsOf: entry.data)
-        writer.appendChecksum()
-        return writer.bytes
+        var record: [UInt8] = []
+        encode(entry, into: &record)
+        return record
+    }
+
+    /// Encodes into `record`, replacing its contents (reuses its storage across entries).
+    static func encode(_ entry: Entry, into record: inout [UInt8]) {
+        record.removeAll(keepingCapacity: true)
+        record.reserveCapacity(entryOverhead + entry.data.count)
+        record.append(formatVersion)
+        record.append(entry.kind.rawValue)
+        record.appendBigEndian(entry.term)
+        record.appendBigEndian(entry.index)
+        record.append(contentsOf: entry.data)
+        record.appendBigEndian(CRC32C.checksum(record))
     }
 
     /// Decodes and verifies the record stored under log key `index`.

@@ -74,6 +74,15 @@ struct FamilyWriter {
     fileprivate let family: OpaquePointer
     fileprivate(set) var byteCount = 0
 
+    mutating func put(key: [UInt8], value: [UInt8]) {
+        key.withCharPointer { keyPointer, keyLength in
+            value.withCharPointer { valuePointer, valueLength in
+                rocksdb_writebatch_put_cf(batch, family, keyPointer, keyLength, valuePointer, valueLength)
+            }
+        }
+        byteCount += key.count + value.count
+    }
+
     /// Puts the key `prefix + key` (RocksDB concatenates the two parts; no copy here).
     mutating func put(prefix: UInt8, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         withUnsafePointer(to: prefix) { prefixPointer in

@@ -176,6 +176,7 @@ import Testing
         #expect(try storage.log.lastIndex() == 20)
         #expect(try storage.log.term(at: 20) == 4)
         #expect(try storage.log.initialState().1 == ConfState(voters: [7]))
+        #expect(try storage.log.initialState().0.commit == 20)
         #expect(throws: RaftStorageError.compacted) { try storage.log.entries(from: 10, to: 11, maxBytes: .max) }
         try storage.log.append(makeEntries(21...22, term: 4))
         #expect(try storage.log.entries(from: 21, to: 23, maxBytes: .max).count == 2)

@@ -75,6 +75,7 @@ import Testing
         #expect(try reopened.log.lastIndex() == 50)
         #expect(try reopened.log.term(at: 50) == 2)
         #expect(try reopened.log.initialState().1 == ConfState(voters: [1, 2, 3]))
+        #expect(try reopened.log.initialState().0.commit == 50)
         #expect(try reopened.state.scan(prefix: [UInt8]("old/"), limit: 10).isEmpty)
         var count = 0
         var after: [UInt8]?
