@@ -58,7 +58,8 @@ let package = Package(
 
         // MARK: benchmarks (run in release: see bench/README.md)
         .executableTarget(
-            name: "jsonschema-bench", dependencies: ["JSONSchema"], path: "bench/jsonschema", exclude: ["peers"]),
+            name: "jsonschema-bench", dependencies: ["JSONSchema"], path: "bench/jsonschema",
+            exclude: ["peers", "data", "run.sh"]),
         .executableTarget(
             name: "policy-bench", dependencies: ["SandboxPolicy"], path: "bench/policy", exclude: ["peers"]),
         .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),

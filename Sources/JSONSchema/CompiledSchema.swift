@@ -25,14 +25,21 @@ public final class CompiledSchema: Sendable {
     /// Validates `instance`, collecting every error or only the first.
     ///
     /// Errors come sorted by instance location, then schema location, so the report (and which
-    /// error `.first` returns) does not depend on the order of object members in memory.
+    /// error `.first` returns) does not depend on the order of object members in memory. A limit
+    /// (``SchemaOptions``) that stopped validation is reported first.
     public func validate(_ instance: JSONValue, reporting: ErrorReporting = .all) -> ValidationResult {
         if reporting == .first && isValid(instance) { return ValidationResult(isValid: true, errors: []) }
         var evaluator = SchemaEvaluator(program: program, options: options, mode: .allErrors)
-        let valid = evaluator.validate(program.root, instance, collect: false)
+        var valid = evaluator.validate(program.root, instance, collect: false)
         var errors = evaluator.errors
         errors.sort {
             ($0.instanceLocation, $0.schemaLocation, $0.message) < ($1.instanceLocation, $1.schemaLocation, $1.message)
+        }
+        if let limit = evaluator.limitError {
+            // A limit explains everything else that failed: report it first.
+            valid = false
+            errors.removeAll { $0 == limit }
+            errors.insert(limit, at: 0)
         }
         if reporting == .first && errors.count > 1 { errors = [errors[0]] }
         return ValidationResult(isValid: valid, errors: errors)
@@ -41,6 +48,7 @@ public final class CompiledSchema: Sendable {
     /// Whether `instance` is valid; builds no error messages.
     public func isValid(_ instance: JSONValue) -> Bool {
         var evaluator = SchemaEvaluator(program: program, options: options, mode: .verdict)
-        return evaluator.validate(program.root, instance, collect: false)
+        let valid = evaluator.validate(program.root, instance, collect: false)
+        return valid && evaluator.limitError == nil
     }
 }

@@ -36,10 +36,18 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
     private var index = 0
+    private let stack = StackGuard(budget: StackGuard.defaultBudget)
 
     private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+    }
+
+    private func checkDepth(_ depth: Int) throws(JSONParseFailure) {
+        if depth > maxDepth { throw failure("nesting deeper than the limit of \(maxDepth)") }
+        if depth & 7 == 0 && stack.isExhausted {
+            throw failure("nesting too deep for the parser's stack budget (depth \(depth))")
+        }
     }
 
     static func parse(
@@ -128,7 +136,7 @@ struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONParseFailure) -> JSONValue {
-        if depth > maxDepth { throw failure("nesting deeper than the limit of \(maxDepth)") }
+        try checkDepth(depth)
         index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -168,7 +176,7 @@ struct JSONParser {
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseFailure) -> JSONValue {
-        if depth > maxDepth { throw failure("nesting deeper than the limit of \(maxDepth)") }
+        try checkDepth(depth)
         index += 1
         var elements: [JSONValue] = []
         skipWhitespace()

@@ -42,11 +42,17 @@ struct SchemaEvaluator {
     private var dynamicScope: [Int] = []
     private var depth = 0
     private var instanceDepth = 0
+    private var steps = 0
+    private let stack: StackGuard
+    /// The first limit hit (depth, stack, steps, pattern input). Sticky: once set, every further
+    /// evaluation fails and the whole instance is invalid, even inside `not` (fail closed).
+    private(set) var limitError: ValidationError?
 
     init(program: ExecutableProgram, options: SchemaOptions, mode: Mode) {
         self.program = program
         self.options = options
         self.mode = mode
+        stack = StackGuard(budget: options.maxStackBytes)
     }
 
     private var recording: Bool { silence == 0 && mode != .verdict }
@@ -59,6 +65,16 @@ struct SchemaEvaluator {
             errors.append(
                 ValidationError(
                     instanceLocation: instancePointer, schemaLocation: program.locations[at], message: message()))
+        }
+        return false
+    }
+
+    /// Records that a limit was hit and fails. Unlike ``fail(_:_:)`` this is never silenced:
+    /// the caller reports it even if it happened inside `not`, `anyOf` or `if`.
+    private mutating func exceedLimit(_ at: Int, _ message: String) -> Bool {
+        if limitError == nil {
+            limitError = ValidationError(
+                instanceLocation: instancePointer, schemaLocation: program.locations[at], message: message)
         }
         return false
     }
@@ -84,10 +100,19 @@ struct SchemaEvaluator {
     mutating func validate(_ index: Int, _ instance: JSONValue, collect: Bool) -> Bool {
         depth += 1
         defer { depth -= 1 }
+        steps += 1
         let node = program.nodes[index]
+        if limitError != nil { return false }
         if depth > options.maxEvaluationDepth {
-            let limit = options.maxEvaluationDepth
-            return fail(node.location, "schema evaluation deeper than \(limit) (recursive schema?)")
+            return exceedLimit(
+                node.location, "schema evaluation deeper than \(options.maxEvaluationDepth) levels (recursive schema?)")
+        }
+        if depth & 7 == 0 && stack.isExhausted {
+            return exceedLimit(node.location, "schema evaluation used more stack than allowed, at depth \(depth)")
+        }
+        if steps > options.maxEvaluationSteps {
+            return exceedLimit(
+                node.location, "validation took more than \(options.maxEvaluationSteps) subschema evaluations")
         }
         var enteredResource = false
         if program.usesDynamicScope && dynamicScope.last != node.resource {
@@ -129,8 +154,8 @@ struct SchemaEvaluator {
         if recordsPath { path.append(segment()) }
         defer { if recordsPath { path.removeLast() } }
         if instanceDepth > options.maxInstanceDepth {
-            let limit = options.maxInstanceDepth
-            return fail(program.nodes[index].location, "instance nested deeper than \(limit) levels")
+            return exceedLimit(
+                program.nodes[index].location, "instance nested deeper than \(options.maxInstanceDepth) levels")
         }
         return validate(index, value, collect: false)
     }
@@ -161,7 +186,47 @@ struct SchemaEvaluator {
 
     // MARK: keywords
 
+    /// Dispatches one keyword. Kept small: it is on the recursion path, so its stack frame
+    /// (large in debug builds if every keyword's code lived here) bounds how deep validation goes.
     private mutating func check(_ keyword: Keyword, _ instance: JSONValue, collect: Bool) -> Bool {
+        switch keyword {
+        case .members(let borrowed):
+            return checkMembers(borrowed, instance, collect: collect)
+        case .propertyNames(let node, let at):
+            return checkPropertyNames(node, at, instance, collect: collect)
+        case .dependentSchemas(let box, _):
+            return checkDependentSchemas(box, instance, collect: collect)
+        case .prefixItems(let box, _):
+            return checkPrefixItems(box, instance, collect: collect)
+        case .items(let start, let node, _):
+            return checkItems(start, node, instance, collect: collect)
+        case .contains(let node, let minimum, let maximum, let at):
+            return checkContains(node, minimum, maximum, at, instance, collect: collect)
+        case .allOf(let box, _):
+            return checkAllOf(box, instance, collect: collect)
+        case .anyOf(let box, let at):
+            return checkAnyOf(box, at, instance, collect: collect)
+        case .oneOf(let box, let at):
+            return checkOneOf(box, at, instance, collect: collect)
+        case .not(let node, let at):
+            return checkNot(node, at, instance, collect: collect)
+        case .conditional(let condition, let then, let otherwise, _):
+            return checkConditional(condition, then, otherwise, instance, collect: collect)
+        case .reference(let node, _):
+            return checkReference(node, instance, collect: collect)
+        case .dynamicReference(let node, let box, _):
+            return checkDynamicReference(node, box, instance, collect: collect)
+        case .unevaluatedProperties(let node, let isFalse, let at):
+            return checkUnevaluatedProperties(node, isFalse, at, instance, collect: collect)
+        case .unevaluatedItems(let node, let isFalse, let at):
+            return checkUnevaluatedItems(node, isFalse, at, instance, collect: collect)
+        default:
+            return checkAssertion(keyword, instance)
+        }
+    }
+
+    /// Keywords that test the instance itself (no subschemas).
+    private mutating func checkAssertion(_ keyword: Keyword, _ instance: JSONValue) -> Bool {
         switch keyword {
         case .alwaysInvalid(let at):
             return fail(at, "no value is allowed here (the schema is false)")
@@ -219,7 +284,7 @@ struct SchemaEvaluator {
             case false:
                 return fail(at, "expected string matching /\(regex.source)/, got \(SchemaEvaluator.brief(instance))")
             case nil:
-                return fail(
+                return exceedLimit(
                     at,
                     "string of \(text.utf16.count) UTF-16 units is longer than the \(limit) "
                         + "that patterns are checked on")
@@ -264,175 +329,224 @@ struct SchemaEvaluator {
                 }
             }
             return valid
-        case .members(let borrowed):
-            guard case .object(let members) = instance else { return true }
-            return borrowed.read { rules in checkMembers(rules, members, collect: collect) }
-        case .propertyNames(let node, let at):
-            guard case .object(let members) = instance else { return true }
-            var valid = true
-            for name in members.keys where !probe(node, .string(name), collect: false).0 {
-                valid = fail(at, "invalid property name \"\(name)\"")
-                if stopsEarly { return false }
-            }
-            return valid
-        case .dependentSchemas(let box, _):
-            let dependencies = box.object.value
-            guard case .object(let members) = instance else { return true }
-            var valid = true
-            for (property, node) in dependencies where members[property] != nil {
-                if !validate(node, instance, collect: collect) {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-            return valid
-        case .prefixItems(let box, _):
-            let nodes = box.object.value
-            guard case .array(let items) = instance else { return true }
-            var valid = true
-            for offset in 0..<min(nodes.count, items.count)
-            where !validateChild(nodes[offset], items[offset], .index(offset)) {
-                valid = false
-                if stopsEarly { return false }
-            }
-            if collect { annotate { $0.itemPrefix = max($0.itemPrefix, min(nodes.count, items.count)) } }
-            return valid
-        case .items(let start, let node, _):
-            guard case .array(let items) = instance else { return true }
-            var valid = true
-            // Elements are borrowed from the array's buffer rather than copied out one by one.
-            items.withUnsafeBufferPointer { buffer in
-                var offset = start
-                while offset < buffer.count {
-                    if !validateChild(node, buffer[offset], .index(offset)) {
-                        valid = false
-                        if stopsEarly { return }
-                    }
-                    offset += 1
-                }
-            }
-            if collect && valid && items.count > start { annotate { $0.allItems = true } }
-            return valid
-        case .contains(let node, let minimum, let maximum, let at):
-            guard case .array(let items) = instance else { return true }
-            if minimum == 0 && maximum == nil && !collect { return true }
-            var count = 0
-            var matched: Set<Int> = []
-            for (offset, item) in items.enumerated() where probeChild(node, item) {
-                count += 1
-                if collect {
-                    matched.insert(offset)
-                } else if maximum == nil && count >= minimum {
-                    break
-                } else if let maximum, count > maximum {
-                    break
-                }
-            }
-            if collect { annotate { $0.containsIndices.formUnion(matched) } }
-            if count < minimum {
-                return fail(
-                    at, "expected at least \(plural(minimum, "item")) matching the contains schema, got \(count)")
-            }
-            if let maximum, count > maximum {
-                return fail(
-                    at, "expected at most \(plural(maximum, "item")) matching the contains schema, got \(count)")
-            }
+        default:
             return true
-        case .allOf(let box, _):
-            var valid = true
-            for node in box.read({ $0.value }) where !validate(node, instance, collect: collect) {
+        }
+    }
+
+    private mutating func checkMembers(_ borrowed: Borrowed<MemberRules>, _ instance: JSONValue, collect: Bool) -> Bool
+    {
+        guard case .object(let members) = instance else { return true }
+        return borrowed.read { rules in checkMembers(rules, members, collect: collect) }
+    }
+
+    private mutating func checkPropertyNames(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
+        guard case .object(let members) = instance else { return true }
+        var valid = true
+        for name in members.keys where !probe(node, .string(name), collect: false).0 {
+            valid = fail(at, "invalid property name \"\(name)\"")
+            if stopsEarly { return false }
+        }
+        return valid
+    }
+
+    private mutating func checkDependentSchemas(
+        _ box: Borrowed<Box<[(property: String, node: Int)]>>, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        let dependencies = box.object.value
+        guard case .object(let members) = instance else { return true }
+        var valid = true
+        for (property, node) in dependencies where members[property] != nil {
+            if !validate(node, instance, collect: collect) {
                 valid = false
                 if stopsEarly { return false }
             }
-            return valid
-        case .anyOf(let box, let at):
-            let nodes = box.object.value
-            var valid = false
-            for node in nodes {
-                let (matched, annotations) = probe(node, instance, collect: collect)
-                if matched {
-                    valid = true
-                    guard let annotations else { break }
-                    annotate { $0.merge(annotations) }
-                }
-            }
-            return valid ? true : fail(at, "expected to match at least one schema in anyOf, matched none")
-        case .oneOf(let box, let at):
-            let nodes = box.object.value
-            var matches: [Int] = []
-            var kept: Annotations?
-            for (offset, node) in nodes.enumerated() {
-                let (matched, annotations) = probe(node, instance, collect: collect)
-                if matched {
-                    matches.append(offset)
-                    kept = annotations
-                    if matches.count > 1 { break }
-                }
-            }
-            if matches.count == 1 {
-                if let kept { annotate { $0.merge(kept) } }
-                return true
-            }
-            if matches.isEmpty { return fail(at, "expected to match exactly one schema in oneOf, matched none") }
-            return fail(
-                at, "expected to match exactly one schema in oneOf, matched schemas \(matches[0]) and \(matches[1])")
-        case .not(let node, let at):
-            if !probe(node, instance, collect: false).0 { return true }
-            return fail(at, "expected not to match the schema in not")
-        case .conditional(let condition, let then, let otherwise, _):
-            if then == nil && otherwise == nil && !collect { return true }
-            let (matched, annotations) = probe(condition, instance, collect: collect)
-            if matched, let annotations { annotate { $0.merge(annotations) } }
-            guard let branch = matched ? then : otherwise else { return true }
-            return validate(branch, instance, collect: collect)
-        case .reference(let node, _):
-            return validate(node, instance, collect: collect)
-        case .dynamicReference(let node, let box, _):
-            let anchor = box.object.value
-            var target = node
-            for resource in dynamicScope {
-                if let anchored = program.dynamicAnchors[resource][anchor] {
-                    target = anchored
-                    break
-                }
-            }
-            return validate(target, instance, collect: collect)
-        case .unevaluatedProperties(let node, let isFalse, let at):
-            guard case .object(let members) = instance else { return true }
-            let seen = frames[frames.count - 1]
-            if seen.allProperties { return true }
-            var valid = true
-            for (name, value) in members where !seen.properties.contains(name) {
-                let passed =
-                    isFalse
-                    ? fail(at, "unexpected property \"\(name)\"")
-                    : validateChild(node, value, .key(name))
-                if !passed {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-            if valid { annotate { $0.allProperties = true } }
-            return valid
-        case .unevaluatedItems(let node, let isFalse, let at):
-            guard case .array(let items) = instance else { return true }
-            let seen = frames[frames.count - 1]
-            if seen.allItems { return true }
-            var valid = true
-            for offset in seen.itemPrefix..<max(seen.itemPrefix, items.count)
-            where !seen.containsIndices.contains(offset) {
-                let passed =
-                    isFalse
-                    ? fail(at, "unexpected item at index \(offset)")
-                    : validateChild(node, items[offset], .index(offset))
-                if !passed {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-            if valid { annotate { $0.allItems = true } }
-            return valid
         }
+        return valid
+    }
+
+    private mutating func checkPrefixItems(_ box: Borrowed<Box<[Int]>>, _ instance: JSONValue, collect: Bool) -> Bool {
+        let nodes = box.object.value
+        guard case .array(let items) = instance else { return true }
+        var valid = true
+        for offset in 0..<min(nodes.count, items.count)
+        where !validateChild(nodes[offset], items[offset], .index(offset)) {
+            valid = false
+            if stopsEarly { return false }
+        }
+        if collect { annotate { $0.itemPrefix = max($0.itemPrefix, min(nodes.count, items.count)) } }
+        return valid
+    }
+
+    private mutating func checkItems(_ start: Int, _ node: Int, _ instance: JSONValue, collect: Bool) -> Bool {
+        guard case .array(let items) = instance else { return true }
+        var valid = true
+        // Elements are borrowed from the array's buffer rather than copied out one by one.
+        items.withUnsafeBufferPointer { buffer in
+            var offset = start
+            while offset < buffer.count {
+                if !validateChild(node, buffer[offset], .index(offset)) {
+                    valid = false
+                    if stopsEarly { return }
+                }
+                offset += 1
+            }
+        }
+        if collect && valid && items.count > start { annotate { $0.allItems = true } }
+        return valid
+    }
+
+    private mutating func checkContains(
+        _ node: Int, _ minimum: Int, _ maximum: Int?, _ at: Int, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        guard case .array(let items) = instance else { return true }
+        if minimum == 0 && maximum == nil && !collect { return true }
+        var count = 0
+        var matched: Set<Int> = []
+        for (offset, item) in items.enumerated() where probeChild(node, item) {
+            count += 1
+            if collect {
+                matched.insert(offset)
+            } else if maximum == nil && count >= minimum {
+                break
+            } else if let maximum, count > maximum {
+                break
+            }
+        }
+        if collect { annotate { $0.containsIndices.formUnion(matched) } }
+        if count < minimum {
+            return fail(
+                at, "expected at least \(plural(minimum, "item")) matching the contains schema, got \(count)")
+        }
+        if let maximum, count > maximum {
+            return fail(
+                at, "expected at most \(plural(maximum, "item")) matching the contains schema, got \(count)")
+        }
+        return true
+    }
+
+    private mutating func checkAllOf(_ box: Borrowed<Box<[Int]>>, _ instance: JSONValue, collect: Bool) -> Bool {
+        var valid = true
+        for node in box.read({ $0.value }) where !validate(node, instance, collect: collect) {
+            valid = false
+            if stopsEarly { return false }
+        }
+        return valid
+    }
+
+    private mutating func checkAnyOf(_ box: Borrowed<Box<[Int]>>, _ at: Int, _ instance: JSONValue, collect: Bool)
+        -> Bool
+    {
+        let nodes = box.object.value
+        var valid = false
+        for node in nodes {
+            let (matched, annotations) = probe(node, instance, collect: collect)
+            if matched {
+                valid = true
+                guard let annotations else { break }
+                annotate { $0.merge(annotations) }
+            }
+        }
+        return valid ? true : fail(at, "expected to match at least one schema in anyOf, matched none")
+    }
+
+    private mutating func checkOneOf(_ box: Borrowed<Box<[Int]>>, _ at: Int, _ instance: JSONValue, collect: Bool)
+        -> Bool
+    {
+        let nodes = box.object.value
+        var matches: [Int] = []
+        var kept: Annotations?
+        for (offset, node) in nodes.enumerated() {
+            let (matched, annotations) = probe(node, instance, collect: collect)
+            if matched {
+                matches.append(offset)
+                kept = annotations
+                if matches.count > 1 { break }
+            }
+        }
+        if matches.count == 1 {
+            if let kept { annotate { $0.merge(kept) } }
+            return true
+        }
+        if matches.isEmpty { return fail(at, "expected to match exactly one schema in oneOf, matched none") }
+        return fail(
+            at, "expected to match exactly one schema in oneOf, matched schemas \(matches[0]) and \(matches[1])")
+    }
+
+    private mutating func checkNot(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
+        if !probe(node, instance, collect: false).0 { return true }
+        return fail(at, "expected not to match the schema in not")
+    }
+
+    private mutating func checkConditional(
+        _ condition: Int, _ then: Int?, _ otherwise: Int?, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        if then == nil && otherwise == nil && !collect { return true }
+        let (matched, annotations) = probe(condition, instance, collect: collect)
+        if matched, let annotations { annotate { $0.merge(annotations) } }
+        guard let branch = matched ? then : otherwise else { return true }
+        return validate(branch, instance, collect: collect)
+    }
+
+    private mutating func checkReference(_ node: Int, _ instance: JSONValue, collect: Bool) -> Bool {
+        return validate(node, instance, collect: collect)
+    }
+
+    private mutating func checkDynamicReference(
+        _ node: Int, _ box: Borrowed<Box<String>>, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        let anchor = box.object.value
+        var target = node
+        for resource in dynamicScope {
+            if let anchored = program.dynamicAnchors[resource][anchor] {
+                target = anchored
+                break
+            }
+        }
+        return validate(target, instance, collect: collect)
+    }
+
+    private mutating func checkUnevaluatedProperties(
+        _ node: Int, _ isFalse: Bool, _ at: Int, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        guard case .object(let members) = instance else { return true }
+        let seen = frames[frames.count - 1]
+        if seen.allProperties { return true }
+        var valid = true
+        for (name, value) in members where !seen.properties.contains(name) {
+            let passed =
+                isFalse
+                ? fail(at, "unexpected property \"\(name)\"")
+                : validateChild(node, value, .key(name))
+            if !passed {
+                valid = false
+                if stopsEarly { return false }
+            }
+        }
+        if valid { annotate { $0.allProperties = true } }
+        return valid
+    }
+
+    private mutating func checkUnevaluatedItems(
+        _ node: Int, _ isFalse: Bool, _ at: Int, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        guard case .array(let items) = instance else { return true }
+        let seen = frames[frames.count - 1]
+        if seen.allItems { return true }
+        var valid = true
+        for offset in seen.itemPrefix..<max(seen.itemPrefix, items.count)
+        where !seen.containsIndices.contains(offset) {
+            let passed =
+                isFalse
+                ? fail(at, "unexpected item at index \(offset)")
+                : validateChild(node, items[offset], .index(offset))
+            if !passed {
+                valid = false
+                if stopsEarly { return false }
+            }
+        }
+        if valid { annotate { $0.allItems = true } }
+        return valid
     }
 
     private mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
@@ -494,13 +608,10 @@ struct SchemaEvaluator {
         }
         for (regex, node) in rules.patternProperties {
             guard let isMatch = matches(regex, name) else {
-                let limit = options.maxPatternInputLength
-                valid = fail(
+                return exceedLimit(
                     rules.patternLocation,
                     "property name of \(name.utf16.count) UTF-16 units is longer than the "
-                        + "\(limit) that patterns are checked on")
-                if stopsEarly { return false }
-                continue
+                        + "\(options.maxPatternInputLength) that patterns are checked on")
             }
             guard isMatch else { continue }
             matched = true

@@ -34,8 +34,18 @@ public struct SchemaOptions: Sendable {
 
     /// The deepest chain of nested subschema evaluations (through `$ref` and applicators) before
     /// validation gives up with an error; stops schemas that recurse without consuming the
-    /// instance (`{"$ref": "#"}`). Default 2,000.
-    public var maxEvaluationDepth: Int = 2_000
+    /// instance (`{"$ref": "#"}`). Default 1,000.
+    public var maxEvaluationDepth: Int = 1_000
+
+    /// The most subschema evaluations one validation may take; beyond it the instance is invalid
+    /// with an error saying so. Bounds the time of schemas whose branches multiply
+    /// (`{"anyOf": [{"$ref": "#"}, {"$ref": "#"}]}`). Default 1,000,000.
+    public var maxEvaluationSteps: Int = 1_000_000
+
+    /// The call stack, in bytes, one validation may use before it gives up with an error (invalid),
+    /// whichever of this and `maxEvaluationDepth` comes first. Keeps deep recursion safe on
+    /// threads with small stacks. Default 256 KiB (in a release build about ten times the nesting a debug build allows).
+    public var maxStackBytes: Int = StackGuard.defaultBudget
 
     public init() {}
 }
