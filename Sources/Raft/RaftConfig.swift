@@ -16,6 +16,9 @@ public struct RaftLimits: Sendable, Hashable {
     public var maxCommittedBytesPerReady: Int = 16 << 20
     /// Most ReadIndex requests waiting at a leader.
     public var maxPendingReads: Int = 4096
+    /// A learner is promoted to voter only when it is at most this many entries behind the
+    /// leader's commit index (so the new voter does not stall commits while it catches up).
+    public var maxPromotionLag: Int = 256
 
     public init() {}
 }
@@ -94,7 +97,9 @@ public struct RaftConfig: Sendable {
         guard limits.maxInflightMessages > 0, limits.maxInflightBytes > 0, limits.maxMessageBytes > 0 else {
             throw .invalid("flow-control limits must be positive")
         }
-        guard limits.maxEntryBytes > 0, limits.maxEntriesPerProposal > 0, limits.maxPendingReads > 0 else {
+        guard limits.maxEntryBytes > 0, limits.maxEntriesPerProposal > 0, limits.maxPendingReads > 0,
+            limits.maxPromotionLag >= 0
+        else {
             throw .invalid("proposal and read limits must be positive")
         }
     }

@@ -17,7 +17,8 @@ public enum RaftError: Error, Sendable, Hashable {
     case configChangePending(index: UInt64)
     /// The membership change does not fit the current configuration.
     case invalidConfChange(String)
-    /// The learner to promote has not caught up with the leader's commit index yet.
+    /// The learner to promote lags more than `RaftLimits.maxPromotionLag` entries behind the
+    /// leader's commit index; retry once it has caught up.
     case learnerNotCaughtUp(node: NodeID, match: UInt64, commit: UInt64)
     /// More than `RaftLimits.maxPendingReads` reads are waiting; back off.
     case tooManyPendingReads(limit: Int)

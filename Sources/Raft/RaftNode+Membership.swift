@@ -21,7 +21,9 @@ extension RaftNode {
         switch change.kind {
         case .addVoter:
             if voters.contains(node) { throw .invalidConfChange("node \(node) is already a voter") }
-            if learners.contains(node), let pr = progress[node], pr.match < log.committed {
+            if learners.contains(node), let pr = progress[node],
+                pr.match + UInt64(config.limits.maxPromotionLag) < log.committed
+            {
                 throw .learnerNotCaughtUp(node: node, match: pr.match, commit: log.committed)
             }
         case .addLearner:
@@ -65,7 +67,8 @@ extension RaftNode {
                 stepDownAfterRemoval()
             } else {
                 if transferTarget != 0 && !voters.contains(transferTarget) { transferTarget = 0 }
-                if maybeCommit() { needsBroadcast = true }
+                _ = maybeCommit()
+                needsBroadcast = true  // new members start receiving the log at once
             }
         }
         return confState

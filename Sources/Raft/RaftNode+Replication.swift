@@ -115,7 +115,7 @@ extension RaftNode {
         }
         if maybeCommit() {
             needsBroadcast = true
-        } else if wasPaused {
+        } else if wasPaused && !needsBroadcast {
             sendAppend(to: response.from)
         }
         // Pipelining: keep the follower's window full (bounded by the in-flight limits).

@@ -28,6 +28,7 @@ public struct SimulationOptions: Sendable {
         limits.maxInflightBytes = 2048
         limits.maxEntriesPerProposal = 16
         limits.maxPendingReads = 64
+        limits.maxPromotionLag = 4
         return limits
     }()
     /// Vary the flow-control limits with the seed (one entry per message and one message in

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aLaggingLearnerIsNotPromoted() throws {
-        let cluster = electedCluster(3)
+        let cluster = electedCluster(3) { config in config.limits.maxPromotionLag = 1 }
         cluster.addNode(4)
         try cluster.node(1).proposeConfChange(ConfChange(.addLearner, node: 4))
         cluster.stabilize()
