@@ -61,7 +61,7 @@ let package = Package(
             name: "jsonschema-bench", dependencies: ["JSONSchema"], path: "bench/jsonschema",
             exclude: ["peers", "data", "run.sh"]),
         .executableTarget(
-            name: "policy-bench", dependencies: ["SandboxPolicy"], path: "bench/policy", exclude: ["peers"]),
+            name: "policy-bench", dependencies: ["SandboxPolicy"], path: "bench/policy", exclude: ["peers", "run.sh"]),
         .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
 

@@ -167,12 +167,11 @@ public final class CompiledPolicy: Sendable {
         self.warnings = diagnostics.sorted { $0.location < $1.location }
     }
 
-    /// Maps a condition error's offset to the file: exact for single-line scalars, the scalar's
-    /// own position otherwise.
+    /// Maps a condition error's offset to the file: exact for conditions on one line and for
+    /// literal blocks, the scalar's own position otherwise.
     static func location(of error: ConditionSyntaxError, in rule: PolicyDocument.Rule) -> SourceLocation {
-        guard var location = rule.conditionLocation ?? Optional(rule.location) else { return rule.location }
-        if rule.conditionIsSingleLine { location.column += rule.conditionColumnShift + error.offset }
-        return location
+        guard let position = rule.conditionPosition, let condition = rule.condition else { return rule.location }
+        return position.location(ofOffset: error.offset, in: condition)
     }
 
     /// Warnings about policies that load but probably do not do what their author meant.

@@ -68,11 +68,9 @@ public struct PolicyDocument: Sendable {
         public var name: String
         public var match: [Pattern]
         public var condition: String?
-        public var conditionLocation: SourceLocation?
-        /// Whether the condition's scalar was written on one line (so columns inside it map
-        /// exactly onto the file).
-        var conditionIsSingleLine: Bool = true
-        var conditionColumnShift: Int = 0
+        public var conditionLocation: SourceLocation? { conditionPosition?.start }
+        /// How the condition's characters map onto the file (for error positions).
+        var conditionPosition: ConditionPosition?
         public var action: Action
         public var requiredApprovals: Int?
         public var approvalGroup: String?

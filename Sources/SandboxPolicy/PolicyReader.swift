@@ -5,7 +5,7 @@ extension PolicyDocument {
     /// with a did-you-mean, wrong types, bad values), each with its line and column.
     public init(yaml text: String) throws(PolicyError) {
         let root = try YAMLDocument.parse(text)
-        var reader = PolicyReader()
+        var reader = PolicyReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false))
         let document = reader.read(root)
         if reader.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(reader.diagnostics) }
         self = document
@@ -16,6 +16,8 @@ extension PolicyDocument {
 /// Walks the YAML tree into a ``PolicyDocument``, collecting diagnostics instead of stopping at
 /// the first problem.
 struct PolicyReader {
+    /// The file's lines, to map condition errors onto columns.
+    let lines: [Substring]
     var diagnostics: [PolicyDiagnostic] = []
 
     static let topKeys = [
@@ -141,6 +143,23 @@ struct PolicyReader {
             return nil
         }
         return amount * factor
+    }
+
+    /// How a condition scalar's characters sit in the file.
+    func conditionPosition(_ node: YAMLNode, style: YAMLNode.ScalarStyle, text: String) -> ConditionPosition {
+        let line = node.location.line
+        switch style {
+        case .literal where line < lines.count:
+            let indent = lines[line].prefix { $0 == " " }.count
+            return ConditionPosition(start: node.location, layout: .literalBlock(indent: indent))
+        case .plain, .singleQuoted, .doubleQuoted:
+            guard !text.contains("\n"), line >= 1, line <= lines.count else { break }
+            return ConditionPosition(
+                start: node.location, layout: .inline(style: style, source: String(lines[line - 1])))
+        default:
+            break
+        }
+        return ConditionPosition(start: node.location, layout: .approximate)
     }
 
     // MARK: sections
@@ -281,13 +300,7 @@ struct PolicyReader {
                     continue
                 }
                 rule.condition = text
-                rule.conditionLocation = value.location
-                switch style {
-                case .plain: rule.conditionColumnShift = 0
-                case .singleQuoted, .doubleQuoted: rule.conditionColumnShift = 1
-                case .block: rule.conditionIsSingleLine = false
-                }
-                if text.contains("\n") { rule.conditionIsSingleLine = false }
+                rule.conditionPosition = conditionPosition(value, style: style, text: text)
             case "action":
                 sawAction = true
                 guard let text = string(value, "\(place).action") else { continue }

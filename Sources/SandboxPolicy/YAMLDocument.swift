@@ -12,7 +12,7 @@ struct YAMLNode: Sendable {
     }
 
     enum ScalarStyle: Sendable {
-        case plain, singleQuoted, doubleQuoted, block
+        case plain, singleQuoted, doubleQuoted, literal, folded
     }
 
     var kind: Kind
@@ -84,7 +84,8 @@ enum YAMLDocument {
             case .plain, .any: style = .plain
             case .singleQuoted: style = .singleQuoted
             case .doubleQuoted: style = .doubleQuoted
-            case .literal, .folded: style = .block
+            case .literal: style = .literal
+            case .folded: style = .folded
             }
             return YAMLNode(kind: .scalar(scalar.string, style: style), location: here)
         case .alias:

@@ -37,6 +37,29 @@ import Testing
         #expect(errors.first?.location == SourceLocation(line: 3, column: 12 + 7))
     }
 
+    @Test func escapedQuotesDoNotShiftTheColumn() {
+        // `\"` takes two columns in the file but is one character of the condition.
+        let errors = Fixtures.errors(
+            "rules:\n  - match: x\n    action: deny\n    where: \"a endswith \\\"@x\\\" and = 1\"\n")
+        // The quote opens at column 12; `=` is at offset 20 of `a endswith "@x" and = 1`.
+        #expect(errors.first?.location == SourceLocation(line: 4, column: 12 + 1 + 20 + 2))
+    }
+
+    @Test func literalBlockConditionErrorsPointIntoTheBlock() {
+        let errors = Fixtures.errors(
+            """
+            rules:
+              - match: x
+                action: deny
+                where: |
+                  amount > 1 and
+                  currency = 'EUR'
+            """)
+        #expect(errors.first?.location == SourceLocation(line: 6, column: 16))
+        let atEnd = Fixtures.errors("rules:\n  - match: x\n    action: deny\n    where: |\n      amount >\n")
+        #expect(atEnd.first?.location == SourceLocation(line: 5, column: 15))
+    }
+
     @Test func wrongTypesAndValuesAreErrors() {
         #expect(
             Fixtures.errors("budgets:\n  max_chain_depth: deep\n").first?.location
