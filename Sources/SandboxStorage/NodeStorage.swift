@@ -1,3 +1,5 @@
+import Raft
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -54,6 +56,16 @@ public final class NodeStorage: Sendable {
         let batch = WriteBatch(for: database)
         try batch.put(StorageKeys.format, [formatVersion], in: .meta)
         try database.write(batch, durability: .synced)
+    }
+
+    /// Makes this empty node a founding member of a new cluster, in one synced write: the log
+    /// starts at the bootstrap snapshot (index 1, term 1, membership `conf`), the hard state is
+    /// term 1 with index 1 committed, and the state is applied up to 1 (as Raft's
+    /// `MemoryLogStorage(bootstrap:)`). Nodes that join later get a snapshot instead. Refused with
+    /// `StorageError.alreadyInitialized` on a node that has any log, hard state or state.
+    public func bootstrap(_ conf: ConfState) throws {
+        try state.bootstrap(
+            SnapshotMetadata(index: 1, term: 1, conf: conf), hardState: HardState(term: 1, vote: 0, commit: 1))
     }
 
     /// Releases the database. Idempotent; also done when the object goes away.

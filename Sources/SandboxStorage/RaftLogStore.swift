@@ -331,6 +331,21 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         }
     }
 
+    /// The log part of `NodeStorage.bootstrap`: only on a log that was never written.
+    func bootstrap(_ metadata: SnapshotMetadata, hardState: HardState, addToBatch: (WriteBatch) throws -> Void) throws {
+        try withHealthyState { state in
+            guard state.lastIndex == 0, state.snapshot.index == 0, state.hardState == HardState() else {
+                throw StorageError.alreadyInitialized(
+                    "the log ends at \(state.lastIndex) and the hard state is \(state.hardState)")
+            }
+            try replaceLog(with: metadata, in: &state) { batch in
+                try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
+                try addToBatch(batch)
+            }
+            state.hardState = hardState
+        }
+    }
+
     private func replaceLog(
         with metadata: SnapshotMetadata, in state: inout State, addToBatch: (WriteBatch) throws -> Void
     ) throws {

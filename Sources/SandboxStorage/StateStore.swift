@@ -272,6 +272,20 @@ public final class StateStore: Sendable {
         try database.compactRange(previous, from: StorageKeys.stateRangeStart, to: StorageKeys.stateRangeEnd)
     }
 
+    /// The state part of `NodeStorage.bootstrap`: applied index 1, the log at the bootstrap
+    /// snapshot, in one synced write.
+    func bootstrap(_ metadata: SnapshotMetadata, hardState: HardState) throws {
+        try state.withLock { state in
+            guard state.appliedIndex == 0, !state.installing else {
+                throw StorageError.alreadyInitialized("the state is applied up to \(state.appliedIndex)")
+            }
+            try log.bootstrap(metadata, hardState: hardState) { batch in
+                try batch.put(StorageKeys.appliedIndex, RecordCodec.encode(number: metadata.index), in: state.active)
+            }
+            state.appliedIndex = metadata.index
+        }
+    }
+
     /// Which family holds the state (for tests).
     func activeFamily() -> ColumnFamily { state.withLock { $0.active } }
 }

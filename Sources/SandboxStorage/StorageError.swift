@@ -36,6 +36,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(what: String, size: Int, limit: Int)
     /// A snapshot chunk failed validation (checksum, order, or belongs to another snapshot).
     case invalidSnapshotChunk(String)
+    /// `bootstrap` on a node that already has a log, state or hard state.
+    case alreadyInitialized(String)
     /// A snapshot installation is already running on this node.
     case installInProgress
     /// The installation was finished or abandoned already, or is not complete yet.
@@ -76,6 +78,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(what) of \(size) bytes exceeds the limit of \(limit) bytes"
         case .invalidSnapshotChunk(let detail):
             return "invalid snapshot chunk: \(detail)"
+        case .alreadyInitialized(let detail):
+            return "cannot bootstrap a node that already has data: \(detail)"
         case .installInProgress:
             return "a snapshot installation is already in progress on this node"
         case .installNotReady(let detail):

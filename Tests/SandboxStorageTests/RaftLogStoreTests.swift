@@ -194,6 +194,32 @@ import Testing
         #expect(try storage.log.initialState().0 == HardState(term: 2, vote: 1, commit: 60))
     }
 
+    @Test func bootstrapStartsTheLogAtTheBootstrapSnapshot() throws {
+        let conf = ConfState(voters: [1, 2, 3])
+        do {
+            let storage = try openStorage(directory.path)
+            try storage.bootstrap(conf)
+            #expect(throws: StorageError.self) { try storage.bootstrap(conf) }
+            storage.close()
+        }
+        let storage = try openStorage(directory.path)
+        defer { storage.close() }
+        #expect(try storage.log.initialState() == (HardState(term: 1, vote: 0, commit: 1), conf))
+        #expect(try storage.log.snapshot().metadata == SnapshotMetadata(index: 1, term: 1, conf: conf))
+        #expect(try storage.log.firstIndex() == 2)
+        #expect(try storage.log.lastIndex() == 1)
+        #expect(try storage.log.term(at: 1) == 1)
+        #expect(storage.state.appliedIndex() == 1)
+        try storage.log.append(makeEntries(2...3, term: 2))
+        #expect(try storage.log.entries(from: 2, to: 4, maxBytes: .max).count == 2)
+        // A node with data cannot be bootstrapped.
+        let otherDirectory = TemporaryDirectory("log-other")
+        let other = try openStorage(otherDirectory.path)
+        defer { other.close() }
+        try other.log.append(makeEntries(1...1, term: 1))
+        #expect(throws: StorageError.self) { try other.bootstrap(conf) }
+    }
+
     @Test func closedStorageThrowsClosed() throws {
         let storage = try openStorage(directory.path)
         try storage.log.append(makeEntries(1...3, term: 1))
