@@ -48,6 +48,8 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
         ("::/96", .ipv4Compatible),
     ])
 
+    static let globalUnicast = CIDRBlock("2000::/3")!
+
     private static func blocks(_ table: [(String, AddressClass)]) -> [(CIDRBlock, AddressClass)] {
         table.map { (CIDRBlock($0.0)!, $0.1) }
     }
@@ -74,7 +76,9 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
             // Teredo (2001:0::/32) hides the client address; never a plain public service.
             if high >> 32 == 0x2001_0000 { return .tunnel }
             for (block, kind) in ipv6Ranges where block.contains(address) { return kind }
-            return nil
+            // Only 2000::/3 is global unicast; the rest of the space is reserved (this also
+            // covers ::/8 forms such as the SIIT ::ffff:0:a.b.c.d).
+            return globalUnicast.contains(address) ? nil : .reserved
         }
     }
 }

@@ -108,6 +108,16 @@ import Testing
         #expect(Fixtures.errors(yaml).isEmpty == false)
     }
 
+    @Test func deepNestingIsRefusedNotACrash() {
+        #expect(!Fixtures.errors("a: " + String(repeating: "[", count: 100_000)).isEmpty)
+        #expect(
+            !Fixtures.errors("a: " + String(repeating: "[", count: 2_000) + String(repeating: "]", count: 2_000))
+                .isEmpty)
+        var blocks = ""
+        for level in 0..<300 { blocks += String(repeating: " ", count: level) + "k\(level):\n" }
+        #expect(!Fixtures.errors(blocks).isEmpty)
+    }
+
     @Test func warningsFlagFailOpenChoices() throws {
         let policy = try Fixtures.policy(
             """

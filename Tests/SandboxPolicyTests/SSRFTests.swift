@@ -49,6 +49,16 @@ import Testing
         ("http://240.0.0.1/", "reserved"), ("http://printer.local/", "mDNS"),
         ("http://db.internal/", "internal TLD"), ("http://router.home.arpa/", "home network"),
         ("http://blocked.example/", "denied domain"), ("http://www.blocked.example/", "subdomain of denied domain"),
+        // More spellings from the published bypass lists.
+        ("http://①②⑦.⓪.⓪.①/", "enclosed alphanumerics"), ("http://⑯⑨。②⑤④。⑯⑨｡②⑤④/", "enclosed metadata"),
+        ("http://[0:0:0:0:0:ffff:7f00:0001]/", "mapped, zero-padded groups"), ("http://00000000/", "zero-padded zero"),
+        ("http://127.0.0.0x1/", "mixed hex part"), ("http://0x7f.0x0.0x0.0x1/", "hex every part"),
+        ("http://0177.1/", "octal short"), ("http://LoCaLhOsT/", "mixed case"),
+        ("http://localhost:80#@api.company.com/", "fragment after localhost"),
+        ("http://[::ffff:0:7f00:1]/", "SIIT IPv4-translated"), ("http://[::7f00:1]/", "IPv4-compatible hex"),
+        ("http://[5f00::1]/", "outside global unicast"), ("http://127.127.127.127/", "anywhere in 127/8"),
+        ("http://0.0.0.0:80/", "unspecified with port"), ("http://[::]:80/", "IPv6 unspecified with port"),
+        ("http://customer1.app.localhost.my.company.127.0.0.1.nip.io/", "long wildcard DNS"),
     ]
 
     @Test(arguments: internalTargets)
