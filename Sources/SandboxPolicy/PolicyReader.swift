@@ -74,7 +74,7 @@ struct PolicyReader {
     }
 
     mutating func integer(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>) -> Int? {
-        guard case .number(let number) = try? node.jsonValue(), let value = number.int64Value,
+        guard case .number(let number) = node.jsonValue, let value = number.int64Value,
             let int = Int(exactly: value), range.contains(int)
         else {
             error(node.location, "`\(what)` must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -84,7 +84,7 @@ struct PolicyReader {
     }
 
     mutating func number(_ node: YAMLNode, _ what: String) -> JSONNumber? {
-        guard case .number(let number) = try? node.jsonValue(), number >= JSONNumber(0) else {
+        guard case .number(let number) = node.jsonValue, number >= JSONNumber(0) else {
             error(node.location, "`\(what)` must be a number ≥ 0")
             return nil
         }
@@ -92,7 +92,7 @@ struct PolicyReader {
     }
 
     mutating func bool(_ node: YAMLNode, _ what: String) -> Bool? {
-        guard case .bool(let flag) = try? node.jsonValue() else {
+        guard case .bool(let flag) = node.jsonValue else {
             error(node.location, "`\(what)` must be true or false")
             return nil
         }
@@ -121,7 +121,7 @@ struct PolicyReader {
     /// Seconds, written as a whole number or with a unit: `90s`, `30m`, `1h`, `7d`.
     mutating func duration(_ node: YAMLNode, _ what: String) -> Int? {
         let limit = 30 * 86_400
-        if case .number = try? node.jsonValue() { return integer(node, what, range: 1...limit) }
+        if case .number = node.jsonValue { return integer(node, what, range: 1...limit) }
         guard case .scalar(let text, _) = node.kind, let unit = text.last, let amount = Int(text.dropLast()),
             amount > 0
         else {
@@ -262,8 +262,7 @@ struct PolicyReader {
                     case .scalar(let path, let style) where style != .plain || YAMLNode.resolvePlain(path).isString:
                         tools.schemas.append(.init(tool: tool, source: .reference(path)))
                     default:
-                        guard let value = try? schema.value.jsonValue() else { continue }
-                        tools.schemas.append(.init(tool: tool, source: .inline(value)))
+                        tools.schemas.append(.init(tool: tool, source: .inline(schema.value.jsonValue)))
                     }
                 }
             }
@@ -389,7 +388,7 @@ struct PolicyReader {
             let value = entry.value
             switch entry.key {
             case "sample_rate":
-                guard case .number(let rate) = try? value.jsonValue(), (0...1).contains(rate.doubleValue) else {
+                guard case .number(let rate) = value.jsonValue, (0...1).contains(rate.doubleValue) else {
                     error(value.location, "`logging.sample_rate` must be a number from 0 to 1")
                     continue
                 }

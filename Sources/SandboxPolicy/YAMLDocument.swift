@@ -134,7 +134,7 @@ enum YAMLDocument {
 extension YAMLNode {
     /// The node as a JSON value: plain scalars resolved by the YAML 1.2 core schema (`null`, `~`
     /// and empty are null; `true`/`false`; decimal integers and floats), everything else a string.
-    func jsonValue() throws(PolicyError) -> JSONValue {
+    var jsonValue: JSONValue {
         switch kind {
         case .scalar(let text, let style):
             if style != .plain { return .string(text) }
@@ -142,11 +142,11 @@ extension YAMLNode {
         case .sequence(let items):
             var values: [JSONValue] = []
             values.reserveCapacity(items.count)
-            for item in items { values.append(try item.jsonValue()) }
+            for item in items { values.append(item.jsonValue) }
             return .array(values)
         case .mapping(let entries):
             var members: [String: JSONValue] = [:]
-            for entry in entries { members[entry.key] = try entry.value.jsonValue() }
+            for entry in entries { members[entry.key] = entry.value.jsonValue }
             return .object(members)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SandboxPolicy
@@ -5,6 +6,9 @@ import Testing
 /// Arbitrary bytes into every parser: each must return or throw, never crash or hang. Bounded in
 /// count and time (seeded; raise the counts locally with a longer loop when hunting).
 @Suite struct FuzzTests {
+    /// `LONG=1 scripts/test` runs every loop 20 times longer.
+    static let scale = ProcessInfo.processInfo.environment["LONG"] == "1" ? 20 : 1
+
     static let conditionAlphabet = Array("abc.[]()'\"\\ $0129-=<>!&|,notandorinendswithmatches".utf8)
     static let urlAlphabet = Array("htps:/@[]%25.:0x7f1ab-_?#\\ ::ffffé例\t".utf8)
     static let yamlAlphabet = Array("tools:\n allow- [\"*\"]{}&*a:|>#'!%@`\t".utf8)
@@ -20,7 +24,7 @@ import Testing
     @Test func conditionParserSurvivesArbitraryInput() {
         var random = SeededGenerator(seed: 0xF022_0001)
         let context = ConditionContext(parameters: ["a": "x", "b": 1, "c": ["d": [1, 2]]], tool: "t")
-        for _ in 0..<20_000 {
+        for _ in 0..<(20_000 * FuzzTests.scale) {
             if let condition = try? Condition(FuzzTests.text(&random, FuzzTests.conditionAlphabet, maxLength: 64)) {
                 _ = condition.evaluate(context)
             }
@@ -30,7 +34,7 @@ import Testing
     @Test func urlParserSurvivesArbitraryInput() throws {
         var random = SeededGenerator(seed: 0xF022_0002)
         let policy = try Fixtures.salesAgent()
-        for _ in 0..<20_000 {
+        for _ in 0..<(20_000 * FuzzTests.scale) {
             let url = FuzzTests.text(&random, FuzzTests.urlAlphabet, maxLength: 48)
             _ = policy.evaluate(HTTPRequest(url: Bool.random(using: &random) ? "http://" + url : url))
         }
@@ -38,7 +42,7 @@ import Testing
 
     @Test func policyParserSurvivesArbitraryInput() {
         var random = SeededGenerator(seed: 0xF022_0003)
-        for _ in 0..<3_000 {
+        for _ in 0..<(3_000 * FuzzTests.scale) {
             _ = try? CompiledPolicy(yaml: FuzzTests.text(&random, FuzzTests.yamlAlphabet, maxLength: 96))
         }
     }
@@ -47,7 +51,7 @@ import Testing
     @Test func policyParserSurvivesMutatedPolicies() throws {
         var random = SeededGenerator(seed: 0xF022_0004)
         let original = Array(try Fixtures.text("policies/examples/sales_agent.yaml").utf8)
-        for _ in 0..<1_500 {
+        for _ in 0..<(1_500 * FuzzTests.scale) {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &random) {
                 let index = Int.random(in: 0..<bytes.count, using: &random)

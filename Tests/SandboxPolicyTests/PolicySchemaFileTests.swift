@@ -21,7 +21,7 @@ import Testing
         #expect(!files.isEmpty)
         for file in files {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            let value = try YAMLDocument.parse(text).jsonValue()
+            let value = try YAMLDocument.parse(text).jsonValue
             let result = schema.validate(value)
             #expect(result.isValid, "\(file): \(result.errors.map(\.description))")
             _ = try PolicyDocument(yaml: text)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func generalRuleFormSatisfiesTheSchema() throws {
-        let value = try YAMLDocument.parse(EvaluationTests.general).jsonValue()
+        let value = try YAMLDocument.parse(EvaluationTests.general).jsonValue
         #expect(schema.validate(value).isValid, "\(schema.validate(value).errors.map(\.description))")
     }
 
@@ -39,7 +39,7 @@ import Testing
     ])
     func policiesTheLoaderRejectsFailTheSchema(_ text: String) throws {
         #expect(!Fixtures.errors(text).isEmpty)
-        #expect(!schema.isValid(try YAMLDocument.parse(text).jsonValue()))
+        #expect(!schema.isValid(try YAMLDocument.parse(text).jsonValue))
     }
 }
 
