@@ -1,6 +1,7 @@
 import Foundation
 
-/// A regular expression with ECMA-262 syntax, compiled once to an ICU `NSRegularExpression`.
+/// A regular expression with ECMA-262 syntax, compiled once to an ICU `NSRegularExpression` and,
+/// when the pattern allows, to a ``LinearRegex`` that runs instead (linear time, no Foundation).
 ///
 /// ECMA-262 and ICU differ in a few places; the translation makes these behave as ECMA-262 says:
 /// `\d`, `\w` (and their negations) are ASCII-only; `\s` is ECMA's whitespace set; `.` excludes
@@ -14,18 +15,32 @@ import Foundation
 final class ECMARegex: @unchecked Sendable {
     let source: String
     private let expression: NSRegularExpression
+    /// The same pattern for the linear-time matcher, when it is within that matcher's subset
+    /// (most tool-parameter patterns are); ICU runs the rest.
+    private let linear: LinearRegex?
 
-    /// Compiles `source`; nil if it is not a regular expression this module can run.
+    /// Compiles `source`; nil if it is not a regular expression this module can run. ICU decides
+    /// validity, so both matchers accept exactly the same patterns.
     init?(_ source: String) {
         guard let translated = ECMARegex.translate(source),
             let expression = try? NSRegularExpression(pattern: translated, options: [])
         else { return nil }
         self.source = source
         self.expression = expression
+        linear = LinearRegex(source)
     }
+
+    /// Whether the pattern runs on the linear-time matcher.
+    var isLinear: Bool { linear != nil }
 
     /// Whether the expression matches anywhere in `text`.
     func matches(_ text: String) -> Bool {
+        if let linear { return linear.matches(text) }
+        return matchesWithICU(text)
+    }
+
+    /// ICU's answer (for the differential tests of the linear matcher).
+    func matchesWithICU(_ text: String) -> Bool {
         let range = NSRange(location: 0, length: text.utf16.count)
         return expression.firstMatch(in: text, options: [], range: range) != nil
     }

@@ -157,6 +157,19 @@ struct SchemaEvaluator {
             return exceedLimit(
                 program.nodes[index].location, "instance nested deeper than \(options.maxInstanceDepth) levels")
         }
+        let node = program.nodes[index]
+        if node.isLeaf {
+            var valid = true
+            var offset = node.start
+            while offset < node.end {
+                if !checkAssertion(program.keywords[offset], value) {
+                    valid = false
+                    if stopsEarly { return false }
+                }
+                offset += 1
+            }
+            return valid
+        }
         return validate(index, value, collect: false)
     }
 

@@ -101,6 +101,15 @@ final class MemberRules: Sendable {
         let name: String
         let node: Int
         let isRequired: Bool
+        /// An ASCII name equal (`==`) to a string of the same UTF-8 length is that string: no
+        /// non-ASCII text is canonically equivalent to ASCII text of the same length.
+        let isASCII: Bool
+
+        @inline(__always)
+        func isNamed(_ other: String) -> Bool {
+            guard name.utf8.count == other.utf8.count, name == other else { return false }
+            return isASCII || JSONValue.sameCodePoints(name, other)
+        }
     }
 
     /// Declared properties, in name order.
@@ -124,7 +133,11 @@ final class MemberRules: Sendable {
         requiredLocation: Int
     ) {
         let requiredSet = Set(required)
-        propertyList = properties.map { Property(name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0)) }
+        propertyList = properties.map {
+            Property(
+                name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0),
+                isASCII: $0.0.utf8.allSatisfy { $0 < 0x80 })
+        }
         var index: [String: Int] = [:]
         for (offset, property) in propertyList.enumerated() { index[property.name] = offset }
         propertyIndex = index
@@ -141,10 +154,10 @@ final class MemberRules: Sendable {
     @inline(__always)
     func property(named name: String) -> Property? {
         if propertyList.count <= MemberRules.linearScanLimit {
-            for property in propertyList where JSONValue.sameCodePoints(property.name, name) { return property }
+            for property in propertyList where property.isNamed(name) { return property }
             return nil
         }
-        guard let offset = propertyIndex[name], JSONValue.sameCodePoints(propertyList[offset].name, name) else {
+        guard let offset = propertyIndex[name], propertyList[offset].isNamed(name) else {
             return nil
         }
         return propertyList[offset]
@@ -164,6 +177,9 @@ final class ExecutableProgram: @unchecked Sendable {
         let resource: Int
         let needsAnnotations: Bool
         let location: Int
+        /// Only keywords that test the instance itself (no subschemas): evaluated without the
+        /// recursion bookkeeping, which cannot be needed.
+        let isLeaf: Bool
     }
 
     let nodes: UnsafeMutableBufferPointer<Node>
@@ -184,7 +200,8 @@ final class ExecutableProgram: @unchecked Sendable {
             nodes.append(
                 Node(
                     start: start, end: keywords.count, resource: node.resource,
-                    needsAnnotations: node.needsAnnotations, location: node.location))
+                    needsAnnotations: node.needsAnnotations, location: node.location,
+                    isLeaf: !node.needsAnnotations && node.keywords.allSatisfy(\.isAssertion)))
         }
         self.nodes = .allocate(capacity: nodes.count)
         _ = self.nodes.initialize(from: nodes)
@@ -207,6 +224,17 @@ final class ExecutableProgram: @unchecked Sendable {
 
 /// One compiled keyword. `at` is the index of its schema location in ``SchemaProgram/locations``.
 enum Keyword: Sendable {
+    /// Whether the keyword tests the instance itself, with no subschema.
+    var isAssertion: Bool {
+        switch self {
+        case .members, .propertyNames, .dependentSchemas, .prefixItems, .items, .contains, .allOf, .anyOf, .oneOf,
+            .not, .conditional, .reference, .dynamicReference, .unevaluatedProperties, .unevaluatedItems:
+            return false
+        default:
+            return true
+        }
+    }
+
     case alwaysInvalid(at: Int)
     case type(TypeSet, at: Int)
     case enumeration(Borrowed<Box<[JSONValue]>>, at: Int)

@@ -9,13 +9,19 @@ public struct SchemaRegistry: Sendable {
     /// A registry holding the official draft 2020-12 (and its vocabulary meta-schemas) and
     /// draft-07 meta-schemas when `includingMetaschemas` is true.
     public init(includingMetaschemas: Bool = true) {
-        if includingMetaschemas {
-            for (uri, text) in BundledMetaschemas.all {
-                // The bundled texts are fixed at build time and checked by the tests.
-                documents[uri] = try! JSONValue(parsing: text)
-            }
-        }
+        if includingMetaschemas { documents = SchemaRegistry.metaschemas }
     }
+
+    /// The bundled meta-schemas, parsed once per process (a `static let` is initialised lazily
+    /// and thread-safely).
+    private static let metaschemas: [String: JSONValue] = {
+        var parsed: [String: JSONValue] = [:]
+        for (uri, text) in BundledMetaschemas.all {
+            // The bundled texts are fixed at build time and checked by the tests.
+            parsed[uri] = try! JSONValue(parsing: text)
+        }
+        return parsed
+    }()
 
     /// Registers `schema` under the absolute `uri` (an empty fragment is ignored). A later
     /// registration under the same URI replaces the earlier one.

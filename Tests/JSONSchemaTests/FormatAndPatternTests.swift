@@ -132,3 +132,54 @@ import Testing
         #expect(ECMARegex("\\") == nil)
     }
 }
+
+/// The linear-time matcher must agree with ICU (through the ECMA translation) on every pattern
+/// it accepts.
+@Suite struct LinearRegexTests {
+    static let atoms = [
+        "a", "b", "c", ".", "\\d", "\\w", "\\s", "\\D", "[a-c]", "[^b]", "[\\d_-]", "(a|bc)", "(?:ab)", "\\.", "-",
+        "é", "[]", "[^]", "\\u0062", "x{", "}", "[-a]", "\\t",
+    ]
+    static let quantifiers = ["", "", "", "*", "+", "?", "{2}", "{1,3}", "{0,}", "*?", "+?"]
+    static let subjects = [
+        "", "a", "b", "ab", "abc", "aab", "bca", "a-b", "a.b", "x{", "1_2", " \t", "é", "abcabc", "ccc", "a\nb", "}",
+    ]
+
+    @Test func agreesWithICUOnGeneratedPatterns() throws {
+        var random = SeededGenerator(state: 99)
+        var linearCount = 0
+        for _ in 0..<1_500 {
+            var pattern = Bool.random(using: &random) ? "^" : ""
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                pattern += Self.atoms.randomElement(using: &random)! + Self.quantifiers.randomElement(using: &random)!
+            }
+            if Int.random(in: 0..<3, using: &random) == 0 { pattern += "|" + Self.atoms.randomElement(using: &random)! }
+            if Bool.random(using: &random) { pattern += "$" }
+            guard let regex = ECMARegex(pattern), regex.isLinear else { continue }
+            linearCount += 1
+            for subject in Self.subjects {
+                #expect(
+                    regex.matches(subject) == regex.matchesWithICU(subject), "pattern \(pattern) on \(subject)")
+            }
+        }
+        #expect(linearCount > 1_000)
+    }
+
+    @Test func typicalToolPatternsRunLinear() throws {
+        for pattern in ["^[A-Za-z0-9-]{1,39}$", "^[A-Z]{3}-[0-9]{4}$", "^[0-9]{5}$", "^\\d{3}-\\d{4}$", "^[a-z_]+$"] {
+            #expect(try #require(ECMARegex(pattern)).isLinear, "\(pattern)")
+        }
+        for pattern in ["\\bword\\b", "^\\p{L}+$", "(a)\\1", "a(?=b)"] {
+            #expect(try #require(ECMARegex(pattern)).isLinear == false, "\(pattern)")
+        }
+    }
+
+    @Test func pathologicalPatternsAreLinear() throws {
+        let regex = try #require(ECMARegex("^(a+)+$"))
+        #expect(regex.isLinear)
+        let text = String(repeating: "a", count: 5_000) + "b"
+        let start = ContinuousClock.now
+        #expect(!regex.matches(text))
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+}

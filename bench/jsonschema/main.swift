@@ -2,12 +2,14 @@
 // valid and invalid instances, with the fast verdict (`isValid`) and with every error built
 // (`validate(reporting: .all)`). Run in release: bench/jsonschema/run.sh (also runs the peers).
 //
-// Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N]
+// Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N] [--verdict-only]
 import Foundation
 import JSONSchema
 
 let arguments = CommandLine.arguments
 let emitJSON = arguments.contains("--json")
+/// `--verdict-only`: measure `isValid` only (for instruction counting).
+let verdictOnly = arguments.contains("--verdict-only")
 let quick = arguments.contains("--quick")
 /// `--fixed N`: run every measurement for exactly N calls (no calibration), for instruction
 /// counting with `perf stat`, which load on a shared machine does not disturb.
@@ -53,11 +55,14 @@ else {
 
 let rounds = fixedIterations != nil ? 1 : (quick ? 3 : 15)
 if !emitJSON {
-    print("case                 instance  isValid ns  validate(all) ns  errors")
+    print("case                 instance  isValid ns  validate(all) ns  errors  compile ns")
 }
 for testCase in cases {
     let name = testCase["name"]!.stringValue!
     let schema = try CompiledSchema(testCase["schema"]!)
+    let compile =
+        emitJSON || verdictOnly
+        ? 0 : medianNanoseconds(rounds: rounds) { (try? CompiledSchema(testCase["schema"]!)) != nil }
     for kind in ["valid", "invalid"] where testCase[kind] != .null {
         let instance = testCase[kind]!
         let report = schema.validate(instance, reporting: .all)
@@ -66,7 +71,8 @@ for testCase in cases {
             exit(1)
         }
         let fast = medianNanoseconds(rounds: rounds) { schema.isValid(instance) }
-        let full = medianNanoseconds(rounds: rounds) { schema.validate(instance, reporting: .all).isValid }
+        let full =
+            verdictOnly ? 0 : medianNanoseconds(rounds: rounds) { schema.validate(instance, reporting: .all).isValid }
         if emitJSON {
             print(#"{"impl": "swift", "case": "\#(name)", "instance": "\#(kind)", "ns": \#(fast)}"#)
             print(#"{"impl": "swift-errors", "case": "\#(name)", "instance": "\#(kind)", "ns": \#(full)}"#)
@@ -74,7 +80,9 @@ for testCase in cases {
             let row = [
                 name.padding(toLength: 20, withPad: " ", startingAt: 0),
                 kind.padding(toLength: 8, withPad: " ", startingAt: 0),
-                String(format: "%10.0f", fast), String(format: "%17.0f", full), String(report.errors.count),
+                String(format: "%10.0f", fast), String(format: "%17.0f", full),
+                String(report.errors.count).padding(toLength: 7, withPad: " ", startingAt: 0),
+                String(format: "%10.0f", compile),
             ]
             print(row.joined(separator: " "))
         }
