@@ -293,6 +293,9 @@ struct PolicyReader {
             case "match":
                 rule.match = patterns(value, "\(place).\(entry.key)")
                 sawMatch = true
+                if rule.match.isEmpty, case .sequence = value.kind {
+                    error(value.location, "`\(place).\(entry.key)` is empty: name at least one tool pattern")
+                }
             case "where":
                 guard case .scalar(let text, let style) = value.kind else {
                     error(value.location, "`\(place).\(entry.key)` must be a condition string")

@@ -42,7 +42,7 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "The policy file (YAML).")
         var policy: String
 
-        @Option(help: "The request: inline JSON, or @path to a JSON file.")
+        @Option(help: "The request: inline JSON, @path to a JSON file, or @- to read standard input.")
         var request: String
 
         @Flag(help: "Pretty-print the JSON.")
@@ -60,7 +60,10 @@ struct PolicyCommand: ParsableCommand {
                 compiled = loaded
             }
             var text = request
-            if request.hasPrefix("@") {
+            if request == "@-" {
+                let data = FileHandle.standardInput.readData(ofLength: 1 << 20)
+                text = String(decoding: data, as: UTF8.self)
+            } else if request.hasPrefix("@") {
                 let path = String(request.dropFirst())
                 guard let contents = PolicyFiles.read(path, limit: 1 << 20) else {
                     PolicyFiles.fail("cannot read the request file \(path)")

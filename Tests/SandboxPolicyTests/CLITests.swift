@@ -20,7 +20,7 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    func run(_ arguments: [String]) throws -> Run {
+    func run(_ arguments: [String], input: String? = nil) throws -> Run {
         guard let binary = CLITests.binary else {
             Issue.record("sandboxctl is not built next to the tests; run swift build --build-tests")
             return Run(status: -1, stdout: "", stderr: "")
@@ -33,7 +33,11 @@ import Testing
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         let deadline = Date().addingTimeInterval(30)
@@ -107,6 +111,16 @@ import Testing
         let decision = try JSONValue(parsing: result.stdout)
         #expect(decision["decision"] == "deny")
         #expect(decision["rule"] == "budgets.max_chain_depth")
+    }
+
+    @Test func evalReadsTheRequestFromStandardInput() throws {
+        let result = try run(
+            ["policy", "eval", "--policy", "policies/examples/sales_agent.yaml", "--request", "@-"],
+            input: #"{"http": {"url": "http://[::ffff:169.254.169.254]/"}}"#)
+        #expect(result.status == 0)
+        let decision = try JSONValue(parsing: result.stdout)
+        #expect(decision["decision"] == "deny")
+        #expect(decision["rule"] == "network.special_addresses")
     }
 
     @Test func evalExitsTwoOnBadInput() throws {

@@ -71,6 +71,7 @@ import Testing
             Fixtures.errors("rules:\n  - match: x\n    action: alow\n").first?.message.contains("did you mean `allow`")
                 == true)
         #expect(Fixtures.errors("rules:\n  - match: x\n").first?.message.contains("needs `action`") == true)
+        #expect(Fixtures.errors("rules:\n  - {match: [], action: deny}\n").first?.message.contains("is empty") == true)
         #expect(
             Fixtures.errors("logging:\n  redact: [EMAILS]\n").first?.message.contains("did you mean `EMAIL`") == true)
         #expect(Fixtures.errors("logging:\n  sample_rate: 2\n").isEmpty == false)
