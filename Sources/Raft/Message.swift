@@ -42,7 +42,13 @@ public struct Message: Sendable, Hashable {
     public var reject: Bool
     /// On a rejected append: the index the leader should probe next.
     public var rejectHint: UInt64
-    public var snapshot: Snapshot?
+    /// A snapshot to install (`.snapshot` messages only).
+    public var snapshot: Snapshot? {
+        get { snapshotBox?.snapshot }
+        set { snapshotBox = newValue.map(SnapshotBox.init) }
+    }
+    /// Boxed so that the many messages without a snapshot copy one pointer, not three arrays.
+    private var snapshotBox: SnapshotBox?
     /// ReadIndex requests and responses: the caller's opaque request context.
     public var context: [UInt8]
     /// Heartbeats and their responses: the leader's read round being confirmed.
@@ -65,7 +71,7 @@ public struct Message: Sendable, Hashable {
         self.commit = commit
         self.reject = reject
         self.rejectHint = rejectHint
-        self.snapshot = snapshot
+        self.snapshotBox = snapshot.map(SnapshotBox.init)
         self.context = context
         self.readRound = readRound
         self.isTransfer = isTransfer
@@ -82,6 +88,18 @@ public struct Message: Sendable, Hashable {
         }
         return size
     }
+}
+
+/// Immutable holder of a message's snapshot.
+final class SnapshotBox: Sendable, Hashable {
+    let snapshot: Snapshot
+
+    init(_ snapshot: Snapshot) {
+        self.snapshot = snapshot
+    }
+
+    static func == (lhs: SnapshotBox, rhs: SnapshotBox) -> Bool { lhs.snapshot == rhs.snapshot }
+    func hash(into hasher: inout Hasher) { hasher.combine(snapshot) }
 }
 
 extension Entry {

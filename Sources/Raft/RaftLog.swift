@@ -1,6 +1,6 @@
 /// The log as the core sees it: stable entries in the runtime's storage, followed by unstable
 /// ones not yet persisted, with the commit and applied indices.
-struct RaftLog {
+final class RaftLog {
     let storage: any RaftLogStorage
     let invariants: InvariantMonitor
     var unstable: UnstableLog
@@ -129,7 +129,7 @@ struct RaftLog {
 
     /// Follower side of AppendEntries (Raft §5.3): appends if the log matches at
     /// `index`/`logTerm`; returns the last index of the new entries, or nil on mismatch.
-    mutating func maybeAppend(
+    func maybeAppend(
         index: UInt64, logTerm: UInt64, commit: UInt64, entries newEntries: [Entry], keepConflicts: Bool,
         commitUnverified: Bool
     ) -> UInt64? {
@@ -156,7 +156,7 @@ struct RaftLog {
 
     /// Appends entries (truncating any unstable conflicting suffix); returns the new last index.
     @discardableResult
-    mutating func append(_ newEntries: [Entry]) -> UInt64 {
+    func append(_ newEntries: [Entry]) -> UInt64 {
         guard let first = newEntries.first else { return lastIndex() }
         guard invariants.require(first.index > committed, "append at \(first.index) overwrites committed \(committed)")
         else { return lastIndex() }
@@ -164,7 +164,7 @@ struct RaftLog {
         return lastIndex()
     }
 
-    mutating func commitTo(_ index: UInt64) {
+    func commitTo(_ index: UInt64) {
         guard index > committed else { return }
         guard invariants.require(index <= lastIndex(), "commit \(index) beyond last index \(lastIndex())") else {
             return
@@ -174,7 +174,7 @@ struct RaftLog {
 
     /// Commits `index` if it belongs to `term` (Raft §5.4.2: only current-term entries are
     /// committed by counting replicas).
-    mutating func maybeCommit(index: UInt64, term: UInt64, ignoreTerm: Bool) -> Bool {
+    func maybeCommit(index: UInt64, term: UInt64, ignoreTerm: Bool) -> Bool {
         guard index > committed else { return false }
         if ignoreTerm || self.term(at: index) == term {
             commitTo(index)
@@ -183,7 +183,7 @@ struct RaftLog {
         return false
     }
 
-    mutating func appliedTo(_ index: UInt64) {
+    func appliedTo(_ index: UInt64) {
         guard index > 0 else { return }
         guard
             invariants.require(
@@ -222,7 +222,7 @@ struct RaftLog {
     }
 
     /// Replaces the log with a snapshot received from the leader.
-    mutating func restore(_ snapshot: Snapshot) {
+    func restore(_ snapshot: Snapshot) {
         guard invariants.require(snapshot.metadata.index > committed, "snapshot not beyond commit \(committed)") else {
             return
         }
@@ -231,7 +231,7 @@ struct RaftLog {
     }
 
     /// Called once the runtime installed a snapshot: the state machine is at its index.
-    mutating func snapshotInstalled(at index: UInt64) {
+    func snapshotInstalled(at index: UInt64) {
         unstable.markSnapshotStable(at: index)
         if index > applied { applied = index }
     }

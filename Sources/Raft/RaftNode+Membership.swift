@@ -5,7 +5,7 @@ extension RaftNode {
         voters = conf.voters.sorted()
         learners = conf.learners.filter { !voters.contains($0) }.sorted()
         let next = log.lastIndex() + 1
-        var fresh: [NodeID: Progress] = [:]
+        var fresh: ProgressMap = [:]
         for node in voters + learners {
             let pr = progress[node] ?? Progress(next: next, isLearner: false, limits: config.limits)
             pr.isLearner = learners.contains(node)

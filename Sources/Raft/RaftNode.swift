@@ -7,7 +7,7 @@
 public final class RaftNode {
     public let id: NodeID
     let config: RaftConfig
-    var log: RaftLog
+    let log: RaftLog
     let invariants: InvariantMonitor
     var random: any RandomNumberGenerator
 
@@ -20,7 +20,7 @@ public final class RaftNode {
 
     var voters: [NodeID] = []
     var learners: [NodeID] = []
-    var progress: [NodeID: Progress] = [:]
+    var progress: ProgressMap = [:]
     /// Every member except this node, in id order (messages go out in a deterministic order).
     var peers: [NodeID] = []
     var votes: [NodeID: Bool] = [:]

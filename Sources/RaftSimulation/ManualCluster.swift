@@ -44,11 +44,13 @@ public final class ManualCluster {
             let member = Member(id: id, storage: MemoryLogStorage(bootstrap: conf))
             member.appliedIndex = 1
             members[id] = member
+            ids = members.keys.sorted()
             start(member)
         }
     }
 
-    public var ids: [NodeID] { members.keys.sorted() }
+    /// Member ids in order (kept sorted as nodes are added).
+    public private(set) var ids: [NodeID] = []
 
     public func node(_ id: NodeID) -> RaftNode {
         guard let raft = members[id]?.raft else { preconditionFailure("node \(id) is not running") }
@@ -82,6 +84,7 @@ public final class ManualCluster {
         guard members[id] == nil else { return }
         let member = Member(id: id, storage: MemoryLogStorage())
         members[id] = member
+        ids = members.keys.sorted()
         start(member)
         record("node \(id) started with an empty log")
     }
@@ -166,7 +169,8 @@ public final class ManualCluster {
     func post(_ messages: [Message]) {
         for message in messages {
             guard let target = members[message.to] else { continue }
-            if cutLinks.contains(message.from << 32 | message.to) || dropFilter?(message) == true {
+            if (!cutLinks.isEmpty && cutLinks.contains(message.from << 32 | message.to)) || dropFilter?(message) == true
+            {
                 record("  dropped \(message)")
                 continue
             }
@@ -180,8 +184,8 @@ public final class ManualCluster {
         var delivered = 0
         for target in id.map({ [$0] }) ?? ids {
             guard let member = members[target] else { continue }
-            let inbox = member.inbox
-            member.inbox.removeAll(keepingCapacity: true)
+            var inbox: [Message] = []
+            swap(&inbox, &member.inbox)
             guard let raft = member.raft else { continue }
             if !inbox.isEmpty { record("> \(target) receiving messages") }
             for message in inbox {

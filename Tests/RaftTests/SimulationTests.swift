@@ -7,9 +7,9 @@ import Testing
 /// then liveness after healing. `RAFT_SIM_SEEDS=100000` runs a long mode (see docs/raft.md).
 @Suite struct SimulationTests {
     static var seedCount: UInt64 {
-        if let text = ProcessInfo.processInfo.environment["RAFT_SIM_SEEDS"], let count = UInt64(text), count > 0 {
-            return count
-        }
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["RAFT_SIM_SEEDS"], let count = UInt64(text), count > 0 { return count }
+        if environment["LONG"] == "1" { return 100_000 }
         return 2000
     }
 
