@@ -144,15 +144,28 @@ struct SchemaEvaluator {
         return valid
     }
 
-    /// Validates a member or element of the instance.
-    private mutating func validateChild(_ index: Int, _ value: JSONValue, _ segment: @autoclosure () -> PathSegment)
-        -> Bool
-    {
+    /// Validates the member `key` of the instance.
+    @inline(__always)
+    private mutating func validateChild(_ index: Int, _ value: JSONValue, key: String) -> Bool {
+        guard recording else { return validateChild(index, value) }
+        path.append(.key(key))
+        defer { path.removeLast() }
+        return validateChild(index, value)
+    }
+
+    /// Validates the element at `offset` of the instance.
+    @inline(__always)
+    private mutating func validateChild(_ index: Int, _ value: JSONValue, offset: Int) -> Bool {
+        guard recording else { return validateChild(index, value) }
+        path.append(.index(offset))
+        defer { path.removeLast() }
+        return validateChild(index, value)
+    }
+
+    /// Validates a member or element (its path segment already pushed when recording).
+    private mutating func validateChild(_ index: Int, _ value: JSONValue) -> Bool {
         instanceDepth += 1
         defer { instanceDepth -= 1 }
-        let recordsPath = recording
-        if recordsPath { path.append(segment()) }
-        defer { if recordsPath { path.removeLast() } }
         if instanceDepth > options.maxInstanceDepth {
             return exceedLimit(
                 program.nodes[index].location, "instance nested deeper than \(options.maxInstanceDepth) levels")
@@ -186,7 +199,7 @@ struct SchemaEvaluator {
     private mutating func probeChild(_ index: Int, _ value: JSONValue) -> Bool {
         silence += 1
         defer { silence -= 1 }
-        return validateChild(index, value, .index(0))
+        return validateChild(index, value, offset: 0)
     }
 
     private mutating func annotate(_ update: (inout Annotations) -> Void) {
@@ -383,7 +396,7 @@ struct SchemaEvaluator {
         guard case .array(let items) = instance else { return true }
         var valid = true
         for offset in 0..<min(nodes.count, items.count)
-        where !validateChild(nodes[offset], items[offset], .index(offset)) {
+        where !validateChild(nodes[offset], items[offset], offset: offset) {
             valid = false
             if stopsEarly { return false }
         }
@@ -398,7 +411,7 @@ struct SchemaEvaluator {
         items.withUnsafeBufferPointer { buffer in
             var offset = start
             while offset < buffer.count {
-                if !validateChild(node, buffer[offset], .index(offset)) {
+                if !validateChild(node, buffer[offset], offset: offset) {
                     valid = false
                     if stopsEarly { return }
                 }
@@ -530,7 +543,7 @@ struct SchemaEvaluator {
             let passed =
                 isFalse
                 ? fail(at, "unexpected property \"\(name)\"")
-                : validateChild(node, value, .key(name))
+                : validateChild(node, value, key: name)
             if !passed {
                 valid = false
                 if stopsEarly { return false }
@@ -552,7 +565,7 @@ struct SchemaEvaluator {
             let passed =
                 isFalse
                 ? fail(at, "unexpected item at index \(offset)")
-                : validateChild(node, items[offset], .index(offset))
+                : validateChild(node, items[offset], offset: offset)
             if !passed {
                 valid = false
                 if stopsEarly { return false }
@@ -575,7 +588,7 @@ struct SchemaEvaluator {
             for property in rules.propertyList {
                 guard let value = members[property.name] else { continue }
                 if property.isRequired { requiredFound += 1 }
-                if !validateChild(property.node, value, .key(property.name)) {
+                if !validateChild(property.node, value, key: property.name) {
                     valid = false
                     if stopsEarly { return false }
                 }
@@ -611,14 +624,34 @@ struct SchemaEvaluator {
         _ rules: MemberRules, _ name: String, _ value: JSONValue, _ matched: inout Bool, _ requiredFound: inout Int
     ) -> Bool {
         var valid = true
-        if let property = rules.property(named: name) {
+        if let offset = rules.propertyOffset(named: name) {
             matched = true
-            if property.isRequired { requiredFound += 1 }
-            if !validateChild(property.node, value, .key(name)) {
+            let (node, isRequired) = (rules.propertyList[offset].node, rules.propertyList[offset].isRequired)
+            if isRequired { requiredFound += 1 }
+            if !validateChild(node, value, key: name) {
                 valid = false
                 if stopsEarly { return false }
             }
         }
+        if !rules.patternProperties.isEmpty && !checkPatternProperties(rules, name, value, &matched) {
+            valid = false
+            if stopsEarly { return false }
+        }
+        if !matched, let additional = rules.additionalProperties {
+            let passed =
+                rules.additionalIsFalse
+                ? fail(rules.additionalLocation, "unexpected property \"\(name)\"")
+                : validateChild(additional, value, key: name)
+            if !passed { valid = false }
+        }
+        return valid
+    }
+
+    /// `patternProperties` for one member.
+    private mutating func checkPatternProperties(
+        _ rules: MemberRules, _ name: String, _ value: JSONValue, _ matched: inout Bool
+    ) -> Bool {
+        var valid = true
         for (regex, node) in rules.patternProperties {
             guard let isMatch = matches(regex, name) else {
                 return exceedLimit(
@@ -628,17 +661,10 @@ struct SchemaEvaluator {
             }
             guard isMatch else { continue }
             matched = true
-            if !validateChild(node, value, .key(name)) {
+            if !validateChild(node, value, key: name) {
                 valid = false
                 if stopsEarly { return false }
             }
-        }
-        if !matched, let additional = rules.additionalProperties {
-            let passed =
-                rules.additionalIsFalse
-                ? fail(rules.additionalLocation, "unexpected property \"\(name)\"")
-                : validateChild(additional, value, .key(name))
-            if !passed { valid = false }
         }
         return valid
     }

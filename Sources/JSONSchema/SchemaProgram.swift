@@ -101,19 +101,22 @@ final class MemberRules: Sendable {
         let name: String
         let node: Int
         let isRequired: Bool
-        /// An ASCII name equal (`==`) to a string of the same UTF-8 length is that string: no
-        /// non-ASCII text is canonically equivalent to ASCII text of the same length.
+        /// An ASCII name equal (`==`) to a string of the same UTF-8 length (callers check the
+        /// length first) is that string: no non-ASCII text is canonically equivalent to ASCII text
+        /// of the same length.
         let isASCII: Bool
 
         @inline(__always)
         func isNamed(_ other: String) -> Bool {
-            guard name.utf8.count == other.utf8.count, name == other else { return false }
+            guard name == other else { return false }
             return isASCII || JSONValue.sameCodePoints(name, other)
         }
     }
 
     /// Declared properties, in name order.
     let propertyList: [Property]
+    /// UTF-8 lengths of the names in `propertyList`, for a scan that touches no strings.
+    let nameLengths: [Int]
     /// Index into `propertyList` by name (used when the list is too long to scan).
     let propertyIndex: [String: Int]
     let patternProperties: [(pattern: ECMARegex, node: Int)]
@@ -138,6 +141,7 @@ final class MemberRules: Sendable {
                 name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0),
                 isASCII: $0.0.utf8.allSatisfy { $0 < 0x80 })
         }
+        nameLengths = propertyList.map(\.name.utf8.count)
         var index: [String: Int] = [:]
         for (offset, property) in propertyList.enumerated() { index[property.name] = offset }
         propertyIndex = index
@@ -150,17 +154,25 @@ final class MemberRules: Sendable {
         self.requiredLocation = requiredLocation
     }
 
-    /// The declared property named `name` (same code points), if any.
+    /// The offset in `propertyList` of the declared property named `name` (same code points).
+    /// Short lists are scanned: lengths first (`nameLengths`, plain integers), then `==`.
     @inline(__always)
-    func property(named name: String) -> Property? {
+    func propertyOffset(named name: String) -> Int? {
+        let length = name.utf8.count
         if propertyList.count <= MemberRules.linearScanLimit {
-            for property in propertyList where property.isNamed(name) { return property }
-            return nil
+            return nameLengths.withUnsafeBufferPointer { lengths -> Int? in
+                var offset = 0
+                while offset < lengths.count {
+                    if lengths[offset] == length && propertyList[offset].isNamed(name) { return offset }
+                    offset += 1
+                }
+                return nil
+            }
         }
-        guard let offset = propertyIndex[name], propertyList[offset].isNamed(name) else {
-            return nil
-        }
-        return propertyList[offset]
+        guard let offset = propertyIndex[name], propertyList[offset].name.utf8.count == length,
+            propertyList[offset].isNamed(name)
+        else { return nil }
+        return offset
     }
 }
 
