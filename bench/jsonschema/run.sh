@@ -2,6 +2,8 @@
 # Runs the JSON Schema benchmark (release build) and its peers on the same data, in the same run,
 # and prints median nanoseconds per validation with ratios. Installs the peers (jsonschema-rs,
 # jsonschema) from PyPI into bench/.venv on first use. Usage: bench/jsonschema/run.sh [--quick]
+# RUNS=n (default 3) repeats both sides n times, alternating, and reports the median of the n
+# medians per cell: on a shared, loaded machine one run can be off by 2x in either direction.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x bench/.venv/bin/python ]; then
@@ -13,21 +15,25 @@ swift build -c release --product jsonschema-bench >/tmp/jsonschema-bench-build.l
   || { tail -20 /tmp/jsonschema-bench-build.log; exit 1; }
 bin=$(swift build -c release --show-bin-path)/jsonschema-bench
 out=$(mktemp)
-"$bin" --json "$@" >"$out"
-bench/.venv/bin/python bench/jsonschema/peers/peers.py "$@" >>"$out"
+for _ in $(seq "${RUNS:-3}"); do
+  "$bin" --json "$@" >>"$out"
+  bench/.venv/bin/python bench/jsonschema/peers/peers.py "$@" >>"$out"
+done
 bench/.venv/bin/python - "$out" <<'PY'
-import json, sys
-rows = {}
+import json, statistics, sys
+samples = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    rows.setdefault((r["case"], r["instance"]), {})[r["impl"]] = r["ns"]
+    samples.setdefault((r["case"], r["instance"]), {}).setdefault(r["impl"], []).append(r["ns"])
+rows = {key: {impl: statistics.median(values) for impl, values in impls.items()} for key, impls in samples.items()}
 versions = {}
 try:
     import importlib.metadata as md
     versions = {n: md.version(n) for n in ("jsonschema-rs", "jsonschema")}
 except Exception:
     pass
-print("median ns per validation (is_valid / isValid); swift-errors = validate(reporting: .all)")
+runs = len(next(iter(next(iter(samples.values())).values())))
+print(f"median ns per validation (is_valid / isValid), median of {runs} runs; swift-errors = validate(reporting: .all)")
 print("peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
 head = f"{'case':20} {'instance':8} {'swift':>8} {'swift-errors':>12} {'jsonschema-rs':>13} {'jsonschema':>11} {'rs/swift':>9} {'py/swift':>9}"
 print(head)
