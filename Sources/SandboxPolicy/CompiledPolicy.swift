@@ -91,7 +91,7 @@ public final class CompiledPolicy: Sendable {
 
     /// The default resolver: refuses every schema file reference.
     public static func noSchemaFiles(_ reference: String) throws -> JSONValue {
-        throw RequestError("schema file references are not available here (`\(reference)`)")
+        throw SchemaReferenceError(reference: reference, message: "no schema files can be read here")
     }
 
     public init(

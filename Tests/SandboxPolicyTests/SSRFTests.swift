@@ -162,3 +162,27 @@ import Testing
         #expect(policy.evaluateConnection(to: IPAddress("93.184.216.34")!).outcome == .deny)
     }
 }
+
+/// Domain matching is on label boundaries, for any names (property test).
+@Suite struct DomainBoundaryTests {
+    @Test func allowedDomainMatchesItselfAndSubdomainsOnly() throws {
+        var random = SeededGenerator(seed: 0x5EED_0006)
+        let letters = Array("abcdefghij0123-".unicodeScalars)
+        func label() -> String {
+            var text = String(random.pick(Array("abcdefghij".unicodeScalars)))
+            for _ in 0..<Int.random(in: 0...6, using: &random) { text.unicodeScalars.append(random.pick(letters)) }
+            return text + String(random.pick(Array("xyz".unicodeScalars)))
+        }
+        for _ in 0..<300 {
+            let domain = (0..<Int.random(in: 2...3, using: &random)).map { _ in label() }.joined(separator: ".")
+            let policy = try Fixtures.policy("network:\n  allow_domains: [\"\(domain)\"]\n")
+            let sub = label()
+            #expect(policy.evaluate(Fixtures.get("https://\(domain)/")).outcome == .allow, "\(domain)")
+            #expect(policy.evaluate(Fixtures.get("https://\(sub).\(domain)/")).outcome == .allow, "\(sub).\(domain)")
+            #expect(policy.evaluate(Fixtures.get("https://\(domain.uppercased()).")).outcome == .allow, "\(domain)")
+            #expect(policy.evaluate(Fixtures.get("https://\(sub)\(domain)/")).outcome == .deny, "\(sub)\(domain)")
+            #expect(policy.evaluate(Fixtures.get("https://\(domain).\(sub)/")).outcome == .deny, "\(domain).\(sub)")
+            #expect(policy.evaluate(Fixtures.get("https://\(domain)\(sub)/")).outcome == .deny, "\(domain)\(sub)")
+        }
+    }
+}
