@@ -115,11 +115,12 @@ if arguments.contains("--components") {
                 "body": ["type": "string"],
             ],
         ])
+    let glob = GlobPattern("payments.*")
     let components: [(String, () -> Int)] = [
         ("condition", { condition.evaluate(context) == .true ? 1 : 0 }),
         ("schema.isValid", { schema.isValid(parameters) ? 1 : 0 }),
         ("url-parse", { (try? StrictURL("https://api.company.com/customers?limit=5"))?.port ?? 0 }),
-        ("glob", { GlobPattern("payments.*").matches("payments.charge") ? 1 : 0 }),
+        ("glob payments.*", { glob.matches("payments.charge") ? 1 : 0 }),
     ]
     for (name, body) in components {
         let (median, p99) = measure(body)
