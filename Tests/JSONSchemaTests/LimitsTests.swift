@@ -146,3 +146,38 @@ import Testing
         #expect(unique.isValid(try JSONValue(parsing: "[1, true, \"1\"]")))
     }
 }
+
+@Suite struct ConcurrencyTests {
+    /// One compiled schema shared by concurrent validations, including an ICU-run pattern.
+    @Test func sharedSchemaValidatesConcurrently() async throws {
+        let schema = try CompiledSchema([
+            "type": "object",
+            "properties": [
+                "word": ["pattern": "\\bfoo\\b"], "code": ["pattern": "^[A-Z]{3}-[0-9]{4}$"],
+                "tags": ["type": "array", "items": ["enum": ["a", "b"]], "uniqueItems": true],
+            ],
+            "required": ["word"],
+        ])
+        let good: JSONValue = ["word": "a foo b", "code": "ABC-1234", "tags": ["a", "b"]]
+        let bad: JSONValue = ["word": "foobar", "code": "AB-1", "tags": ["a", "a"]]
+        let results = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var correct = 0
+                    for round in 0..<300 {
+                        let instance = (round + worker) % 2 == 0 ? good : bad
+                        let expected = (round + worker) % 2 == 0
+                        if schema.isValid(instance) == expected && schema.validate(instance).isValid == expected {
+                            correct += 1
+                        }
+                    }
+                    return correct
+                }
+            }
+            var total = 0
+            for await count in group { total += count }
+            return total
+        }
+        #expect(results == 1_200)
+    }
+}
