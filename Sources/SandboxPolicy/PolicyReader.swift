@@ -47,7 +47,8 @@ struct PolicyReader {
     /// The entries of a mapping, reporting keys outside `known` (with a suggestion).
     mutating func entries(_ node: YAMLNode, _ section: String, known: [String]) -> [YAMLEntry] {
         guard case .mapping(let entries) = node.kind else {
-            error(node.location, "`\(section)` must be a mapping, not \(node.typeName)")
+            let name = section.isEmpty ? "the policy" : "`\(section)`"
+            error(node.location, "\(name) must be a mapping, not \(node.typeName)")
             return []
         }
         var accepted: [YAMLEntry] = []

@@ -227,4 +227,28 @@ import Testing
         #expect(throws: RequestError.self) { try PolicyRequest(json: .object(["params": .object([:])])) }
         #expect(throws: RequestError.self) { try PolicyRequest(json: .object(["tool": "x", "chain_depth": -1])) }
     }
+
+    /// A compiled policy is shared by concurrent tasks and decides exactly as it does alone.
+    @Test func concurrentEvaluationAgreesWithSequential() async throws {
+        let policy = self.policy
+        let tools = ["payments.refund", "email.send", "crm.export", "shell.exec"]
+        var built: [ToolCall] = []
+        for index in 0..<200 {
+            let parameters: [String: JSONValue] = [
+                "amount": .number(JSONNumber(index * 3)), "currency": .string(index % 2 == 0 ? "EUR" : "USD"),
+                "rows": .number(JSONNumber(index * 100)), "recipient": "a@company.com", "subject": "s", "body": "b",
+            ]
+            built.append(Fixtures.call(tools[index % 4], parameters))
+        }
+        let calls = built
+        let expected = calls.map { policy.evaluate($0).rule }
+        let results = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { calls.map { policy.evaluate($0).rule } } }
+            var all: [[String]] = []
+            for await result in group { all.append(result) }
+            return all
+        }
+        #expect(results.count == 4)
+        for result in results { #expect(result == expected) }
+    }
 }

@@ -109,6 +109,15 @@ import Testing
         #expect(Fixtures.errors(yaml).isEmpty == false)
     }
 
+    @Test func nonMappingsAndEmptyFilesAreErrors() {
+        #expect(Fixtures.errors("just a string\n").first?.message == "the policy must be a mapping, not a scalar")
+        #expect(Fixtures.errors("").first?.message == "the policy is empty")
+        #expect(Fixtures.errors("a: 1\n---\nb: 2\n").isEmpty == false)
+        // Merge keys are not special (the core schema has none): `<<` is an unknown key.
+        let merge = Fixtures.errors("base: &b {allow: [x]}\ntools:\n  <<: *b\n")
+        #expect(merge.contains { $0.message == "unknown key `<<` in `tools`" })
+    }
+
     @Test func deepNestingIsRefusedNotACrash() {
         #expect(!Fixtures.errors("a: " + String(repeating: "[", count: 100_000)).isEmpty)
         #expect(
