@@ -132,13 +132,16 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func arbitrarySchemasAndInstancesNeitherCrashNorDisagree() throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["JSONSCHEMA_SEED"] ?? "") ?? 20_261_129
+        let environment = ProcessInfo.processInfo.environment
+        let seed = UInt64(environment["JSONSCHEMA_SEED"] ?? "") ?? 20_261_129
+        // LONG=1 (scripts/test's long mode): ten times the rounds, within two minutes.
+        let isLong = environment["LONG"] == "1"
         var random = SeededGenerator(state: seed)
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(isLong ? 120 : 20)
         var compiled = 0
         var rejected = 0
         var checked = 0
-        for round in 0..<3_000 where ContinuousClock.now < deadline {
+        for round in 0..<(isLong ? 30_000 : 3_000) where ContinuousClock.now < deadline {
             let schemaValue = Self.schema(&random, depth: 4)
             var options = SchemaOptions()
             options.assertFormats = round % 2 == 0
