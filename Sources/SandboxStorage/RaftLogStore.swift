@@ -250,6 +250,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                     }
                     previousTerm = entry.term
                 }
+                try checkCommittedEntriesKept(first: first.index, last: last.index, entries: entries, in: state)
                 try batch.withFamily(.raftLog) { writer in
                     var record: [UInt8] = []
                     for entry in entries {
@@ -264,6 +265,9 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                 newLast = last.index
             }
             if let hardState {
+                guard hardState.commit <= newLast else {
+                    throw StorageError.commitBeyondLog(commit: hardState.commit, lastIndex: newLast)
+                }
                 try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
             }
             guard batch.count > 0 else { return }
@@ -274,6 +278,25 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                 state.lastIndex = newLast
             }
             if let hardState { state.hardState = hardState }
+        }
+    }
+
+    /// Committed entries never change: a rewrite may repeat them but not alter or remove them.
+    private func checkCommittedEntriesKept(
+        first: UInt64, last: UInt64, entries: ArraySlice<Entry>, in state: State
+    ) throws {
+        let committed = min(state.hardState.commit, state.lastIndex)
+        guard first <= committed else { return }
+        for entry in entries where entry.index <= committed {
+            let stored = state.terms.term(at: entry.index)
+            guard stored == entry.term else {
+                throw StorageError.committedEntryConflict(
+                    index: entry.index, reason: "term \(entry.term) would replace the committed term \(stored ?? 0)")
+            }
+        }
+        guard last >= committed else {
+            throw StorageError.committedEntryConflict(
+                index: last + 1, reason: "the append would truncate the log below the commit index \(committed)")
         }
     }
 

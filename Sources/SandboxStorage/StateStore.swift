@@ -39,7 +39,12 @@ public final class StateStore: Sendable {
         self.log = log
         var active = ColumnFamily.stateA
         if let bytes = try database.get(StorageKeys.activeStateSlot, in: .raftState) {
-            active = try RecordCodec.decodeNumber(bytes, name: "active state family") == 0 ? .stateA : .stateB
+            switch try RecordCodec.decodeNumber(bytes, name: "active state family") {
+            case 0: active = .stateA
+            case 1: active = .stateB
+            case let other:
+                throw StorageError.corruptRecord(name: "active state family", reason: "unknown family \(other)")
+            }
         }
         var applied: UInt64 = 0
         if let bytes = try database.get(StorageKeys.appliedIndex, in: active) {

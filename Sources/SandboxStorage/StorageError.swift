@@ -23,6 +23,11 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case appendGap(lastIndex: UInt64, firstNewIndex: UInt64)
     /// `append` got an entry whose term is lower than the entry before it.
     case termRegression(index: UInt64, term: UInt64, previousTerm: UInt64)
+    /// `append` would change or remove an entry at or before the persisted commit index.
+    case committedEntryConflict(index: UInt64, reason: String)
+    /// A hard state whose commit index is beyond the log it would be stored with. Persist the
+    /// entries with it (`append(_:hardState:)`) or before it.
+    case commitBeyondLog(commit: UInt64, lastIndex: UInt64)
     /// `compact(upTo:)` asked to discard entries the state machine has not applied yet.
     case compactionBeyondApplied(index: UInt64, applied: UInt64)
     /// `applySnapshot` got a snapshot older than the one the store already has.
@@ -64,6 +69,11 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot append entry \(firstNewIndex): the log ends at \(lastIndex), which would leave a gap"
         case .termRegression(let index, let term, let previousTerm):
             return "entry \(index) has term \(term), lower than the term \(previousTerm) of the entry before it"
+        case .committedEntryConflict(let index, let reason):
+            return "refusing to change committed entry \(index): \(reason)"
+        case .commitBeyondLog(let commit, let lastIndex):
+            return "hard state commit \(commit) is beyond the last entry \(lastIndex);"
+                + " persist the entries with the hard state (append(_:hardState:)) or first"
         case .compactionBeyondApplied(let index, let applied):
             return "cannot compact the log up to \(index): the state machine has applied only up to \(applied)"
         case .snapshotOutOfDate(let current, let offered):

@@ -94,6 +94,32 @@ import Testing
         #expect(try storage.log.lastIndex() == 5)
     }
 
+    @Test func committedEntriesCannotBeChangedAndCommitCannotPassTheLog() throws {
+        let storage = try openStorage(directory.path)
+        defer { storage.close() }
+        try storage.log.append(makeEntries(1...10, term: 1), hardState: HardState(term: 1, vote: 1, commit: 6))
+        #expect {
+            try storage.log.append(makeEntries(5...7, term: 2))
+        } throws: { error in
+            guard case .committedEntryConflict(5, _) = error as? StorageError else { return false }
+            return true
+        }
+        #expect {
+            try storage.log.append(makeEntries(4...5, term: 1))  // would cut 6, committed
+        } throws: { error in
+            guard case .committedEntryConflict(6, _) = error as? StorageError else { return false }
+            return true
+        }
+        // Repeating committed entries and replacing the uncommitted suffix is fine.
+        try storage.log.append(makeEntries(6...6, term: 1) + makeEntries(7...8, term: 2))
+        #expect(try storage.log.lastIndex() == 8)
+        #expect(throws: StorageError.commitBeyondLog(commit: 9, lastIndex: 8)) {
+            try storage.log.setHardState(HardState(term: 2, vote: 1, commit: 9))
+        }
+        try storage.log.append(makeEntries(9...9, term: 2), hardState: HardState(term: 2, vote: 1, commit: 9))
+        #expect(try storage.log.initialState().0.commit == 9)
+    }
+
     @Test func compactionMovesTheFirstIndexAndKeepsTheTermOfTheCompactionPoint() throws {
         do {
             let storage = try openStorage(directory.path)
