@@ -52,6 +52,10 @@ extension RaftNode {
         case .appendResponse: handleAppendResponse(message)
         case .heartbeatResponse: handleHeartbeatResponse(message)
         case .readIndex: handleReadIndexRequest(from: message.from, context: message.context)
+        case .append, .snapshot:
+            // Another leader in our own term: election safety is broken.
+            invariants.fail(
+                "leader \(id) of term \(term) received \(message.kind) from \(message.from) in the same term")
         default: break
         }
     }

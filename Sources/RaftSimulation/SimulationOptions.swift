@@ -15,7 +15,7 @@ public struct SimulationOptions: Sendable {
     public var dropPercent: Int = 5
     public var duplicatePercent: Int = 3
     /// Crash a node at a random point of handling a `Ready`, in per mille.
-    public var crashDuringReadyPerMille: Int = 8
+    public var crashDuringReadyPerMille: Int = 25
     /// Turn off partitions, crashes, membership changes and transfers.
     public var faults: Bool = true
     /// Compact a node's log once it has applied this many entries past its snapshot.

@@ -99,9 +99,9 @@ struct RaftSim: AsyncParsableCommand {
         let failed = reports.filter { !$0.passed }.count
         let elapsed = ContinuousClock.now - started
         if reports.count == 1, let report = reports.first { print(summary(report)) }
-        print(
-            "\(reports.count - failed) passed, \(failed) failed (\(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))))"
-        )
+        let seconds = elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))
+        print("ran \(reports.count) seeds (\(options.nodes) voters, \(options.steps) steps each) in \(seconds)")
+        print("\(reports.count - failed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -6,7 +6,7 @@ import Testing
     /// The checker has teeth: each deliberately broken core is caught within a bounded number
     /// of seeds.
     @Suite struct MutationTests {
-        static let seedBound: UInt64 = 400
+        static let seedBound: UInt64 = 1000
 
         @Test(arguments: Mutations.all.map(\.name))
         func simulatorCatchesMutation(_ name: String) async {
