@@ -23,29 +23,26 @@ enum CRC32C {
     }()
 
     static func checksum(_ bytes: UnsafeRawBufferPointer, continuing seed: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress else { return seed }
         var crc = ~seed
-        guard var pointer = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return seed }
-        var remaining = bytes.count
+        var offset = 0
+        let count = bytes.count
         tables.withUnsafeBufferPointer { table in
-            while remaining >= 8 {
-                let low =
-                    (UInt32(pointer[0]) | UInt32(pointer[1]) << 8 | UInt32(pointer[2]) << 16
-                        | UInt32(pointer[3]) << 24) ^ crc
-                let high =
-                    UInt32(pointer[4]) | UInt32(pointer[5]) << 8 | UInt32(pointer[6]) << 16
-                    | UInt32(pointer[7]) << 24
+            // Eight bytes per step: one unaligned little-endian load, eight table lookups.
+            while count - offset >= 8 {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                let low = UInt32(truncatingIfNeeded: word) ^ crc
+                let high = UInt32(truncatingIfNeeded: word >> 32)
                 crc =
                     table[7 * 256 + Int(low & 0xFF)] ^ table[6 * 256 + Int((low >> 8) & 0xFF)]
                     ^ table[5 * 256 + Int((low >> 16) & 0xFF)] ^ table[4 * 256 + Int(low >> 24)]
                     ^ table[3 * 256 + Int(high & 0xFF)] ^ table[2 * 256 + Int((high >> 8) & 0xFF)]
                     ^ table[1 * 256 + Int((high >> 16) & 0xFF)] ^ table[Int(high >> 24)]
-                pointer += 8
-                remaining -= 8
+                offset += 8
             }
-            while remaining > 0 {
-                crc = table[Int((crc ^ UInt32(pointer.pointee)) & 0xFF)] ^ (crc >> 8)
-                pointer += 1
-                remaining -= 1
+            while offset < count {
+                crc = table[Int((crc ^ UInt32(base.load(fromByteOffset: offset, as: UInt8.self))) & 0xFF)] ^ (crc >> 8)
+                offset += 1
             }
         }
         return ~crc

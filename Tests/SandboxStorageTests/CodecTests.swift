@@ -19,6 +19,25 @@ import Testing
         #expect(whole == split)
     }
 
+    @Test func crc32cAgreesWithABitwiseReferenceAtEveryLengthAndAlignment() {
+        func reference(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = (crc & 1) == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var random = TestRandom(seed: 3)
+        let bytes = (0..<300).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for start in 0..<9 {
+            for length in 0..<(bytes.count - start) where length < 40 || length % 37 == 0 {
+                let slice = bytes[start..<start + length]
+                #expect(CRC32C.checksum(slice) == reference(slice), "offset \(start), length \(length)")
+            }
+        }
+    }
+
     @Test func entryRecordRoundTripsAndEveryFlippedByteIsCaught() throws {
         let entry = Entry(term: 7, index: 42, kind: .configChange, data: [1, 2, 3, 4, 5])
         let record = RecordCodec.encode(entry)

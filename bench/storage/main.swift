@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product storage-bench
 //   .build/release/storage-bench [--directory PATH] [--seconds S] [--keys N]
+//                                [--entry BYTES] [--batch N] [--no-snapshot]   (one row, for profiling)
 //
 // 1. Synced Raft log appends: entries/s and MB/s at batch sizes 1, 16, 64, 256 with entries of
 //    256 B and 4 KiB, each next to the physical limit measured in the same run on the same
@@ -18,6 +19,10 @@ struct Arguments {
         .appendingPathComponent("out/storage").path
     var seconds = 2.0
     var keys = 1_000_000
+    /// Only these entry sizes / batch sizes (for profiling one row); nil: all.
+    var entrySize: Int?
+    var batchSize: Int?
+    var snapshot = true
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -26,8 +31,13 @@ struct Arguments {
             case "--directory": directory = iterator.next() ?? directory
             case "--seconds": seconds = iterator.next().flatMap(Double.init) ?? seconds
             case "--keys": keys = iterator.next().flatMap(Int.init) ?? keys
+            case "--entry": entrySize = iterator.next().flatMap(Int.init)
+            case "--batch": batchSize = iterator.next().flatMap(Int.init)
+            case "--no-snapshot": snapshot = false
             default:
-                print("usage: storage-bench [--directory PATH] [--seconds S] [--keys N]")
+                print(
+                    "usage: storage-bench [--directory PATH] [--seconds S] [--keys N] [--entry BYTES] [--batch N]"
+                        + " [--no-snapshot]")
                 exit(2)
             }
         }
@@ -132,8 +142,8 @@ func runAppends(_ arguments: Arguments) throws {
     print("")
     print("| entry | batch | raw entries/s | raw MB/s | RocksDB entries/s | RocksDB MB/s | RocksDB / raw |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    for entryBytes in [256, 4096] {
-        for batch in [1, 16, 64, 256] {
+    for entryBytes in [256, 4096] where arguments.entrySize.map({ $0 == entryBytes }) ?? true {
+        for batch in [1, 16, 64, 256] where arguments.batchSize.map({ $0 == batch }) ?? true {
             let rawPath = arguments.directory + "/raw-append"
             let logPath = arguments.directory + "/log-append"
             try? FileManager.default.removeItem(atPath: logPath)
@@ -234,7 +244,7 @@ let arguments = Arguments()
 do {
     try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
     try runAppends(arguments)
-    try runSnapshot(arguments)
+    if arguments.snapshot { try runSnapshot(arguments) }
 } catch {
     print("storage-bench: \(error)")
     exit(1)
