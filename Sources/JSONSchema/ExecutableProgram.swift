@@ -1,0 +1,57 @@
+/// The program the evaluator runs: nodes with their keywords flattened into one buffer.
+///
+/// `@unchecked Sendable`: everything is written once in `init` and never mutated afterwards; the
+/// two buffers are owned by this object (freed in `deinit`) and only read while it is alive,
+/// which the evaluator guarantees by holding a strong reference. Reading keywords through a
+/// buffer lets the evaluator borrow them instead of copying (and retaining) each one.
+final class ExecutableProgram: @unchecked Sendable {
+    struct Node: Sendable {
+        let start: Int
+        let end: Int
+        let resource: Int
+        let needsAnnotations: Bool
+        let location: Int
+        /// Only keywords that test the instance itself (no subschemas): evaluated without the
+        /// recursion bookkeeping, which cannot be needed.
+        let isLeaf: Bool
+    }
+
+    let nodes: UnsafeMutableBufferPointer<Node>
+    let keywords: UnsafeMutableBufferPointer<Keyword>
+    let root: Int
+    let dynamicAnchors: [[String: Int]]
+    let usesDynamicScope: Bool
+    let locations: [String]
+    /// Keeps alive the objects keywords refer to without counting.
+    let objects: [any AnyObject & Sendable]
+
+    init(_ program: SchemaProgram) {
+        var nodes: [Node] = []
+        var keywords: [Keyword] = []
+        for node in program.nodes {
+            let start = keywords.count
+            keywords.append(contentsOf: node.keywords)
+            nodes.append(
+                Node(
+                    start: start, end: keywords.count, resource: node.resource,
+                    needsAnnotations: node.needsAnnotations, location: node.location,
+                    isLeaf: !node.needsAnnotations && node.keywords.allSatisfy(\.isAssertion)))
+        }
+        self.nodes = .allocate(capacity: nodes.count)
+        _ = self.nodes.initialize(from: nodes)
+        self.keywords = .allocate(capacity: keywords.count)
+        _ = self.keywords.initialize(from: keywords)
+        root = program.root
+        dynamicAnchors = program.dynamicAnchors
+        usesDynamicScope = program.usesDynamicScope
+        locations = program.locations
+        objects = program.objects
+    }
+
+    deinit {
+        nodes.deinitialize()
+        nodes.deallocate()
+        keywords.deinitialize()
+        keywords.deallocate()
+    }
+}
