@@ -35,7 +35,10 @@ let package = Package(
             // fifth of its CPU time); debug builds, which run every test, keep them.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "RaftSimulation", dependencies: ["Raft"]),
+        .target(
+            name: "RaftSimulation", dependencies: ["Raft"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
 
         // MARK: storage
         .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),

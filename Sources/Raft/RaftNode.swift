@@ -69,10 +69,11 @@ public final class RaftNode {
         previousHardState = hardState
         previousSoftState = SoftState(leader: 0, role: .follower)
         if hardState != .empty {
-            guard hardState.commit >= log.committed && hardState.commit <= log.lastIndex() else {
+            // A commit index below the snapshot is fine (the snapshot is committed by
+            // definition); one beyond the stored log is not.
+            guard hardState.commit <= log.lastIndex() else {
                 throw .invalid(
-                    "stored commit index \(hardState.commit) is outside the stored log [\(log.committed), \(log.lastIndex())]"
-                )
+                    "stored commit index \(hardState.commit) is beyond the stored log's last index \(log.lastIndex())")
             }
             log.commitTo(hardState.commit)
             term = hardState.term

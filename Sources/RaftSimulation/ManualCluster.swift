@@ -23,6 +23,19 @@ public final class ManualCluster {
     }
 
     public private(set) var members: [NodeID: Member] = [:]
+    /// The members in id order: a linear search beats hashing for a handful of nodes.
+    private var memberList: [Member] = []
+
+    func register(_ member: Member) {
+        members[member.id] = member
+        memberList = members.values.sorted { $0.id < $1.id }
+        ids = memberList.map(\.id)
+    }
+
+    func lookUp(_ id: NodeID) -> Member? {
+        for member in memberList where member.id == id { return member }
+        return nil
+    }
     public var recordsTranscript: Bool
     public var keepsAppliedEntries = true
     public private(set) var transcript: [String] = []
@@ -43,8 +56,7 @@ public final class ManualCluster {
         for id in voters + learners {
             let member = Member(id: id, storage: MemoryLogStorage(bootstrap: conf))
             member.appliedIndex = 1
-            members[id] = member
-            ids = members.keys.sorted()
+            register(member)
             start(member)
         }
     }
@@ -83,8 +95,7 @@ public final class ManualCluster {
     public func addNode(_ id: NodeID) {
         guard members[id] == nil else { return }
         let member = Member(id: id, storage: MemoryLogStorage())
-        members[id] = member
-        ids = members.keys.sorted()
+        register(member)
         start(member)
         record("node \(id) started with an empty log")
     }
@@ -136,7 +147,7 @@ public final class ManualCluster {
     /// Handles one `Ready` of a node (if it has one). Returns whether it did.
     @discardableResult
     public func processReady(_ id: NodeID) -> Bool {
-        guard let member = members[id], let raft = member.raft, raft.hasReady else { return false }
+        guard let member = lookUp(id), let raft = member.raft, raft.hasReady else { return false }
         let ready = raft.ready()
         if recordsTranscript { describe(ready, of: id) }
         post(ready.messages)
@@ -168,7 +179,7 @@ public final class ManualCluster {
 
     func post(_ messages: [Message]) {
         for message in messages {
-            guard let target = members[message.to] else { continue }
+            guard let target = lookUp(message.to) else { continue }
             if (!cutLinks.isEmpty && cutLinks.contains(message.from << 32 | message.to)) || dropFilter?(message) == true
             {
                 record("  dropped \(message)")
@@ -183,7 +194,7 @@ public final class ManualCluster {
     public func deliverMessages(to id: NodeID? = nil) -> Int {
         var delivered = 0
         for target in id.map({ [$0] }) ?? ids {
-            guard let member = members[target] else { continue }
+            guard let member = lookUp(target) else { continue }
             var inbox: [Message] = []
             swap(&inbox, &member.inbox)
             guard let raft = member.raft else { continue }

@@ -60,6 +60,7 @@ func measure(batch: Int, entries: Int, payload: Int) -> Result {
         for member in members where cluster.processReady(member.id) { readies += 1 }
         cluster.deliverMessages()
     }
+    precondition(!members.contains { $0.appliedIndex < target }, "the cluster did not apply every entry")
     let seconds = (clock.now - start).seconds
     return Result(
         batch: batch, entries: entries, seconds: seconds, cpuSeconds: processCPUSeconds() - cpuStart, readies: readies)
