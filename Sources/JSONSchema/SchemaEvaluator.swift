@@ -13,7 +13,9 @@ struct SchemaEvaluator {
         case allErrors
     }
 
-    let program: ExecutableProgram
+    /// Unretained: the `CompiledSchema` that creates the evaluator holds the program for the
+    /// whole validation, which the evaluator never outlives.
+    unowned(unsafe) let program: ExecutableProgram
     let options: SchemaOptions
     let mode: Mode
     var errors: [ValidationError] = []
@@ -197,6 +199,8 @@ struct SchemaEvaluator {
     /// Dispatches one keyword. Kept small: it is on the recursion path, so its stack frame
     /// (large in debug builds if every keyword's code lived here) bounds how deep validation goes.
     private mutating func check(_ keyword: Keyword, _ instance: JSONValue, collect: Bool) -> Bool {
+        // The most common keyword first, without the second dispatch.
+        if case .type(let types, _) = keyword, types.contains(typeOf: instance) { return true }
         switch keyword {
         case .members(let borrowed):
             return checkMembers(borrowed, instance, collect: collect)
@@ -560,7 +564,6 @@ struct SchemaEvaluator {
     private mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
         var valid = true
         var requiredFound = 0
-        var evaluated: [String] = []
         // Small instances are scanned (no hashing); a large instance against a short `properties`
         // list is probed by name instead.
         if rules.patternProperties.isEmpty && rules.additionalProperties == nil && !collect
@@ -582,7 +585,9 @@ struct SchemaEvaluator {
                     valid = false
                     if stopsEarly { return false }
                 }
-                if collect && matched { evaluated.append(name) }
+                if collect && matched && rules.additionalProperties == nil {
+                    annotate { $0.properties.insert(name) }
+                }
             }
         }
         if requiredFound < rules.requiredNames.count {
@@ -591,13 +596,7 @@ struct SchemaEvaluator {
                 if stopsEarly { return false }
             }
         }
-        if collect {
-            if rules.additionalProperties != nil {
-                annotate { $0.allProperties = true }
-            } else {
-                annotate { $0.properties.formUnion(evaluated) }
-            }
-        }
+        if collect && rules.additionalProperties != nil { annotate { $0.allProperties = true } }
         return valid
     }
 
