@@ -48,12 +48,13 @@ public struct Redactor: Sendable {
         case .array(let items):
             return .array(items.map { redact($0, depth: depth + 1) })
         case .object(let members):
-            var result: [String: JSONValue] = [:]
+            var result = members
             for (key, member) in members {
-                if classes.contains(.apiKey), Redactor.secretMemberNames.contains(key.lowercased()), member != .null {
+                if redactsSecrets, Redactor.isSecretMemberName(key), member != .null {
                     result[key] = .string(RedactionClass.apiKey.placeholder)
                 } else {
-                    result[key] = redact(member, depth: depth + 1)
+                    let redacted = redact(member, depth: depth + 1)
+                    if redacted != member { result[key] = redacted }
                 }
             }
             return .object(result)
@@ -62,30 +63,55 @@ public struct Redactor: Sendable {
         }
     }
 
-    /// `text` with every span of an enabled class replaced.
-    public func redact(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var spans: [(Range<Int>, RedactionClass)] = []
-        // Order matters: keys first (they contain digits), then cards before phones.
-        for kind in [RedactionClass.apiKey, .email, .creditCard, .phone] where classes.contains(kind) {
-            for span in Redactor.find(kind, in: bytes) where !spans.contains(where: { $0.0.overlaps(span) }) {
-                spans.append((span, kind))
-            }
-        }
-        guard !spans.isEmpty else { return text }
-        spans.sort { $0.0.lowerBound < $1.0.lowerBound }
-        var output: [UInt8] = []
-        var position = 0
-        for (span, kind) in spans {
-            output.append(contentsOf: bytes[position..<span.lowerBound])
-            output.append(contentsOf: kind.placeholder.utf8)
-            position = span.upperBound
-        }
-        output.append(contentsOf: bytes[position...])
-        return String(decoding: output, as: UTF8.self)
+    private var redactsSecrets: Bool { classes.contains(.apiKey) }
+
+    static func isSecretMemberName(_ key: String) -> Bool {
+        key.utf8.count <= 16 && secretMemberNames.contains(key.lowercased())
     }
 
-    static func find(_ kind: RedactionClass, in bytes: [UInt8]) -> [Range<Int>] {
+    /// The order classes are searched in: keys first (they contain digits), cards before phones.
+    static let searchOrder: [RedactionClass] = [.apiKey, .email, .creditCard, .phone]
+
+    /// `text` with every span of an enabled class replaced.
+    public func redact(_ text: String) -> String {
+        // A quick look first: most strings hold no `@` and few digits.
+        var at = false
+        var digits = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "@") { at = true } else if Redactor.isDigit(byte) { digits += 1 }
+        }
+        let wanted = classes.filter { kind in
+            switch kind {
+            case .email: return at
+            case .phone: return digits >= 7
+            case .creditCard: return digits >= 13
+            case .apiKey: return true
+            }
+        }
+        guard !wanted.isEmpty else { return text }
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var spans: [(Range<Int>, RedactionClass)] = []
+            for kind in Redactor.searchOrder where wanted.contains(kind) {
+                for span in Redactor.find(kind, in: bytes) where !spans.contains(where: { $0.0.overlaps(span) }) {
+                    spans.append((span, kind))
+                }
+            }
+            guard !spans.isEmpty else { return text }
+            spans.sort { $0.0.lowerBound < $1.0.lowerBound }
+            var output: [UInt8] = []
+            var position = 0
+            for (span, kind) in spans {
+                output.append(contentsOf: bytes[position..<span.lowerBound])
+                output.append(contentsOf: kind.placeholder.utf8)
+                position = span.upperBound
+            }
+            output.append(contentsOf: bytes[position...])
+            return String(decoding: output, as: UTF8.self)
+        }
+    }
+
+    static func find(_ kind: RedactionClass, in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         switch kind {
         case .email: return emails(bytes)
         case .phone: return digitRuns(bytes, card: false)
@@ -106,7 +132,7 @@ public struct Redactor: Sendable {
             && byte != UInt8(ascii: "/")
     }
 
-    static func emails(_ bytes: [UInt8]) -> [Range<Int>] {
+    static func emails(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         func isLocal(_ byte: UInt8) -> Bool {
             isAlphanumeric(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "%")
                 || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
@@ -141,7 +167,7 @@ public struct Redactor: Sendable {
 
     /// Runs of digits joined by single separators. Cards: 13–19 digits passing Luhn. Phones:
     /// 10–15 digits (E.164), or 7–9 written international style (`+` and separators).
-    static func digitRuns(_ bytes: [UInt8], card: Bool) -> [Range<Int>] {
+    static func digitRuns(_ bytes: UnsafeBufferPointer<UInt8>, card: Bool) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
@@ -156,15 +182,15 @@ public struct Redactor: Sendable {
                 continue
             }
             let start = index
-            var digits: [UInt8] = []
+            var digitCount = 0
             var separators = 0
             var end = index
             var cursor = index
             if !isDigit(bytes[cursor]) { cursor += 1 }
-            while cursor < bytes.count, digits.count <= 19 {
+            while cursor < bytes.count, digitCount <= 19 {
                 let byte = bytes[cursor]
                 if isDigit(byte) {
-                    digits.append(byte - 0x30)
+                    digitCount += 1
                     cursor += 1
                     end = cursor
                     continue
@@ -182,8 +208,8 @@ public struct Redactor: Sendable {
             let followedByWord = end < bytes.count && isAlphanumeric(bytes[end])
             if !followedByWord {
                 if card {
-                    if (13...19).contains(digits.count), luhn(digits) { spans.append(start..<end) }
-                } else if (7...15).contains(digits.count), digits.count >= 10 || (startsWithPlus && separators > 0) {
+                    if (13...19).contains(digitCount), luhn(bytes[start..<end]) { spans.append(start..<end) }
+                } else if (7...15).contains(digitCount), digitCount >= 10 || (startsWithPlus && separators > 0) {
                     spans.append(start..<end)
                 }
             }
@@ -192,10 +218,13 @@ public struct Redactor: Sendable {
         return spans
     }
 
-    static func luhn(_ digits: [UInt8]) -> Bool {
+    /// The Luhn check over the digits of `text` (separators skipped).
+    static func luhn<Text: BidirectionalCollection<UInt8>>(_ text: Text) -> Bool {
         var sum = 0
-        for (offset, digit) in digits.reversed().enumerated() {
-            var value = Int(digit)
+        var offset = 0
+        for byte in text.reversed() where isDigit(byte) {
+            var value = Int(byte - 0x30)
+            defer { offset += 1 }
             if offset % 2 == 1 {
                 value *= 2
                 if value > 9 { value -= 9 }
@@ -243,7 +272,7 @@ public struct Redactor: Sendable {
             || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
     }
 
-    static func apiKeys(_ bytes: [UInt8]) -> [Range<Int>] {
+    static func apiKeys(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var index = 0
         outer: while index < bytes.count {
@@ -283,7 +312,7 @@ public struct Redactor: Sendable {
     static let pemBegin = Array("-----BEGIN ".utf8)
     static let pemEnd = Array("-----END ".utf8)
 
-    static func pemBlockEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+    static func pemBlockEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard bytes[start...].starts(with: pemBegin) else { return nil }
         let header = bytes[start..<min(bytes.count, start + 64)]
         guard String(decoding: header, as: UTF8.self).contains("PRIVATE KEY") else { return nil }

@@ -116,11 +116,13 @@ if arguments.contains("--components") {
             ],
         ])
     let glob = GlobPattern("payments.*")
+    let redactor = Redactor(classes: RedactionClass.allCases)
     let components: [(String, () -> Int)] = [
         ("condition", { condition.evaluate(context) == .true ? 1 : 0 }),
         ("schema.isValid", { schema.isValid(parameters) ? 1 : 0 }),
         ("url-parse", { (try? StrictURL("https://api.company.com/customers?limit=5"))?.port ?? 0 }),
         ("glob payments.*", { glob.matches("payments.charge") ? 1 : 0 }),
+        ("redact 3 fields", { redactor.redact(parameters) == parameters ? 0 : 1 }),
     ]
     for (name, body) in components {
         let (median, p99) = measure(body)
