@@ -15,10 +15,11 @@
 //       "<i>:<t>" and increments "count", so count == applied index unless an entry was
 //       applied twice or lost.
 //
-//   storage-crash-worker install <directory> <chunk-file> <index> <term>
+//   storage-crash-worker install <directory> <chunk-file> <index> <term> <pause-microseconds>
 //       Installs the snapshot whose encoded chunks (each prefixed by a 4-byte big-endian
-//       length) are in <chunk-file>. Reports: B (begun), C <n> (n chunks added), F (finishing),
-//       D (finished).
+//       length) are in <chunk-file>, pausing after each chunk (so that the test's kill lands
+//       mid-installation even when the worker is fast). Reports: B (begun), C <n> (n chunks
+//       added), F (finishing), D (finished).
 import Raft
 import SandboxStorage
 
@@ -130,7 +131,7 @@ func runLog(directory: String, seed: UInt64, maxSeconds: Double) throws {
     }
 }
 
-func runInstall(directory: String, chunkFile: String, index: UInt64, term: UInt64) throws {
+func runInstall(directory: String, chunkFile: String, index: UInt64, term: UInt64, pause: UInt32) throws {
     guard let file = fopen(chunkFile, "rb") else { fail("cannot open \(chunkFile)") }
     defer { fclose(file) }
     let storage = try NodeStorage(path: directory, options: .compact)
@@ -149,6 +150,7 @@ func runInstall(directory: String, chunkFile: String, index: UInt64, term: UInt6
         try installer.add(encoded: chunk)
         added += 1
         report("C \(added)")
+        if pause > 0 { usleep(pause) }
     }
     report("F")
     try installer.finish()
@@ -161,13 +163,14 @@ do {
     case "log" where arguments.count == 5:
         guard let seed = UInt64(arguments[3]), let seconds = Double(arguments[4]) else { fail("bad seed or seconds") }
         try runLog(directory: arguments[2], seed: seed, maxSeconds: seconds)
-    case "install" where arguments.count == 6:
-        guard let index = UInt64(arguments[4]), let term = UInt64(arguments[5]) else { fail("bad index or term") }
-        try runInstall(directory: arguments[2], chunkFile: arguments[3], index: index, term: term)
+    case "install" where arguments.count == 7:
+        guard let index = UInt64(arguments[4]), let term = UInt64(arguments[5]), let pause = UInt32(arguments[6])
+        else { fail("bad index, term or pause") }
+        try runInstall(directory: arguments[2], chunkFile: arguments[3], index: index, term: term, pause: pause)
     default:
         fail(
             "usage: storage-crash-worker log <directory> <seed> <max-seconds>\n"
-                + "       storage-crash-worker install <directory> <chunk-file> <index> <term>")
+                + "       storage-crash-worker install <directory> <chunk-file> <index> <term> <pause-microseconds>")
     }
 } catch {
     fail("\(error)")

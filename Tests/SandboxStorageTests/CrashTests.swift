@@ -24,6 +24,7 @@ import Testing
         var model = CrashModel()
         var acknowledged = 0
         var killedWhileWorking = 0
+        var inFlightFoundDurable = 0
         let started = Date()
         for cycle in 0..<Self.cycles {
             let context = "cycle \(cycle), STORAGE_CRASH_SEED=\(seed)"
@@ -76,6 +77,7 @@ import Testing
                     return
                 }
                 matched = withPending
+                inFlightFoundDurable += 1
             }
             do {
                 try matched.checkState(in: storage)
@@ -90,6 +92,10 @@ import Testing
         #expect(
             acknowledged >= Self.cycles / 2, "only \(acknowledged) operations acknowledged in \(Self.cycles) cycles")
         #expect(killedWhileWorking > 0, "no kill landed while an operation was in flight")
+        print(
+            "storage crash test: \(Self.cycles) kills, \(acknowledged) operations acknowledged, "
+                + "\(killedWhileWorking) kills during an operation (\(inFlightFoundDurable) of those found on disk), "
+                + "log at \(model.snapshotIndex + 1)...\(model.lastIndex), seed \(seed)")
         #expect(model.lastIndex > 0)
     }
 }
@@ -125,7 +131,8 @@ extension CrashTests {
             let target = directory.subpath("target-\(round)")
             try SnapshotTests.makeSource(at: target, keys: 500, applied: 3, keyPrefix: "old/").close()
             let worker = try WorkerProcess(
-                ["install", target, chunkFile, String(snapshotIndex), "2"], errorFile: directory.subpath("stderr"))
+                ["install", target, chunkFile, String(snapshotIndex), "2", "500"],
+                errorFile: directory.subpath("stderr"))
             // The last round runs to completion; the others die after a random number of chunks,
             // or while finishing.
             if round < rounds - 1 {
