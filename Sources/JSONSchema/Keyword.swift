@@ -13,8 +13,8 @@ enum Keyword: Sendable {
 
     case alwaysInvalid(at: Int)
     case type(TypeSet, at: Int)
-    case enumeration(Borrowed<Box<[JSONValue]>>, at: Int)
-    case constant(Borrowed<Box<JSONValue>>, at: Int)
+    case enumeration(Borrowed<EnumValues>, at: Int)
+    case constant(Borrowed<EnumValues>, at: Int)
     case multipleOf(Borrowed<Box<JSONNumber>>, at: Int)
     case maximum(Borrowed<Box<JSONNumber>>, at: Int)
     case exclusiveMaximum(Borrowed<Box<JSONNumber>>, at: Int)

@@ -487,10 +487,10 @@ struct SchemaCompiler {
             guard case .array(let elements) = value else {
                 throw error(place, "enum", "expected an array, got \(value.typeName)")
             }
-            builder.keywords.append(.enumeration(keep(Box(elements)), at: locationIndex(place, "enum")))
+            builder.keywords.append(.enumeration(keep(EnumValues(elements)), at: locationIndex(place, "enum")))
         }
         if let value = members["const"] {
-            builder.keywords.append(.constant(keep(Box(value)), at: locationIndex(place, "const")))
+            builder.keywords.append(.constant(keep(EnumValues([value])), at: locationIndex(place, "const")))
         }
         if let value = try number(builder, "multipleOf") {
             guard value > JSONNumber(0) else { throw error(place, "multipleOf", "expected a number greater than 0") }

@@ -246,13 +246,13 @@ struct SchemaEvaluator {
             if types.contains(typeOf: instance) { return true }
             return fail(at, "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)")
         case .enumeration(let box, let at):
-            if box.read({ $0.value.contains(instance) }) { return true }
-            let values = box.object.value
+            if box.read({ $0.contains(instance) }) { return true }
+            let values = box.object.values
             return fail(
                 at, "expected one of \(SchemaEvaluator.brief(.array(values))), got \(SchemaEvaluator.brief(instance))")
         case .constant(let box, let at):
-            if box.read({ $0.value == instance }) { return true }
-            let value = box.object.value
+            if box.read({ $0.contains(instance) }) { return true }
+            let value = box.object.values[0]
             return fail(at, "expected \(SchemaEvaluator.brief(value)), got \(SchemaEvaluator.brief(instance))")
         case .multipleOf(let box, let at):
             guard case .number(let number) = instance, !box.read({ number.isMultiple(of: $0.value) }) else {
