@@ -1,29 +1,3 @@
-/// A node's role.
-public enum RaftRole: Sendable, Hashable {
-    case follower
-    case preCandidate
-    case candidate
-    case leader
-}
-
-/// Volatile state a runtime may want to report (not persisted).
-public struct SoftState: Sendable, Hashable {
-    public var leader: NodeID
-    public var role: RaftRole
-}
-
-/// The answer to a ReadIndex request: once the state machine has applied `index`, a read
-/// started before the request was made observes every write committed before it.
-public struct ReadState: Sendable, Hashable {
-    public var index: UInt64
-    public var context: [UInt8]
-
-    public init(index: UInt64, context: [UInt8]) {
-        self.index = index
-        self.context = context
-    }
-}
-
 /// Everything the runtime must do for a node, in one batch. Handle it in this order, then call
 /// `RaftNode.advance(_:)` before stepping the node again:
 ///

@@ -255,7 +255,7 @@ public final class Simulation {
         var ids = nodes.filter(\.started).map(\.id)
         for position in stride(from: ids.count - 1, to: 0, by: -1) { ids.swapAt(position, random.below(position + 1)) }
         guard ids.count >= 2 else { return }
-        switch random.below(3) {
+        switch random.below(4) {
         case 0:
             let split = 1 + random.below(ids.count - 1)
             cut(Array(ids[..<split]), from: Array(ids[split...]))
@@ -264,6 +264,15 @@ public final class Simulation {
             guard let leader = leaders.first else { return }
             cut([leader.id], from: ids.filter { $0 != leader.id })
             note("isolate leader \(leader.id)")
+        case 3:
+            // A one-way fault: a node (the leader half the time) that can send but not hear,
+            // or hear but not send.
+            let node = random.chance(50) ? (leaders.first?.id ?? ids[0]) : ids[0]
+            let deaf = random.chance(50)
+            for other in ids where other != node {
+                cutLinks.insert(deaf ? other << 32 | node : node << 32 | other)
+            }
+            note("node \(node) can \(deaf ? "send but not receive" : "receive but not send")")
         default:
             guard ids.count >= 3 else { return }
             let bridge = ids[0]
@@ -310,7 +319,7 @@ public final class Simulation {
         let conf = raft.confState
         var change: ConfChange?
         let spare = nodes.first { !$0.started && !removed.contains($0.id) }
-        switch random.below(3) {
+        switch random.below(4) {
         case 0:
             if let spare { change = ConfChange(.addLearner, node: spare.id) }
         case 1:
