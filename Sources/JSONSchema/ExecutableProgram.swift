@@ -2,8 +2,8 @@
 ///
 /// `@unchecked Sendable`: everything is written once in `init` and never mutated afterwards; the
 /// two buffers are owned by this object (freed in `deinit`) and only read while it is alive,
-/// which the evaluator guarantees by holding a strong reference. Reading keywords through a
-/// buffer lets the evaluator borrow them instead of copying (and retaining) each one.
+/// which its `CompiledSchema` guarantees for the length of every validation. Reading keywords
+/// through a buffer lets the evaluator borrow them instead of copying (and retaining) each one.
 final class ExecutableProgram: @unchecked Sendable {
     struct Node: Sendable {
         let start: Int
@@ -14,6 +14,9 @@ final class ExecutableProgram: @unchecked Sendable {
         /// Only keywords that test the instance itself (no subschemas): evaluated without the
         /// recursion bookkeeping, which cannot be needed.
         let isLeaf: Bool
+        /// When the first keyword is `type` (the common case), its types, so a leaf can test
+        /// them inline and start after it; empty otherwise.
+        let leadingTypes: TypeSet
     }
 
     let nodes: UnsafeMutableBufferPointer<Node>
@@ -35,7 +38,8 @@ final class ExecutableProgram: @unchecked Sendable {
                 Node(
                     start: start, end: keywords.count, resource: node.resource,
                     needsAnnotations: node.needsAnnotations, location: node.location,
-                    isLeaf: !node.needsAnnotations && node.keywords.allSatisfy(\.isAssertion)))
+                    isLeaf: !node.needsAnnotations && node.keywords.allSatisfy(\.isAssertion),
+                    leadingTypes: ExecutableProgram.leadingTypes(node.keywords)))
         }
         self.nodes = .allocate(capacity: nodes.count)
         _ = self.nodes.initialize(from: nodes)
@@ -46,6 +50,11 @@ final class ExecutableProgram: @unchecked Sendable {
         usesDynamicScope = program.usesDynamicScope
         locations = program.locations
         objects = program.objects
+    }
+
+    private static func leadingTypes(_ keywords: [Keyword]) -> TypeSet {
+        if case .type(let types, _)? = keywords.first { return types }
+        return []
     }
 
     deinit {

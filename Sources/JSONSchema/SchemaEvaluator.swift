@@ -148,16 +148,13 @@ struct SchemaEvaluator {
 
     /// Validates a member or element (its path segment already pushed when recording).
     private mutating func validateChild(_ index: Int, _ value: JSONValue) -> Bool {
-        instanceDepth += 1
-        defer { instanceDepth -= 1 }
-        if instanceDepth > options.maxInstanceDepth {
-            return exceedLimit(
-                program.nodes[index].location, "instance nested deeper than \(options.maxInstanceDepth) levels")
-        }
         let node = program.nodes[index]
         if node.isLeaf {
+            // No subschemas: nothing recurses, so no depth to track.
             var valid = true
             var offset = node.start
+            // A passing leading `type` needs no dispatch; a failing one is reported by the loop.
+            if !node.leadingTypes.isEmpty && node.leadingTypes.contains(typeOf: value) { offset += 1 }
             while offset < node.end {
                 if !checkAssertion(program.keywords[offset], value) {
                     valid = false
@@ -166,6 +163,11 @@ struct SchemaEvaluator {
                 offset += 1
             }
             return valid
+        }
+        instanceDepth += 1
+        defer { instanceDepth -= 1 }
+        if instanceDepth > options.maxInstanceDepth {
+            return exceedLimit(node.location, "instance nested deeper than \(options.maxInstanceDepth) levels")
         }
         return validate(index, value, collect: false)
     }
