@@ -11,7 +11,7 @@ struct RaftSim: AsyncParsableCommand {
         abstract: "Run Raft clusters under faults from seeds and check the safety properties.",
         discussion: """
             Examples:
-              raft-sim --seeds 1..2000 --nodes 3 --steps 1500
+              raft-sim --seeds 1..2000 --nodes 3 --steps 3000
               raft-sim --seed 42 --trace          (replay one seed, step by step)
             """
     )
@@ -28,7 +28,7 @@ struct RaftSim: AsyncParsableCommand {
     @Option(help: "Random events per seed before the liveness phase.")
     var steps: Int = 3000
 
-    @Option(help: "Simulations run at once (default: the number of cores).")
+    @Option(help: "Simulations run at once (the number of cores unless given).")
     var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Print what happens, step by step (one seed).")
