@@ -189,8 +189,13 @@ import Testing
             let reader = try source.state.makeSnapshot(maxChunkBytes: 4096)
             let installer = try target.state.beginInstall(reader.metadata)
             for _ in 0..<3 { try installer.add(try #require(try reader.nextChunk())) }
-            // Simulate a crash half-way: the process goes away without finishing. Closing the
-            // database first keeps the installer from cleaning up, as a crash would.
+            // Simulate a crash half-way, after RocksDB flushed part of the installation to an
+            // SST file: the process goes away without finishing. Closing the database first
+            // keeps the installer from cleaning up, as a crash would.
+            let inactive: ColumnFamily = target.state.activeFamily() == .stateA ? .stateB : .stateA
+            try target.database.flush(inactive)
+            let files = try FileManager.default.contentsOfDirectory(atPath: targetPath).filter { $0.hasSuffix(".sst") }
+            #expect(!files.isEmpty)
             target.close()
             _ = installer
         }
