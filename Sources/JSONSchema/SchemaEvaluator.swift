@@ -285,8 +285,10 @@ struct SchemaEvaluator {
             return fail(at, "expected string of at most \(plural(limit, "character")), got \(length)")
         case .minLength(let limit, let at):
             guard case .string(let text) = instance else { return true }
-            let length = text.utf8.count < limit ? text.utf8.count : text.unicodeScalars.count
-            if length >= limit { return true }
+            // A scalar is 1 to 4 UTF-8 bytes: counting scalars is needed only in between.
+            let bytes = text.utf8.count
+            if (bytes + 3) / 4 >= limit { return true }
+            if bytes >= limit && text.unicodeScalars.count >= limit { return true }
             return fail(
                 at, "expected string of at least \(plural(limit, "character")), got \(text.unicodeScalars.count)")
         case .pattern(let borrowed, let at):

@@ -99,3 +99,20 @@ import Testing
         #expect(result.errors.isEmpty)
     }
 }
+
+@Suite struct StringLengthTests {
+    /// Lengths count Unicode scalars (code points), not bytes or grapheme clusters.
+    @Test func lengthsCountCodePoints() throws {
+        let minimum = try CompiledSchema(["minLength": 3])
+        #expect(!minimum.isValid("éé"))
+        #expect(minimum.isValid("ééé"))
+        #expect(minimum.isValid("😀😀😀"))
+        #expect(!minimum.isValid("😀😀"))
+        #expect(minimum.isValid("e\u{301}e"))
+        let maximum = try CompiledSchema(["maxLength": 2])
+        #expect(maximum.isValid("😀😀"))
+        #expect(!maximum.isValid("😀😀😀"))
+        #expect(!maximum.isValid("e\u{301}e"))
+        #expect(minimum.validate("😀😀").errors.map(\.message) == ["expected string of at least 3 characters, got 2"])
+    }
+}
