@@ -24,7 +24,7 @@ public struct StorageOptions: Sendable, Hashable {
     public init() {}
 
     /// Small memtables and cache, for tests and tools that open many databases.
-    public static var compact: StorageOptions {
+    public static var small: StorageOptions {
         var options = StorageOptions()
         options.logWriteBufferBytes = 4 << 20
         options.stateWriteBufferBytes = 8 << 20

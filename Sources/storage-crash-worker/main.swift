@@ -68,7 +68,7 @@ func monotonicSeconds() -> Double {
 
 func runLog(directory: String, seed: UInt64, maxSeconds: Double) throws {
     var random = SplitMix(state: seed)
-    let storage = try NodeStorage(path: directory, options: .compact)
+    let storage = try NodeStorage(path: directory, options: .small)
     defer { storage.close() }
     let log = storage.log
     let state = storage.state
@@ -134,7 +134,7 @@ func runLog(directory: String, seed: UInt64, maxSeconds: Double) throws {
 func runInstall(directory: String, chunkFile: String, index: UInt64, term: UInt64, pause: UInt32) throws {
     guard let file = fopen(chunkFile, "rb") else { fail("cannot open \(chunkFile)") }
     defer { fclose(file) }
-    let storage = try NodeStorage(path: directory, options: .compact)
+    let storage = try NodeStorage(path: directory, options: .small)
     defer { storage.close() }
     let installer = try storage.state.beginInstall(
         SnapshotMetadata(index: index, term: term, conf: ConfState(voters: [1, 2, 3])))

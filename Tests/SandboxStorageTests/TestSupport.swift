@@ -19,7 +19,7 @@ final class TemporaryDirectory {
 }
 
 func openStorage(_ path: String) throws -> NodeStorage {
-    try NodeStorage(path: path, options: .compact)
+    try NodeStorage(path: path, options: .small)
 }
 
 /// Deterministic entry payloads, so a reader can recompute what should be stored.
