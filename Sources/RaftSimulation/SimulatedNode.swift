@@ -17,6 +17,8 @@ final class SimulatedNode {
     var waitingReads: [(id: UInt64, index: UInt64)] = []
     /// Started at least once (spare nodes start when added as learners).
     var started = false
+    /// While crashed: the step at which the supervisor restarts it.
+    var restartAtStep = 0
 
     init(id: NodeID, storage: MemoryLogStorage) {
         self.id = id

@@ -135,7 +135,15 @@ public final class Simulation {
 
     // MARK: - Events
 
+    func restartDueNodes() {
+        for node in nodes where !node.isUp && node.started && node.restartAtStep <= step {
+            start(node)
+            note("supervisor restarts node \(node.id) at term \(node.raft?.term ?? 0), applied \(node.machine.applied)")
+        }
+    }
+
     func performRandomEvent() {
+        restartDueNodes()
         // Stormy and calm periods alternate, so faults both pile up and get healed.
         let stormy = (step / 400) % 2 == 0
         if options.faults && random.below(1000) < (stormy ? 60 : 8) { return injectFault() }
@@ -300,6 +308,10 @@ public final class Simulation {
         node.incarnation += 1
         node.waitingReads.removeAll()
         statistics.crashes += 1
+        // A supervisor restarts it after a while (sooner if a restart fault comes first).
+        node.restartAtStep =
+            step + options.restartDelay.lowerBound
+            + random.below(options.restartDelay.upperBound - options.restartDelay.lowerBound + 1)
         note(
             "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \(node.storage.hardState.term))"
         )
@@ -317,20 +329,15 @@ public final class Simulation {
     func changeMembership() {
         guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
         let conf = raft.confState
-        var change: ConfChange?
-        let spare = nodes.first { !$0.started && !removed.contains($0.id) }
-        switch random.below(4) {
-        case 0:
-            if let spare { change = ConfChange(.addLearner, node: spare.id) }
-        case 1:
-            if let learner = randomElement(conf.learners) { change = ConfChange(.addVoter, node: learner) }
-        default:
-            if conf.voters.count > options.nodes, let voter = randomElement(conf.voters) {
-                change = ConfChange(.removeNode, node: voter)
-            } else if let learner = randomElement(conf.learners) {
-                change = ConfChange(.removeNode, node: learner)
-            }
+        // Every change that fits the current membership is equally likely.
+        var possible: [ConfChange] = []
+        if let spare = nodes.first(where: { !$0.started && !removed.contains($0.id) }) {
+            possible.append(ConfChange(.addLearner, node: spare.id))
         }
+        possible += conf.learners.map { ConfChange(.addVoter, node: $0) }
+        possible += conf.learners.map { ConfChange(.removeNode, node: $0) }
+        if conf.voters.count > options.nodes { possible += conf.voters.map { ConfChange(.removeNode, node: $0) } }
+        let change = randomElement(possible)
         guard let change else { return }
         do {
             let index = try raft.proposeConfChange(change)

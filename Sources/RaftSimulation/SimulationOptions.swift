@@ -16,6 +16,8 @@ public struct SimulationOptions: Sendable {
     public var duplicatePercent: Int = 3
     /// Crash a node at a random point of handling a `Ready`, in per mille.
     public var crashDuringReadyPerMille: Int = 25
+    /// A crashed node is restarted after this many steps (unless a restart fault comes first).
+    public var restartDelay: ClosedRange<Int> = 20...400
     /// Turn off partitions, crashes, membership changes and transfers.
     public var faults: Bool = true
     /// Compact a node's log once it has applied this many entries past its snapshot.
