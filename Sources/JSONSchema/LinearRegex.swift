@@ -159,12 +159,15 @@ final class LinearRegex: Sendable {
 
     /// Whether the pattern matches anywhere in `text`.
     func matches(_ text: String) -> Bool {
-        var text = text
-        if let runs { return text.withUTF8 { matchRuns(runs, $0) } }
-        return text.withUTF8 { bytes in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: program.count * 7) { memory in
-                run(bytes, memory)
-            }
+        if let result = text.utf8.withContiguousStorageIfAvailable({ match($0) }) { return result }
+        var copy = text
+        return copy.withUTF8 { match($0) }
+    }
+
+    private func match(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let runs { return matchRuns(runs, bytes) }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: program.count * 7) { memory in
+            run(bytes, memory)
         }
     }
 
