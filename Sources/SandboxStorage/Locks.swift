@@ -39,9 +39,21 @@ final class ReadWriteLock: @unchecked Sendable {
     // locks are made for concurrent use.
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    init() {
+    /// `preferWriters`: a waiting writer goes before new readers, so a stream of reads cannot
+    /// starve writes. Such a lock must never be taken for reading twice by one thread.
+    init(preferWriters: Bool = false) {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
+        #if canImport(Glibc)
+            if preferWriters {
+                var attributes = pthread_rwlockattr_t()
+                pthread_rwlockattr_init(&attributes)
+                pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+                pthread_rwlock_init(lock, &attributes)
+                pthread_rwlockattr_destroy(&attributes)
+                return
+            }
+        #endif
         pthread_rwlock_init(lock, nil)
     }
 
@@ -61,5 +73,26 @@ final class ReadWriteLock: @unchecked Sendable {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
+    }
+}
+
+/// A value guarded by a readers-writer lock: many readers at once, or one writer. The state
+/// store keeps its metadata in one so that reads of the state run in parallel.
+final class SharedLocked<Value>: @unchecked Sendable {
+    // Invariant: `value` is read only inside `withReadLock` (shared: nobody mutates it then)
+    // and mutated only inside `withWriteLock` (exclusive).
+    // Writers first: the state machine's writes must not wait behind a stream of reads. No
+    // path takes this lock for reading twice on one thread.
+    private let lock = ReadWriteLock(preferWriters: true)
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withReadLock<Result>(_ body: (Value) throws -> Result) rethrows -> Result {
+        try lock.withReadLock { try body(value) }
+    }
+
+    func withWriteLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        try lock.withWriteLock { try body(&value) }
     }
 }

@@ -11,8 +11,9 @@ import Raft
 ///   only discard applied entries).
 /// - The keys live in one of two state families; a snapshot installation fills the other one
 ///   and switches with one atomic write (see `SnapshotInstaller`).
-/// - Thread safety: every method runs under one internal lock (the state lock; it is taken
-///   before the log store's lock, never after). `Sendable` for the same reasons as
+/// - Thread safety: an internal readers-writer lock (the state lock; it is taken before the log
+///   store's lock, never after): reads (`get`, `scan`, `makeSnapshot`, `appliedIndex`) run in
+///   parallel; writes and the snapshot switch run alone. `Sendable` for the same reasons as
 ///   `RaftLogStore`.
 public final class StateStore: Sendable {
     struct State: Sendable {
@@ -32,7 +33,7 @@ public final class StateStore: Sendable {
 
     let database: Database
     let log: RaftLogStore
-    private let state: Locked<State>
+    private let state: SharedLocked<State>
 
     init(database: Database, log: RaftLogStore) throws {
         self.database = database
@@ -50,7 +51,7 @@ public final class StateStore: Sendable {
         if let bytes = try database.get(StorageKeys.appliedIndex, in: active) {
             applied = try RecordCodec.decodeNumber(bytes, name: "applied index")
         }
-        state = Locked(State(active: active, appliedIndex: applied))
+        state = SharedLocked(State(active: active, appliedIndex: applied))
         // Leftovers of an installation cut short by a crash: the inactive family must be empty.
         let inactive = active == .stateA ? ColumnFamily.stateB : .stateA
         if try !isEmpty(inactive) { try clear(inactive, compact: true) }
@@ -81,11 +82,11 @@ public final class StateStore: Sendable {
 
     /// The index of the last entry whose effects are stored.
     public func appliedIndex() -> UInt64 {
-        state.withLock { $0.appliedIndex }
+        state.withReadLock { $0.appliedIndex }
     }
 
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        try state.withLock { state in
+        try state.withReadLock { state in
             try database.get(StorageKeys.user(key), in: state.active)
         }
     }
@@ -114,7 +115,7 @@ public final class StateStore: Sendable {
     }
 
     private func write(_ changes: StateBatch, appliedIndex: UInt64?, confState: ConfState?, sync: Bool) throws {
-        try state.withLock { state in
+        try state.withWriteLock { state in
             if let appliedIndex, appliedIndex <= state.appliedIndex {
                 throw StorageError.appliedIndexRegression(current: state.appliedIndex, offered: appliedIndex)
             }
@@ -164,7 +165,7 @@ public final class StateStore: Sendable {
         guard limit <= Self.maxScanLimit else {
             throw StorageError.tooLarge(what: "scan page", size: limit, limit: Self.maxScanLimit)
         }
-        return try state.withLock { state in
+        return try state.withReadLock { state in
             let lower = StorageKeys.user(prefix)
             let upper = StorageKeys.upperBound(ofPrefix: prefix).map(StorageKeys.user) ?? StorageKeys.userRangeEnd
             let cursor = try Cursor(database: database, family: state.active, lowerBound: lower, upperBound: upper)
@@ -196,7 +197,7 @@ public final class StateStore: Sendable {
             throw StorageError.tooLarge(
                 what: "snapshot chunk size", size: maxChunkBytes, limit: SnapshotChunk.maxUncompressedBytes / 2)
         }
-        return try state.withLock { state in
+        return try state.withReadLock { state in
             let view = try ReadView(database: database)
             let metadata = try snapshotMetadata(in: view, active: state.active)
             let cursor = try Cursor(
@@ -235,7 +236,7 @@ public final class StateStore: Sendable {
     /// Nothing is visible until `SnapshotInstaller.finish()`; a crash before that leaves the
     /// current state, and the leftovers are cleared when the store opens.
     public func beginInstall(_ metadata: SnapshotMetadata) throws -> SnapshotInstaller {
-        let target = try state.withLock { state in
+        let target = try state.withWriteLock { state in
             guard !state.installing else { throw StorageError.installInProgress }
             guard metadata.index > state.appliedIndex else {
                 throw StorageError.snapshotOutOfDate(current: state.appliedIndex, offered: metadata.index)
@@ -253,13 +254,13 @@ public final class StateStore: Sendable {
     }
 
     func endInstall() {
-        state.withLock { $0.installing = false }
+        state.withWriteLock { $0.installing = false }
     }
 
     /// The switch: one synced write makes `target` the active family with the snapshot's
     /// applied index, clears the old family, and replaces the log with the snapshot position.
     func commitInstall(_ metadata: SnapshotMetadata, into target: ColumnFamily) throws {
-        let previous = try state.withLock { state in
+        let previous = try state.withWriteLock { state in
             let previous = state.active
             try log.installSnapshot(metadata) { batch in
                 try batch.put(
@@ -280,7 +281,7 @@ public final class StateStore: Sendable {
     /// The state part of `NodeStorage.bootstrap`: applied index 1, the log at the bootstrap
     /// snapshot, in one synced write.
     func bootstrap(_ metadata: SnapshotMetadata, hardState: HardState) throws {
-        try state.withLock { state in
+        try state.withWriteLock { state in
             guard state.appliedIndex == 0, !state.installing else {
                 throw StorageError.alreadyInitialized("the state is applied up to \(state.appliedIndex)")
             }
@@ -292,7 +293,7 @@ public final class StateStore: Sendable {
     }
 
     /// Which family holds the state (for tests).
-    func activeFamily() -> ColumnFamily { state.withLock { $0.active } }
+    func activeFamily() -> ColumnFamily { state.withReadLock { $0.active } }
 }
 
 /// One key of the state machine and its value.
