@@ -247,11 +247,17 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(address)/\(prefixLength)" }
 
     /// Whether `candidate` is inside the block. An IPv4 block also contains the IPv4-mapped IPv6
-    /// forms of its addresses.
+    /// forms of its addresses; an IPv6 block inside `::ffff:0:0/96` (written as mapped addresses)
+    /// contains the IPv4 addresses it maps. A wider IPv6 block (`::/0`) holds no IPv4 address, so
+    /// allowing IPv6 space never allows IPv4 loopback or private ranges by accident.
     public func contains(_ candidate: IPAddress) -> Bool {
         switch (address, candidate.unmapped) {
         case (.v4, .v4), (.v6, .v6): return CIDRBlock.masked(candidate.unmapped, prefixLength) == address
-        case (.v6, .v4): return CIDRBlock.masked(candidate, prefixLength) == address
+        case (.v6, .v4(let v4)):
+            // Compare in IPv6 form: masking an IPv4 value with a prefix over 32 bits would trap.
+            guard prefixLength >= 96 else { return false }
+            let mapped = IPAddress.v6(high: 0, low: 0xFFFF << 32 | UInt64(v4))
+            return CIDRBlock.masked(mapped, prefixLength) == address
         default: return false
         }
     }
