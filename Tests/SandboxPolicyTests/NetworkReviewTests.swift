@@ -38,4 +38,73 @@ import Testing
         let cidr = try #require(CIDRBlock(block))
         #expect(cidr.contains(try #require(IPAddress(address))) == inside, "\(block) ∋ \(address)")
     }
+
+    /// Spellings from the SSRF bypass lists not in ``SSRFTests``; deny_all_others is off, so only
+    /// the parser and the special-address checks deny these.
+    static let internalSpellings: [(String, String)] = [
+        ("http://0X7F000001/", "upper-case hex integer"), ("http://0X7f.0.0.1/", "upper-case hex part"),
+        ("http://127.0.0.1.:80/", "trailing dot and port"), ("http://[::ffff:127.0.0.1]:80/", "mapped with port"),
+        ("http://[::FFFF:7F00:1]/", "mapped, upper-case hex"), ("http://[::ffff:127.0.0.1%25x]/", "mapped with zone"),
+        ("http://[::1%2525]/", "zone that is itself %25"), ("http://[::1%25]/", "empty zone"),
+        ("http://[::1%eth0]/", "zone without %25"), ("http://[fe80::1%25%65]/", "encoded zone"),
+        ("http://[::1]./", "dot after bracket"), ("http://[::1]]/", "double close"), ("http://[[::1]]/", "nested"),
+        ("http://[]/", "empty brackets"), ("http://[:::1]/", "triple colon"), ("http://[1::2::3]/", "two ::"),
+        ("http://[0::]/", "unspecified 0::"), ("http://[::0]/", "unspecified ::0"),
+        ("http://[0:0:0:0:0:0:0:0]/", "unspecified long"), ("http://[::ffff:0.0.0.0]/", "mapped unspecified"),
+        ("http://[64:ff9b::127.0.0.1]/", "NAT64 loopback"), ("http://[2002:7f00:1::]/", "6to4 loopback"),
+        ("http://[FD00:EC2:0:0:0:0:0:254]/", "AWS IPv6 metadata long"),
+        ("http://[fd00:ec2::254%25eth0]/", "AWS IPv6 metadata with zone"), ("http://0.0/", "zero short"),
+        ("http://0000000000000000000000000000177.1/", "long octal"),
+        ("http://0x00000000000000000007f.1/", "long hex"), ("http://4294967295/", "broadcast integer"),
+        ("http://4294967296/", "integer overflow"), ("http://0x100000000/", "hex overflow"),
+        ("http://256.0.0.1/", "part over 255"), ("http://1.2.3.4.5/", "five parts"),
+        ("http://127.0.0.1:80:/", "trailing colon"), ("http://127。0。0。1/", "ideographic dots"),
+        ("http://127.0.0.1\u{FF0E}/", "full-width dot"), ("http://local\u{2024}host/", "one-dot leader"),
+        ("http://localhost\u{FE52}/", "small full stop"), ("http://localhost%2e/", "encoded dot"),
+        ("http://%6c%6f%63%61%6c%68%6f%73%74/", "encoded localhost"), ("http://METADATA.GOOGLE.INTERNAL/", "upper"),
+        ("http://metadata.google.internal./", "metadata trailing dot"), ("http://instance-data/", "EC2 alias"),
+        ("http://instance-data.ec2.internal/", "EC2 internal"), ("http://ip6-localhost/", "ip6-localhost"),
+        ("http://localhost.localdomain/", "localdomain"), ("http://169.254.169.254.nip.io/", "metadata via nip.io"),
+        ("http://a9fea9fe.nip.io/", "hex nip.io"), ("http://foo.NIP.IO./", "nip.io upper, trailing dot"),
+        ("http://1u.ms/", "rebinding apex"), ("http://1.1.1.1&@2.2.2.2#@3.3.3.3/", "orange-tsai userinfo"),
+        ("http://127.0.0.1%2f@api.company.com/", "encoded slash in userinfo"),
+        ("http://[::1]@evil/", "bracket userinfo"),
+    ]
+
+    @Test(arguments: internalSpellings)
+    func internalSpellingsAreDenied(_ url: String, _ what: String) throws {
+        let decision = try Fixtures.policy(SSRFTests.permissive).evaluate(Fixtures.get(url))
+        #expect(decision.outcome == .deny, "\(what): \(url) -> \(decision.explanation)")
+    }
+
+    /// Against the sales policy (`api.company.com` allowed, deny_all_others on).
+    static let lookalikes: [(String, String)] = [
+        ("http://.api.company.com/", "leading dot"), ("http://api..company.com/", "empty label"),
+        ("http://-api.company.com/", "leading hyphen"), ("http://api_.company.com/", "underscore"),
+        ("http://xn--api.company.com/", "xn-- prefix"), ("http://api.company.com\u{00AD}/", "soft hyphen"),
+        ("http://api.company.com\u{200D}/", "zero-width joiner"), ("http://api\u{FF0E}company.com/", "full-width dot"),
+        ("http://api.company.com\u{3002}/", "trailing ideographic dot"), ("http://api.cοmpany.com/", "Greek omicron"),
+        ("http://ᴀpi.company.com/", "small capital A"), ("http://api.compan\u{0443}.com/", "Cyrillic u"),
+        ("http://api.company.com%09/", "encoded tab"), ("http://api.company.com:+80/", "signed port"),
+        ("https://api.company.com:443\u{0}/", "NUL after port"), ("ws://api.company.com/", "unlisted scheme"),
+        ("http://" + String(repeating: "a", count: 64) + ".api.company.com/", "label over 63"),
+        ("http://" + String(repeating: "a.", count: 120) + "api.company.com/", "host over 253"),
+        ("http://api.company.com.evil.net/", "suffix"), ("http://evilapi.company.com/", "no boundary"),
+    ]
+
+    @Test(arguments: lookalikes)
+    func lookalikesOfAnAllowedDomainAreDenied(_ url: String, _ what: String) throws {
+        let decision = try Fixtures.salesAgent().evaluate(Fixtures.get(url))
+        #expect(decision.outcome == .deny, "\(what): \(url) -> \(decision.explanation)")
+    }
+
+    /// Positive controls for the tables above.
+    @Test(arguments: [
+        "HtTp://api.company.com/", "http://api.company.com?x", "http://api.company.com#x",
+        "http://api.company.com/..%2f..%2f", "http://api.company.com:0443/", "https://a.b.sub.api.company.com./",
+    ])
+    func spellingsOfAnAllowedDomainStayAllowed(_ url: String) throws {
+        let decision = try Fixtures.salesAgent().evaluate(Fixtures.get(url))
+        #expect(decision.outcome == .allow, "\(url) -> \(decision.explanation)")
+    }
 }
