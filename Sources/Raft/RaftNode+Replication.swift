@@ -101,7 +101,9 @@ extension RaftNode {
             return
         }
         let wasPaused = pr.isPaused
-        guard pr.maybeUpdate(response.index) else { return }
+        // An answer that confirms the match we probed for also ends the probe (etcd does so).
+        let confirmsProbe = pr.state == .probe && pr.match == response.index
+        guard pr.maybeUpdate(response.index) || confirmsProbe else { return }
         switch pr.state {
         case .probe:
             pr.becomeReplicate()

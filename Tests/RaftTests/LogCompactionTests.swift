@@ -53,6 +53,20 @@ import Testing
         #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
     }
 
+    @Test func aReportedSnapshotFailureIsRetriedAtOnce() throws {
+        let cluster = try clusterWithALaggingFollower(proposals: 4)
+        cluster.dropFilter = { $0.kind == .snapshot }
+        cluster.tick(1)
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .snapshot)
+        cluster.dropFilter = nil
+        cluster.node(1).reportSnapshot(to: 3, failed: true)
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .probe)
+        cluster.tick(1)  // one heartbeat, well within the retry timeout
+        cluster.stabilize()
+        #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
+    }
+
     @Test func aSnapshotCarriesTheMembership() throws {
         let cluster = electedCluster(3)
         cluster.addNode(4)

@@ -124,6 +124,19 @@ import Testing
         #expect(cluster.node(1).replicationState(of: 3)?.state == .replicate)
     }
 
+    @Test func anUnreachableFollowerIsProbedAgain() throws {
+        let cluster = electedCluster(3)
+        try cluster.node(1).propose(bytes("p"))
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 2)?.state == .replicate)
+        cluster.node(1).reportUnreachable(2)
+        #expect(cluster.node(1).replicationState(of: 2)?.state == .probe)
+        try cluster.node(1).propose(bytes("q"))
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 2)?.state == .replicate)
+        #expect(cluster.node(2).commitIndex == cluster.node(1).commitIndex)
+    }
+
     @Test func aCrashedFollowerKeepsOnlyWhatItPersisted() throws {
         let cluster = electedCluster(3)
         try cluster.node(1).propose(bytes("a"))
