@@ -399,7 +399,7 @@ struct ConditionEvaluator {
 
     private func affixTest(_ test: StringTest, _ text: String, _ candidate: JSONValue) -> ConditionOutcome {
         guard case .string(let affix) = candidate else {
-            return .unknown(.wrongType(operation: test.rawValue, found: "a \(candidate.kindName) argument"))
+            return .unknown(.wrongType(operation: test.rawValue, found: "\(candidate.kindName) as the argument"))
         }
         let holds: Bool
         switch test {

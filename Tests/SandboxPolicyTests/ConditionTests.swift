@@ -93,6 +93,8 @@ import Testing
             return
         }
         #expect(try evaluate("amount == '150'") == .false)
+        let argument = try evaluate("recipient endswith [1]")
+        #expect("\(argument)" == "unknown (`endswith` does not apply to a number as the argument)")
     }
 
     @Test func costAttributeIsUnknownWhenAbsent() throws {
