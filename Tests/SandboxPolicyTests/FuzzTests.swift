@@ -40,6 +40,31 @@ import Testing
         }
     }
 
+    /// Random addresses of both families (and IPv4-mapped IPv6) against CIDR blocks of both
+    /// families, through the URL path and the resolved-address path.
+    @Test func addressJudgeSurvivesRandomAddresses() throws {
+        var random = SeededGenerator(seed: 0xF022_0006)
+        let policy = try Fixtures.policy(
+            """
+            network:
+              deny_all_others: false
+              allow_cidrs: ["10.0.0.0/8", "::ffff:192.168.0.0/112", "fd00:1::/32", "::/0"]
+              deny_cidrs: ["10.9.0.0/16", "fd00:1:2::/48", "::ffff:0:0/96", "2001:db8::1/128"]
+            """)
+        for _ in 0..<(20_000 * FuzzTests.scale) {
+            let v4 = UInt32.random(in: 0...UInt32.max, using: &random)
+            let address: IPAddress
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: address = .v4(v4)
+            case 1: address = .v6(high: 0, low: 0xFFFF << 32 | UInt64(v4))
+            default: address = .v6(high: random.next(), low: random.next())
+            }
+            _ = policy.evaluateConnection(to: address)
+            let host = if case .v6 = address { "[\(address)]" } else { "\(address)" }
+            _ = policy.evaluate(HTTPRequest(url: "http://\(host)/"))
+        }
+    }
+
     static let redactionAlphabet = Array("0123456789 -+()@.abcxyzAKIAsk-_ghp_Bearer \n-----BEGIN PRIVATE KEY".utf8)
 
     /// The redactor sees arbitrary payload text: it must return, and its output must be stable.
