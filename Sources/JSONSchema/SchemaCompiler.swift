@@ -137,8 +137,25 @@ struct SchemaCompiler {
     private static let mapSubschemas2020 = ["$defs", "properties", "patternProperties", "dependentSchemas"]
     private static let mapSubschemas7 = ["definitions", "properties", "patternProperties", "dependencies"]
 
-    private mutating func index(_ value: JSONValue, at place: Place, scope inherited: Scope) throws(SchemaCompileError)
+    /// Records the scope (base URI, dialect) of every subschema of `root`, and its `$id`s and
+    /// anchors. Walks with a worklist, not recursion, so a deeply nested schema cannot overflow
+    /// the stack (in a debug build each recursive level took several KiB).
+    private mutating func index(_ root: JSONValue, at rootPlace: Place, scope rootScope: Scope)
+        throws(SchemaCompileError)
     {
+        var pending = [(root, rootPlace, rootScope)]
+        while let (value, place, inherited) = pending.popLast() {
+            // Children are pushed in reverse, so subschemas are visited in document order, as a
+            // recursive walk would (the first `$id` or `$dynamicAnchor` seen wins).
+            var children: [(JSONValue, Place, Scope)] = []
+            try indexOne(value, at: place, scope: inherited, children: &children)
+            pending.append(contentsOf: children.reversed())
+        }
+    }
+
+    private mutating func indexOne(
+        _ value: JSONValue, at place: Place, scope inherited: Scope, children: inout [(JSONValue, Place, Scope)]
+    ) throws(SchemaCompileError) {
         guard case .object(let members) = value else {
             scopes[place] = inherited
             return
@@ -188,28 +205,28 @@ struct SchemaCompiler {
         let arrays = draft == .draft7 ? SchemaCompiler.arraySubschemas7 : SchemaCompiler.arraySubschemas2020
         let maps = draft == .draft7 ? SchemaCompiler.mapSubschemas7 : SchemaCompiler.mapSubschemas2020
         for keyword in singles {
-            if let sub = members[keyword] { try index(sub, at: child(place, keyword), scope: scope) }
+            if let sub = members[keyword] { children.append((sub, child(place, keyword), scope)) }
         }
         if draft == .draft7, let items = members["items"] {
             if case .array(let elements) = items {
                 for offset in elements.indices {
-                    try index(elements[offset], at: child(place, "items", String(offset)), scope: scope)
+                    children.append((elements[offset], child(place, "items", String(offset)), scope))
                 }
             } else {
-                try index(items, at: child(place, "items"), scope: scope)
+                children.append((items, child(place, "items"), scope))
             }
         }
         for keyword in arrays {
             guard case .array(let elements) = members[keyword] else { continue }
             for offset in elements.indices {
-                try index(elements[offset], at: child(place, keyword, String(offset)), scope: scope)
+                children.append((elements[offset], child(place, keyword, String(offset)), scope))
             }
         }
         for keyword in maps {
             guard case .object(let entries) = members[keyword] else { continue }
             for (name, sub) in entries {
                 switch sub {
-                case .object, .bool: try index(sub, at: child(place, keyword, name), scope: scope)
+                case .object, .bool: children.append((sub, child(place, keyword, name), scope))
                 default: continue
                 }
             }
