@@ -2,10 +2,11 @@ extension JSONValue {
     /// Parses strict JSON (RFC 8259) text.
     ///
     /// Limits, each failing with a ``JSONParseError``: `maxBytes` of input, `maxDepth` nested
-    /// arrays and objects, number literals of at most ``JSONParser/maximumNumberDigits`` digits and
+    /// arrays and objects (default 128, which a debug build parses within 448 KiB of stack),
+    /// number literals of at most ``JSONParser/maximumNumberDigits`` digits and
     /// exponents of at most ±``JSONNumber/maximumExponent``. Duplicate object keys, lone UTF-16
     /// surrogates and invalid UTF-8 are rejected rather than guessed at.
-    public init(parsing text: String, maxDepth: Int = 512, maxBytes: Int = 16 << 20) throws(JSONParseError) {
+    public init(parsing text: String, maxDepth: Int = 128, maxBytes: Int = 16 << 20) throws(JSONParseError) {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { buffer in
             JSONParser.parse(buffer, maxDepth: maxDepth, maxBytes: maxBytes)
@@ -14,7 +15,7 @@ extension JSONValue {
     }
 
     /// Parses strict JSON (RFC 8259) from UTF-8 bytes; see ``init(parsing:maxDepth:maxBytes:)-(String,_,_)``.
-    public init(parsing bytes: [UInt8], maxDepth: Int = 512, maxBytes: Int = 16 << 20) throws(JSONParseError) {
+    public init(parsing bytes: [UInt8], maxDepth: Int = 128, maxBytes: Int = 16 << 20) throws(JSONParseError) {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
             JSONParser.parse(buffer, maxDepth: maxDepth, maxBytes: maxBytes)
         }

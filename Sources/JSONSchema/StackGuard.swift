@@ -1,11 +1,14 @@
-/// Bounds how much call stack a recursive walk (parser, evaluator) may use, whatever the build
-/// configuration or the calling thread's stack size: hostile nesting fails with an error
-/// instead of overflowing the stack of a small-stack thread (the Swift concurrency pool's
-/// threads have far less than a main thread's 8 MiB).
+/// A last resort against stack overflow in a recursive walk (parser, evaluator). The depth limits
+/// (`maxDepth`, ``SchemaOptions/maxEvaluationDepth``) are what stop hostile nesting, the same way
+/// in every build; their defaults stay well inside this budget even in a debug build, whose
+/// frames are several times larger than a release build's. The guard only fires for a caller
+/// that raises a depth limit beyond what its thread's stack holds, so then the answer depends on
+/// the build and the thread, and the error says the stack budget was hit.
 struct StackGuard {
-    /// The stack a walk may use by default: half of a 512 KiB thread stack (Linux threads usually
-    /// have 8 MiB).
-    static let defaultBudget = 256 * 1024
+    /// The stack a walk may use by default: 448 KiB, inside a 512 KiB thread stack (macOS
+    /// secondary threads; on Linux, Dispatch and Swift concurrency threads get 8 MiB) with 64 KiB
+    /// left for the caller.
+    static let defaultBudget = 448 * 1024
 
     private let base: UInt
     private let budget: UInt

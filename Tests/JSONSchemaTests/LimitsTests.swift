@@ -12,6 +12,7 @@ import Testing
     @Test func deepInstancesAreRejectedNotRecursedInto() throws {
         var options = SchemaOptions()
         options.maxInstanceDepth = 50
+        options.maxEvaluationDepth = 1_000
         options.maxStackBytes = 2 << 20
         let schema = try CompiledSchema(
             ["$defs": ["any": ["items": ["$ref": "#/$defs/any"]]], "$ref": "#/$defs/any"], options: options)
@@ -65,6 +66,8 @@ import Testing
     @Test func stackUseIsBounded() throws {
         var options = SchemaOptions()
         options.maxStackBytes = 16 * 1024
+        options.maxEvaluationDepth = 10_000
+        options.maxInstanceDepth = 10_000
         let schema = try CompiledSchema(["items": ["$ref": "#"]], options: options)
         let result = schema.validate(nested(400))
         #expect(!result.isValid)
