@@ -91,14 +91,20 @@ public struct Redactor: Sendable {
         guard !wanted.isEmpty else { return text }
         var copy = text
         return copy.withUTF8 { bytes in
+            // Accepted spans, sorted and disjoint: a span found later that overlaps one already
+            // taken is dropped. Each check is a binary search, so many matches stay cheap.
             var spans: [(Range<Int>, RedactionClass)] = []
             for kind in Redactor.searchOrder where wanted.contains(kind) {
-                for span in Redactor.find(kind, in: bytes) where !spans.contains(where: { $0.0.overlaps(span) }) {
-                    spans.append((span, kind))
+                var taken: [(Range<Int>, RedactionClass)] = []
+                var takenEnd = 0
+                let found = Redactor.find(kind, in: bytes).sorted { $0.lowerBound < $1.lowerBound }
+                for span in found where span.lowerBound >= takenEnd && !Redactor.overlaps(span, spans) {
+                    taken.append((span, kind))
+                    takenEnd = span.upperBound
                 }
+                spans = Redactor.merge(spans, taken)
             }
             guard !spans.isEmpty else { return text }
-            spans.sort { $0.0.lowerBound < $1.0.lowerBound }
             var output: [UInt8] = []
             var position = 0
             for (span, kind) in spans {
@@ -109,6 +115,40 @@ public struct Redactor: Sendable {
             output.append(contentsOf: bytes[position...])
             return String(decoding: output, as: UTF8.self)
         }
+    }
+
+    /// Whether `span` overlaps one of `sorted` (sorted by start, disjoint).
+    static func overlaps(_ span: Range<Int>, _ sorted: [(Range<Int>, RedactionClass)]) -> Bool {
+        // The first span that ends after `span` starts; it overlaps when it starts before `span` ends.
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle].0.upperBound <= span.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low].0.lowerBound < span.upperBound
+    }
+
+    /// Two sorted, mutually disjoint span lists as one sorted list.
+    static func merge(
+        _ a: [(Range<Int>, RedactionClass)], _ b: [(Range<Int>, RedactionClass)]
+    ) -> [(Range<Int>, RedactionClass)] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        var merged: [(Range<Int>, RedactionClass)] = []
+        merged.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].0.lowerBound < b[j].0.lowerBound) {
+                merged.append(a[i])
+                i += 1
+            } else {
+                merged.append(b[j])
+                j += 1
+            }
+        }
+        return merged
     }
 
     static func find(_ kind: RedactionClass, in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
