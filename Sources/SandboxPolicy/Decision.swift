@@ -102,9 +102,10 @@ public enum DecisionReason: Sendable, CustomStringConvertible {
         case .toolNeedsApprovalByDefault(let tool):
             return "tool `\(tool)` matches no allow pattern; `defaults.decision` requires approval"
         case .schemaViolation(let tool, let errors):
-            let first = errors.first.map { $0.description } ?? "invalid"
-            let more = errors.count > 1 ? " (and \(errors.count - 1) more)" : ""
-            return "parameters of `\(tool)` fail its schema: \(first)\(more)"
+            // Up to three errors, so that a missing and an extra field are both named.
+            let shown = errors.isEmpty ? "invalid" : errors.prefix(3).map(\.description).joined(separator: "; ")
+            let more = errors.count > 3 ? " (and \(errors.count - 3) more)" : ""
+            return "parameters of `\(tool)` fail its schema: \(shown)\(more)"
         case .chainTooDeep(let depth, let limit):
             return "chain depth \(depth) exceeds budgets.max_chain_depth \(limit)"
         case .costOverLimit(let cost, let limit, let budget):

@@ -104,6 +104,14 @@ import Testing
         #expect(decision.explanation.contains("bcc"))
     }
 
+    @Test func schemaFailureNamesBothTheMissingAndTheExtraField() {
+        let decision = policy.evaluate(
+            Fixtures.call("email.send", ["recipient": "a@b.co", "subject": "hi", "bcc": "c@d.co"]))
+        #expect(decision.outcome == .deny)
+        #expect(decision.explanation.contains("\"body\""), "\(decision.explanation)")
+        #expect(decision.explanation.contains("\"bcc\""), "\(decision.explanation)")
+    }
+
     @Test func schemaFailureNamesTheFailingPath() {
         let decision = policy.evaluate(Fixtures.call("email.send", ["recipient": 7, "subject": "hi", "body": "x"]))
         #expect(decision.outcome == .deny)
