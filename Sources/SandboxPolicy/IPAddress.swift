@@ -229,7 +229,9 @@ public struct CIDRBlock: Sendable, Hashable, CustomStringConvertible {
         if case .v4 = address { maximum = 32 } else { maximum = 128 }
         var length = maximum
         if parts.count == 2 {
-            guard let parsed = Int(parts[1]), (0...maximum).contains(parsed), parts[1].allSatisfy(\.isASCII) else {
+            guard (1...3).contains(parts[1].count), parts[1].allSatisfy({ ("0"..."9").contains($0) }),
+                let parsed = Int(parts[1]), (0...maximum).contains(parsed)
+            else {
                 return nil
             }
             length = parsed

@@ -39,6 +39,12 @@ import Testing
         #expect(cidr.contains(try #require(IPAddress(address))) == inside, "\(block) ∋ \(address)")
     }
 
+    /// A prefix length is one to three decimal digits: `Int` alone would take `+8` and `-0`.
+    @Test(arguments: ["10.0.0.0/+8", "0.0.0.0/-0", "10.0.0.0/ 8", "10.0.0.0/", "10.0.0.0/0008", "::/+0"])
+    func signedOrPaddedPrefixLengthsAreRefused(_ text: String) {
+        #expect(CIDRBlock(text) == nil, "\(text)")
+    }
+
     /// Spellings from the SSRF bypass lists not in ``SSRFTests``; deny_all_others is off, so only
     /// the parser and the special-address checks deny these.
     static let internalSpellings: [(String, String)] = [
