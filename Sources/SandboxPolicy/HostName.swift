@@ -50,7 +50,7 @@ public enum HostName: Sendable, Hashable, CustomStringConvertible {
             lowered = String(decoding: ascii, as: UTF8.self)
         }
         guard lowered.utf8.count <= maximumLength else { throw .tooLong }
-        let verdict = lowered.withUTF8 { check($0, checkPunycode: isASCII) }
+        let verdict = lowered.withUTF8 { check($0) }
         switch verdict {
         case .success(nil): return (.domain(lowered), false)
         case .success(let (address, ambiguous)?): return (.ip(.v4(address)), ambiguous)
@@ -59,9 +59,8 @@ public enum HostName: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Validates a lower-cased ASCII host: nil for a domain name, the address for an IPv4 host.
-    private static func check(
-        _ bytes: UnsafeBufferPointer<UInt8>, checkPunycode: Bool
-    ) -> Result<(UInt32, Bool)?, HostRejection> {
+    /// Every `xn--` label is checked, also in a host that had non-ASCII labels (`xn--zz.bücher.com`).
+    private static func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(UInt32, Bool)?, HostRejection> {
         // WHATWG: a host whose last label is a number is an IPv4 address (or an error).
         var lastStart = bytes.count
         while lastStart > 0, bytes[lastStart - 1] != UInt8(ascii: ".") { lastStart -= 1 }
@@ -87,7 +86,7 @@ public enum HostName: Sendable, Hashable, CustomStringConvertible {
             guard label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else {
                 return .failure(.hyphenAtLabelEdge)
             }
-            if checkPunycode, label.count > 4, label.starts(with: "xn--".utf8) {
+            if label.count > 4, label.starts(with: "xn--".utf8) {
                 // An A-label must be valid Punycode that round-trips.
                 let payload = String(decoding: label.dropFirst(4), as: UTF8.self)
                 guard let decoded = Punycode.decode(payload), Punycode.encode(decoded) == payload else {

@@ -72,7 +72,10 @@ import Testing
         ("http://instance-data.ec2.internal/", "EC2 internal"), ("http://ip6-localhost/", "ip6-localhost"),
         ("http://localhost.localdomain/", "localdomain"), ("http://169.254.169.254.nip.io/", "metadata via nip.io"),
         ("http://a9fea9fe.nip.io/", "hex nip.io"), ("http://foo.NIP.IO./", "nip.io upper, trailing dot"),
-        ("http://1u.ms/", "rebinding apex"), ("http://1.1.1.1&@2.2.2.2#@3.3.3.3/", "orange-tsai userinfo"),
+        ("http://1u.ms/", "rebinding apex"),
+        ("http://xn--zz.bücher.com/", "bad Punycode next to a Unicode label"),
+        ("http://XN--ZZ.bücher.com/", "upper-case bad Punycode next to a Unicode label"),
+        ("http://1.1.1.1&@2.2.2.2#@3.3.3.3/", "orange-tsai userinfo"),
         ("http://127.0.0.1%2f@api.company.com/", "encoded slash in userinfo"),
         ("http://[::1]@evil/", "bracket userinfo"),
     ]
