@@ -210,6 +210,15 @@ struct NetworkRules: Sendable {
         }
         for pattern in allowDomains {
             if pattern.matches(bytes) {
+                // An internal name is allowed only by an entry inside its internal zone: `nip.io`
+                // or `x.nip.io` allows `x.nip.io`, a broad `io` or `*.io` does not.
+                if let zone = NetworkRules.internalZone(bytes),
+                    !pattern.domain.withUnsafeBufferPointer({ zone.pattern.matches($0) })
+                {
+                    trace.record(
+                        "\(pattern.ruleID) \(pattern.source)", .noMatch, "\(name) \(zone.why); list it explicitly")
+                    continue
+                }
                 trace.record("\(pattern.ruleID) \(pattern.source)", .matched, name)
                 return (true, .domainAllowed(host: name, pattern: pattern.source), pattern.ruleID)
             }
@@ -233,8 +242,19 @@ struct NetworkRules: Sendable {
     }
 
     static func internalReason(_ host: UnsafeBufferPointer<UInt8>) -> String? {
-        if !host.contains(UInt8(ascii: ".")) { return "is a single-label name (resolved through local search domains)" }
-        for (pattern, why) in internalPatterns where pattern.matches(host) { return why }
-        return nil
+        internalZone(host)?.why
+    }
+
+    /// The most specific internal zone `host` is in (a single-label host is its own zone), or nil.
+    static func internalZone(_ host: UnsafeBufferPointer<UInt8>) -> (pattern: DomainPattern, why: String)? {
+        if !host.contains(UInt8(ascii: ".")) {
+            let itself = DomainPattern(source: "", ruleID: "", domain: Array(host), subdomainsOnly: false)
+            return (itself, "is a single-label name (resolved through local search domains)")
+        }
+        var best: (pattern: DomainPattern, why: String)? = nil
+        for (pattern, why) in internalPatterns where pattern.matches(host) {
+            if pattern.domain.count > best?.pattern.domain.count ?? -1 { best = (pattern, why) }
+        }
+        return best
     }
 }

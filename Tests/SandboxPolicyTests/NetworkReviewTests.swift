@@ -39,6 +39,37 @@ import Testing
         #expect(cidr.contains(try #require(IPAddress(address))) == inside, "\(block) ∋ \(address)")
     }
 
+    /// A broad allow entry (`io`, `*.me`, `internal`) is not an explicit listing of the internal
+    /// names under it; an entry inside the internal zone is.
+    @Test func internalNamesNeedAnEntryInsideTheirZone() throws {
+        let broad = try Fixtures.policy(
+            """
+            network:
+              allow_domains: ["io", "*.me", "ms", "internal", "google.internal"]
+            """)
+        for url in [
+            "http://127.0.0.1.nip.io/", "http://x.sslip.io/", "http://localtest.me/", "http://a.lvh.me/",
+            "http://7f000001.1u.ms/", "http://metadata.google.internal/",
+        ] {
+            let decision = broad.evaluate(Fixtures.get(url))
+            #expect(decision.outcome == .deny, "\(url) -> \(decision.explanation)")
+        }
+        #expect(broad.evaluate(Fixtures.get("http://github.io/")).outcome == .allow)
+        #expect(broad.evaluate(Fixtures.get("http://db.internal/")).outcome == .allow)
+        #expect(broad.evaluate(Fixtures.get("http://x.google.internal/")).outcome == .allow)
+        let explicit = try Fixtures.policy(
+            """
+            network:
+              allow_domains: ["nip.io", "localtest.me", "metadata.google.internal", "intranet"]
+            """)
+        for url in [
+            "http://127.0.0.1.nip.io/", "http://localtest.me/", "http://metadata.google.internal/", "http://intranet/",
+        ] {
+            let decision = explicit.evaluate(Fixtures.get(url))
+            #expect(decision.outcome == .allow, "\(url) -> \(decision.explanation)")
+        }
+    }
+
     /// A prefix length is one to three decimal digits: `Int` alone would take `+8` and `-0`.
     @Test(arguments: ["10.0.0.0/+8", "0.0.0.0/-0", "10.0.0.0/ 8", "10.0.0.0/", "10.0.0.0/0008", "::/+0"])
     func signedOrPaddedPrefixLengthsAreRefused(_ text: String) {
