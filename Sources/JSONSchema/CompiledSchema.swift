@@ -26,11 +26,20 @@ public final class CompiledSchema: Sendable {
     ///
     /// Errors come sorted by instance location, then schema location, so the report (and which
     /// error `.first` returns) does not depend on the order of object members in memory. A limit
-    /// (``SchemaOptions``) that stopped validation is reported first.
+    /// (``SchemaOptions``) that stopped validation is reported first; then members are visited
+    /// in name order, so the same limit, at the same place, is reported in every process.
     public func validate(_ instance: JSONValue, reporting: ErrorReporting = .all) -> ValidationResult {
         if reporting == .first && isValid(instance) { return ValidationResult(isValid: true, errors: []) }
         var evaluator = SchemaEvaluator(program: program, options: options, mode: .allErrors)
         var valid = evaluator.validate(program.root, instance, collect: false)
+        if evaluator.limitError != nil {
+            // Where a limit is first hit (and so which errors come before it) depends on the order
+            // object members are visited in, which follows the process's hash seed: redo it in
+            // name order so that every process reports the same. Rare, so the cost does not matter.
+            evaluator = SchemaEvaluator(program: program, options: options, mode: .allErrors)
+            evaluator.sortsMembers = true
+            valid = evaluator.validate(program.root, instance, collect: false)
+        }
         var errors = evaluator.errors
         errors.sort {
             ($0.instanceLocation, $0.schemaLocation, $0.message) < ($1.instanceLocation, $1.schemaLocation, $1.message)

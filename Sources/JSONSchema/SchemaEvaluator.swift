@@ -18,6 +18,11 @@ struct SchemaEvaluator {
     unowned(unsafe) let program: ExecutableProgram
     let options: SchemaOptions
     let mode: Mode
+    /// Visit object members sorted by name instead of in dictionary order. Dictionary order
+    /// follows the process's random hash seed; it does not change the verdict or a complete
+    /// error list, but it does decide where a limit is first hit and so which errors are found
+    /// before evaluation stops. ``CompiledSchema`` re-runs in this order when a limit was hit.
+    var sortsMembers = false
     var errors: [ValidationError] = []
     /// Above 0 inside subschemas whose failures are not errors (`anyOf` branches, `not`, `if`).
     private var silence = 0
@@ -359,9 +364,16 @@ struct SchemaEvaluator {
     private mutating func checkPropertyNames(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
         guard case .object(let members) = instance else { return true }
         var valid = true
-        for name in members.keys where !probe(node, .string(name), collect: false).0 {
-            valid = fail(at, "invalid property name \"\(name)\"")
-            if stopsEarly { return false }
+        if sortsMembers {
+            for name in members.keys.sorted() where !probe(node, .string(name), collect: false).0 {
+                valid = fail(at, "invalid property name \"\(name)\"")
+                if stopsEarly { return false }
+            }
+        } else {
+            for name in members.keys where !probe(node, .string(name), collect: false).0 {
+                valid = fail(at, "invalid property name \"\(name)\"")
+                if stopsEarly { return false }
+            }
         }
         return valid
     }
@@ -529,12 +541,19 @@ struct SchemaEvaluator {
         let seen = frames[frames.count - 1]
         if seen.allProperties { return true }
         var valid = true
-        for (name, value) in members where !seen.properties.contains(name) {
-            let passed =
-                isFalse
-                ? fail(at, "unexpected property \"\(name)\"")
-                : validateChild(node, value, key: name)
-            if !passed {
+        func visit(_ evaluator: inout SchemaEvaluator, _ name: String, _ value: JSONValue) -> Bool {
+            seen.properties.contains(name)
+                || (isFalse
+                    ? evaluator.fail(at, "unexpected property \"\(name)\"")
+                    : evaluator.validateChild(node, value, key: name))
+        }
+        if sortsMembers {
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) where !visit(&self, name, value) {
+                valid = false
+                if stopsEarly { return false }
+            }
+        } else {
+            for (name, value) in members where !visit(&self, name, value) {
                 valid = false
                 if stopsEarly { return false }
             }
@@ -582,15 +601,18 @@ struct SchemaEvaluator {
                     if stopsEarly { return false }
                 }
             }
-        } else {
-            for (name, value) in members {
-                var matched = false
-                if !checkMember(rules, name, value, &matched, &requiredFound) {
+        } else if sortsMembers {
+            for (name, value) in members.sorted(by: { $0.key < $1.key }) {
+                if !checkMember(rules, name, value, collect: collect, &requiredFound) {
                     valid = false
                     if stopsEarly { return false }
                 }
-                if collect && matched && rules.additionalProperties == nil {
-                    annotate { $0.properties.insert(name) }
+            }
+        } else {
+            for (name, value) in members {
+                if !checkMember(rules, name, value, collect: collect, &requiredFound) {
+                    valid = false
+                    if stopsEarly { return false }
                 }
             }
         }
@@ -601,6 +623,18 @@ struct SchemaEvaluator {
             }
         }
         if collect && rules.additionalProperties != nil { annotate { $0.allProperties = true } }
+        return valid
+    }
+
+    /// One member against `properties`, `patternProperties` and `additionalProperties`, and
+    /// its annotation when `collect`.
+    @inline(__always)
+    private mutating func checkMember(
+        _ rules: MemberRules, _ name: String, _ value: JSONValue, collect: Bool, _ requiredFound: inout Int
+    ) -> Bool {
+        var matched = false
+        let valid = checkMember(rules, name, value, &matched, &requiredFound)
+        if collect && matched && rules.additionalProperties == nil { annotate { $0.properties.insert(name) } }
         return valid
     }
 

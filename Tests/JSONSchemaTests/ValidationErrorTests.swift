@@ -116,3 +116,41 @@ import Testing
         #expect(minimum.validate("😀😀").errors.map(\.message) == ["expected string of at least 3 characters, got 2"])
     }
 }
+
+@Suite struct ErrorOrderTests {
+    /// The same members in a dictionary with a different capacity iterate in a different order
+    /// (as in a process with another hash seed).
+    private func reordered(_ members: [String: JSONValue]) -> JSONValue {
+        var copy = [String: JSONValue](minimumCapacity: 4_096)
+        for key in members.keys.sorted(by: >) { copy[key] = members[key] }
+        return .object(copy)
+    }
+
+    @Test func aLimitIsReportedAtTheSamePlaceWhateverTheMemberOrder() throws {
+        var options = SchemaOptions()
+        options.maxPatternInputLength = 8
+        let schema = try CompiledSchema(
+            [
+                "properties": ["p0": ["pattern": "^x"]], "additionalProperties": ["pattern": "^x"],
+                "propertyNames": ["maxLength": 1], "unevaluatedProperties": false,
+            ], options: options)
+        var members: [String: JSONValue] = [:]
+        for offset in 0..<40 { members["p\(offset)"] = .string(String(repeating: "x", count: 8 + offset % 3)) }
+        let plain = schema.validate(.object(members))
+        let other = schema.validate(reordered(members))
+        #expect(!plain.isValid && !other.isValid)
+        #expect(plain.errors == other.errors)
+        #expect(plain.errors.first?.instanceLocation == "/p1")
+        #expect(schema.validate(.object(members), reporting: .first).errors == [plain.errors[0]])
+    }
+
+    @Test func ordinaryErrorsDoNotDependOnTheMemberOrder() throws {
+        let schema = try CompiledSchema(["additionalProperties": ["type": "integer"], "required": ["z", "y"]])
+        var members: [String: JSONValue] = [:]
+        for offset in 0..<40 { members["k\(offset)"] = offset % 2 == 0 ? "text" : 1 }
+        let plain = schema.validate(.object(members))
+        #expect(plain.errors == schema.validate(reordered(members)).errors)
+        #expect(plain.errors.count == 22)
+        #expect(plain.errors.first?.instanceLocation == "")
+    }
+}
