@@ -7,6 +7,9 @@ struct NetworkRules: Sendable {
         let ruleID: String
         let domain: [UInt8]
         let subdomainsOnly: Bool
+        /// Whether some internal zone lies under this entry (`io` covers `nip.io`), so that a host
+        /// it matches may need the internal-zone check; computed for `allow_domains` entries.
+        var coversInternalZone = false
 
         func matches(_ host: UnsafeBufferPointer<UInt8>) -> Bool {
             if host.count == domain.count { return !subdomainsOnly && GlobPattern.equal(host, at: 0, domain) }
@@ -97,7 +100,13 @@ struct NetworkRules: Sendable {
             }
             return compiled
         }
-        allowDomains = domains(network.allowDomains, "allow_domains")
+        allowDomains = domains(network.allowDomains, "allow_domains").map { pattern in
+            var pattern = pattern
+            pattern.coversInternalZone = NetworkRules.internalPatterns.contains { zone, _ in
+                zone.domain.withUnsafeBufferPointer { pattern.matches($0) }
+            }
+            return pattern
+        }
         denyDomains = domains(network.denyDomains, "deny_domains")
         allowBlocks = blocks(network.allowCIDRs, "allow_cidrs")
         denyBlocks = blocks(network.denyCIDRs, "deny_cidrs")
@@ -212,7 +221,7 @@ struct NetworkRules: Sendable {
             if pattern.matches(bytes) {
                 // An internal name is allowed only by an entry inside its internal zone: `nip.io`
                 // or `x.nip.io` allows `x.nip.io`, a broad `io` or `*.io` does not.
-                if let zone = NetworkRules.internalZone(bytes),
+                if pattern.coversInternalZone, let zone = NetworkRules.internalZone(bytes),
                     !pattern.domain.withUnsafeBufferPointer({ zone.pattern.matches($0) })
                 {
                     trace.record(
