@@ -482,23 +482,26 @@ struct SchemaEvaluator {
         -> Bool
     {
         let nodes = box.object.value
-        var matches: [Int] = []
+        // The first match in a local (a second one fails at once): an array of matches cost a
+        // heap allocation per valid instance.
+        var first: Int?
         var kept: Annotations?
         for (offset, node) in nodes.enumerated() {
             let (matched, annotations) = probe(node, instance, collect: collect)
-            if matched {
-                matches.append(offset)
+            guard matched else { continue }
+            guard let first else {
+                first = offset
                 kept = annotations
-                if matches.count > 1 { break }
+                continue
             }
+            return fail(
+                at, "expected to match exactly one schema in oneOf, matched schemas \(first) and \(offset)")
         }
-        if matches.count == 1 {
-            if let kept { annotate { $0.merge(kept) } }
-            return true
+        guard first != nil else {
+            return fail(at, "expected to match exactly one schema in oneOf, matched none")
         }
-        if matches.isEmpty { return fail(at, "expected to match exactly one schema in oneOf, matched none") }
-        return fail(
-            at, "expected to match exactly one schema in oneOf, matched schemas \(matches[0]) and \(matches[1])")
+        if let kept { annotate { $0.merge(kept) } }
+        return true
     }
 
     private mutating func checkNot(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
