@@ -75,6 +75,12 @@ struct NetworkRules: Sendable {
                             ))
                         continue
                     }
+                    if key == "allow_domains", !name.contains(".") {
+                        errors.append(
+                            PolicyDiagnostic(
+                                .warning, at: pattern.location,
+                                "`\(pattern.text)` allows every host under the top-level name `\(name)`"))
+                    }
                     compiled.append(
                         DomainPattern(
                             source: pattern.text, ruleID: "network.\(key)[\(index)]", domain: Array(name.utf8),

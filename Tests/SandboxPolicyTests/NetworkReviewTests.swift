@@ -70,6 +70,13 @@ import Testing
         }
     }
 
+    @Test func topLevelAllowEntriesAreWarnedAbout() throws {
+        let policy = try Fixtures.policy("network:\n  allow_domains: [\"*.com\", io, api.company.com]\n")
+        let warned = policy.warnings.filter { $0.message.contains("every host under the top-level name") }
+        #expect(warned.count == 2, "\(policy.warnings)")
+        #expect(warned.allSatisfy { $0.severity == .warning })
+    }
+
     /// A prefix length is one to three decimal digits: `Int` alone would take `+8` and `-0`.
     @Test(arguments: ["10.0.0.0/+8", "0.0.0.0/-0", "10.0.0.0/ 8", "10.0.0.0/", "10.0.0.0/0008", "::/+0"])
     func signedOrPaddedPrefixLengthsAreRefused(_ text: String) {
