@@ -29,16 +29,8 @@ let package = Package(
             name: "SandboxPolicy",
             dependencies: ["JSONSchema", .product(name: "Yams", package: "Yams")]
         ),
-        .target(
-            name: "Raft",
-            // Release builds skip the dynamic exclusivity checks on the core's hot paths (about a
-            // fifth of its CPU time); debug builds, which run every test, keep them.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-        ),
-        .target(
-            name: "RaftSimulation", dependencies: ["Raft"],
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-        ),
+        .target(name: "Raft"),
+        .target(name: "RaftSimulation", dependencies: ["Raft"]),
 
         // MARK: storage
         .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),

@@ -4,10 +4,10 @@
 /// `entries[0]` is a placeholder standing for the snapshot point (its index and term), so
 /// `firstIndex == entries[0].index + 1` always holds.
 public final class MemoryLogStorage: RaftLogStorage {
-    public private(set) var hardState = HardState()
-    public private(set) var confState: ConfState
-    private var latestSnapshot: Snapshot
-    private var entries: [Entry]
+    @exclusivity(unchecked) public private(set) var hardState = HardState()
+    @exclusivity(unchecked) public private(set) var confState: ConfState
+    @exclusivity(unchecked) private var latestSnapshot: Snapshot
+    @exclusivity(unchecked) private var entries: [Entry]
 
     /// An empty log, for a node that joins an existing cluster: it learns the log and the
     /// membership from the leader (a snapshot first, since every log starts at a snapshot).

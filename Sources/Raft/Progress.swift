@@ -10,19 +10,19 @@ public enum ReplicationState: Sendable, Hashable {
 
 /// The leader's view of one follower.
 final class Progress {
-    var match: UInt64 = 0
-    var next: UInt64
-    var state: ReplicationState = .probe
+    @exclusivity(unchecked) var match: UInt64 = 0
+    @exclusivity(unchecked) var next: UInt64
+    @exclusivity(unchecked) var state: ReplicationState = .probe
     /// In the snapshot state: the index of the snapshot sent.
-    var pendingSnapshot: UInt64 = 0
+    @exclusivity(unchecked) var pendingSnapshot: UInt64 = 0
     /// Ticks since the snapshot was sent (the leader retries after an election timeout).
-    var snapshotTicks = 0
+    @exclusivity(unchecked) var snapshotTicks = 0
     /// Heard from since the last quorum check.
-    var recentActive = false
+    @exclusivity(unchecked) var recentActive = false
     /// In the probe state: an append was sent and no answer came yet.
-    var probeSent = false
-    var inflights: Inflights
-    var isLearner: Bool
+    @exclusivity(unchecked) var probeSent = false
+    @exclusivity(unchecked) var inflights: Inflights
+    @exclusivity(unchecked) var isLearner: Bool
 
     init(next: UInt64, isLearner: Bool, limits: RaftLimits) {
         self.next = next

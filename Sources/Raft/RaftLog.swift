@@ -3,11 +3,11 @@
 final class RaftLog {
     let storage: any RaftLogStorage
     let invariants: InvariantMonitor
-    var unstable: UnstableLog
+    @exclusivity(unchecked) var unstable: UnstableLog
     /// Highest index known to be committed.
-    private(set) var committed: UInt64
+    @exclusivity(unchecked) private(set) var committed: UInt64
     /// Highest index handed to the runtime for applying and acknowledged by `advance`.
-    private(set) var applied: UInt64
+    @exclusivity(unchecked) private(set) var applied: UInt64
 
     init(storage: any RaftLogStorage, invariants: InvariantMonitor) {
         self.storage = storage

@@ -4,17 +4,20 @@ import Raft
 /// Messages wait in one mailbox per node until delivered; a `Ready` is handled exactly as the
 /// persistence contract says. With `recordsTranscript`, every action is described in
 /// `transcript` (the interaction tests compare it with the expected output).
+///
+/// Its stored properties (and `Member`'s) skip the dynamic exclusivity checks, like `RaftNode`'s:
+/// the benchmark drives the core through it.
 public final class ManualCluster {
     public final class Member {
         public let id: NodeID
         public let storage: MemoryLogStorage
-        public var raft: RaftNode?
+        @exclusivity(unchecked) public var raft: RaftNode?
         /// Entries applied, in order (kept only when `keepsAppliedEntries`).
-        public var applied: [Entry] = []
-        public var appliedIndex: UInt64 = 0
-        public var appliedCount = 0
-        public var readStates: [ReadState] = []
-        var inbox: [Message] = []
+        @exclusivity(unchecked) public var applied: [Entry] = []
+        @exclusivity(unchecked) public var appliedIndex: UInt64 = 0
+        @exclusivity(unchecked) public var appliedCount = 0
+        @exclusivity(unchecked) public var readStates: [ReadState] = []
+        @exclusivity(unchecked) var inbox: [Message] = []
 
         init(id: NodeID, storage: MemoryLogStorage) {
             self.id = id
@@ -22,9 +25,9 @@ public final class ManualCluster {
         }
     }
 
-    public private(set) var members: [NodeID: Member] = [:]
+    @exclusivity(unchecked) public private(set) var members: [NodeID: Member] = [:]
     /// The members in id order: a linear search beats hashing for a handful of nodes.
-    private var memberList: [Member] = []
+    @exclusivity(unchecked) private var memberList: [Member] = []
 
     func register(_ member: Member) {
         members[member.id] = member
@@ -36,14 +39,14 @@ public final class ManualCluster {
         for member in memberList where member.id == id { return member }
         return nil
     }
-    public var recordsTranscript: Bool
-    public var keepsAppliedEntries = true
-    public private(set) var transcript: [String] = []
-    var cutLinks: Set<UInt64> = []
+    @exclusivity(unchecked) public var recordsTranscript: Bool
+    @exclusivity(unchecked) public var keepsAppliedEntries = true
+    @exclusivity(unchecked) public private(set) var transcript: [String] = []
+    @exclusivity(unchecked) var cutLinks: Set<UInt64> = []
     /// Messages for which this returns true are dropped (besides those across partitions).
-    public var dropFilter: (@Sendable (Message) -> Bool)?
+    @exclusivity(unchecked) public var dropFilter: (@Sendable (Message) -> Bool)?
     let configure: @Sendable (inout RaftConfig) -> Void
-    var seed: UInt64 = 1
+    @exclusivity(unchecked) var seed: UInt64 = 1
 
     /// A cluster whose voters (and learners) start with empty logs and know the membership.
     public init(
@@ -62,7 +65,7 @@ public final class ManualCluster {
     }
 
     /// Member ids in order (kept sorted as nodes are added).
-    public private(set) var ids: [NodeID] = []
+    @exclusivity(unchecked) public private(set) var ids: [NodeID] = []
 
     public func node(_ id: NodeID) -> RaftNode {
         guard let raft = members[id]?.raft else { preconditionFailure("node \(id) is not running") }

@@ -6,19 +6,19 @@ final class SimulatedNode {
     /// Durable: the log, hard state and membership exactly as the runtime persisted them.
     let storage: MemoryLogStorage
     /// Durable: the state machine and its applied index.
-    var machine = HashChainMachine()
+    @exclusivity(unchecked) var machine = HashChainMachine()
     /// Volatile: nil while crashed.
-    var raft: RaftNode?
+    @exclusivity(unchecked) var raft: RaftNode?
     /// Bumped at every crash, so answers meant for an earlier life are recognised.
-    var incarnation = 0
+    @exclusivity(unchecked) var incarnation = 0
     /// The commit index last seen in this life.
-    var lastCommit: UInt64 = 0
+    @exclusivity(unchecked) var lastCommit: UInt64 = 0
     /// ReadIndex answers waiting for the state machine to catch up: (read id, index).
-    var waitingReads: [(id: UInt64, index: UInt64)] = []
+    @exclusivity(unchecked) var waitingReads: [(id: UInt64, index: UInt64)] = []
     /// Started at least once (spare nodes start when added as learners).
-    var started = false
+    @exclusivity(unchecked) var started = false
     /// While crashed: the step at which the supervisor restarts it.
-    var restartAtStep = 0
+    @exclusivity(unchecked) var restartAtStep = 0
 
     init(id: NodeID, storage: MemoryLogStorage) {
         self.id = id

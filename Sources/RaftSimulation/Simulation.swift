@@ -4,21 +4,24 @@ import Raft
 /// reorders and duplicates messages, forms and heals partitions, crashes and restarts nodes,
 /// changes membership, transfers leadership and runs clients, and checks the safety properties
 /// after every step. Then it heals everything and checks that the cluster makes progress.
+///
+/// Its stored properties (and `SimulatedNode`'s) skip the dynamic exclusivity checks, like
+/// `RaftNode`'s: one simulation runs on one thread, and the long mode runs 100,000 seeds.
 public final class Simulation {
     public let seed: UInt64
     let options: SimulationOptions
-    var random: Xoshiro256
-    var nodes: [SimulatedNode] = []
-    var network: [Message] = []
+    @exclusivity(unchecked) var random: Xoshiro256
+    @exclusivity(unchecked) var nodes: [SimulatedNode] = []
+    @exclusivity(unchecked) var network: [Message] = []
     /// Directed links that are cut, as `from << 32 | to`.
-    var cutLinks: Set<UInt64> = []
-    var step = 0
-    var checker = SafetyChecker()
-    var statistics = SimulationReport.Statistics()
-    var violation: Violation?
-    var tracer: ((String) -> Void)?
+    @exclusivity(unchecked) var cutLinks: Set<UInt64> = []
+    @exclusivity(unchecked) var step = 0
+    @exclusivity(unchecked) var checker = SafetyChecker()
+    @exclusivity(unchecked) var statistics = SimulationReport.Statistics()
+    @exclusivity(unchecked) var violation: Violation?
+    @exclusivity(unchecked) var tracer: ((String) -> Void)?
     /// Nodes removed from the membership (by any node applying the change).
-    var removed: Set<NodeID> = []
+    @exclusivity(unchecked) var removed: Set<NodeID> = []
 
     // Clients.
     struct PendingWrite {
@@ -33,12 +36,12 @@ public final class Simulation {
         /// Every write acknowledged before the read began is at or below this index.
         var mustObserve: UInt64
     }
-    var pendingWrites: [UInt64: PendingWrite] = [:]  // keyed by node << 40 | index
-    var nextPayload: UInt64 = 0
-    var highestAcknowledged: UInt64 = 0
-    var pendingReads: [UInt64: PendingRead] = [:]
-    var nextRead: UInt64 = 0
-    var livenessDeliveries = 0
+    @exclusivity(unchecked) var pendingWrites: [UInt64: PendingWrite] = [:]  // keyed by node << 40 | index
+    @exclusivity(unchecked) var nextPayload: UInt64 = 0
+    @exclusivity(unchecked) var highestAcknowledged: UInt64 = 0
+    @exclusivity(unchecked) var pendingReads: [UInt64: PendingRead] = [:]
+    @exclusivity(unchecked) var nextRead: UInt64 = 0
+    @exclusivity(unchecked) var livenessDeliveries = 0
 
     static let networkLimit = 4096
 
