@@ -1,10 +1,14 @@
 /// Everything the runtime must do for a node, in one batch. Handle it in this order, then call
 /// `RaftNode.advance(_:)` before stepping the node again:
 ///
-/// 1. send `messages` (they depend on nothing unpersisted; may go at once, in parallel with 2);
-/// 2. install `snapshot` if present (storage `applySnapshot`, then the state machine);
+/// 1. send `messages` (they depend on nothing unpersisted; may go at once, in parallel with 2-3);
+/// 2. install `snapshot` if present, crash-safely: the state machine's state at its index first
+///    (durable), then the log reset with `RaftLogStorage.applySnapshot` — in one atomic write
+///    where the store can (the RocksDB store's state installer moves the log as it finishes, and
+///    refuses `applySnapshot` before it), since a log reset with no state behind it loses the
+///    entries in between at a crash;
 /// 3. append `entries` and set `hardState` (if present) durably;
-/// 4. only then send `messagesAfterPersist` (votes and acknowledgements that vouch for 3);
+/// 4. only then send `messagesAfterPersist` (votes and acknowledgements that vouch for 2 and 3);
 /// 5. apply `committedEntries` in order (calling `applyConfChange` for membership entries);
 /// 6. serve reads in `readStates` once the state machine has applied their index.
 public struct Ready: Sendable {

@@ -156,8 +156,9 @@ public final class ManualCluster {
         post(ready.messages)
         do {
             if let snapshot = ready.snapshot {
-                try member.storage.applySnapshot(snapshot)
+                // State first, then the log (as the persistence contract says).
                 member.appliedIndex = snapshot.metadata.index
+                try member.storage.applySnapshot(snapshot)
             }
             if !ready.entries.isEmpty { try member.storage.append(ready.entries) }
             if let hard = ready.hardState { try member.storage.setHardState(hard) }

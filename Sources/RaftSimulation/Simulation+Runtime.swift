@@ -17,8 +17,11 @@ extension Simulation {
         // 2-3. Persist: snapshot, entries, hard state.
         do {
             if let snapshot = ready.snapshot {
-                try node.storage.applySnapshot(snapshot)
+                // State first, then the log (in one step: no crash between them, as with an
+                // atomic store).
                 installSnapshot(snapshot, on: node)
+                if violation != nil { return }
+                try node.storage.applySnapshot(snapshot)
             }
             if !ready.entries.isEmpty { try node.storage.append(ready.entries) }
             if let hard = ready.hardState { try node.storage.setHardState(hard) }
