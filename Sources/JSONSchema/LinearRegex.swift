@@ -146,7 +146,8 @@ final class LinearRegex: Sendable {
         var position = 0
         for run in runs.items {
             var count = 0
-            while position < bytes.count && (run.maximum == nil || count < run.maximum!) {
+            let maximum = run.maximum ?? Int.max
+            while position < bytes.count && count < maximum {
                 let (scalar, width) = LinearRegex.decode(bytes, at: position)
                 guard run.set.contains(scalar) else { break }
                 position += width

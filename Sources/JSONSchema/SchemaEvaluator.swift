@@ -198,7 +198,11 @@ struct SchemaEvaluator {
     }
 
     private func matches(_ regex: ECMARegex, _ text: String) -> Bool? {
-        text.utf16.count > options.maxPatternInputLength ? nil : regex.matches(text)
+        // A string has at most as many UTF-16 units as UTF-8 bytes, and the byte count is stored:
+        // the UTF-16 units are counted only for strings long enough to matter.
+        let limit = options.maxPatternInputLength
+        if text.utf8.count > limit && text.utf16.count > limit { return nil }
+        return regex.matches(text)
     }
 
     // MARK: keywords

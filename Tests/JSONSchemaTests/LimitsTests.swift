@@ -87,6 +87,12 @@ import Testing
             schema.validate(long).errors.map(\.message) == [
                 "string of 101 UTF-16 units is longer than the 100 that patterns are checked on"
             ])
+        // The bound is in UTF-16 units, not bytes: five emoji are 20 bytes but 10 units.
+        let emoji = JSONValue.string(String(repeating: "😀", count: 5))
+        options.maxPatternInputLength = 10
+        #expect(try CompiledSchema(["pattern": "^😀+$"], options: options).isValid(emoji))
+        options.maxPatternInputLength = 9
+        #expect(!(try CompiledSchema(["pattern": "^😀+$"], options: options).isValid(emoji)))
         // Strings that are not checked by a pattern are not limited.
         #expect(try CompiledSchema(["maxLength": 1000], options: options).isValid(long))
     }
