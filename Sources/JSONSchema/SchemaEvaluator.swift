@@ -205,6 +205,17 @@ struct SchemaEvaluator {
         return regex.matches(text)
     }
 
+    /// Why `regex` could not decide on `text` (`what` names the text): too long to run on, or
+    /// too much backtracking.
+    private func patternLimitMessage(_ what: String, _ text: String, _ regex: ECMARegex) -> String {
+        let units = text.utf16.count
+        let limit = options.maxPatternInputLength
+        if units > limit {
+            return "\(what) of \(units) UTF-16 units is longer than the \(limit) that patterns are checked on"
+        }
+        return "pattern /\(regex.source)/ backtracked too long on a \(what) of \(units) UTF-16 units"
+    }
+
     // MARK: keywords
 
     /// Dispatches one keyword. Kept small: it is on the recursion path, so its stack frame
@@ -303,16 +314,12 @@ struct SchemaEvaluator {
         case .pattern(let borrowed, let at):
             let regex = borrowed.object
             guard case .string(let text) = instance else { return true }
-            let limit = options.maxPatternInputLength
             switch matches(regex, text) {
             case true: return true
             case false:
                 return fail(at, "expected string matching /\(regex.source)/, got \(SchemaEvaluator.brief(instance))")
             case nil:
-                return exceedLimit(
-                    at,
-                    "string of \(text.utf16.count) UTF-16 units is longer than the \(limit) "
-                        + "that patterns are checked on")
+                return exceedLimit(at, patternLimitMessage("string", text, regex))
             }
         case .format(let format, let at):
             guard case .string(let text) = instance, !format.accepts(text) else { return true }
@@ -680,10 +687,7 @@ struct SchemaEvaluator {
         var valid = true
         for (regex, node) in rules.patternProperties {
             guard let isMatch = matches(regex, name) else {
-                return exceedLimit(
-                    rules.patternLocation,
-                    "property name of \(name.utf16.count) UTF-16 units is longer than the "
-                        + "\(options.maxPatternInputLength) that patterns are checked on")
+                return exceedLimit(rules.patternLocation, patternLimitMessage("property name", name, regex))
             }
             guard isMatch else { continue }
             matched = true

@@ -16,7 +16,8 @@ public struct SchemaOptions: Sendable {
 
     /// The longest string, in UTF-16 code units, that `pattern` and `patternProperties` run a
     /// regular expression on. A longer string fails the pattern (fail closed) with an error saying
-    /// so: it bounds the time a catastrophically backtracking pattern can take. Default 10,000.
+    /// so. Default 10,000. (Backtracking in patterns that ICU runs is bounded separately, by a
+    /// step budget: see `ECMARegex.maximumICUProgressReports`.)
     public var maxPatternInputLength: Int = 10_000
 
     /// The deepest chain of nested subschema evaluations (through `$ref` and applicators) before

@@ -179,7 +179,7 @@ import Testing
         #expect(regex.isLinear)
         let text = String(repeating: "a", count: 5_000) + "b"
         let start = ContinuousClock.now
-        #expect(!regex.matches(text))
+        #expect(regex.matches(text) == false)
         #expect(ContinuousClock.now - start < .seconds(5))
     }
 }

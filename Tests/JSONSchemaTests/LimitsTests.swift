@@ -97,6 +97,28 @@ import Testing
         #expect(try CompiledSchema(["maxLength": 1000], options: options).isValid(long))
     }
 
+    @Test func catastrophicBacktrackingInICUIsStopped() throws {
+        // Outside the linear-time subset (the lookahead), so ICU runs it; exponential in the
+        // number of `a`s before the `b`.
+        let pattern: JSONValue = "^(?=a)(a|aa)+$"
+        let hostile = JSONValue.string(String(repeating: "a", count: 60) + "b")
+        for schemaValue: JSONValue in [["pattern": pattern], ["not": ["pattern": pattern]]] {
+            let schema = try CompiledSchema(schemaValue)
+            let start = ContinuousClock.now
+            let result = schema.validate(hostile)
+            #expect(ContinuousClock.now - start < .seconds(20))
+            #expect(!result.isValid)
+            #expect(
+                result.errors.first?.message
+                    == "pattern /^(?=a)(a|aa)+$/ backtracked too long on a string of 61 UTF-16 units")
+        }
+        let schema = try CompiledSchema(["pattern": pattern])
+        #expect(schema.isValid(.string(String(repeating: "a", count: 60))))
+        #expect(!schema.isValid("b"))
+        let names = try CompiledSchema(["patternProperties": [pattern.stringValue!: true]])
+        #expect(!names.isValid([String(repeating: "a", count: 60) + "b": 1]))
+    }
+
     @Test func patternPropertiesNamesAreBoundedToo() throws {
         var options = SchemaOptions()
         options.maxPatternInputLength = 10
