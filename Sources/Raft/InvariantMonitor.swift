@@ -1,9 +1,16 @@
 /// Checks the core's invariants. A broken invariant stops the process (`preconditionFailure`),
 /// except in debug builds running a deliberately mutated core: there the first violation is
 /// recorded instead, the operation is abandoned, and the simulator reports it as a finding.
+///
+/// It also records the first storage read that failed (other than a compacted or unavailable
+/// position). From then on the node has stopped (`RaftNode.failure`), and what it computed
+/// from the placeholder values that stand in for the failed reads is discarded, so invariants
+/// broken by those values are consequences, not bugs: they no longer stop the process.
 final class InvariantMonitor {
     let recordsInsteadOfStopping: Bool
     private(set) var violation: String?
+    /// Read on every step: no dynamic exclusivity check (the monitor belongs to one node).
+    @exclusivity(unchecked) private(set) var storageFailure: String?
 
     init(recordsInsteadOfStopping: Bool) {
         self.recordsInsteadOfStopping = recordsInsteadOfStopping
@@ -18,7 +25,13 @@ final class InvariantMonitor {
     }
 
     func fail(_ message: String) {
+        if storageFailure != nil { return }
         guard recordsInsteadOfStopping else { preconditionFailure("Raft invariant broken: \(message)") }
         if violation == nil { violation = message }
+    }
+
+    /// Records a failed storage read (the first one counts).
+    func storageFailed(_ what: String, _ error: any Error) {
+        if storageFailure == nil { storageFailure = "\(what) failed: \(error)" }
     }
 }

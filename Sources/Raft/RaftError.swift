@@ -24,4 +24,8 @@ public enum RaftError: Error, Sendable, Hashable {
     case tooManyPendingReads(limit: Int)
     /// The target of a leadership transfer is not a voter of the current configuration.
     case notAVoter(NodeID)
+    /// The node's storage failed a read (what failed, and the storage's error) other than a
+    /// compacted or unavailable position. The node has stopped (see `RaftNode.failure`): report
+    /// it, repair or replace the storage, and restart the node.
+    case storageFailed(String)
 }

@@ -9,34 +9,37 @@ final class RaftLog {
     /// Highest index handed to the runtime for applying and acknowledged by `advance`.
     @exclusivity(unchecked) private(set) var applied: UInt64
 
-    init(storage: any RaftLogStorage, invariants: InvariantMonitor) {
+    /// Throws what the storage threw when it cannot tell where its log begins and ends.
+    init(storage: any RaftLogStorage, invariants: InvariantMonitor) throws {
         self.storage = storage
         self.invariants = invariants
-        let first = Self.read { try storage.firstIndex() }
-        let last = Self.read { try storage.lastIndex() }
+        let first = try storage.firstIndex()
+        let last = try storage.lastIndex()
         unstable = UnstableLog(offset: last + 1)
         committed = first - 1
         applied = first - 1
     }
 
-    /// Storage reads other than compacted/unavailable positions mean the runtime's storage is
-    /// broken; the core cannot continue safely, so this is treated as a broken invariant.
-    static func read<T>(_ body: () throws -> T) -> T {
+    /// A storage read other than a compacted/unavailable position failed: the storage is
+    /// broken and the node stops (`RaftNode.failure`). `placeholder` stands in for the answer
+    /// so the current operation can finish; what it computes is discarded.
+    func read<T>(_ what: String, placeholder: T, _ body: () throws -> T) -> T {
         do {
             return try body()
         } catch {
-            preconditionFailure("Raft log storage failed a read it must serve: \(error)")
+            invariants.storageFailed(what, error)
+            return placeholder
         }
     }
 
     func firstIndex() -> UInt64 {
         if let index = unstable.firstIndexIfSnapshot { return index }
-        return Self.read { try storage.firstIndex() }
+        return read("reading the first index", placeholder: applied + 1) { try storage.firstIndex() }
     }
 
     func lastIndex() -> UInt64 {
         if let index = unstable.lastIndex { return index }
-        return Self.read { try storage.lastIndex() }
+        return read("reading the last index", placeholder: unstable.offset - 1) { try storage.lastIndex() }
     }
 
     /// The last index that is durable (persisted by the runtime).
@@ -59,11 +62,11 @@ final class RaftLog {
         if let term = unstable.term(at: index) { return .success(term) }
         do {
             return .success(try storage.term(at: index))
-        } catch let error as RaftStorageError {
-            if error == .compacted || error == .unavailable { return .failure(error) }
-            preconditionFailure("Raft log storage failed a term lookup: \(error)")
+        } catch let error as RaftStorageError where error == .compacted || error == .unavailable {
+            return .failure(error)
         } catch {
-            preconditionFailure("Raft log storage failed a term lookup: \(error)")
+            invariants.storageFailed("reading the term at \(index)", error)
+            return .failure(.unavailable)
         }
     }
 
@@ -90,7 +93,8 @@ final class RaftLog {
             } catch let error as RaftStorageError where error == .compacted {
                 return .failure(.compacted)
             } catch {
-                preconditionFailure("Raft log storage failed an entries read: \(error)")
+                invariants.storageFailed("reading entries [\(low), \(stableHigh))", error)
+                return .failure(.unavailable)
             }
             for entry in result { bytes += entry.data.count }
             if UInt64(result.count) < stableHigh - low || bytes >= maxBytes { return .success(result) }
@@ -217,7 +221,8 @@ final class RaftLog {
         } catch let error as RaftStorageError {
             return .failure(error)
         } catch {
-            preconditionFailure("Raft log storage failed a snapshot read: \(error)")
+            invariants.storageFailed("reading the snapshot", error)
+            return .failure(.unavailable)
         }
     }
 

@@ -3,6 +3,7 @@
 extension RaftNode {
     /// Advances time by one tick.
     public func tick() {
+        if failure != nil { return }
         switch role {
         case .leader: tickLeader()
         case .follower, .preCandidate, .candidate: tickElection()
@@ -56,6 +57,7 @@ extension RaftNode {
 
     /// Starts an election now (the `campaign` of the interaction tests) if this node may.
     public func campaign() {
+        if failure != nil { return }
         startElection(transfer: false)
     }
 
@@ -231,6 +233,7 @@ extension RaftNode {
     /// the target up to date, then tells it to start an election at once (TimeoutNow). The
     /// transfer is abandoned after an election timeout.
     public func transferLeadership(to target: NodeID) throws(RaftError) {
+        try checkRunning()
         guard role == .leader else { throw leader == 0 ? .noLeader : .notLeader(leader: leader) }
         guard voters.contains(target) else { throw .notAVoter(target) }
         if target == id || target == transferTarget { return }

@@ -26,6 +26,7 @@ extension RaftNode {
     }
 
     func checkCanPropose() throws(RaftError) {
+        try checkRunning()
         guard role == .leader else { throw leader == 0 ? .noLeader : .notLeader(leader: leader) }
         if transferTarget != 0 { throw .transferInProgress(target: transferTarget) }
     }

@@ -4,6 +4,7 @@ extension RaftNode {
     /// Asks for a read index for `context`. The answer arrives as a `ReadState` in a later
     /// `Ready` (on the leader, or on this follower once the leader answers).
     public func readIndex(_ context: [UInt8]) throws(RaftError) {
+        try checkRunning()
         switch role {
         case .leader:
             if reads.count >= config.limits.maxPendingReads {

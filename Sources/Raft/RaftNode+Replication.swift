@@ -141,7 +141,7 @@ extension RaftNode {
 
     /// The runtime reports how sending a snapshot to `node` ended.
     public func reportSnapshot(to node: NodeID, failed: Bool) {
-        guard role == .leader, let pr = progress[node], pr.state == .snapshot else { return }
+        guard failure == nil, role == .leader, let pr = progress[node], pr.state == .snapshot else { return }
         if failed {
             pr.becomeProbe()
         } else {
@@ -153,7 +153,7 @@ extension RaftNode {
 
     /// The runtime reports that `node` could not be reached: stop streaming optimistically.
     public func reportUnreachable(_ node: NodeID) {
-        guard role == .leader, let pr = progress[node], pr.state == .replicate else { return }
+        guard failure == nil, role == .leader, let pr = progress[node], pr.state == .replicate else { return }
         pr.becomeProbe()
     }
 

@@ -3,7 +3,7 @@ extension RaftNode {
     /// Feeds a message from a peer into the node. Messages for another node, from an unknown
     /// era or of a kind this role does not expect are ignored, as Raft requires.
     public func step(_ message: Message) {
-        guard message.to == id, message.from != id, message.from != 0 else { return }
+        guard failure == nil, message.to == id, message.from != id, message.from != 0 else { return }
         if message.term > term {
             if message.kind == .vote || message.kind == .preVote {
                 // Leader lease (CheckQuorum): while we hear from a leader, ignore campaigns,

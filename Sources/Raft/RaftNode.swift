@@ -48,6 +48,8 @@ public final class RaftNode {
     @exclusivity(unchecked) var reads = ReadQueue()
 
     @exclusivity(unchecked) var previousHardState: HardState
+    /// Whether a `Ready` has carried `failure` to the runtime.
+    @exclusivity(unchecked) var failureReported = false
     @exclusivity(unchecked) var previousSoftState: SoftState
 
     /// Creates a node from what `storage` holds (empty for a new node). `random` supplies the
@@ -64,7 +66,11 @@ public final class RaftNode {
             invariants = InvariantMonitor(recordsInsteadOfStopping: false)
         #endif
         self.random = random
-        log = RaftLog(storage: storage, invariants: invariants)
+        do {
+            log = try RaftLog(storage: storage, invariants: invariants)
+        } catch {
+            throw .invalid("cannot read the log's first and last index from storage: \(error)")
+        }
         let (hardState, confState): (HardState, ConfState)
         do {
             (hardState, confState) = try storage.initialState()
@@ -125,6 +131,17 @@ public final class RaftNode {
     /// The first broken invariant recorded by a mutated debug build (always nil otherwise).
     public var invariantViolation: String? { invariants.violation }
 
+    /// Set when the storage failed a read other than a compacted or unavailable position (a
+    /// broken disk, a closed store). The node has then stopped: it ignores ticks and messages,
+    /// refuses requests with this error, and its next `Ready` carries only the failure — what
+    /// it had not handed out yet is dropped, as in a crash. Report it, then stop the node.
+    public var failure: RaftError? { invariants.storageFailure.map { .storageFailed($0) } }
+
+    /// Throws `failure`, if any: every request checks it first.
+    func checkRunning() throws(RaftError) {
+        if let failure { throw failure }
+    }
+
     var isPromotable: Bool { voters.contains(id) }
     var quorum: Int {
         #if DEBUG
@@ -159,6 +176,7 @@ public final class RaftNode {
 
     /// Whether `ready()` has anything for the runtime.
     public var hasReady: Bool {
+        if failure != nil { return !failureReported }
         if needsBroadcast || !outbox.isEmpty || !outboxAfterPersist.isEmpty || !readStates.isEmpty { return true }
         if !log.unstable.entries.isEmpty || log.unstable.snapshot != nil || log.hasEntriesToApply { return true }
         return hardState != previousHardState || softState != previousSoftState
@@ -187,12 +205,20 @@ public final class RaftNode {
         outbox.removeAll(keepingCapacity: true)
         outboxAfterPersist.removeAll(keepingCapacity: true)
         readStates.removeAll(keepingCapacity: true)
+        if let failure {
+            // Everything above may rest on placeholders for the failed read: hand out nothing.
+            failureReported = true
+            var stopped = Ready()
+            stopped.failure = failure
+            return stopped
+        }
         return ready
     }
 
     /// Tells the node the runtime carried out `ready`: what it persisted is now stable and the
     /// committed entries it handed out are applied.
     public func advance(_ ready: Ready) {
+        if failure != nil { return }
         if let hard = ready.hardState { previousHardState = hard }
         if let snapshot = ready.snapshot { log.snapshotInstalled(at: snapshot.metadata.index) }
         if let last = ready.entries.last { log.unstable.markStable(upTo: last.index, term: last.term) }

@@ -11,6 +11,9 @@
 /// 4. only then send `messagesAfterPersist` (votes and acknowledgements that vouch for 2 and 3);
 /// 5. apply `committedEntries` in order (calling `applyConfChange` for membership entries);
 /// 6. serve reads in `readStates` once the state machine has applied their index.
+///
+/// A `Ready` whose `failure` is set carries nothing else: the node stopped (its storage failed a
+/// read); report the failure and stop the node.
 public struct Ready: Sendable {
     /// Set when the leader or role changed since the previous `Ready`.
     public var softState: SoftState?
@@ -28,13 +31,16 @@ public struct Ready: Sendable {
     public var committedEntries: [Entry] = []
     /// Answers to ReadIndex requests.
     public var readStates: [ReadState] = []
+    /// Set (once, and alone) when the node stopped because its storage failed a read: report
+    /// it and stop the node; there is nothing to persist, send or apply.
+    public var failure: RaftError?
 
     public init() {}
 
     /// Whether this batch asks the runtime for anything at all.
     public var isEmpty: Bool {
         softState == nil && hardState == nil && entries.isEmpty && snapshot == nil && messages.isEmpty
-            && messagesAfterPersist.isEmpty && committedEntries.isEmpty && readStates.isEmpty
+            && messagesAfterPersist.isEmpty && committedEntries.isEmpty && readStates.isEmpty && failure == nil
     }
 
     /// Whether the runtime must write to stable storage for this batch.

@@ -6,6 +6,9 @@ extension Simulation {
     func handleReady(_ node: SimulatedNode, faulty: Bool) {
         guard let raft = node.raft else { return }
         let ready = raft.ready()
+        if let failure = ready.failure {
+            return fail(.runtime, "node \(node.id) stopped: \(failure)")
+        }
         if let soft = ready.softState {
             note("node \(node.id) is \(soft.role) (leader \(soft.leader), term \(raft.term))")
         }
