@@ -111,4 +111,33 @@ import Testing
         #expect(schema.isValid(instance))
         #expect(!schema.isValid([[instance]]))
     }
+
+    @Test func checkingARealisticSchemaAgainstTheMetaschemaFitsTheDefaultDepth() throws {
+        let metaschema = try CompiledSchema(["$ref": "https://json-schema.org/draft/2020-12/schema"])
+        // Checking against the meta-schema takes about six evaluation levels per level of the
+        // schema (`allOf`, the vocabulary, `properties`, `$dynamicRef` back to the root), so the
+        // default depth covers eight levels of nested objects, each with a property, an array
+        // and a oneOf: deeper than tool-parameter schemas usually go. Ten levels need a larger
+        // `maxEvaluationDepth` (and a thread with the stack for it).
+        var schema: JSONValue = ["type": "string", "pattern": "^a"]
+        for _ in 0..<8 {
+            schema = [
+                "type": "object", "required": ["next"],
+                "properties": [
+                    "next": schema, "list": ["type": "array", "items": ["oneOf": [true, ["type": "null"]]]],
+                ],
+            ]
+        }
+        let result = metaschema.validate(schema)
+        #expect(result.isValid, "\(result.errors.first?.message ?? "")")
+        #expect(!metaschema.isValid(["properties": ["next": ["type": "text"]]]))
+        var deeper = schema
+        for _ in 0..<2 { deeper = ["properties": ["next": deeper]] }
+        #expect(metaschema.validate(deeper).errors.first?.message.hasPrefix("schema evaluation deeper than 64") == true)
+        var options = SchemaOptions()
+        options.maxEvaluationDepth = 128
+        let deepMetaschema = try CompiledSchema(
+            ["$ref": "https://json-schema.org/draft/2020-12/schema"], options: options)
+        #expect(deepMetaschema.isValid(deeper))
+    }
 }
