@@ -44,6 +44,11 @@ import Testing
         #expect(fives.count + sevens.count == Int(count))
         #expect(fives.allSatisfy { $0.passed }, "\(failures(fives))")
         #expect(sevens.allSatisfy { $0.passed }, "\(failures(sevens))")
+        // The larger clusters did real work too (a simulator that stalled would pass vacuously).
+        for reports in [fives, sevens] {
+            #expect(reports.map(\.statistics.writesAcknowledged).reduce(0, +) > reports.count * 10)
+            #expect(reports.map(\.statistics.readsServed).reduce(0, +) > reports.count)
+        }
     }
 
     @Test func aSeedReplaysExactly() {
