@@ -33,36 +33,39 @@ final class ECMARegex: @unchecked Sendable {
     /// Whether the pattern runs on the linear-time matcher.
     var isLinear: Bool { linear != nil }
 
-    /// The most progress reports ICU may make during one match before it is stopped. ICU reports
-    /// progress at a fixed interval of its own matching steps (about 5,000 reports a second on this
-    /// machine), so the bound is deterministic: the same pattern and text give up at the same
-    /// point in every build, after about 0.2 s.
+    /// The most progress reports ICU may make during one validation (all its ICU matches together)
+    /// before matching is stopped. ICU reports progress at a fixed interval of its own matching
+    /// steps (about 5,000 reports a second on the development machine), so the bound is
+    /// deterministic: the same schema and instance give up at the same point in every build, after
+    /// about 0.2 s of backtracking in all.
     static let maximumICUProgressReports = 1_000
 
     /// Whether the expression matches anywhere in `text`; nil if ICU (only patterns outside the
-    /// linear-time subset run on it) backtracked for longer than ``maximumICUProgressReports``
-    /// allows: `^(?=a)(a|aa)+$` on 60 `a`s and a `b` would otherwise run for hours.
-    func matches(_ text: String) -> Bool? {
+    /// linear-time subset run on it) used up `budget` progress reports: `^(?=a)(a|aa)+$` on 60
+    /// `a`s and a `b` would otherwise run for hours. Each report spends one unit of `budget`.
+    func matches(_ text: String, budget: inout Int) -> Bool? {
         if let linear { return linear.matches(text) }
-        return matchesWithICU(text)
+        return matchesWithICU(text, budget: &budget)
     }
 
-    /// ICU's answer (also for the differential tests of the linear matcher); nil if it gave up.
-    func matchesWithICU(_ text: String) -> Bool? {
+    /// ICU's answer (also for the differential tests of the linear matcher); nil if it used up
+    /// `budget`.
+    func matchesWithICU(_ text: String, budget: inout Int) -> Bool? {
         let range = NSRange(location: 0, length: text.utf16.count)
         var found = false
-        var reports = 0
+        var left = budget
         expression.enumerateMatches(in: text, options: [.reportProgress], range: range) { result, _, stop in
             if result != nil {
                 found = true
                 stop.pointee = true
                 return
             }
-            reports += 1
-            if reports > ECMARegex.maximumICUProgressReports { stop.pointee = true }
+            left -= 1
+            if left < 0 { stop.pointee = true }
         }
+        budget = max(left, 0)
         if found { return true }
-        return reports > ECMARegex.maximumICUProgressReports ? nil : false
+        return left < 0 ? nil : false
     }
 
     private static let whitespace =

@@ -32,6 +32,8 @@ struct SchemaEvaluator {
     private var depth = 0
     private var instanceDepth = 0
     private var steps = 0
+    /// ICU progress reports left for this validation (see ``ECMARegex/maximumICUProgressReports``).
+    private var icuBudget = ECMARegex.maximumICUProgressReports
     private let stack: StackGuard
     /// The first limit hit (depth, stack, steps, pattern input). Sticky: once set, every further
     /// evaluation fails and the whole instance is invalid, even inside `not` (fail closed).
@@ -197,12 +199,12 @@ struct SchemaEvaluator {
         update(&frames[frames.count - 1])
     }
 
-    private func matches(_ regex: ECMARegex, _ text: String) -> Bool? {
+    private mutating func matches(_ regex: ECMARegex, _ text: String) -> Bool? {
         // A string has at most as many UTF-16 units as UTF-8 bytes, and the byte count is stored:
         // the UTF-16 units are counted only for strings long enough to matter.
         let limit = options.maxPatternInputLength
         if text.utf8.count > limit && text.utf16.count > limit { return nil }
-        return regex.matches(text)
+        return regex.matches(text, budget: &icuBudget)
     }
 
     /// Why `regex` could not decide on `text` (`what` names the text): too long to run on, or

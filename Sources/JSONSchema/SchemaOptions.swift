@@ -17,7 +17,7 @@ public struct SchemaOptions: Sendable {
     /// The longest string, in UTF-16 code units, that `pattern` and `patternProperties` run a
     /// regular expression on. A longer string fails the pattern (fail closed) with an error saying
     /// so. Default 10,000. (Backtracking in patterns that ICU runs is bounded separately, by a
-    /// step budget: see `ECMARegex.maximumICUProgressReports`.)
+    /// step budget per validation: see `ECMARegex.maximumICUProgressReports`.)
     public var maxPatternInputLength: Int = 10_000
 
     /// The deepest chain of nested subschema evaluations (through `$ref` and applicators) before

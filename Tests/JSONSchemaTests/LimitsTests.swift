@@ -117,6 +117,13 @@ import Testing
         #expect(!schema.isValid("b"))
         let names = try CompiledSchema(["patternProperties": [pattern.stringValue!: true]])
         #expect(!names.isValid([String(repeating: "a", count: 60) + "b": 1]))
+        // The budget is for the whole validation, not per string: many hostile strings do not
+        // multiply the time.
+        let many = try CompiledSchema(["items": ["pattern": pattern]])
+        let start = ContinuousClock.now
+        // (All errors: `isValid` would stop at the first string anyway.)
+        #expect(!many.validate(.array(Array(repeating: hostile, count: 50))).isValid)
+        #expect(ContinuousClock.now - start < .seconds(10))
     }
 
     @Test func patternPropertiesNamesAreBoundedToo() throws {
