@@ -68,7 +68,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
         .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy"]),
-        .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"]),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], exclude: ["Interaction"]),
         .testTarget(name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft"]),
     ]
 )
