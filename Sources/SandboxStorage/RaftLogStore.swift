@@ -33,6 +33,14 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         }
     }
 
+    /// The largest entry or snapshot index accepted (2^63 - 1): far beyond any real log, and it
+    /// keeps `index + 1` from overflowing on input from the network or a damaged record.
+    public static let maxIndex = UInt64(Int64.max)
+
+    static func checkIndex(_ index: UInt64) throws {
+        guard index <= maxIndex else { throw StorageError.indexTooLarge(index: index, limit: maxIndex) }
+    }
+
     let database: Database
     private let state: Locked<State>
     /// The state machine's applied index, read before compacting (set by `NodeStorage`).
@@ -58,6 +66,10 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         }
         if let bytes = try database.get(StorageKeys.snapshot, in: .raftState) {
             state.snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
+            guard state.snapshot.index <= maxIndex else {
+                throw StorageError.corruptRecord(
+                    name: "snapshot metadata", reason: "index \(state.snapshot.index) exceeds \(maxIndex)")
+            }
         }
         let cursor = try Cursor(database: database, family: .raftLog)
         defer { cursor.close() }
@@ -228,9 +240,11 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         try withHealthyState { state in
             var entries = entries[...]
             if let first = entries.first {
+                try Self.checkIndex(first.index)
                 for (offset, entry) in entries.enumerated() where entry.index != first.index + UInt64(offset) {
                     throw StorageError.nonContiguousEntries(expected: first.index + UInt64(offset), found: entry.index)
                 }
+                if let last = entries.last { try Self.checkIndex(last.index) }
                 // Entries already compacted are committed and identical: skip them.
                 if first.index < state.firstIndex {
                     entries = entries.dropFirst(Int(min(state.firstIndex - first.index, UInt64(entries.count))))
@@ -330,6 +344,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     /// installed first, by `SnapshotInstaller`, whose commit moves the log too.
     public func applySnapshot(_ snapshot: Snapshot) throws {
         let applied = appliedIndexSource.withLock { $0 }?()
+        try Self.checkIndex(snapshot.metadata.index)
         try withHealthyState { state in
             let metadata = snapshot.metadata
             if metadata == state.snapshot { return }
@@ -346,6 +361,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     /// The installation's commit: the log part of the switch, written in one synced batch with
     /// whatever `addToBatch` adds (the state family switch).
     func installSnapshot(_ metadata: SnapshotMetadata, addToBatch: (WriteBatch) throws -> Void) throws {
+        try Self.checkIndex(metadata.index)
         try withHealthyState { state in
             guard metadata.index >= state.snapshot.index else {
                 throw StorageError.snapshotOutOfDate(current: state.snapshot.index, offered: metadata.index)

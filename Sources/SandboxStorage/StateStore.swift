@@ -236,6 +236,7 @@ public final class StateStore: Sendable {
     /// Nothing is visible until `SnapshotInstaller.finish()`; a crash before that leaves the
     /// current state, and the leftovers are cleared when the store opens.
     public func beginInstall(_ metadata: SnapshotMetadata) throws -> SnapshotInstaller {
+        try RaftLogStore.checkIndex(metadata.index)
         let target = try state.withWriteLock { state in
             guard !state.installing else { throw StorageError.installInProgress }
             guard metadata.index > state.appliedIndex else {

@@ -37,6 +37,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case snapshotStateMissing(snapshotIndex: UInt64, applied: UInt64)
     /// A state batch claims an applied index that is not after the current one.
     case appliedIndexRegression(current: UInt64, offered: UInt64)
+    /// An entry or snapshot index beyond `RaftLogStore.maxIndex` (so that `index + 1` never
+    /// overflows anywhere in the store).
+    case indexTooLarge(index: UInt64, limit: UInt64)
     /// A key or value exceeds the store's limits.
     case tooLarge(what: String, size: Int, limit: Int)
     /// A snapshot chunk failed validation (checksum, order, or belongs to another snapshot).
@@ -84,6 +87,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .appliedIndexRegression(let current, let offered):
             return "applied index \(offered) is not after the current applied index \(current);"
                 + " the entries were applied already"
+        case .indexTooLarge(let index, let limit):
+            return "index \(index) exceeds the largest log index this store accepts (\(limit))"
         case .tooLarge(let what, let size, let limit):
             return "\(what) of \(size) bytes exceeds the limit of \(limit) bytes"
         case .invalidSnapshotChunk(let detail):

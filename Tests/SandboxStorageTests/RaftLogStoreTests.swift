@@ -20,6 +20,31 @@ import Testing
         #expect(try storage.log.snapshot().isEmpty)
     }
 
+    /// Indices near UInt64.max (from a buggy or hostile peer) are refused with a typed error,
+    /// never an overflow trap on `index + 1`.
+    @Test func indicesBeyondTheLimitAreRefused() throws {
+        let storage = try openStorage(directory.path)
+        defer { storage.close() }
+        let limit = RaftLogStore.maxIndex
+        #expect(throws: StorageError.indexTooLarge(index: .max, limit: limit)) {
+            try storage.log.append([Entry(term: 1, index: .max, data: []), Entry(term: 1, index: 0, data: [])])
+        }
+        #expect(throws: StorageError.indexTooLarge(index: limit + 1, limit: limit)) {
+            try storage.log.append([Entry(term: 1, index: limit + 1, data: [])])
+        }
+        #expect(throws: StorageError.indexTooLarge(index: .max, limit: limit)) {
+            try storage.log.applySnapshot(Snapshot(metadata: SnapshotMetadata(index: .max, term: 1, conf: ConfState())))
+        }
+        #expect(throws: StorageError.indexTooLarge(index: .max, limit: limit)) {
+            try storage.state.beginInstall(SnapshotMetadata(index: .max, term: 1, conf: ConfState(voters: [1])))
+        }
+        // Nothing changed, and an installation can still begin.
+        #expect(try storage.log.lastIndex() == 0)
+        let installer = try storage.state.beginInstall(
+            SnapshotMetadata(index: 5, term: 1, conf: ConfState(voters: [1])))
+        installer.abort()
+    }
+
     @Test func appendedEntriesReadBackAndSurviveReopen() throws {
         do {
             let storage = try openStorage(directory.path)
