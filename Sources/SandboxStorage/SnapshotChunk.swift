@@ -15,6 +15,9 @@ public struct SnapshotChunk: Sendable, Hashable {
     public static let defaultMaxBytes = 1 << 20
     /// Largest uncompressed payload a receiver accepts.
     public static let maxUncompressedBytes = 32 << 20
+    /// Largest compressed payload a receiver accepts: what LZ4 produces at worst for
+    /// `maxUncompressedBytes` (LZ4_compressBound). Also keeps the length within LZ4's Int32.
+    public static let maxCompressedBytes = maxUncompressedBytes + maxUncompressedBytes / 255 + 16
     static let magic: [UInt8] = Array("SBSC".utf8)
     static let version: UInt8 = 1
     static let headerBytes = 44
@@ -87,6 +90,9 @@ public struct SnapshotChunk: Sendable, Hashable {
         guard uncompressed <= Self.maxUncompressedBytes else {
             throw invalid("uncompressed length \(uncompressed) exceeds \(Self.maxUncompressedBytes)")
         }
+        guard compressed <= Self.maxCompressedBytes else {
+            throw invalid("compressed length \(compressed) exceeds \(Self.maxCompressedBytes)")
+        }
         guard reader.remaining == Int(compressed) else {
             throw invalid("compressed length \(compressed) but \(reader.remaining) bytes follow")
         }
@@ -102,8 +108,11 @@ public struct SnapshotChunk: Sendable, Hashable {
 
     /// Decompresses and verifies the records, then calls `body` for each key and value.
     func forEachRecord(_ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) throws -> Void) throws {
-        guard uncompressedByteCount <= Self.maxUncompressedBytes else {
-            throw StorageError.invalidSnapshotChunk("uncompressed length \(uncompressedByteCount) is too large")
+        guard uncompressedByteCount <= Self.maxUncompressedBytes, compressedPayload.count <= Self.maxCompressedBytes
+        else {
+            throw StorageError.invalidSnapshotChunk(
+                "uncompressed length \(uncompressedByteCount) or compressed length \(compressedPayload.count) is too large"
+            )
         }
         let records = try LZ4Block.decompress(compressedPayload, originalSize: Int(uncompressedByteCount))
         guard CRC32C.checksum(records) == payloadChecksum else {

@@ -180,6 +180,24 @@ import Testing
         #expect(try target.state.get(Self.key(1999)) == Self.value(1999))
     }
 
+    /// A chunk from the network whose compressed length (consistent with its size and checksum)
+    /// is beyond anything LZ4 makes of the largest payload is refused at decoding; LZ4's Int32
+    /// lengths would otherwise trap on a payload over 2 GiB.
+    @Test func chunkWithAnOversizedCompressedPayloadIsRefused() throws {
+        let chunk = SnapshotChunk(metadataIndex: 3, term: 1, sequence: 0, isLast: true, recordCount: 0, records: [])
+        var header = Array(chunk.encoded().prefix(SnapshotChunk.headerBytes))
+        let length = SnapshotChunk.maxCompressedBytes + 1
+        var lengthField: [UInt8] = []
+        lengthField.appendBigEndian(UInt32(length))
+        header.replaceSubrange(36..<40, with: lengthField)  // the compressed length field
+        var wire = header + [UInt8](repeating: 0x5A, count: length)
+        wire.appendBigEndian(CRC32C.checksum(wire))
+        #expect(
+            throws: StorageError.invalidSnapshotChunk(
+                "compressed length \(length) exceeds \(SnapshotChunk.maxCompressedBytes)")
+        ) { try SnapshotChunk(decoding: wire) }
+    }
+
     @Test func abandonedInstallationLeavesTheOldStateAndNoLeftovers() throws {
         let source = try Self.makeSource(at: directory.subpath("source"), keys: 5000, applied: 5)
         defer { source.close() }
