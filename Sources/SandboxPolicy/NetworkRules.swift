@@ -91,7 +91,7 @@ struct NetworkRules: Sendable {
             }
             return compiled
         }
-        func blocks(_ patterns: [PolicyDocument.Pattern], _ key: String) -> [Block] {
+        func blocks(_ patterns: [PolicyDocument.Pattern], _ key: String, denied: [Block]? = nil) -> [Block] {
             var compiled: [Block] = []
             for (index, pattern) in patterns.enumerated() {
                 guard let block = CIDRBlock(pattern.text) else {
@@ -101,6 +101,11 @@ struct NetworkRules: Sendable {
                             "`\(pattern.text)` is not a CIDR block such as 10.0.0.0/8 or fd00::/8 (host bits must be zero)"
                         ))
                     continue
+                }
+                if let denied, let exposure = NetworkRules.exposure(of: block, denied: denied.map(\.block)) {
+                    errors.append(
+                        PolicyDiagnostic(.warning, at: pattern.location, "`\(key)` entry `\(pattern.text)` \(exposure)")
+                    )
                 }
                 compiled.append(Block(block: block, ruleID: "network.\(key)[\(index)]"))
             }
@@ -114,8 +119,9 @@ struct NetworkRules: Sendable {
             return pattern
         }
         denyDomains = domains(network.denyDomains, "deny_domains")
-        allowBlocks = blocks(network.allowCIDRs, "allow_cidrs")
-        denyBlocks = blocks(network.denyCIDRs, "deny_cidrs")
+        let denied = blocks(network.denyCIDRs, "deny_cidrs")
+        allowBlocks = blocks(network.allowCIDRs, "allow_cidrs", denied: denied)
+        denyBlocks = denied
         schemes = network.schemes
         ports = network.ports ?? network.schemes.compactMap { StrictURL.defaultPort($0) }
         methods = network.methods
@@ -250,6 +256,62 @@ struct NetworkRules: Sendable {
         }
         trace.record("network.deny_all_others", .noMatch, "false")
         return (true, .hostAllowedByDefault(host: host), "network.deny_all_others")
+    }
+
+    /// What an `allow_cidrs` block opens up that its author may not mean, as the end of a
+    /// warning, or nil: cloud metadata addresses, loopback, or a block wider than /8 (IPv4,
+    /// including `::ffff:0:0/96` forms) or /16 (IPv6). Addresses a `deny_cidrs` block refuses
+    /// are left out (deny is checked first). A single loopback host (`127.0.0.1`, `::1/128`) is
+    /// taken as meant; a single metadata host is still warned about, since metadata services
+    /// hand out instance credentials.
+    static func exposure(of block: CIDRBlock, denied: [CIDRBlock]) -> String? {
+        let metadata = AddressClass.metadataAddresses.filter { address in
+            block.contains(address) && !denied.contains { $0.contains(address) }
+        }
+        let singleHost: Bool
+        var width = block.prefixLength
+        var limit = 16
+        switch block.address {
+        case .v4:
+            singleHost = block.prefixLength == 32
+            limit = 8
+        case .v6:
+            singleHost = block.prefixLength == 128
+            if block.address.mappedIPv4 != nil, block.prefixLength >= 96 {
+                width -= 96
+                limit = 8
+            }
+        }
+        let loopback =
+            AddressClass.ipv4Ranges.filter { $0.1 == .loopback }.map(\.0)
+            + AddressClass.ipv6Ranges.filter { $0.1 == .loopback }.map(\.0)
+        let opened =
+            singleHost
+            ? []
+            : loopback.filter { range in
+                (block.contains(range.address) || range.contains(block.address))
+                    && !denied.contains { $0.prefixLength <= range.prefixLength && $0.contains(range.address) }
+            }
+        var parts: [String] = []
+        if !metadata.isEmpty {
+            let addresses = metadata.map(\.description)
+            parts.append(
+                addresses.count == 1
+                    ? "the cloud metadata address \(addresses[0])"
+                    : "the cloud metadata addresses (\(addresses.joined(separator: ", ")))")
+        }
+        if !opened.isEmpty {
+            parts.append("loopback (\(opened.map(\.description).joined(separator: ", ")))")
+        }
+        if width < limit {
+            parts.append("every address in a /\(width) block (wider than /\(limit))")
+        }
+        guard let last = parts.popLast() else { return nil }
+        let list = parts.isEmpty ? last : "\(parts.joined(separator: ", ")) and \(last)"
+        if singleHost {
+            return "allows \(list); keep it only if the agent must reach that cloud service"
+        }
+        return "allows \(list); list the exact addresses you mean"
     }
 
     static let internalPatterns: [(DomainPattern, String)] = internalSuffixes.map {

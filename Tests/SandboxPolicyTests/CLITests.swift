@@ -66,6 +66,16 @@ import Testing
         #expect(result.stdout.contains("policies/examples/sales_agent.yaml:2:1: warning: `api_key`"))
     }
 
+    @Test func checkWarnsAboutABroadCIDRAllowance() throws {
+        let path = try temporaryFile("network:\n  allow_cidrs: [\"10.20.0.0/16\", \"0.0.0.0/0\"]\n", "broad.yaml")
+        let result = try run(["policy", "check", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "broad.yaml:2:33: warning: `allow_cidrs` entry `0.0.0.0/0` allows the cloud metadata"))
+        #expect(!result.stdout.contains("`10.20.0.0/16`"))
+    }
+
     @Test func checkResolvesSchemaFilesRelativeToThePolicy() throws {
         let result = try run(["policy", "check", "policies/examples/support_agent.yaml"])
         #expect(result.status == 0, "\(result.stdout)")

@@ -154,4 +154,59 @@ import Testing
         let decision = try Fixtures.salesAgent().evaluate(Fixtures.get(url))
         #expect(decision.outcome == .allow, "\(url) -> \(decision.explanation)")
     }
+
+    /// The warning, if any, a single `allow_cidrs` entry draws.
+    static func cidrWarning(_ entry: String, deny: String = "") throws -> PolicyDiagnostic? {
+        let deniedLine = deny.isEmpty ? "" : "\n  deny_cidrs: [\"\(deny)\"]"
+        let policy = try Fixtures.policy("network:\n  allow_cidrs: [\"\(entry)\"]\(deniedLine)\n")
+        let warned = policy.warnings.filter { $0.message.contains("`allow_cidrs` entry `\(entry)`") }
+        #expect(warned.count <= 1, "\(policy.warnings)")
+        return warned.first
+    }
+
+    @Test(arguments: [
+        ("0.0.0.0/0", ["169.254.169.254", "100.100.100.200", "loopback (127.0.0.0/8)", "a /0 block (wider than /8)"]),
+        ("::/0", ["fd00:ec2::254", "loopback (::1/128)", "a /0 block (wider than /16)"]),
+        ("169.254.0.0/16", ["the cloud metadata addresses (169.254.169.254, 169.254.170.2, 169.254.169.123)"]),
+        ("127.0.0.0/8", ["loopback (127.0.0.0/8)"]),
+        ("::ffff:0:0/96", ["169.254.169.254", "loopback (127.0.0.0/8)", "a /0 block (wider than /8)"]),
+        ("100.64.0.0/10", ["the cloud metadata address 100.100.100.200;"]),
+        ("8.0.0.0/7", ["every address in a /7 block (wider than /8)"]),
+        ("2000::/3", ["every address in a /3 block (wider than /16)"]),
+    ])
+    func broadCIDREntriesAreWarnedAbout(_ entry: String, _ mentions: [String]) throws {
+        let warning = try NetworkReviewTests.cidrWarning(entry)
+        #expect(warning?.severity == .warning)
+        #expect(warning?.location == SourceLocation(line: 2, column: 17))
+        for text in mentions {
+            #expect(warning?.message.contains(text) == true, "\(entry): \(warning?.message ?? "no warning")")
+        }
+        #expect(warning?.message.hasSuffix("list the exact addresses you mean") == true)
+    }
+
+    @Test(arguments: ["10.20.0.0/16", "10.0.0.0/8", "fd00:1::/32", "::ffff:10.0.0.0/104", "127.0.0.1", "::1/128"])
+    func narrowCIDREntriesAreNotWarnedAbout(_ entry: String) throws {
+        #expect(try NetworkReviewTests.cidrWarning(entry) == nil)
+    }
+
+    @Test func aMetadataHostListedOnPurposeIsStillWarnedAbout() throws {
+        let warning = try NetworkReviewTests.cidrWarning("169.254.169.254/32")
+        #expect(
+            warning?.message.hasSuffix(
+                "allows the cloud metadata address 169.254.169.254; keep it only if the agent must reach that cloud service"
+            )
+                == true, "\(String(describing: warning))")
+        #expect(warning?.message.contains("loopback") == false)
+    }
+
+    @Test func deniedAddressesAreLeftOutOfTheWarning() throws {
+        let warning = try NetworkReviewTests.cidrWarning("169.254.0.0/16", deny: "169.254.169.0/24")
+        #expect(
+            warning?.message.contains("the cloud metadata address 169.254.170.2;") == true,
+            "\(String(describing: warning))")
+        #expect(try NetworkReviewTests.cidrWarning("169.254.0.0/16", deny: "169.254.0.0/16") == nil)
+        let open = try NetworkReviewTests.cidrWarning("0.0.0.0/0", deny: "127.0.0.0/8")
+        #expect(open?.message.contains("loopback") == false)
+        #expect(open?.message.contains("wider than /8") == true)
+    }
 }
