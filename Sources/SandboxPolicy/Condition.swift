@@ -287,17 +287,33 @@ struct ConditionEvaluator {
         }
     }
 
-    private mutating func compare(
-        _ leftExpression: ConditionExpression, _ operation: ComparisonOperator, _ rightExpression: ConditionExpression
-    ) -> ConditionOutcome {
+    private enum OperandPair {
+        case values(JSONValue, JSONValue)
+        case unknown(ConditionUnknown)
+    }
+
+    /// Resolves both sides of a binary test, left first; the first unknown side decides.
+    private mutating func operands(
+        _ leftExpression: ConditionExpression, _ rightExpression: ConditionExpression
+    ) -> OperandPair {
         let left: JSONValue
-        let right: JSONValue
         switch operand(leftExpression) {
         case .value(let value): left = value
         case .unknown(let why): return .unknown(why)
         }
         switch operand(rightExpression) {
-        case .value(let value): right = value
+        case .value(let value): return .values(left, value)
+        case .unknown(let why): return .unknown(why)
+        }
+    }
+
+    private mutating func compare(
+        _ leftExpression: ConditionExpression, _ operation: ComparisonOperator, _ rightExpression: ConditionExpression
+    ) -> ConditionOutcome {
+        let left: JSONValue
+        let right: JSONValue
+        switch operands(leftExpression, rightExpression) {
+        case .values(let first, let second): (left, right) = (first, second)
         case .unknown(let why): return .unknown(why)
         }
         switch operation {
@@ -344,12 +360,8 @@ struct ConditionEvaluator {
     ) -> ConditionOutcome {
         let left: JSONValue
         let right: JSONValue
-        switch operand(leftExpression) {
-        case .value(let value): left = value
-        case .unknown(let why): return .unknown(why)
-        }
-        switch operand(rightExpression) {
-        case .value(let value): right = value
+        switch operands(leftExpression, rightExpression) {
+        case .values(let first, let second): (left, right) = (first, second)
         case .unknown(let why): return .unknown(why)
         }
         if test == .in {
