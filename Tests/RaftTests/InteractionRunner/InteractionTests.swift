@@ -13,7 +13,8 @@ import Testing
     }
 
     static var directory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Interaction")
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Interaction")
     }
 
     static var scripts: [String] {
