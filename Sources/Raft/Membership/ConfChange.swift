@@ -40,21 +40,3 @@ public struct ConfChange: Sendable, Hashable {
         self.init(kind, node: node)
     }
 }
-
-/// Why a `.configChange` entry's payload could not be decoded.
-public enum ConfChangeDecodingError: Error, Sendable, Hashable {
-    /// A membership change is exactly 9 bytes long.
-    case wrongLength(Int)
-    /// The first byte names no known kind of change.
-    case unknownKind(UInt8)
-}
-
-extension ConfChange: CustomStringConvertible {
-    public var description: String {
-        switch kind {
-        case .addVoter: return "add-voter(\(node))"
-        case .addLearner: return "add-learner(\(node))"
-        case .removeNode: return "remove(\(node))"
-        }
-    }
-}

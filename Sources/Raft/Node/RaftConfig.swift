@@ -41,8 +41,3 @@ public struct RaftConfig: Sendable {
         }
     }
 }
-
-/// A `RaftConfig` the core cannot run with.
-public enum RaftConfigError: Error, Sendable, Hashable {
-    case invalid(String)
-}

@@ -1,0 +1,4 @@
+/// A `RaftConfig` the core cannot run with.
+public enum RaftConfigError: Error, Sendable, Hashable {
+    case invalid(String)
+}

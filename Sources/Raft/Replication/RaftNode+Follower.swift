@@ -1,0 +1,60 @@
+// The follower's side of replication (Raft §5.3): appends, heartbeats and snapshots from the
+// leader.
+extension RaftNode {
+    func handleAppend(_ message: Message) {
+        var response = outgoing(.appendResponse, to: message.from)
+        if message.index < log.committed {
+            response.index = log.committed
+            send(response)
+            return
+        }
+        if let lastNew = log.maybeAppend(
+            index: message.index, logTerm: message.logTerm, commit: message.commit, entries: message.entries,
+            keepConflicts: mutated(.keepConflictingSuffix), commitUnverified: mutated(.commitUnverifiedEntries))
+        {
+            response.index = lastNew
+        } else {
+            // Fast back-off: tell the leader the last index whose term is at most the one it
+            // assumed, so it skips a whole conflicting term per round trip.
+            let hint = log.findConflictByTerm(index: min(message.index, log.lastIndex()), term: message.logTerm)
+            response.reject = true
+            response.index = message.index
+            response.rejectHint = hint.index
+            response.logTerm = hint.term
+        }
+        send(response)
+    }
+
+    func handleHeartbeat(_ message: Message) {
+        log.commitTo(min(message.commit, log.lastIndex()))
+        var response = outgoing(.heartbeatResponse, to: message.from)
+        response.readRound = message.readRound
+        send(response)
+    }
+
+    func handleSnapshot(_ message: Message) {
+        guard let snapshot = message.snapshot else { return }
+        var response = outgoing(.appendResponse, to: message.from)
+        if restore(snapshot) {
+            response.index = log.lastIndex()
+        } else {
+            response.index = log.committed
+        }
+        send(response)
+    }
+
+    /// Installs a snapshot from the leader unless this node already has what it covers.
+    func restore(_ snapshot: Snapshot) -> Bool {
+        let meta = snapshot.metadata
+        if meta.index <= log.committed { return false }
+        guard invariants.require(role == .follower, "only a follower installs a snapshot") else { return false }
+        if log.matchTerm(meta.index, meta.term) {
+            // We hold the entry: just commit up to it.
+            log.commitTo(meta.index)
+            return false
+        }
+        log.restore(snapshot)
+        setConfiguration(meta.conf)
+        return true
+    }
+}

@@ -1,0 +1,132 @@
+import Raft
+
+// Faults: partitions of several shapes, crashes and restarts, membership changes and
+// leadership transfers.
+extension Simulation {
+    // MARK: - Faults
+
+    func injectFault() {
+        let roll = random.below(100)
+        switch roll {
+        case 0..<14: partition()
+        case 14..<32: heal()
+        case 32..<42: crashRandomNode()
+        case 42..<62: restartRandomNode()
+        case 62..<78: changeMembership()
+        case 78..<88: transferLeadership()
+        default: for node in liveNodes { node.raft?.tick() }
+        }
+    }
+
+    func cut(_ a: [NodeID], from b: [NodeID]) {
+        for x in a {
+            for y in b where x != y {
+                cutLinks.insert(x << 32 | y)
+                cutLinks.insert(y << 32 | x)
+            }
+        }
+    }
+
+    func partition() {
+        cutLinks.removeAll()
+        statistics.partitions += 1
+        var ids = nodes.filter(\.started).map(\.id)
+        for position in stride(from: ids.count - 1, to: 0, by: -1) { ids.swapAt(position, random.below(position + 1)) }
+        guard ids.count >= 2 else { return }
+        switch random.below(4) {
+        case 0:
+            let split = 1 + random.below(ids.count - 1)
+            cut(Array(ids[..<split]), from: Array(ids[split...]))
+            note("partition \(ids[..<split].sorted()) | \(ids[split...].sorted())")
+        case 1:
+            guard let leader = leaders.first else { return }
+            cut([leader.id], from: ids.filter { $0 != leader.id })
+            note("isolate leader \(leader.id)")
+        case 3:
+            // A one-way fault: a node (the leader half the time) that can send but not hear,
+            // or hear but not send.
+            let node = random.chance(50) ? (leaders.first?.id ?? ids[0]) : ids[0]
+            let deaf = random.chance(50)
+            for other in ids where other != node {
+                cutLinks.insert(deaf ? other << 32 | node : node << 32 | other)
+            }
+            note("node \(node) can \(deaf ? "send but not receive" : "receive but not send")")
+        default:
+            guard ids.count >= 3 else { return }
+            let bridge = ids[0]
+            let rest = Array(ids[1...])
+            let split = 1 + random.below(rest.count - 1)
+            cut(Array(rest[..<split]), from: Array(rest[split...]))
+            note("bridge \(bridge) between \(rest[..<split].sorted()) and \(rest[split...].sorted())")
+        }
+    }
+
+    func heal() {
+        guard !cutLinks.isEmpty else { return }
+        cutLinks.removeAll()
+        note("heal partitions")
+    }
+
+    func crashRandomNode() {
+        let target = random.chance(50) ? leaders.first : randomElement(liveNodes)
+        guard let node = target else { return }
+        crash(node, reason: "crash")
+    }
+
+    func crash(_ node: SimulatedNode, reason: String) {
+        node.raft = nil
+        node.incarnation += 1
+        node.waitingReads.removeAll()
+        statistics.crashes += 1
+        // A supervisor restarts it after a while (sooner if a restart fault comes first).
+        node.restartAtStep =
+            step + options.restartDelay.lowerBound
+            + random.below(options.restartDelay.upperBound - options.restartDelay.lowerBound + 1)
+        note(
+            "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \(node.storage.hardState.term))"
+        )
+    }
+
+    func restartRandomNode() {
+        let down = nodes.filter { $0.started && !$0.isUp }
+        guard let node = randomElement(down) else { return }
+        start(node)
+        note(
+            "restart node \(node.id) at term \(node.raft?.term ?? 0), commit \(node.raft?.commitIndex ?? 0), applied \(node.machine.applied)"
+        )
+    }
+
+    func changeMembership() {
+        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        let conf = raft.confState
+        // Every change that fits the current membership is equally likely.
+        var possible: [ConfChange] = []
+        if let spare = nodes.first(where: { !$0.started && !removed.contains($0.id) }) {
+            possible.append(ConfChange(.addLearner, node: spare.id))
+        }
+        possible += conf.learners.map { ConfChange(.addVoter, node: $0) }
+        possible += conf.learners.map { ConfChange(.removeNode, node: $0) }
+        if conf.voters.count > options.nodes { possible += conf.voters.map { ConfChange(.removeNode, node: $0) } }
+        let change = randomElement(possible)
+        guard let change else { return }
+        do {
+            let index = try raft.proposeConfChange(change)
+            note("node \(leaderNode.id) proposes \(change) at \(index)")
+            if change.kind == .addLearner, let newcomer = node(change.node), !newcomer.started { start(newcomer) }
+        } catch {
+            note("node \(leaderNode.id) refuses \(change): \(error)")
+        }
+    }
+
+    func transferLeadership() {
+        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        guard let target = randomElement(raft.confState.voters.filter { $0 != leaderNode.id }) else { return }
+        do {
+            try raft.transferLeadership(to: target)
+            statistics.transfersStarted += 1
+            note("node \(leaderNode.id) transfers leadership to \(target)")
+        } catch {
+            note("node \(leaderNode.id) refuses transfer to \(target): \(error)")
+        }
+    }
+}
