@@ -3,13 +3,14 @@ import PackageDescription
 
 // Layers (see docs/architecture.md): dependencies point downward only.
 //   sandboxctl / raft-sim / jsonschema-conformance   (executables)
-//   SandboxPolicy (pure) -> JSONSchema (pure)
+//   SandboxPolicy (pure) -> JSONSchema (pure) -> JSON (pure: the value model)
 //   RaftSimulation (test support) -> Raft (pure)
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
 let package = Package(
     name: "AgentSandbox",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "SandboxPolicy", targets: ["SandboxPolicy"]),
         .library(name: "Raft", targets: ["Raft"]),
@@ -24,10 +25,11 @@ let package = Package(
     ],
     targets: [
         // MARK: pure cores
-        .target(name: "JSONSchema"),
+        .target(name: "JSON"),
+        .target(name: "JSONSchema", dependencies: ["JSON"]),
         .target(
             name: "SandboxPolicy",
-            dependencies: ["JSONSchema", .product(name: "Yams", package: "Yams")]
+            dependencies: ["JSON", "JSONSchema", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "Raft"),
         .target(name: "RaftSimulation", dependencies: ["Raft"]),
@@ -41,13 +43,13 @@ let package = Package(
         .executableTarget(
             name: "sandboxctl",
             dependencies: [
-                "JSONSchema", "SandboxPolicy",
+                "JSON", "JSONSchema", "SandboxPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "jsonschema-conformance",
-            dependencies: ["JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["JSON", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "raft-sim",
@@ -58,17 +60,22 @@ let package = Package(
 
         // MARK: benchmarks (run in release: see bench/README.md)
         .executableTarget(
-            name: "jsonschema-bench", dependencies: ["JSONSchema"], path: "bench/jsonschema",
+            name: "jsonschema-bench", dependencies: ["JSON", "JSONSchema"], path: "bench/jsonschema",
             exclude: ["peers", "data", "run.sh"]),
         .executableTarget(
-            name: "policy-bench", dependencies: ["SandboxPolicy"], path: "bench/policy", exclude: ["peers", "run.sh"]),
+            name: "policy-bench", dependencies: ["JSON", "SandboxPolicy"], path: "bench/policy",
+            exclude: ["peers", "run.sh"]),
         .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
 
         // MARK: tests
-        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema"]),
-        .testTarget(name: "SandboxPolicyTests", dependencies: ["SandboxPolicy"]),
+        // What every test target shares (seeded PRNG, temporary directories).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSON", "JSONSchema", "TestSupport"]),
+        .testTarget(name: "SandboxPolicyTests", dependencies: ["JSON", "SandboxPolicy", "TestSupport"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], exclude: ["Interaction"]),
-        .testTarget(name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft"]),
+        .testTarget(
+            name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft", "TestSupport"]),
     ]
 )

@@ -1,3 +1,5 @@
+import JSON
+
 /// A schema compiled once for validating many instances.
 ///
 /// Compilation resolves every `$ref` and `$dynamicRef` candidate, regular expression and keyword

@@ -1,3 +1,5 @@
+import JSON
+
 /// The values of an `enum`, with a faster path for the usual all-strings case: lengths are
 /// compared first, then the strings, without going through `JSONValue` equality.
 final class EnumValues: Sendable {

@@ -1,3 +1,5 @@
+import JSON
+
 /// The `format` values this module can assert (when ``SchemaOptions/assertFormats`` is on).
 enum Format: String, Sendable, CaseIterable {
     case email

@@ -1,3 +1,5 @@
+import JSON
+
 /// Hand-written recognisers for the formats, over UTF-8 bytes (all of these formats are ASCII).
 enum FormatRules {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// One compiled keyword. `at` is the index of its schema location in ``SchemaProgram/locations``.
 enum Keyword: Sendable {
     /// Whether the keyword tests the instance itself, with no subschema.

@@ -1,3 +1,5 @@
+import JSON
+
 /// What `properties`, `patternProperties`, `additionalProperties` and (when every required name
 /// is a declared property) `required` of one schema do, evaluated in one pass over the instance.
 /// Immutable; a class so the evaluator borrows it instead of copying its tables.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a schema (and the registry documents it references) into a ``SchemaProgram``.
 ///
 /// Two phases: indexing walks every schema document reached, recording each subschema's base URI

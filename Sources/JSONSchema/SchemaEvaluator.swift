@@ -1,3 +1,5 @@
+import JSON
+
 /// A step of an instance location.
 enum PathSegment {
     case key(String)

@@ -1,3 +1,5 @@
+import JSON
+
 /// How schemas are compiled and instances validated.
 public struct SchemaOptions: Sendable {
     /// The draft for schemas without `$schema`.

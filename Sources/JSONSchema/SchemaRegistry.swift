@@ -1,3 +1,5 @@
+import JSON
+
 /// Schema documents that `$ref` (and `$schema`) may point to, by absolute URI.
 ///
 /// The registry never fetches anything: a reference resolves only to a document registered

@@ -1,3 +1,5 @@
+import JSON
+
 /// JSON types as a bit set (`integer` is a subset of `number`).
 struct TypeSet: OptionSet, Sendable, Hashable {
     let rawValue: UInt8

@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// A policy compiled for evaluation: patterns, conditions, schemas and network rules are all

@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// A compiled condition on a tool call's parameters, such as

@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// A syntax error in a condition; `offset` counts Unicode scalars from the start of the condition.

@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// The answer to a request: allow, deny or needs approval, why, which rule decided, the approval

@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// A policy file as written, after syntax checks but before compilation: every section with the

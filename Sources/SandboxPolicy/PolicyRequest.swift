@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// What an agent asks to do: call a tool, or make an HTTP request.

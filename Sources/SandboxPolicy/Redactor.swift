@@ -1,3 +1,4 @@
+import JSON
 import JSONSchema
 
 /// The kinds of sensitive text the audit log redacts (`logging.redact`).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSON
 import JSONSchema
 
 /// Runs JSON-Schema-Test-Suite files against the validator.

@@ -42,16 +42,8 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-/// splitmix64: a small deterministic generator (the seed comes from the test).
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
+    /// A draw in `0..<bound` (0 when `bound` is 0); the seed comes from the test.
     mutating func below(_ bound: UInt64) -> UInt64 { bound == 0 ? 0 : next() % bound }
 }
 
@@ -67,7 +59,7 @@ func monotonicSeconds() -> Double {
 }
 
 func runLog(directory: String, seed: UInt64, maxSeconds: Double) throws {
-    var random = SplitMix(state: seed)
+    var random = SplitMix64(seed: seed)
     let storage = try NodeStorage(path: directory, options: .small)
     defer { storage.close() }
     let log = storage.log

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import JSONSchema
@@ -146,7 +147,7 @@ import Testing
     ]
 
     @Test func agreesWithICUOnGeneratedPatterns() throws {
-        var random = SeededGenerator(state: 99)
+        var random = SeededGenerator(seed: 99)
         var linearCount = 0
         for _ in 0..<1_500 {
             var pattern = Bool.random(using: &random) ? "^" : ""

@@ -1,20 +1,9 @@
 import Foundation
+import JSON
+import TestSupport
 import Testing
 
 @testable import JSONSchema
-
-/// SplitMix64: a small seeded generator, so every failure replays from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random schemas and instances: validation must never crash or hang, and the three ways of
 /// asking (verdict, all errors, first error) must agree.
@@ -136,7 +125,7 @@ struct SeededGenerator: RandomNumberGenerator {
         let seed = UInt64(environment["JSONSCHEMA_SEED"] ?? "") ?? 20_261_129
         // LONG=1 (scripts/test's long mode): ten times the rounds, within two minutes.
         let isLong = environment["LONG"] == "1"
-        var random = SeededGenerator(state: seed)
+        var random = SeededGenerator(seed: seed)
         let deadline = ContinuousClock.now + .seconds(isLong ? 120 : 20)
         var compiled = 0
         var rejected = 0
@@ -176,7 +165,7 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     @Test func mutatedJSONTextNeverCrashesTheParser() throws {
-        var random = SeededGenerator(state: 7)
+        var random = SeededGenerator(seed: 7)
         let seeds = [
             #"{"a": [1, 2.5e3, -0.0075, true, false, null], "b": {"c": "d\n\u00e9\ud83d\ude00"}}"#,
             #"[[[[{"x": 12345678901234567890123}]]]]"#,

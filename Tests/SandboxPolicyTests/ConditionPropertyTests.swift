@@ -1,4 +1,6 @@
+import JSON
 import JSONSchema
+import TestSupport
 import Testing
 
 @testable import SandboxPolicy

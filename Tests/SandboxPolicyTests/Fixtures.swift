@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import JSONSchema
 
 @testable import SandboxPolicy

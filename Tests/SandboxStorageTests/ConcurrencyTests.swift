@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Raft
+import TestSupport
 import Testing
 
 @testable import SandboxStorage

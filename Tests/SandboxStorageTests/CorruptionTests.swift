@@ -1,5 +1,6 @@
 import Foundation
 import Raft
+import TestSupport
 import Testing
 
 @testable import SandboxStorage

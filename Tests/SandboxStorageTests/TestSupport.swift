@@ -3,21 +3,6 @@ import Raft
 
 @testable import SandboxStorage
 
-/// A fresh directory under the system temporary directory, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init(_ name: String = "storage") {
-        let base = FileManager.default.temporaryDirectory.path
-        path = "\(base)/sandbox-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func subpath(_ name: String) -> String { "\(path)/\(name)" }
-}
-
 func openStorage(_ path: String) throws -> NodeStorage {
     try NodeStorage(path: path, options: .small)
 }

@@ -4,6 +4,7 @@
 //
 // Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N] [--verdict-only]
 import Foundation
+import JSON
 import JSONSchema
 
 let arguments = CommandLine.arguments

@@ -5,6 +5,7 @@
 // Method: each sample times a batch of `batch` identical decisions and divides; the median and
 // the 99th percentile are taken over the samples (single decisions are too short for the clock).
 import Foundation
+import JSON
 import JSONSchema
 import SandboxPolicy
 

@@ -35,7 +35,7 @@ extension JSONValue {
     /// Code-point equality. Swift's `==` is canonical equivalence, which is implied by equal
     /// bytes, so a `false` from it is final and only a `true` needs the byte check.
     @inline(__always)
-    static func sameCodePoints(_ left: String, _ right: String) -> Bool {
+    package static func sameCodePoints(_ left: String, _ right: String) -> Bool {
         guard left.utf8.count == right.utf8.count, left == right else { return false }
         let fast = left.utf8.withContiguousStorageIfAvailable { leftBytes in
             right.utf8.withContiguousStorageIfAvailable { rightBytes in

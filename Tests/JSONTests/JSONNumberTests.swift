@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JSONSchema
+@testable import JSON
 
 @Suite struct JSONNumberTests {
     private func number(_ literal: String) -> JSONNumber { JSONNumber(literal: literal)! }

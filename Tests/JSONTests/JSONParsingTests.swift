@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JSONSchema
+@testable import JSON
 
 @Suite struct JSONParsingTests {
     @Test func parsesEveryKindOfValue() throws {

@@ -1,13 +1,13 @@
 /// JSON Pointer (RFC 6901) helpers.
-enum JSONPointer {
+package enum JSONPointer {
     /// `token` escaped for use in a pointer (`~` as `~0`, `/` as `~1`).
-    static func escape(_ token: String) -> String {
+    package static func escape(_ token: String) -> String {
         guard token.contains("~") || token.contains("/") else { return token }
         return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
     }
 
     /// The unescaped tokens of `pointer` ("" is the whole document); nil if malformed.
-    static func tokens(_ pointer: String) -> [String]? {
+    package static func tokens(_ pointer: String) -> [String]? {
         if pointer.isEmpty { return [] }
         guard pointer.hasPrefix("/") else { return nil }
         var tokens: [String] = []
@@ -31,7 +31,7 @@ enum JSONPointer {
     }
 
     /// The value at `tokens` inside `value`, if present.
-    static func resolve(_ tokens: [String], in value: JSONValue) -> JSONValue? {
+    package static func resolve(_ tokens: [String], in value: JSONValue) -> JSONValue? {
         var current = value
         for token in tokens {
             switch current {
@@ -52,7 +52,7 @@ enum JSONPointer {
 
     /// Decodes `%XX` escapes (as in a URI fragment); nil if an escape is malformed or the
     /// result is not UTF-8.
-    static func percentDecoded(_ text: String) -> String? {
+    package static func percentDecoded(_ text: String) -> String? {
         guard text.contains("%") else { return text }
         var bytes: [UInt8] = []
         var utf8 = Array(text.utf8)[...]
@@ -72,7 +72,7 @@ enum JSONPointer {
 
 extension String {
     /// `self` with every occurrence of `target` replaced (no Foundation needed).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    package func replacingAll(_ target: Character, with replacement: String) -> String {
         var result = ""
         result.reserveCapacity(count)
         for character in self {
