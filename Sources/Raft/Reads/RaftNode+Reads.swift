@@ -22,21 +22,26 @@ extension RaftNode {
 
     func handleReadIndexRequest(from node: NodeID, context: [UInt8]) {
         guard reads.count < config.limits.maxPendingReads else { return }  // a forwarded read: the follower retries
-        if voters == [id] || mutated(.readIndexWithoutQuorum) {
-            answerRead(ReadQueue.Request(round: 0, index: log.committed, from: node, context: context))
-            return
-        }
         let request = ReadQueue.Request(round: 0, index: log.committed, from: node, context: context)
+        if mutated(.readIndexWithoutQuorum) { return answerRead(request) }
         if log.term(at: log.committed) != term {
-            // Until it commits an entry of its term the leader does not know the commit index.
+            // Until it commits an entry of its term the leader does not know the commit index —
+            // a single voter included: entries an earlier leader committed may sit above its
+            // commit index (issue 9).
             reads.awaitingCommit.append(request)
             return
         }
         confirm(request)
     }
 
+    /// Confirms the leadership for `request` with a heartbeat round, unless this node's own
+    /// acknowledgement already makes a quorum (a single voter).
     func confirm(_ request: ReadQueue.Request) {
         var request = request
+        if voters == [id] {
+            request.index = max(request.index, log.committed)
+            return answerRead(request)
+        }
         reads.round += 1
         request.round = reads.round
         request.index = max(request.index, log.committed)

@@ -212,6 +212,17 @@ public final class ManualCluster {
         return delivered
     }
 
+    /// Discards the messages waiting for `id` that `predicate` selects (a message lost in
+    /// flight after it was sent); returns them.
+    @discardableResult
+    public func discardMessages(to id: NodeID, where predicate: (Message) -> Bool) -> [Message] {
+        guard let member = lookUp(id) else { return [] }
+        let lost = member.inbox.filter(predicate)
+        member.inbox.removeAll(where: predicate)
+        for message in lost { record("  lost \(message)") }
+        return lost
+    }
+
     /// Handles Readies and delivers messages until nothing moves (at most `rounds` rounds).
     public func stabilize(rounds: Int = 1000) {
         for _ in 0..<rounds {

@@ -43,6 +43,12 @@ final class InteractionEnvironment {
             } else {
                 for id in try nodes(arguments) { cluster.deliverMessages(to: id) }
             }
+        case "drop-msgs":
+            let id = try node(arguments, 0)
+            let kinds = arguments.dropFirst()
+            guard !kinds.isEmpty else { throw CommandError(description: "drop-msgs N KIND..") }
+            let lost = cluster.discardMessages(to: id) { kinds.contains("\($0.kind)") }
+            if lost.isEmpty { output.append("nothing to drop") }
         case "stabilize":
             cluster.stabilize()
         case "partition":
