@@ -1,9 +1,3 @@
-/// An immutable value in a class, so keywords can refer to it through ``Borrowed``.
-final class Box<Value: Sendable>: Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// A reference that does not count: keywords copy as plain bits, so the evaluator's keyword loop
 /// does no reference counting. Sound because the objects are owned by the program
 /// (`SchemaProgram.objects`, then `ExecutableProgram.objects`) for as long as any keyword exists.

@@ -1,9 +1,3 @@
-/// Whether validation collects every error or stops at the first.
-public enum ErrorReporting: Sendable {
-    case first
-    case all
-}
-
 /// The outcome of validating one instance.
 public struct ValidationResult: Sendable {
     public var isValid: Bool
