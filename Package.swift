@@ -6,6 +6,7 @@ import PackageDescription
 //   SandboxPolicy (pure) -> JSONSchema (pure) -> JSON (pure: the value model)
 //   RaftSimulation (test support) -> Raft (pure)
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
+//   SandboxWire (pure: the peer codec) -> Raft
 let package = Package(
     name: "AgentSandbox",
     platforms: [.macOS(.v14)],
@@ -15,6 +16,7 @@ let package = Package(
         .library(name: "SandboxPolicy", targets: ["SandboxPolicy"]),
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "SandboxStorage", targets: ["SandboxStorage"]),
+        .library(name: "SandboxWire", targets: ["SandboxWire"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
@@ -38,6 +40,10 @@ let package = Package(
         .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
+
+        // MARK: cluster runtime
+        // The peer wire codec: pure (no NIO), so its tests build fast.
+        .target(name: "SandboxWire", dependencies: ["Raft"]),
 
         // MARK: executables
         .executableTarget(
@@ -77,5 +83,6 @@ let package = Package(
         .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], exclude: ["Interaction"]),
         .testTarget(
             name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft", "TestSupport"]),
+        .testTarget(name: "SandboxWireTests", dependencies: ["SandboxWire", "Raft", "TestSupport"]),
     ]
 )
