@@ -41,14 +41,12 @@ extension RaftNode {
         }
     }
 
+    /// CheckQuorum: whether a quorum of voters was heard from since the last check (this node
+    /// counts itself); clears the marks for the next check.
     func quorumRecentlyActive() -> Bool {
-        var active = 0
-        for voter in voters {
-            guard let pr = progress[voter] else { continue }
-            if voter == id || pr.recentActive { active += 1 }
-        }
+        let result = majority.voteResult { voter in voter == id || progress[voter]?.recentActive == true }
         for (node, pr) in progress where node != id { pr.recentActive = false }
-        return active >= quorum
+        return result == .won
     }
 
     func resetRandomizedElectionTimeout() {
@@ -101,22 +99,10 @@ extension RaftNode {
         }
     }
 
-    enum VoteResult { case won, lost, pending }
-
+    /// Records `node`'s first answer in this (pre-)election and tallies the votes.
     func recordVote(from node: NodeID, granted: Bool) -> VoteResult {
         if votes[node] == nil { votes[node] = granted }
-        var yes = 0
-        var no = 0
-        for voter in voters {
-            switch votes[voter] {
-            case true?: yes += 1
-            case false?: no += 1
-            case nil: break
-            }
-        }
-        if yes >= quorum { return .won }
-        if no > voters.count - quorum { return .lost }
-        return .pending
+        return majority.voteResult { votes[$0] }
     }
 
 }

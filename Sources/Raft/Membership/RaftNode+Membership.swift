@@ -4,6 +4,7 @@ extension RaftNode {
     func setConfiguration(_ conf: ConfState) {
         voters = conf.voters.sorted()
         learners = conf.learners.filter { !voters.contains($0) }.sorted()
+        updateMajority()
         let next = log.lastIndex() + 1
         var fresh: ProgressMap = [:]
         for node in voters + learners {
@@ -75,6 +76,7 @@ extension RaftNode {
     }
 
     func syncProgressWithConfiguration() {
+        updateMajority()
         let next = log.lastIndex() + 1
         for node in voters + learners where progress[node] == nil {
             let pr = Progress(next: next, isLearner: false, limits: config.limits)

@@ -24,6 +24,9 @@ public final class RaftNode {
     @exclusivity(unchecked) public internal(set) var role: RaftRole = .follower
 
     @exclusivity(unchecked) var voters: [NodeID] = []
+    /// The voters as a quorum: every majority count goes through it (`updateMajority()` after
+    /// `voters` changes).
+    @exclusivity(unchecked) var majority = MajorityConfig([])
     @exclusivity(unchecked) var learners: [NodeID] = []
     @exclusivity(unchecked) var progress: ProgressMap = [:]
     /// Every member except this node, in id order (messages go out in a deterministic order).
@@ -143,11 +146,15 @@ public final class RaftNode {
     }
 
     var isPromotable: Bool { voters.contains(id) }
-    var quorum: Int {
+
+    /// Rebuilds `majority` after `voters` changed.
+    func updateMajority() {
+        majority = MajorityConfig(voters)
         #if DEBUG
-            if config.mutations.contains(.quorumTooSmall) { return max(1, voters.count / 2) }
+            if config.mutations.contains(.quorumTooSmall) {
+                majority = MajorityConfig(voters: majority.voters, quorum: max(1, voters.count / 2))
+            }
         #endif
-        return voters.count / 2 + 1
     }
 
     @inline(__always)

@@ -38,7 +38,7 @@ extension RaftNode {
     /// acknowledgement already makes a quorum (a single voter).
     func confirm(_ request: ReadQueue.Request) {
         var request = request
-        if voters == [id] {
+        if majority.voteResult({ $0 == id }) == .won {
             request.index = max(request.index, log.committed)
             return answerRead(request)
         }
@@ -60,10 +60,9 @@ extension RaftNode {
         guard voters.contains(node), round <= reads.round else { return }
         if (reads.acknowledged[node] ?? 0) < round { reads.acknowledged[node] = round }
         guard let first = reads.confirming.first, first.round <= round else { return }
-        var rounds: [UInt64] = []
-        for voter in voters { rounds.append(voter == id ? reads.round : reads.acknowledged[voter] ?? 0) }
-        rounds.sort(by: >)
-        let confirmed = rounds[quorum - 1]
+        let confirmed = majority.committedIndex { voter in
+            voter == id ? reads.round : reads.acknowledged[voter] ?? 0
+        }
         var released = 0
         for request in reads.confirming {
             guard request.round <= confirmed else { break }

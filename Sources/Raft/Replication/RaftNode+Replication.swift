@@ -73,12 +73,8 @@ extension RaftNode {
     /// Advances the commit index to what a quorum of voters holds, counting only entries of the
     /// current term (Raft §5.4.2). Returns whether it moved.
     func maybeCommit() -> Bool {
-        var matches: [UInt64] = []
-        matches.reserveCapacity(voters.count)
-        for voter in voters { matches.append(progress[voter]?.match ?? 0) }
-        guard !matches.isEmpty else { return false }
-        matches.sort(by: >)
-        let index = matches[quorum - 1]
+        guard !majority.isEmpty else { return false }
+        let index = majority.committedIndex { progress[$0]?.match ?? 0 }
         let before = log.committed
         guard log.maybeCommit(index: index, term: term, ignoreTerm: mutated(.commitEarlierTerm)) else { return false }
         _ = invariants.require(log.committed > before, "commit index went back")
