@@ -85,9 +85,10 @@ struct PolicyReader {
         return int
     }
 
-    mutating func number(_ node: YAMLNode, _ what: String) -> JSONNumber? {
-        guard case .number(let number) = node.jsonValue, number >= JSONNumber(0) else {
-            error(node.location, "`\(what)` must be a number ≥ 0")
+    /// A dollar amount: a number ≥ 0 that converts exactly to micro-dollars (what ledgers count).
+    mutating func dollars(_ node: YAMLNode, _ what: String) -> JSONNumber? {
+        guard case .number(let number) = node.jsonValue, MicroUSD.exact(number) != nil else {
+            error(node.location, "`\(what)` must be a number of dollars ≥ 0 with at most six decimal places")
             return nil
         }
         return number
@@ -379,8 +380,8 @@ struct PolicyReader {
             switch entry.key {
             case "max_requests_per_day":
                 budgets.maxRequestsPerDay = integer(value, "budgets.max_requests_per_day", range: 0...1_000_000_000)
-            case "max_usd_per_day": budgets.maxUSDPerDay = number(value, "budgets.max_usd_per_day")
-            case "max_usd_per_request": budgets.maxUSDPerRequest = number(value, "budgets.max_usd_per_request")
+            case "max_usd_per_day": budgets.maxUSDPerDay = dollars(value, "budgets.max_usd_per_day")
+            case "max_usd_per_request": budgets.maxUSDPerRequest = dollars(value, "budgets.max_usd_per_request")
             default: budgets.maxChainDepth = integer(value, "budgets.max_chain_depth", range: 0...1000)
             }
         }

@@ -83,7 +83,8 @@ struct PolicyCommand: ParsableCommand {
             } catch {
                 PolicyFiles.fail("bad request: \(error)")
             }
-            let decision = compiled.evaluate(parsed)
+            let traced = compiled.trace(parsed)
+            let decision = traced.decision
             if summary {
                 var line = "\(decision.outcome.rawValue)  [\(decision.rule)]  \(decision.explanation)"
                 if let approval = decision.approval {
@@ -92,7 +93,7 @@ struct PolicyCommand: ParsableCommand {
                 }
                 print(line)
             } else {
-                print(decision.jsonValue.serialized(sortedKeys: true, pretty: pretty))
+                print(traced.jsonValue.serialized(sortedKeys: true, pretty: pretty))
             }
         }
     }

@@ -86,9 +86,9 @@ import Testing
     }
 
     @Test func undecidableDenyConditionDenies() {
-        let decision = policy.evaluate(Fixtures.call("crm.export", [:]))
-        #expect(decision.outcome == .deny)
-        #expect(decision.trace.contains { $0.result == .unknown })
+        let traced = policy.trace(Fixtures.call("crm.export", [:]))
+        #expect(traced.decision.outcome == .deny)
+        #expect(traced.steps.contains { $0.result == .unknown })
     }
 
     @Test func schemaFailureNamesTheMissingField() {
@@ -120,10 +120,10 @@ import Testing
     }
 
     @Test func validParametersPassTheSchema() {
-        let decision = policy.evaluate(
+        let traced = policy.trace(
             Fixtures.call("email.send", ["recipient": "a@company.com", "subject": "hi", "body": "x"]))
-        #expect(decision.outcome == .allow)
-        #expect(decision.trace.contains { $0.check.hasPrefix("tools.schemas[0]") && $0.result == .passed })
+        #expect(traced.decision.outcome == .allow)
+        #expect(traced.steps.contains { $0.check.hasPrefix("tools.schemas[0]") && $0.result == .passed })
     }
 
     @Test func chainDepthOverTheLimitIsDenied() {

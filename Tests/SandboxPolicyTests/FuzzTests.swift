@@ -104,7 +104,7 @@ import Testing
                 }
             }
             if let policy = try? CompiledPolicy(yaml: String(decoding: bytes, as: UTF8.self)) {
-                _ = policy.evaluate(Fixtures.call("email.send", ["recipient": "x@y.z"])).trace
+                _ = policy.trace(Fixtures.call("email.send", ["recipient": "x@y.z"]))
             }
         }
     }

@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func traceListsEveryCheckInOrder() {
-        let trace = policy.evaluate(Fixtures.call("email.send", ["recipient": "user@gmail.com"])).trace
+        let trace = policy.trace(Fixtures.call("email.send", ["recipient": "user@gmail.com"])).steps
         #expect(
             trace.map(\.check) == [
                 "tools.deny[0] `payments.*`", "tools.deny[1] `prod_db.write`", "tools.allow[0] `crm.read`",

@@ -145,7 +145,7 @@ for benchCase in cases where only == nil || benchCase.name == only {
     }
     let request = benchCase.request
     let (median, p99) = measure { policy.evaluate(request).rule.utf8.count }
-    let (traceMedian, traceP99) = withTrace ? measure { policy.evaluate(request).trace.count } : (0, 0)
+    let (traceMedian, traceP99) = withTrace ? measure { policy.trace(request).steps.count } : (0, 0)
     if json {
         print(#"{"case": "\#(benchCase.name)", "impl": "swift", "median_ns": \#(median), "p99_ns": \#(p99)}"#)
         print(
