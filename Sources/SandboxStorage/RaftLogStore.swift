@@ -33,14 +33,6 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         }
     }
 
-    /// The largest entry or snapshot index accepted (2^63 - 1): far beyond any real log, and it
-    /// keeps `index + 1` from overflowing on input from the network or a damaged record.
-    public static let maxIndex = UInt64(Int64.max)
-
-    static func checkIndex(_ index: UInt64) throws {
-        guard index <= maxIndex else { throw StorageError.indexTooLarge(index: index, limit: maxIndex) }
-    }
-
     let database: Database
     private let state: Locked<State>
     /// The state machine's applied index, read before compacting (set by `NodeStorage`).
@@ -156,7 +148,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     public func entries(from low: UInt64, to high: UInt64, maxBytes: Int) throws -> [Entry] {
         try withHealthyState { state in
             guard low >= state.firstIndex else { throw RaftStorageError.compacted }
-            guard high <= state.lastIndex + 1 else { throw RaftStorageError.unavailable }
+            guard high <= state.lastIndex + 1, low <= high else { throw RaftStorageError.unavailable }
             guard low < high else { return [] }
             let cursor = try Cursor(
                 database: database, family: .raftLog, lowerBound: StorageKeys.log(low),
@@ -236,89 +228,48 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
 
     /// Appends entries and persists the hard state with one synced write (group commit).
     /// Entries at or before the compaction point are skipped; a conflicting suffix is truncated.
+    /// The contract's checks (`RaftLogStorageRules`) come first: a refusal writes nothing.
     public func append(_ entries: [Entry], hardState: HardState?) throws {
         try withHealthyState { state in
-            var entries = entries[...]
-            if let first = entries.first {
-                try Self.checkIndex(first.index)
-                for (offset, entry) in entries.enumerated() where entry.index != first.index + UInt64(offset) {
-                    throw StorageError.nonContiguousEntries(expected: first.index + UInt64(offset), found: entry.index)
-                }
-                if let last = entries.last { try Self.checkIndex(last.index) }
-                // Entries already compacted are committed and identical: skip them.
-                if first.index < state.firstIndex {
-                    entries = entries.dropFirst(Int(min(state.firstIndex - first.index, UInt64(entries.count))))
-                }
+            try RaftLogStorageRules.checkBatch(entries)
+            // Entries already compacted are committed and identical: skip them.
+            let fresh = entries.drop { $0.index < state.firstIndex }
+            try RaftLogStorageRules.checkAppend(fresh, lastIndex: state.lastIndex, commit: state.hardState.commit) {
+                try Self.term(at: $0, in: state)
             }
+            let newLast = fresh.last?.index ?? state.lastIndex
+            if let hardState { try RaftLogStorageRules.checkHardState(hardState, lastIndex: newLast) }
             let batch = WriteBatch(for: database)
-            var newLast = state.lastIndex
-            if let first = entries.first, let last = entries.last {
-                guard first.index <= state.lastIndex + 1 else {
-                    throw StorageError.appendGap(lastIndex: state.lastIndex, firstNewIndex: first.index)
-                }
-                var previousTerm = try termBefore(first.index, in: state)
-                for entry in entries {
-                    guard entry.term >= previousTerm else {
-                        throw StorageError.termRegression(
-                            index: entry.index, term: entry.term, previousTerm: previousTerm)
-                    }
-                    previousTerm = entry.term
-                }
-                try checkCommittedEntriesKept(first: first.index, last: last.index, entries: entries, in: state)
+            if !fresh.isEmpty {
                 try batch.withFamily(.raftLog) { writer in
                     var record: [UInt8] = []
-                    for entry in entries {
+                    for entry in fresh {
                         RecordCodec.encode(entry, into: &record)
                         writer.put(key: StorageKeys.log(entry.index), value: record)
                     }
                 }
-                if last.index < state.lastIndex {
+                if newLast < state.lastIndex {
                     try batch.deleteRange(
-                        from: StorageKeys.log(last.index + 1), to: StorageKeys.log(state.lastIndex + 1), in: .raftLog)
+                        from: StorageKeys.log(newLast + 1), to: StorageKeys.log(state.lastIndex + 1), in: .raftLog)
                 }
-                newLast = last.index
             }
-            if let hardState {
-                guard hardState.commit <= newLast else {
-                    throw StorageError.commitBeyondLog(commit: hardState.commit, lastIndex: newLast)
-                }
-                try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
-            }
+            if let hardState { try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState) }
             guard batch.count > 0 else { return }
             try database.write(batch, durability: .synced)
-            if let first = entries.first {
+            if let first = fresh.first {
                 state.terms.truncate(from: first.index)
-                for entry in entries { state.terms.append(index: entry.index, term: entry.term) }
+                for entry in fresh { state.terms.append(index: entry.index, term: entry.term) }
                 state.lastIndex = newLast
             }
             if let hardState { state.hardState = hardState }
         }
     }
 
-    /// Committed entries never change: a rewrite may repeat them but not alter or remove them.
-    private func checkCommittedEntriesKept(
-        first: UInt64, last: UInt64, entries: ArraySlice<Entry>, in state: State
-    ) throws {
-        let committed = min(state.hardState.commit, state.lastIndex)
-        guard first <= committed else { return }
-        for entry in entries where entry.index <= committed {
-            let stored = state.terms.term(at: entry.index)
-            guard stored == entry.term else {
-                throw StorageError.committedEntryConflict(
-                    index: entry.index, reason: "term \(entry.term) would replace the committed term \(stored ?? 0)")
-            }
-        }
-        guard last >= committed else {
-            throw StorageError.committedEntryConflict(
-                index: last + 1, reason: "the append would truncate the log below the commit index \(committed)")
-        }
-    }
-
-    private func termBefore(_ index: UInt64, in state: State) throws -> UInt64 {
-        let previous = index - 1
-        if previous == state.snapshot.index { return state.snapshot.term }
-        guard let term = state.terms.term(at: previous) else {
-            throw StorageError.inconsistentLog("no term known for entry \(previous)")
+    /// The term of the compaction point or of an entry of the log.
+    private static func term(at index: UInt64, in state: State) throws -> UInt64 {
+        if index == state.snapshot.index { return state.snapshot.term }
+        guard let term = state.terms.term(at: index) else {
+            throw StorageError.inconsistentLog("no term known for entry \(index)")
         }
         return term
     }
@@ -338,33 +289,33 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
 
     /// Replaces the log with the snapshot's position: every entry is discarded, the first index
     /// becomes `snapshot.index + 1`, the membership the snapshot's, and the commit index at least
-    /// the snapshot's index. A snapshot equal to the
-    /// stored one is a no-op (the state store's installation has recorded it already); an older
-    /// one is refused, and so is one beyond the state machine's applied index: the state must be
-    /// installed first, by `SnapshotInstaller`, whose commit moves the log too.
+    /// the snapshot's index. A snapshot equal to the stored one is a no-op (the state store's
+    /// installation has recorded it already); an older one is refused, and so is one beyond the
+    /// state machine's applied index: the state must be installed first, by `SnapshotInstaller`,
+    /// whose commit moves the log too.
     public func applySnapshot(_ snapshot: Snapshot) throws {
-        let applied = appliedIndexSource.withLock { $0 }?()
-        try Self.checkIndex(snapshot.metadata.index)
+        let applied = appliedIndex()
         try withHealthyState { state in
-            let metadata = snapshot.metadata
-            if metadata == state.snapshot { return }
-            guard metadata.index > state.snapshot.index else {
-                throw StorageError.snapshotOutOfDate(current: state.snapshot.index, offered: metadata.index)
-            }
-            if let applied, metadata.index > applied {
-                throw StorageError.snapshotStateMissing(snapshotIndex: metadata.index, applied: applied)
-            }
-            try replaceLog(with: metadata, in: &state) { _ in }
+            guard
+                try RaftLogStorageRules.mustApplySnapshot(snapshot.metadata, current: state.snapshot, applied: applied)
+            else { return }
+            try replaceLog(with: snapshot.metadata, in: &state) { _ in }
         }
+    }
+
+    /// The state machine's applied index (read before taking the log lock: the state lock comes
+    /// first); without a state store, no entry counts as unapplied.
+    private func appliedIndex() -> UInt64 {
+        appliedIndexSource.withLock { $0 }?() ?? .max
     }
 
     /// The installation's commit: the log part of the switch, written in one synced batch with
     /// whatever `addToBatch` adds (the state family switch).
     func installSnapshot(_ metadata: SnapshotMetadata, addToBatch: (WriteBatch) throws -> Void) throws {
-        try Self.checkIndex(metadata.index)
+        try RaftLogStorageRules.checkIndex(metadata.index)
         try withHealthyState { state in
             guard metadata.index >= state.snapshot.index else {
-                throw StorageError.snapshotOutOfDate(current: state.snapshot.index, offered: metadata.index)
+                throw RaftStorageError.snapshotOutOfDate(current: state.snapshot.index, offered: metadata.index)
             }
             try replaceLog(with: metadata, in: &state, addToBatch: addToBatch)
         }
@@ -413,13 +364,10 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
 
     /// Discards entries up to and including `index`, which the state machine must have applied.
     public func compact(upTo index: UInt64) throws {
-        let applied = appliedIndexSource.withLock { $0 }?()
+        let applied = appliedIndex()
         try withHealthyState { state in
-            guard index > state.snapshot.index else { throw RaftStorageError.compacted }
-            guard index <= state.lastIndex else { throw RaftStorageError.unavailable }
-            if let applied, index > applied {
-                throw StorageError.compactionBeyondApplied(index: index, applied: applied)
-            }
+            try RaftLogStorageRules.checkCompaction(
+                upTo: index, snapshotIndex: state.snapshot.index, lastIndex: state.lastIndex, applied: applied)
             guard let term = state.terms.term(at: index) else {
                 throw StorageError.inconsistentLog("no term known for entry \(index)")
             }

@@ -116,9 +116,7 @@ public final class StateStore: Sendable {
 
     private func write(_ changes: StateBatch, appliedIndex: UInt64?, confState: ConfState?, sync: Bool) throws {
         try state.withWriteLock { state in
-            if let appliedIndex, appliedIndex <= state.appliedIndex {
-                throw StorageError.appliedIndexRegression(current: state.appliedIndex, offered: appliedIndex)
-            }
+            if let appliedIndex { try RaftLogStorageRules.checkApplied(appliedIndex, current: state.appliedIndex) }
             let batch = WriteBatch(for: database)
             try batch.withFamily(state.active) { writer in
                 for operation in changes.operations {
@@ -236,12 +234,9 @@ public final class StateStore: Sendable {
     /// Nothing is visible until `SnapshotInstaller.finish()`; a crash before that leaves the
     /// current state, and the leftovers are cleared when the store opens.
     public func beginInstall(_ metadata: SnapshotMetadata) throws -> SnapshotInstaller {
-        try RaftLogStore.checkIndex(metadata.index)
         let target = try state.withWriteLock { state in
             guard !state.installing else { throw StorageError.installInProgress }
-            guard metadata.index > state.appliedIndex else {
-                throw StorageError.snapshotOutOfDate(current: state.appliedIndex, offered: metadata.index)
-            }
+            try RaftLogStorageRules.checkStateInstallation(metadata, applied: state.appliedIndex)
             state.installing = true
             return state.inactive
         }

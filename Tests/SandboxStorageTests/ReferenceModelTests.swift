@@ -37,6 +37,7 @@ import Testing
                 let index = first + random.below(last - first + 1)
                 if index > applied {
                     try storage.state.apply(StateBatch(), appliedIndex: index)
+                    try reference.setAppliedIndex(index)
                     applied = index
                 }
                 try reference.compact(upTo: index)

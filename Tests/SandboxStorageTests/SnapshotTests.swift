@@ -171,7 +171,7 @@ import Testing
         #expect(try target.state.get(Self.key(0, prefix: "old/")) == Self.value(0))
         #expect(try target.state.get(Self.key(0)) == nil)
         // An older snapshot than the state is refused.
-        #expect(throws: StorageError.snapshotOutOfDate(current: 2, offered: 1)) {
+        #expect(throws: RaftStorageError.snapshotOutOfDate(current: 2, offered: 1)) {
             try target.state.beginInstall(SnapshotMetadata(index: 1, term: 2))
         }
         // And a full, valid transfer works afterwards.

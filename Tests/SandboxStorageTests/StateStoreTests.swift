@@ -44,7 +44,7 @@ import Testing
             // Entry 7 again (a replay after a crash): refused, nothing written.
             var replay = StateBatch()
             replay.put([UInt8]("z"), [UInt8]("replayed"))
-            #expect(throws: StorageError.appliedIndexRegression(current: 7, offered: 7)) {
+            #expect(throws: RaftStorageError.appliedIndexRegression(current: 7, offered: 7)) {
                 try storage.state.apply(replay, appliedIndex: 7)
             }
             #expect(try storage.state.get([UInt8]("z")) == [UInt8]("3"))

@@ -1,25 +1,36 @@
-/// Errors a `RaftLogStorage` reports for positions it cannot serve.
-public enum RaftStorageError: Error, Sendable, Hashable {
-    /// The requested index is at or before the last snapshot: it was compacted away.
-    case compacted
-    /// The requested index is after the last entry.
-    case unavailable
-    /// A snapshot is being produced; ask again later.
-    case snapshotTemporarilyUnavailable
-}
-
 /// The storage protocol the Raft core reads its log through, and the runtime writes through.
 ///
 /// Read side (used by the core): `initialState`, `entries`, `term`, `firstIndex`, `lastIndex`,
 /// `snapshot`. Write side (used by the runtime when it handles a `Ready`): `append`,
-/// `setHardState`, `applySnapshot`, `compact`.
+/// `setHardState`, `setConfState`, `applySnapshot`, `compact`.
 ///
-/// Contract: `append` and `setHardState` are durable (synced) when they return; messages that
-/// depend on them are sent only afterwards. `append` with entries whose first index is at or
-/// before `lastIndex` truncates the conflicting suffix first. Indices are contiguous:
-/// `firstIndex ... lastIndex`, where `firstIndex == snapshot.index + 1`.
-/// Implementations: `MemoryLogStorage` (Raft, for tests and the simulator) and the RocksDB
-/// store in SandboxStorage.
+/// The contract (every rule is a test of the contract suite, run against both implementations:
+/// `MemoryLogStorage` here, for tests and the simulator, and `RaftLogStore` in SandboxStorage):
+///
+/// 1. Durability: every write is durable (synced) when it returns, and atomic; messages that
+///    depend on it are sent only afterwards.
+/// 2. Indices are contiguous: `firstIndex ... lastIndex`, where `firstIndex == snapshot.index + 1`;
+///    `term(at: snapshot.index)` is the snapshot's term. Nothing beyond `maxIndex` (2^63 − 1) is
+///    accepted (`indexTooLarge`).
+/// 3. `append` takes consecutive entries (`nonContiguousEntries`) that start at most one past
+///    the last index (`appendGap`), skips those at or before the compaction point, and
+///    truncates a conflicting suffix first. Terms never go down along the log
+///    (`termRegression`); committed entries (up to the persisted commit index) are never given
+///    another term or removed (`committedEntryChanged`, `committedEntryRemoved`).
+/// 4. A hard state's commit index is never beyond the last entry (`commitBeyondLog`).
+/// 5. `compact(upTo:)` discards only applied entries (`compactionBeyondApplied`), after the
+///    compaction point (`compacted`) and within the log (`unavailable`).
+/// 6. A snapshot's state is installed before the log moves to it: `applySnapshot` beyond the
+///    state machine's applied index is refused (`snapshotStateMissing`); the same snapshot again is
+///    a no-op (the state installer moved the log already); an older one is refused
+///    (`snapshotOutOfDate`). The log then starts after the snapshot, its membership is the
+///    snapshot's and the commit index at least its index.
+/// 7. Reads: `compacted` for positions at or before the compaction point (the snapshot's own
+///    index has a term but no entry), `unavailable` beyond the last entry.
+///
+/// Both stores keep the state machine's applied index beside the log, since rules 5 and 6
+/// depend on it: the RocksDB store reads its state store's; `MemoryLogStorage` models it with
+/// `setAppliedIndex(_:)` and `installSnapshotState(_:)` (see there).
 public protocol RaftLogStorage: AnyObject {
     /// The hard state and membership persisted last.
     func initialState() throws -> (HardState, ConfState)
@@ -32,7 +43,9 @@ public protocol RaftLogStorage: AnyObject {
     func firstIndex() throws -> UInt64
     /// The index of the last entry (the snapshot's index when the log is empty).
     func lastIndex() throws -> UInt64
-    /// The latest snapshot.
+    /// The latest snapshot (the compaction point, or the snapshot installed last). Its `data` is
+    /// the store's business: `MemoryLogStorage` keeps the bytes the runtime gave it; the RocksDB
+    /// store returns the metadata only (the state streams from its state store).
     func snapshot() throws -> Snapshot
 
     /// Appends entries durably, truncating any conflicting suffix first.
@@ -46,4 +59,10 @@ public protocol RaftLogStorage: AnyObject {
     /// Discards entries up to and including `index` (which must have been applied), recording
     /// `index` and its term as the new compaction point.
     func compact(upTo index: UInt64) throws
+}
+
+extension RaftLogStorage {
+    /// The largest entry or snapshot index a store accepts (2^63 − 1): far beyond any real log,
+    /// and it keeps `index + 1` from overflowing on input from the network or a damaged record.
+    public static var maxIndex: UInt64 { RaftLogStorageRules.maxIndex }
 }

@@ -156,8 +156,10 @@ public final class ManualCluster {
         post(ready.messages)
         do {
             if let snapshot = ready.snapshot {
-                // State first, then the log (as the persistence contract says).
+                // State first, then the log (as the persistence contract says): installing the
+                // state moves the log too, so `applySnapshot` is a no-op, as on the RocksDB store.
                 member.appliedIndex = snapshot.metadata.index
+                try member.storage.installSnapshotState(snapshot)
                 try member.storage.applySnapshot(snapshot)
             }
             if !ready.entries.isEmpty { try member.storage.append(ready.entries) }
@@ -175,6 +177,13 @@ public final class ManualCluster {
             member.appliedIndex = entry.index
             member.appliedCount += 1
             if keepsAppliedEntries { member.applied.append(entry) }
+        }
+        if let last = ready.committedEntries.last {
+            do {
+                try member.storage.setAppliedIndex(last.index)
+            } catch {
+                preconditionFailure("memory storage refused the applied index \(last.index): \(error)")
+            }
         }
         member.readStates.append(contentsOf: ready.readStates)
         raft.advance(ready)

@@ -24,6 +24,7 @@ extension Simulation {
                 // atomic store).
                 installSnapshot(snapshot, on: node)
                 if violation != nil { return }
+                try node.storage.installSnapshotState(snapshot)
                 try node.storage.applySnapshot(snapshot)
             }
             if !ready.entries.isEmpty { try node.storage.append(ready.entries) }
@@ -103,6 +104,11 @@ extension Simulation {
             }
         }
         node.machine.apply(entry)
+        do {
+            try node.storage.setAppliedIndex(entry.index)
+        } catch {
+            return fail(.runtime, "node \(node.id) cannot record applied index \(entry.index): \(error)")
+        }
         if let problem = checker.observeApplied(index: entry.index, hash: node.machine.hash, on: node.id) {
             return fail(.stateMachineSafety, problem)
         }

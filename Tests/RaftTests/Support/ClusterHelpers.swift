@@ -32,7 +32,10 @@ func standaloneNode(
 @discardableResult
 func persist(_ node: RaftNode, _ storage: MemoryLogStorage) throws -> [Message] {
     let ready = node.ready()
-    if let snapshot = ready.snapshot { try storage.applySnapshot(snapshot) }
+    if let snapshot = ready.snapshot {
+        try storage.installSnapshotState(snapshot)  // state first (it moves the log too)
+        try storage.applySnapshot(snapshot)
+    }
     try storage.append(ready.entries)
     if let hard = ready.hardState { try storage.setHardState(hard) }
     node.advance(ready)
