@@ -1,4 +1,5 @@
 import Raft
+import TestSupport
 import Testing
 
 @testable import SandboxStorage
