@@ -7,6 +7,7 @@ import PackageDescription
 //   RaftSimulation (test support) -> Raft (pure)
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
 //   SandboxWire (pure: the peer codec) -> Raft
+//   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
 let package = Package(
     name: "AgentSandbox",
     platforms: [.macOS(.v14)],
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "SandboxStorage", targets: ["SandboxStorage"]),
         .library(name: "SandboxWire", targets: ["SandboxWire"]),
+        .library(name: "SandboxCluster", targets: ["SandboxCluster"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
@@ -44,6 +46,8 @@ let package = Package(
         // MARK: cluster runtime
         // The peer wire codec: pure (no NIO), so its tests build fast.
         .target(name: "SandboxWire", dependencies: ["Raft"]),
+        // The node runtime: drives Raft with the RocksDB store over a transport.
+        .target(name: "SandboxCluster", dependencies: ["Raft", "SandboxStorage", "SandboxWire"]),
 
         // MARK: executables
         .executableTarget(
@@ -84,5 +88,8 @@ let package = Package(
         .testTarget(
             name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft", "TestSupport"]),
         .testTarget(name: "SandboxWireTests", dependencies: ["SandboxWire", "Raft", "TestSupport"]),
+        .testTarget(
+            name: "SandboxClusterTests",
+            dependencies: ["SandboxCluster", "SandboxStorage", "SandboxWire", "Raft", "TestSupport"]),
     ]
 )

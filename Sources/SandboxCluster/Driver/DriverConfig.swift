@@ -1,0 +1,35 @@
+import Raft
+import SandboxWire
+
+/// How a driver runs its node: times, queue bounds and compaction. Every queue has a limit.
+public struct DriverConfig: Sendable {
+    /// The Raft settings (`raft.applied` is taken from the state machine at start).
+    public var raft: RaftConfig
+    /// Seed of the election timeout jitter (draw it from the system generator in production).
+    public var seed: UInt64
+    /// How long a Raft tick is: with `raft.electionTicks = 10`, elections start after 0.5-1 s.
+    public var tickInterval: Duration = .milliseconds(50)
+    /// How long a proposal may wait, from arrival to being applied, before it is answered with
+    /// `ClusterError.unknownOutcome` (or `notApplied` if it never left this node).
+    public var proposalTimeout: Duration = .seconds(5)
+    /// How long a ReadIndex read may wait.
+    public var readTimeout: Duration = .seconds(5)
+    /// Most events (messages, proposals, reads) waiting for the loop; beyond it proposals are
+    /// refused with `overloaded` and Raft messages dropped (Raft retries).
+    public var maxInboxEvents: Int = 65_536
+    /// Most proposals waiting on this node at once (queued, forwarded or appended).
+    public var maxWaitingProposals: Int = 65_536
+    /// Most bytes of Raft messages packed into one frame (one message may exceed it alone).
+    public var maxFrameMessageBytes: Int = 8 << 20
+    /// Compact the log once it holds this many applied entries...
+    public var compactionThreshold: UInt64 = 20_000
+    /// ...keeping this many behind the applied index for slow followers.
+    public var compactionRetain: UInt64 = 5_000
+    /// Limits of the peer codec (frames are checked against them before they are sent).
+    public var wire = WireLimits()
+
+    public init(raft: RaftConfig, seed: UInt64) {
+        self.raft = raft
+        self.seed = seed
+    }
+}

@@ -1,0 +1,14 @@
+import Raft
+import SandboxWire
+
+/// What other threads hand to the driver's loop.
+enum DriverEvent<Result: Sendable>: Sendable {
+    case frame(Frame, from: NodeID)
+    case propose([UInt8], CheckedContinuation<Result, any Error>)
+    case read(CheckedContinuation<UInt64, any Error>)
+    case changeMembership(ConfChange, CheckedContinuation<ConfState, any Error>)
+    case transfer(to: NodeID)
+    case unreachable(NodeID)
+    case snapshotSent(to: NodeID, failed: Bool)
+    case stop
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Raft
+import SandboxWire
+
+extension RaftDriver {
+    /// The loop thread's body.
+    func run() {
+        let tick = config.tickInterval.timeInterval
+        var nextTick = Date().addingTimeInterval(tick)
+        while stopReason == nil {
+            var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
+            for event in inbox.take(waitingUntil: nextTick) { handle(event, forwardedIn: &forwardedIn) }
+            let now = Date()
+            if now >= nextTick {
+                var ticks = 0
+                while nextTick <= now, ticks < 10 {
+                    node.tick()
+                    nextTick = nextTick.addingTimeInterval(tick)
+                    ticks += 1
+                }
+                if nextTick <= now { nextTick = now.addingTimeInterval(tick) }
+                proposals.expire(now: now)
+                reads.expire(now: now)
+            }
+            if stopReason == nil {
+                submitProposals(forwardedIn: forwardedIn)
+                submitReads()
+                processReadies()
+            }
+            publishStatus()
+        }
+        shutDown()
+    }
+
+    private func handle(_ event: DriverEvent<Machine.Result>, forwardedIn: inout [(peer: NodeID, batch: ProposalBatch)])
+    {
+        switch event {
+        case .frame(let frame, let peer):
+            switch frame {
+            case .messages(let messages): for message in messages { node.step(message) }
+            case .proposals(let batch): forwardedIn.append((peer, batch))
+            case .outcomes(let batch): receiveOutcomes(batch)
+            case .snapshotChunk(let chunk): receiveSnapshotChunk(chunk)
+            case .hello, .welcome, .refusal: break  // the transport's business
+            }
+        case .propose(let command, let waiter): enqueue(command, waiter)
+        case .read(let waiter):
+            guard reads.count < config.maxWaitingProposals else {
+                return waiter.resume(throwing: ClusterError.overloaded("too many reads waiting"))
+            }
+            reads.queue.append((waiter, Date().addingTimeInterval(config.readTimeout.timeInterval)))
+        case .changeMembership(let change, let waiter):
+            do {
+                let index = try node.proposeConfChange(change)
+                membershipWaiters[index] = (node.term, waiter)
+            } catch {
+                waiter.resume(throwing: ClusterError.refused(error))
+            }
+        case .transfer(let target): try? node.transferLeadership(to: target)
+        case .unreachable(let peer): node.reportUnreachable(peer)
+        case .snapshotSent(let peer, let failed):
+            snapshotsInFlight.remove(peer)
+            node.reportSnapshot(to: peer, failed: failed)
+        case .stop: stopReason = "shut down"
+        }
+    }
+
+    /// Stops the node because `reason` (a storage failure): nothing more is persisted or sent.
+    func fail(_ reason: String) {
+        if stopReason == nil { stopReason = reason }
+    }
+
+    private func shutDown() {
+        let error = ClusterError.stopped(stopReason ?? "shut down")
+        proposals.failAll(error)
+        reads.failAll(error)
+        for (_, waiting) in membershipWaiters { waiting.waiter.resume(throwing: error) }
+        membershipWaiters = [:]
+        installer?.abort()
+        installer = nil
+        publishStatus()
+        loopFinished()
+    }
+}
+
+extension Duration {
+    /// Seconds, for Foundation's `Date` arithmetic.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Raft
+import SandboxWire
+
+extension RaftDriver {
+    /// Handles the node's `Ready`s in the order of `docs/raft.md`'s persistence contract, at
+    /// most 16 per loop iteration (then the loop takes new events again).
+    func processReadies() {
+        var rounds = 0
+        while stopReason == nil, node.hasReady, rounds < 16 {
+            rounds += 1
+            let ready = node.ready()
+            if let failure = ready.failure { return fail("\(failure)") }
+            // 1. Messages that vouch for nothing unpersisted: at once.
+            send(ready.messages)
+            do {
+                // 2. A snapshot: its state was installed (state first) before the message was
+                //    stepped, and that install moved the log too: this is a no-op check.
+                if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
+                // 3. Entries and hard state: one synced write (group commit).
+                if !ready.entries.isEmpty || ready.hardState != nil {
+                    try storage.log.append(ready.entries, hardState: ready.hardState)
+                    logWrites += 1
+                    entriesWritten += UInt64(ready.entries.count)
+                }
+            } catch {
+                return fail("storage write failed: \(error)")
+            }
+            // 4. Only now the acknowledgements and votes.
+            send(ready.messagesAfterPersist)
+            // 5. Apply in order; 6. reads once their index is applied.
+            for read in ready.readStates { reads.answer(context: read.context, index: read.index) }
+            do {
+                try apply(ready.committedEntries)
+            } catch {
+                return fail("applying committed entries failed: \(error)")
+            }
+            // 7. Advance, then what had to wait for it.
+            node.advance(ready)
+            for report in deferredReports {
+                switch report {
+                case .unreachable(let peer): node.reportUnreachable(peer)
+                case .snapshotSent(let peer, let failed): node.reportSnapshot(to: peer, failed: failed)
+                default: break
+                }
+            }
+            deferredReports.removeAll()
+            reads.complete(applied: machine.appliedIndex)
+            compactIfDue()
+        }
+    }
+
+    /// Sends Raft messages grouped by peer, several to a frame; a dropped frame makes the peer
+    /// unreachable for Raft (it probes again instead of pipelining into the void).
+    func send(_ messages: [Message]) {
+        var order: [NodeID] = []
+        var byPeer: [NodeID: [Message]] = [:]
+        for message in messages {
+            if message.kind == .snapshot {
+                startSnapshot(message)
+                continue
+            }
+            if byPeer[message.to] == nil { order.append(message.to) }
+            byPeer[message.to, default: []].append(message)
+        }
+        for peer in order {
+            var frame: [Message] = []
+            var bytes = 0
+            for message in byPeer[peer] ?? [] {
+                if !frame.isEmpty,
+                    frame.count == config.wire.maxMessagesPerFrame
+                        || bytes + message.byteSize > config.maxFrameMessageBytes
+                {
+                    sendFrame(.messages(frame), to: peer)
+                    frame = []
+                    bytes = 0
+                }
+                frame.append(message)
+                bytes += message.byteSize
+            }
+            if !frame.isEmpty { sendFrame(.messages(frame), to: peer) }
+        }
+    }
+
+    func sendFrame(_ frame: Frame, to peer: NodeID) {
+        if !transport.send(frame, to: peer) { deferredReports.append(.unreachable(peer)) }
+    }
+
+    /// Applies committed entries: runs of normal entries through the state machine in one write
+    /// each, membership changes through Raft and the machine's membership write.
+    func apply(_ entries: [Entry]) throws {
+        var run: [Entry] = []
+        for entry in entries {
+            guard entry.kind == .configChange else {
+                run.append(entry)
+                continue
+            }
+            try applyRun(run)
+            run = []
+            let conf: ConfState
+            if let change = try? ConfChange(decoding: entry.data) {
+                conf = node.applyConfChange(change)
+            } else {
+                conf = node.confState  // the leader checked it; a damaged one changes nothing
+            }
+            try machine.applyMembership(conf, at: entry.index)
+            if let waiting = membershipWaiters.removeValue(forKey: entry.index) {
+                if waiting.term == entry.term {
+                    waiting.waiter.resume(returning: conf)
+                } else {
+                    waiting.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                }
+            }
+        }
+        try applyRun(run)
+    }
+
+    private func applyRun(_ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
+        let results = try machine.apply(entries)
+        let now = Date()
+        for (entry, result) in zip(entries, results) {
+            proposals.remember(result, index: entry.index, term: entry.term)
+            for waiting in proposals.appended.removeValue(forKey: entry.index) ?? [] {
+                if waiting.term == entry.term {
+                    waiting.queued.waiter.resume(returning: result)
+                } else if waiting.queued.deadline > now {
+                    proposals.queue.append(waiting.queued)  // certainly not applied: propose again
+                } else {
+                    waiting.queued.waiter.resume(
+                        throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                }
+            }
+        }
+    }
+
+    /// Compacts the log once it holds `compactionThreshold` applied entries, keeping
+    /// `compactionRetain` for followers that are a little behind.
+    func compactIfDue() {
+        let applied = machine.appliedIndex
+        let first = node.firstIndex
+        guard applied >= first + config.compactionThreshold, applied > config.compactionRetain else { return }
+        do {
+            try storage.log.compact(upTo: applied - config.compactionRetain)
+        } catch {
+            fail("log compaction failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Raft
+import SandboxStorage
+import SandboxWire
+
+/// Drives one Raft node: the only owner of its `RaftNode`, its storage writes and its state
+/// machine, on one dedicated thread (never an event loop or the cooperative pool, since synced
+/// RocksDB writes block). Other threads talk to it through a bounded inbox.
+///
+/// Each loop iteration takes every waiting event (messages, proposals, reads), ticks when a tick
+/// is due, proposes everything queued as one batch (group commit: one log append and one sync
+/// for all of them), and handles the node's `Ready`s exactly as `docs/raft.md`'s persistence
+/// contract says. A proposal is answered on the node that received it, once applied there.
+///
+/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, the published
+/// status (under `statusLock`) and `finished` is read and written only on the loop thread
+/// (before `start()`, only by the thread that created the driver).
+public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unchecked Sendable {
+    public let id: NodeID
+    let config: DriverConfig
+    let storage: NodeStorage
+    let transport: any PeerTransport
+    let inbox: EventInbox<DriverEvent<Machine.Result>>
+    private let statusLock = NSLock()
+    private var publishedStatus: ClusterStatus
+    private let finished = DispatchSemaphore(value: 0)
+    private var started = false
+
+    // Loop-thread state.
+    let node: RaftNode
+    let machine: Machine
+    var proposals = ProposalWaiters<Machine.Result>()
+    var reads = ReadWaiters()
+    var membershipWaiters: [UInt64: (term: UInt64, waiter: CheckedContinuation<ConfState, any Error>)] = [:]
+    var snapshotsInFlight: Set<NodeID> = []
+    var assembly: SnapshotAssembly
+    var installer: SnapshotInstaller?
+    /// Reports to Raft that must wait until the current `Ready` is advanced.
+    var deferredReports: [DriverEvent<Machine.Result>] = []
+    var stopReason: String?
+    var logWrites: UInt64 = 0
+    var entriesWritten: UInt64 = 0
+
+    /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
+    /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
+    /// after `stop()`.
+    public init(config: DriverConfig, storage: NodeStorage, machine: Machine, transport: any PeerTransport) throws {
+        var raft = config.raft
+        raft.applied = machine.appliedIndex
+        self.id = raft.id
+        self.config = config
+        self.storage = storage
+        self.machine = machine
+        self.transport = transport
+        node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
+        inbox = EventInbox(capacity: config.maxInboxEvents)
+        assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
+        publishedStatus = ClusterStatus(node: raft.id)
+        publishStatus()
+    }
+
+    /// Starts the loop thread.
+    public func start() {
+        precondition(!started, "a driver starts once")
+        started = true
+        let thread = Thread { [self] in run() }
+        thread.name = "raft-\(id)"
+        thread.start()
+    }
+
+    /// Stops the loop: every waiting request is answered with `ClusterError.stopped`. Returns
+    /// once the loop thread no longer touches the storage.
+    public func stop() {
+        guard started else { return }
+        inbox.post(.stop, force: true)
+        finished.wait()
+        finished.signal()  // a second stop() returns at once
+    }
+
+    /// The node's latest published view of the cluster.
+    public var status: ClusterStatus { statusLock.withLock { publishedStatus } }
+
+    /// Proposes a command; returns the state machine's result once the entry is applied on this
+    /// node. Throws `ClusterError` (see `isRetryable`).
+    public func propose(_ command: [UInt8]) async throws -> Machine.Result {
+        try await withCheckedThrowingContinuation { waiter in
+            if !inbox.post(.propose(command, waiter)) {
+                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
+            }
+        }
+    }
+
+    /// A linearizable read point (ReadIndex, batched): returns once this node's state machine
+    /// has applied every write committed before the call; read the state after it returns.
+    public func readIndex() async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { waiter in
+            if !inbox.post(.read(waiter)) {
+                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
+            }
+        }
+    }
+
+    /// Proposes a membership change (on the leader); returns the membership once applied here.
+    public func changeMembership(_ change: ConfChange) async throws -> ConfState {
+        try await withCheckedThrowingContinuation { waiter in
+            if !inbox.post(.changeMembership(change, waiter)) {
+                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
+            }
+        }
+    }
+
+    /// Asks the leader (this node) to hand leadership to `target`.
+    public func transferLeadership(to target: NodeID) {
+        inbox.post(.transfer(to: target), force: true)
+    }
+
+    public func receive(_ frame: Frame, from peer: NodeID) {
+        inbox.post(.frame(frame, from: peer))  // dropped when full: Raft retries
+    }
+
+    public func reportUnreachable(_ peer: NodeID) {
+        inbox.post(.unreachable(peer))
+    }
+
+    func publishStatus() {
+        var status = ClusterStatus(node: id)
+        status.role = node.role
+        status.leader = node.leader
+        status.term = node.term
+        status.commitIndex = node.commitIndex
+        status.appliedIndex = machine.appliedIndex
+        status.firstIndex = node.firstIndex
+        status.lastIndex = node.lastIndex
+        status.membership = node.confState
+        status.stopped = stopReason
+        status.logWrites = logWrites
+        status.entriesWritten = entriesWritten
+        statusLock.withLock { publishedStatus = status }
+    }
+
+    func loopFinished() { finished.signal() }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Raft
+import SandboxWire
+
+/// Everything a driver's clients wait for, on the loop thread only: proposals not yet sent,
+/// batches forwarded to the leader, entries appended and not yet applied, and the results of
+/// recently applied entries (for an outcome that arrives after the entry was applied here).
+struct ProposalWaiters<Result: Sendable> {
+    typealias Waiter = CheckedContinuation<Result, any Error>
+
+    struct Queued {
+        var command: [UInt8]
+        var waiter: Waiter
+        var deadline: Date
+    }
+
+    struct Appended {
+        var term: UInt64
+        var queued: Queued
+    }
+
+    /// Waiting for a leader (or for the next loop iteration).
+    var queue: [Queued] = []
+    /// Forwarded to the leader, by batch id: waiting for its outcomes.
+    var forwarded: [UInt64: (leader: NodeID, proposals: [Queued])] = [:]
+    /// In the log at an index, with the term they were appended in: waiting to be applied.
+    var appended: [UInt64: [Appended]] = [:]
+    /// Results of the last applied entries, by index (bounded ring).
+    private var recent: [UInt64: (term: UInt64, result: Result)] = [:]
+    private var recentOrder: [UInt64] = []
+    private let recentCapacity = 4096
+    var nextBatchID: UInt64 = 1
+
+    var count: Int {
+        queue.count + appended.values.reduce(0) { $0 + $1.count }
+            + forwarded.values.reduce(0) { $0 + $1.proposals.count }
+    }
+
+    mutating func remember(_ result: Result, index: UInt64, term: UInt64) {
+        recent[index] = (term, result)
+        recentOrder.append(index)
+        if recentOrder.count > recentCapacity {
+            recent[recentOrder.removeFirst()] = nil
+        }
+    }
+
+    func recentResult(at index: UInt64) -> (term: UInt64, result: Result)? { recent[index] }
+
+    /// Fails every waiter (the node stopped).
+    mutating func failAll(_ error: ClusterError) {
+        for queued in queue { queued.waiter.resume(throwing: error) }
+        for (_, batch) in forwarded { for queued in batch.proposals { queued.waiter.resume(throwing: error) } }
+        for (_, waiting) in appended { for appended in waiting { appended.queued.waiter.resume(throwing: error) } }
+        queue = []
+        forwarded = [:]
+        appended = [:]
+    }
+
+    /// Answers the waiters whose deadline passed: queued ones were never sent (not applied),
+    /// forwarded and appended ones may have been.
+    mutating func expire(now: Date) {
+        queue.removeAll { queued in
+            guard queued.deadline <= now else { return false }
+            queued.waiter.resume(throwing: ClusterError.notApplied("no leader accepted it in time"))
+            return true
+        }
+        for (id, batch) in forwarded where batch.proposals.contains(where: { $0.deadline <= now }) {
+            for queued in batch.proposals {
+                queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome(
+                        "leader \(batch.leader) did not answer the forwarded proposal"))
+            }
+            forwarded[id] = nil
+        }
+        for (index, waiting) in appended where waiting.contains(where: { $0.queued.deadline <= now }) {
+            let (late, onTime) = (
+                waiting.filter { $0.queued.deadline <= now }, waiting.filter { $0.queued.deadline > now }
+            )
+            for appended in late {
+                appended.queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome("entry \(index) was not applied in time"))
+            }
+            self.appended[index] = onTime.isEmpty ? nil : onTime
+        }
+    }
+}

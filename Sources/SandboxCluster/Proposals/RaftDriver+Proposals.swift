@@ -1,0 +1,159 @@
+import Foundation
+import Raft
+import SandboxWire
+
+extension RaftDriver {
+    func enqueue(_ command: [UInt8], _ waiter: CheckedContinuation<Machine.Result, any Error>) {
+        guard command.count <= config.raft.limits.maxEntryBytes, command.count <= config.wire.maxEntryBytes else {
+            return waiter.resume(
+                throwing: ClusterError.invalid(
+                    "a command of \(command.count) bytes exceeds the entry limit of \(config.raft.limits.maxEntryBytes)"
+                ))
+        }
+        guard proposals.count < config.maxWaitingProposals else {
+            return waiter.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
+        }
+        let deadline = Date().addingTimeInterval(config.proposalTimeout.timeInterval)
+        proposals.queue.append(.init(command: command, waiter: waiter, deadline: deadline))
+    }
+
+    /// Proposes what is queued here and what followers forwarded, as one batch on a leader;
+    /// forwards what is queued here to the leader otherwise; keeps it while there is no leader.
+    func submitProposals(forwardedIn: [(peer: NodeID, batch: ProposalBatch)]) {
+        if node.role == .leader {
+            proposeAsLeader(forwardedIn: forwardedIn)
+            return
+        }
+        for (peer, batch) in forwardedIn {
+            let refusal = ProposalRefusal(.notLeader, leader: node.leader, message: "node \(id) is not the leader")
+            sendFrame(
+                .outcomes(OutcomeBatch(id: batch.id, outcomes: batch.proposals.map { _ in .refused(refusal) })),
+                to: peer)
+        }
+        if node.leader != 0, node.leader != id, !proposals.queue.isEmpty { forwardQueue(to: node.leader) }
+    }
+
+    private enum Origin {
+        case local(ProposalWaiters<Machine.Result>.Queued)
+        case forwarded(batch: Int, position: Int)
+    }
+
+    private func proposeAsLeader(forwardedIn: [(peer: NodeID, batch: ProposalBatch)]) {
+        var items: [(command: [UInt8], origin: Origin)] = proposals.queue.map { ($0.command, .local($0)) }
+        proposals.queue = []
+        var answers: [[ProposalOutcome?]] = forwardedIn.map { Array(repeating: nil, count: $0.batch.proposals.count) }
+        for (batch, forwarded) in forwardedIn.enumerated() {
+            for (position, command) in forwarded.batch.proposals.enumerated() {
+                if command.count > config.raft.limits.maxEntryBytes {
+                    answers[batch][position] = .refused(ProposalRefusal(.invalid, message: "command too large"))
+                } else {
+                    items.append((command, .forwarded(batch: batch, position: position)))
+                }
+            }
+        }
+        let chunkSize = config.raft.limits.maxEntriesPerProposal
+        for start in stride(from: 0, to: items.count, by: chunkSize) {
+            let chunk = items[start..<min(start + chunkSize, items.count)]
+            do {
+                let range = try node.propose(batch: chunk.map(\.command))
+                for (offset, item) in chunk.enumerated() {
+                    let index = range.lowerBound + UInt64(offset)
+                    switch item.origin {
+                    case .local(let queued):
+                        proposals.appended[index, default: []].append(.init(term: node.term, queued: queued))
+                    case .forwarded(let batch, let position):
+                        answers[batch][position] = .accepted(index: index, term: node.term)
+                    }
+                }
+            } catch {
+                for item in chunk {
+                    switch item.origin {
+                    case .local(let queued): refuse(queued, error)
+                    case .forwarded(let batch, let position): answers[batch][position] = .refused(refusal(for: error))
+                    }
+                }
+            }
+        }
+        for (batch, forwarded) in forwardedIn.enumerated() {
+            let outcomes = answers[batch].map { $0 ?? .refused(ProposalRefusal(.invalid, message: "not proposed")) }
+            sendFrame(.outcomes(OutcomeBatch(id: forwarded.batch.id, outcomes: outcomes)), to: forwarded.peer)
+        }
+    }
+
+    /// A refusal that may pass (leadership moving) keeps the proposal queued; others answer it.
+    private func refuse(_ queued: ProposalWaiters<Machine.Result>.Queued, _ error: RaftError) {
+        switch error {
+        case .notLeader, .noLeader, .transferInProgress: proposals.queue.append(queued)
+        default: queued.waiter.resume(throwing: ClusterError.refused(error))
+        }
+    }
+
+    private func refusal(for error: RaftError) -> ProposalRefusal {
+        switch error {
+        case .notLeader(let leader): return ProposalRefusal(.notLeader, leader: leader, message: "\(error)")
+        case .noLeader: return ProposalRefusal(.notLeader, message: "\(error)")
+        case .transferInProgress: return ProposalRefusal(.transferInProgress, message: "\(error)")
+        case .tooManyUncommitted, .tooManyPendingReads: return ProposalRefusal(.overloaded, message: "\(error)")
+        case .storageFailed: return ProposalRefusal(.stopped, message: "\(error)")
+        default: return ProposalRefusal(.invalid, message: "\(error)")
+        }
+    }
+
+    /// Sends the queue to the leader in batches; each batch waits for the leader's outcomes.
+    private func forwardQueue(to leader: NodeID) {
+        let queued = proposals.queue
+        proposals.queue = []
+        let chunkSize = config.wire.maxProposalsPerBatch
+        for start in stride(from: 0, to: queued.count, by: chunkSize) {
+            let chunk = Array(queued[start..<min(start + chunkSize, queued.count)])
+            let id = proposals.nextBatchID
+            proposals.nextBatchID += 1
+            if transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map(\.command))), to: leader) {
+                proposals.forwarded[id] = (leader, chunk)
+            } else {
+                proposals.queue.append(contentsOf: chunk)  // the leader's queue is full: retry on a later tick
+            }
+        }
+    }
+
+    /// The leader's answer to a batch this node forwarded.
+    func receiveOutcomes(_ batch: OutcomeBatch) {
+        guard let forwarded = proposals.forwarded.removeValue(forKey: batch.id) else { return }  // expired
+        guard forwarded.proposals.count == batch.outcomes.count else {
+            for queued in forwarded.proposals {
+                queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome("the leader's answer did not match the batch"))
+            }
+            return
+        }
+        for (queued, outcome) in zip(forwarded.proposals, batch.outcomes) {
+            switch outcome {
+            case .accepted(let index, let term): awaitApply(queued, index: index, term: term)
+            case .refused(let refusal):
+                switch refusal.code {
+                case .notLeader, .transferInProgress: proposals.queue.append(queued)
+                case .overloaded: queued.waiter.resume(throwing: ClusterError.overloaded(refusal.message))
+                case .invalid: queued.waiter.resume(throwing: ClusterError.invalid(refusal.message))
+                case .stopped: queued.waiter.resume(throwing: ClusterError.notApplied(refusal.message))
+                }
+            }
+        }
+    }
+
+    private func awaitApply(_ queued: ProposalWaiters<Machine.Result>.Queued, index: UInt64, term: UInt64) {
+        guard index <= machine.appliedIndex else {
+            proposals.appended[index, default: []].append(.init(term: term, queued: queued))
+            return
+        }
+        // Applied here before the leader's answer arrived.
+        if let recent = proposals.recentResult(at: index) {
+            if recent.term == term {
+                queued.waiter.resume(returning: recent.result)
+            } else {
+                proposals.queue.append(queued)  // replaced: certainly not applied
+            }
+        } else {
+            queued.waiter.resume(throwing: ClusterError.unknownOutcome("entry \(index) was applied too long ago"))
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Raft
+
+/// What the driver applies committed entries to. Called only from the driver's loop thread.
+///
+/// `SandboxState.StateMachine` is the production machine (through an adapter); the tests use a
+/// tiny counter machine on the same `StateStore`.
+public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
+    /// What applying one entry answers (handed back to the proposer on the node that received it).
+    associatedtype Result: Sendable
+
+    /// The index of the last entry whose effects are stored (0 for an empty state).
+    var appliedIndex: UInt64 { get }
+
+    /// Applies committed normal entries in order (the leader's empty no-op entries included) and
+    /// stores their effects with the last entry's index in one atomic write. Returns one result
+    /// per entry, in order. Throws only when storage fails (the driver then stops the node).
+    func apply(_ entries: [Entry]) throws -> [Result]
+
+    /// Stores the membership produced by the configuration change entry at `index`, together
+    /// with `index` as the applied index, in one atomic write.
+    func applyMembership(_ conf: ConfState, at index: UInt64) throws
+
+    /// The state under the machine was replaced by an installed snapshot: forget every cache.
+    func reloadAfterSnapshot() throws
+}

@@ -1,0 +1,50 @@
+import Raft
+import SandboxCluster
+import SandboxStorage
+
+/// A tiny replicated state machine for the driver's tests: each command is a key; applying it
+/// counts how often that key was applied and records the entry's command by index. Effects and
+/// the applied index go into one `StateStore.apply` per batch, as the real machine does.
+final class CounterMachine: ReplicatedStateMachine {
+    let store: StateStore
+    private(set) var appliedIndex: UInt64
+
+    init(store: StateStore) {
+        self.store = store
+        appliedIndex = store.appliedIndex()
+    }
+
+    func apply(_ entries: [Entry]) throws -> [UInt64] {
+        var batch = StateBatch()
+        var counts: [[UInt8]: UInt64] = [:]
+        var results: [UInt64] = []
+        for entry in entries where entry.index > appliedIndex {
+            guard !entry.data.isEmpty else {
+                results.append(0)
+                continue
+            }
+            let key = Array("count/".utf8) + entry.data
+            let count = try (counts[key] ?? (try store.get(key)).map(Self.number) ?? 0) + 1
+            counts[key] = count
+            batch.put(key, Self.bytes(count))
+            batch.put(Array("entry/".utf8) + Self.bytes(entry.index), entry.data)
+            results.append(count)
+        }
+        guard let last = entries.last, last.index > appliedIndex else { return results }
+        try store.apply(batch, appliedIndex: last.index)
+        appliedIndex = last.index
+        return results
+    }
+
+    func applyMembership(_ conf: ConfState, at index: UInt64) throws {
+        try store.apply(StateBatch(), appliedIndex: index, confState: conf)
+        appliedIndex = index
+    }
+
+    func reloadAfterSnapshot() throws {
+        appliedIndex = store.appliedIndex()
+    }
+
+    static func bytes(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+    static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Raft
+import Testing
+
+@testable import SandboxCluster
+
+/// Three drivers with real RocksDB stores over the in-memory network (every frame through the
+/// wire codec): elections, replication, group commit, forwarding, reads, restarts, snapshots.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DriverTests {
+    /// Proposes `commands` concurrently, spread over `nodes`; returns those acknowledged.
+    func proposeAll(_ commands: [String], on nodes: [NodeID], in cluster: TestCluster) async -> [String: UInt64] {
+        await withTaskGroup(of: (String, UInt64?).self) { group in
+            for (offset, command) in commands.enumerated() {
+                let driver = cluster.driver(nodes[offset % nodes.count])
+                group.addTask { (command, try? await driver.propose(Array(command.utf8))) }
+            }
+            var acknowledged: [String: UInt64] = [:]
+            for await (command, result) in group { if let result { acknowledged[command] = result } }
+            return acknowledged
+        }
+    }
+
+    /// Every acknowledged command is in the state exactly once.
+    func checkApplied(_ acknowledged: some Collection<String>, in state: [[UInt8]: [UInt8]]) {
+        let applied = state.filter { $0.key.starts(with: Array("entry/".utf8)) }.map {
+            String(decoding: $0.value, as: UTF8.self)
+        }
+        #expect(Set(applied).count == applied.count, "a command was applied twice")
+        let missing = Set(acknowledged).subtracting(applied)
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted().prefix(5))")
+    }
+
+    @Test func threeNodesElectReplicateAndAnswerOnTheReceivingNode() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let commands = (0..<300).map { "cmd-\($0)" }
+        let acknowledged = await proposeAll(commands, on: cluster.ids, in: cluster)
+        #expect(acknowledged.count == commands.count)
+        #expect(acknowledged.values.allSatisfy { $0 == 1 })  // each command's first application
+        let state = try await cluster.converged()
+        checkApplied(acknowledged.keys, in: state)
+        // Followers' proposals were forwarded and answered there: a third went to each node.
+        #expect(cluster.driver(leader).status.role == .leader)
+    }
+
+    @Test func concurrentProposalsShareLogWrites() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let before = cluster.driver(leader).status
+        let acknowledged = await proposeAll((0..<1000).map { "g-\($0)" }, on: [leader], in: cluster)
+        #expect(acknowledged.count == 1000)
+        let after = cluster.driver(leader).status
+        let writes = after.logWrites - before.logWrites
+        let entries = after.entriesWritten - before.entriesWritten
+        #expect(entries >= 1000)
+        // Group commit: a thousand concurrent proposals took far fewer synced writes.
+        #expect(writes * 4 < entries, "\(writes) log writes for \(entries) entries")
+    }
+
+    @Test func aRestartedFollowerCatchesUpAndNothingAcknowledgedIsLost() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let follower = cluster.ids.first { $0 != leader }!
+        var acknowledged = Set(await proposeAll((0..<100).map { "a-\($0)" }, on: cluster.ids, in: cluster).keys)
+        cluster.stop(follower)
+        let others = cluster.ids.filter { $0 != follower }
+        acknowledged.formUnion(await proposeAll((0..<100).map { "b-\($0)" }, on: others, in: cluster).keys)
+        try cluster.start(follower)
+        acknowledged.formUnion(await proposeAll((0..<50).map { "c-\($0)" }, on: cluster.ids, in: cluster).keys)
+        #expect(acknowledged.count == 250)
+        checkApplied(acknowledged, in: try await cluster.converged())
+    }
+
+    @Test func theLeaderStoppedUnderLoadLosesNoAcknowledgedWrite() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let load = Task { await proposeAll((0..<400).map { "l-\($0)" }, on: cluster.ids, in: cluster) }
+        try await Task.sleep(for: .milliseconds(30))
+        cluster.stop(leader)
+        let acknowledgedDuring = await load.value
+        let newLeader = try await cluster.leader()
+        #expect(newLeader != leader)
+        let acknowledgedAfter = await proposeAll(
+            (0..<50).map { "m-\($0)" }, on: cluster.ids.filter { $0 != leader }, in: cluster)
+        #expect(acknowledgedAfter.count == 50)
+        try cluster.start(leader)
+        let all = Set(acknowledgedDuring.keys).union(acknowledgedAfter.keys)
+        checkApplied(all, in: try await cluster.converged())
+    }
+
+    @Test func aNodeBehindTheCompactedLogCatchesUpBySnapshot() async throws {
+        let cluster = try TestCluster {
+            $0.compactionThreshold = 40
+            $0.compactionRetain = 10
+        }
+        let leader = try await cluster.leader()
+        let follower = cluster.ids.first { $0 != leader }!
+        cluster.stop(follower)
+        let others = cluster.ids.filter { $0 != follower }
+        let acknowledged = await proposeAll((0..<300).map { "s-\($0)" }, on: others, in: cluster)
+        #expect(acknowledged.count == 300)
+        #expect(cluster.driver(leader).status.firstIndex > 200)  // the log was compacted
+        try cluster.start(follower)
+        let state = try await cluster.converged()
+        checkApplied(acknowledged.keys, in: state)
+        #expect(cluster.driver(follower).status.firstIndex > 200)  // it got the snapshot, not the log
+    }
+
+    @Test func readIndexOnAFollowerSeesEveryAcknowledgedWrite() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let follower = cluster.driver(cluster.ids.first { $0 != leader }!)
+        _ = try await cluster.driver(leader).propose(Array("r-1".utf8))
+        let acknowledgedAt = cluster.driver(leader).status.appliedIndex
+        let readPoint = try await follower.readIndex()
+        #expect(readPoint >= acknowledgedAt)
+        #expect(follower.status.appliedIndex >= readPoint)
+    }
+
+    @Test func anOversizedCommandIsRefusedAndNotRetryable() async throws {
+        let cluster = try TestCluster { $0.raft.limits.maxEntryBytes = 100 }
+        let leader = try await cluster.leader()
+        await #expect(throws: ClusterError.self) {
+            _ = try await cluster.driver(leader).propose([UInt8](repeating: 1, count: 101))
+        }
+        do {
+            _ = try await cluster.driver(leader).propose([UInt8](repeating: 1, count: 101))
+        } catch let error as ClusterError {
+            #expect(!error.isRetryable)
+        }
+    }
+
+    @Test func withoutAQuorumAProposalTimesOutRetryably() async throws {
+        let cluster = try TestCluster { $0.proposalTimeout = .milliseconds(400) }
+        let leader = try await cluster.leader()
+        for id in cluster.ids where id != leader { cluster.stop(id) }
+        do {
+            _ = try await cluster.driver(leader).propose(Array("lonely".utf8))
+            Issue.record("a write without a quorum was acknowledged")
+        } catch let error as ClusterError {
+            #expect(error.isRetryable)
+        }
+    }
+
+    @Test func stopAnswersEveryWaiter() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        for id in cluster.ids where id != leader { cluster.stop(id) }
+        let driver = cluster.driver(leader)
+        let waiting = Task { try await driver.propose(Array("never".utf8)) }
+        try await Task.sleep(for: .milliseconds(50))
+        cluster.stop(leader)
+        await #expect(throws: ClusterError.self) { try await waiting.value }
+        #expect(driver.status.stopped != nil)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Raft
+import SandboxCluster
+import SandboxWire
+
+/// An in-process network for driver tests: every frame goes through the wire codec (encoded,
+/// decoded) and is delivered in order to the destination's driver; a node marked down neither
+/// sends nor receives (frames to or from it vanish, as on a real network).
+///
+/// `@unchecked Sendable`: `sinks` and `down` are guarded by `lock`.
+final class MemoryNetwork: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sinks: [NodeID: any FrameSink] = [:]
+    private var down: Set<NodeID> = []
+
+    func attach(_ node: NodeID, _ sink: any FrameSink) {
+        lock.withLock {
+            sinks[node] = sink
+            down.remove(node)
+        }
+    }
+
+    func detach(_ node: NodeID) {
+        lock.withLock {
+            sinks[node] = nil
+            down.insert(node)
+        }
+    }
+
+    func endpoint(for node: NodeID) -> Endpoint { Endpoint(network: self, node: node) }
+
+    fileprivate func deliver(_ frame: Frame, from: NodeID, to: NodeID) -> Bool {
+        guard let body = try? frame.encoded() else { return false }
+        let sink: (any FrameSink)? = lock.withLock { down.contains(from) || down.contains(to) ? nil : sinks[to] }
+        guard let sink, let decoded = try? Frame(decoding: body) else { return true }  // lost in the network
+        sink.receive(decoded, from: from)
+        return true
+    }
+
+    final class Endpoint: PeerTransport {
+        let network: MemoryNetwork
+        let node: NodeID
+
+        init(network: MemoryNetwork, node: NodeID) {
+            self.network = network
+            self.node = node
+        }
+
+        func send(_ frame: Frame, to peer: NodeID) -> Bool { network.deliver(frame, from: node, to: peer) }
+    }
+}
