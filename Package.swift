@@ -5,6 +5,8 @@ import PackageDescription
 //   sandboxctl / raft-sim / jsonschema-conformance   (executables)
 //   SandboxPolicy (pure) -> JSONSchema (pure) -> JSON (pure: the value model)
 //   RaftSimulation (test support) -> Raft (pure)
+//   SandboxState (pure: the replicated state machine) -> SandboxPolicy, Raft (entries)
+//   SandboxStateStore (SandboxState's storage on RocksDB) -> SandboxState, SandboxStorage
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
 //   SandboxWire (pure: the peer codec) -> Raft
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
@@ -19,6 +21,8 @@ let package = Package(
         .library(name: "SandboxStorage", targets: ["SandboxStorage"]),
         .library(name: "SandboxWire", targets: ["SandboxWire"]),
         .library(name: "SandboxCluster", targets: ["SandboxCluster"]),
+        .library(name: "SandboxState", targets: ["SandboxState"]),
+        .library(name: "SandboxStateStore", targets: ["SandboxStateStore"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
@@ -37,11 +41,14 @@ let package = Package(
         ),
         .target(name: "Raft"),
         .target(name: "RaftSimulation", dependencies: ["Raft"]),
+        .target(name: "SandboxState", dependencies: ["JSON", "SandboxPolicy", "Raft"]),
 
         // MARK: storage
         .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
+        // The state machine's storage protocol on the RocksDB state store.
+        .target(name: "SandboxStateStore", dependencies: ["SandboxState", "SandboxStorage"]),
 
         // MARK: cluster runtime
         // The peer wire codec: pure (no NIO), so its tests build fast.
@@ -91,5 +98,10 @@ let package = Package(
         .testTarget(
             name: "SandboxClusterTests",
             dependencies: ["SandboxCluster", "SandboxStorage", "SandboxWire", "Raft", "TestSupport"]),
+        .testTarget(
+            name: "SandboxStateTests",
+            dependencies: [
+                "SandboxState", "SandboxStateStore", "SandboxStorage", "SandboxPolicy", "JSON", "Raft", "TestSupport",
+            ]),
     ]
 )

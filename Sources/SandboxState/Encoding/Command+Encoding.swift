@@ -1,0 +1,143 @@
+import JSON
+
+extension Command {
+    /// The one-byte tag that starts a command's fields.
+    enum Tag: UInt8 {
+        case noop = 0
+        case createTenant = 1
+        case createAgent = 2
+        case addAgentKey = 3
+        case revokeAgentKey = 4
+        case setAgentEnabled = 5
+        case createPrincipal = 6
+        case revokePrincipal = 7
+        case setGroupMember = 8
+        case publishPolicy = 16
+        case activatePolicy = 17
+        case setPolicyMode = 18
+        case decide = 32
+        case vote = 33
+        case requestApproval = 34
+    }
+
+    func encode(into w: inout ByteWriter) {
+        switch self {
+        case .noop:
+            w.u8(Tag.noop.rawValue)
+        case .createTenant(let id, let name, let actor):
+            w.u8(Tag.createTenant.rawValue)
+            w.string(actor)
+            w.string(id)
+            w.string(name)
+        case .createAgent(let tenant, let agent, let keyHash, let actor):
+            w.u8(Tag.createAgent.rawValue)
+            w.string(actor)
+            w.string(tenant)
+            w.string(agent)
+            w.raw(keyHash)
+        case .addAgentKey(let agent, let keyHash, let actor):
+            w.u8(Tag.addAgentKey.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.raw(keyHash)
+        case .revokeAgentKey(let agent, let keyHash, let actor):
+            w.u8(Tag.revokeAgentKey.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.raw(keyHash)
+        case .setAgentEnabled(let agent, let enabled, let actor):
+            w.u8(Tag.setAgentEnabled.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.bool(enabled)
+        case .createPrincipal(let id, let tokenHash, let role, let tenant, let expires, let actor):
+            w.u8(Tag.createPrincipal.rawValue)
+            w.string(actor)
+            w.string(id)
+            w.raw(tokenHash)
+            w.u8(role.rawValue)
+            w.optionalString(tenant)
+            w.u64(expires)
+        case .revokePrincipal(let id, let actor):
+            w.u8(Tag.revokePrincipal.rawValue)
+            w.string(actor)
+            w.string(id)
+        case .setGroupMember(let group, let principal, let member, let actor):
+            w.u8(Tag.setGroupMember.rawValue)
+            w.string(actor)
+            w.string(group)
+            w.string(principal)
+            w.bool(member)
+        default:
+            encodeRest(into: &w)
+        }
+    }
+
+    private func encodeRest(into w: inout ByteWriter) {
+        switch self {
+        case .publishPolicy(let agent, let yaml, let mode, let actor):
+            w.u8(Tag.publishPolicy.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.u8(mode.rawValue)
+            w.text(yaml)
+        case .activatePolicy(let agent, let version, let mode, let actor):
+            w.u8(Tag.activatePolicy.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.u8(mode.rawValue)
+            w.u32(version)
+        case .setPolicyMode(let agent, let version, let mode, let actor):
+            w.u8(Tag.setPolicyMode.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.u8(mode.rawValue)
+            w.u32(version)
+        case .decide(let decide):
+            w.u8(Tag.decide.rawValue)
+            decide.encode(into: &w)
+        case .vote(let approval, let principal, let approve, let comment):
+            w.u8(Tag.vote.rawValue)
+            w.u64(approval)
+            w.string(principal)
+            w.bool(approve)
+            w.optionalString(comment)
+        case .requestApproval(let agent, let tool, let hash, let payload, let group, let required, let ttl, let actor):
+            w.u8(Tag.requestApproval.rawValue)
+            w.string(actor)
+            w.string(agent)
+            w.string(tool)
+            w.raw(hash)
+            w.text(payload)
+            w.string(group)
+            w.u8(required)
+            w.u32(ttl)
+        default:
+            preconditionFailure("encodeRest called for \(self)")
+        }
+    }
+}
+
+extension DecideCommand {
+    func encode(into w: inout ByteWriter) {
+        w.string(requestID)
+        w.string(agent)
+        w.u64(node)
+        switch request {
+        case .tool(let name, let parameters, let depth, let cost):
+            w.u8(1)
+            w.string(name)
+            w.text(parameters.serialized())
+            w.u32(depth)
+            w.optionalString(cost?.description)
+        case .http(let method, let url, let bodyBytes, let depth):
+            w.u8(2)
+            w.string(method)
+            w.text(url)
+            w.bool(bodyBytes != nil)
+            if let bodyBytes { w.u64(bodyBytes) }
+            w.bool(depth != nil)
+            if let depth { w.u32(depth) }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Why an entry was refused. The same on every node (it depends only on the entry and the
+/// state); a refused entry changes nothing.
+public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
+    case malformed(String)
+    case tenantExists(String)
+    case unknownTenant(String)
+    case agentExists(String)
+    case unknownAgent(String)
+    case keyInUse
+    case unknownKey(agent: String)
+    case tooManyKeys(agent: String, limit: Int)
+    case principalExists(String)
+    case unknownPrincipal(String)
+    case tokenInUse
+    case invalidPolicy(agent: String, message: String)
+    case unknownPolicyVersion(agent: String, version: UInt32)
+    case notLatestVersion(agent: String, version: UInt32, latest: UInt32)
+    case unknownApproval(UInt64)
+    case approvalClosed(id: UInt64, status: String)
+    case notAllowedToVote(principal: String, why: String)
+    case alreadyVoted(principal: String, approval: UInt64)
+    case policyTooMany(agent: String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): return "malformed command: \(why)"
+        case .tenantExists(let id): return "tenant `\(id)` already exists"
+        case .unknownTenant(let id): return "no tenant `\(id)`"
+        case .agentExists(let id): return "agent `\(id)` already exists (agent ids are unique in the cluster)"
+        case .unknownAgent(let id): return "no agent `\(id)`"
+        case .keyInUse: return "this API key is already in use (by this or another agent); generate a new one"
+        case .unknownKey(let agent): return "agent `\(agent)` has no such key"
+        case .tooManyKeys(let agent, let limit):
+            return "agent `\(agent)` already has \(limit) keys; revoke one before adding another"
+        case .principalExists(let id): return "principal `\(id)` already exists"
+        case .unknownPrincipal(let id): return "no principal `\(id)`"
+        case .tokenInUse: return "this token is already in use; generate a new one"
+        case .invalidPolicy(let agent, let message): return "policy for `\(agent)` refused: \(message)"
+        case .unknownPolicyVersion(let agent, let version): return "agent `\(agent)` has no policy version \(version)"
+        case .notLatestVersion(let agent, let version, let latest):
+            return
+                "version \(version) of `\(agent)`'s policy is not the latest (\(latest)); activate it as a new version"
+        case .unknownApproval(let id): return "no approval \(id)"
+        case .approvalClosed(let id, let status): return "approval \(id) is already \(status); votes are closed"
+        case .notAllowedToVote(let principal, let why): return "`\(principal)` may not vote on this approval: \(why)"
+        case .alreadyVoted(let principal, let approval): return "`\(principal)` already voted on approval \(approval)"
+        case .policyTooMany(let agent): return "agent `\(agent)` has reached the highest policy version number"
+        }
+    }
+}

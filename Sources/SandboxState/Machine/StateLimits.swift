@@ -1,0 +1,36 @@
+/// Every bound of the state machine in one place: field sizes the decoder accepts, the
+/// idempotency window, and the in-memory caches (docs/state.md, "Limits").
+public struct StateLimits: Sendable, Hashable {
+    /// Identifiers (tenant, agent, principal, group, request id): 1 to this many bytes.
+    public var maxIdentifierBytes = 128
+    /// Display names, authors, tool names, HTTP methods.
+    public var maxNameBytes = 256
+    /// A policy's YAML text (the policy reader's own limit).
+    public var maxPolicyBytes = 1 << 20
+    /// A tool call's parameters as JSON text.
+    public var maxParameterBytes = 256 << 10
+    /// Nesting of the parameters.
+    public var maxParameterDepth = 64
+    /// An HTTP request's URL (the policy engine refuses longer ones anyway).
+    public var maxURLBytes = 8 << 10
+    /// A vote's comment, an approval's redacted payload.
+    public var maxCommentBytes = 1 << 10
+    public var maxPayloadBytes = 64 << 10
+
+    /// How long a request id's answer is kept, in milliseconds of entry time (24 h).
+    public var idempotencyWindowMillis: UInt64 = 24 * 3_600_000
+    /// How many request ids are kept at most (the oldest go first).
+    public var maxIdempotencyKeys = 10_000_000
+    /// Expired idempotency keys or approvals removed per applied entry at most (the rest on the
+    /// next entries), so one entry's work stays bounded.
+    public var maxExpiriesPerEntry = 64
+
+    /// Compiled policies kept in memory (least recently used go first).
+    public var maxCompiledPolicies = 2_048
+    /// Agents whose record and policy head are cached.
+    public var maxCachedAgents = 200_000
+    /// Today's ledger rows cached.
+    public var maxCachedLedgerRows = 200_000
+
+    public init() {}
+}

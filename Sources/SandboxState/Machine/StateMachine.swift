@@ -1,0 +1,176 @@
+import JSON
+import Raft
+import SandboxPolicy
+
+/// The replicated state machine: applies committed log entries to the state (tenants, agents,
+/// principals, policies, budget ledgers, approvals, the audit chain, idempotency) through a
+/// ``StateStorage``, deterministically — the same entries on the same state give the same
+/// results and the same effects on every node.
+///
+/// Pure: no I/O of its own (it reads and writes only through the storage protocol), no clock
+/// (time comes from the entries: the leader stamps each one, and apply uses the maximum seen so
+/// far, so time never goes back), no randomness. Not thread-safe: one owner applies; queries
+/// read the storage through ``StateQueries`` from any thread the storage allows.
+///
+/// In memory it keeps only caches of what is in the store (compiled policies, agents' records
+/// and policy heads, today's ledger rows), each bounded by ``StateLimits``; ``reload()``
+/// rebuilds them after a snapshot installation or a failed commit.
+public final class StateMachine {
+    public let storage: any StateStorage
+    public let limits: StateLimits
+
+    /// The state's clock: the latest entry time applied (milliseconds since the epoch).
+    public private(set) var clockMillis: UInt64 = 0
+    public private(set) var appliedIndex: UInt64 = 0
+    var audit = AuditHead()
+    var idempotencyCount: UInt64 = 0
+    /// Earliest expiry time of a stored idempotency key or open approval (nil: unknown, look).
+    var nextIdempotencyExpiry: UInt64? = nil
+    var nextApprovalExpiry: UInt64? = nil
+
+    var policies: LRUCache<PolicyCacheKey, CompiledPolicy>
+    var agents: [String: AgentState] = [:]
+    var ledgers: [String: (day: UInt32, row: LedgerRow)] = [:]
+
+    /// The overlay of the batch being applied (nil between batches).
+    var overlay: Overlay
+
+    public init(storage: any StateStorage, limits: StateLimits = StateLimits()) throws {
+        self.storage = storage
+        self.limits = limits
+        policies = LRUCache(capacity: limits.maxCompiledPolicies)
+        overlay = Overlay(storage: storage)
+        try reload()
+    }
+
+    /// Forgets every cache and re-reads the state's clock and counters from the store: after a
+    /// snapshot was installed under it, or after a failed commit.
+    public func reload() throws {
+        policies.removeAll()
+        agents = [:]
+        ledgers = [:]
+        nextIdempotencyExpiry = nil
+        nextApprovalExpiry = nil
+        overlay = Overlay(storage: storage)
+        appliedIndex = try storage.appliedIndex()
+        do {
+            clockMillis = try storage.value(for: StateKeys.clock).map(ByteReader.number) ?? 0
+            idempotencyCount = try storage.value(for: StateKeys.idempotencyCount).map(ByteReader.number) ?? 0
+            audit = try storage.value(for: StateKeys.auditHead).map(AuditHead.init(decoding:)) ?? AuditHead()
+        } catch let error as DecodingError {
+            throw StateStorageError("stored state is damaged: \(error)")
+        }
+    }
+
+    /// Applies committed entries in order and commits their effects with the last entry's index
+    /// in one write. Entries at or below the applied index are skipped (already applied).
+    /// Throws only when the storage fails (the state is then reloaded from the store).
+    public func apply(_ entries: [Entry]) throws -> [EntryResult] {
+        let fresh = entries.filter { $0.index > appliedIndex }
+        guard let last = fresh.last else { return [] }
+        var results: [EntryResult] = []
+        results.reserveCapacity(fresh.count)
+        overlay = Overlay(storage: storage)
+        do {
+            var previous = appliedIndex
+            for entry in fresh {
+                guard entry.index > previous else {
+                    throw StateStorageError("entries out of order: \(entry.index) after \(previous)")
+                }
+                previous = entry.index
+                results.append(EntryResult(index: entry.index, outcome: try applyOne(entry)))
+            }
+            writeCounters()
+            overlay.keep()
+            try storage.commit(overlay.batch, appliedIndex: last.index)
+            appliedIndex = last.index
+            overlay = Overlay(storage: storage)
+        } catch {
+            try? reload()
+            throw error
+        }
+        return results
+    }
+
+    /// One entry: decoded, applied, and kept — or refused with nothing changed.
+    private func applyOne(_ entry: Entry) throws -> EntryResult.Outcome {
+        guard entry.kind == .normal else { return .noop }
+        let decoded: (timeMillis: UInt64, command: Command)
+        do {
+            decoded = try CommandEnvelope.decode(entry.data, limits: limits)
+        } catch {
+            return .rejected(.malformed(error.message))
+        }
+        if case .noop = decoded.command { return .noop }
+        let saved = (clockMillis, audit, idempotencyCount)
+        clockMillis = max(clockMillis, decoded.timeMillis)
+        do {
+            let outcome = try execute(decoded.command, index: entry.index)
+            try expireOld()
+            overlay.keep()
+            return outcome
+        } catch let refusal as StateError {
+            (clockMillis, audit, idempotencyCount) = saved
+            forgetCaches(for: overlay.entryWrites)
+            overlay.discard()
+            return .rejected(refusal)
+        }
+    }
+
+    private func execute(_ command: Command, index: UInt64) throws -> EntryResult.Outcome {
+        switch command {
+        case .noop: return .noop
+        case .decide(let decide): return .decided(try self.decide(decide, index: index))
+        case .vote(let approval, let principal, let approve, let comment):
+            return .applied(try vote(approval, principal: principal, approve: approve, comment: comment))
+        case .publishPolicy(let agent, let yaml, let mode, let actor):
+            return .applied(try publishPolicy(agent: agent, yaml: yaml, mode: mode, actor: actor, copiedFrom: 0))
+        case .activatePolicy(let agent, let version, let mode, let actor):
+            return .applied(try activatePolicy(agent: agent, version: version, mode: mode, actor: actor))
+        case .setPolicyMode(let agent, let version, let mode, let actor):
+            return .applied(try setPolicyMode(agent: agent, version: version, mode: mode, actor: actor))
+        case .requestApproval(let agent, let tool, let hash, let payload, let group, let required, let ttl, let actor):
+            return .applied(
+                try requestApproval(
+                    agent: agent, tool: tool, hash: hash, payload: payload, group: group, required: Int(required),
+                    ttlSeconds: ttl, actor: actor, index: index))
+        default:
+            try executeIdentity(command)
+            return .applied(.done)
+        }
+    }
+
+    private func writeCounters() {
+        overlay.put(StateKeys.clock, ByteWriter.number(clockMillis))
+        overlay.put(StateKeys.idempotencyCount, ByteWriter.number(idempotencyCount))
+        overlay.put(StateKeys.auditHead, audit.encoded)
+    }
+
+    /// Today, as days since the epoch (UTC) of the state's clock.
+    var today: UInt32 { Self.day(of: clockMillis) }
+
+    static func day(of millis: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: millis / 86_400_000) }
+}
+
+/// The key of a compiled policy in the cache.
+struct PolicyCacheKey: Hashable {
+    var agent: String
+    var version: UInt32
+}
+
+extension ByteWriter {
+    static func number(_ value: UInt64) -> [UInt8] {
+        var w = ByteWriter(capacity: 9)
+        w.u8(1)
+        w.u64(value)
+        return w.bytes
+    }
+}
+
+extension ByteReader {
+    static func number(_ bytes: [UInt8]) throws(DecodingError) -> UInt64 {
+        var r = ByteReader(bytes)
+        try RecordVersion.check(&r, "number")
+        return try r.u64("number")
+    }
+}

@@ -1,0 +1,61 @@
+import SandboxPolicy
+
+/// The budget ledger: per agent per UTC day of entry time, requests and micro-dollars. The check
+/// and the debit are one step of apply, so no two nodes can both spend the last dollar.
+extension StateMachine {
+    /// Today's row for `agent` (cached for the day).
+    func ledgerRow(_ agent: String) throws -> LedgerRow {
+        let day = today
+        if let cached = ledgers[agent], cached.day == day { return cached.row }
+        let row =
+            try overlay.get(StateKeys.ledger(agent, day: day)).map { bytes in
+                try stored { () throws(DecodingError) in try LedgerRow(decoding: bytes) }
+            } ?? LedgerRow()
+        remember(row, for: agent, day: day)
+        return row
+    }
+
+    private func remember(_ row: LedgerRow, for agent: String, day: UInt32) {
+        if ledgers[agent] == nil, ledgers.count >= limits.maxCachedLedgerRows {
+            ledgers.removeAll(keepingCapacity: true)
+        }
+        ledgers[agent] = (day, row)
+    }
+
+    /// Why a request costing `cost` would overspend `head`'s limits today, or nil if it fits.
+    func overspend(_ row: LedgerRow, cost: UInt64, head: PolicyHead) -> (reason: String, rule: String)? {
+        if let limit = head.maxRequestsPerDay, row.requests + 1 > limit {
+            return (
+                "daily request budget of \(limit) is used up (\(row.requests) today)", "budgets.max_requests_per_day"
+            )
+        }
+        if let limit = head.maxMicrodollarsPerDay, cost > limit || row.microdollars > limit - cost {
+            return (
+                "daily budget of $\(Self.usd(limit)) would be exceeded: $\(Self.usd(row.microdollars)) spent, "
+                    + "this request $\(Self.usd(cost))",
+                "budgets.max_usd_per_day"
+            )
+        }
+        return nil
+    }
+
+    /// Debits one request of `cost` micro-dollars; returns the new row.
+    func debit(_ agent: String, cost: UInt64) throws -> LedgerRow {
+        var row = try ledgerRow(agent)
+        row.requests += 1
+        let (sum, overflow) = row.microdollars.addingReportingOverflow(cost)
+        row.microdollars = overflow ? .max : sum
+        overlay.put(StateKeys.ledger(agent, day: today), row.encoded)
+        remember(row, for: agent, day: today)
+        return row
+    }
+
+    /// Micro-dollars as dollars (`0.25`) for messages.
+    static func usd(_ micro: UInt64) -> String { MicroUSD.dollars(Int64(clamping: micro)).description }
+
+    func budgetStatus(_ row: LedgerRow, head: PolicyHead) -> BudgetStatus {
+        BudgetStatus(
+            day: today, requests: row.requests, maxRequests: head.maxRequestsPerDay, microdollars: row.microdollars,
+            maxMicrodollars: head.maxMicrodollarsPerDay)
+    }
+}

@@ -1,0 +1,169 @@
+import JSON
+import SandboxPolicy
+
+/// The main path (docs/state.md, "decide"): idempotency first, the agent's policy as of this
+/// log position, approvals, the budget check and debit in one step, the audit record, the
+/// answer stored under the request id.
+extension StateMachine {
+    /// The policy's verdict before approvals and budgets.
+    struct Verdict {
+        var outcome: DecisionAnswer.Outcome
+        var reason: String
+        var rule: String
+        var approval: ApprovalRequirement?
+        var policy: CompiledPolicy?
+        var version: UInt32
+    }
+
+    func decide(_ command: DecideCommand, index: UInt64) throws -> DecisionAnswer {
+        let previous = try idempotencyEntry(agent: command.agent, requestID: command.requestID)
+        if let previous, let replay = try replay(previous) { return replay }
+        guard let state = try agentState(command.agent) else { throw StateError.unknownAgent(command.agent) }
+        let request = command.request.policyRequest
+        let verdict = try evaluate(request, for: state)
+        let cost = command.request.costMicrodollars
+        var answer = DecisionAnswer(
+            requestID: command.requestID, agent: command.agent, outcome: verdict.outcome, reason: verdict.reason,
+            rule: verdict.rule, decisionID: 0, approvalID: nil, budget: nil, policyVersion: verdict.version,
+            shadow: try shadowResult(request, for: state), costMicrodollars: 0, timeMillis: clockMillis,
+            replayed: false)
+        var row = try ledgerRow(command.agent)
+        switch verdict.outcome {
+        case .deny:
+            break
+        case .allow:
+            if let refusal = overspend(row, cost: cost, head: state.head) {
+                answer.deny(refusal)
+            } else {
+                row = try debit(command.agent, cost: cost)
+                answer.costMicrodollars = cost
+            }
+        case .needsApproval:
+            row = try resolveApproval(&answer, command, verdict, state, row: row, index: index, after: previous)
+        }
+        answer.budget = budgetStatus(row, head: state.head)
+        var fields = answer.auditFields
+        fields["node"] = .integer(command.node)
+        fields["tenant"] = .string(state.record.tenant)
+        fields["request"] = command.request.auditValue(redactedBy: verdict.policy)
+        answer.decisionID = try appendAudit(.decision, fields)
+        remember(
+            IdempotencyEntry(
+                sequence: answer.decisionID, timeMillis: clockMillis, outcome: answer.outcome,
+                approvalID: answer.outcome == .needsApproval ? answer.approvalID : nil),
+            agent: command.agent, requestID: command.requestID, replacing: previous)
+        return answer
+    }
+
+    /// The stored answer for a retry; nil when the request must be decided again (it waited for
+    /// an approval that has since been approved or has expired).
+    private func replay(_ entry: IdempotencyEntry) throws -> DecisionAnswer? {
+        if entry.outcome == .needsApproval, let id = entry.approvalID,
+            let approval = try approval(id), approval.status(at: clockMillis) != .pending
+        {
+            return nil
+        }
+        guard let bytes = try overlay.get(StateKeys.audit(entry.sequence)) else {
+            throw StateStorageError("audit record \(entry.sequence) of a stored answer is missing")
+        }
+        let record = try stored { () throws(DecodingError) in try AuditRecord(sequence: entry.sequence, decoding: bytes)
+        }
+        guard let body = record.body, let answer = DecisionAnswer(auditBody: body, sequence: entry.sequence) else {
+            throw StateStorageError("audit record \(entry.sequence) does not hold a decision")
+        }
+        return answer
+    }
+
+    private func evaluate(_ request: PolicyRequest, for state: AgentState) throws -> Verdict {
+        let head = state.head
+        guard state.record.enabled else {
+            return Verdict(
+                outcome: .deny, reason: "agent `\(state.record.id)` is disabled", rule: "agent.disabled", approval: nil,
+                policy: nil, version: head.enforced)
+        }
+        guard head.enforced != 0 else {
+            return Verdict(
+                outcome: .deny, reason: "agent `\(state.record.id)` has no enforced policy (fail closed)",
+                rule: "policy.missing", approval: nil, policy: nil, version: 0)
+        }
+        guard let policy = try compiledPolicy(state.record.id, head.enforced) else {
+            return Verdict(
+                outcome: .deny, reason: "policy version \(head.enforced) no longer compiles (fail closed)",
+                rule: "policy.invalid", approval: nil, policy: nil, version: head.enforced)
+        }
+        let decision = policy.evaluate(request)
+        return Verdict(
+            outcome: DecisionAnswer.Outcome(decision.outcome), reason: decision.explanation, rule: decision.rule,
+            approval: decision.approval, policy: policy, version: head.enforced)
+    }
+
+    private func shadowResult(_ request: PolicyRequest, for state: AgentState) throws -> DecisionAnswer.ShadowResult? {
+        let version = state.head.shadow
+        guard version != 0, let policy = try compiledPolicy(state.record.id, version) else { return nil }
+        let decision = policy.evaluate(request)
+        return DecisionAnswer.ShadowResult(
+            version: version, outcome: DecisionAnswer.Outcome(decision.outcome), rule: decision.rule)
+    }
+
+    /// `needs_approval`: a denied approval this request waited for denies it; an approved one
+    /// bound to the same parameters is consumed (if the budget allows); a pending one is
+    /// returned; otherwise a new one is created. Returns the ledger row after any debit.
+    private func resolveApproval(
+        _ answer: inout DecisionAnswer, _ command: DecideCommand, _ verdict: Verdict, _ state: AgentState,
+        row: LedgerRow, index: UInt64, after previous: IdempotencyEntry?
+    ) throws -> LedgerRow {
+        if let id = previous?.approvalID, let waited = try approval(id), waited.status == .denied {
+            let voter = waited.votes.first { !$0.approve }?.principal ?? "an approver"
+            answer.deny((reason: "approval \(id) was denied by `\(voter)`", rule: verdict.rule))
+            answer.approvalID = id
+            return row
+        }
+        guard case .tool(let tool, let parameters, _, _) = command.request else { return row }
+        let hash = SHA256.hash(parameters.serialized().utf8)
+        let cost = command.request.costMicrodollars
+        if let refusal = overspend(row, cost: cost, head: state.head) {
+            answer.deny(refusal)
+            return row
+        }
+        if let open = try openApproval(agent: command.agent, tool: tool, hash: hash) {
+            answer.approvalID = open.id
+            guard open.status == .approved else { return row }
+            consume(open, by: command.requestID)
+            let approvers = open.votes.filter(\.approve).map { "`\($0.principal)`" }.joined(separator: ", ")
+            answer.outcome = .allow
+            answer.reason = "approved by \(approvers) (approval \(open.id)): \(verdict.reason)"
+            answer.costMicrodollars = cost
+            return try debit(command.agent, cost: cost)
+        }
+        let requirement =
+            verdict.approval ?? ApprovalRequirement(requiredApprovals: 1, group: "human", ttlSeconds: 3600)
+        let redacted = verdict.policy?.redact(parameters) ?? parameters
+        let approval = ApprovalRecord(
+            id: index, agent: command.agent, tenant: state.record.tenant, tool: tool, parametersHash: hash,
+            redactedParameters: redacted.serialized(), rule: verdict.rule, reason: verdict.reason,
+            requiredApprovals: requirement.requiredApprovals, group: requirement.group, createdMillis: clockMillis,
+            expiresMillis: clockMillis + UInt64(max(requirement.ttlSeconds, 1)) * 1000)
+        save(approval, previous: nil)
+        answer.approvalID = index
+        return row
+    }
+}
+
+extension DecisionAnswer {
+    mutating func deny(_ refusal: (reason: String, rule: String)) {
+        outcome = .deny
+        reason = refusal.reason
+        rule = refusal.rule
+        costMicrodollars = 0
+    }
+}
+
+extension DecisionAnswer.Outcome {
+    init(_ outcome: Decision.Outcome) {
+        switch outcome {
+        case .allow: self = .allow
+        case .deny: self = .deny
+        case .needsApproval: self = .needsApproval
+        }
+    }
+}

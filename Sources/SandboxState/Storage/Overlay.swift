@@ -1,0 +1,52 @@
+/// Reads through the writes of the entries applied so far in this batch (and of the entry being
+/// applied) to the store, so entry i+1 sees entry i's effects before they are committed. An
+/// entry's writes join the batch only when the entry succeeds (`keep`); a refused entry's
+/// writes are dropped (`discard`), so it changes nothing.
+struct Overlay {
+    let storage: any StateStorage
+    private(set) var batch = StateWrites()
+    private var entry = StateWrites()
+
+    init(storage: any StateStorage) { self.storage = storage }
+
+    func get(_ key: [UInt8]) throws -> [UInt8]? {
+        if let pending = entry.lookup(key) { return pending }
+        if let pending = batch.lookup(key) { return pending }
+        return try storage.value(for: key)
+    }
+
+    mutating func put(_ key: [UInt8], _ value: [UInt8]) { entry.put(key, value) }
+    mutating func delete(_ key: [UInt8]) { entry.delete(key) }
+
+    /// The keys written by the entry being applied.
+    var entryWrites: StateWrites { entry }
+
+    mutating func keep() {
+        batch.merge(entry)
+        entry = StateWrites()
+    }
+
+    mutating func discard() { entry = StateWrites() }
+
+    /// The first `limit` pairs under `prefix` as the overlay sees them.
+    func scan(prefix: [UInt8], limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
+        var pending: [[UInt8]: [UInt8]?] = [:]
+        for writes in [batch, entry] {
+            for (key, value) in writes.changes where key.starts(with: prefix) { pending[key] = value }
+        }
+        let deletions = pending.values.filter { $0 == nil }.count
+        let stored = try storage.scan(prefix: prefix, after: nil, limit: limit + deletions)
+        let exhausted = stored.count < limit + deletions
+        var merged: [[UInt8]: [UInt8]] = [:]
+        for pair in stored { merged[pair.key] = pair.value }
+        let bound = stored.last?.key
+        for (key, value) in pending {
+            if let value {
+                if exhausted || bound.map({ !$0.lexicographicallyPrecedes(key) }) ?? true { merged[key] = value }
+            } else {
+                merged[key] = nil
+            }
+        }
+        return merged.sorted { $0.key.lexicographicallyPrecedes($1.key) }.prefix(limit).map { ($0.key, $0.value) }
+    }
+}

@@ -1,0 +1,85 @@
+/// The key layout (docs/state.md, "Key layout"): one ASCII letter and `/` per table, then the
+/// record's identity. Identifiers never contain control characters, so a zero byte separates
+/// the parts of a composite key and a prefix scan of `agent + 0` never reaches `agent2`.
+/// Numbers are big-endian so that keys sort in numeric order.
+public enum StateKeys {
+    public static let clock = Array("m/clock".utf8)
+    public static let auditHead = Array("m/audit".utf8)
+    public static let idempotencyCount = Array("m/idem".utf8)
+
+    public static let tenantPrefix = Array("t/".utf8)
+    public static let agentPrefix = Array("g/".utf8)
+    public static let agentKeyPrefix = Array("k/".utf8)
+    public static let principalPrefix = Array("p/".utf8)
+    public static let tokenPrefix = Array("o/".utf8)
+    public static let groupPrefix = Array("r/".utf8)
+    public static let policyHeadPrefix = Array("h/".utf8)
+    public static let policyVersionPrefix = Array("v/".utf8)
+    public static let ledgerPrefix = Array("l/".utf8)
+    public static let approvalPrefix = Array("A/".utf8)
+    public static let approvalStatusPrefix = Array("s/".utf8)
+    public static let approvalBindingPrefix = Array("x/".utf8)
+    public static let approvalExpiryPrefix = Array("e/".utf8)
+    public static let auditPrefix = Array("a/".utf8)
+    public static let idempotencyPrefix = Array("i/".utf8)
+    public static let idempotencyExpiryPrefix = Array("j/".utf8)
+
+    static func join(_ prefix: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
+        var key = prefix
+        for (offset, part) in parts.enumerated() {
+            if offset > 0 { key.append(0) }
+            key += part
+        }
+        return key
+    }
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * $0)) }
+    }
+
+    static func readBigEndian(_ bytes: some Collection<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public static func tenant(_ id: String) -> [UInt8] { tenantPrefix + Array(id.utf8) }
+    public static func agent(_ id: String) -> [UInt8] { agentPrefix + Array(id.utf8) }
+    public static func agentKey(_ hash: [UInt8]) -> [UInt8] { agentKeyPrefix + hash }
+    public static func principal(_ id: String) -> [UInt8] { principalPrefix + Array(id.utf8) }
+    public static func token(_ hash: [UInt8]) -> [UInt8] { tokenPrefix + hash }
+    public static func groupMember(_ group: String, _ principal: String) -> [UInt8] {
+        join(groupPrefix, Array(group.utf8), Array(principal.utf8))
+    }
+    public static func policyHead(_ agent: String) -> [UInt8] { policyHeadPrefix + Array(agent.utf8) }
+    /// All versions of one agent's policy.
+    public static func policyVersions(_ agent: String) -> [UInt8] { policyVersionPrefix + Array(agent.utf8) + [0] }
+    public static func policyVersion(_ agent: String, _ version: UInt32) -> [UInt8] {
+        policyVersions(agent) + bigEndian(version)
+    }
+    public static func ledger(_ agent: String, day: UInt32) -> [UInt8] {
+        ledgerPrefix + Array(agent.utf8) + [0] + bigEndian(day)
+    }
+    public static func approval(_ id: UInt64) -> [UInt8] { approvalPrefix + bigEndian(id) }
+    public static func approvalsWithStatus(_ status: ApprovalStatus) -> [UInt8] {
+        approvalStatusPrefix + [status.rawValue]
+    }
+    public static func approvalStatus(_ status: ApprovalStatus, _ id: UInt64) -> [UInt8] {
+        approvalsWithStatus(status) + bigEndian(id)
+    }
+    public static func approvalBinding(agent: String, tool: String, hash: [UInt8]) -> [UInt8] {
+        join(approvalBindingPrefix, Array(agent.utf8), Array(tool.utf8), hash)
+    }
+    public static func approvalExpiry(_ expiresMillis: UInt64, _ id: UInt64) -> [UInt8] {
+        approvalExpiryPrefix + bigEndian(expiresMillis) + bigEndian(id)
+    }
+    public static func audit(_ sequence: UInt64) -> [UInt8] { auditPrefix + bigEndian(sequence) }
+    public static func idempotency(agent: String, requestID: String) -> [UInt8] {
+        join(idempotencyPrefix, Array(agent.utf8), Array(requestID.utf8))
+    }
+    public static func idempotencyExpiry(_ timeMillis: UInt64, agent: String, requestID: String) -> [UInt8] {
+        idempotencyExpiryPrefix + bigEndian(timeMillis) + Array(agent.utf8) + [0] + Array(requestID.utf8)
+    }
+}

@@ -1,0 +1,32 @@
+import SandboxState
+import SandboxStorage
+
+/// ``SandboxState/StateStorage`` on the node's RocksDB ``SandboxStorage/StateStore``: a thin
+/// shell. A batch's effects and its applied index go into one `StateStore.apply` (one atomic,
+/// unsynced write: the Raft log is the durable record, see docs/storage.md). `Sendable` because
+/// `StateStore` is: reads (queries) may run on other threads while the state machine applies.
+public final class RocksStateStorage: StateStorage, Sendable {
+    public let store: StateStore
+
+    public init(_ store: StateStore) { self.store = store }
+
+    public func value(for key: [UInt8]) throws -> [UInt8]? { try store.get(key) }
+
+    public func scan(prefix: [UInt8], after startAfter: [UInt8]?, limit: Int) throws -> [(
+        key: [UInt8], value: [UInt8]
+    )] {
+        try store.scan(prefix: prefix, startingAfter: startAfter, limit: min(limit, StateStore.maxScanLimit)).map {
+            ($0.key, $0.value)
+        }
+    }
+
+    public func appliedIndex() throws -> UInt64 { store.appliedIndex() }
+
+    public func commit(_ writes: StateWrites, appliedIndex: UInt64) throws {
+        var batch = StateBatch()
+        for (key, value) in writes.changes {
+            if let value { batch.put(key, value) } else { batch.delete(key) }
+        }
+        try store.apply(batch, appliedIndex: appliedIndex)
+    }
+}
