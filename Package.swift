@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (see docs/architecture.md): dependencies point downward only.
 //   sandboxctl / raft-sim / jsonschema-conformance   (executables)
 //   SandboxPolicy (pure) -> JSONSchema (pure) -> JSON (pure: the value model)
+//   SandboxPolicy -> NetworkAddress (pure: strict URLs, hosts, IP addresses, CIDR blocks)
 //   RaftSimulation (test support) -> Raft (pure)
 //   SandboxState (pure: the replicated state machine) -> SandboxPolicy, Raft (entries)
 //   SandboxStateStore (SandboxState's storage on RocksDB) -> SandboxState, SandboxStorage
@@ -16,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "NetworkAddress", targets: ["NetworkAddress"]),
         .library(name: "SandboxPolicy", targets: ["SandboxPolicy"]),
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "SandboxStorage", targets: ["SandboxStorage"]),
@@ -35,9 +37,11 @@ let package = Package(
         // MARK: pure cores
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
+        // Strict URLs, host names, Punycode, IP addresses, CIDR blocks, address classes.
+        .target(name: "NetworkAddress"),
         .target(
             name: "SandboxPolicy",
-            dependencies: ["JSON", "JSONSchema", .product(name: "Yams", package: "Yams")]
+            dependencies: ["JSON", "JSONSchema", "NetworkAddress", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "Raft"),
         .target(name: "RaftSimulation", dependencies: ["Raft"]),
@@ -80,7 +84,7 @@ let package = Package(
             name: "jsonschema-bench", dependencies: ["JSON", "JSONSchema"], path: "bench/jsonschema",
             exclude: ["peers", "data", "run.sh"]),
         .executableTarget(
-            name: "policy-bench", dependencies: ["JSON", "SandboxPolicy"], path: "bench/policy",
+            name: "policy-bench", dependencies: ["JSON", "NetworkAddress", "SandboxPolicy"], path: "bench/policy",
             exclude: ["peers", "run.sh"]),
         .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
@@ -90,7 +94,9 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSON", "JSONSchema", "TestSupport"]),
-        .testTarget(name: "SandboxPolicyTests", dependencies: ["JSON", "SandboxPolicy", "TestSupport"]),
+        .testTarget(name: "NetworkAddressTests", dependencies: ["NetworkAddress", "TestSupport"]),
+        .testTarget(
+            name: "SandboxPolicyTests", dependencies: ["JSON", "NetworkAddress", "SandboxPolicy", "TestSupport"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], exclude: ["Interaction"]),
         .testTarget(
             name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft", "TestSupport"]),

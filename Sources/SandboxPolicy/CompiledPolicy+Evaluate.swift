@@ -1,4 +1,5 @@
 import JSON
+import NetworkAddress
 
 extension CompiledPolicy {
     /// Decides a request. Allocation-free on the common paths: the decision shares the policy's

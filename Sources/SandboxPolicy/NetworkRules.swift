@@ -1,3 +1,5 @@
+import NetworkAddress
+
 /// The compiled `network` section: judges an HTTP request's URL, method and size.
 struct NetworkRules: Sendable {
     /// A domain from `allow_domains` / `deny_domains`, normalised. `example.com` matches itself
@@ -265,7 +267,7 @@ struct NetworkRules: Sendable {
     /// taken as meant; a single metadata host is still warned about, since metadata services
     /// hand out instance credentials.
     static func exposure(of block: CIDRBlock, denied: [CIDRBlock]) -> String? {
-        let metadata = AddressClass.metadataAddresses.filter { address in
+        let metadata = CloudMetadata.addresses.filter { address in
             block.contains(address) && !denied.contains { $0.contains(address) }
         }
         let singleHost: Bool
@@ -282,9 +284,7 @@ struct NetworkRules: Sendable {
                 limit = 8
             }
         }
-        let loopback =
-            AddressClass.ipv4Ranges.filter { $0.1 == .loopback }.map(\.0)
-            + AddressClass.ipv6Ranges.filter { $0.1 == .loopback }.map(\.0)
+        let loopback = AddressClass.blocks(of: .loopback)
         let opened =
             singleHost
             ? []

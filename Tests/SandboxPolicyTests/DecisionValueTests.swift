@@ -1,4 +1,5 @@
 import JSON
+import NetworkAddress
 import Testing
 
 @testable import SandboxPolicy

@@ -7,6 +7,7 @@
 import Foundation
 import JSON
 import JSONSchema
+import NetworkAddress
 import SandboxPolicy
 
 let arguments = CommandLine.arguments

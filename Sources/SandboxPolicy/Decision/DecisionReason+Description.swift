@@ -1,3 +1,5 @@
+import NetworkAddress
+
 extension DecisionReason: CustomStringConvertible {
     /// The reason as the sentence a person reads.
     public var description: String {

@@ -1,5 +1,6 @@
 import JSON
 import JSONSchema
+import NetworkAddress
 
 /// Why a decision came out as it did. Kept structured (and cheap to build); ``description``
 /// renders the sentence a person reads and ``code`` a stable name for machines.

@@ -1,6 +1,6 @@
 /// Punycode (RFC 3492): the Bootstring encoding IDNA uses to write a Unicode label in ASCII
 /// (`bücher` ↔ `bcher-kva`; the `xn--` prefix is added by the caller).
-enum Punycode {
+public enum Punycode {
     private static let base = 36
     private static let tMin = 1
     private static let tMax = 26
@@ -9,7 +9,7 @@ enum Punycode {
     private static let initialBias = 72
     private static let initialN = 128
     /// Longest label accepted either way (DNS labels are at most 63 bytes anyway).
-    static let maximumLength = 256
+    public static let maximumLength = 256
 
     private static func adapt(_ delta: Int, _ count: Int, _ first: Bool) -> Int {
         var delta = first ? delta / damp : delta / 2
@@ -27,7 +27,7 @@ enum Punycode {
     }
 
     /// Encodes a label; nil when it is too long or arithmetic would overflow.
-    static func encode(_ input: [Unicode.Scalar]) -> String? {
+    public static func encode(_ input: [Unicode.Scalar]) -> String? {
         guard input.count <= maximumLength else { return nil }
         var output = String.UnicodeScalarView()
         for scalar in input where scalar.isASCII { output.append(scalar) }
@@ -73,7 +73,7 @@ enum Punycode {
     }
 
     /// Decodes a label (without `xn--`); nil when it is not valid Punycode.
-    static func decode(_ input: String) -> [Unicode.Scalar]? {
+    public static func decode(_ input: String) -> [Unicode.Scalar]? {
         let scalars = Array(input.unicodeScalars)
         guard scalars.count <= maximumLength, scalars.allSatisfy(\.isASCII) else { return nil }
         var output: [Unicode.Scalar] = []

@@ -1,26 +1,11 @@
 import Foundation
 
-/// A URL host in normalised form: a lower-case ASCII domain name (internationalised labels in
-/// their `xn--` Punycode form, no trailing dot) or a canonical IP address.
-public enum HostName: Sendable, Hashable, CustomStringConvertible {
-    case domain(String)
-    case ip(IPAddress)
-
-    public var description: String {
-        switch self {
-        case .domain(let name): return name
-        case .ip(.v6(let high, let low)): return "[\(IPAddress.v6(high: high, low: low))]"
-        case .ip(let address): return "\(address)"
-        }
-    }
-
-    static let maximumLength = 253
-
+extension HostName {
     /// Normalises a host as written in a URL (without brackets; IPv6 is handled by the URL
     /// parser). Numeric hosts are read as IPv4 the way `inet_aton` and browsers do (`127.1`,
     /// `0x7f.0.0.1`, `2130706433`); `ambiguousIPv4` reports a part with a leading zero (octal to
     /// them, decimal to others).
-    static func normalize(_ raw: Substring) throws(HostRejection) -> (host: HostName, ambiguousIPv4: Bool) {
+    public static func normalize(_ raw: Substring) throws(HostRejection) -> (host: HostName, ambiguousIPv4: Bool) {
         guard !raw.isEmpty else { throw .empty }
         let count = raw.utf8.count
         guard count <= 4 * maximumLength else { throw .tooLong }
@@ -140,41 +125,5 @@ public enum HostName: Sendable, Hashable, CustomStringConvertible {
             output.append(contentsOf: encoded.utf8)
         }
         return output
-    }
-}
-
-/// Why a host was refused.
-public enum HostRejection: Error, Sendable, Hashable, CustomStringConvertible {
-    case empty
-    case tooLong
-    case emptyLabel
-    case labelTooLong
-    case hyphenAtLabelEdge
-    case percentEncoded
-    case forbiddenCharacter(Unicode.Scalar)
-    case unnormalizableCharacter(Unicode.Scalar)
-    case badPunycode
-    case badIPv4
-    case badIPv6
-    case badZone
-
-    public var description: String {
-        switch self {
-        case .empty: return "the host is empty"
-        case .tooLong: return "the host is longer than \(HostName.maximumLength) characters"
-        case .emptyLabel: return "the host has an empty label (`..`)"
-        case .labelTooLong: return "a host label is longer than 63 characters"
-        case .hyphenAtLabelEdge: return "a host label starts or ends with `-`"
-        case .percentEncoded: return "the host is percent-encoded"
-        case .forbiddenCharacter(let scalar):
-            return "the host contains `\(scalar.escaped(asASCII: true))`, which no host name may contain"
-        case .unnormalizableCharacter(let scalar):
-            return
-                "the host contains U+\(String(scalar.value, radix: 16, uppercase: true)), which IDNA would map or forbid"
-        case .badPunycode: return "the host has an `xn--` label that is not valid Punycode"
-        case .badIPv4: return "the host ends in a number but is not a valid IPv4 address"
-        case .badIPv6: return "the host is not a valid IPv6 address"
-        case .badZone: return "the IPv6 zone identifier is malformed (write it as %25name)"
-        }
     }
 }

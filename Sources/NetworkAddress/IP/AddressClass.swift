@@ -21,17 +21,6 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
     case tunnel = "a tunnelling (Teredo / 6to4 / NAT64) address that embeds a special address"
     case discard = "an IPv6 discard-only address"
 
-    /// Single addresses of cloud metadata services (checked before the ranges that hold them).
-    static let metadataAddresses: [IPAddress] = [
-        IPAddress("169.254.169.254")!,  // AWS, GCP, Azure, OpenStack, DigitalOcean
-        IPAddress("169.254.170.2")!,  // AWS ECS task metadata
-        IPAddress("169.254.169.123")!,  // AWS time sync
-        IPAddress("100.100.100.200")!,  // Alibaba Cloud
-        IPAddress("192.0.0.192")!,  // Oracle Cloud
-        IPAddress("fd00:ec2::254")!,  // AWS IPv6
-        IPAddress("fd00:ec2::23")!,  // AWS IPv6 DNS
-    ]
-
     static let ipv4Ranges: [(CIDRBlock, AddressClass)] = blocks([
         ("0.0.0.0/8", .thisNetwork), ("10.0.0.0/8", .privateNetwork), ("100.64.0.0/10", .carrierGradeNAT),
         ("127.0.0.0/8", .loopback), ("169.254.0.0/16", .linkLocal), ("172.16.0.0/12", .privateNetwork),
@@ -50,6 +39,13 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
 
     static let globalUnicast = CIDRBlock("2000::/3")!
 
+    /// The IANA blocks of this class (IPv4 first), e.g. `127.0.0.0/8` and `::1/128` for
+    /// ``loopback``. Empty for ``metadata`` (single addresses: ``CloudMetadata/addresses``) and
+    /// ``tunnel`` (judged by the address they embed).
+    public static func blocks(of kind: AddressClass) -> [CIDRBlock] {
+        (ipv4Ranges + ipv6Ranges).filter { $0.1 == kind }.map(\.0)
+    }
+
     private static func blocks(_ table: [(String, AddressClass)]) -> [(CIDRBlock, AddressClass)] {
         table.map { (CIDRBlock($0.0)!, $0.1) }
     }
@@ -57,10 +53,9 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
     /// The class of a special-purpose address, or nil for an ordinary public address. IPv6
     /// forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address.
     public static func of(_ address: IPAddress) -> AddressClass? {
-        if metadataAddresses.contains(address) { return .metadata }
+        if CloudMetadata.contains(address) { return .metadata }
         switch address {
         case .v4(let value):
-            if metadataAddresses.contains(.v4(value)) { return .metadata }
             for (block, kind) in ipv4Ranges where block.contains(address) { return kind }
             return nil
         case .v6(let high, let low):
