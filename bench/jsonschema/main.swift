@@ -2,7 +2,8 @@
 // valid and invalid instances, with the fast verdict (`isValid`) and with every error built
 // (`validate(reporting: .all)`). Run in release: bench/jsonschema/run.sh (also runs the peers).
 //
-// Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N] [--verdict-only]
+// Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N] [--verdict-only] [--case NAME]
+//        [--instance valid|invalid]
 import Foundation
 import JSON
 import JSONSchema
@@ -18,6 +19,13 @@ let fixedIterations: Int? = {
     guard let flag = arguments.firstIndex(of: "--fixed"), flag + 1 < arguments.count else { return nil }
     return Int(arguments[flag + 1])
 }()
+/// `--case NAME`, `--instance valid|invalid`: only that case or instance (for instruction counts).
+func option(_ flag: String) -> String? {
+    guard let index = arguments.firstIndex(of: flag), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let onlyCase = option("--case")
+let onlyInstance = option("--instance")
 let casesPath: String = {
     if let flag = arguments.firstIndex(of: "--cases"), flag + 1 < arguments.count { return arguments[flag + 1] }
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("data/cases.json").path
@@ -60,11 +68,12 @@ if !emitJSON {
 }
 for testCase in cases {
     let name = testCase["name"]!.stringValue!
+    if let onlyCase, onlyCase != name { continue }
     let schema = try CompiledSchema(testCase["schema"]!)
     let compile =
         emitJSON || verdictOnly
         ? 0 : medianNanoseconds(rounds: rounds) { (try? CompiledSchema(testCase["schema"]!)) != nil }
-    for kind in ["valid", "invalid"] where testCase[kind] != .null {
+    for kind in ["valid", "invalid"] where testCase[kind] != .null && (onlyInstance ?? kind) == kind {
         let instance = testCase[kind]!
         let report = schema.validate(instance, reporting: .all)
         guard schema.isValid(instance) == (kind == "valid"), report.isValid == (kind == "valid") else {

@@ -39,23 +39,10 @@ extension SchemaEvaluator {
     }
 
     mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
+        if rules.isPlain && !collect && !sortsMembers { return checkPlainMembers(rules, members) }
         var valid = true
         var requiredFound = 0
-        // Small instances are scanned (no hashing); a large instance against a short `properties`
-        // list is probed by name instead.
-        if rules.patternProperties.isEmpty && rules.additionalProperties == nil && !collect
-            && members.count > 16 && members.count > rules.propertyList.count
-        {
-            // Only `properties`: walk the schema's (shorter) list.
-            for property in rules.propertyList {
-                guard let value = members[property.name] else { continue }
-                if property.isRequired { requiredFound += 1 }
-                if !validateChild(property.node, value, key: property.name) {
-                    valid = false
-                    if stopsEarly { return false }
-                }
-            }
-        } else if sortsMembers {
+        if sortsMembers {
             for (name, value) in members.sorted(by: { $0.key < $1.key }) {
                 if !checkMember(rules, name, value, collect: collect, &requiredFound) {
                     valid = false
@@ -70,14 +57,71 @@ extension SchemaEvaluator {
                 }
             }
         }
-        if requiredFound < rules.requiredNames.count {
-            for name in rules.requiredNames where members[name] == nil {
-                valid = fail(rules.requiredLocation, "missing required property \"\(name)\"")
+        if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
+        if collect && rules.additionalProperties != nil { annotate { $0.allProperties = true } }
+        return valid
+    }
+
+    /// The object pass for declared properties (with or without `additionalProperties: false`),
+    /// the same work in every process: first every member, in dictionary order but without
+    /// stopping, matching its name and checking it if its subschema is a leaf (cheap); then, if
+    /// that passed or every error is wanted, the members whose subschemas are not leaves, in the
+    /// compiled order (cheapest first).
+    mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
+        let deferredCount = rules.deferredCount
+        if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
+        return withUnsafeTemporaryAllocation(of: JSONValue?.self, capacity: deferredCount) { deferred in
+            deferred.initialize(repeating: nil)
+            defer { _ = deferred.deinitialize() }
+            return checkPlainMembers(rules, members, deferred: deferred)
+        }
+    }
+
+    /// `deferred` has a place for each property in ``MemberRules/deferredOrder``.
+    private mutating func checkPlainMembers(
+        _ rules: MemberRules, _ members: [String: JSONValue], deferred: UnsafeMutableBufferPointer<JSONValue?>?
+    ) -> Bool {
+        var valid = true
+        var requiredFound = 0
+        for (name, value) in members {
+            guard let offset = rules.propertyOffset(named: name) else {
+                if rules.additionalIsFalse { valid = fail(rules.additionalLocation, "unexpected property \"\(name)\"") }
+                continue
+            }
+            let slot = rules.slots[offset]
+            if slot.isRequired { requiredFound += 1 }
+            if slot.deferredRank >= 0 {
+                deferred![slot.deferredRank] = value
+            } else if !validateChild(slot.node, value, key: name) {
+                valid = false
+            }
+        }
+        if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
+        guard let deferred, valid || !stopsEarly else { return valid }
+        for rank in 0..<deferred.count {
+            guard let value = deferred[rank] else { continue }
+            let offset = rules.deferredOrder[rank]
+            let node = rules.slots[offset].node
+            let passed =
+                recording
+                ? validateChild(node, value, key: rules.propertyList[offset].name) : validateChild(node, value)
+            if !passed {
+                valid = false
                 if stopsEarly { return false }
             }
         }
-        if collect && rules.additionalProperties != nil { annotate { $0.allProperties = true } }
         return valid
+    }
+
+    /// Fails for each required name that no member has (by code points, as the passes count).
+    /// Called only when fewer required members were found than there are required names.
+    private mutating func failMissingRequired(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
+        guard recording else { return false }
+        for name in rules.requiredNames {
+            if let index = members.index(forKey: name), JSONValue.sameCodePoints(members[index].key, name) { continue }
+            _ = fail(rules.requiredLocation, "missing required property \"\(name)\"")
+        }
+        return false
     }
 
     /// One member against `properties`, `patternProperties` and `additionalProperties`, and
@@ -99,7 +143,7 @@ extension SchemaEvaluator {
         var valid = true
         if let offset = rules.propertyOffset(named: name) {
             matched = true
-            let (node, isRequired) = (rules.propertyList[offset].node, rules.propertyList[offset].isRequired)
+            let (node, isRequired) = (rules.slots[offset].node, rules.slots[offset].isRequired)
             if isRequired { requiredFound += 1 }
             if !validateChild(node, value, key: name) {
                 valid = false

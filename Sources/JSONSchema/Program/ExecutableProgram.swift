@@ -31,14 +31,25 @@ final class ExecutableProgram: @unchecked Sendable {
     init(_ program: SchemaProgram) {
         var nodes: [Node] = []
         var keywords: [Keyword] = []
-        for node in program.nodes {
+        var objects = program.objects
+        let costs = program.nodeCosts()
+        let leaves = program.leaves()
+        for (index, node) in program.nodes.enumerated() {
             let start = keywords.count
-            keywords.append(contentsOf: node.keywords)
+            for keyword in SchemaProgram.ordered(node.keywords, nodeCost: { costs[$0] }) {
+                guard case .members(let rules) = keyword else {
+                    keywords.append(keyword)
+                    continue
+                }
+                // Leaf properties first, then the others by cost (see `MemberRules.deferredOrder`).
+                let ordered = rules.object.ordered(isLeaf: { leaves[$0] }, cost: { costs[$0] })
+                objects.append(ordered)
+                keywords.append(.members(Borrowed(ordered)))
+            }
             nodes.append(
                 Node(
                     start: start, end: keywords.count, resource: node.resource,
-                    needsAnnotations: node.needsAnnotations, location: node.location,
-                    isLeaf: !node.needsAnnotations && node.keywords.allSatisfy(\.isAssertion),
+                    needsAnnotations: node.needsAnnotations, location: node.location, isLeaf: leaves[index],
                     leadingTypes: ExecutableProgram.leadingTypes(node.keywords)))
         }
         self.nodes = .allocate(capacity: nodes.count)
@@ -49,7 +60,7 @@ final class ExecutableProgram: @unchecked Sendable {
         dynamicAnchors = program.dynamicAnchors
         usesDynamicScope = program.usesDynamicScope
         locations = program.locations
-        objects = program.objects
+        self.objects = objects
     }
 
     private static func leadingTypes(_ keywords: [Keyword]) -> TypeSet {

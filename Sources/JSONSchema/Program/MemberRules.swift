@@ -3,82 +3,101 @@ import JSON
 /// What `properties`, `patternProperties`, `additionalProperties` and (when every required name
 /// is a declared property) `required` of one schema do, evaluated in one pass over the instance.
 /// Immutable; a class so the evaluator borrows it instead of copying its tables.
-final class MemberRules: Sendable {
+///
+/// `@unchecked Sendable`: the raw buffers (`names`, `slots`, `deferredOrder`) are written once in
+/// `init`, only read afterwards, and freed in `deinit`; the program that holds this object keeps
+/// it alive for every validation.
+final class MemberRules: @unchecked Sendable {
     struct Property: Sendable {
         let name: String
         let node: Int
         let isRequired: Bool
-        /// An ASCII name equal (`==`) to a string of the same UTF-8 length (callers check the
-        /// length first) is that string: no non-ASCII text is canonically equivalent to ASCII text
-        /// of the same length.
-        let isASCII: Bool
+    }
 
-        @inline(__always)
-        func isNamed(_ other: String) -> Bool {
-            guard name == other else { return false }
-            return isASCII || JSONValue.sameCodePoints(name, other)
-        }
+    /// What the evaluator's object pass reads per declared property (a trivial type: reading it
+    /// counts no references).
+    struct Slot {
+        let node: Int
+        let isRequired: Bool
+        /// -1 for a property whose subschema is a leaf (checked during the pass over the members);
+        /// otherwise its place in `deferredOrder` (checked after the pass, cheapest first).
+        let deferredRank: Int
     }
 
     /// Declared properties, in name order.
     let propertyList: [Property]
-    /// UTF-8 lengths of the names in `propertyList`, for a scan that touches no strings.
-    let nameLengths: [Int]
-    /// Index into `propertyList` by name (used when the list is too long to scan).
-    let propertyIndex: [String: Int]
+    /// The declared names (index = offset in `propertyList`), looked up by bytes.
+    let names: NameTable
+    let slots: UnsafeMutableBufferPointer<Slot>
+    /// Offsets in `propertyList` of the properties that are not leaves, by estimated cost, then name.
+    let deferredOrder: UnsafeMutableBufferPointer<Int>
+    /// The number of properties that are not leaves.
+    let deferredCount: Int
     let patternProperties: [(pattern: ECMARegex, node: Int)]
     let additionalProperties: Int?
     let additionalIsFalse: Bool
+    /// No `patternProperties` and no `additionalProperties` schema other than `false`: the
+    /// evaluator's two-pass object walk applies.
+    let isPlain: Bool
     /// Required names folded into this keyword (all of them declared properties).
     let requiredNames: [String]
+    let requiredCount: Int
     let patternLocation: Int
     let additionalLocation: Int
     let requiredLocation: Int
-    /// Below this many properties a linear scan with string equality beats hashing.
-    static let linearScanLimit = 12
 
+    /// `isLeaf` and `cost` describe a property's subschema by node index; the compiler passes
+    /// nothing (the nodes are not compiled yet), ``ExecutableProgram`` the real ones
+    /// (see ``ordered(isLeaf:cost:)``).
     init(
         properties: [(String, Int)], required: [String], patternProperties: [(pattern: ECMARegex, node: Int)],
         additionalProperties: Int?, additionalIsFalse: Bool, patternLocation: Int, additionalLocation: Int,
-        requiredLocation: Int
+        requiredLocation: Int, isLeaf: (Int) -> Bool = { _ in false }, cost: (Int) -> Int = { _ in 0 }
     ) {
         let requiredSet = Set(required)
-        propertyList = properties.map {
-            Property(
-                name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0),
-                isASCII: $0.0.utf8.allSatisfy { $0 < 0x80 })
+        let list = properties.map { Property(name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0)) }
+        propertyList = list
+        names = NameTable.allocate(list.map(\.name))
+        let deferred = list.indices.filter { !isLeaf(list[$0].node) }.sorted {
+            (cost(list[$0].node), $0) < (cost(list[$1].node), $1)
         }
-        nameLengths = propertyList.map(\.name.utf8.count)
-        var index: [String: Int] = [:]
-        for (offset, property) in propertyList.enumerated() { index[property.name] = offset }
-        propertyIndex = index
+        deferredCount = deferred.count
+        deferredOrder = .allocate(capacity: max(deferred.count, 1))
+        _ = deferredOrder.initialize(from: deferred)
+        var ranks = [Int](repeating: -1, count: list.count)
+        for (rank, offset) in deferred.enumerated() { ranks[offset] = rank }
+        slots = .allocate(capacity: max(list.count, 1))
+        for (offset, property) in list.enumerated() {
+            (slots.baseAddress! + offset).initialize(
+                to: Slot(node: property.node, isRequired: property.isRequired, deferredRank: ranks[offset]))
+        }
         self.patternProperties = patternProperties
         self.additionalProperties = additionalProperties
         self.additionalIsFalse = additionalIsFalse
+        isPlain = patternProperties.isEmpty && (additionalProperties == nil || additionalIsFalse)
         self.requiredNames = required
+        requiredCount = required.count
         self.patternLocation = patternLocation
         self.additionalLocation = additionalLocation
         self.requiredLocation = requiredLocation
     }
 
-    /// The offset in `propertyList` of the declared property named `name` (same code points).
-    /// Short lists are scanned: lengths first (`nameLengths`, plain integers), then `==`.
-    @inline(__always)
-    func propertyOffset(named name: String) -> Int? {
-        let length = name.utf8.count
-        if propertyList.count <= MemberRules.linearScanLimit {
-            return nameLengths.withUnsafeBufferPointer { lengths -> Int? in
-                var offset = 0
-                while offset < lengths.count {
-                    if lengths[offset] == length && propertyList[offset].isNamed(name) { return offset }
-                    offset += 1
-                }
-                return nil
-            }
-        }
-        guard let offset = propertyIndex[name], propertyList[offset].name.utf8.count == length,
-            propertyList[offset].isNamed(name)
-        else { return nil }
-        return offset
+    /// The same rules, with leaves checked first and the other properties in order of `cost`.
+    func ordered(isLeaf: (Int) -> Bool, cost: (Int) -> Int) -> MemberRules {
+        MemberRules(
+            properties: propertyList.map { ($0.name, $0.node) }, required: requiredNames,
+            patternProperties: patternProperties, additionalProperties: additionalProperties,
+            additionalIsFalse: additionalIsFalse, patternLocation: patternLocation,
+            additionalLocation: additionalLocation, requiredLocation: requiredLocation, isLeaf: isLeaf, cost: cost)
     }
+
+    deinit {
+        names.deallocate()
+        slots.deallocate()
+        deferredOrder.deallocate()
+    }
+
+    /// The offset in `propertyList` of the declared property named `name` (same code points).
+    @inline(__always)
+    func propertyOffset(named name: String) -> Int? { names.index(of: name) }
 }
