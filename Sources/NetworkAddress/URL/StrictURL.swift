@@ -115,7 +115,15 @@ public struct StrictURL: Sendable, Hashable {
             return .failure(.missingAuthority)
         }
         index += 2
-        // Authority: up to the first `/`, `?` or `#`.
+        return scanAuthority(bytes, from: index, into: &layout)
+    }
+
+    /// The authority (up to the first `/`, `?` or `#`): user-info refused, a bracketed IPv6
+    /// host or a plain host, then an optional port.
+    private static func scanAuthority(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, into layout: inout Layout)
+        -> Result<Layout, URLRejection>
+    {
+        var index = start
         let authorityStart = index
         var at = false
         while index < bytes.count {

@@ -1,19 +1,6 @@
 import JSON
 import JSONSchema
 
-extension PolicyDocument {
-    /// Reads a policy from YAML text. Throws ``PolicyError`` with every error found (unknown keys
-    /// with a did-you-mean, wrong types, bad values), each with its line and column.
-    public init(yaml text: String) throws(PolicyError) {
-        let root = try YAMLDocument.parse(text)
-        var reader = PolicyReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false))
-        let document = reader.read(root)
-        if reader.diagnostics.contains(where: { $0.severity == .error }) { throw PolicyError(reader.diagnostics) }
-        self = document
-        self.warnings = reader.diagnostics
-    }
-}
-
 /// Walks the YAML tree into a ``PolicyDocument``, collecting diagnostics instead of stopping at
 /// the first problem.
 struct PolicyReader {
@@ -418,38 +405,5 @@ struct PolicyReader {
             }
         }
         return logging
-    }
-}
-
-extension JSONValue {
-    var isString: Bool {
-        if case .string = self { return true }
-        return false
-    }
-}
-
-/// "Did you mean" suggestions by edit distance.
-enum Suggestion {
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        let limit = max(1, word.count / 3)
-        var best: (String, Int)? = nil
-        for candidate in candidates {
-            let distance = editDistance(Array(word.lowercased()), Array(candidate.lowercased()))
-            if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
-        }
-        return best?.0
-    }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard a.count <= 64, b.count <= 64 else { return Int.max }
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -2,38 +2,6 @@ import JSON
 import JSONSchema
 import Yams
 
-/// A YAML node with the position it was written at, read through Yams' composer with no tag
-/// resolution of its own: plain scalars are resolved here with the YAML 1.2 core schema (so
-/// `no`, `on` and `off` stay strings), quoted scalars are always strings.
-struct YAMLNode: Sendable {
-    enum Kind: Sendable {
-        case scalar(String, style: ScalarStyle)
-        case sequence([YAMLNode])
-        case mapping([YAMLEntry])
-    }
-
-    enum ScalarStyle: Sendable {
-        case plain, singleQuoted, doubleQuoted, literal, folded
-    }
-
-    var kind: Kind
-    var location: SourceLocation
-
-    var typeName: String {
-        switch kind {
-        case .scalar: return "a scalar"
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        }
-    }
-}
-
-struct YAMLEntry: Sendable {
-    var key: String
-    var keyLocation: SourceLocation
-    var value: YAMLNode
-}
-
 /// Parses policy YAML text into ``YAMLNode``s with bounded size and node count.
 enum YAMLDocument {
     /// Largest policy file accepted.
@@ -129,52 +97,5 @@ enum YAMLDocument {
         default:
             return PolicyError(at: SourceLocation(line: 1, column: 1), "invalid YAML: \(error)")
         }
-    }
-}
-
-extension YAMLNode {
-    /// The node as a JSON value: plain scalars resolved by the YAML 1.2 core schema (`null`, `~`
-    /// and empty are null; `true`/`false`; decimal integers and floats), everything else a string.
-    var jsonValue: JSONValue {
-        switch kind {
-        case .scalar(let text, let style):
-            if style != .plain { return .string(text) }
-            return YAMLNode.resolvePlain(text)
-        case .sequence(let items):
-            var values: [JSONValue] = []
-            values.reserveCapacity(items.count)
-            for item in items { values.append(item.jsonValue) }
-            return .array(values)
-        case .mapping(let entries):
-            var members: [String: JSONValue] = [:]
-            for entry in entries { members[entry.key] = entry.value.jsonValue }
-            return .object(members)
-        }
-    }
-
-    static func resolvePlain(_ text: String) -> JSONValue {
-        switch text {
-        case "", "~", "null", "Null", "NULL": return .null
-        case "true", "True", "TRUE": return .bool(true)
-        case "false", "False", "FALSE": return .bool(false)
-        default: break
-        }
-        if YAMLNode.looksNumeric(text), let number = JSONNumber(literal: text) { return .number(number) }
-        return .string(text)
-    }
-
-    /// JSON-style number syntax (what the YAML 1.2 JSON schema accepts), plus a leading `+`-free
-    /// decimal such as `25` or `0.02`.
-    static func looksNumeric(_ text: String) -> Bool {
-        var sawDigit = false
-        for (offset, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
-            case UInt8(ascii: "-") where offset == 0: break
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
-            default: return false
-            }
-        }
-        return sawDigit
     }
 }

@@ -119,8 +119,8 @@ extension CompiledPolicy {
 
     /// The first pattern in `patterns` that matches `tool`.
     private func firstMatch<Sink: TraceSink>(
-        _ patterns: [ToolPattern], _ tool: String, verb: String, trace: inout Sink
-    ) -> ToolPattern? {
+        _ patterns: [CompiledToolPattern], _ tool: String, verb: String, trace: inout Sink
+    ) -> CompiledToolPattern? {
         for entry in patterns {
             if entry.pattern.matches(tool) {
                 trace.record("\(entry.ruleID) `\(entry.pattern)`", .matched, "\(verb) `\(tool)`")
@@ -134,8 +134,8 @@ extension CompiledPolicy {
     /// The first rule in `rules` that matches the tool and whose condition holds. A condition
     /// that cannot be decided counts as holding for deny and approval rules (fail closed) and as
     /// not holding for allow rules.
-    private func firstRule<Sink: TraceSink>(_ rules: [Rule], _ call: ToolCall, trace: inout Sink) -> (
-        Rule, ConditionOutcome
+    private func firstRule<Sink: TraceSink>(_ rules: [CompiledRule], _ call: ToolCall, trace: inout Sink) -> (
+        CompiledRule, ConditionOutcome
     )? {
         for rule in rules {
             let check = "rule `\(rule.name)` (\(rule.action.rawValue))"
@@ -212,7 +212,7 @@ extension CompiledPolicy {
         return ("budgets.\(name)", .costOverLimit(cost: cost, limit: limit, budget: name))
     }
 
-    static func detail(_ rule: Rule, _ outcome: ConditionOutcome) -> String {
+    static func detail(_ rule: CompiledRule, _ outcome: ConditionOutcome) -> String {
         guard let condition = rule.condition else { return "no condition" }
         return "`\(condition.source)` is \(outcome)"
     }

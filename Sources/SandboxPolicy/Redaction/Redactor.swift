@@ -1,17 +1,6 @@
 import JSON
 import JSONSchema
 
-/// The kinds of sensitive text the audit log redacts (`logging.redact`).
-public enum RedactionClass: String, Sendable, Hashable, CaseIterable {
-    case email = "EMAIL"
-    case phone = "PHONE"
-    case creditCard = "CREDIT_CARD"
-    case apiKey = "API_KEY"
-
-    /// What replaces a redacted span.
-    public var placeholder: String { "[REDACTED:\(rawValue)]" }
-}
-
 /// Redacts sensitive text from JSON payloads before they reach the audit log: every string
 /// (object values and array items, recursively) is scanned for the enabled classes, and with
 /// `API_KEY` enabled, the whole value of a member whose name says it holds a secret

@@ -1,47 +1,6 @@
 import JSON
 import JSONSchema
 
-/// A syntax error in a condition; `offset` counts Unicode scalars from the start of the condition.
-public struct ConditionSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var offset: Int
-    public var message: String
-
-    public init(offset: Int, _ message: String) {
-        self.offset = offset
-        self.message = message
-    }
-
-    public var description: String { "column \(offset + 1) of the condition: \(message)" }
-}
-
-/// One token of the condition language.
-struct ConditionToken: Sendable, Equatable {
-    enum Kind: Sendable, Equatable {
-        case identifier(String)
-        /// `$tool`, `$chain_depth`, `$cost_usd`.
-        case attribute(String)
-        case string(String)
-        case number(JSONNumber)
-        case keyword(Keyword)
-        case symbol(Symbol)
-        case end
-    }
-
-    enum Keyword: String, Sendable, CaseIterable {
-        case and, or, not, `in`, endswith, startswith, contains, matches, `true`, `false`, null
-    }
-
-    enum Symbol: String, Sendable {
-        case openParen = "(", closeParen = ")", openBracket = "[", closeBracket = "]", comma = ","
-        case dot = ".", equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<="
-        case greater = ">", greaterOrEqual = ">="
-    }
-
-    var kind: Kind
-    /// Scalar offset of the token's first character.
-    var offset: Int
-}
-
 /// Splits a condition into tokens. Bounded: a condition longer than ``maximumLength`` scalars or
 /// with more than ``maximumTokens`` tokens is rejected.
 struct ConditionLexer {

@@ -1,0 +1,6 @@
+import JSON
+import JSONSchema
+
+enum ConditionFunction: String, Sendable {
+    case lower, upper, len
+}
