@@ -8,6 +8,7 @@ import PackageDescription
 //   RaftSimulation (test support) -> Raft (pure)
 //   SandboxState (pure: the replicated state machine) -> SandboxPolicy, Raft (entries)
 //   SandboxStateStore (SandboxState's storage on RocksDB) -> SandboxState, SandboxStorage
+//   RaftSimulationRocksDB (test support) -> RaftSimulation, SandboxStorage
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
 //   SandboxWire (pure: the peer codec) -> Raft
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
@@ -53,6 +54,8 @@ let package = Package(
         .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
         // The state machine's storage protocol on the RocksDB state store.
         .target(name: "SandboxStateStore", dependencies: ["SandboxState", "SandboxStorage"]),
+        // The simulator's nodes on the RocksDB store (raft-sim --storage rocksdb).
+        .target(name: "RaftSimulationRocksDB", dependencies: ["RaftSimulation", "SandboxStorage", "TestSupport"]),
 
         // MARK: cluster runtime
         // The peer wire codec: pure (no NIO), so its tests build fast.
@@ -74,7 +77,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "raft-sim",
-            dependencies: ["RaftSimulation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "RaftSimulation", "RaftSimulationRocksDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Child process for the storage crash tests (killed with SIGKILL by the tests).
         .executableTarget(name: "storage-crash-worker", dependencies: ["SandboxStorage"]),
@@ -99,7 +105,8 @@ let package = Package(
             name: "SandboxPolicyTests", dependencies: ["JSON", "NetworkAddress", "SandboxPolicy", "TestSupport"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], exclude: ["Interaction"]),
         .testTarget(
-            name: "SandboxStorageTests", dependencies: ["SandboxStorage", "Raft", "TestSupport"]),
+            name: "SandboxStorageTests",
+            dependencies: ["SandboxStorage", "Raft", "RaftSimulation", "RaftSimulationRocksDB", "TestSupport"]),
         .testTarget(name: "SandboxWireTests", dependencies: ["SandboxWire", "Raft", "TestSupport"]),
         .testTarget(
             name: "SandboxClusterTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Raft
 import RaftSimulation
+import RaftSimulationRocksDB
 
 /// `raft-sim`: runs the deterministic Raft simulator over a range of seeds, or replays one.
 @main
@@ -13,6 +14,7 @@ struct RaftSim: AsyncParsableCommand {
             Examples:
               raft-sim --seeds 1..2000 --nodes 3 --steps 3000
               raft-sim --seed 42 --trace          (replay one seed, step by step)
+              raft-sim --seeds 1..300 --storage rocksdb   (nodes on the RocksDB store)
             """
     )
 
@@ -30,6 +32,13 @@ struct RaftSim: AsyncParsableCommand {
 
     @Option(help: "Simulations run at once (the number of cores unless given).")
     var parallelism: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        help: """
+            Where nodes persist: memory (Raft's MemoryLogStorage) or rocksdb (SandboxStorage's \
+            store, one temporary directory per run, removed afterwards).
+            """)
+    var storage: String = "memory"
 
     @Flag(help: "Print what happens, step by step (one seed).")
     var trace = false
@@ -54,6 +63,9 @@ struct RaftSim: AsyncParsableCommand {
         guard steps >= 0 && steps <= 10_000_000 else { throw ValidationError("--steps must be 0...10000000") }
         guard parallelism >= 1 && parallelism <= 256 else { throw ValidationError("--parallelism must be 1...256") }
         if trace && seed == nil { throw ValidationError("--trace replays one seed: use --seed S") }
+        guard ["memory", "rocksdb"].contains(storage) else {
+            throw ValidationError("--storage must be memory or rocksdb (got \(storage))")
+        }
     }
 
     func options() throws -> SimulationOptions {
@@ -61,6 +73,7 @@ struct RaftSim: AsyncParsableCommand {
         options.nodes = nodes
         options.steps = steps
         options.faults = !noFaults
+        if storage == "rocksdb" { options.nodeStores = { RocksDBNodeStoreFactory() } }
         if let mutation {
             #if DEBUG
                 guard let found = Mutations.all.first(where: { $0.name == mutation }) else {
@@ -100,7 +113,9 @@ struct RaftSim: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         if reports.count == 1, let report = reports.first { print(summary(report)) }
         let seconds = elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))
-        print("ran \(reports.count) seeds (\(options.nodes) voters, \(options.steps) steps each) in \(seconds)")
+        print(
+            "ran \(reports.count) seeds (\(options.nodes) voters, \(options.steps) steps each, \(storage) storage) in \(seconds)"
+        )
         print("\(reports.count - failed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
     }

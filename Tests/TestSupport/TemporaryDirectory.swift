@@ -1,11 +1,12 @@
 import Foundation
 
-/// A fresh directory under the system temporary directory, removed when the value goes away.
+/// A fresh directory under the system temporary directory (or under `base`), removed when the
+/// value goes away.
 public final class TemporaryDirectory: Sendable {
     public let path: String
 
-    public init(_ name: String = "test") {
-        let base = FileManager.default.temporaryDirectory.path
+    public init(_ name: String = "test", in base: String? = nil) {
+        let base = base ?? FileManager.default.temporaryDirectory.path
         path = "\(base)/sandbox-\(name)-\(getpid())-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

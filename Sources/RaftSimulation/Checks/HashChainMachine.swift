@@ -2,10 +2,10 @@ import Raft
 
 /// The simulator's state machine: the applied index and a hash chain over every applied entry,
 /// so two nodes agree on the hash at an index exactly when they applied the same entries.
-/// It is "durable" (like the blueprint's state store, written with its applied index).
-struct HashChainMachine: Hashable {
-    var applied: UInt64 = 0
-    var hash: UInt64 = 0
+/// It is durable as a node's `NodeStore` keeps it, written with its applied index.
+public struct HashChainMachine: Hashable, Sendable {
+    public var applied: UInt64 = 0
+    public var hash: UInt64 = 0
 
     mutating func apply(_ entry: Entry) {
         applied = entry.index
@@ -21,7 +21,7 @@ struct HashChainMachine: Hashable {
         return h ^ (h >> 31)
     }
 
-    func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] {
         var bytes: [UInt8] = []
         for value in [applied, hash] {
             for shift in stride(from: 56, through: 0, by: -8) {
@@ -31,9 +31,14 @@ struct HashChainMachine: Hashable {
         return bytes
     }
 
-    init() {}
+    public init() {}
 
-    init?(decoding bytes: [UInt8]) {
+    public init(applied: UInt64, hash: UInt64) {
+        self.applied = applied
+        self.hash = hash
+    }
+
+    public init?(decoding bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
         var values: [UInt64] = [0, 0]
         for position in 0..<16 { values[position / 8] = values[position / 8] << 8 | UInt64(bytes[position]) }

@@ -3,9 +3,11 @@ import Raft
 /// One simulated server: what survives a crash (storage, state machine) and what does not.
 final class SimulatedNode {
     let id: NodeID
-    /// Durable: the log, hard state and membership exactly as the runtime persisted them.
-    let storage: MemoryLogStorage
-    /// Durable: the state machine and its applied index.
+    /// Durable: the log, hard state and membership exactly as the runtime persisted them, and
+    /// the state machine with its applied index.
+    let store: any NodeStore
+    /// The state machine and its applied index, as applied in this life (stored with each
+    /// apply; reloaded from the store after a crash).
     @exclusivity(unchecked) var machine = HashChainMachine()
     /// Volatile: nil while crashed.
     @exclusivity(unchecked) var raft: RaftNode?
@@ -20,10 +22,13 @@ final class SimulatedNode {
     /// While crashed: the step at which the supervisor restarts it.
     @exclusivity(unchecked) var restartAtStep = 0
 
-    init(id: NodeID, storage: MemoryLogStorage) {
+    init(id: NodeID, store: any NodeStore) {
         self.id = id
-        self.storage = storage
+        self.store = store
     }
+
+    /// The log storage, as the node's `RaftNode` reads it.
+    var storage: any RaftLogStorage { store.log }
 
     var isUp: Bool { raft != nil }
 }

@@ -82,8 +82,9 @@ extension Simulation {
         node.restartAtStep =
             step + options.restartDelay.lowerBound
             + random.below(options.restartDelay.upperBound - options.restartDelay.lowerBound + 1)
+        comeBackFromStorage(node)
         note(
-            "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \(node.storage.hardState.term))"
+            "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \((try? node.storage.initialState().0.term) ?? 0))"
         )
     }
 

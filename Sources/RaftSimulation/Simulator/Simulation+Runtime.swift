@@ -13,7 +13,7 @@ extension Simulation {
             note("node \(node.id) is \(soft.role) (leader \(soft.leader), term \(raft.term))")
         }
         // 1. Messages that depend on nothing unpersisted go out at once.
-        send(ready.messages)
+        send(outgoing(ready.messages, from: node))
         if faulty && options.faults && ready.needsPersistence && random.below(1000) < options.crashDuringReadyPerMille {
             return crash(node, reason: "crash before persisting")
         }
@@ -21,11 +21,9 @@ extension Simulation {
         do {
             if let snapshot = ready.snapshot {
                 // State first, then the log (in one step: no crash between them, as with an
-                // atomic store).
+                // atomic store): the node's store does both.
                 installSnapshot(snapshot, on: node)
                 if violation != nil { return }
-                try node.storage.installSnapshotState(snapshot)
-                try node.storage.applySnapshot(snapshot)
             }
             if !ready.entries.isEmpty { try node.storage.append(ready.entries) }
             if let hard = ready.hardState { try node.storage.setHardState(hard) }
@@ -68,12 +66,15 @@ extension Simulation {
 
     func installSnapshot(_ snapshot: Snapshot, on node: SimulatedNode) {
         let index = snapshot.metadata.index
-        guard let machine = HashChainMachine(decoding: snapshot.data), machine.applied == index else {
-            return fail(.runtime, "node \(node.id) got a snapshot at \(index) whose data does not match")
-        }
         guard index > node.machine.applied else {
             return fail(
                 .monotonicity, "node \(node.id) installs snapshot \(index) at or below applied \(node.machine.applied)")
+        }
+        let machine: HashChainMachine
+        do {
+            machine = try node.store.install(snapshot)
+        } catch {
+            return fail(.runtime, "node \(node.id) cannot install the snapshot at \(index): \(error)")
         }
         if let problem = checker.observeApplied(index: index, hash: machine.hash, on: node.id) {
             return fail(.stateMachineSafety, problem)
@@ -89,11 +90,12 @@ extension Simulation {
         guard entry.index == node.machine.applied + 1 else {
             return fail(.runtime, "node \(node.id) asked to apply \(entry.index) after \(node.machine.applied)")
         }
+        var newConf: ConfState?
         if entry.kind == .configChange {
             do {
                 let change = try ConfChange(decoding: entry.data)
                 let conf = raft.applyConfChange(change)
-                try node.storage.setConfState(conf)
+                newConf = conf
                 statistics.membershipChangesApplied += 1
                 if change.kind == .removeNode { removed.insert(change.node) }
                 note(
@@ -105,9 +107,9 @@ extension Simulation {
         }
         node.machine.apply(entry)
         do {
-            try node.storage.setAppliedIndex(entry.index)
+            try node.store.saveApplied(node.machine, conf: newConf)
         } catch {
-            return fail(.runtime, "node \(node.id) cannot record applied index \(entry.index): \(error)")
+            return fail(.runtime, "node \(node.id) cannot store the state applied up to \(entry.index): \(error)")
         }
         if let problem = checker.observeApplied(index: entry.index, hash: node.machine.hash, on: node.id) {
             return fail(.stateMachineSafety, problem)
@@ -149,8 +151,7 @@ extension Simulation {
             return
         }
         do {
-            try node.storage.createSnapshot(at: applied, conf: raft.confState, data: node.machine.encoded())
-            try node.storage.compact(upTo: applied)
+            try node.store.compact(upTo: applied, machine: node.machine, conf: raft.confState)
             note("node \(node.id) compacts its log up to \(applied)")
         } catch {
             fail(.runtime, "node \(node.id) cannot compact up to \(applied): \(error)")

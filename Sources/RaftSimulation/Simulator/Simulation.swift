@@ -20,6 +20,8 @@ public final class Simulation {
     @exclusivity(unchecked) var statistics = SimulationReport.Statistics()
     @exclusivity(unchecked) var violation: Violation?
     @exclusivity(unchecked) var tracer: ((String) -> Void)?
+    /// Where the nodes persist (`SimulationOptions.nodeStores`), made when the run starts.
+    @exclusivity(unchecked) var nodeStores: (any NodeStoreFactory)?
     /// Nodes removed from the membership (by any node applying the change).
     @exclusivity(unchecked) var removed: Set<NodeID> = []
 
@@ -67,6 +69,7 @@ public final class Simulation {
             checkSafety()
         }
         if violation == nil { checkLiveness() }
+        nodeStores?.finish()
         statistics.leadersElected = checker.leadersElected
         statistics.highestCommitted = checker.highestCommitted
         return SimulationReport(seed: seed, violation: violation, steps: step, statistics: statistics)
@@ -87,17 +90,21 @@ public final class Simulation {
 
     func bootstrap() {
         let voters = (1...UInt64(options.nodes)).map { $0 }
+        guard let stores = makeNodeStores() else { return }
         for id in voters {
-            var initial = HashChainMachine()
-            initial.applied = 1
-            let storage = MemoryLogStorage(bootstrap: ConfState(voters: voters), data: initial.encoded())
-            let node = SimulatedNode(id: id, storage: storage)
+            let initial = HashChainMachine(applied: 1, hash: 0)
+            guard
+                let store = makeStore(id, { try stores.founder(id, conf: ConfState(voters: voters), machine: initial) })
+            else { return }
+            let node = SimulatedNode(id: id, store: store)
             node.machine = initial
             nodes.append(node)
             start(node)
         }
         for offset in 0..<UInt64(options.spareNodes) {
-            nodes.append(SimulatedNode(id: UInt64(options.nodes) + 1 + offset, storage: MemoryLogStorage()))
+            let id = UInt64(options.nodes) + 1 + offset
+            guard let store = makeStore(id, { try stores.joiner(id) }) else { return }
+            nodes.append(SimulatedNode(id: id, store: store))
         }
         note("cluster of \(options.nodes) voters, \(options.spareNodes) spare nodes, seed \(seed)")
     }

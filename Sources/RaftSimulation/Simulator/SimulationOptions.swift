@@ -20,6 +20,9 @@ public struct SimulationOptions: Sendable {
     public var restartDelay: ClosedRange<Int> = 20...400
     /// Turn off partitions, crashes, membership changes and transfers.
     public var faults: Bool = true
+    /// Where the nodes persist: a new factory for every run (Raft's `MemoryLogStorage` by
+    /// default; `RaftSimulationRocksDB` runs on the RocksDB store in a temporary directory).
+    public var nodeStores: @Sendable () throws -> any NodeStoreFactory = { MemoryNodeStoreFactory() }
     /// Compact a node's log once it has applied this many entries past its snapshot.
     public var compactionThreshold: UInt64 = 24
     /// Smaller limits than production so that flow control and batching are exercised.
