@@ -12,6 +12,7 @@ import PackageDescription
 //   SandboxStorage -> Raft (storage protocol), CRocksDB, CLZ4
 //   SandboxWire (pure: the peer codec) -> Raft
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
+//   SandboxTransport (TCP between nodes) -> SandboxCluster, SandboxWire, SwiftNIO
 let package = Package(
     name: "AgentSandbox",
     platforms: [.macOS(.v14)],
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "SandboxCluster", targets: ["SandboxCluster"]),
         .library(name: "SandboxState", targets: ["SandboxState"]),
         .library(name: "SandboxStateStore", targets: ["SandboxStateStore"]),
+        .library(name: "SandboxTransport", targets: ["SandboxTransport"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
@@ -33,6 +35,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // MARK: pure cores
@@ -62,6 +65,14 @@ let package = Package(
         .target(name: "SandboxWire", dependencies: ["Raft"]),
         // The node runtime: drives Raft with the RocksDB store over a transport.
         .target(name: "SandboxCluster", dependencies: ["Raft", "SandboxStorage", "SandboxWire"]),
+        // The peer transport over TCP (SwiftNIO): connections, handshake, bounded queues, reconnects.
+        .target(
+            name: "SandboxTransport",
+            dependencies: [
+                "Raft", "SandboxWire", "SandboxCluster",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
 
         // MARK: executables
         .executableTarget(
@@ -108,9 +119,23 @@ let package = Package(
             name: "SandboxStorageTests",
             dependencies: ["SandboxStorage", "Raft", "RaftSimulation", "RaftSimulationRocksDB", "TestSupport"]),
         .testTarget(name: "SandboxWireTests", dependencies: ["SandboxWire", "Raft", "TestSupport"]),
+        // A counter state machine on the RocksDB store, for the cluster tests.
+        .target(
+            name: "ClusterTestSupport", dependencies: ["SandboxCluster", "SandboxStorage", "Raft"],
+            path: "Tests/ClusterTestSupport"),
         .testTarget(
             name: "SandboxClusterTests",
-            dependencies: ["SandboxCluster", "SandboxStorage", "SandboxWire", "Raft", "TestSupport"]),
+            dependencies: [
+                "SandboxCluster", "SandboxStorage", "SandboxWire", "Raft", "TestSupport", "ClusterTestSupport",
+            ]),
+        .testTarget(
+            name: "SandboxTransportTests",
+            dependencies: [
+                "SandboxTransport", "SandboxCluster", "SandboxStorage", "SandboxWire", "Raft", "TestSupport",
+                "ClusterTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "SandboxStateTests",
             dependencies: [

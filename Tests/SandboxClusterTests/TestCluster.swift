@@ -1,3 +1,4 @@
+import ClusterTestSupport
 import Foundation
 import Raft
 import SandboxCluster
@@ -34,7 +35,7 @@ final class TestCluster: @unchecked Sendable {
     func start(_ id: NodeID, storage: NodeStorage? = nil) throws {
         let storage = try storage ?? NodeStorage(path: directory.subpath("node-\(id)"), options: .small)
         var raft = RaftConfig(id: id)
-        raft.electionTicks = 10
+        raft.electionTicks = 30  // 300-600 ms: the shared 2-core machine stalls threads for 100 ms at times
         var config = DriverConfig(raft: raft, seed: id &* 7919)
         config.tickInterval = .milliseconds(10)
         config.proposalTimeout = .seconds(10)
@@ -60,51 +61,17 @@ final class TestCluster: @unchecked Sendable {
         try start(id)
     }
 
-    /// The leader all running nodes agree on, waiting up to `timeout`.
+    var drivers: [RaftDriver<CounterMachine>] { nodes.values.map(\.driver) }
+
     func leader(within timeout: Duration = .seconds(10)) async throws -> NodeID {
-        try await eventually(timeout, "a leader") {
-            let leaders = Set(nodes.values.map { $0.driver.status.leader })
-            guard leaders.count == 1, let leader = leaders.first, leader != 0, nodes[leader] != nil,
-                nodes[leader]!.driver.status.role == .leader
-            else { return nil }
-            return leader
-        }
+        try await ClusterProbe.leader(of: drivers, within: timeout)
     }
 
-    /// Waits until every running node has applied the same index and holds the same state.
     func converged(within timeout: Duration = .seconds(20)) async throws -> [[UInt8]: [UInt8]] {
-        try await eventually(timeout, "convergence") {
-            let applied = Set(nodes.values.map { $0.driver.status.appliedIndex })
-            let commits = Set(nodes.values.map { $0.driver.status.commitIndex })
-            guard applied.count == 1, commits == applied else { return nil }
-            let states = try nodes.values.map { try Self.contents($0.storage.state) }
-            return Set(states.map { $0.count }).count == 1 && states.dropFirst().allSatisfy { $0 == states[0] }
-                ? states[0] : nil
-        }
-    }
-
-    static func contents(_ state: StateStore) throws -> [[UInt8]: [UInt8]] {
-        var all: [[UInt8]: [UInt8]] = [:]
-        var after: [UInt8]? = nil
-        while true {
-            let page = try state.scan(prefix: [], startingAfter: after, limit: 10_000)
-            for entry in page { all[entry.key] = entry.value }
-            guard page.count == 10_000, let last = page.last else { return all }
-            after = last.key
-        }
+        try await ClusterProbe.converged(nodes.values.map { ($0.driver, $0.storage.state) }, within: timeout)
     }
 
     func eventually<T>(_ timeout: Duration, _ what: String, _ check: () throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let value = try check() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TimeoutError(what: what)
-    }
-
-    struct TimeoutError: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "timed out waiting for \(what)" }
+        try await ClusterProbe.eventually(timeout, what, check)
     }
 }

@@ -11,6 +11,7 @@ extension RaftDriver {
             rounds += 1
             let ready = node.ready()
             if let failure = ready.failure { return fail("\(failure)") }
+            if let soft = ready.softState { leaderChanged(to: soft.leader) }
             // 1. Messages that vouch for nothing unpersisted: at once.
             send(ready.messages)
             do {

@@ -156,4 +156,16 @@ extension RaftDriver {
             queued.waiter.resume(throwing: ClusterError.unknownOutcome("entry \(index) was applied too long ago"))
         }
     }
+
+    /// Batches forwarded to a leader that is no longer the leader will get no answer: their
+    /// outcome is unknown now (answering at once lets clients retry within the failover).
+    func leaderChanged(to leader: NodeID) {
+        for (id, batch) in proposals.forwarded where batch.leader != leader {
+            for queued in batch.proposals {
+                queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome("leader \(batch.leader) lost leadership before answering"))
+            }
+            proposals.forwarded[id] = nil
+        }
+    }
 }

@@ -85,7 +85,7 @@ final class SnapshotStream: @unchecked Sendable {
             while let chunk = try reader.nextChunk() {
                 let frame = SnapshotChunkFrame(
                     message: message, sequence: chunk.sequence, isLast: chunk.isLast, chunk: chunk.encoded())
-                guard transport.send(.snapshotChunk(frame), to: peer) else { return false }
+                guard transport.sendSnapshotChunk(.snapshotChunk(frame), to: peer) else { return false }
                 if chunk.isLast { return true }
             }
             return false

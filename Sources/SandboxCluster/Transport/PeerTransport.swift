@@ -7,6 +7,14 @@ public protocol PeerTransport: AnyObject, Sendable {
     /// Queues `frame` for `peer`; false when it was dropped (the peer's queue is full or the
     /// peer is unknown). The driver reports a dropped Raft message to Raft as unreachable.
     func send(_ frame: Frame, to peer: NodeID) -> Bool
+
+    /// Queues a snapshot chunk, waiting (bounded) for room when the queue is full: called from a
+    /// snapshot's own sending thread, so back-pressure rather than a drop.
+    func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool
+}
+
+extension PeerTransport {
+    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool { send(frame, to: peer) }
 }
 
 /// Where a transport delivers the frames it receives (the driver).

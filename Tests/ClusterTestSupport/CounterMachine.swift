@@ -5,16 +5,16 @@ import SandboxStorage
 /// A tiny replicated state machine for the driver's tests: each command is a key; applying it
 /// counts how often that key was applied and records the entry's command by index. Effects and
 /// the applied index go into one `StateStore.apply` per batch, as the real machine does.
-final class CounterMachine: ReplicatedStateMachine {
-    let store: StateStore
-    private(set) var appliedIndex: UInt64
+public final class CounterMachine: ReplicatedStateMachine {
+    public let store: StateStore
+    public private(set) var appliedIndex: UInt64
 
-    init(store: StateStore) {
+    public init(store: StateStore) {
         self.store = store
         appliedIndex = store.appliedIndex()
     }
 
-    func apply(_ entries: [Entry]) throws -> [UInt64] {
+    public func apply(_ entries: [Entry]) throws -> [UInt64] {
         var batch = StateBatch()
         var counts: [[UInt8]: UInt64] = [:]
         var results: [UInt64] = []
@@ -36,15 +36,15 @@ final class CounterMachine: ReplicatedStateMachine {
         return results
     }
 
-    func applyMembership(_ conf: ConfState, at index: UInt64) throws {
+    public func applyMembership(_ conf: ConfState, at index: UInt64) throws {
         try store.apply(StateBatch(), appliedIndex: index, confState: conf)
         appliedIndex = index
     }
 
-    func reloadAfterSnapshot() throws {
+    public func reloadAfterSnapshot() throws {
         appliedIndex = store.appliedIndex()
     }
 
-    static func bytes(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
-    static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
+    public static func bytes(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
+    public static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
 }

@@ -1,0 +1,61 @@
+import NIOCore
+import Raft
+import SandboxWire
+
+/// The accepting side of a peer connection: the handshake (`PeerSession`), then every frame
+/// checked and handed to the transport's sink. Anything undecodable or out of protocol closes
+/// the connection; the node itself is never affected.
+final class InboundPeerHandler: ChannelInboundHandler {
+    typealias InboundIn = [UInt8]
+    typealias OutboundOut = ByteBuffer
+
+    private var session: PeerSession
+    private let transport: TCPPeerTransport
+
+    init(policy: HandshakePolicy, transport: TCPPeerTransport) {
+        session = PeerSession(policy: policy)
+        self.transport = transport
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let body = unwrapInboundIn(data)
+        let channel = context.channel
+        let frame: Frame
+        do {
+            frame = try Frame(decoding: body, limits: transport.config.wire)
+        } catch {
+            transport.record { $0.badFrames += 1 }
+            channel.close(promise: nil)
+            return
+        }
+        guard let peer = session.peer else {
+            switch session.accept(frame) {
+            case .success(let welcome):
+                write(welcome, to: channel)
+            case .failure(let refusal):
+                transport.record { $0.refusedHandshakes[refusal.reason, default: 0] += 1 }
+                write(.refusal(refusal), to: channel, thenClose: true)
+            }
+            return
+        }
+        do {
+            try session.check(frame)
+        } catch {
+            transport.record { $0.badFrames += 1 }
+            channel.close(promise: nil)
+            return
+        }
+        transport.deliver(frame, from: peer)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is WireError || error is ByteToMessageDecoderError { transport.record { $0.badFrames += 1 } }
+        context.channel.close(promise: nil)
+    }
+
+    private func write(_ frame: Frame, to channel: any Channel, thenClose: Bool = false) {
+        guard let body = try? frame.encoded(limits: transport.config.wire) else { return }
+        let written = channel.writeAndFlush(channel.allocator.framed(body))
+        if thenClose { written.whenComplete { _ in channel.close(promise: nil) } }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Raft
+import SandboxWire
+
+/// The long-lived outbound connection to one peer, with its bounded queue. Frames queue while
+/// the link connects; a failed or lost connection drops what was queued, reports the peer
+/// unreachable and reconnects after a capped, jittered exponential backoff.
+///
+/// `@unchecked Sendable`: the queue counters are guarded by `condition`; `state`, `waiting`,
+/// `backoff` and `random` are touched only on `loop`.
+final class PeerLink: @unchecked Sendable {
+    let peer: NodeID
+    let loop: any EventLoop
+    unowned let transport: TCPPeerTransport
+    let address: PeerAddress
+
+    private let condition = NSCondition()
+    private var queuedFrames = 0
+    private var queuedBytes = 0
+
+    private enum State {
+        case idle
+        case connecting
+        case connected(any Channel)
+        case retrying
+        case closed
+    }
+    private var state = State.idle
+    private var waiting: [[UInt8]] = []
+    private var backoff: ReconnectBackoff
+    private var random: SplitMix64
+
+    init(peer: NodeID, address: PeerAddress, loop: any EventLoop, transport: TCPPeerTransport) {
+        self.peer = peer
+        self.address = address
+        self.loop = loop
+        self.transport = transport
+        backoff = transport.config.backoff
+        random = SplitMix64(seed: transport.config.seed ^ (peer &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Frames queued and not yet written to the socket.
+    var queuedFrameCount: Int { condition.withLock { queuedFrames } }
+
+    /// Queues a frame body; false when the queue is full (the frame is dropped).
+    func enqueue(_ body: [UInt8]) -> Bool {
+        let admitted = condition.withLock {
+            guard queuedFrames < transport.config.maxQueuedFrames,
+                queuedBytes + body.count <= transport.config.maxQueuedBytes
+            else { return false }
+            queuedFrames += 1
+            queuedBytes += body.count
+            return true
+        }
+        guard admitted else { return false }
+        loop.execute { self.write(body) }
+        return true
+    }
+
+    /// Queues a frame body, waiting up to `timeout` for room (snapshot chunks, from their own
+    /// thread: back-pressure instead of dropping).
+    func enqueueWaiting(_ body: [UInt8], timeout: Duration) -> Bool {
+        let deadline = Date().addingTimeInterval(Double(timeout.timeAmount.nanoseconds) / 1e9)
+        condition.lock()
+        while queuedFrames > 0,
+            queuedFrames >= transport.config.maxQueuedFrames
+                || queuedBytes + body.count > transport.config.maxQueuedBytes
+        {
+            guard condition.wait(until: deadline) else { break }
+        }
+        condition.unlock()
+        return enqueue(body)
+    }
+
+    private func release(_ bytes: Int) {
+        condition.withLock {
+            queuedFrames -= 1
+            queuedBytes -= bytes
+            condition.broadcast()
+        }
+    }
+
+    private func write(_ body: [UInt8]) {
+        switch state {
+        case .connected(let channel):
+            channel.writeAndFlush(channel.allocator.framed(body)).whenComplete { _ in self.release(body.count) }
+        case .idle:
+            waiting.append(body)
+            connect()
+        case .connecting, .retrying:
+            waiting.append(body)
+        case .closed:
+            release(body.count)
+        }
+    }
+
+    private func connect() {
+        state = .connecting
+        let hello = Frame.hello(
+            Handshake(clusterID: transport.config.clusterID, node: transport.config.localNode, peer: peer))
+        let limits = transport.config.wire
+        ClientBootstrap(group: loop)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(transport.config.connectTimeout.timeAmount)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
+                    try channel.pipeline.syncOperations.addHandler(OutboundPeerHandler(link: self))
+                }
+            }
+            .connect(host: address.host, port: address.port)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel): self.connected(channel, hello: hello)
+                case .failure: self.disconnected()
+                }
+            }
+    }
+
+    private func connected(_ channel: any Channel, hello: Frame) {
+        guard case .connecting = state else {
+            channel.close(promise: nil)
+            return
+        }
+        state = .connected(channel)
+        if let body = try? hello.encoded(limits: transport.config.wire) {
+            channel.write(channel.allocator.framed(body), promise: nil)
+        }
+        let pending = waiting
+        waiting = []
+        for body in pending {
+            channel.write(channel.allocator.framed(body)).whenComplete { _ in self.release(body.count) }
+        }
+        channel.flush()
+        channel.closeFuture.whenComplete { _ in self.loop.execute { self.disconnected() } }
+    }
+
+    /// The handshake was accepted.
+    func welcomed() {
+        backoff.reset()
+        transport.record { $0.welcomes += 1 }
+    }
+
+    private func disconnected() {
+        switch state {
+        case .closed, .retrying: return
+        case .idle, .connecting, .connected: break
+        }
+        state = .retrying
+        let dropped = waiting
+        waiting = []
+        for body in dropped { release(body.count) }
+        if !dropped.isEmpty { transport.record { $0.droppedFrames += dropped.count } }
+        transport.peerUnreachable(peer)
+        let delay = backoff.nextDelay(using: &random)
+        loop.scheduleTask(in: delay.timeAmount) {
+            guard case .retrying = self.state else { return }
+            self.state = .idle
+            if !self.waiting.isEmpty { self.connect() }
+        }
+    }
+
+    /// Closes the connection for good (the transport is shutting down).
+    func close() {
+        loop.execute {
+            if case .connected(let channel) = self.state { channel.close(promise: nil) }
+            self.state = .closed
+            let dropped = self.waiting
+            self.waiting = []
+            for body in dropped { self.release(body.count) }
+        }
+    }
+}

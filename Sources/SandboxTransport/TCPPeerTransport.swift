@@ -1,0 +1,140 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Raft
+import SandboxCluster
+import SandboxWire
+
+/// The peer transport over TCP: a listener for peers' connections and one long-lived outbound
+/// connection per peer (`PeerLink`), each with a bounded queue. Frames are encoded on the
+/// sender's thread (the driver's), written on the link's event loop; `send` never blocks.
+///
+/// `@unchecked Sendable`: `sink`, `links`, `members` and `stats` are guarded by `lock`; the rest
+/// is immutable after `init`.
+public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
+    public let config: TCPTransportConfig
+    private let group: MultiThreadedEventLoopGroup
+    private let lock = NSLock()
+    private var sink: (any FrameSink)?
+    private var links: [NodeID: PeerLink] = [:]
+    private var members: Set<NodeID>
+    private var statistics = TransportStats()
+    private var server: (any Channel)?
+
+    /// Creates the transport with its own event loop threads (`threads`, 1 by default: a node's
+    /// peer traffic is light next to its HTTP traffic).
+    public init(config: TCPTransportConfig, threads: Int = 1) {
+        self.config = config
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        members = Set(config.peers.keys)
+    }
+
+    /// Starts listening; returns the port (useful with `listenPort` 0).
+    public func listen() async throws -> Int {
+        let limits = config.wire
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 128)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
+                    try channel.pipeline.syncOperations.addHandler(
+                        InboundPeerHandler(policy: self.handshakePolicy, transport: self))
+                }
+            }
+        let channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()
+        lock.withLock { server = channel }
+        return channel.localAddress?.port ?? config.listenPort
+    }
+
+    /// Where received frames go (the driver). Frames that arrive before are dropped.
+    public func attach(_ sink: any FrameSink) {
+        lock.withLock { self.sink = sink }
+    }
+
+    /// Replaces the peers (a membership change, or peers whose ports became known).
+    public func setPeers(_ peers: [NodeID: PeerAddress]) {
+        let stale: [PeerLink] = lock.withLock {
+            members = Set(peers.keys)
+            let stale = links.filter { peers[$0.key] != $0.value.address }.map(\.value)
+            for link in stale { links[link.peer] = nil }
+            peerAddresses = peers
+            return stale
+        }
+        for link in stale { link.close() }
+    }
+
+    private var peerAddresses: [NodeID: PeerAddress] = [:]
+
+    public func send(_ frame: Frame, to peer: NodeID) -> Bool {
+        guard let link = link(to: peer), let body = try? frame.encoded(limits: config.wire) else { return false }
+        if link.enqueue(body) { return true }
+        record { $0.droppedFrames += 1 }
+        return false
+    }
+
+    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool {
+        guard let link = link(to: peer), let body = try? frame.encoded(limits: config.wire) else { return false }
+        return link.enqueueWaiting(body, timeout: config.snapshotQueueWait)
+    }
+
+    /// The port the listener is bound to, once listening.
+    public var listeningPort: Int? { lock.withLock { server?.localAddress?.port } }
+
+    /// A copy of the counters.
+    public var stats: TransportStats { lock.withLock { statistics } }
+
+    /// Stops listening, closes every connection and the event loops.
+    public func shutdown() async {
+        let (server, links) = lock.withLock {
+            let taken = (self.server, Array(self.links.values))
+            self.server = nil
+            self.links = [:]
+            sink = nil
+            return taken
+        }
+        for link in links { link.close() }
+        try? await server?.close()
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: internal
+
+    var handshakePolicy: HandshakePolicy {
+        lock.withLock { HandshakePolicy(clusterID: config.clusterID, localNode: config.localNode, members: members) }
+    }
+
+    func record(_ update: (inout TransportStats) -> Void) {
+        lock.withLock { update(&statistics) }
+    }
+
+    func deliver(_ frame: Frame, from peer: NodeID) {
+        lock.withLock { sink }?.receive(frame, from: peer)
+    }
+
+    func peerUnreachable(_ peer: NodeID) {
+        lock.withLock { sink }?.reportUnreachable(peer)
+    }
+
+    func link(to peer: NodeID) -> PeerLink? {
+        lock.withLock {
+            if let link = links[peer] { return link }
+            guard server != nil || sink != nil, let address = peerAddresses[peer] ?? config.peers[peer] else {
+                return nil
+            }
+            let link = PeerLink(peer: peer, address: address, loop: group.next(), transport: self)
+            links[peer] = link
+            return link
+        }
+    }
+}
+
+extension Duration {
+    /// The same span as NIO's `TimeAmount`.
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,29 @@
+import Raft
+import SandboxWire
+
+/// How a node's TCP transport listens, whom it dials and the bounds of its queues.
+public struct TCPTransportConfig: Sendable {
+    public var clusterID: String
+    public var localNode: NodeID
+    /// Where to listen for peers (port 0: any free port; `TCPPeerTransport.port` tells which).
+    public var listenHost: String = "127.0.0.1"
+    public var listenPort: Int = 0
+    /// The other members and where they listen.
+    public var peers: [NodeID: PeerAddress] = [:]
+    /// Most frames queued for one peer (waiting for a connection or for the socket)...
+    public var maxQueuedFrames: Int = 4096
+    /// ...and most bytes; beyond either, `send` drops the frame and returns false.
+    public var maxQueuedBytes: Int = 64 << 20
+    /// How long a snapshot sender waits for room in a full queue before giving up.
+    public var snapshotQueueWait: Duration = .seconds(10)
+    public var connectTimeout: Duration = .seconds(1)
+    public var backoff = ReconnectBackoff()
+    /// Seed of the reconnect jitter (draw it from the system generator in production).
+    public var seed: UInt64 = 0
+    public var wire = WireLimits()
+
+    public init(clusterID: String, localNode: NodeID) {
+        self.clusterID = clusterID
+        self.localNode = localNode
+    }
+}

@@ -1,0 +1,17 @@
+import SandboxWire
+
+/// Counters a transport keeps (for metrics and tests).
+public struct TransportStats: Sendable, Hashable {
+    /// Handshakes this node refused as the accepting side, by reason.
+    public var refusedHandshakes: [HandshakeRefusal.Reason: Int] = [:]
+    /// Refusals this node received when dialling, the last one kept.
+    public var lastRefusalReceived: HandshakeRefusal?
+    /// Inbound connections closed for an undecodable frame or a protocol violation.
+    public var badFrames = 0
+    /// Outbound connections welcomed by their peer.
+    public var welcomes = 0
+    /// Frames dropped because a peer's queue was full or its connection failed.
+    public var droppedFrames = 0
+
+    public init() {}
+}

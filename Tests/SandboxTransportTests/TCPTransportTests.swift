@@ -1,0 +1,155 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Raft
+import SandboxCluster
+import SandboxStorage
+import SandboxWire
+import TestSupport
+import Testing
+
+@testable import SandboxTransport
+
+/// Collects what a transport delivers.
+final class RecordingSink: FrameSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var frames: [(Frame, NodeID)] = []
+    private var unreachable: [NodeID] = []
+
+    func receive(_ frame: Frame, from peer: NodeID) { lock.withLock { frames.append((frame, peer)) } }
+    func reportUnreachable(_ peer: NodeID) { lock.withLock { unreachable.append(peer) } }
+    var received: [(Frame, NodeID)] { lock.withLock { frames } }
+    var unreachableReports: Int { lock.withLock { unreachable.count } }
+}
+
+func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TCPTransportTests {
+    /// Transports for nodes 1...n on loopback, listening, with each other's addresses.
+    func transports(_ count: Int, cluster: String = "test") async throws -> [TCPPeerTransport] {
+        var transports: [TCPPeerTransport] = []
+        var addresses: [NodeID: PeerAddress] = [:]
+        for id in 1...UInt64(count) {
+            var config = TCPTransportConfig(clusterID: cluster, localNode: id)
+            config.seed = id
+            let transport = TCPPeerTransport(config: config)
+            addresses[id] = PeerAddress(host: "127.0.0.1", port: try await transport.listen())
+            transports.append(transport)
+        }
+        for transport in transports { transport.setPeers(addresses) }
+        return transports
+    }
+
+    @Test func framesArriveInOrderAfterTheHandshake() async throws {
+        let nodes = try await transports(2)
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        nodes[0].attach(RecordingSink())
+        for round in 0..<100 {
+            let message = Message(kind: .heartbeat, from: 1, to: 2, term: UInt64(round))
+            #expect(nodes[0].send(.messages([message]), to: 2))
+        }
+        #expect(try await waitUntil { sink.received.count == 100 })
+        let terms = sink.received.compactMap { frame, _ -> UInt64? in
+            if case .messages(let messages) = frame { return messages.first?.term }
+            return nil
+        }
+        #expect(terms == (0..<100).map { UInt64($0) })
+        #expect(sink.received.allSatisfy { $0.1 == 1 })
+        #expect(try await waitUntil { nodes[0].stats.welcomes == 1 })
+        for node in nodes { await node.shutdown() }
+    }
+
+    /// A dialler that claims `claimedNode` in `clusterID` and dials node 2 of a 2-node cluster
+    /// "test": refused with `reason`, and nothing reaches node 2's sink.
+    @Test(arguments: [
+        ("elsewhere", 1 as NodeID, HandshakeRefusal.Reason.foreignCluster),  // another cluster
+        ("test", 2, .impostor),  // claims the acceptor's own id
+        ("test", 9, .unknownNode),  // not a member
+    ])
+    func strangersAreRefused(clusterID: String, claimedNode: NodeID, reason: HandshakeRefusal.Reason) async throws {
+        let nodes = try await transports(2)
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        var config = TCPTransportConfig(clusterID: clusterID, localNode: claimedNode)
+        config.peers = [2: PeerAddress(host: "127.0.0.1", port: try await port(of: nodes[1]))]
+        let stranger = TCPPeerTransport(config: config)
+        stranger.attach(RecordingSink())
+        _ = try await stranger.listen()
+        #expect(stranger.send(.messages([Message(kind: .heartbeat, from: claimedNode, to: 2, term: 9)]), to: 2))
+        #expect(try await waitUntil { stranger.stats.lastRefusalReceived != nil })
+        #expect(stranger.stats.lastRefusalReceived?.reason == reason)
+        #expect(nodes[1].stats.refusedHandshakes[reason] == 1)
+        #expect(sink.received.isEmpty)
+        await stranger.shutdown()
+        for node in nodes { await node.shutdown() }
+    }
+
+    @Test func badFramesCloseTheConnectionAndNothingElse() async throws {
+        let nodes = try await transports(2)
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        nodes[0].attach(RecordingSink())
+        let port = try await port(of: nodes[1])
+        var random = SeededGenerator(seed: 5)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        for attempt in 0..<20 {
+            // A huge length prefix, or random bytes, or a valid length around garbage.
+            let bytes: [UInt8]
+            switch attempt % 3 {
+            case 0: bytes = [0xFF, 0xFF, 0xFF, 0xF0] + random.bytes(16)
+            case 1: bytes = random.bytes(random.below(200) + 1)
+            default:
+                let body = [WireFormat.version] + random.bytes(30)
+                bytes = [0, 0, 0, UInt8(body.count)] + body
+            }
+            let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+            try await channel.writeAndFlush(channel.allocator.framed(Array(bytes.dropFirst(4))) as ByteBuffer).get()
+            var raw = channel.allocator.buffer(capacity: bytes.count)
+            raw.writeBytes(bytes)
+            try? await channel.writeAndFlush(raw).get()
+            // The acceptor closes the connection.
+            let closed = try await waitUntil(.seconds(5)) { !channel.isActive }
+            #expect(closed, "attempt \(attempt) left the connection open")
+            try? await channel.close()
+        }
+        #expect(sink.received.isEmpty)
+        #expect(nodes[1].stats.badFrames + nodes[1].stats.refusedHandshakes.values.reduce(0, +) >= 20)
+        // The node still talks to its real peer.
+        #expect(nodes[0].send(.messages([Message(kind: .heartbeat, from: 1, to: 2, term: 1)]), to: 2))
+        #expect(try await waitUntil { sink.received.count == 1 })
+        try await group.shutdownGracefully()
+        for node in nodes { await node.shutdown() }
+    }
+
+    @Test func aFullQueueDropsAndReportsUnreachable() async throws {
+        var config = TCPTransportConfig(clusterID: "test", localNode: 1)
+        config.maxQueuedFrames = 10
+        config.peers = [2: PeerAddress(host: "127.0.0.1", port: 1)]  // nothing listens there
+        let transport = TCPPeerTransport(config: config)
+        let sink = RecordingSink()
+        transport.attach(sink)
+        _ = try await transport.listen()
+        var refused = 0
+        for _ in 0..<1000 {
+            if !transport.send(.messages([]), to: 2) { refused += 1 }
+            #expect(transport.link(to: 2)!.queuedFrameCount <= 10)  // the queue never grows past its bound
+        }
+        #expect(refused > 0)
+        #expect(transport.stats.droppedFrames >= refused)
+        #expect(try await waitUntil { sink.unreachableReports > 0 })
+        await transport.shutdown()
+    }
+
+    private func port(of transport: TCPPeerTransport) async throws -> Int {
+        // Every transport in these tests listens on loopback; the address is in its peers' lists.
+        transport.listeningPort ?? 0
+    }
+}
