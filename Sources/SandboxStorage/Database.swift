@@ -60,6 +60,7 @@ final class Database: @unchecked Sendable {
         rocksdb_options_set_max_log_file_size(dbOptions, options.infoLogFileBytes)
         rocksdb_options_set_keep_log_file_num(dbOptions, options.infoLogFilesKept)
         rocksdb_options_set_max_manifest_file_size(dbOptions, 64 << 20)
+        rocksdb_options_set_manifest_preallocation_size(dbOptions, options.manifestPreallocationBytes)
 
         let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!
         defer { rocksdb_cache_destroy(cache) }

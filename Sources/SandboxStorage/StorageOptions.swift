@@ -17,6 +17,9 @@ public struct StorageOptions: Sendable, Hashable {
     public var blockCacheBytes: Int = 64 << 20
     /// Flush and compaction threads.
     public var backgroundJobs: Int = 2
+    /// Space reserved ahead for the MANIFEST file (RocksDB's default; the simulator, which opens
+    /// many small databases on a tmpfs, uses less).
+    public var manifestPreallocationBytes: Int = 4 << 20
     /// RocksDB's informational LOG files: rolled at this size, and this many kept.
     public var infoLogFileBytes: Int = 8 << 20
     public var infoLogFilesKept: Int = 4

@@ -9,8 +9,8 @@ import Testing
 /// applied with its index, compaction behind it, snapshots sent as the state store's chunks and
 /// installed state first, crashes as a close and a reopen from disk — under the simulator's
 /// faults and safety checks. 200 seeds of 1,000 steps here; `LONG=1` runs 1,000 of 3,000
-/// (`RAFT_SIM_ROCKSDB_SEEDS=N` sets the count). Databases go under /dev/shm when it exists (the
-/// same code; fdatasync is then nearly free), else the system temporary directory.
+/// (`RAFT_SIM_ROCKSDB_SEEDS=N` sets the count). Databases go under /dev/shm when it exists and
+/// has room (the same code; fdatasync is then nearly free), else the system temporary directory.
 @Suite struct SimulationOnRocksDBTests {
     static let environment = ProcessInfo.processInfo.environment
     static var long: Bool { environment["LONG"] == "1" }
@@ -20,11 +20,15 @@ import Testing
         return long ? 1000 : 200
     }
 
+    /// /dev/shm when it is a writable directory with room (a container's may hold only 64 MB;
+    /// two runs at once take about 25 MB there), else nil: the system temporary directory.
     static var scratch: String? {
-        var isDirectory: ObjCBool = false
         let shm = "/dev/shm"
+        var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: shm, isDirectory: &isDirectory), isDirectory.boolValue,
-            FileManager.default.isWritableFile(atPath: shm)
+            FileManager.default.isWritableFile(atPath: shm),
+            let free = try? FileManager.default.attributesOfFileSystem(forPath: shm)[.systemFreeSize] as? NSNumber,
+            free.int64Value >= 512 << 20
         else { return nil }
         return shm
     }
