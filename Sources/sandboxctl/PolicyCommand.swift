@@ -30,7 +30,8 @@ struct PolicyCommand: ParsableCommand {
                 print(
                     "\(file): ok (allow patterns: \(tools.allow.count), deny patterns: \(tools.deny.count), "
                         + "rules: \(tools.approvals.count + policy.document.rules.count), "
-                        + "schemas: \(tools.schemas.count), allowed domains: \(policy.document.network.allowDomains.count))"
+                        + "schemas: \(tools.schemas.count), allowed domains: \(policy.document.network.allowDomains.count)"
+                        + (policy.document.network.allowMetadata ? ", CLOUD METADATA REACHABLE" : "") + ")"
                 )
             }
         }

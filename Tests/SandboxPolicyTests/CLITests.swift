@@ -73,8 +73,17 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout.contains(
-                "broad.yaml:2:33: warning: `allow_cidrs` entry `0.0.0.0/0` allows the cloud metadata"))
+                "broad.yaml:2:33: warning: `allow_cidrs` entry `0.0.0.0/0` allows loopback (127.0.0.0/8) and every address"
+            ))
         #expect(!result.stdout.contains("`10.20.0.0/16`"))
+    }
+
+    @Test func checkReportsAMetadataOptInLoudly() throws {
+        let path = try temporaryFile("network:\n  allow_metadata: true\n", "metadata.yaml")
+        let result = try run(["policy", "check", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("metadata.yaml:2:19: warning: SECURITY: `allow_metadata: true`"))
+        #expect(result.stdout.contains("CLOUD METADATA REACHABLE"))
     }
 
     @Test func checkResolvesSchemaFilesRelativeToThePolicy() throws {
@@ -131,7 +140,8 @@ import Testing
         #expect(result.status == 0)
         let decision = try JSONValue(parsing: result.stdout)
         #expect(decision["decision"] == "deny")
-        #expect(decision["rule"] == "network.special_addresses")
+        #expect(decision["rule"] == "network.allow_metadata")
+        #expect(decision["reason_code"] == "metadata_denied")
     }
 
     @Test func evalExitsTwoOnBadInput() throws {

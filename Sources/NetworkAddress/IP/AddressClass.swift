@@ -55,21 +55,15 @@ public enum AddressClass: String, Sendable, Hashable, CaseIterable {
     public static func of(_ address: IPAddress) -> AddressClass? {
         if CloudMetadata.contains(address) { return .metadata }
         switch address {
-        case .v4(let value):
+        case .v4:
             for (block, kind) in ipv4Ranges where block.contains(address) { return kind }
             return nil
-        case .v6(let high, let low):
+        case .v6:
             if let v4 = address.mappedIPv4 { return of(.v4(v4)) }
-            // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48) embeds IPv4 in the low bits.
-            if high == 0x0064_ff9b_0000_0000 && low >> 32 == 0 || high >> 16 == 0x0064_ff9b_0001 {
-                return of(.v4(UInt32(truncatingIfNeeded: low))) == nil ? nil : .tunnel
-            }
-            // 6to4 (2002::/16) embeds IPv4 in bits 16...47.
-            if high >> 48 == 0x2002 {
-                return of(.v4(UInt32(truncatingIfNeeded: high >> 16))) == nil ? nil : .tunnel
-            }
             // Teredo (2001:0::/32) hides the client address; never a plain public service.
-            if high >> 32 == 0x2001_0000 { return .tunnel }
+            if address.isTeredo { return .tunnel }
+            // NAT64 and 6to4 embed an IPv4 address: special when it is.
+            if let v4 = address.embeddedIPv4 { return of(.v4(v4)) == nil ? nil : .tunnel }
             for (block, kind) in ipv6Ranges where block.contains(address) { return kind }
             // Only 2000::/3 is global unicast; the rest of the space is reserved (this also
             // covers ::/8 forms such as the SIIT ::ffff:0:a.b.c.d).

@@ -69,6 +69,11 @@ extension DecisionReason: CustomStringConvertible {
             return "address \(address) is a public address"
         case .hostAllowedByDefault(let host):
             return "host `\(host)` is not listed; deny_all_others is false"
+        case .metadataDenied(let host):
+            return
+                "`\(host)` is a cloud metadata endpoint (it hands out the machine's credentials); only network.allow_metadata: true allows it"
+        case .metadataAllowed(let host):
+            return "`\(host)` is a cloud metadata endpoint; network.allow_metadata is true"
         default:
             return code
         }

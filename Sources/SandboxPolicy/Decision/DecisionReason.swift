@@ -32,6 +32,10 @@ public enum DecisionReason: Sendable, Hashable {
     case hostNotAllowed(host: HostName)
     case hostAllowedByDefault(host: HostName)
     case resolvedAddressAllowed(address: IPAddress)
+    /// A cloud metadata endpoint (`host` is its address or name), refused without
+    /// `network.allow_metadata: true`.
+    case metadataDenied(host: String)
+    case metadataAllowed(host: String)
 
     /// A stable snake_case name for the kind of reason (`tool_denied_by_pattern`), for audit
     /// records, metrics and API error codes.
@@ -63,6 +67,8 @@ public enum DecisionReason: Sendable, Hashable {
         case .hostNotAllowed: return "host_not_allowed"
         case .hostAllowedByDefault: return "host_allowed_by_default"
         case .resolvedAddressAllowed: return "resolved_address_allowed"
+        case .metadataDenied: return "metadata_denied"
+        case .metadataAllowed: return "metadata_allowed"
         }
     }
 }

@@ -71,6 +71,7 @@ public struct PolicyDiff: Sendable {
         changes += PolicyDiff.schemas(old.tools.schemas, new.tools.schemas)
         let (a, b) = (old.network, new.network)
         value("network.deny_all_others", a.denyAllOthers, b.denyAllOthers) { _, y in y == true ? .narrows : .widens }
+        value("network.allow_metadata", a.allowMetadata, b.allowMetadata) { _, y in y == true ? .widens : .narrows }
         list(
             "network.allow_domains", a.allowDomains.map(\.text), b.allowDomains.map(\.text), added: .widens,
             removed: .narrows)

@@ -94,6 +94,9 @@ public struct PolicyDocument: Sendable {
         /// nil: any method.
         public var methods: [String]? = nil
         public var maxBodyBytes: Int? = nil
+        /// Whether cloud metadata endpoints may be reached. No other entry (however broad a
+        /// CIDR block, whichever domain) allows them.
+        public var allowMetadata = false
     }
 
     public struct Budgets: Sendable, Hashable {

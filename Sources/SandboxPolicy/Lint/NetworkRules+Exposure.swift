@@ -2,15 +2,12 @@ import NetworkAddress
 
 extension NetworkRules {
     /// What an `allow_cidrs` block opens up that its author may not mean, as the end of a
-    /// warning, or nil: cloud metadata addresses, loopback, or a block wider than /8 (IPv4,
-    /// including `::ffff:0:0/96` forms) or /16 (IPv6). Addresses a `deny_cidrs` block refuses
-    /// are left out (deny is checked first). A single loopback host (`127.0.0.1`, `::1/128`) is
-    /// taken as meant; a single metadata host is still warned about, since metadata services
-    /// hand out instance credentials.
+    /// warning, or nil: loopback, or a block wider than /8 (IPv4, including `::ffff:0:0/96`
+    /// forms) or /16 (IPv6). Loopback a `deny_cidrs` block refuses is left out (deny is checked
+    /// first); a single loopback host (`127.0.0.1`, `::1/128`) is taken as meant. Cloud metadata
+    /// addresses are never opened by a block (only `allow_metadata` does that): a block that is
+    /// just one of them is reported as having no effect.
     static func exposure(of block: CIDRBlock, denied: [CIDRBlock]) -> String? {
-        let metadata = CloudMetadata.addresses.filter { address in
-            block.contains(address) && !denied.contains { $0.contains(address) }
-        }
         let singleHost: Bool
         var width = block.prefixLength
         var limit = 16
@@ -25,6 +22,9 @@ extension NetworkRules {
                 limit = 8
             }
         }
+        if singleHost, CloudMetadata.contains(block.address) {
+            return "has no effect: a cloud metadata address is allowed only by network.allow_metadata: true"
+        }
         let loopback = AddressClass.blocks(of: .loopback)
         let opened =
             singleHost
@@ -34,13 +34,6 @@ extension NetworkRules {
                     && !denied.contains { $0.prefixLength <= range.prefixLength && $0.contains(range.address) }
             }
         var parts: [String] = []
-        if !metadata.isEmpty {
-            let addresses = metadata.map(\.description)
-            parts.append(
-                addresses.count == 1
-                    ? "the cloud metadata address \(addresses[0])"
-                    : "the cloud metadata addresses (\(addresses.joined(separator: ", ")))")
-        }
         if !opened.isEmpty {
             parts.append("loopback (\(opened.map(\.description).joined(separator: ", ")))")
         }
@@ -49,9 +42,6 @@ extension NetworkRules {
         }
         guard let last = parts.popLast() else { return nil }
         let list = parts.isEmpty ? last : "\(parts.joined(separator: ", ")) and \(last)"
-        if singleHost {
-            return "allows \(list); keep it only if the agent must reach that cloud service"
-        }
         return "allows \(list); list the exact addresses you mean"
     }
 }

@@ -15,7 +15,6 @@ enum InternalNames {
         ("localtest.me", "resolves to a loopback address"), ("lvh.me", "resolves to a loopback address"),
         ("vcap.me", "resolves to a loopback address"), ("localh.st", "resolves to a loopback address"),
         ("1u.ms", "is a DNS-rebinding service"), ("rbndr.us", "is a DNS-rebinding service"),
-        ("metadata.google.internal", "is a cloud metadata host"),
     ]
 
     static let patterns: [(DomainPattern, String)] = suffixes.map {

@@ -62,6 +62,7 @@ extension NetworkRules {
             }
             trace.record("\(block.ruleID) \(block.block)", .noMatch, "")
         }
+        if CloudMetadata.contains(address) { return judgeMetadata(host, trace: &trace) }
         for block in allowBlocks {
             if block.block.contains(address) {
                 trace.record("\(block.ruleID) \(block.block)", .matched, "\(address)")
@@ -102,6 +103,9 @@ extension NetworkRules {
             }
             trace.record("\(pattern.ruleID) \(pattern.source)", .noMatch, "")
         }
+        for pattern in NetworkRules.metadataHosts where pattern.matches(bytes) {
+            return judgeMetadata(host, trace: &trace)
+        }
         for pattern in allowDomains {
             if pattern.matches(bytes) {
                 // An internal name is allowed only by an entry inside its internal zone: `nip.io`
@@ -129,5 +133,22 @@ extension NetworkRules {
         }
         trace.record("network.deny_all_others", .noMatch, "false")
         return (true, .hostAllowedByDefault(host: host), "network.deny_all_others")
+    }
+
+    /// A cloud metadata endpoint (by address or host name): allowed only by
+    /// `network.allow_metadata: true`, whatever else the policy allows.
+    private func judgeMetadata<Sink: TraceSink>(_ host: HostName, trace: inout Sink) -> (Bool, DecisionReason, String) {
+        let name = host.description
+        if allowMetadata {
+            trace.record("network.allow_metadata", .matched, "\(name) is a cloud metadata endpoint; allowed")
+            return (true, .metadataAllowed(host: name), "network.allow_metadata")
+        }
+        trace.record("network.allow_metadata", .failed, "\(name) is a cloud metadata endpoint")
+        return (false, .metadataDenied(host: name), "network.allow_metadata")
+    }
+
+    /// ``CloudMetadata/hostNames``, compiled for matching on label boundaries.
+    static let metadataHosts: [DomainPattern] = CloudMetadata.hostNames.map {
+        DomainPattern(source: $0, ruleID: "network.allow_metadata", domain: Array($0.utf8), subdomainsOnly: false)
     }
 }

@@ -11,6 +11,8 @@ struct NetworkRules: Sendable {
     let denyBlocks: [CIDRRule]
     let methods: [String]?
     let maxBodyBytes: Int?
+    /// `network.allow_metadata`: whether cloud metadata endpoints may be reached.
+    let allowMetadata: Bool
 
     init(_ network: PolicyDocument.Network, errors: inout [PolicyDiagnostic]) {
         denyAllOthers = network.denyAllOthers
@@ -29,6 +31,7 @@ struct NetworkRules: Sendable {
         ports = network.ports ?? network.schemes.compactMap { StrictURL.defaultPort($0) }
         methods = network.methods
         maxBodyBytes = network.maxBodyBytes
+        allowMetadata = network.allowMetadata
     }
 
     /// Compiles `allow_domains` or `deny_domains` (`key`); entries that are IP addresses or not
@@ -54,6 +57,13 @@ struct NetworkRules: Sendable {
                         .error, at: pattern.location,
                         "`\(pattern.text)` is an IP address; list addresses in network.allow_cidrs / deny_cidrs"))
                 continue
+            }
+            if key == "allow_domains", CloudMetadata.matches(host: name) {
+                errors.append(
+                    PolicyDiagnostic(
+                        .warning, at: pattern.location,
+                        "`\(pattern.text)` has no effect: a cloud metadata host is allowed only by network.allow_metadata: true"
+                    ))
             }
             if key == "allow_domains", !name.contains(".") {
                 errors.append(

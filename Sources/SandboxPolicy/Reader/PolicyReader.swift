@@ -19,8 +19,12 @@ struct PolicyReader {
     ]
     static let networkKeys = [
         "deny_all_others", "allow_domains", "deny_domains", "schemes", "ports", "allow_cidrs", "deny_cidrs", "methods",
-        "max_body_bytes",
+        "max_body_bytes", "allow_metadata",
     ]
+    static let metadataWarning =
+        "SECURITY: `allow_metadata: true` lets the agent reach cloud metadata endpoints (169.254.169.254, "
+        + "metadata.google.internal, ...), which hand out this machine's credentials; keep it only for an agent "
+        + "that must manage its own instance"
     static let budgetKeys = ["max_requests_per_day", "max_usd_per_day", "max_usd_per_request", "max_chain_depth"]
     static let loggingKeys = ["sample_rate", "redact"]
 
@@ -340,6 +344,11 @@ struct PolicyReader {
                     if !flag {
                         warning(value.location, "`deny_all_others: false` allows egress to any public host not denied")
                     }
+                }
+            case "allow_metadata":
+                if let flag = bool(value, "network.allow_metadata") {
+                    network.allowMetadata = flag
+                    if flag { warning(value.location, PolicyReader.metadataWarning) }
                 }
             case "allow_domains": network.allowDomains = patterns(value, "network.allow_domains")
             case "deny_domains": network.denyDomains = patterns(value, "network.deny_domains")
