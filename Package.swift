@@ -105,6 +105,9 @@ let package = Package(
             exclude: ["peers", "run.sh"]),
         .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
+        .executableTarget(
+            name: "state-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
+            path: "bench/state"),
 
         // MARK: tests
         // What every test target shares (seeded PRNG, temporary directories).

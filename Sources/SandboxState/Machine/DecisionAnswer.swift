@@ -27,6 +27,26 @@ public struct DecisionAnswer: Sendable, Hashable {
     /// True when this is the stored answer returned to a retry.
     public var replayed: Bool
 
+    public init(
+        requestID: String, agent: String, outcome: Outcome, reason: String, rule: String, decisionID: UInt64,
+        approvalID: UInt64?, budget: BudgetStatus?, policyVersion: UInt32, shadow: ShadowResult?,
+        costMicrodollars: UInt64, timeMillis: UInt64, replayed: Bool
+    ) {
+        self.requestID = requestID
+        self.agent = agent
+        self.outcome = outcome
+        self.reason = reason
+        self.rule = rule
+        self.decisionID = decisionID
+        self.approvalID = approvalID
+        self.budget = budget
+        self.policyVersion = policyVersion
+        self.shadow = shadow
+        self.costMicrodollars = costMicrodollars
+        self.timeMillis = timeMillis
+        self.replayed = replayed
+    }
+
     public struct ShadowResult: Sendable, Hashable {
         public var version: UInt32
         public var outcome: Outcome

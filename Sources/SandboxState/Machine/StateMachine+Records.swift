@@ -60,7 +60,7 @@ extension StateMachine {
 
     /// After a refused entry: caches that may hold what it wrote are dropped.
     func forgetCaches(for writes: StateWrites) {
-        for key in writes.changes.keys {
+        for key in writes.keys {
             guard key.count > 2 else { continue }
             let prefix = Array(key.prefix(2))
             let rest = key.dropFirst(2)
@@ -69,6 +69,9 @@ extension StateMachine {
                 agents[id] = nil
             } else if prefix == StateKeys.ledgerPrefix {
                 ledgers[id] = nil
+            } else if prefix == StateKeys.policyVersionPrefix, key.count >= 4 {
+                let version = UInt32(truncatingIfNeeded: StateKeys.readBigEndian(key.suffix(4)))
+                policies.remove(PolicyCacheKey(agent: id, version: version))
             }
         }
     }

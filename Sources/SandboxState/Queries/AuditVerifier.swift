@@ -28,11 +28,14 @@ public struct AuditVerifier: Sendable {
     /// Checks the next stored record; returns the failure, or nil.
     public mutating func check(_ record: AuditRecord) -> AuditVerification? {
         guard record.sequence == lastSequence + 1 else {
+            if record.sequence <= lastSequence {
+                return result(
+                    failingAt: record.sequence,
+                    "sequence \(record.sequence) does not follow \(lastSequence) (reordered or duplicated)")
+            }
             return result(
-                failingAt: record.sequence,
-                record.sequence <= lastSequence
-                    ? "sequence \(record.sequence) does not follow \(lastSequence) (reordered or duplicated)"
-                    : "records \(lastSequence + 1)...\(record.sequence - 1) are missing")
+                failingAt: lastSequence + 1,
+                "record \(lastSequence + 1) is missing (the next one present is \(record.sequence))")
         }
         let expected = AuditRecord.chainHash(previous: lastHash, body: record.canonicalBody)
         guard expected == record.hash else {
@@ -66,11 +69,21 @@ public struct AuditVerifier: Sendable {
         }
         members["hash"] = nil
         members["prev_hash"] = nil
-        let body = Array(JSONValue.object(members).serialized().utf8)
+        let body = CanonicalJSON.encode(.object(members))
         guard let time = members["time_ms"]?.unsigned else {
             return result(failingAt: sequence, "missing `time_ms`")
         }
         return check(AuditRecord(sequence: sequence, timeMillis: time, hash: hash, canonicalBody: body))
+    }
+
+    /// Verifies an export (records in the order exported) from the start of the chain, or from
+    /// its first record's `prev_hash` when it starts mid-chain (see ``isAnchored``).
+    public static func verify(exported records: some Sequence<JSONValue>) -> AuditVerification {
+        var verifier = AuditVerifier()
+        for record in records {
+            if let failure = verifier.check(exported: record) { return failure }
+        }
+        return AuditVerification(checked: verifier.checked, failure: nil)
     }
 
     /// Whether the first record's link was checked against a known hash.
@@ -86,10 +99,20 @@ public struct AuditVerification: Sendable, Hashable {
     public struct Failure: Sendable, Hashable {
         public var sequence: UInt64
         public var reason: String
+
+        public init(sequence: UInt64, reason: String) {
+            self.sequence = sequence
+            self.reason = reason
+        }
     }
 
     public var checked: Int
     public var failure: Failure?
+
+    public init(checked: Int, failure: Failure?) {
+        self.checked = checked
+        self.failure = failure
+    }
 
     public var isValid: Bool { failure == nil }
 }

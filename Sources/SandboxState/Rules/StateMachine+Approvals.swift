@@ -4,7 +4,7 @@ import JSON
 /// of the required group, consumed once by the decision they let through, expired by entry time.
 extension StateMachine {
     /// Stores an approval and keeps its status, binding and expiry indexes in step with it.
-    func save(_ record: ApprovalRecord, previous: ApprovalStatus?) {
+    func save(_ record: ApprovalRecord, previous: ApprovalStatus?) throws {
         overlay.put(StateKeys.approval(record.id), record.encoded)
         let binding = StateKeys.approvalBinding(agent: record.agent, tool: record.tool, hash: record.parametersHash)
         if let previous, previous != record.status {
@@ -18,7 +18,8 @@ extension StateMachine {
             overlay.put(StateKeys.approvalExpiry(record.expiresMillis, record.id), [])
             if let next = nextApprovalExpiry { nextApprovalExpiry = min(next, record.expiresMillis) }
         } else if previous?.isOpen ?? false {
-            overlay.delete(binding)
+            // The binding may already name a newer approval (this one expired unswept).
+            if try overlay.get(binding) == StateKeys.bigEndian(record.id) { overlay.delete(binding) }
             overlay.delete(StateKeys.approvalExpiry(record.expiresMillis, record.id))
         }
     }
@@ -33,12 +34,12 @@ extension StateMachine {
     }
 
     /// Marks an approved approval used by the decision of `requestID` (single use).
-    func consume(_ record: ApprovalRecord, by requestID: String) {
+    func consume(_ record: ApprovalRecord, by requestID: String) throws {
         var used = record
         used.status = .consumed
         used.resolvedMillis = clockMillis
         used.consumedBy = requestID
-        save(used, previous: record.status)
+        try save(used, previous: record.status)
     }
 
     func vote(_ id: UInt64, principal principalID: String, approve: Bool, comment: String?) throws -> CommandAnswer {
@@ -59,7 +60,7 @@ extension StateMachine {
             record.status = .approved
             record.resolvedMillis = clockMillis
         }
-        save(record, previous: .pending)
+        try save(record, previous: .pending)
         var details: [String: JSONValue] = [
             "approval_id": .integer(id), "vote": .string(approve ? "approve" : "deny"),
             "status": .string(record.status.name), "tool": .string(record.tool),
@@ -101,7 +102,7 @@ extension StateMachine {
             redactedParameters: payload, rule: "api", reason: "approval requested by `\(actor)`",
             requiredApprovals: required, group: group, createdMillis: clockMillis,
             expiresMillis: clockMillis + UInt64(ttlSeconds) * 1000)
-        save(approval, previous: nil)
+        try save(approval, previous: nil)
         try auditChange(
             .approvalRequest, action: "request_approval", actor: actor, tenant: record.tenant, agent: agent,
             details: ["approval_id": .integer(index), "tool": .string(tool), "params_hash": .string(hash.hexString)])
@@ -120,14 +121,14 @@ extension StateMachine {
                 return
             }
             let id = StateKeys.readBigEndian(pair.key.dropFirst(10).prefix(8))
-            guard var record = try approval(id) else {
+            guard var record = try approval(id), record.status.isOpen else {
                 overlay.delete(pair.key)
                 continue
             }
             let previous = record.status
             record.status = .expired
             record.resolvedMillis = expires
-            save(record, previous: previous)
+            try save(record, previous: previous)
         }
     }
 }

@@ -20,7 +20,7 @@ extension StateMachine {
         body["seq"] = .number(JSONNumber(Int64(bitPattern: sequence)))
         body["time_ms"] = .number(JSONNumber(Int64(bitPattern: clockMillis)))
         body["kind"] = .string(kind.rawValue)
-        let canonical = Array(JSONValue.object(body).serialized().utf8)
+        let canonical = CanonicalJSON.encode(.object(body))
         let hash = AuditRecord.chainHash(previous: audit.lastHash, body: canonical)
         let record = AuditRecord(sequence: sequence, timeMillis: clockMillis, hash: hash, canonicalBody: canonical)
         overlay.put(StateKeys.audit(sequence), record.encoded)

@@ -16,7 +16,11 @@ extension StateMachine {
     }
 
     func decide(_ command: DecideCommand, index: UInt64) throws -> DecisionAnswer {
-        let previous = try idempotencyEntry(agent: command.agent, requestID: command.requestID)
+        var previous = try idempotencyEntry(agent: command.agent, requestID: command.requestID)
+        if let stored = previous, stored.timeMillis + limits.idempotencyWindowMillis <= clockMillis {
+            previous = nil  // outside the window (not swept yet): a new request
+            forget(stored, agent: command.agent, requestID: command.requestID)
+        }
         if let previous, let replay = try replay(previous) { return replay }
         guard let state = try agentState(command.agent) else { throw StateError.unknownAgent(command.agent) }
         let request = command.request.policyRequest
@@ -119,7 +123,7 @@ extension StateMachine {
             return row
         }
         guard case .tool(let tool, let parameters, _, _) = command.request else { return row }
-        let hash = SHA256.hash(parameters.serialized().utf8)
+        let hash = SHA256.hash(CanonicalJSON.encode(parameters))
         let cost = command.request.costMicrodollars
         if let refusal = overspend(row, cost: cost, head: state.head) {
             answer.deny(refusal)
@@ -128,7 +132,7 @@ extension StateMachine {
         if let open = try openApproval(agent: command.agent, tool: tool, hash: hash) {
             answer.approvalID = open.id
             guard open.status == .approved else { return row }
-            consume(open, by: command.requestID)
+            try consume(open, by: command.requestID)
             let approvers = open.votes.filter(\.approve).map { "`\($0.principal)`" }.joined(separator: ", ")
             answer.outcome = .allow
             answer.reason = "approved by \(approvers) (approval \(open.id)): \(verdict.reason)"
@@ -143,7 +147,7 @@ extension StateMachine {
             redactedParameters: redacted.serialized(), rule: verdict.rule, reason: verdict.reason,
             requiredApprovals: requirement.requiredApprovals, group: requirement.group, createdMillis: clockMillis,
             expiresMillis: clockMillis + UInt64(max(requirement.ttlSeconds, 1)) * 1000)
-        save(approval, previous: nil)
+        try save(approval, previous: nil)
         answer.approvalID = index
         return row
     }
@@ -159,7 +163,7 @@ extension DecisionAnswer {
 }
 
 extension DecisionAnswer.Outcome {
-    init(_ outcome: Decision.Outcome) {
+    public init(_ outcome: Decision.Outcome) {
         switch outcome {
         case .allow: self = .allow
         case .deny: self = .deny

@@ -19,6 +19,13 @@ extension StateMachine {
         }
     }
 
+    /// Forgets one request id.
+    func forget(_ entry: IdempotencyEntry, agent: String, requestID: String) {
+        overlay.delete(StateKeys.idempotency(agent: agent, requestID: requestID))
+        overlay.delete(StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID))
+        idempotencyCount -= 1
+    }
+
     /// Forgets request ids older than the window, and the oldest beyond the count limit (a
     /// bounded number per entry).
     func expireRequestIDs() throws {

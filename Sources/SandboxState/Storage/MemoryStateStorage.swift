@@ -15,6 +15,8 @@ public final class MemoryStateStorage: StateStorage {
     }
 
     public var keyCount: Int { keys.count }
+    /// The writes of the last commit (for tests: what one batch changed).
+    public private(set) var lastCommit = StateWrites()
 
     public func value(for key: [UInt8]) throws -> [UInt8]? { values[key] }
 
@@ -32,6 +34,7 @@ public final class MemoryStateStorage: StateStorage {
             }
         }
         applied = appliedIndex
+        lastCommit = writes
     }
 
     /// Test hook: change a stored value behind the state machine's back.

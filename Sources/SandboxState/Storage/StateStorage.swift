@@ -17,32 +17,6 @@ public protocol StateStorage: StateReading {
     func commit(_ writes: StateWrites, appliedIndex: UInt64) throws
 }
 
-/// The effects of applied entries: the last write of each key, in key order when committed.
-public struct StateWrites: Sendable {
-    /// nil deletes the key.
-    public private(set) var changes: [[UInt8]: [UInt8]?] = [:]
-
-    public init() {}
-
-    public var isEmpty: Bool { changes.isEmpty }
-    public var count: Int { changes.count }
-
-    public mutating func put(_ key: [UInt8], _ value: [UInt8]) { changes[key] = .some(value) }
-    public mutating func delete(_ key: [UInt8]) { changes[key] = .some(nil) }
-
-    /// `.some(nil)`: deleted here; nil: not touched here.
-    public func lookup(_ key: [UInt8]) -> [UInt8]?? { changes[key] }
-
-    mutating func merge(_ other: StateWrites) {
-        for (key, value) in other.changes { changes[key] = value }
-    }
-
-    /// The changes in key order (a deterministic order for stores that care).
-    public var sorted: [(key: [UInt8], value: [UInt8]?)] {
-        changes.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }
-    }
-}
-
 /// Storage failed under the state machine: not the entry's fault; the runtime stops the node.
 public struct StateStorageError: Error, Sendable, CustomStringConvertible {
     public var message: String

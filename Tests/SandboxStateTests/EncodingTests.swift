@@ -1,0 +1,142 @@
+import JSON
+import Raft
+import SandboxState
+import TestSupport
+import Testing
+
+@Suite struct EncodingTests {
+    @Test func everyCommandRoundTrips() throws {
+        for command in CommandSamples.all {
+            let bytes = CommandEnvelope.encode(command, timeMillis: 1234)
+            let decoded = try CommandEnvelope.decode(bytes)
+            #expect(decoded.command == command)
+            #expect(decoded.timeMillis == 1234)
+        }
+    }
+
+    @Test func theLeaderStampsTimeInPlace() throws {
+        var bytes = CommandEnvelope.encode(.noop)
+        #expect(CommandEnvelope.stamp(&bytes, timeMillis: 0x0102_0304_0506_0708))
+        #expect(try CommandEnvelope.decode(bytes).timeMillis == 0x0102_0304_0506_0708)
+        var garbage: [UInt8] = [9, 9]
+        #expect(!CommandEnvelope.stamp(&garbage, timeMillis: 1))
+        #expect(garbage == [9, 9])
+    }
+
+    @Test func everyTruncationIsAnError() {
+        for command in CommandSamples.all {
+            let bytes = CommandEnvelope.encode(command)
+            for length in 1..<bytes.count {
+                #expect(throws: DecodingError.self, "\(command) cut to \(length)") {
+                    try CommandEnvelope.decode(Array(bytes[..<length]))
+                }
+            }
+        }
+    }
+
+    @Test func unknownVersionsTagsAndOversizeFieldsAreNamed() {
+        func message(_ bytes: [UInt8]) -> String {
+            let result = Result { () throws(DecodingError) in try CommandEnvelope.decode(bytes) }
+            if case .failure(let error) = result { return error.message }
+            return "decoded"
+        }
+        var future = CommandEnvelope.encode(.noop)
+        future[0] = 2
+        #expect(message(future).contains("unknown command format version 2"))
+        var tag = CommandEnvelope.encode(.noop)
+        tag[CommandEnvelope.headerBytes - 1] = 200
+        #expect(message(tag).contains("unknown command tag 200"))
+        let longID = String(repeating: "x", count: 129)
+        #expect(
+            message(CommandEnvelope.encode(.createTenant(id: longID, name: "n", actor: "a"))).contains("over the limit")
+        )
+        #expect(
+            message(CommandEnvelope.encode(.createTenant(id: "a\u{1}b", name: "n", actor: "a"))).contains("control"))
+        #expect(message(CommandEnvelope.encode(.createTenant(id: "", name: "n", actor: "a"))).contains("empty"))
+        let huge = String(repeating: "#", count: (1 << 20) + 1)
+        #expect(
+            message(CommandEnvelope.encode(.publishPolicy(agent: "a", yaml: huge, mode: .enforce, actor: "x")))
+                .contains("over the limit"))
+        #expect(message(CommandEnvelope.encode(.noop) + [0]).contains("unexpected bytes"))
+        var badUTF8 = CommandEnvelope.encode(.createTenant(id: "ab", name: "n", actor: "a"))
+        badUTF8[badUTF8.count - 4] = 0xFF  // inside the id
+        #expect(message(badUTF8).contains("UTF-8"))
+        let notObject = CommandEnvelope.encode(
+            .decide(
+                DecideCommand(
+                    requestID: "r", agent: "a", request: .tool(name: "t", parameters: [1], chainDepth: 0, costUSD: nil),
+                    node: 1)))
+        #expect(message(notObject).contains("must be a JSON object"))
+    }
+
+    /// Random mutations of valid entries: decoding never crashes; whatever decodes re-encodes to
+    /// a command that decodes the same; applying any of them never throws and a refused entry
+    /// changes nothing.
+    @Test func mutatedEntriesNeverCrashAndRefusedOnesChangeNothing() throws {
+        var random = SeededGenerator(seed: 11)
+        let h = try Harness()
+        try h.agent("bot", policy: Policies.standard)
+        var refused = 0
+        var accepted = 0
+        for round in 0..<(ModelTests.long ? 60_000 : 4_000) {
+            var bytes = CommandEnvelope.encode(random.pick(CommandSamples.all), timeMillis: h.timeMillis)
+            for _ in 0..<(random.below(4) + 1) {
+                switch random.below(4) {
+                case 0 where !bytes.isEmpty: bytes[random.below(bytes.count)] = UInt8(random.below(256))
+                case 1 where !bytes.isEmpty: bytes.remove(at: random.below(bytes.count))
+                case 2: bytes.insert(UInt8(random.below(256)), at: random.below(bytes.count + 1))
+                default: if bytes.count > 2 { bytes.removeLast(random.below(bytes.count / 2)) }
+                }
+            }
+            if let decoded = try? CommandEnvelope.decode(bytes) {
+                let again = try CommandEnvelope.decode(
+                    CommandEnvelope.encode(decoded.command, timeMillis: decoded.timeMillis))
+                #expect(again.command == decoded.command, "round \(round)")
+            }
+            let clock = try h.queries.clockMillis()
+            let head = try h.queries.auditHead()
+            let result = try h.apply([h.entry(bytes: bytes)])[0]
+            if case .rejected = result.outcome {
+                refused += 1
+                // Only the counters were written, unchanged.
+                let counters: Set<[UInt8]> = [StateKeys.clock, StateKeys.idempotencyCount, StateKeys.auditHead]
+                #expect(Set(h.storage.lastCommit.keys).isSubset(of: counters), "round \(round)")
+                #expect(try h.queries.clockMillis() == clock, "round \(round)")
+                #expect(try h.queries.auditHead() == head, "round \(round)")
+            } else {
+                accepted += 1
+            }
+        }
+        #expect(refused > 1_000 && accepted > 50)
+    }
+
+    @Test func sha256MatchesTheFIPSVectors() {
+        #expect(SHA256.hash([UInt8]()).hexString == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hash("abc".utf8).hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256.hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8).hexString
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hash([UInt8](repeating: 0x61, count: 1_000_000)).hexString
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        let long = Array(
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu"
+                .utf8)
+        #expect(SHA256.hash(long).hexString == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+    }
+
+    @Test func sha256InPiecesEqualsWhole() {
+        var random = SeededGenerator(seed: 5)
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000] {
+            let bytes = random.bytes(length)
+            var hasher = SHA256()
+            var offset = 0
+            while offset < length {
+                let step = min(random.below(70) + 1, length - offset)
+                hasher.update(bytes[offset..<offset + step])
+                offset += step
+            }
+            #expect(hasher.finalize() == SHA256.hash(bytes), "length \(length)")
+        }
+    }
+}

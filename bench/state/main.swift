@@ -1,0 +1,209 @@
+// State machine benchmark (run in release; figures in bench/README.md, "State"):
+//
+//   swift build -c release --product state-bench
+//   .build/release/state-bench [--directory PATH] [--decides N] [--batch N]
+//                              [--agents N] [--audit N] [--hot N]
+//
+// 1. Applied decides per second through RocksDB (state writes unsynced, as the runtime does):
+//    an allowed tool call whose parameters pass a 3-field schema and debit a budget, applied
+//    in batches of `--batch` entries (one StateStore.apply each, like the runtime's group
+//    commit), on a fresh state. Entries are encoded before the clock starts.
+// 2. Scale (with --agents/--audit > 0): a generator builds a state of that many agents (each
+//    with its own policy) and audit records, then measures the same decides on it (against the
+//    same number of hot agents as on the fresh state), the restart time (close, open the store,
+//    rebuild the state machine) and the resident memory.
+import Foundation
+import JSON
+import Raft
+import SandboxState
+import SandboxStateStore
+import SandboxStorage
+
+struct Arguments {
+    var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("out/state").path
+    var decides = 200_000
+    var batch = 64
+    var agents = 0
+    var audit = 0
+    var hot = 1_000
+
+    init() {
+        var iterator = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            let value = iterator.next().flatMap(Int.init)
+            switch (argument, value) {
+            case ("--decides", let v?): decides = v
+            case ("--batch", let v?): batch = max(1, v)
+            case ("--agents", let v?): agents = v
+            case ("--audit", let v?): audit = v
+            case ("--hot", let v?): hot = max(1, v)
+            default:
+                if argument == "--directory",
+                    let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
+                        .dropFirst().first
+                {
+                    directory = path
+                    continue
+                }
+                print(
+                    "usage: state-bench [--directory PATH] [--decides N] [--batch N] [--agents N] [--audit N]"
+                        + " [--hot N]")
+                exit(2)
+            }
+        }
+    }
+}
+
+let policy = """
+    tools:
+      allow: ["crm.read"]
+      schemas:
+        crm.read:
+          type: object
+          required: [customer, fields, limit]
+          additionalProperties: false
+          properties: {customer: {type: string}, fields: {type: array}, limit: {type: integer}}
+    budgets:
+      max_requests_per_day: 1000000000
+      max_usd_per_day: 1000000
+    """
+
+func now() -> Double { ProcessInfo.processInfo.systemUptime }
+
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+        return kilobytes / 1024
+    }
+    return 0
+}
+
+/// Feeds commands to a state machine as entries with growing indices and time.
+final class Feeder {
+    var storage: NodeStorage
+    var machine: StateMachine
+    var index: UInt64
+    var time: UInt64 = 1_795_996_800_000
+
+    init(path: String) throws {
+        storage = try NodeStorage(path: path)
+        machine = try StateMachine(storage: RocksStateStorage(storage.state))
+        index = machine.appliedIndex
+    }
+
+    func entries(_ commands: [Command]) -> [Entry] {
+        commands.map { command in
+            index += 1
+            time += 1
+            return Entry(term: 1, index: index, data: CommandEnvelope.encode(command, timeMillis: time))
+        }
+    }
+
+    func apply(_ commands: [Command], batch: Int) throws {
+        let all = entries(commands)
+        var start = 0
+        while start < all.count {
+            let results = try machine.apply(Array(all[start..<min(start + batch, all.count)]))
+            if let refused = results.first(where: { $0.error != nil }) { fatalError("refused: \(refused)") }
+            start += batch
+        }
+    }
+
+    func setUpAgents(_ range: Range<Int>) throws {
+        var commands: [Command] = []
+        for i in range {
+            commands.append(
+                .createAgent(
+                    tenant: "t", agent: "agent-\(i)", keyHash: SHA256.hash(Array("k\(i)".utf8)), actor: "bench"))
+            commands.append(.publishPolicy(agent: "agent-\(i)", yaml: policy, mode: .enforce, actor: "bench"))
+            if commands.count >= 2_000 {
+                try apply(commands, batch: 256)
+                commands = []
+            }
+        }
+        try apply(commands, batch: 256)
+    }
+
+    func decides(_ count: Int, agents: Int, prefix: String) -> [Command] {
+        (0..<count).map { i in
+            let parameters: JSONValue = [
+                "customer": .string("c-\(i % 977)"), "fields": ["name", "email"], "limit": 10,
+            ]
+            return .decide(
+                DecideCommand(
+                    requestID: "\(prefix)-\(i)", agent: "agent-\(i % agents)",
+                    request: .tool(
+                        name: "crm.read", parameters: parameters, chainDepth: 0, costUSD: JSONNumber(literal: "0.001")),
+                    node: 1))
+        }
+    }
+
+    /// Applies `count` decides and returns decides per second.
+    func measureDecides(_ count: Int, agents: Int, batch: Int, prefix: String) throws -> Double {
+        let entries = entries(decides(count, agents: agents, prefix: prefix))
+        let start = now()
+        var offset = 0
+        while offset < entries.count {
+            let results = try machine.apply(Array(entries[offset..<min(offset + batch, entries.count)]))
+            precondition(
+                results.allSatisfy { $0.decision?.outcome == .allow }, "a decide was not allowed: \(results[0])")
+            offset += batch
+        }
+        return Double(count) / (now() - start)
+    }
+}
+
+let arguments = Arguments()
+try? FileManager.default.removeItem(atPath: arguments.directory)
+try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
+let feeder = try Feeder(path: arguments.directory)
+try feeder.apply([.createTenant(id: "t", name: "bench", actor: "bench")], batch: 1)
+let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
+try feeder.setUpAgents(0..<hot)
+_ = try feeder.measureDecides(min(20_000, arguments.decides), agents: hot, batch: arguments.batch, prefix: "warm")
+let fresh = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "fresh")
+print(
+    String(
+        format: "decides applied: %.0f/s (%d decides, batches of %d, %d agents, fresh state)", fresh,
+        arguments.decides, arguments.batch, hot))
+
+if arguments.agents > 0 || arguments.audit > 0 {
+    var start = now()
+    if arguments.agents > hot { try feeder.setUpAgents(hot..<arguments.agents) }
+    let agentSeconds = now() - start
+    start = now()
+    var written = 0
+    while written < arguments.audit {
+        let chunk = min(100_000, arguments.audit - written)
+        let entries = feeder.entries(
+            feeder.decides(chunk, agents: max(arguments.agents, hot), prefix: "fill\(written)"))
+        var offset = 0
+        while offset < entries.count {
+            _ = try feeder.machine.apply(Array(entries[offset..<min(offset + 256, entries.count)]))
+            offset += 256
+        }
+        written += chunk
+    }
+    print(
+        String(
+            format: "generated: %d agents in %.1f s, %d audit records in %.1f s (%.0f/s)", arguments.agents,
+            agentSeconds, arguments.audit, now() - start, Double(arguments.audit) / (now() - start)))
+    let loaded = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "loaded")
+    print(
+        String(
+            format: "decides applied on the large state: %.0f/s (%.1f%% of the fresh state's rate)", loaded,
+            100 * loaded / fresh))
+    feeder.storage.close()
+    start = now()
+    feeder.storage = try NodeStorage(path: arguments.directory)
+    feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
+    let restart = now() - start
+    let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")
+    print(
+        String(
+            format: "restart (open + recover): %.2f s; decides after restart: %.0f/s; resident memory: %.0f MB",
+            restart, after, residentMegabytes()))
+}
+feeder.storage.close()
