@@ -140,3 +140,34 @@ import Testing
         }
     }
 }
+
+@Suite struct CanonicalJSONTests {
+    static func randomValue(_ random: inout SeededGenerator, depth: Int = 0) -> JSONValue {
+        let strings = [
+            "", "a", "é", "\"q\"", "back\\slash", "tab\t", "nl\n", "\u{1}\u{1F}", "😀", "Zz", "aa", "a\u{7F}",
+        ]
+        switch random.below(depth > 3 ? 4 : 6) {
+        case 0: return .null
+        case 1: return .bool(random.chance(50))
+        case 2:
+            let numbers = [
+                "0", "-1", "9223372036854775807", "-9223372036854775808", "0.25", "1e400", "-0.0075", "12.50",
+            ]
+            return .number(JSONNumber(literal: random.pick(numbers))!)
+        case 3: return .string(random.pick(strings))
+        case 4: return .array((0..<random.below(4)).map { _ in randomValue(&random, depth: depth + 1) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<random.below(5) { members[random.pick(strings)] = randomValue(&random, depth: depth + 1) }
+            return .object(members)
+        }
+    }
+
+    @Test func canonicalBytesEqualTheJSONModulesSerializer() {
+        var random = SeededGenerator(seed: 3)
+        for _ in 0..<2_000 {
+            let value = Self.randomValue(&random)
+            #expect(CanonicalJSON.encode(value) == Array(value.serialized().utf8), "\(value)")
+        }
+    }
+}
