@@ -13,6 +13,7 @@ import PackageDescription
 //   SandboxWire (pure: the peer codec) -> Raft
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
 //   SandboxTransport (TCP between nodes) -> SandboxCluster, SandboxWire, SwiftNIO
+//   sandboxd -> SandboxServer (configuration, HTTP API: Hummingbird) -> SandboxTransport, SandboxState
 let package = Package(
     name: "AgentSandbox",
     platforms: [.macOS(.v14)],
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "SandboxStateStore", targets: ["SandboxStateStore"]),
         .library(name: "SandboxTransport", targets: ["SandboxTransport"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
+        .executable(name: "sandboxd", targets: ["sandboxd"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
     ],
@@ -36,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: pure cores
@@ -74,7 +79,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
+        // The node: configuration, the state machine on the driver, the HTTP API (Hummingbird).
+        .target(
+            name: "SandboxServer",
+            dependencies: [
+                "JSON", "Raft", "SandboxCluster", "SandboxTransport", "SandboxState", "SandboxStateStore",
+                "SandboxStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // MARK: executables
+        .executableTarget(name: "sandboxd", dependencies: ["SandboxServer"]),
         .executableTarget(
             name: "sandboxctl",
             dependencies: [
@@ -139,6 +156,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // Multi-process tests of sandboxd on 127.0.0.1.
+        .testTarget(name: "SandboxServerTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "SandboxStateTests",
             dependencies: [

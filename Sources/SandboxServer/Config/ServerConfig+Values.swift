@@ -1,0 +1,63 @@
+import Raft
+import SandboxTransport
+
+extension ServerConfig {
+    init(values: [String: String], environment: [String: String]) throws(ConfigError) {
+        self.init()
+        if let text = values["data-dir"] { dataDirectory = text }
+        if let text = values["http"] { httpAddress = try Self.address(text, "--http") }
+        if let text = values["peer-listen"] { peerAddress = try Self.address(text, "--peer-listen") }
+        if let text = values["cluster-id"] { clusterID = text }
+        if let text = values["admin-token"], !text.isEmpty { adminToken = text }
+        bootstrap = Self.flag(values["bootstrap"])
+        if let text = values["tick-ms"] {
+            guard let ms = Int(text), (1...10_000).contains(ms) else { throw .invalid("--tick-ms", "1 to 10000") }
+            tickMilliseconds = ms
+        }
+        if Self.flag(values["statefulset"]) {
+            try applyStatefulSet(values)
+        } else {
+            if let text = values["peers"] {
+                do { peers = try PeerAddress.parsePeers(text) } catch { throw .invalid("--peers", "\(error)") }
+            }
+            guard let text = values["node-id"], let id = NodeID(text), id > 0 else {
+                throw .invalid("--node-id", "required: a number above 0 (or --statefulset)")
+            }
+            nodeID = id
+        }
+        if peers.isEmpty { peers = [nodeID: peerAddress] }
+        guard peers[nodeID] != nil else {
+            throw .invalid("--peers", "does not list this node (\(nodeID)); list every member, this one included")
+        }
+    }
+
+    /// StatefulSet mode: pod `NAME-K` is node K+1; member i is `NAME-(i-1).SERVICE.NAMESPACE.svc.cluster.local`.
+    private mutating func applyStatefulSet(_ values: [String: String]) throws(ConfigError) {
+        guard let pod = values["pod-name"], let dash = pod.lastIndex(of: "-"),
+            let ordinal = Int(pod[pod.index(after: dash)...])
+        else { throw .invalid("--pod-name", "expected NAME-ORDINAL (the pod's HOSTNAME), e.g. sandbox-2") }
+        let base = pod[..<dash]
+        guard let replicas = Int(values["replicas"] ?? "3"), replicas > 0, ordinal < replicas else {
+            throw .invalid("--replicas", "must be above the pod's ordinal \(ordinal)")
+        }
+        let service = values["service"] ?? "\(base)-peers"
+        let namespace = values["namespace"] ?? "default"
+        nodeID = NodeID(ordinal + 1)
+        peers = [:]
+        for member in 0..<replicas {
+            let host = "\(base)-\(member).\(service).\(namespace).svc.cluster.local"
+            peers[NodeID(member + 1)] = PeerAddress(host: host, port: peerAddress.port)
+        }
+        // The founding members bootstrap; a pod scaled out later joins (the operator adds it).
+        if values["bootstrap"] == nil { bootstrap = true }
+    }
+
+    private static func address(_ text: String, _ flag: String) throws(ConfigError) -> PeerAddress {
+        do { return try PeerAddress(parsing: text) } catch { throw .invalid(flag, "\(error)") }
+    }
+
+    private static func flag(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return ["1", "true", "yes", "on"].contains(text.lowercased())
+    }
+}

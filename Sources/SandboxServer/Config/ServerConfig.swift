@@ -1,0 +1,76 @@
+import Raft
+import SandboxTransport
+
+/// How one `sandboxd` node runs: from flags, then environment variables (`SANDBOX_*`), then
+/// defaults; in StatefulSet mode the node id and peers come from the pod's name and the
+/// headless service (docs/cluster.md, "Configuration").
+public struct ServerConfig: Sendable, Hashable {
+    public var nodeID: NodeID = 0
+    public var dataDirectory = "./data"
+    public var httpAddress = PeerAddress(host: "127.0.0.1", port: 8080)
+    public var peerAddress = PeerAddress(host: "127.0.0.1", port: 7080)
+    /// Every member (this node included) and its peer address.
+    public var peers: [NodeID: PeerAddress] = [:]
+    public var clusterID = "sandbox"
+    /// Start a new cluster from `peers` when the data directory is empty (a founding member);
+    /// otherwise the node waits to be added and receives a snapshot.
+    public var bootstrap = false
+    /// `Authorization: Bearer` token of the bootstrap administrator (never logged).
+    public var adminToken: String?
+    /// Milliseconds per Raft tick (elections after 10 to 20 ticks).
+    public var tickMilliseconds = 50
+
+    public init() {}
+
+    /// Reads `arguments` (without the program name) over `environment`.
+    public init(arguments: [String], environment: [String: String]) throws(ConfigError) {
+        var values: [String: String] = [:]
+        for (name, variable) in Self.options {
+            if let value = environment[variable] { values[name] = value }
+        }
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            guard argument.hasPrefix("--") else { throw .invalid(argument, "expected a --flag") }
+            var name = String(argument.dropFirst(2))
+            var value: String
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            } else if Self.switches.contains(name) {
+                value = "true"
+            } else {
+                index += 1
+                guard index < arguments.count else { throw .invalid(argument, "needs a value") }
+                value = arguments[index]
+            }
+            guard Self.options[name] != nil || Self.switches.contains(name) else {
+                throw .invalid(argument, "unknown flag (known: \(Self.options.keys.sorted().joined(separator: ", ")))")
+            }
+            values[name] = value
+            index += 1
+        }
+        try self.init(values: values, environment: environment)
+    }
+
+    /// Flag names and their environment variables.
+    static let options: [String: String] = [
+        "node-id": "SANDBOX_NODE_ID", "data-dir": "SANDBOX_DATA_DIR", "http": "SANDBOX_HTTP",
+        "peer-listen": "SANDBOX_PEER_LISTEN", "peers": "SANDBOX_PEERS", "cluster-id": "SANDBOX_CLUSTER_ID",
+        "bootstrap": "SANDBOX_BOOTSTRAP", "admin-token": "SANDBOX_ADMIN_TOKEN", "tick-ms": "SANDBOX_TICK_MS",
+        "statefulset": "SANDBOX_STATEFULSET", "replicas": "SANDBOX_REPLICAS", "service": "SANDBOX_SERVICE",
+        "namespace": "SANDBOX_NAMESPACE", "pod-name": "HOSTNAME",
+    ]
+    static let switches: Set<String> = ["bootstrap", "statefulset"]
+}
+
+/// A configuration that cannot be used, with what to change.
+public enum ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalid(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let what, let why): return "configuration: \(what): \(why)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import JSON
+import Raft
+import SandboxCluster
+
+/// Health, readiness and the cluster view.
+enum ClusterRoutes {
+    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
+        for path in ["/healthz", "/health"] {
+            router.get(RouterPath(path)) { _, _ in JSONResponses.json(.object(["status": .string("ok")])) }
+        }
+        router.get("/readyz") { _, _ in
+            let status = node.status
+            // Serving: a leader is known, nothing stopped, and this node has applied what it knows committed.
+            let ready = status.stopped == nil && status.leader != 0 && status.appliedIndex >= status.commitIndex
+            return JSONResponses.json(
+                .object(["ready": .bool(ready), "leader": JSONResponses.number(status.leader)]),
+                status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("/v1/cluster") { request, _ in
+            let status = node.status
+            var body: [String: JSONValue] = [
+                "node": JSONResponses.number(status.node), "role": .string("\(status.role)"),
+                "leader": JSONResponses.number(status.leader), "term": JSONResponses.number(status.term),
+                "commit_index": JSONResponses.number(status.commitIndex),
+                "applied_index": JSONResponses.number(status.appliedIndex),
+                "first_index": JSONResponses.number(status.firstIndex),
+                "last_index": JSONResponses.number(status.lastIndex),
+                "lag": JSONResponses.number(status.commitIndex &- min(status.commitIndex, status.appliedIndex)),
+                "voters": .array(status.membership.voters.map(JSONResponses.number)),
+                "learners": .array(status.membership.learners.map(JSONResponses.number)),
+                "log_writes": JSONResponses.number(status.logWrites),
+                "entries_written": JSONResponses.number(status.entriesWritten),
+            ]
+            if let stopped = status.stopped { body["stopped"] = .string(stopped) }
+            if request.uri.queryParameters.get("digest") != nil {
+                let digest = try node.queries.digest()
+                body["state_digest"] = .string(digest.map { String(format: "%02x", $0) }.joined())
+            }
+            return JSONResponses.json(.object(body))
+        }
+    }
+}

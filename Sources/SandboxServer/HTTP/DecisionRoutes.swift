@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import JSON
+import SandboxCluster
+import SandboxState
+
+/// `POST /v1/decisions`: the agent's key, a request id, a tool call or an HTTP request; the
+/// decision once applied on this node.
+enum DecisionRoutes {
+    static let maxBodyBytes = 1 << 20
+
+    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
+        router.post("/v1/decisions") { request, _ -> Response in
+            guard let key = header(request, "x-agent-key"), !key.isEmpty else {
+                return JSONResponses.error(.unauthorized, "missing X-Agent-Key header")
+            }
+            guard let agent = try node.queries.agent(byKeyHash: SHA256.hash(Array(key.utf8))), agent.enabled else {
+                return JSONResponses.error(.unauthorized, "unknown or disabled agent key")
+            }
+            let body: JSONValue
+            do {
+                body = try JSONValue(
+                    parsing: Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView))
+            } catch {
+                return JSONResponses.error(.badRequest, "the body must be a JSON object (\(error))")
+            }
+            let requestID =
+                header(request, "idempotency-key") ?? body.member("request_id")?.stringValue
+            guard let requestID, !requestID.isEmpty else {
+                return JSONResponses.error(.badRequest, "give a request id: the Idempotency-Key header or request_id")
+            }
+            let decision: DecisionRequest
+            switch parse(body) {
+            case .success(let parsed): decision = parsed
+            case .failure(let message): return JSONResponses.error(.badRequest, message.text)
+            }
+            let command = Command.decide(
+                DecideCommand(requestID: requestID, agent: agent.id, request: decision, node: node.config.nodeID))
+            return await propose(command, on: node) { outcome in
+                if case .decided(let answer) = outcome { return JSONResponses.decision(answer) }
+                return nil
+            }
+        }
+    }
+
+    struct Message: Error { var text: String }
+
+    /// A request header by its lower-case name.
+    static func header(_ request: Request, _ name: String) -> String? {
+        request.headers.first { $0.name.canonicalName == name }?.value
+    }
+
+    static func parse(_ body: JSONValue) -> Result<DecisionRequest, Message> {
+        if let http = body.member("http") {
+            guard let method = http.member("method")?.stringValue, let url = http.member("url")?.stringValue else {
+                return .failure(Message(text: "http needs method and url strings"))
+            }
+            return .success(.http(method: method, url: url, bodyBytes: nil, chainDepth: body.uint32("chain_depth")))
+        }
+        guard let tool = body.member("tool")?.stringValue else {
+            return .failure(Message(text: "give either tool (with params) or http {method, url}"))
+        }
+        let params = body.member("params") ?? .object([:])
+        guard case .object = params else { return .failure(Message(text: "params must be an object")) }
+        var cost: JSONNumber? = nil
+        if case .number(let number)? = body.member("cost_usd") { cost = number }
+        return .success(
+            .tool(name: tool, parameters: params, chainDepth: body.uint32("chain_depth") ?? 0, costUSD: cost))
+    }
+
+    /// Proposes `command` stamped with this node's clock and renders the applied result.
+    static func propose(
+        _ command: Command, on node: SandboxNode, render: (EntryResult.Outcome) -> Response?
+    ) async -> Response {
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        do {
+            let result = try await node.driver.propose(CommandEnvelope.encode(command, timeMillis: now))
+            if let response = render(result.outcome) { return response }
+            if case .rejected(let error) = result.outcome { return JSONResponses.state(error) }
+            return JSONResponses.json(.object(["ok": .bool(true)]))
+        } catch let error as ClusterError {
+            return JSONResponses.cluster(error)
+        } catch {
+            return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
+        }
+    }
+}
+
+extension JSONValue {
+    func member(_ name: String) -> JSONValue? {
+        if case .object(let members) = self { return members[name] }
+        return nil
+    }
+
+    var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    func uint32(_ name: String) -> UInt32? {
+        if case .number(let number)? = member(name), let value = number.int64Value, value >= 0, value <= UInt32.max {
+            return UInt32(value)
+        }
+        return nil
+    }
+}

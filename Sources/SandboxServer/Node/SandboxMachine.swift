@@ -1,0 +1,34 @@
+import Raft
+import SandboxCluster
+import SandboxState
+import SandboxStateStore
+import SandboxStorage
+
+/// The replicated state machine (`SandboxState.StateMachine`) as the driver applies it.
+final class SandboxMachine: ReplicatedStateMachine {
+    let machine: StateMachine
+    let store: StateStore
+
+    init(store: StateStore) throws {
+        self.store = store
+        machine = try StateMachine(storage: RocksStateStorage(store))
+    }
+
+    var appliedIndex: UInt64 { machine.appliedIndex }
+
+    func apply(_ entries: [Entry]) throws -> [EntryResult] {
+        let results = try machine.apply(entries)
+        var byIndex: [UInt64: EntryResult] = [:]
+        for result in results { byIndex[result.index] = result }
+        return entries.map { byIndex[$0.index] ?? EntryResult(index: $0.index, outcome: .noop) }
+    }
+
+    func applyMembership(_ conf: ConfState, at index: UInt64) throws {
+        try store.apply(StateBatch(), appliedIndex: index, confState: conf)
+        try machine.reload()  // its applied index moved under it
+    }
+
+    func reloadAfterSnapshot() throws {
+        try machine.reload()
+    }
+}

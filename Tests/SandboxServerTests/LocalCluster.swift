@@ -1,0 +1,93 @@
+import Foundation
+import TestSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `sandboxd` processes on 127.0.0.1 (the binary built next to the tests), each stopped by its
+/// PID when the test ends.
+final class LocalCluster: @unchecked Sendable {
+    let directory = TemporaryDirectory("sandboxd")
+    let size: Int
+    let base: Int
+    let adminToken = "test-admin-token-\(UInt64.random(in: 0 ... .max))"
+    private(set) var processes: [Int: Process] = [:]
+
+    init(size: Int = 3) {
+        self.size = size
+        base = Int.random(in: 20_000...40_000)
+    }
+
+    deinit { for node in processes.keys { kill(node, signal: SIGKILL) } }
+
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SANDBOXD"] { return path }
+        let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
+        for candidate in ["\(bundle)/sandboxd", "\(FileManager.default.currentDirectoryPath)/.build/debug/sandboxd"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return ".build/debug/sandboxd"
+    }
+
+    func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
+
+    func start(_ node: Int) throws {
+        let peers = (1...size).map { "\($0)=127.0.0.1:\(base + 1000 + $0 - 1)" }.joined(separator: ",")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = [
+            "--node-id", "\(node)", "--data-dir", directory.subpath("node-\(node)"),
+            "--http", "127.0.0.1:\(base + node - 1)", "--peer-listen", "127.0.0.1:\(base + 1000 + node - 1)",
+            "--peers", peers, "--cluster-id", "test", "--bootstrap", "--admin-token", adminToken, "--tick-ms", "20",
+        ]
+        let log = FileHandle(forWritingAtPath: createLog(node))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[node] = process
+    }
+
+    private func createLog(_ node: Int) -> String {
+        let path = directory.subpath("node-\(node).log")
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return path
+    }
+
+    func startAll() throws { for node in 1...size { try start(node) } }
+
+    /// Sends `signal` to the node's process (by PID) and waits for it to exit.
+    func kill(_ node: Int, signal: Int32) {
+        guard let process = processes.removeValue(forKey: node) else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }
+
+    func log(_ node: Int) -> String {
+        (try? String(contentsOfFile: directory.subpath("node-\(node).log"), encoding: .utf8)) ?? ""
+    }
+
+    /// One HTTP call; nil when the node does not answer.
+    func call(
+        _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
+    ) async -> (status: Int, body: [String: Any])? {
+        var request = URLRequest(url: url(node, path), timeoutInterval: 5)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let json { request.httpBody = Data(json.utf8) }
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (http.statusCode, body)
+    }
+
+    func admin(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (
+        status: Int, body: [String: Any]
+    )? {
+        await call(node, method, path, json: body, headers: ["Authorization": "Bearer \(adminToken)"])
+    }
+}
