@@ -29,7 +29,10 @@ extension SchemaEvaluator {
     mutating func checkOneOf(_ box: Borrowed<Box<[Int]>>, _ at: Int, _ instance: JSONValue, collect: Bool)
         -> Bool
     {
-        let nodes = box.object.value
+        checkOneOf(box.object.value, at, instance, collect: collect)
+    }
+
+    mutating func checkOneOf(_ nodes: [Int], _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
         // The first match in a local (a second one fails at once): an array of matches cost a
         // heap allocation per valid instance.
         var first: Int?
@@ -50,6 +53,31 @@ extension SchemaEvaluator {
         }
         if let kept { annotate { $0.merge(kept) } }
         return true
+    }
+
+    /// `oneOf` with a discriminator: only the branches whose constant equals the instance's
+    /// value can match (the others fail on that constant), so only they are evaluated.
+    mutating func checkOneOf(
+        _ borrowed: Borrowed<OneOfDiscriminator>, _ at: Int, _ instance: JSONValue, collect: Bool
+    ) -> Bool {
+        let discriminator = borrowed.object
+        guard !collect, case .object(let members) = instance else {
+            // Annotations come from the matching branch, and a non-object passes `properties`
+            // and `required`: the plain evaluation.
+            return checkOneOf(discriminator.nodes, at, instance, collect: collect)
+        }
+        var first: Int?
+        if let value = discriminator.value(in: members) {
+            for offset in discriminator.nodes.indices where discriminator.constants[offset].contains(value) {
+                guard probe(discriminator.nodes[offset], instance, collect: false).0 else { continue }
+                guard let first else {
+                    first = offset
+                    continue
+                }
+                return fail(at, "expected to match exactly one schema in oneOf, matched schemas \(first) and \(offset)")
+            }
+        }
+        return first != nil ? true : fail(at, "expected to match exactly one schema in oneOf, matched none")
     }
 
     mutating func checkNot(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {

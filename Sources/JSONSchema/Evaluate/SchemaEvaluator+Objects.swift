@@ -63,10 +63,11 @@ extension SchemaEvaluator {
     }
 
     /// The object pass for declared properties (with or without `additionalProperties: false`),
-    /// the same work in every process: first every member, in dictionary order but without
-    /// stopping, matching its name and checking it if its subschema is a leaf (cheap); then, if
-    /// that passed or every error is wanted, the members whose subschemas are not leaves, in the
-    /// compiled order (cheapest first).
+    /// the same work in every process. First every member, in dictionary order and without
+    /// stopping: its name is matched, required ones counted, unexpected ones noted, and it is
+    /// checked if its subschema is cheap (a leaf of constant-time keywords). Then, if that passed
+    /// or every error is wanted, the other declared properties present, in the compiled order
+    /// (cheapest first), stopping at the first failure.
     mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
         let deferredCount = rules.deferredCount
         if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
@@ -77,7 +78,7 @@ extension SchemaEvaluator {
         }
     }
 
-    /// `deferred` has a place for each property in ``MemberRules/deferredOrder``.
+    /// `deferred` has a place for each property in ``MemberRules/order``.
     private mutating func checkPlainMembers(
         _ rules: MemberRules, _ members: [String: JSONValue], deferred: UnsafeMutableBufferPointer<JSONValue?>?
     ) -> Bool {
@@ -90,8 +91,8 @@ extension SchemaEvaluator {
             }
             let slot = rules.slots[offset]
             if slot.isRequired { requiredFound += 1 }
-            if slot.deferredRank >= 0 {
-                deferred![slot.deferredRank] = value
+            if slot.rank >= 0 {
+                deferred![slot.rank] = value
             } else if !validateChild(slot.node, value, key: name) {
                 valid = false
             }
@@ -100,7 +101,7 @@ extension SchemaEvaluator {
         guard let deferred, valid || !stopsEarly else { return valid }
         for rank in 0..<deferred.count {
             guard let value = deferred[rank] else { continue }
-            let offset = rules.deferredOrder[rank]
+            let offset = rules.order[rank]
             let node = rules.slots[offset].node
             let passed =
                 recording

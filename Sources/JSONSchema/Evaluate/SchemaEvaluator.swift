@@ -172,6 +172,8 @@ struct SchemaEvaluator {
         if instanceDepth > options.maxInstanceDepth {
             return exceedLimit(node.location, "instance nested deeper than \(options.maxInstanceDepth) levels")
         }
+        // Only leaves below: nothing recurses, so no evaluation depth, steps or scope to track.
+        if node.isShallow { return evaluate(node.start, node.end, value, collect: false) }
         return validate(index, value, collect: false)
     }
 
@@ -220,6 +222,8 @@ struct SchemaEvaluator {
             return checkAnyOf(box, at, instance, collect: collect)
         case .oneOf(let box, let at):
             return checkOneOf(box, at, instance, collect: collect)
+        case .discriminatedOneOf(let discriminator, let at):
+            return checkOneOf(discriminator, at, instance, collect: collect)
         case .not(let node, let at):
             return checkNot(node, at, instance, collect: collect)
         case .conditional(let condition, let then, let otherwise, _):

@@ -1,38 +1,29 @@
 import JSON
 
-/// The values of an `enum`, with a faster path for the usual all-strings case: lengths are
-/// compared first, then the strings, without going through `JSONValue` equality.
-final class EnumValues: Sendable {
+/// The values of an `enum` or `const`, with a faster path for the usual all-strings case: the
+/// strings are looked up by their bytes (``NameTable``), without going through `JSONValue` or
+/// `String` equality.
+///
+/// `@unchecked Sendable`: `strings` is written once in `init`, only read afterwards, and freed in
+/// `deinit`.
+final class EnumValues: @unchecked Sendable {
     let values: [JSONValue]
     /// The values when every one is a string.
-    private let strings: [String]?
-    private let lengths: [Int]
-    private let isASCII: [Bool]
+    private let strings: NameTable?
 
     init(_ values: [JSONValue]) {
         self.values = values
         let strings = values.compactMap(\.stringValue)
-        if strings.count == values.count {
-            self.strings = strings
-            lengths = strings.map(\.utf8.count)
-            isASCII = strings.map { $0.utf8.allSatisfy { $0 < 0x80 } }
-        } else {
-            self.strings = nil
-            lengths = []
-            isASCII = []
-        }
+        self.strings = strings.count == values.count ? NameTable.allocate(strings) : nil
     }
+
+    deinit { strings?.deallocate() }
 
     /// Whether `instance` equals one of the values (JSON Schema equality).
     @inline(__always)
     func contains(_ instance: JSONValue) -> Bool {
         guard let strings else { return values.contains(instance) }
         guard case .string(let text) = instance else { return false }
-        let length = text.utf8.count
-        for offset in strings.indices where lengths[offset] == length && strings[offset] == text {
-            // Equal lengths and canonical equality: identical for ASCII (see MemberRules.Property).
-            if isASCII[offset] || JSONValue.sameCodePoints(strings[offset], text) { return true }
-        }
-        return false
+        return strings.index(of: text) != nil
     }
 }

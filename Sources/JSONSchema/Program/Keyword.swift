@@ -6,6 +6,7 @@ enum Keyword: Sendable {
     var isAssertion: Bool {
         switch self {
         case .members, .propertyNames, .dependentSchemas, .prefixItems, .items, .contains, .allOf, .anyOf, .oneOf,
+            .discriminatedOneOf,
             .not, .conditional, .reference, .dynamicReference, .unevaluatedProperties, .unevaluatedItems:
             return false
         default:
@@ -42,6 +43,8 @@ enum Keyword: Sendable {
     case allOf(Borrowed<Box<[Int]>>, at: Int)
     case anyOf(Borrowed<Box<[Int]>>, at: Int)
     case oneOf(Borrowed<Box<[Int]>>, at: Int)
+    /// A `oneOf` told apart by one property's `const` (made from `oneOf` by ``ExecutableProgram``).
+    case discriminatedOneOf(Borrowed<OneOfDiscriminator>, at: Int)
     case not(Int, at: Int)
     case conditional(if: Int, then: Int?, else: Int?, at: Int)
     case reference(Int, at: Int)

@@ -4,7 +4,7 @@ import JSON
 /// is a declared property) `required` of one schema do, evaluated in one pass over the instance.
 /// Immutable; a class so the evaluator borrows it instead of copying its tables.
 ///
-/// `@unchecked Sendable`: the raw buffers (`names`, `slots`, `deferredOrder`) are written once in
+/// `@unchecked Sendable`: the raw buffers (`names`, `slots`, `order`) are written once in
 /// `init`, only read afterwards, and freed in `deinit`; the program that holds this object keeps
 /// it alive for every validation.
 final class MemberRules: @unchecked Sendable {
@@ -19,9 +19,10 @@ final class MemberRules: @unchecked Sendable {
     struct Slot {
         let node: Int
         let isRequired: Bool
-        /// -1 for a property whose subschema is a leaf (checked during the pass over the members);
-        /// otherwise its place in `deferredOrder` (checked after the pass, cheapest first).
-        let deferredRank: Int
+        /// -1 for a property whose subschema is cheap (a leaf of constant-time keywords: checked
+        /// during the pass over the members); otherwise its place in `order` (checked after the
+        /// pass, cheapest first).
+        let rank: Int
     }
 
     /// Declared properties, in name order.
@@ -29,10 +30,16 @@ final class MemberRules: @unchecked Sendable {
     /// The declared names (index = offset in `propertyList`), looked up by bytes.
     let names: NameTable
     let slots: UnsafeMutableBufferPointer<Slot>
-    /// Offsets in `propertyList` of the properties that are not leaves, by estimated cost, then name.
-    let deferredOrder: UnsafeMutableBufferPointer<Int>
-    /// The number of properties that are not leaves.
+    /// Offsets in `propertyList` of the properties that are not cheap, in evaluation order: by the
+    /// estimated cost of the property's subschema, then by name.
+    let order: UnsafeMutableBufferPointer<Int>
+    /// The number of properties that are not cheap (the length of `order`).
     let deferredCount: Int
+    /// Whether every property's subschema is a leaf.
+    let allLeaves: Bool
+    /// The largest estimated cost of a subschema checked during the pass over the members (a
+    /// leaf with `type`, `const` or `enum`, bounds and lengths; not patterns or formats).
+    static let cheapCost = 8
     let patternProperties: [(pattern: ECMARegex, node: Int)]
     let additionalProperties: Int?
     let additionalIsFalse: Bool
@@ -58,18 +65,20 @@ final class MemberRules: @unchecked Sendable {
         let list = properties.map { Property(name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0)) }
         propertyList = list
         names = NameTable.allocate(list.map(\.name))
-        let deferred = list.indices.filter { !isLeaf(list[$0].node) }.sorted {
-            (cost(list[$0].node), $0) < (cost(list[$1].node), $1)
-        }
-        deferredCount = deferred.count
-        deferredOrder = .allocate(capacity: max(deferred.count, 1))
-        _ = deferredOrder.initialize(from: deferred)
+        let ordered = list.indices.filter { !(isLeaf(list[$0].node) && cost(list[$0].node) <= MemberRules.cheapCost) }
+            .sorted {
+                (cost(list[$0].node), $0) < (cost(list[$1].node), $1)
+            }
+        allLeaves = list.allSatisfy { isLeaf($0.node) }
+        deferredCount = ordered.count
+        order = .allocate(capacity: max(ordered.count, 1))
+        _ = order.initialize(from: ordered)
         var ranks = [Int](repeating: -1, count: list.count)
-        for (rank, offset) in deferred.enumerated() { ranks[offset] = rank }
+        for (rank, offset) in ordered.enumerated() { ranks[offset] = rank }
         slots = .allocate(capacity: max(list.count, 1))
         for (offset, property) in list.enumerated() {
             (slots.baseAddress! + offset).initialize(
-                to: Slot(node: property.node, isRequired: property.isRequired, deferredRank: ranks[offset]))
+                to: Slot(node: property.node, isRequired: property.isRequired, rank: ranks[offset]))
         }
         self.patternProperties = patternProperties
         self.additionalProperties = additionalProperties
@@ -82,7 +91,7 @@ final class MemberRules: @unchecked Sendable {
         self.requiredLocation = requiredLocation
     }
 
-    /// The same rules, with leaves checked first and the other properties in order of `cost`.
+    /// The same rules, with the properties evaluated in order of `cost`.
     func ordered(isLeaf: (Int) -> Bool, cost: (Int) -> Int) -> MemberRules {
         MemberRules(
             properties: propertyList.map { ($0.name, $0.node) }, required: requiredNames,
@@ -94,7 +103,7 @@ final class MemberRules: @unchecked Sendable {
     deinit {
         names.deallocate()
         slots.deallocate()
-        deferredOrder.deallocate()
+        order.deallocate()
     }
 
     /// The offset in `propertyList` of the declared property named `name` (same code points).

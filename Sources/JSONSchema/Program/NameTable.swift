@@ -14,6 +14,11 @@ struct NameTable: @unchecked Sendable {
     private let starts: UnsafeMutableBufferPointer<Int>
     /// Open addressing: `slot -> index + 1`, 0 for empty. A power of two at least twice the count.
     private let slots: UnsafeMutableBufferPointer<Int32>
+    /// The same for the names' small-string words (see ``SmallString``); names too long to be
+    /// small are not in it (a small string cannot equal them).
+    private let smallSlots: UnsafeMutableBufferPointer<Int32>
+    /// Each name's small-string words, or (0, 0) for a name too long to be small.
+    private let smallWords: UnsafeMutableBufferPointer<SmallString.Words>
     let count: Int
 
     /// Below this many names a scan (length, then bytes) beats hashing.
@@ -36,23 +41,37 @@ struct NameTable: @unchecked Sendable {
         while size < 2 * names.count { size *= 2 }
         let slots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
         slots.initialize(repeating: 0)
-        let table = NameTable(bytes: bytes, starts: starts, slots: slots, count: names.count)
+        let smallSlots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
+        smallSlots.initialize(repeating: 0)
+        let smallWords = UnsafeMutableBufferPointer<SmallString.Words>.allocate(capacity: max(names.count, 1))
+        smallWords.initialize(repeating: SmallString.none)
+        let table = NameTable(
+            bytes: bytes, starts: starts, slots: slots, smallSlots: smallSlots, smallWords: smallWords,
+            count: names.count)
         for (index, name) in utf8.enumerated() where name.withUnsafeBufferPointer({ table.probe($0) }) == nil {
             // A duplicate name keeps its first index.
             var slot = name.withUnsafeBufferPointer { NameTable.hash($0) } & (size - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
             slots[slot] = Int32(index + 1)
+            guard let words = SmallString.words(ofUTF8: name) else { continue }
+            smallWords[index] = words
+            slot = SmallString.hash(words) & (size - 1)
+            while smallSlots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            smallSlots[slot] = Int32(index + 1)
         }
         return table
     }
 
     private init(
         bytes: UnsafeMutableBufferPointer<UInt8>, starts: UnsafeMutableBufferPointer<Int>,
-        slots: UnsafeMutableBufferPointer<Int32>, count: Int
+        slots: UnsafeMutableBufferPointer<Int32>, smallSlots: UnsafeMutableBufferPointer<Int32>,
+        smallWords: UnsafeMutableBufferPointer<SmallString.Words>, count: Int
     ) {
         self.bytes = bytes
         self.starts = starts
         self.slots = slots
+        self.smallSlots = smallSlots
+        self.smallWords = smallWords
         self.count = count
     }
 
@@ -60,6 +79,8 @@ struct NameTable: @unchecked Sendable {
         bytes.deallocate()
         starts.deallocate()
         slots.deallocate()
+        smallSlots.deallocate()
+        smallWords.deallocate()
     }
 
     /// FNV-1a over the bytes: deterministic, and cheap for the short names schemas use.
@@ -124,8 +145,30 @@ struct NameTable: @unchecked Sendable {
     /// The index of the name with the same code points as `name`.
     @inline(__always)
     func index(of name: String) -> Int? {
+        if let words = SmallString.words(of: name) { return index(ofSmall: words) }
         if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
         var copy = name
         return copy.withUTF8 { index(of: $0) }
+    }
+
+    /// The index of the name whose small-string words are `words`.
+    @inline(__always)
+    private func index(ofSmall words: SmallString.Words) -> Int? {
+        if count <= NameTable.scanLimit {
+            var index = 0
+            while index < count {
+                if smallWords[index] == words { return index }
+                index += 1
+            }
+            return nil
+        }
+        let mask = smallSlots.count - 1
+        var slot = SmallString.hash(words) & mask
+        while true {
+            let entry = Int(smallSlots[slot])
+            if entry == 0 { return nil }
+            if smallWords[entry - 1] == words { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
     }
 }

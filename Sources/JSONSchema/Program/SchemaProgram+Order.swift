@@ -80,6 +80,8 @@ extension Keyword {
         case .items(_, let node, _), .contains(let node, _, _, _): return 8 * nodeCost(node)
         case .allOf(let box, _), .anyOf(let box, _), .oneOf(let box, _):
             return box.object.value.reduce(2) { $0 + nodeCost($1) }
+        case .discriminatedOneOf(let discriminator, _):
+            return discriminator.object.nodes.map(nodeCost).max() ?? 0
         case .not(let node, _), .reference(let node, _): return 1 + nodeCost(node)
         case .conditional(let condition, let then, let otherwise, _):
             return 1 + nodeCost(condition) + max(then.map(nodeCost) ?? 0, otherwise.map(nodeCost) ?? 0)
