@@ -28,6 +28,7 @@ public enum SandboxServer {
             ClusterRoutes.add(to: router, node: node)
             DecisionRoutes.add(to: router, node: node)
             AdminRoutes.add(to: router, node: node)
+            MetricsRoute.add(to: router, node: node)
             let app = Application(
                 router: router,
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),

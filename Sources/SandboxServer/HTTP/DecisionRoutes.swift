@@ -11,36 +11,50 @@ enum DecisionRoutes {
 
     static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
         router.post("/v1/decisions") { request, _ -> Response in
-            guard let key = header(request, "x-agent-key"), !key.isEmpty else {
-                return JSONResponses.error(.unauthorized, "missing X-Agent-Key header")
-            }
-            guard let agent = try node.queries.agent(byKeyHash: SHA256.hash(Array(key.utf8))), agent.enabled else {
-                return JSONResponses.error(.unauthorized, "unknown or disabled agent key")
-            }
-            let body: JSONValue
-            do {
-                body = try JSONValue(
-                    parsing: Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView))
-            } catch {
-                return JSONResponses.error(.badRequest, "the body must be a JSON object (\(error))")
-            }
-            let requestID =
-                header(request, "idempotency-key") ?? body.member("request_id")?.stringValue
-            guard let requestID, !requestID.isEmpty else {
-                return JSONResponses.error(.badRequest, "give a request id: the Idempotency-Key header or request_id")
-            }
-            let decision: DecisionRequest
-            switch parse(body) {
-            case .success(let parsed): decision = parsed
-            case .failure(let message): return JSONResponses.error(.badRequest, message.text)
-            }
-            let command = Command.decide(
-                DecideCommand(requestID: requestID, agent: agent.id, request: decision, node: node.config.nodeID))
-            return await propose(command, on: node) { outcome in
-                if case .decided(let answer) = outcome { return JSONResponses.decision(answer) }
-                return nil
-            }
+            let started = ContinuousClock.now
+            let (response, outcome) = try await decide(request, node)
+            let elapsed = (ContinuousClock.now - started).components
+            node.metrics.recordDecision(
+                outcome: outcome, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            return response
         }
+    }
+
+    /// The response, and the outcome for the metrics (`allow`, `deny`, `needs_approval`, `error`).
+    private static func decide(_ request: Request, _ node: SandboxNode) async throws -> (Response, String) {
+        guard let key = header(request, "x-agent-key"), !key.isEmpty else {
+            return (JSONResponses.error(.unauthorized, "missing X-Agent-Key header"), "error")
+        }
+        guard let agent = try node.queries.agent(byKeyHash: SHA256.hash(Array(key.utf8))), agent.enabled else {
+            return (JSONResponses.error(.unauthorized, "unknown or disabled agent key"), "error")
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue(parsing: Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView))
+        } catch {
+            return (JSONResponses.error(.badRequest, "the body must be a JSON object (\(error))"), "error")
+        }
+        guard let requestID = header(request, "idempotency-key") ?? body.member("request_id")?.stringValue,
+            !requestID.isEmpty
+        else {
+            return (
+                JSONResponses.error(.badRequest, "give a request id: the Idempotency-Key header or request_id"), "error"
+            )
+        }
+        let decision: DecisionRequest
+        switch parse(body) {
+        case .success(let parsed): decision = parsed
+        case .failure(let message): return (JSONResponses.error(.badRequest, message.text), "error")
+        }
+        let command = Command.decide(
+            DecideCommand(requestID: requestID, agent: agent.id, request: decision, node: node.config.nodeID))
+        var outcome = "error"
+        let response = await propose(command, on: node) { result in
+            guard case .decided(let answer) = result else { return nil }
+            outcome = answer.outcome.rawValue
+            return JSONResponses.decision(answer)
+        }
+        return (response, outcome)
     }
 
     struct Message: Error { var text: String }

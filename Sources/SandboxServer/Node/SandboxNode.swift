@@ -14,6 +14,7 @@ public final class SandboxNode: Sendable {
     let driver: RaftDriver<SandboxMachine>
     let transport: TCPPeerTransport
     let stateStorage: RocksStateStorage
+    let metrics = NodeMetrics()
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
