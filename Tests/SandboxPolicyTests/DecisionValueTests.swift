@@ -62,13 +62,11 @@ import Testing
         }
     }
 
-    @Test func theDecisionCarriesTheCostInExactMicroDollarsAndTheLedgerLimits() {
+    @Test func theDecisionCarriesTheCostInExactMicroDollarsAndThePolicyTheLedgerLimits() {
         let decision = policy.evaluate(Fixtures.call("crm.read", cost: 0.25))
         #expect(decision.outcome == .allow)
-        #expect(decision.costUSD == JSONNumber(0.25))
         #expect(decision.costMicroUSD == 250_000)
-        #expect(decision.limits == LedgerLimits(maxRequestsPerDay: 3000, maxMicroUSDPerDay: 25_125_000))
-        #expect(policy.ledgerLimits == decision.limits)
+        #expect(policy.ledgerLimits == LedgerLimits(maxRequestsPerDay: 3000, maxMicroUSDPerDay: 25_125_000))
         #expect(policy.evaluate(Fixtures.call("crm.read")).costMicroUSD == nil)
     }
 
@@ -118,6 +116,7 @@ import Testing
         }
         #expect(members["reason_code"] == "tool_allowed_by_pattern")
         #expect(members["cost_micro_usd"] == .number(JSONNumber(250_000)))
+        #expect(members["cost_usd"] == .number(JSONNumber(0.25)!))
         #expect(members["trace"] == nil)
         guard case .object(let traced) = policy.trace(Fixtures.call("crm.read")).jsonValue else {
             Issue.record("not an object")

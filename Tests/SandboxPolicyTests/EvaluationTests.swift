@@ -148,7 +148,7 @@ import Testing
 
     @Test func allowedDecisionCarriesTheCostForTheLedger() {
         let decision = policy.evaluate(Fixtures.call("crm.read", cost: 0.25))
-        #expect(decision.costUSD == JSONNumber(0.25))
+        #expect(decision.costMicroUSD == 250_000)
     }
 
     @Test func approvalRuleCarriesCountGroupAndTTL() {

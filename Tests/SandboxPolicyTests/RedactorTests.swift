@@ -70,3 +70,18 @@ import Testing
         #expect(Redactor.luhn(Array("79927398713".utf8)))
     }
 }
+
+/// Cards next to other numbers: found by the fuzz property (a card followed by `03` or preceded
+/// by `6` was left in place, the longer digit run failing Luhn as a whole).
+@Suite struct RedactorCardNeighbourTests {
+    @Test(arguments: [
+        ("card 4111111111111111 12 25", "card [REDACTED:CREDIT_CARD] 12 25"),
+        ("qty 6 4111111111111111", "qty 6 [REDACTED:CREDIT_CARD]"),
+        // The longest stretch that passes Luhn goes: here the card with the `3` after it.
+        ("x 1 2 4111 1111 1111 1111 3 y", "x 1 2 [REDACTED:CREDIT_CARD] y"),
+        ("4111111111111111 4g", "[REDACTED:CREDIT_CARD] 4g"),
+    ])
+    func aCardBesideOtherNumbersIsStillRedacted(_ input: String, _ expected: String) {
+        #expect(Redactor(classes: [.creditCard]).redact(input) == expected)
+    }
+}

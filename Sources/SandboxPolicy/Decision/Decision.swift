@@ -1,7 +1,6 @@
-import JSON
-
 /// The answer to a request: allow, deny or needs approval, why, which rule decided, the approval
-/// it needs, what it costs and the daily limits the budget ledger must hold it to.
+/// it needs and what it costs. (The daily budgets a ledger enforces are the policy's
+/// ``CompiledPolicy/ledgerLimits``.)
 ///
 /// A plain value: it holds no reference to the policy or the request that produced it, so it can
 /// be stored, sent and compared. Its explanation is ``explanation``; the trace of every check is
@@ -21,25 +20,20 @@ public struct Decision: Sendable, Hashable {
     public var rule: String
     /// For `needs_approval`: how many approvers, from which group, for how long.
     public var approval: ApprovalRequirement?
-    /// The request's cost as stated (`cost_usd`), nil when it states none.
-    public var costUSD: JSONNumber?
-    /// The same cost in whole micro-dollars (1 USD = 1,000,000), what a budget ledger debits when
-    /// the request goes ahead; see ``ToolCall/costMicroUSD`` for how it is derived.
+    /// The request's cost (`cost_usd`) in whole micro-dollars (1 USD = 1,000,000), what a budget
+    /// ledger debits when the request goes ahead, nil when it states none; see
+    /// ``ToolCall/costMicroUSD`` for how it is derived. ``MicroUSD/dollars(_:)`` turns it back.
     public var costMicroUSD: Int64?
-    /// The policy's daily budgets, which only the ledger can enforce (it knows what was spent).
-    public var limits: LedgerLimits
 
     public init(
         _ outcome: Outcome, _ reason: DecisionReason, rule: String, approval: ApprovalRequirement? = nil,
-        costUSD: JSONNumber? = nil, costMicroUSD: Int64? = nil, limits: LedgerLimits = LedgerLimits()
+        costMicroUSD: Int64? = nil
     ) {
         self.outcome = outcome
         self.reason = reason
         self.rule = rule
         self.approval = approval
-        self.costUSD = costUSD
         self.costMicroUSD = costMicroUSD
-        self.limits = limits
     }
 
     /// The reason as a sentence.

@@ -45,53 +45,58 @@ extension CompiledPolicy {
         case .http(let http):
             if let denial = checkChainDepth(http.chainDepth ?? 0, cost: nil, trace: &trace) { return denial }
             let (allowed, reason, rule) = network.judge(http, trace: &trace)
-            return Decision(allowed ? .allow : .deny, reason, rule: rule, limits: ledgerLimits)
+            return Decision(allowed ? .allow : .deny, reason, rule: rule)
         case .connection(let address):
             let (allowed, reason, rule) = network.judge(
                 address, host: .ip(address), ambiguous: false, resolved: true, trace: &trace)
-            return Decision(allowed ? .allow : .deny, reason, rule: rule, limits: ledgerLimits)
+            return Decision(allowed ? .allow : .deny, reason, rule: rule)
         }
     }
 
     /// The order of checks in ``CompiledPolicy``'s documentation, steps 1 to 6.
     private func decide<Sink: TraceSink>(_ call: ToolCall, trace: inout Sink) -> Decision {
         let tool = call.tool
-        func decision(_ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String) -> Decision {
-            Decision(
-                outcome, reason, rule: rule, approval: outcome == .needsApproval ? defaultApproval : nil,
-                costUSD: call.costUSD, costMicroUSD: call.costMicroUSD, limits: ledgerLimits)
-        }
         // 1. Deny patterns and deny rules.
         if let entry = firstMatch(denyPatterns, tool, verb: "denies", trace: &trace) {
-            return decision(.deny, .toolDeniedByPattern(tool: tool, pattern: entry.pattern.source), entry.ruleID)
+            return decision(call, .deny, .toolDeniedByPattern(tool: tool, pattern: entry.pattern.source), entry.ruleID)
         }
         if let (rule, outcome) = firstRule(denyRules, call, trace: &trace) {
             let reason = DecisionReason.toolDeniedByRule(
                 tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition?.source, outcome: outcome)
-            return decision(.deny, reason, rule.name)
+            return decision(call, .deny, reason, rule.name)
         }
         // 2. Allow gate.
         let (allowRule, allowReason) = allowGate(call, trace: &trace)
-        if case .toolNotAllowed = allowReason { return decision(.deny, allowReason, allowRule) }
+        if case .toolNotAllowed = allowReason { return decision(call, .deny, allowReason, allowRule) }
         // 3. Parameter schema. 4. Static budgets.
-        if let (rule, reason) = checkSchema(call, trace: &trace) { return decision(.deny, reason, rule) }
+        if let (rule, reason) = checkSchema(call, trace: &trace) { return decision(call, .deny, reason, rule) }
         if let denial = checkChainDepth(call.chainDepth, cost: call, trace: &trace) { return denial }
-        if let (rule, reason) = checkCost(call, trace: &trace) { return decision(.deny, reason, rule) }
+        if let (rule, reason) = checkCost(call, trace: &trace) { return decision(call, .deny, reason, rule) }
         // 5. Approval rules.
         if let (rule, outcome) = firstRule(approvalRules, call, trace: &trace) {
             let reason = DecisionReason.approvalRequired(
                 tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition?.source, outcome: outcome)
-            var result = decision(.needsApproval, reason, rule.name)
+            var result = decision(call, .needsApproval, reason, rule.name)
             result.approval = rule.approval
             return result
         }
         // 6. Allow (or the default's approval).
         if case .toolNeedsApprovalByDefault = allowReason {
             trace.record("decision", .matched, "needs_approval")
-            return decision(.needsApproval, allowReason, allowRule)
+            return decision(call, .needsApproval, allowReason, allowRule)
         }
         trace.record("decision", .matched, "allow")
-        return decision(.allow, allowReason, allowRule)
+        return decision(call, .allow, allowReason, allowRule)
+    }
+
+    /// The decision for a tool call: the default approval for `needs_approval` (a rule sets its
+    /// own), and the call's cost.
+    private func decision(_ call: ToolCall, _ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String)
+        -> Decision
+    {
+        Decision(
+            outcome, reason, rule: rule, approval: outcome == .needsApproval ? defaultApproval : nil,
+            costMicroUSD: call.costMicroUSD)
     }
 
     /// Step 2: the allow pattern or allow rule that admits the tool, or `defaults.decision`
@@ -138,25 +143,25 @@ extension CompiledPolicy {
         CompiledRule, ConditionOutcome
     )? {
         for rule in rules {
-            let check = "rule `\(rule.name)` (\(rule.action.rawValue))"
             guard rule.matches(call.tool) else {
-                trace.record(check, .noMatch, "")
+                trace.record(CompiledPolicy.label(rule), .noMatch, "")
                 continue
             }
             let outcome = rule.condition?.evaluate(call.conditionContext) ?? .true
             let failsClosed = rule.action != .allow
             switch outcome {
             case .true:
-                let detail = failsClosed ? CompiledPolicy.detail(rule, outcome) : "allows `\(call.tool)`"
-                trace.record(check, .matched, detail)
+                trace.record(
+                    CompiledPolicy.label(rule), .matched,
+                    failsClosed ? CompiledPolicy.detail(rule, outcome) : "allows `\(call.tool)`")
                 return (rule, outcome)
             case .unknown where failsClosed:
-                trace.record(check, .unknown, CompiledPolicy.detail(rule, outcome))
+                trace.record(CompiledPolicy.label(rule), .unknown, CompiledPolicy.detail(rule, outcome))
                 return (rule, outcome)
             case .unknown:
-                trace.record(check, .unknown, CompiledPolicy.detail(rule, outcome))
+                trace.record(CompiledPolicy.label(rule), .unknown, CompiledPolicy.detail(rule, outcome))
             case .false:
-                trace.record(check, .noMatch, CompiledPolicy.detail(rule, outcome))
+                trace.record(CompiledPolicy.label(rule), .noMatch, CompiledPolicy.detail(rule, outcome))
             }
         }
         return nil
@@ -186,8 +191,8 @@ extension CompiledPolicy {
         }
         trace.record("budgets.max_chain_depth", .failed, "\(depth) > \(limit)")
         return Decision(
-            .deny, .chainTooDeep(depth: depth, limit: limit), rule: "budgets.max_chain_depth", costUSD: call?.costUSD,
-            costMicroUSD: call?.costMicroUSD, limits: ledgerLimits)
+            .deny, .chainTooDeep(depth: depth, limit: limit), rule: "budgets.max_chain_depth",
+            costMicroUSD: call?.costMicroUSD)
     }
 
     /// Step 4: the request's cost against `max_usd_per_request`, then `max_usd_per_day`.
@@ -211,6 +216,10 @@ extension CompiledPolicy {
         trace.record("budgets.\(name)", .failed, "$\(cost) > $\(limit)")
         return ("budgets.\(name)", .costOverLimit(cost: cost, limit: limit, budget: name))
     }
+
+    /// The trace's name for a rule, ``rule `big-refunds` (approval)``. Only ever built inside a
+    /// `record` argument (an autoclosure), so that deciding without a trace never builds it.
+    static func label(_ rule: CompiledRule) -> String { "rule `\(rule.name)` (\(rule.action.rawValue))" }
 
     static func detail(_ rule: CompiledRule, _ outcome: ConditionOutcome) -> String {
         guard let condition = rule.condition else { return "no condition" }

@@ -21,7 +21,7 @@ enum YAMLDocument {
         do {
             root = try Yams.compose(yaml: text, Resolver.basic)
         } catch let error as YamlError {
-            throw YAMLDocument.translate(error)
+            throw YAMLDocument.translate(error, in: text)
         } catch {
             throw PolicyError(at: SourceLocation(line: 1, column: 1), "cannot read YAML: \(error)")
         }
@@ -83,12 +83,20 @@ enum YAMLDocument {
         }
     }
 
-    private static func translate(_ error: YamlError) -> PolicyError {
+    /// The error at its position; one libyaml places past the end of the text (the line after
+    /// the last, for input that ends early) is moved to the end of the last line, where an
+    /// editor can go.
+    private static func translate(_ error: YamlError, in text: String) -> PolicyError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text): " } ?? ""
-            return PolicyError(at: location(mark), "invalid YAML: \(prefix)\(problem)")
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            var at = location(mark)
+            if at.line > lines.count, let last = lines.last {
+                at = SourceLocation(line: lines.count, column: last.count + 1)
+            }
+            return PolicyError(at: at, "invalid YAML: \(prefix)\(problem)")
         case .reader(let problem, _, _, _):
             return PolicyError(at: SourceLocation(line: 1, column: 1), "invalid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):

@@ -195,6 +195,10 @@ public struct Redactor: Sendable {
         return spans
     }
 
+    /// The longest run of digits and separators read as one (a card inside a longer run of
+    /// numbers is still found within it; a phone number never is that long).
+    static let maximumRunDigits = 48
+
     /// Runs of digits joined by single separators. Cards: 13–19 digits passing Luhn. Phones:
     /// 10–15 digits (E.164), or 7–9 written international style (`+` and separators).
     static func digitRuns(_ bytes: UnsafeBufferPointer<UInt8>, card: Bool) -> [Range<Int>] {
@@ -217,7 +221,7 @@ public struct Redactor: Sendable {
             var end = index
             var cursor = index
             if !isDigit(bytes[cursor]) { cursor += 1 }
-            while cursor < bytes.count, digitCount <= 19 {
+            while cursor < bytes.count, digitCount <= Redactor.maximumRunDigits {
                 let byte = bytes[cursor]
                 if isDigit(byte) {
                     digitCount += 1
@@ -236,16 +240,45 @@ public struct Redactor: Sendable {
                 cursor = next
             }
             let followedByWord = end < bytes.count && isAlphanumeric(bytes[end])
-            if !followedByWord {
-                if card {
-                    if (13...19).contains(digitCount), luhn(bytes[start..<end]) { spans.append(start..<end) }
-                } else if (7...15).contains(digitCount), digitCount >= 10 || (startsWithPlus && separators > 0) {
-                    spans.append(start..<end)
+            if card {
+                if let span = cardSpan(bytes, start, end, whole: !followedByWord) {
+                    spans.append(span)
+                    end = span.upperBound
                 }
+            } else if !followedByWord, (7...15).contains(digitCount),
+                digitCount >= 10 || (startsWithPlus && separators > 0)
+            {
+                spans.append(start..<end)
             }
             index = max(end, index + 1)
         }
         return spans
+    }
+
+    /// The card number in the digit run `start..<end`: the whole run (when `whole`) if it is
+    /// one, else the leftmost longest stretch between separators that is one (13–19 digits
+    /// passing Luhn), so that `qty 6 4111111111111111 12/25` still loses its card number. Runs
+    /// are at most ``maximumRunDigits`` digits, so the search stays small.
+    static func cardSpan(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, whole: Bool) -> Range<Int>? {
+        func isCard(_ from: Int, _ to: Int) -> Bool {
+            var digits = 0
+            for offset in from..<to where isDigit(bytes[offset]) { digits += 1 }
+            return (13...19).contains(digits) && luhn(bytes[from..<to])
+        }
+        if whole, isCard(start, end) { return start..<end }
+        var from = start
+        while from < end {
+            if from == start || !isDigit(bytes[from - 1]) {
+                if from > start, whole, isCard(from, end) { return from..<end }
+                var to = end - 1
+                while to > from + 12 {
+                    if !isDigit(bytes[to]), isCard(from, to) { return from..<to }
+                    to -= 1
+                }
+            }
+            from += 1
+        }
+        return nil
     }
 
     /// The Luhn check over the digits of `text` (separators skipped).

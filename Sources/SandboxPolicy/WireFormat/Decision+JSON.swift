@@ -10,7 +10,7 @@ extension Decision {
             "reason_code": .string(reason.code),
             "rule": .string(rule),
             "approval": .null,
-            "cost_usd": costUSD.map { .number($0) } ?? .null,
+            "cost_usd": costMicroUSD.map { .number(MicroUSD.dollars($0)) } ?? .null,
             "cost_micro_usd": costMicroUSD.map { .number(JSONNumber($0)) } ?? .null,
         ]
         if let approval {
