@@ -2,8 +2,6 @@ import Raft
 
 // Liveness: once every fault is healed, a leader must get a fresh proposal applied everywhere.
 extension Simulation {
-    // MARK: - Liveness
-
     /// Heals every fault, restarts every crashed node, then expects a leader to get a fresh
     /// proposal applied on every voter within `livenessTicks` ticks.
     func checkLiveness() {
@@ -16,25 +14,20 @@ extension Simulation {
             statistics.livenessTicks = tick + 1
             settle()
             if violation != nil { return }
-            if let current = probe, let proposer = node(current.node), proposer.raft?.term != current.term {
-                probe = nil  // leadership moved on: propose again
+            if let current = probe, probeApplied(current) {
+                note("liveness: index \(current.index) applied on every voter after \(tick + 1) ticks")
+                return
+            }
+            if let current = probe, let proposer = node(current.node)?.raft,
+                proposer.role != .leader || proposer.term != current.term
+            {
+                probe = nil  // the proposer stopped leading (maybe removed itself): propose again
             }
             if probe == nil, let leaderNode = leaders.first, let raft = leaderNode.raft {
                 nextPayload += 1
                 if let index = try? raft.propose(Array("liveness\(nextPayload)".utf8)) {
                     probe = (leaderNode.id, index, raft.term)
                     note("liveness: node \(leaderNode.id) proposes at \(index)")
-                }
-            }
-            if let current = probe, let proposer = node(current.node), let raft = proposer.raft {
-                let everywhere = raft.confState.voters.allSatisfy { voter in
-                    (node(voter)?.machine.applied ?? 0) >= current.index
-                }
-                if everywhere && proposer.machine.applied >= current.index
-                    && raft.term(at: current.index) == current.term
-                {
-                    note("liveness: index \(current.index) applied on every voter after \(tick + 1) ticks")
-                    return
                 }
             }
             for node in liveNodes { node.raft?.tick() }
@@ -47,6 +40,16 @@ extension Simulation {
             .liveness,
             "no proposal applied on every voter within \(options.livenessTicks) ticks after healing: \(summary.joined(separator: ", "))"
         )
+    }
+
+    /// Whether the probe entry is committed with the term it was proposed in and applied on
+    /// every voter of the current configuration (as the newest leader, or else the proposer,
+    /// sees it). A node that removed itself is no voter: it need not apply it.
+    func probeApplied(_ probe: (node: NodeID, index: UInt64, term: UInt64)) -> Bool {
+        guard checker.committedTerms[probe.index] == probe.term else { return false }
+        guard let reference = leaders.first?.raft ?? node(probe.node)?.raft else { return false }
+        let voters = reference.confState.voters
+        return !voters.isEmpty && voters.allSatisfy { (node($0)?.machine.applied ?? 0) >= probe.index }
     }
 
     /// Delivers every message and handles every Ready until the cluster is quiet (bounded).
