@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Raft
-import RaftSimulation
+@_spi(Testing) import Raft
+@_spi(Testing) import RaftSimulation
 import RaftSimulationRocksDB
 
 /// `raft-sim`: runs the deterministic Raft simulator over a range of seeds, or replays one.
@@ -46,16 +46,10 @@ struct RaftSim: AsyncParsableCommand {
     @Flag(help: "Turn off partitions, crashes, membership changes and transfers.")
     var noFaults = false
 
-    @Option(help: "Run a deliberately broken core (debug builds only): \(Self.mutationNames).")
+    @Option(help: "Run a deliberately broken core or runtime: \(Self.mutationNames).")
     var mutation: String?
 
-    static var mutationNames: String {
-        #if DEBUG
-            return Mutations.all.map(\.name).joined(separator: ", ")
-        #else
-            return "none in release builds"
-        #endif
-    }
+    static var mutationNames: String { Mutations.all.map(\.name).joined(separator: ", ") }
 
     func validate() throws {
         guard (seeds == nil) != (seed == nil) else { throw ValidationError("give either --seeds A..B or --seed S") }
@@ -75,14 +69,10 @@ struct RaftSim: AsyncParsableCommand {
         options.faults = !noFaults
         if storage == "rocksdb" { options.nodeStores = { RocksDBNodeStoreFactory() } }
         if let mutation {
-            #if DEBUG
-                guard let found = Mutations.all.first(where: { $0.name == mutation }) else {
-                    throw ValidationError("unknown mutation \(mutation); known: \(Self.mutationNames)")
-                }
-                options.mutations = found.mutation
-            #else
-                throw ValidationError("mutations exist only in debug builds (got \(mutation))")
-            #endif
+            guard let found = Mutations(named: mutation) else {
+                throw ValidationError("unknown mutation \(mutation); known: \(Self.mutationNames)")
+            }
+            options.mutations = found
         }
         return options
     }

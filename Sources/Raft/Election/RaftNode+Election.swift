@@ -23,12 +23,16 @@ extension RaftNode {
         electionElapsed += 1
         if electionElapsed >= config.electionTicks {
             electionElapsed = 0
-            if config.checkQuorum && !quorumRecentlyActive() {
+            if config.checkQuorum && !quorumRecentlyActive() && !seam.breaks(.leaderIgnoresCheckQuorum) {
                 // CheckQuorum: a leader cut off from its quorum steps down.
                 becomeFollower(term: term, leader: 0)
                 return
             }
-            if transferTarget != 0 { transferTarget = 0 }  // the transfer timed out
+            if transferTarget != 0 {
+                transferTarget = 0  // the transfer timed out
+                // A removed leader tries again to hand over (it must not lead on).
+                if !isPromotable { return handOverAfterRemoval() }
+            }
         }
         for (_, pr) in progress where pr.state == .snapshot {
             pr.snapshotTicks += 1

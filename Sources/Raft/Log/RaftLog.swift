@@ -3,6 +3,7 @@
 final class RaftLog {
     let storage: any RaftLogStorage
     let invariants: InvariantMonitor
+    let seam: MutationSeam
     @exclusivity(unchecked) var unstable: UnstableLog
     /// Highest index known to be committed.
     @exclusivity(unchecked) private(set) var committed: UInt64
@@ -10,9 +11,10 @@ final class RaftLog {
     @exclusivity(unchecked) private(set) var applied: UInt64
 
     /// Throws what the storage threw when it cannot tell where its log begins and ends.
-    init(storage: any RaftLogStorage, invariants: InvariantMonitor) throws {
+    init(storage: any RaftLogStorage, invariants: InvariantMonitor, seam: MutationSeam) throws {
         self.storage = storage
         self.invariants = invariants
+        self.seam = seam
         let first = try storage.firstIndex()
         let last = try storage.lastIndex()
         unstable = UnstableLog(offset: last + 1)
@@ -134,8 +136,7 @@ final class RaftLog {
     /// Follower side of AppendEntries (Raft §5.3): appends if the log matches at
     /// `index`/`logTerm`; returns the last index of the new entries, or nil on mismatch.
     func maybeAppend(
-        index: UInt64, logTerm: UInt64, commit: UInt64, entries newEntries: [Entry], keepConflicts: Bool,
-        commitUnverified: Bool
+        index: UInt64, logTerm: UInt64, commit: UInt64, entries newEntries: [Entry]
     ) -> UInt64? {
         guard matchTerm(index, logTerm) else { return nil }
         let lastNew = index + UInt64(newEntries.count)
@@ -145,16 +146,14 @@ final class RaftLog {
                 invariants.require(conflict > committed, "conflict at \(conflict) within committed prefix \(committed)")
             else { return nil }
             let start = Int(conflict - (index + 1))
-            if keepConflicts {
-                // Mutation: only add entries beyond the current end, keeping conflicting ones.
-                let last = lastIndex()
-                let beyond = newEntries[start...].filter { $0.index > last }
-                if !beyond.isEmpty { append(Array(beyond)) }
+            if seam.breaks(.keepConflictingSuffix) {
+                appendKeepingConflicts(newEntries[start...])
             } else {
                 append(Array(newEntries[start...]))
             }
         }
-        commitTo(min(commit, commitUnverified ? lastIndex() : lastNew))
+        if seam.breaks(.commitUnverifiedEntries) { return commitUnverified(commit, lastNew: lastNew) }
+        commitTo(min(commit, lastNew))
         return lastNew
     }
 
@@ -178,9 +177,9 @@ final class RaftLog {
 
     /// Commits `index` if it belongs to `term` (Raft §5.4.2: only current-term entries are
     /// committed by counting replicas).
-    func maybeCommit(index: UInt64, term: UInt64, ignoreTerm: Bool) -> Bool {
+    func maybeCommit(index: UInt64, term: UInt64) -> Bool {
         guard index > committed else { return false }
-        if ignoreTerm || self.term(at: index) == term {
+        if self.term(at: index) == term {
             commitTo(index)
             return true
         }

@@ -65,7 +65,7 @@ extension RaftNode {
         syncProgressWithConfiguration()
         if role == .leader {
             if !voters.contains(id) {
-                stepDownAfterRemoval()
+                handOverAfterRemoval()
             } else {
                 if transferTarget != 0 && !voters.contains(transferTarget) { transferTarget = 0 }
                 _ = maybeCommit()
@@ -95,17 +95,26 @@ extension RaftNode {
         peers = (voters + learners).filter { $0 != id }.sorted()
     }
 
-    /// A leader that applied its own removal hands over cleanly: it tells the most up-to-date
-    /// voter to start an election at once, then steps down.
-    func stepDownAfterRemoval() {
+    /// A leader that applied its own removal hands over cleanly: it refuses proposals and
+    /// brings the most up-to-date voter level with its log (a leadership transfer), tells it to
+    /// start an election at once (TimeoutNow), then steps down. Stepping down before the
+    /// successor holds its whole log could leave the cluster without a possible leader: a voter
+    /// that has not applied the removal yet may still need this node's vote, which its longer
+    /// log refuses (found by the simulator with a paused leader). A transfer that times out is
+    /// tried again; with no voter to hand over to it steps down at once.
+    func handOverAfterRemoval() {
         let last = log.lastIndex()
         let successor = voters.compactMap { node in progress[node].map { (node, $0.match) } }
             .max { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 > $1.0) }
-        if let (node, match) = successor, match == last {
-            send(outgoing(.timeoutNow, to: node))
+        guard let (node, match) = successor, match < last else {
+            if let (node, _) = successor { send(outgoing(.timeoutNow, to: node)) }
+            let pending = outbox
+            becomeFollower(term: term, leader: 0)
+            outbox = pending
+            return
         }
-        let pending = outbox
-        becomeFollower(term: term, leader: 0)
-        outbox = pending
+        transferTarget = node
+        electionElapsed = 0
+        sendAppend(to: node)
     }
 }

@@ -8,7 +8,8 @@ extension RaftNode {
         switch message.kind {
         case .appendResponse, .vote, .voteResponse:
             // They vouch for entries, a term or a vote: only once durable.
-            if mutated(.sendBeforePersist) { outbox.append(message) } else { outboxAfterPersist.append(message) }
+            if seam.breaks(.sendBeforePersist) { return outbox.append(message) }
+            outboxAfterPersist.append(message)
         default:
             outbox.append(message)
         }

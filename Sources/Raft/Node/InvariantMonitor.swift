@@ -1,6 +1,7 @@
 /// Checks the core's invariants. A broken invariant stops the process (`preconditionFailure`),
-/// except in debug builds running a deliberately mutated core: there the first violation is
-/// recorded instead, the operation is abandoned, and the simulator reports it as a finding.
+/// except in nodes built through the test seam (`MutationSeam.recordsViolations`: the simulator
+/// and the tests, in every build): there the first violation is recorded instead, the operation
+/// is abandoned, and the simulator reports it as a finding with its seed.
 ///
 /// It also records the first storage read that failed (other than a compacted or unavailable
 /// position). From then on the node has stopped (`RaftNode.failure`), and what it computed

@@ -16,9 +16,6 @@ public struct RaftConfig: Sendable {
     /// voters ignore vote requests while they hear from a leader (the leader lease).
     public var checkQuorum: Bool = true
     public var limits = RaftLimits()
-    #if DEBUG
-        public var mutations: Mutations = []
-    #endif
 
     public init(id: NodeID) {
         self.id = id

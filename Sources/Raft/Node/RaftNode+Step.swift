@@ -22,6 +22,7 @@ extension RaftNode {
                 becomeFollower(term: message.term, leader: 0)
             }
         } else if message.term < term {
+            if seam.breaks(.acceptAppendFromOlderTerm) && message.kind == .append { return acceptStaleAppend(message) }
             if (config.checkQuorum || config.preVote) && (message.kind == .heartbeat || message.kind == .append) {
                 // A stale leader (e.g. back from a partition): tell it our term so it steps down.
                 send(outgoing(.appendResponse, to: message.from))

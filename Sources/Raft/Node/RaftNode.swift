@@ -14,6 +14,9 @@ public final class RaftNode {
     let config: RaftConfig
     let log: RaftLog
     let invariants: InvariantMonitor
+    /// Test-only switches (mutations, recording invariant violations): `.production` unless the
+    /// node was built through the `Testing` SPI.
+    let seam: MutationSeam
     @exclusivity(unchecked) var random: any RandomNumberGenerator
 
     @exclusivity(unchecked) public internal(set) var term: UInt64 = 0
@@ -57,20 +60,36 @@ public final class RaftNode {
 
     /// Creates a node from what `storage` holds (empty for a new node). `random` supplies the
     /// election timeout jitter; pass a seeded generator for reproducible runs.
-    public init(config: RaftConfig, storage: any RaftLogStorage, random: some RandomNumberGenerator)
+    public convenience init(config: RaftConfig, storage: any RaftLogStorage, random: some RandomNumberGenerator)
+        throws(RaftConfigError)
+    {
+        try self.init(config: config, storage: storage, random: random, seam: .production)
+    }
+
+    /// Creates a node whose election jitter comes from a generator seeded with `seed`.
+    public convenience init(config: RaftConfig, storage: any RaftLogStorage, seed: UInt64) throws(RaftConfigError) {
+        try self.init(config: config, storage: storage, random: SplitMix64(seed: seed), seam: .production)
+    }
+
+    /// A node wired to a test seam: mutations switched on, invariant violations recorded
+    /// instead of stopping the process (the simulator and the tests; see `MutationSeam`).
+    @_spi(Testing) public convenience init(
+        config: RaftConfig, storage: any RaftLogStorage, seed: UInt64, seam: MutationSeam
+    ) throws(RaftConfigError) {
+        try self.init(config: config, storage: storage, random: SplitMix64(seed: seed), seam: seam)
+    }
+
+    init(config: RaftConfig, storage: any RaftLogStorage, random: some RandomNumberGenerator, seam: MutationSeam)
         throws(RaftConfigError)
     {
         try config.validate()
         id = config.id
         self.config = config
-        #if DEBUG
-            invariants = InvariantMonitor(recordsInsteadOfStopping: !config.mutations.isEmpty)
-        #else
-            invariants = InvariantMonitor(recordsInsteadOfStopping: false)
-        #endif
+        self.seam = seam
+        invariants = InvariantMonitor(recordsInsteadOfStopping: seam.recordsViolations)
         self.random = random
         do {
-            log = try RaftLog(storage: storage, invariants: invariants)
+            log = try RaftLog(storage: storage, invariants: invariants, seam: seam)
         } catch {
             throw .invalid("cannot read the log's first and last index from storage: \(error)")
         }
@@ -104,11 +123,6 @@ public final class RaftNode {
         previousSoftState = softState
     }
 
-    /// Creates a node whose election jitter comes from a generator seeded with `seed`.
-    public convenience init(config: RaftConfig, storage: any RaftLogStorage, seed: UInt64) throws(RaftConfigError) {
-        try self.init(config: config, storage: storage, random: SplitMix64(seed: seed))
-    }
-
     // MARK: - Read-only views
 
     public var softState: SoftState { SoftState(leader: leader, role: role) }
@@ -131,7 +145,8 @@ public final class RaftNode {
         guard role == .leader, let pr = progress[node] else { return nil }
         return (pr.state, pr.match, pr.next)
     }
-    /// The first broken invariant recorded by a mutated debug build (always nil otherwise).
+    /// The first broken invariant, recorded when the node was built through the `Testing` SPI
+    /// with `MutationSeam.recordsViolations` (a production node stops the process instead).
     public var invariantViolation: String? { invariants.violation }
 
     /// Set when the storage failed a read other than a compacted or unavailable position (a
@@ -149,34 +164,7 @@ public final class RaftNode {
 
     /// Rebuilds `majority` after `voters` changed.
     func updateMajority() {
-        majority = MajorityConfig(voters)
-        #if DEBUG
-            if config.mutations.contains(.quorumTooSmall) {
-                majority = MajorityConfig(voters: majority.voters, quorum: max(1, voters.count / 2))
-            }
-        #endif
-    }
-
-    @inline(__always)
-    func mutated(_ flag: MutationFlag) -> Bool {
-        #if DEBUG
-            switch flag {
-            case .voteWithoutLogCheck: return config.mutations.contains(.voteWithoutLogCheck)
-            case .commitEarlierTerm: return config.mutations.contains(.commitEarlierTermByCounting)
-            case .keepConflictingSuffix: return config.mutations.contains(.keepConflictingSuffix)
-            case .readIndexWithoutQuorum: return config.mutations.contains(.readIndexWithoutQuorum)
-            case .sendBeforePersist: return config.mutations.contains(.sendBeforePersist)
-            case .voteTwiceInTerm: return config.mutations.contains(.voteTwiceInTerm)
-            case .commitUnverifiedEntries: return config.mutations.contains(.commitUnverifiedEntries)
-            }
-        #else
-            return false
-        #endif
-    }
-
-    enum MutationFlag {
-        case voteWithoutLogCheck, commitEarlierTerm, keepConflictingSuffix, readIndexWithoutQuorum
-        case sendBeforePersist, voteTwiceInTerm, commitUnverifiedEntries
+        majority = seam.majority(of: voters)
     }
 
 }

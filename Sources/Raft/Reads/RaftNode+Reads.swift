@@ -23,7 +23,7 @@ extension RaftNode {
     func handleReadIndexRequest(from node: NodeID, context: [UInt8]) {
         guard reads.count < config.limits.maxPendingReads else { return }  // a forwarded read: the follower retries
         let request = ReadQueue.Request(round: 0, index: log.committed, from: node, context: context)
-        if mutated(.readIndexWithoutQuorum) { return answerRead(request) }
+        if seam.breaks(.readIndexWithoutQuorum) { return answerRead(request) }
         if log.term(at: log.committed) != term {
             // Until it commits an entry of its term the leader does not know the commit index —
             // a single voter included: entries an earlier leader committed may sit above its

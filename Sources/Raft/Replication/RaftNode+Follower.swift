@@ -9,8 +9,7 @@ extension RaftNode {
             return
         }
         if let lastNew = log.maybeAppend(
-            index: message.index, logTerm: message.logTerm, commit: message.commit, entries: message.entries,
-            keepConflicts: mutated(.keepConflictingSuffix), commitUnverified: mutated(.commitUnverifiedEntries))
+            index: message.index, logTerm: message.logTerm, commit: message.commit, entries: message.entries)
         {
             response.index = lastNew
         } else {

@@ -64,7 +64,8 @@ extension RaftNode {
             guard let pr = progress[node] else { continue }
             var heartbeat = outgoing(.heartbeat, to: node)
             // Never tell a follower to commit beyond what it is known to hold.
-            heartbeat.commit = mutated(.commitUnverifiedEntries) ? log.committed : min(pr.match, log.committed)
+            heartbeat.commit = min(pr.match, log.committed)
+            if seam.breaks(.commitUnverifiedEntries) { heartbeat.commit = log.committed }
             heartbeat.readRound = round
             send(heartbeat)
         }
@@ -76,7 +77,10 @@ extension RaftNode {
         guard !majority.isEmpty else { return false }
         let index = majority.committedIndex { progress[$0]?.match ?? 0 }
         let before = log.committed
-        guard log.maybeCommit(index: index, term: term, ignoreTerm: mutated(.commitEarlierTerm)) else { return false }
+        let moved =
+            seam.breaks(.commitEarlierTermByCounting)
+            ? log.commitByCounting(index) : log.maybeCommit(index: index, term: term)
+        guard moved else { return false }
         _ = invariants.require(log.committed > before, "commit index went back")
         if log.term(at: log.committed) == term { releaseReadsAwaitingCommit() }
         return true

@@ -19,6 +19,9 @@ struct SafetyChecker {
     private var entries: [EntryKey: EntryRecord] = [:]
     /// Terms of committed entries, by index.
     private(set) var committedTerms: [UInt64: UInt64] = [:]
+    /// The lowest term in which each committed index was seen committed (an upper bound on the
+    /// term in which it was committed): leaders of later terms must hold it.
+    private(set) var committedInTerm: [UInt64: UInt64] = [:]
     private(set) var highestCommitted: UInt64 = 0
     /// State machine safety: the hash chain after applying each index.
     private var chainAt: [UInt64: UInt64] = [:]
@@ -54,8 +57,26 @@ struct SafetyChecker {
         return nil
     }
 
+    /// A committed entry (by any node's commit index, by being applied, or by a quorum's
+    /// acknowledgements in its leader's term) is never replaced on a node that holds it and is
+    /// already in the term it was committed in, or a later one: only a leader of such a term can
+    /// write to it, and such a leader holds the entry (Raft §5.4). `stored` is the term the node's
+    /// storage holds at `index`, `nodeTerm` its stored term, before `replacement` is written
+    /// there. (A node still in an older term may take a stale leader's entry there, legally,
+    /// until a newer leader repairs its log.)
+    func overwriteProblem(index: UInt64, stored: UInt64, replacement: UInt64?, nodeTerm: UInt64, on node: NodeID)
+        -> String?
+    {
+        guard let committed = committedTerms[index], committed == stored, replacement != stored,
+            let inTerm = committedInTerm[index], nodeTerm >= inTerm
+        else { return nil }
+        let by = replacement.map { "with \($0)/\(index)" } ?? "by truncating its log"
+        return "node \(node) replaces the committed entry \(committed)/\(index) \(by)"
+    }
+
     /// `node` committed index `index`, which has term `term` in its log.
-    mutating func observeCommitted(index: UInt64, term: UInt64, on node: NodeID) -> String? {
+    mutating func observeCommitted(index: UInt64, term: UInt64, on node: NodeID, inTerm: UInt64) -> String? {
+        committedInTerm[index] = min(committedInTerm[index] ?? .max, inTerm)
         if let known = committedTerms[index], known != term {
             return "node \(node) committed term \(term) at index \(index), but term \(known) was committed there"
         }

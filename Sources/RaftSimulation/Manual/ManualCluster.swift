@@ -1,4 +1,4 @@
-import Raft
+@_spi(Testing) import Raft
 
 /// A cluster driven by hand: the interaction tests, the unit tests and the benchmark use it.
 /// Messages wait in one mailbox per node until delivered; a `Ready` is handled exactly as the
@@ -46,15 +46,29 @@ public final class ManualCluster {
     /// Messages for which this returns true are dropped (besides those across partitions).
     @exclusivity(unchecked) public var dropFilter: (@Sendable (Message) -> Bool)?
     let configure: @Sendable (inout RaftConfig) -> Void
+    /// Production nodes unless built through the `Testing` SPI initializer.
+    let seam: MutationSeam
     @exclusivity(unchecked) var seed: UInt64 = 1
 
     /// A cluster whose voters (and learners) start with empty logs and know the membership.
-    public init(
+    public convenience init(
         voters: [NodeID], learners: [NodeID] = [], recordsTranscript: Bool = false,
+        configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
+    ) {
+        self.init(
+            voters: voters, learners: learners, recordsTranscript: recordsTranscript, seam: .production,
+            configure: configure)
+    }
+
+    /// A cluster whose nodes are built through the test seam (a mutation switched on, invariant
+    /// violations recorded: see `RaftNode.invariantViolation`).
+    @_spi(Testing) public init(
+        voters: [NodeID], learners: [NodeID] = [], recordsTranscript: Bool = false, seam: MutationSeam,
         configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
     ) {
         self.recordsTranscript = recordsTranscript
         self.configure = configure
+        self.seam = seam
         let conf = ConfState(voters: voters, learners: learners)
         for id in voters + learners {
             let member = Member(id: id, storage: MemoryLogStorage(bootstrap: conf))
@@ -88,7 +102,7 @@ public final class ManualCluster {
         configure(&config)
         seed &+= 0x9E37_79B9
         do {
-            member.raft = try RaftNode(config: config, storage: member.storage, seed: seed &+ member.id)
+            member.raft = try RaftNode(config: config, storage: member.storage, seed: seed &+ member.id, seam: seam)
         } catch {
             preconditionFailure("cannot start node \(member.id): \(error)")
         }

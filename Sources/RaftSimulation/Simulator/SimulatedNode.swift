@@ -21,6 +21,17 @@ final class SimulatedNode {
     @exclusivity(unchecked) var started = false
     /// While crashed: the step at which the supervisor restarts it.
     @exclusivity(unchecked) var restartAtStep = 0
+    /// Paused (a SIGSTOP'd process, a long GC pause): it takes no step, tick or Ready until
+    /// `resumeAtStep`; messages that reach it meanwhile wait in `held`.
+    @exclusivity(unchecked) var paused = false
+    @exclusivity(unchecked) var resumeAtStep = 0
+    @exclusivity(unchecked) var held: [Message] = []
+    /// How fast its clock runs, in percent of the nominal rate (clock-rate skew).
+    @exclusivity(unchecked) var clockRate = 100
+    /// Ticks taken in this run, across restarts (the availability windows count them).
+    @exclusivity(unchecked) var ticks = 0
+    /// Availability: consecutive ticks this node led while cut off from a quorum of its voters.
+    @exclusivity(unchecked) var ticksLeadingCutOff = 0
 
     init(id: NodeID, store: any NodeStore) {
         self.id = id
@@ -30,5 +41,10 @@ final class SimulatedNode {
     /// The log storage, as the node's `RaftNode` reads it.
     var storage: any RaftLogStorage { store.log }
 
+    /// The hard state as stored (what a crash would keep).
+    var storedHardState: HardState { (try? storage.initialState().0) ?? HardState() }
+
     var isUp: Bool { raft != nil }
+    /// Up and not paused: it takes steps, ticks and Readies.
+    var isRunning: Bool { raft != nil && !paused }
 }

@@ -28,7 +28,9 @@ extension Simulation {
                 if low <= commit {
                     for index in low...commit {
                         guard let term = raft.term(at: index) else { continue }
-                        if let problem = checker.observeCommitted(index: index, term: term, on: node.id) {
+                        if let problem = checker.observeCommitted(
+                            index: index, term: term, on: node.id, inTerm: raft.term)
+                        {
                             return fail(.stateMachineSafety, problem)
                         }
                     }
@@ -44,6 +46,9 @@ extension Simulation {
         guard low <= high else { return }
         for index in low...high {
             guard let term = checker.committedTerms[index] else { continue }
+            // Only what was committed before this term: a candidate paused across elections may
+            // win its older term after later terms committed more.
+            guard (checker.committedInTerm[index] ?? .max) < raft.term else { continue }
             let held = raft.term(at: index)
             if held != term {
                 return fail(

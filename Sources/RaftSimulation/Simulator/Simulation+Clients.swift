@@ -3,7 +3,7 @@ import Raft
 // The clients: batches of writes, mostly at a leader, and ReadIndex reads on any node.
 extension Simulation {
     func proposeWrites() {
-        let candidates = random.chance(80) ? leaders : liveNodes
+        let candidates = random.chance(80) ? leaders.filter(\.isRunning) : liveNodes
         guard let node = randomElement(candidates), let raft = node.raft else { return }
         let count = 1 + random.below(4)
         var batch: [[UInt8]] = []
@@ -15,6 +15,7 @@ extension Simulation {
             let indices = try raft.propose(batch: batch)
             note("node \(node.id) accepts \(count) writes at \(indices.lowerBound)...\(indices.upperBound)")
             for (offset, index) in indices.enumerated() {
+                recordProposal(batch[offset], term: raft.term, index: index)
                 pendingWrites[node.id << 40 | index] = PendingWrite(
                     node: node.id, incarnation: node.incarnation, term: raft.term, payload: batch[offset])
             }

@@ -14,7 +14,8 @@ extension Simulation {
         case 42..<62: restartRandomNode()
         case 62..<78: changeMembership()
         case 78..<88: transferLeadership()
-        default: for node in liveNodes { node.raft?.tick() }
+        case 88..<94: pauseRandomNode()
+        default: for node in liveNodes { tick(node) }
         }
     }
 
@@ -28,6 +29,7 @@ extension Simulation {
     }
 
     func partition() {
+        guard step >= partitionHoldUntil else { return }  // a long partition holds
         cutLinks.removeAll()
         statistics.partitions += 1
         var ids = nodes.filter(\.started).map(\.id)
@@ -51,6 +53,10 @@ extension Simulation {
                 cutLinks.insert(deaf ? other << 32 | node : node << 32 | other)
             }
             note("node \(node) can \(deaf ? "send but not receive" : "receive but not send")")
+            if random.chance(options.longPartitionPercent) {
+                partitionHoldUntil = step + random.between(options.longPartitionSteps)
+                note("the one-way partition holds until step \(partitionHoldUntil)")
+            }
         default:
             guard ids.count >= 3 else { return }
             let bridge = ids[0]
@@ -62,7 +68,7 @@ extension Simulation {
     }
 
     func heal() {
-        guard !cutLinks.isEmpty else { return }
+        guard !cutLinks.isEmpty, step >= partitionHoldUntil else { return }
         cutLinks.removeAll()
         note("heal partitions")
     }
@@ -75,6 +81,9 @@ extension Simulation {
 
     func crash(_ node: SimulatedNode, reason: String) {
         node.raft = nil
+        node.paused = false
+        node.held.removeAll()
+        node.ticksLeadingCutOff = 0
         node.incarnation += 1
         node.waitingReads.removeAll()
         statistics.crashes += 1
@@ -83,6 +92,7 @@ extension Simulation {
             step + options.restartDelay.lowerBound
             + random.below(options.restartDelay.upperBound - options.restartDelay.lowerBound + 1)
         comeBackFromStorage(node)
+        nextRestartStep = min(nextRestartStep, node.restartAtStep)
         note(
             "\(reason) node \(node.id) (keeps its storage: last index \((try? node.storage.lastIndex()) ?? 0), term \((try? node.storage.initialState().0.term) ?? 0))"
         )
@@ -98,7 +108,7 @@ extension Simulation {
     }
 
     func changeMembership() {
-        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        guard let leaderNode = leaders.first(where: \.isRunning), let raft = leaderNode.raft else { return }
         let conf = raft.confState
         // Every change that fits the current membership is equally likely.
         var possible: [ConfChange] = []
@@ -107,11 +117,14 @@ extension Simulation {
         }
         possible += conf.learners.map { ConfChange(.addVoter, node: $0) }
         possible += conf.learners.map { ConfChange(.removeNode, node: $0) }
-        if conf.voters.count > options.nodes { possible += conf.voters.map { ConfChange(.removeNode, node: $0) } }
+        if conf.voters.count > options.minimumVoters ?? options.nodes {
+            possible += conf.voters.map { ConfChange(.removeNode, node: $0) }
+        }
         let change = randomElement(possible)
         guard let change else { return }
         do {
             let index = try raft.proposeConfChange(change)
+            recordProposal(change.encoded(), term: raft.term, index: index)
             note("node \(leaderNode.id) proposes \(change) at \(index)")
             if change.kind == .addLearner, let newcomer = node(change.node), !newcomer.started { start(newcomer) }
         } catch {
@@ -120,10 +133,11 @@ extension Simulation {
     }
 
     func transferLeadership() {
-        guard let leaderNode = leaders.first, let raft = leaderNode.raft else { return }
+        guard let leaderNode = leaders.first(where: \.isRunning), let raft = leaderNode.raft else { return }
         guard let target = randomElement(raft.confState.voters.filter { $0 != leaderNode.id }) else { return }
         do {
             try raft.transferLeadership(to: target)
+            leaderNode.ticksLeadingCutOff = 0  // a transfer restarts the leader's election timer
             statistics.transfersStarted += 1
             note("node \(leaderNode.id) transfers leadership to \(target)")
         } catch {

@@ -7,7 +7,10 @@ extension Simulation {
     func checkLiveness() {
         step += 1
         cutLinks.removeAll()
+        partitionHoldUntil = 0
         for node in nodes where node.started && !node.isUp { start(node) }
+        resumeDueNodes(all: true)
+        releaseDelayedMessages(all: true)
         note("liveness: faults healed, every node up")
         var probe: (node: NodeID, index: UInt64, term: UInt64)?
         for tick in 0..<options.livenessTicks {
@@ -25,12 +28,15 @@ extension Simulation {
             }
             if probe == nil, let leaderNode = leaders.first, let raft = leaderNode.raft {
                 nextPayload += 1
-                if let index = try? raft.propose(Array("liveness\(nextPayload)".utf8)) {
+                let payload = Array("liveness\(nextPayload)".utf8)
+                if let index = try? raft.propose(payload) {
                     probe = (leaderNode.id, index, raft.term)
+                    recordProposal(payload, term: raft.term, index: index)
+                    livenessProbe = LivenessProbe(index: index, term: raft.term, payload: payload)
                     note("liveness: node \(leaderNode.id) proposes at \(index)")
                 }
             }
-            for node in liveNodes { node.raft?.tick() }
+            for node in liveNodes { self.tick(node) }
         }
         let summary = nodes.filter(\.started).map { node -> String in
             guard let raft = node.raft else { return "\(node.id):down" }
@@ -46,7 +52,9 @@ extension Simulation {
     /// every voter of the current configuration (as the newest leader, or else the proposer,
     /// sees it). A node that removed itself is no voter: it need not apply it.
     func probeApplied(_ probe: (node: NodeID, index: UInt64, term: UInt64)) -> Bool {
-        guard checker.committedTerms[probe.index] == probe.term else { return false }
+        // Some node applied the probe itself (its term and payload) at its index; state machine
+        // safety makes every other node that applied that index hold the same history.
+        guard let seen = livenessProbe, seen.index == probe.index, seen.appliedSomewhere else { return false }
         guard let reference = leaders.first?.raft ?? node(probe.node)?.raft else { return false }
         let voters = reference.confState.voters
         return !voters.isEmpty && voters.allSatisfy { (node($0)?.machine.applied ?? 0) >= probe.index }

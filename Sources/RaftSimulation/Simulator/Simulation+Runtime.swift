@@ -1,4 +1,4 @@
-import Raft
+@_spi(Testing) import Raft
 
 // The simulated runtime: carries out a node's Ready exactly as the persistence contract says,
 // with crashes injected between the stages, and plays the clients' side of writes and reads.
@@ -14,6 +14,8 @@ extension Simulation {
         }
         // 1. Messages that depend on nothing unpersisted go out at once.
         send(outgoing(ready.messages, from: node))
+        let sendsEarly = options.mutations.contains(.runtimeSendsBeforePersist)
+        if sendsEarly { send(ready.messagesAfterPersist) }  // a broken runtime (mutation testing)
         if faulty && options.faults && ready.needsPersistence && random.below(1000) < options.crashDuringReadyPerMille {
             return crash(node, reason: "crash before persisting")
         }
@@ -25,7 +27,10 @@ extension Simulation {
                 installSnapshot(snapshot, on: node)
                 if violation != nil { return }
             }
-            if !ready.entries.isEmpty { try node.storage.append(ready.entries) }
+            if !ready.entries.isEmpty {
+                if let problem = overwriteProblem(ready.entries, on: node) { return fail(.committedEntryKept, problem) }
+                try node.storage.append(ready.entries)
+            }
             if let hard = ready.hardState { try node.storage.setHardState(hard) }
         } catch {
             return fail(.runtime, "node \(node.id) storage refused a Ready: \(error)")
@@ -35,12 +40,13 @@ extension Simulation {
             if let problem = checker.observePersisted(entry, previousTerm: previousTerm, on: node.id) {
                 return fail(.logMatching, problem)
             }
+            if let problem = originProblem(entry, on: node.id) { return fail(.entryOrigin, problem) }
         }
         if faulty && options.faults && ready.needsPersistence && random.below(1000) < options.crashDuringReadyPerMille {
             return crash(node, reason: "crash after persisting, before sending")
         }
         // 4. Messages that vouch for what was just persisted.
-        send(ready.messagesAfterPersist)
+        if !sendsEarly { send(ready.messagesAfterPersist) }
         // 5. Apply.
         for entry in ready.committedEntries {
             apply(entry, on: node, raft: raft)
@@ -113,6 +119,16 @@ extension Simulation {
         }
         if let problem = checker.observeApplied(index: entry.index, hash: node.machine.hash, on: node.id) {
             return fail(.stateMachineSafety, problem)
+        }
+        // An applied entry is committed: recorded here too, since a node may commit, apply and
+        // compact an entry between two safety checks.
+        if let problem = checker.observeCommitted(index: entry.index, term: entry.term, on: node.id, inTerm: raft.term)
+        {
+            return fail(.stateMachineSafety, problem)
+        }
+        if let probe = livenessProbe, probe.index == entry.index, probe.term == entry.term, probe.payload == entry.data
+        {
+            livenessProbe?.appliedSomewhere = true
         }
         let key = node.id << 40 | entry.index
         if let write = pendingWrites.removeValue(forKey: key), write.incarnation == node.incarnation {

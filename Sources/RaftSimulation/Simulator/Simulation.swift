@@ -1,4 +1,4 @@
-import Raft
+@_spi(Testing) import Raft
 
 /// A whole Raft cluster in one process, driven by one seed: a random scheduler delivers, drops,
 /// reorders and duplicates messages, forms and heals partitions, crashes and restarts nodes,
@@ -44,12 +44,58 @@ public final class Simulation {
     @exclusivity(unchecked) var pendingReads: [UInt64: PendingRead] = [:]
     @exclusivity(unchecked) var nextRead: UInt64 = 0
     @exclusivity(unchecked) var livenessDeliveries = 0
+    /// The liveness phase's current probe entry, and whether a node has applied it.
+    struct LivenessProbe {
+        var index: UInt64
+        var term: UInt64
+        var payload: [UInt8]
+        var appliedSomewhere = false
+    }
+    @exclusivity(unchecked) var livenessProbe: LivenessProbe?
+
+    // Acknowledgement and origin tracking (`Simulation+Durability.swift`).
+    /// Per term: the highest index each node acknowledged to that term's leader.
+    @exclusivity(unchecked) var acknowledgements: [UInt64: [NodeID: UInt64]] = [:]
+    /// Per term: the highest index known committed from those acknowledgements.
+    @exclusivity(unchecked) var acknowledgedUpTo: [UInt64: UInt64] = [:]
+    struct ProposalOrigin: Hashable {
+        var term: UInt64
+        var index: UInt64
+    }
+    /// Every payload a leader accepted, with where it put it.
+    @exclusivity(unchecked) var proposals: [[UInt8]: [ProposalOrigin]] = [:]
+
+    // Timing faults and availability (`Simulation+Timing.swift`, `Simulation+Availability.swift`).
+    /// Messages held back across elections, with the step they are delivered at.
+    @exclusivity(unchecked) var delayed: [(release: Int, message: Message)] = []
+    /// A long partition holds until this step: no heal and no other partition before.
+    @exclusivity(unchecked) var partitionHoldUntil = 0
+    /// The earliest step at which a held-back message is due, a paused node resumes, or the
+    /// supervisor restarts a crashed node (`Int.max`: none), so most steps skip those scans.
+    @exclusivity(unchecked) var nextDelayRelease = Int.max
+    @exclusivity(unchecked) var nextResumeStep = Int.max
+    @exclusivity(unchecked) var nextRestartStep = Int.max
+    struct ProgressWindow {
+        var voters: [NodeID] = []
+        var committed: UInt64 = 0
+        var startTicks: [NodeID: Int] = [:]
+    }
+    @exclusivity(unchecked) var progressWindow = ProgressWindow()
+    @exclusivity(unchecked) var progressTicks = 0
 
     static let networkLimit = 4096
 
     public init(seed: UInt64, options: SimulationOptions) {
         self.seed = seed
         var options = options
+        if options.varyConfigurationWithSeed {
+            // A stream of its own, so the configuration does not shift the events' stream.
+            var draw = Xoshiro256(seed: seed ^ 0xC0F1_6A7E_5EED_0001)
+            options.preVote = draw.chance(50)
+            options.checkQuorum = draw.chance(50)
+            options.electionTicks = [6, 8, 12, 16][draw.below(4)]
+            options.minimumVoters = [1, 2, nil, nil][draw.below(4)]
+        }
         if options.varyLimitsWithSeed {
             let variant = Int(seed % 3)
             options.limits.maxMessageBytes = [1, 16, 256][variant]
@@ -98,15 +144,20 @@ public final class Simulation {
             else { return }
             let node = SimulatedNode(id: id, store: store)
             node.machine = initial
+            node.clockRate = random.between(options.clockRatePercent)
             nodes.append(node)
             start(node)
         }
         for offset in 0..<UInt64(options.spareNodes) {
             let id = UInt64(options.nodes) + 1 + offset
             guard let store = makeStore(id, { try stores.joiner(id) }) else { return }
-            nodes.append(SimulatedNode(id: id, store: store))
+            let spare = SimulatedNode(id: id, store: store)
+            spare.clockRate = random.between(options.clockRatePercent)
+            nodes.append(spare)
         }
-        note("cluster of \(options.nodes) voters, \(options.spareNodes) spare nodes, seed \(seed)")
+        note(
+            "cluster of \(options.nodes) voters, \(options.spareNodes) spare nodes, seed \(seed): preVote \(options.preVote), checkQuorum \(options.checkQuorum), electionTicks \(options.electionTicks), down to \(options.minimumVoters ?? options.nodes) voters, clock rates \(nodes.map(\.clockRate))%"
+        )
     }
 
     func node(_ id: NodeID) -> SimulatedNode? {
@@ -117,13 +168,15 @@ public final class Simulation {
     func start(_ node: SimulatedNode) {
         var config = RaftConfig(id: node.id)
         config.electionTicks = options.electionTicks
+        config.preVote = options.preVote
+        config.checkQuorum = options.checkQuorum
         config.applied = node.machine.applied
         config.limits = options.limits
-        #if DEBUG
-            config.mutations = options.mutations
-        #endif
         do {
-            let raft = try RaftNode(config: config, storage: node.storage, seed: random.next())
+            // Through the test seam: invariant violations are recorded and reported with the seed
+            // (never a crash), and the mutation under test, if any, is switched on.
+            let seam = MutationSeam(mutations: options.mutations, recordsViolations: true)
+            let raft = try RaftNode(config: config, storage: node.storage, seed: random.next(), seam: seam)
             node.raft = raft
             node.lastCommit = raft.commitIndex
             node.started = true
@@ -132,7 +185,8 @@ public final class Simulation {
         }
     }
 
-    var liveNodes: [SimulatedNode] { nodes.filter(\.isUp) }
+    /// Nodes that are up and not paused.
+    var liveNodes: [SimulatedNode] { nodes.filter(\.isRunning) }
 
     func randomElement<T>(_ array: [T]) -> T? {
         array.isEmpty ? nil : array[random.below(array.count)]
@@ -146,6 +200,11 @@ public final class Simulation {
     // MARK: - Events
 
     func restartDueNodes() {
+        guard step >= nextRestartStep else { return }
+        nextRestartStep = Int.max
+        for node in nodes where !node.isUp && node.started && node.restartAtStep > step {
+            nextRestartStep = min(nextRestartStep, node.restartAtStep)
+        }
         for node in nodes where !node.isUp && node.started && node.restartAtStep <= step {
             start(node)
             note("supervisor restarts node \(node.id) at term \(node.raft?.term ?? 0), applied \(node.machine.applied)")
@@ -154,6 +213,9 @@ public final class Simulation {
 
     func performRandomEvent() {
         restartDueNodes()
+        resumeDueNodes()
+        releaseDelayedMessages()
+        if violation != nil { return }
         // Stormy and calm periods alternate, so faults both pile up and get healed.
         let stormy = (step / 400) % 2 == 0
         if options.faults && random.below(1000) < (stormy ? 60 : 8) { return injectFault() }
@@ -167,12 +229,8 @@ public final class Simulation {
         }
     }
 
-    func tickRandomNode() {
-        guard let node = randomElement(liveNodes), let raft = node.raft else { return }
-        raft.tick()
-    }
-
     func send(_ messages: [Message]) {
+        checkOutgoing(messages)
         for message in messages {
             if network.count >= Self.networkLimit { network.remove(at: random.below(network.count)) }
             network.append(message)
@@ -186,11 +244,13 @@ public final class Simulation {
         // Mostly in order with local reordering; sometimes any message (a long delay).
         let position = random.chance(85) ? random.below(min(network.count, 4)) : random.below(network.count)
         let message = network.remove(at: position)
+        if maybeDelay(message) { return }
         deliver(message, faulty: true)
     }
 
     func deliver(_ message: Message, faulty: Bool) {
         guard let target = node(message.to), let raft = target.raft else { return }
+        if target.paused { return target.held.append(message) }  // read once it resumes
         if isCut(message.from, message.to) { return }
         if faulty && random.chance(options.dropPercent) {
             note("drop \(message)")
@@ -203,7 +263,7 @@ public final class Simulation {
     }
 
     func handleRandomReady() {
-        let ready = nodes.filter { $0.raft?.hasReady ?? false }
+        let ready = nodes.filter { $0.isRunning && $0.raft?.hasReady ?? false }
         guard let node = randomElement(ready) else { return tickRandomNode() }
         handleReady(node, faulty: true)
     }

@@ -13,6 +13,8 @@ public struct SimulationReport: Sendable {
         public var transfersStarted = 0
         public var messagesDelivered = 0
         public var livenessTicks = 0
+        public var pauses = 0
+        public var messagesDelayed = 0
     }
 
     public var seed: UInt64
