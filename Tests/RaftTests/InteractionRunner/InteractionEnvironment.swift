@@ -1,5 +1,5 @@
-import Raft
-import RaftSimulation
+@_spi(Testing) import Raft
+@_spi(Testing) import RaftSimulation
 
 /// Interprets the commands of the data-driven interaction tests (etcd style) against a
 /// `ManualCluster` and returns what happened as text.
@@ -141,6 +141,7 @@ final class InteractionEnvironment {
         var checkQuorum = true
         var maxMessageBytes = RaftLimits().maxMessageBytes
         var maxInflight = RaftLimits().maxInflightMessages
+        var mutations: Mutations = []
         for argument in arguments {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw CommandError(description: "expected key=value, got \(argument)") }
@@ -153,13 +154,23 @@ final class InteractionEnvironment {
             case "heartbeat": heartbeatTicks = try parseNumber(parts[1])
             case "max-msg-bytes": maxMessageBytes = try parseNumber(parts[1])
             case "max-inflight": maxInflight = try parseNumber(parts[1])
+            case "mutation":
+                guard let mutation = Mutations(named: parts[1]) else {
+                    throw CommandError(description: "unknown mutation \(parts[1])")
+                }
+                mutations = mutation
             default: throw CommandError(description: "unknown cluster option \(parts[0])")
             }
         }
         let election = electionTicks
         let heartbeat = heartbeatTicks
         let (preVoteOn, checkQuorumOn, messageBytes, inflight) = (preVote, checkQuorum, maxMessageBytes, maxInflight)
-        let cluster = ManualCluster(voters: voters, learners: learners, recordsTranscript: true) { config in
+        // A broken core (mutation) records broken invariants instead of stopping the test run.
+        let seam =
+            mutations.isEmpty ? MutationSeam.production : MutationSeam(mutations: mutations, recordsViolations: true)
+        let cluster = ManualCluster(
+            voters: voters, learners: learners, recordsTranscript: true, seam: seam
+        ) { config in
             config.preVote = preVoteOn
             config.checkQuorum = checkQuorumOn
             config.electionTicks = election

@@ -72,7 +72,7 @@ import Testing
         let scripts = Set(Self.scripts)
         for name in [
             "prevote_checkquorum.txt", "leader_isolation.txt", "snapshot_catch_up.txt", "learner_promotion.txt",
-            "leadership_transfer.txt", "read_index_follower.txt", "single_voter_read.txt",
+            "leadership_transfer.txt", "read_index_follower.txt", "single_voter_read.txt", "figure8.txt",
         ] {
             #expect(scripts.contains(name), "missing Interaction/\(name)")
         }
