@@ -71,6 +71,21 @@ let policy = """
 
 func now() -> Double { ProcessInfo.processInfo.systemUptime }
 
+/// CPU seconds (user + system) this process used so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// A rate by the wall clock and by CPU time (steadier on a shared machine).
+struct Rate {
+    var wall: Double
+    var cpu: Double
+    var text: String { String(format: "%.0f/s wall, %.0f per CPU-second (%.1f µs CPU each)", wall, cpu, 1e6 / cpu) }
+}
+
 func residentMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
@@ -141,9 +156,10 @@ final class Feeder {
     }
 
     /// Applies `count` decides and returns decides per second.
-    func measureDecides(_ count: Int, agents: Int, batch: Int, prefix: String) throws -> Double {
+    func measureDecides(_ count: Int, agents: Int, batch: Int, prefix: String) throws -> Rate {
         let entries = entries(decides(count, agents: agents, prefix: prefix))
         let start = now()
+        let cpuStart = cpuSeconds()
         var offset = 0
         while offset < entries.count {
             let results = try machine.apply(Array(entries[offset..<min(offset + batch, entries.count)]))
@@ -151,7 +167,7 @@ final class Feeder {
                 results.allSatisfy { $0.decision?.outcome == .allow }, "a decide was not allowed: \(results[0])")
             offset += batch
         }
-        return Double(count) / (now() - start)
+        return Rate(wall: Double(count) / (now() - start), cpu: Double(count) / (cpuSeconds() - cpuStart))
     }
 }
 
@@ -165,9 +181,8 @@ try feeder.setUpAgents(0..<hot)
 _ = try feeder.measureDecides(min(20_000, arguments.decides), agents: hot, batch: arguments.batch, prefix: "warm")
 let fresh = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "fresh")
 print(
-    String(
-        format: "decides applied: %.0f/s (%d decides, batches of %d, %d agents, fresh state)", fresh,
-        arguments.decides, arguments.batch, hot))
+    "decides applied: \(fresh.text) (\(arguments.decides) decides, batches of \(arguments.batch), \(hot) agents, fresh state)"
+)
 
 if arguments.agents > 0 || arguments.audit > 0 {
     var start = now()
@@ -191,19 +206,16 @@ if arguments.agents > 0 || arguments.audit > 0 {
             format: "generated: %d agents in %.1f s, %d audit records in %.1f s (%.0f/s)", arguments.agents,
             agentSeconds, arguments.audit, now() - start, Double(arguments.audit) / (now() - start)))
     let loaded = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "loaded")
-    print(
-        String(
-            format: "decides applied on the large state: %.0f/s (%.1f%% of the fresh state's rate)", loaded,
-            100 * loaded / fresh))
+    let ratio = String(format: "%.1f%%", 100 * fresh.cpu / loaded.cpu)
+    print("decides applied on the large state: \(loaded.text) (CPU cost \(ratio) of the fresh state's)")
     feeder.storage.close()
     start = now()
     feeder.storage = try NodeStorage(path: arguments.directory)
     feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
     let restart = now() - start
     let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")
-    print(
-        String(
-            format: "restart (open + recover): %.2f s; decides after restart: %.0f/s; resident memory: %.0f MB",
-            restart, after, residentMegabytes()))
+    let figures = String(
+        format: "restart (open + recover): %.2f s; resident memory: %.0f MB", restart, residentMegabytes())
+    print("\(figures); decides after restart: \(after.text)")
 }
 feeder.storage.close()

@@ -25,8 +25,10 @@ public struct StateLimits: Sendable, Hashable {
     /// next entries), so one entry's work stays bounded.
     public var maxExpiriesPerEntry = 64
 
-    /// Compiled policies kept in memory (least recently used go first).
+    /// Distinct compiled policy texts kept in memory (least recently used go first).
     public var maxCompiledPolicies = 2_048
+    /// Agents' policy versions mapped to their compiled text (a reference each).
+    public var maxCachedPolicyVersions = 200_000
     /// Agents whose record and policy head are cached.
     public var maxCachedAgents = 200_000
     /// Today's ledger rows cached.

@@ -28,7 +28,10 @@ public final class StateMachine {
     var nextIdempotencyExpiry: UInt64? = nil
     var nextApprovalExpiry: UInt64? = nil
 
+    /// Compiled policies by agent and version (references into `policyTexts`).
     var policies: LRUCache<PolicyCacheKey, CompiledPolicy>
+    /// Compiled policies by the SHA-256 of their text.
+    var policyTexts: LRUCache<[UInt8], CompiledPolicy>
     var agents: [String: AgentState] = [:]
     var ledgers: [String: (day: UInt32, row: LedgerRow)] = [:]
 
@@ -38,7 +41,8 @@ public final class StateMachine {
     public init(storage: any StateStorage, limits: StateLimits = StateLimits()) throws {
         self.storage = storage
         self.limits = limits
-        policies = LRUCache(capacity: limits.maxCompiledPolicies)
+        policies = LRUCache(capacity: limits.maxCachedPolicyVersions)
+        policyTexts = LRUCache(capacity: limits.maxCompiledPolicies)
         overlay = Overlay(storage: storage)
         try reload()
     }
@@ -47,6 +51,7 @@ public final class StateMachine {
     /// snapshot was installed under it, or after a failed commit.
     public func reload() throws {
         policies.removeAll()
+        policyTexts.removeAll()
         agents = [:]
         ledgers = [:]
         nextIdempotencyExpiry = nil

@@ -8,16 +8,21 @@ extension StateMachine {
         -> CommandAnswer
     {
         guard let state = try agentState(agent) else { throw StateError.unknownAgent(agent) }
+        let hash = SHA256.hash(yaml.utf8)
         let compiled: CompiledPolicy
-        do {
-            compiled = try CompiledPolicy(yaml: yaml)
-        } catch {
-            throw StateError.invalidPolicy(agent: agent, message: error.description)
+        if let known = policyTexts.value(for: hash) {
+            compiled = known
+        } else {
+            do {
+                compiled = try CompiledPolicy(yaml: yaml)
+            } catch {
+                throw StateError.invalidPolicy(agent: agent, message: error.description)
+            }
+            policyTexts.set(compiled, for: hash)
         }
         var head = state.head
         guard head.latest < UInt32.max else { throw StateError.policyTooMany(agent: agent) }
         let version = head.latest + 1
-        let hash = SHA256.hash(yaml.utf8)
         let record = PolicyVersionRecord(
             agent: agent, version: version, yaml: yaml, sha256: hash, author: actor, timeMillis: clockMillis,
             mode: mode,
@@ -85,13 +90,22 @@ extension StateMachine {
 
     /// A compiled version, from the cache or compiled from its stored text; nil if the stored
     /// text no longer compiles (a newer engine refusing an old policy: decisions fail closed).
+    /// Compiled policies are shared by text (SHA-256): agents with the same policy compile it
+    /// once, and a version missing from the per-version cache costs one read, not a compile.
     func compiledPolicy(_ agent: String, _ version: UInt32) throws -> CompiledPolicy? {
         let key = PolicyCacheKey(agent: agent, version: version)
         if let cached = policies.value(for: key) { return cached }
         guard let record = try policyVersion(agent, version) else {
             throw StateStorageError("policy version \(version) of `\(agent)` is missing from the store")
         }
-        guard let compiled = try? CompiledPolicy(yaml: record.yaml) else { return nil }
+        let compiled: CompiledPolicy
+        if let known = policyTexts.value(for: record.sha256) {
+            compiled = known
+        } else {
+            guard let fresh = try? CompiledPolicy(yaml: record.yaml) else { return nil }
+            compiled = fresh
+            policyTexts.set(compiled, for: record.sha256)
+        }
         policies.set(compiled, for: key)
         return compiled
     }
