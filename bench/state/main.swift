@@ -69,6 +69,12 @@ let policy = """
       max_usd_per_day: 1000000
     """
 
+/// Prints a figure at once (also when the output is a file).
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 func now() -> Double { ProcessInfo.processInfo.systemUptime }
 
 /// CPU seconds (user + system) this process used so far.
@@ -180,7 +186,7 @@ let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 try feeder.setUpAgents(0..<hot)
 _ = try feeder.measureDecides(min(20_000, arguments.decides), agents: hot, batch: arguments.batch, prefix: "warm")
 let fresh = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "fresh")
-print(
+report(
     "decides applied: \(fresh.text) (\(arguments.decides) decides, batches of \(arguments.batch), \(hot) agents, fresh state)"
 )
 
@@ -201,13 +207,13 @@ if arguments.agents > 0 || arguments.audit > 0 {
         }
         written += chunk
     }
-    print(
+    report(
         String(
             format: "generated: %d agents in %.1f s, %d audit records in %.1f s (%.0f/s)", arguments.agents,
             agentSeconds, arguments.audit, now() - start, Double(arguments.audit) / (now() - start)))
     let loaded = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "loaded")
     let ratio = String(format: "%.1f%%", 100 * fresh.cpu / loaded.cpu)
-    print("decides applied on the large state: \(loaded.text) (CPU cost \(ratio) of the fresh state's)")
+    report("decides applied on the large state: \(loaded.text) (CPU cost \(ratio) of the fresh state's)")
     feeder.storage.close()
     start = now()
     feeder.storage = try NodeStorage(path: arguments.directory)
@@ -216,6 +222,6 @@ if arguments.agents > 0 || arguments.audit > 0 {
     let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")
     let figures = String(
         format: "restart (open + recover): %.2f s; resident memory: %.0f MB", restart, residentMegabytes())
-    print("\(figures); decides after restart: \(after.text)")
+    report("\(figures); decides after restart: \(after.text)")
 }
 feeder.storage.close()
