@@ -38,7 +38,7 @@ final class TestCluster: @unchecked Sendable {
         raft.electionTicks = 30  // 300-600 ms: the shared 2-core machine stalls threads for 100 ms at times
         var config = DriverConfig(raft: raft, seed: id &* 7919)
         config.tickInterval = .milliseconds(10)
-        config.proposalTimeout = .seconds(10)
+        config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
         configure(&config)
         let driver = try RaftDriver(
             config: config, storage: storage, machine: CounterMachine(store: storage.state),

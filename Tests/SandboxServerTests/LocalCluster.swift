@@ -74,7 +74,7 @@ final class LocalCluster: @unchecked Sendable {
     func call(
         _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async -> (status: Int, body: [String: Any])? {
-        var request = URLRequest(url: url(node, path), timeoutInterval: 5)
+        var request = URLRequest(url: url(node, path), timeoutInterval: 3)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json { request.httpBody = Data(json.utf8) }

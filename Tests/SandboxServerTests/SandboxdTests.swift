@@ -87,9 +87,10 @@ import Testing
         // Load on the survivors while the leader dies; clients retry on failure with the same id.
         let load = Task {
             var acknowledged: [String: Int] = [:]
-            for request in 0..<60 {
+            let deadline = ContinuousClock.now + .seconds(90)  // bounded: a stuck cluster fails the test
+            for request in 0..<60 where ContinuousClock.now < deadline {
                 let id = "load-\(request)"
-                for attempt in 0..<50 {
+                for attempt in 0..<50 where ContinuousClock.now < deadline {
                     if let answer = await decide(cluster, on: survivors[(request + attempt) % 2], id: id),
                         answer.status == 200, let decisionID = answer.body["decision_id"] as? Int
                     {

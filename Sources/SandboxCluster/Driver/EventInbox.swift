@@ -6,6 +6,7 @@ import Foundation
 final class EventInbox<Event>: @unchecked Sendable {
     private let condition = NSCondition()
     private var events: [Event] = []
+    private var closed = false
     let capacity: Int
 
     init(capacity: Int) {
@@ -17,10 +18,22 @@ final class EventInbox<Event>: @unchecked Sendable {
     func post(_ event: Event, force: Bool = false) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard force || events.count < capacity else { return false }
+        guard !closed, force || events.count < capacity else { return false }
         events.append(event)
         if events.count == 1 { condition.signal() }
         return true
+    }
+
+    /// Whether `close()` was called: posts are refused from then on.
+    var isClosed: Bool { condition.withLock { closed } }
+
+    /// Refuses every later post and returns the events still waiting (to be answered).
+    func close() -> [Event] {
+        condition.lock()
+        defer { condition.unlock() }
+        closed = true
+        defer { events.removeAll() }
+        return events
     }
 
     /// Every waiting event, waiting until `deadline` for the first one.

@@ -72,6 +72,15 @@ extension RaftDriver {
 
     private func shutDown() {
         let error = ClusterError.stopped(stopReason ?? "shut down")
+        // Requests that arrived after the last iteration (or arrive from now on) get the error too.
+        for event in inbox.close() {
+            switch event {
+            case .propose(_, let waiter): waiter.resume(throwing: error)
+            case .read(let waiter): waiter.resume(throwing: error)
+            case .changeMembership(_, let waiter): waiter.resume(throwing: error)
+            default: break
+            }
+        }
         proposals.failAll(error)
         reads.failAll(error)
         for (_, waiting) in membershipWaiters { waiting.waiter.resume(throwing: error) }

@@ -84,9 +84,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// node. Throws `ClusterError` (see `isRetryable`).
     public func propose(_ command: [UInt8]) async throws -> Machine.Result {
         try await withCheckedThrowingContinuation { waiter in
-            if !inbox.post(.propose(command, waiter)) {
-                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
-            }
+            if !inbox.post(.propose(command, waiter)) { waiter.resume(throwing: refusal()) }
         }
     }
 
@@ -94,18 +92,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// has applied every write committed before the call; read the state after it returns.
     public func readIndex() async throws -> UInt64 {
         try await withCheckedThrowingContinuation { waiter in
-            if !inbox.post(.read(waiter)) {
-                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
-            }
+            if !inbox.post(.read(waiter)) { waiter.resume(throwing: refusal()) }
         }
     }
 
     /// Proposes a membership change (on the leader); returns the membership once applied here.
     public func changeMembership(_ change: ConfChange) async throws -> ConfState {
         try await withCheckedThrowingContinuation { waiter in
-            if !inbox.post(.changeMembership(change, waiter)) {
-                waiter.resume(throwing: ClusterError.overloaded("the node's inbox is full"))
-            }
+            if !inbox.post(.changeMembership(change, waiter)) { waiter.resume(throwing: refusal()) }
         }
     }
 
@@ -120,6 +114,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
 
     public func reportUnreachable(_ peer: NodeID) {
         inbox.post(.unreachable(peer))
+    }
+
+    /// Why the inbox refused a request: the node stopped, or the inbox is full.
+    private func refusal() -> ClusterError {
+        inbox.isClosed ? .stopped(status.stopped ?? "shut down") : .overloaded("the node's inbox is full")
     }
 
     func publishStatus() {
