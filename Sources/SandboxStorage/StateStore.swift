@@ -270,8 +270,11 @@ public final class StateStore: Sendable {
             state.installing = false
             return previous
         }
-        // Reclaim the old state's space now (it is already invisible).
-        try database.compactRange(previous, from: StorageKeys.stateRangeStart, to: StorageKeys.stateRangeEnd)
+        // Reclaim the old state's space now (it is already invisible). Best effort: the switch
+        // above is durable, so a failure here must not report the installation as failed (the
+        // caller would abandon it and clear what is now the active state); the next install or
+        // RocksDB's own compactions reclaim the space.
+        try? database.compactRange(previous, from: StorageKeys.stateRangeStart, to: StorageKeys.stateRangeEnd)
     }
 
     /// The state part of `NodeStorage.bootstrap`: applied index 1, the log at the bootstrap

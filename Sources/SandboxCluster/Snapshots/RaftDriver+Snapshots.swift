@@ -47,12 +47,19 @@ extension RaftDriver {
             installer = nil
             guard acceptsSnapshot(frame.message) else { return current.abort() }
             try current.finish()
-            try machine.reloadAfterSnapshot()
-            node.step(frame.message)
         } catch {
             // A damaged or out-of-order stream: abandon it; the leader sends it again.
             installer?.abort()
             installer = nil
+            return
+        }
+        // The store now holds the snapshot's state and log: Raft must learn of it before
+        // anything else reads the log, or its view and the store's diverge.
+        node.step(frame.message)
+        do {
+            try machine.reloadAfterSnapshot()
+        } catch {
+            fail("reloading the state machine after a snapshot failed: \(error)")
         }
     }
 
