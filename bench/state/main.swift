@@ -27,6 +27,7 @@ struct Arguments {
     var agents = 0
     var audit = 0
     var hot = 1_000
+    var writeBufferMB = 0
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -38,6 +39,7 @@ struct Arguments {
             case ("--agents", let v?): agents = v
             case ("--audit", let v?): audit = v
             case ("--hot", let v?): hot = max(1, v)
+            case ("--write-buffer-mb", let v?): writeBufferMB = v
             default:
                 if argument == "--directory",
                     let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
@@ -108,8 +110,11 @@ final class Feeder {
     var index: UInt64
     var time: UInt64 = 1_795_996_800_000
 
-    init(path: String) throws {
-        storage = try NodeStorage(path: path)
+    let options: StorageOptions
+
+    init(path: String, options: StorageOptions) throws {
+        self.options = options
+        storage = try NodeStorage(path: path, options: options)
         machine = try StateMachine(storage: RocksStateStorage(storage.state))
         index = machine.appliedIndex
     }
@@ -180,7 +185,9 @@ final class Feeder {
 let arguments = Arguments()
 try? FileManager.default.removeItem(atPath: arguments.directory)
 try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
-let feeder = try Feeder(path: arguments.directory)
+var options = StorageOptions()
+if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
+let feeder = try Feeder(path: arguments.directory, options: options)
 try feeder.apply([.createTenant(id: "t", name: "bench", actor: "bench")], batch: 1)
 let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 try feeder.setUpAgents(0..<hot)
@@ -216,7 +223,7 @@ if arguments.agents > 0 || arguments.audit > 0 {
     report("decides applied on the large state: \(loaded.text) (CPU cost \(ratio) of the fresh state's)")
     feeder.storage.close()
     start = now()
-    feeder.storage = try NodeStorage(path: arguments.directory)
+    feeder.storage = try NodeStorage(path: arguments.directory, options: feeder.options)
     feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
     let restart = now() - start
     let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")

@@ -42,4 +42,25 @@ extension DecisionRequest {
             return .object(members)
         }
     }
+
+    /// The members of ``auditValue(redactedBy:)``, written in place (the decision's hot path).
+    func writeAudit(to w: inout CanonicalObjectWriter, redactedBy policy: CompiledPolicy?) {
+        let redact: (JSONValue) -> JSONValue = { value in
+            policy?.redact(value) ?? Redactor(classes: RedactionClass.allCases).redact(value)
+        }
+        switch self {
+        case .tool(let name, let parameters, let depth, let cost):
+            w.integer("chain_depth", depth)
+            if let cost { w.value("cost_usd", .number(cost)) }
+            w.value("params", redact(parameters))
+            w.string("tool", name)
+        case .http(let method, let url, let bodyBytes, let depth):
+            if let depth { w.integer("chain_depth", depth) }
+            w.object("http") { h in
+                if let bodyBytes { h.integer("body_bytes", bodyBytes) }
+                h.string("method", method)
+                h.value("url", redact(.string(url)))
+            }
+        }
+    }
 }

@@ -6,7 +6,8 @@ public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    private var buffer = [UInt8](repeating: 0, count: 64)
+    /// The partial block (64 bytes, inline: a hasher allocates nothing until `finalize`).
+    private var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var buffered = 0
     private var length: UInt64 = 0
 
@@ -28,48 +29,61 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(buffer input: UnsafeRawBufferPointer) {
+        guard let base = input.baseAddress, !input.isEmpty else { return }
         length &+= UInt64(input.count)
         var offset = 0
         if buffered > 0 {
             let take = min(64 - buffered, input.count)
-            for i in 0..<take { buffer[buffered + i] = input[i] }
+            let start = buffered
+            withUnsafeMutableBytes(of: &buffer) {
+                $0.baseAddress!.advanced(by: start).copyMemory(from: base, byteCount: take)
+            }
             buffered += take
             offset = take
             if buffered == 64 {
-                buffer.withUnsafeBytes { compress($0.baseAddress!) }
+                var block = buffer
+                withUnsafeBytes(of: &block) { compress($0.baseAddress!) }
                 buffered = 0
             }
         }
         while input.count - offset >= 64 {
-            compress(input.baseAddress! + offset)
+            compress(base + offset)
             offset += 64
         }
         let rest = input.count - offset
-        for i in 0..<rest { buffer[i] = input[offset + i] }
-        buffered += rest
+        if rest > 0 {
+            withUnsafeMutableBytes(of: &buffer) { $0.baseAddress!.copyMemory(from: base + offset, byteCount: rest) }
+            buffered += rest
+        }
     }
 
     /// The digest; the hasher must not be used afterwards.
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
-        var padding: [UInt8] = [0x80]
+        // The marker, zeros up to 56 bytes into a block, and the length: one or two blocks.
+        var padding:
+            (
+                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                UInt64, UInt64, UInt64
+            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         let afterMarker = (buffered + 1) % 64
-        padding += [UInt8](repeating: 0, count: afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker)
-        for shift in stride(from: 56, through: 0, by: -8) {
-            padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        let count = 1 + (afterMarker <= 56 ? 56 - afterMarker : 120 - afterMarker) + 8
+        withUnsafeMutableBytes(of: &padding) { raw in
+            raw[0] = 0x80
+            for i in 0..<8 { raw[count - 8 + i] = UInt8(truncatingIfNeeded: bitLength >> UInt64(56 - 8 * i)) }
+            update(buffer: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
         }
-        let savedLength = length
-        update(padding)
-        length = savedLength
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            out.append(UInt8(word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
+        return [UInt8](unsafeUninitializedCapacity: 32) { out, initialized in
+            let state = self.state
+            for i in 0..<8 {
+                let word = withUnsafeBytes(of: state) { $0.load(fromByteOffset: 4 * i, as: UInt32.self) }
+                out[4 * i] = UInt8(word >> 24)
+                out[4 * i + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                out[4 * i + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                out[4 * i + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            initialized = 32
         }
-        return out
     }
 
     private static let k: [UInt32] = [

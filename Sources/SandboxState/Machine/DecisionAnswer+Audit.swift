@@ -28,6 +28,45 @@ extension DecisionAnswer {
         return fields
     }
 
+    /// Writes the decision record's members in sorted order: the answer's, plus `kind`, `node`,
+    /// `request` (by `request`), `seq`, `tenant` and `time_ms`. Equal to `auditFields` with those
+    /// added, written canonically (a test holds them equal).
+    func writeAuditMembers(
+        to w: inout CanonicalObjectWriter, sequence: UInt64, timeMillis: UInt64, node: UInt64, tenant: String,
+        request: (inout CanonicalObjectWriter) -> Void
+    ) {
+        w.string("agent", agent)
+        if let approvalID { w.integer("approval_id", approvalID) }
+        if let budget {
+            w.object("budget") { b in
+                b.integer("day", budget.day)
+                if let limit = budget.maxRequests { b.integer("max_requests", limit) }
+                if let limit = budget.maxMicrodollars { b.integer("max_usd_micros", limit) }
+                b.integer("requests", budget.requests)
+                b.integer("usd_micros", budget.microdollars)
+            }
+        }
+        w.integer("cost_usd_micros", costMicrodollars)
+        w.string("kind", "decision")
+        w.integer("node", node)
+        w.string("outcome", outcome.rawValue)
+        w.integer("policy_version", policyVersion)
+        w.string("reason", reason)
+        w.object("request", request)
+        w.string("request_id", requestID)
+        w.string("rule", rule)
+        w.integer("seq", sequence)
+        if let shadow {
+            w.object("shadow") { s in
+                s.string("outcome", shadow.outcome.rawValue)
+                s.integer("policy_version", shadow.version)
+                s.string("rule", shadow.rule)
+            }
+        }
+        w.string("tenant", tenant)
+        w.integer("time_ms", timeMillis)
+    }
+
     /// Reads the answer back from a decision's audit record body.
     init?(auditBody body: JSONValue, sequence: UInt64) {
         guard case .object(let m) = body, case .string(let requestID)? = m["request_id"],

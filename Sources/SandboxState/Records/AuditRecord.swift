@@ -44,6 +44,23 @@ public struct AuditRecord: Sendable, Hashable {
         return .object(members)
     }
 
+    /// Room for the stored header (hash, time) before a body written in place.
+    static var headerPlaceholder: [UInt8] { [UInt8](repeating: 0, count: 40) }
+
+    /// Fills the header of a stored record written as `headerPlaceholder + body`: the chain
+    /// hash of the body after `previous`, and the time. Returns the hash.
+    static func fillHeader(_ record: inout [UInt8], previous: [UInt8], timeMillis: UInt64) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(previous)
+        record.withUnsafeBytes { hasher.update(buffer: UnsafeRawBufferPointer(rebasing: $0[40...])) }
+        let hash = hasher.finalize()
+        record.withUnsafeMutableBytes { header in
+            for i in 0..<32 { header[i] = hash[i] }
+            for i in 0..<8 { header[32 + i] = UInt8(truncatingIfNeeded: timeMillis >> UInt64(56 - 8 * i)) }
+        }
+        return hash
+    }
+
     var encoded: [UInt8] {
         var w = ByteWriter(capacity: 40 + canonicalBody.count)
         w.raw(hash)

@@ -1,4 +1,5 @@
 import JSON
+import SandboxPolicy
 
 /// Appending to the audit chain.
 extension StateMachine {
@@ -20,10 +21,32 @@ extension StateMachine {
         body["seq"] = .number(JSONNumber(Int64(bitPattern: sequence)))
         body["time_ms"] = .number(JSONNumber(Int64(bitPattern: clockMillis)))
         body["kind"] = .string(kind.rawValue)
-        let canonical = CanonicalJSON.encode(.object(body))
-        let hash = AuditRecord.chainHash(previous: audit.lastHash, body: canonical)
-        let record = AuditRecord(sequence: sequence, timeMillis: clockMillis, hash: hash, canonicalBody: canonical)
-        overlay.put(StateKeys.audit(sequence), record.encoded)
+        var record = AuditRecord.headerPlaceholder
+        CanonicalJSON.write(.object(body), to: &record)
+        return chain(record)
+    }
+
+    /// A decision's record, written member by member (the hot path: no dictionary); the same
+    /// bytes as ``appendAudit(_:_:)`` with ``DecisionAnswer/auditFields`` and the request.
+    func appendDecisionAudit(
+        _ answer: DecisionAnswer, node: UInt64, tenant: String, request: DecisionRequest, policy: CompiledPolicy?
+    ) -> UInt64 {
+        var w = CanonicalObjectWriter(prefix: AuditRecord.headerPlaceholder)
+        answer.writeAuditMembers(
+            to: &w, sequence: audit.nextSequence, timeMillis: clockMillis, node: node, tenant: tenant
+        ) { w in
+            request.writeAudit(to: &w, redactedBy: policy)
+        }
+        return chain(w.finish())
+    }
+
+    /// Fills in the record's header (hash of the body after the chain head, time), stores it and
+    /// moves the chain head; returns its sequence number.
+    private func chain(_ record: [UInt8]) -> UInt64 {
+        var record = record
+        let sequence = audit.nextSequence
+        let hash = AuditRecord.fillHeader(&record, previous: audit.lastHash, timeMillis: clockMillis)
+        overlay.put(StateKeys.audit(sequence), record)
         audit.nextSequence = sequence + 1
         audit.lastHash = hash
         return sequence

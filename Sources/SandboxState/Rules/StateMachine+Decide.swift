@@ -46,11 +46,8 @@ extension StateMachine {
             row = try resolveApproval(&answer, command, verdict, state, row: row, index: index, after: previous)
         }
         answer.budget = budgetStatus(row, head: state.head)
-        var fields = answer.auditFields
-        fields["node"] = .integer(command.node)
-        fields["tenant"] = .string(state.record.tenant)
-        fields["request"] = command.request.auditValue(redactedBy: verdict.policy)
-        answer.decisionID = try appendAudit(.decision, fields)
+        answer.decisionID = appendDecisionAudit(
+            answer, node: command.node, tenant: state.record.tenant, request: command.request, policy: verdict.policy)
         remember(
             IdempotencyEntry(
                 sequence: answer.decisionID, timeMillis: clockMillis, outcome: answer.outcome,
