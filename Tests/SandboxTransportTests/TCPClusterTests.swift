@@ -119,10 +119,7 @@ final class TCPCluster: @unchecked Sendable {
         }
     }
 
-    /// Long mode only (LONG=1) until the crash it triggered under the full suite's load is
-    /// understood: twice a follower's `RaftNode.step` trapped in `UnstableLog.truncateAndAppend`
-    /// (an append past the end of its log) while this test ran (docs/cluster.md, "Known issues").
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["LONG"] == "1"))
+    @Test
     func aNodeBehindTheCompactedLogCatchesUpBySnapshotOverTCP() async throws {
         let cluster = TCPCluster {
             $0.compactionThreshold = 40

@@ -30,10 +30,17 @@ extension RaftDriver {
         thread.start()
     }
 
-    /// Installs an incoming snapshot chunk by chunk (state first: `finish()` switches the state
-    /// and moves the log in one synced write), then hands the message to Raft, which then
-    /// finds the snapshot already installed.
+    /// Installs an incoming snapshot chunk by chunk. Once the last chunk is stored, Raft decides:
+    /// the message is stepped first, and only if Raft took the snapshot (it then holds it as
+    /// pending) does `finish()` switch the state and move the log, in one synced write, before
+    /// anything else touches the node — state first, and Raft's view and the store's agree.
+    ///
+    /// The order matters: stepped after the store moved, Raft would read the snapshot's index and
+    /// term from the store, conclude it already holds that entry, only advance its commit index,
+    /// and keep its unstable log where it was — behind the store's last index, so the next entry
+    /// appended (a new leader's, or its own as leader) lands past the end of its log.
     func receiveSnapshotChunk(_ frame: SnapshotChunkFrame) {
+        let completed: SnapshotInstaller
         do {
             if try assembly.accept(frame) == .begin {
                 installer?.abort()
@@ -45,17 +52,21 @@ extension RaftDriver {
             try current.add(encoded: frame.chunk)
             guard frame.isLast else { return }
             installer = nil
-            guard acceptsSnapshot(frame.message) else { return current.abort() }
-            try current.finish()
+            completed = current
         } catch {
             // A damaged or out-of-order stream: abandon it; the leader sends it again.
             installer?.abort()
             installer = nil
             return
         }
-        // The store now holds the snapshot's state and log: Raft must learn of it before
-        // anything else reads the log, or its view and the store's diverge.
         node.step(frame.message)
+        // Raft took it when its log now starts after the snapshot: the store's does not yet.
+        guard node.firstIndex == completed.metadata.index + 1 else { return completed.abort() }
+        do {
+            try completed.finish()
+        } catch {
+            return fail("installing a snapshot failed: \(error)")
+        }
         do {
             try machine.reloadAfterSnapshot()
         } catch {
@@ -63,8 +74,8 @@ extension RaftDriver {
         }
     }
 
-    /// Whether Raft will install this snapshot when stepped (otherwise installing its state
-    /// would put the state ahead of a log Raft keeps using).
+    /// Whether Raft would take this snapshot now: a stream it would refuse is not received (Raft
+    /// decides again when the last chunk is in).
     private func acceptsSnapshot(_ message: Message) -> Bool {
         guard let metadata = message.snapshot?.metadata else { return false }
         return message.term >= node.term && metadata.index > node.commitIndex
