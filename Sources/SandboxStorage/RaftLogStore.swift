@@ -230,7 +230,28 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     /// Entries at or before the compaction point are skipped; a conflicting suffix is truncated.
     /// The contract's checks (`RaftLogStorageRules`) come first: a refusal writes nothing.
     public func append(_ entries: [Entry], hardState: HardState?) throws {
+        try write(entries, hardState: hardState, syncOnlyWhenNeeded: false)
+    }
+
+    /// Like `append(_:hardState:)`, but without waiting for the disk when nothing needs it
+    /// (etcd's rule): when there are no entries and the hard state changes only its commit
+    /// index. A commit index is learnt again from the leader, so losing it in a crash is
+    /// harmless; entries, term and vote vouch for what this node told its peers and are always
+    /// synced. The unsynced write is in the WAL, which is one ordered file: a crash loses it
+    /// only together with every later write (the state machine's unsynced applies included),
+    /// and the next synced write makes it durable. Returns whether the write was synced.
+    @discardableResult
+    public func appendSyncingOnlyWhenNeeded(_ entries: [Entry], hardState: HardState?) throws -> Bool {
+        try write(entries, hardState: hardState, syncOnlyWhenNeeded: true)
+    }
+
+    /// Both appends; returns whether the write was synced.
+    @discardableResult
+    private func write(_ entries: [Entry], hardState: HardState?, syncOnlyWhenNeeded: Bool) throws -> Bool {
         try withHealthyState { state in
+            let synced =
+                !syncOnlyWhenNeeded || !entries.isEmpty
+                || hardState.map { $0.term != state.hardState.term || $0.vote != state.hardState.vote } ?? false
             try RaftLogStorageRules.checkBatch(entries)
             // Entries already compacted are committed and identical: skip them.
             let fresh = entries.drop { $0.index < state.firstIndex }
@@ -254,14 +275,15 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                 }
             }
             if let hardState { try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState) }
-            guard batch.count > 0 else { return }
-            try database.write(batch, durability: .synced)
+            guard batch.count > 0 else { return false }
+            try database.write(batch, durability: synced ? .synced : .unsynced)
             if let first = fresh.first {
                 state.terms.truncate(from: first.index)
                 for entry in fresh { state.terms.append(index: entry.index, term: entry.term) }
                 state.lastIndex = newLast
             }
             if let hardState { state.hardState = hardState }
+            return synced
         }
     }
 

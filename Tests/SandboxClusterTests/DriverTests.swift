@@ -59,6 +59,24 @@ import Testing
         }
     }
 
+    /// A hard state that only moves the commit index is written without a sync (etcd's rule):
+    /// one proposal at a time costs each node one synced write, for its entries.
+    @Test func commitOnlyHardStatesAreWrittenUnsynced() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        _ = try await cluster.driver(leader).propose(Array("warm-up".utf8))
+        let before = cluster.ids.map { cluster.driver($0).status }
+        let proposals: UInt64 = 100
+        for n in 0..<proposals { _ = try await cluster.driver(leader).propose(Array("w-\(n)".utf8)) }
+        let after = cluster.ids.map { cluster.driver($0).status }
+        // A leadership change (a loaded machine) writes terms and votes, which are synced.
+        guard after.allSatisfy({ $0.term == before[0].term }) else { return }
+        let writes = zip(before, after).reduce(0) { $0 + $1.1.logWrites - $1.0.logWrites }
+        let synced = zip(before, after).reduce(0) { $0 + $1.1.syncedLogWrites - $1.0.syncedLogWrites }
+        #expect(synced <= 3 * proposals + 10, "\(synced) synced writes for \(proposals) proposals on 3 nodes")
+        #expect(writes >= synced + proposals, "\(writes) writes, \(synced) synced: commit-only writes were synced")
+    }
+
     @Test func aRestartedFollowerCatchesUpAndNothingAcknowledgedIsLost() async throws {
         let cluster = try TestCluster()
         let leader = try await cluster.leader()

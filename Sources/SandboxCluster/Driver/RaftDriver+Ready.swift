@@ -18,9 +18,12 @@ extension RaftDriver {
                 // 2. A snapshot: its state was installed (state first) before the message was
                 //    stepped, and that install moved the log too: this is a no-op check.
                 if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
-                // 3. Entries and hard state: one synced write (group commit).
+                // 3. Entries and hard state: one write (group commit), synced unless it only
+                //    moves the commit index.
                 if !ready.entries.isEmpty || ready.hardState != nil {
-                    try storage.log.append(ready.entries, hardState: ready.hardState)
+                    if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: ready.hardState) {
+                        syncedLogWrites += 1
+                    }
                     logWrites += 1
                     entriesWritten += UInt64(ready.entries.count)
                 }

@@ -39,6 +39,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var deferredReports: [DriverEvent<Machine.Result>] = []
     var stopReason: String?
     var logWrites: UInt64 = 0
+    var syncedLogWrites: UInt64 = 0
     var entriesWritten: UInt64 = 0
 
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
@@ -133,6 +134,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.membership = node.confState
         status.stopped = stopReason
         status.logWrites = logWrites
+        status.syncedLogWrites = syncedLogWrites
         status.entriesWritten = entriesWritten
         statusLock.withLock { publishedStatus = status }
     }
