@@ -80,6 +80,12 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Writes the active state family's memtables to SST files and waits for it: after a clean
+    /// shutdown that calls it, the next open has no state writes to replay from the WAL.
+    public func flush() throws {
+        try state.withReadLock { state in try database.flush(state.active) }
+    }
+
     /// The index of the last entry whose effects are stored.
     public func appliedIndex() -> UInt64 {
         state.withReadLock { $0.appliedIndex }

@@ -87,11 +87,25 @@ func cpuSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
-/// A rate by the wall clock and by CPU time (steadier on a shared machine).
+/// CPU seconds of the calling thread only (apply's own work, without RocksDB's background
+/// flushes and compactions).
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// A rate by the wall clock, by the process's CPU time (steadier on a shared machine) and by the
+/// applying thread's CPU time.
 struct Rate {
     var wall: Double
     var cpu: Double
-    var text: String { String(format: "%.0f/s wall, %.0f per CPU-second (%.1f µs CPU each)", wall, cpu, 1e6 / cpu) }
+    var threadCPU: Double
+    var text: String {
+        String(
+            format: "%.0f/s wall, %.0f per CPU-second (%.1f µs CPU each; %.1f µs on the applying thread)", wall, cpu,
+            1e6 / cpu, 1e6 / threadCPU)
+    }
 }
 
 func residentMegabytes() -> Double {
@@ -171,6 +185,7 @@ final class Feeder {
         let entries = entries(decides(count, agents: agents, prefix: prefix))
         let start = now()
         let cpuStart = cpuSeconds()
+        let threadStart = threadCPUSeconds()
         var offset = 0
         while offset < entries.count {
             let results = try machine.apply(Array(entries[offset..<min(offset + batch, entries.count)]))
@@ -178,7 +193,9 @@ final class Feeder {
                 results.allSatisfy { $0.decision?.outcome == .allow }, "a decide was not allowed: \(results[0])")
             offset += batch
         }
-        return Rate(wall: Double(count) / (now() - start), cpu: Double(count) / (cpuSeconds() - cpuStart))
+        return Rate(
+            wall: Double(count) / (now() - start), cpu: Double(count) / (cpuSeconds() - cpuStart),
+            threadCPU: Double(count) / (threadCPUSeconds() - threadStart))
     }
 }
 
@@ -202,6 +219,7 @@ if arguments.agents > 0 || arguments.audit > 0 {
     if arguments.agents > hot { try feeder.setUpAgents(hot..<arguments.agents) }
     let agentSeconds = now() - start
     start = now()
+    let generationCPU = cpuSeconds()
     var written = 0
     while written < arguments.audit {
         let chunk = min(100_000, arguments.audit - written)
@@ -209,26 +227,37 @@ if arguments.agents > 0 || arguments.audit > 0 {
             feeder.decides(chunk, agents: max(arguments.agents, hot), prefix: "fill\(written)"))
         var offset = 0
         while offset < entries.count {
-            _ = try feeder.machine.apply(Array(entries[offset..<min(offset + 256, entries.count)]))
-            offset += 256
+            _ = try feeder.machine.apply(Array(entries[offset..<min(offset + 1024, entries.count)]))
+            offset += 1024
         }
         written += chunk
     }
     report(
         String(
-            format: "generated: %d agents in %.1f s, %d audit records in %.1f s (%.0f/s)", arguments.agents,
-            agentSeconds, arguments.audit, now() - start, Double(arguments.audit) / (now() - start)))
+            format: "generated: %d agents in %.1f s, %d audit records in %.1f s wall, %.1f s CPU (%.0f/s wall)",
+            arguments.agents, agentSeconds, arguments.audit, now() - start, cpuSeconds() - generationCPU,
+            Double(arguments.audit) / (now() - start)))
     let loaded = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "loaded")
-    let ratio = String(format: "%.1f%%", 100 * fresh.cpu / loaded.cpu)
+    let ratio = String(
+        format: "%.1f%% (applying thread: %.1f%%)", 100 * fresh.cpu / loaded.cpu,
+        100 * fresh.threadCPU / loaded.threadCPU)
     report("decides applied on the large state: \(loaded.text) (CPU cost \(ratio) of the fresh state's)")
-    feeder.storage.close()
-    start = now()
-    feeder.storage = try NodeStorage(path: arguments.directory, options: feeder.options)
-    feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
-    let restart = now() - start
+    // Restart after a close without a flush (as after a crash: the state's recent writes are
+    // replayed from the WAL), then after a clean shutdown (the state flushed first).
+    var restarts: [String] = []
+    for flush in [false, true] {
+        if flush { try feeder.storage.state.flush() }
+        feeder.storage.close()
+        start = now()
+        let cpuStart = cpuSeconds()
+        feeder.storage = try NodeStorage(path: arguments.directory, options: feeder.options)
+        feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
+        restarts.append(String(format: "%.2f s wall (%.2f s CPU)", now() - start, cpuSeconds() - cpuStart))
+    }
     let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")
-    let figures = String(
-        format: "restart (open + recover): %.2f s; resident memory: %.0f MB", restart, residentMegabytes())
+    let figures =
+        "restart (open + recover): \(restarts[0]) without a flush before, \(restarts[1]) after a flush;"
+        + String(format: " resident memory: %.0f MB", residentMegabytes())
     report("\(figures); decides after restart: \(after.text)")
 }
 feeder.storage.close()
