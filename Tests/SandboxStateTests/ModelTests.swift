@@ -47,9 +47,21 @@ import Testing
 
     @Test(arguments: [1, 2, 3])
     func theMachineAgreesWithTheModel(seed: UInt64) throws {
+        try run(seed: seed, perAgentCount: nil)
+    }
+
+    /// Each agent keeps only its 8 newest request ids: retries of older ones are new requests.
+    @Test func theMachineAgreesWithTheModelWhenAgentsKeepFewRequestIDs() throws {
+        try run(seed: 4, perAgentCount: 8)
+    }
+
+    private func run(seed: UInt64, perAgentCount: Int?) throws {
         var random = SeededGenerator(seed: seed)
-        let h = try Harness()
+        var limits = StateLimits()
+        if let perAgentCount { limits.maxIdempotencyKeysPerAgent = perAgentCount }
+        let h = try Harness(limits: limits)
         var model = ReferenceModel()
+        model.perAgentCount = perAgentCount ?? .max
         model.tick(h.timeMillis)
         try setUp(h, &model)
         var sent: [DecideCommand] = []

@@ -33,6 +33,10 @@ struct ReferenceModel {
     var ledger: [String: [UInt32: (requests: UInt64, micro: UInt64)]] = [:]
     var approvals: [UInt64: Approval] = [:]
     var answers: [String: DecisionAnswer] = [:]
+    /// Each agent's stored request ids, oldest answer first; at most `perAgentCount` of them
+    /// still inside the window.
+    var answerOrder: [String: [String]] = [:]
+    var perAgentCount = Int.max
     /// Principal → (role, groups).
     var principals: [String: (role: Role, groups: Set<String>)] = [:]
 
@@ -131,7 +135,21 @@ struct ReferenceModel {
             policyVersion: versions[command.agent]!, shadow: nil, costMicrodollars: charged, timeMillis: clock,
             replayed: false)
         answers[key] = answer
+        keep(key, of: command.agent)
         return answer
+    }
+
+    /// Moves `key` to the agent's newest answer, then forgets the agent's ids outside the window
+    /// and its oldest beyond the count.
+    mutating func keep(_ key: String, of agent: String) {
+        var order = answerOrder[agent, default: []].filter { $0 != key } + [key]
+        while let first = order.first,
+            answers[first]!.timeMillis + 24 * 3_600_000 <= clock || order.count > perAgentCount
+        {
+            answers[first] = nil
+            order.removeFirst()
+        }
+        answerOrder[agent] = order
     }
 
     /// The approval's status after the vote, or nil if the vote is refused.

@@ -19,7 +19,10 @@ public struct StateLimits: Sendable, Hashable {
 
     /// How long a request id's answer is kept, in milliseconds of entry time (24 h).
     public var idempotencyWindowMillis: UInt64 = 24 * 3_600_000
-    /// How many request ids are kept at most (the oldest go first).
+    /// How many request ids one agent keeps at most (its oldest answers go first).
+    public var maxIdempotencyKeysPerAgent = 100_000
+    /// How many request ids the whole state keeps at most: a safety bound over all agents (the
+    /// oldest by entry time go first).
     public var maxIdempotencyKeys = 10_000_000
     /// Expired idempotency keys or approvals removed per applied entry at most (the rest on the
     /// next entries), so one entry's work stays bounded.

@@ -69,6 +69,8 @@ extension StateMachine {
                 agents[id] = nil
             } else if prefix == StateKeys.ledgerPrefix {
                 ledgers[id] = nil
+            } else if prefix == StateKeys.idempotencyAgentCountPrefix {
+                requestIDCounts[id] = nil
             } else if prefix == StateKeys.policyVersionPrefix, key.count >= 4 {
                 let version = UInt32(truncatingIfNeeded: StateKeys.readBigEndian(key.suffix(4)))
                 policies.remove(PolicyCacheKey(agent: id, version: version))

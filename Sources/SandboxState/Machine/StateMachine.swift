@@ -34,6 +34,8 @@ public final class StateMachine {
     var policyTexts: LRUCache<[UInt8], CompiledPolicy>
     var agents: [String: AgentState] = [:]
     var ledgers: [String: (day: UInt32, row: LedgerRow)] = [:]
+    /// Request ids stored per agent (a cache of `n/<agent>`).
+    var requestIDCounts: [String: UInt64] = [:]
 
     /// The overlay of the batch being applied (nil between batches).
     var overlay: Overlay
@@ -54,6 +56,7 @@ public final class StateMachine {
         policyTexts.removeAll()
         agents = [:]
         ledgers = [:]
+        requestIDCounts = [:]
         nextIdempotencyExpiry = nil
         nextApprovalExpiry = nil
         overlay = Overlay(storage: storage)

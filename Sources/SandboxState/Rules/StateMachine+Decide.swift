@@ -19,7 +19,7 @@ extension StateMachine {
         var previous = try idempotencyEntry(agent: command.agent, requestID: command.requestID)
         if let stored = previous, stored.timeMillis + limits.idempotencyWindowMillis <= clockMillis {
             previous = nil  // outside the window (not swept yet): a new request
-            forget(stored, agent: command.agent, requestID: command.requestID)
+            try forget(stored, agent: command.agent, requestID: command.requestID)
         }
         if let previous, let replay = try replay(previous) { return replay }
         guard let state = try agentState(command.agent) else { throw StateError.unknownAgent(command.agent) }
@@ -48,7 +48,7 @@ extension StateMachine {
         answer.budget = budgetStatus(row, head: state.head)
         answer.decisionID = appendDecisionAudit(
             answer, node: command.node, tenant: state.record.tenant, request: command.request, policy: verdict.policy)
-        remember(
+        try remember(
             IdempotencyEntry(
                 sequence: answer.decisionID, timeMillis: clockMillis, outcome: answer.outcome,
                 approvalID: answer.outcome == .needsApproval ? answer.approvalID : nil),

@@ -23,6 +23,8 @@ public enum StateKeys {
     public static let auditPrefix = Array("a/".utf8)
     public static let idempotencyPrefix = Array("i/".utf8)
     public static let idempotencyExpiryPrefix = Array("j/".utf8)
+    public static let idempotencyByAgentPrefix = Array("q/".utf8)
+    public static let idempotencyAgentCountPrefix = Array("n/".utf8)
 
     static func join(_ prefix: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
         var key = prefix
@@ -81,5 +83,15 @@ public enum StateKeys {
     }
     public static func idempotencyExpiry(_ timeMillis: UInt64, agent: String, requestID: String) -> [UInt8] {
         idempotencyExpiryPrefix + bigEndian(timeMillis) + Array(agent.utf8) + [0] + Array(requestID.utf8)
+    }
+    /// One agent's request ids in answer order (audit sequence).
+    public static func idempotencyByAgent(_ agent: String) -> [UInt8] {
+        idempotencyByAgentPrefix + Array(agent.utf8) + [0]
+    }
+    public static func idempotencyByAgent(_ agent: String, _ sequence: UInt64) -> [UInt8] {
+        idempotencyByAgent(agent) + bigEndian(sequence)
+    }
+    public static func idempotencyAgentCount(_ agent: String) -> [UInt8] {
+        idempotencyAgentCountPrefix + Array(agent.utf8)
     }
 }
