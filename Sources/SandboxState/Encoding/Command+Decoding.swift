@@ -120,6 +120,9 @@ extension Command {
             return .requestApproval(
                 agent: agent, tool: tool, parametersHash: hash, redactedPayload: payload, group: group,
                 requiredApprovals: required, ttlSeconds: ttl, actor: actor)
+        case .setMemberAddress:
+            let member = try MemberAddress(decoding: &r)
+            return .setMemberAddress(node: member.node, peer: member.peer, http: member.http, actor: actor)
         default:
             throw DecodingError("command tag \(tag.rawValue) is misplaced")
         }

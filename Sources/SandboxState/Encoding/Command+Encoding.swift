@@ -18,6 +18,7 @@ extension Command {
         case decide = 32
         case vote = 33
         case requestApproval = 34
+        case setMemberAddress = 48
     }
 
     func encode(into w: inout ByteWriter) {
@@ -112,6 +113,10 @@ extension Command {
             w.string(group)
             w.u8(required)
             w.u32(ttl)
+        case .setMemberAddress(let node, let peer, let http, let actor):
+            w.u8(Tag.setMemberAddress.rawValue)
+            w.string(actor)
+            MemberAddress(node: node, peer: peer, http: http).encode(into: &w)
         default:
             preconditionFailure("encodeRest called for \(self)")
         }

@@ -35,6 +35,10 @@ public enum Command: Sendable, Hashable {
     case requestApproval(
         agent: String, tool: String, parametersHash: [UInt8], redactedPayload: String, group: String,
         requiredApprovals: UInt8, ttlSeconds: UInt32, actor: String)
+    /// A cluster member's addresses (`host:port` of its peer transport and of its HTTP API),
+    /// replicated so every node can reach a node added later, across restarts; empty strings
+    /// forget the member (``MemberAddress``).
+    case setMemberAddress(node: UInt64, peer: String, http: String, actor: String)
 }
 
 /// A principal's role.

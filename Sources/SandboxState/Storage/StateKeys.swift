@@ -25,6 +25,8 @@ public enum StateKeys {
     public static let idempotencyExpiryPrefix = Array("j/".utf8)
     public static let idempotencyByAgentPrefix = Array("q/".utf8)
     public static let idempotencyAgentCountPrefix = Array("n/".utf8)
+    /// Cluster members' addresses (`setMemberAddress`).
+    public static let memberPrefix = Array("c/".utf8)
 
     static func join(_ prefix: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
         var key = prefix
