@@ -41,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: pure cores
@@ -88,6 +91,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
 
         // MARK: executables
@@ -125,6 +131,10 @@ let package = Package(
         .executableTarget(
             name: "state-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
             path: "bench/state"),
+        // The load generator of bench/cluster/run.sh (sandboxd against etcd).
+        .executableTarget(
+            name: "cluster-bench", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "bench/cluster", exclude: ["run.sh", "policy.yaml"]),
 
         // MARK: tests
         // What every test target shares (seeded PRNG, temporary directories).
@@ -157,7 +167,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         // Multi-process tests of sandboxd on 127.0.0.1.
-        .testTarget(name: "SandboxServerTests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "SandboxServerTests",
+            dependencies: ["SandboxServer", "SandboxState", "SandboxTransport", "Raft", "TestSupport"]),
         .testTarget(
             name: "SandboxStateTests",
             dependencies: [

@@ -1,0 +1,53 @@
+"""The table of bench/cluster/run.sh: throughput and latency per level, the goals as ratios,
+the failover gaps (median and worst). Usage: python3 report.py RESULTS"""
+import statistics
+import sys
+
+
+def parse(line):
+    return dict(part.split("=", 1) for part in line.split() if "=" in part)
+
+
+levels, gaps = {}, {}
+for line in open(sys.argv[1]):
+    if line.startswith("load"):
+        print(line.rstrip())
+        continue
+    fields = parse(line)
+    if line.startswith("failover"):
+        gaps.setdefault(fields["target"], []).append(float(fields["max_gap_ms"]))
+    else:
+        levels[(fields["target"], int(fields["clients"]))] = fields
+
+print("\n| clients | sandboxd ops/s | p50 ms | p99 ms | etcd puts/s | p50 ms | p99 ms |")
+print("|---|---|---|---|---|---|---|")
+for clients in sorted({c for _, c in levels}):
+    s, e = levels.get(("sandboxd", clients), {}), levels.get(("etcd", clients), {})
+    row = [str(clients)]
+    for side in (s, e):
+        row += [side.get("throughput", "-"), side.get("p50_ms", "-"), side.get("p99_ms", "-")]
+    print("| " + " | ".join(row) + " |")
+
+
+def ratio(clients, field, invert=False):
+    s, e = levels.get(("sandboxd", clients)), levels.get(("etcd", clients))
+    if not s or not e or float(s[field]) == 0 or float(e[field]) == 0:
+        return None
+    return float(e[field]) / float(s[field]) if invert else float(s[field]) / float(e[field])
+
+
+print("\n| goal | ratio | met |")
+print("|---|---|---|")
+for label, value, good in [
+    ("throughput at 64 clients >= 1.5x etcd's", ratio(64, "throughput"), lambda r: r >= 1.5),
+    ("p99 at 16 clients <= half of etcd's (etcd p99 / sandboxd p99 >= 2)", ratio(16, "p99_ms", True),
+     lambda r: r >= 2),
+    ("p50 at 1 client no worse (etcd p50 / sandboxd p50 >= 1)", ratio(1, "p50_ms", True), lambda r: r >= 1),
+]:
+    print(f"| {label} | {'-' if value is None else f'{value:.2f}'} | "
+          f"{'-' if value is None else ('yes' if good(value) else 'no')} |")
+
+print("\n| failover gap (kill -9 of the leader, 16 clients) | trials | median ms | worst ms |")
+print("|---|---|---|---|")
+for target, values in sorted(gaps.items()):
+    print(f"| {target} | {len(values)} | {statistics.median(values):.0f} | {max(values):.0f} |")

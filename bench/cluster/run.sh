@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# bench/cluster/run.sh: a 3-node sandboxd cluster against a 3-node etcd cluster (Debian's
+# etcd-server, installed here with apt-get when missing), on 127.0.0.1, one after the other in
+# the same run, driven by the same load generator (cluster-bench): budgeted, allowed decisions
+# (POST /v1/decisions) against plain puts (etcd's JSON gateway, /v3/kv/put) at 1, 16 and 64
+# concurrent clients spread over the nodes; then the failover gap (kill -9 of the leader under
+# 16 clients that retry on the other nodes), TRIALS times each. Figures: bench/README.md.
+# Environment: DURATION (s per level, 10), WARMUP (s, 2), LEVELS ("1 16 64"), TRIALS (5),
+# FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd.
+# Every process started is stopped by its PID on exit; the run takes about 3 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+LEVELS=${LEVELS:-"1 16 64"}
+TRIALS=${TRIALS:-5}
+FAILOVER_DURATION=${FAILOVER_DURATION:-8}
+BASE=${BENCH_BASE_PORT:-18480}
+ONLY=${ONLY:-}
+work=$(mktemp -d /tmp/cluster-bench.XXXXXX)
+results=$work/results
+declare -A PID=()
+
+cleanup() {
+    local name
+    for name in "${!PID[@]}"; do kill -9 "${PID[$name]}" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+    swift build -c release --product sandboxd >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+    swift build -c release --product cluster-bench >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+fi
+if ! command -v etcd >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server >/dev/null
+fi
+BENCH=.build/release/cluster-bench
+
+stop() {  # name: SIGKILL by PID, reaped
+    local pid=${PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "PID[$1]"
+}
+
+wait_ready() {  # url...: each answers 200 within 30 s
+    local url
+    for url in "$@"; do
+        for _ in $(seq 1 300); do curl -sf --max-time 1 "$url" >/dev/null && continue 2; sleep 0.1; done
+        echo "not ready: $url" >&2
+        return 1
+    done
+}
+
+# sandboxd: node N serves HTTP on BASE+N-1 and peers on BASE+10+N-1.
+sd_port() { echo $((BASE + $1 - 1)); }
+sd_start() {
+    local n=$1 peers="1=127.0.0.1:$((BASE + 10)),2=127.0.0.1:$((BASE + 11)),3=127.0.0.1:$((BASE + 12))"
+    .build/release/sandboxd --node-id "$n" --data-dir "$work/sandboxd-$n" --http "127.0.0.1:$(sd_port "$n")" \
+        --peer-listen "127.0.0.1:$((BASE + 10 + n - 1))" --peers "$peers" --cluster-id bench --bootstrap \
+        --admin-token bench-admin-token --exit-with-parent $$ >>"$work/sandboxd-$n.log" 2>&1 </dev/null &
+    PID[sandboxd$n]=$!
+}
+sd_ready() { wait_ready "http://127.0.0.1:$(sd_port 1)/readyz" "http://127.0.0.1:$(sd_port 2)/readyz" \
+    "http://127.0.0.1:$(sd_port 3)/readyz"; }
+sd_leader() {
+    local n
+    for n in 1 2 3; do
+        curl -s --max-time 1 "http://127.0.0.1:$(sd_port "$n")/v1/cluster" | grep -q '"role":"leader"' && { echo "$n"; return; }
+    done
+}
+sd_provision() {
+    local url="http://127.0.0.1:$(sd_port 1)" auth=(-H "Authorization: Bearer bench-admin-token")
+    curl -sf -XPOST "$url/v1/tenants" "${auth[@]}" -d '{"id": "bench", "name": "Bench"}' >/dev/null
+    curl -sf -XPOST "$url/v1/agents" "${auth[@]}" \
+        -d '{"tenant": "bench", "agent": "bench", "key": "bench-agent-key-0123456789"}' >/dev/null
+    curl -sf -XPUT "$url/v1/agents/bench/policy" "${auth[@]}" --data-binary @bench/cluster/policy.yaml >/dev/null
+}
+SD_LOAD=(--target sandboxd --agent-key bench-agent-key-0123456789
+    --ports "$(sd_port 1),$(sd_port 2),$(sd_port 3)")
+
+# etcd: member N serves clients on BASE+100+N-1 and peers on BASE+110+N-1.
+etcd_port() { echo $((BASE + 100 + $1 - 1)); }
+etcd_start() {
+    local n=$1 cluster="e1=http://127.0.0.1:$((BASE + 110)),e2=http://127.0.0.1:$((BASE + 111)),e3=http://127.0.0.1:$((BASE + 112))"
+    etcd --name "e$n" --data-dir "$work/etcd-$n" \
+        --listen-client-urls "http://127.0.0.1:$(etcd_port "$n")" --advertise-client-urls "http://127.0.0.1:$(etcd_port "$n")" \
+        --listen-peer-urls "http://127.0.0.1:$((BASE + 110 + n - 1))" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$((BASE + 110 + n - 1))" \
+        --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token bench \
+        >>"$work/etcd-$n.log" 2>&1 </dev/null &
+    PID[etcd$n]=$!
+}
+etcd_ready() { wait_ready "http://127.0.0.1:$(etcd_port 1)/health" "http://127.0.0.1:$(etcd_port 2)/health" \
+    "http://127.0.0.1:$(etcd_port 3)/health"; }
+etcd_leader() {
+    local n status
+    for n in 1 2 3; do
+        status=$(curl -s --max-time 1 -XPOST "http://127.0.0.1:$(etcd_port "$n")/v3/maintenance/status" -d '{}' || true)
+        python3 -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s["header"]["member_id"]==s["leader"] else 1)' \
+            "$status" 2>/dev/null && { echo "$n"; return; }
+    done
+}
+ETCD_LOAD=(--target etcd --ports "$(etcd_port 1),$(etcd_port 2),$(etcd_port 3)")
+
+levels() {  # name load-args...
+    local name=$1 clients line
+    shift
+    for clients in $LEVELS; do
+        line=$("$BENCH" "$@" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" --run "$name-$clients-$$")
+        echo "$line" | tee -a "$results"
+    done
+}
+
+failover() {  # name leader-function start-function ready-function load-args...
+    local name=$1 leader_of=$2 start=$3 ready=$4 trial leader line
+    shift 4
+    for trial in $(seq 1 "$TRIALS"); do
+        leader=$($leader_of)
+        [ -n "$leader" ] || { sleep 1; leader=$($leader_of); }
+        "$BENCH" "$@" --clients 16 --warmup 1 --duration "$FAILOVER_DURATION" --run "$name-f$trial-$$" \
+            >"$work/failover.out" &
+        local bench=$!
+        sleep 3
+        stop "$name$leader"
+        wait "$bench"
+        line="failover $(cat "$work/failover.out") killed=$leader trial=$trial"
+        echo "$line" | tee -a "$results"
+        $start "$leader"
+        $ready
+        sleep 2  # let the restarted node catch up before the next trial
+    done
+}
+
+echo "load before: $(uptime)" >>"$results"
+if [ "$ONLY" != etcd ]; then
+    for n in 1 2 3; do sd_start "$n"; done
+    sd_ready
+    sd_provision
+    levels sandboxd "${SD_LOAD[@]}"
+    failover sandboxd sd_leader sd_start sd_ready "${SD_LOAD[@]}"
+    for n in 1 2 3; do stop "sandboxd$n"; done
+fi
+if [ "$ONLY" != sandboxd ]; then
+    for n in 1 2 3; do etcd_start "$n"; done
+    etcd_ready
+    levels etcd "${ETCD_LOAD[@]}"
+    failover etcd etcd_leader etcd_start etcd_ready "${ETCD_LOAD[@]}"
+    for n in 1 2 3; do stop "etcd$n"; done
+fi
+echo "load after: $(uptime)" >>"$results"
+python3 bench/cluster/report.py "$results"
