@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs a node from the command line: configuration, the node, the HTTP API; SIGTERM/SIGINT
 /// stop it gracefully (leadership handed over first).
@@ -16,6 +17,7 @@ public enum SandboxServer {
             logger.error("\(error)")
             return 2
         }
+        if let pid = config.exitWithParent { ParentWatch.start(pid: pid, logger: logger) }
         do {
             let node = try await SandboxNode(config: config, logger: logger)
             logger.info(
@@ -28,16 +30,39 @@ public enum SandboxServer {
             ClusterRoutes.add(to: router, node: node)
             DecisionRoutes.add(to: router, node: node)
             AdminRoutes.add(to: router, node: node)
+            MembershipRoutes.add(to: router, node: node)
             MetricsRoute.add(to: router, node: node)
             let app = Application(
                 router: router,
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),
                 services: [NodeService(node: node, logger: logger)], logger: logger)
-            try await app.runService()
+            try await run(app, node: node, logger: logger)
             return 0
         } catch {
             logger.error("node failed", metadata: ["error": "\(error)"])
             return 1
+        }
+    }
+}
+
+extension SandboxServer {
+    /// Runs the HTTP server and the node until SIGTERM or SIGINT. On a signal a leader first
+    /// hands leadership over (while HTTP still accepts, so clients see no refusal), then the
+    /// server stops accepting and drains, then the node stops (`NodeService`).
+    static func run(_ app: some Service, node: SandboxNode, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                    logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                    await node.handOverLeadership(logger: logger)
+                    await group.triggerGracefulShutdown()
+                    return
+                }
+            }
+            _ = try await tasks.next()
+            tasks.cancelAll()
         }
     }
 }
@@ -49,8 +74,18 @@ struct NodeService: Service {
     let logger: Logger
 
     func run() async throws {
+        let announcer = Task { await node.announceAddresses(logger: logger) }
+        let sampler = Task {
+            while !Task.isCancelled {
+                node.metrics.sample(node.status, node.transport.stats)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer {
+            announcer.cancel()
+            sampler.cancel()
+        }
         try? await gracefulShutdown()
-        logger.info("shutting down")
         await node.shutdown(logger: logger)
     }
 }

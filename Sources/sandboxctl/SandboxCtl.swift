@@ -4,7 +4,7 @@ import ArgumentParser
 struct SandboxCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sandboxctl",
-        abstract: "Operate Agent Sandbox: validate schemas, check, evaluate and diff policies.",
-        subcommands: [SchemaCommand.self, PolicyCommand.self]
+        abstract: "Operate Agent Sandbox: validate schemas, check, evaluate and diff policies, manage the cluster.",
+        subcommands: [SchemaCommand.self, PolicyCommand.self, ClusterCommand.self]
     )
 }

@@ -13,35 +13,50 @@ final class LocalCluster: @unchecked Sendable {
     let base: Int
     let adminToken = "test-admin-token-\(UInt64.random(in: 0 ... .max))"
     private(set) var processes: [Int: Process] = [:]
+    /// The nodes every node's `--peers` lists (the founding members, then the ones added).
+    var members: [Int]
+    /// Flags every node gets (`--compact-after 100`, ...).
+    var extraArguments: [String] = []
 
     init(size: Int = 3) {
         self.size = size
+        members = Array(1...size)
         base = Int.random(in: 20_000...40_000)
     }
 
     deinit { for node in processes.keys { kill(node, signal: SIGKILL) } }
 
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["SANDBOXD"] { return path }
+    static var binary: String { executable("sandboxd") }
+
+    /// A product built next to the tests (`SANDBOXD` overrides sandboxd's path).
+    static func executable(_ name: String) -> String {
+        if name == "sandboxd", let path = ProcessInfo.processInfo.environment["SANDBOXD"] { return path }
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
-        for candidate in ["\(bundle)/sandboxd", "\(FileManager.default.currentDirectoryPath)/.build/debug/sandboxd"]
+        for candidate in ["\(bundle)/\(name)", "\(FileManager.default.currentDirectoryPath)/.build/debug/\(name)"]
         where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
-        return ".build/debug/sandboxd"
+        return ".build/debug/\(name)"
     }
+
+    func httpAddress(_ node: Int) -> String { "127.0.0.1:\(base + node - 1)" }
+    func peerAddress(_ node: Int) -> String { "127.0.0.1:\(base + 1000 + node - 1)" }
 
     func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
 
-    func start(_ node: Int) throws {
-        let peers = (1...size).map { "\($0)=127.0.0.1:\(base + 1000 + $0 - 1)" }.joined(separator: ",")
+    /// Starts a node: a founding member bootstraps; with `join`, it waits to be added. It exits
+    /// by itself if the test process dies (`--exit-with-parent`).
+    func start(_ node: Int, join: Bool = false) throws {
+        let peers = members.map { "\($0)=\(peerAddress($0))" }.joined(separator: ",")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "--node-id", "\(node)", "--data-dir", directory.subpath("node-\(node)"),
-            "--http", "127.0.0.1:\(base + node - 1)", "--peer-listen", "127.0.0.1:\(base + 1000 + node - 1)",
-            "--peers", peers, "--cluster-id", "test", "--bootstrap", "--admin-token", adminToken, "--tick-ms", "20",
-        ]
+        process.arguments =
+            [
+                "--node-id", "\(node)", "--data-dir", directory.subpath("node-\(node)"),
+                "--http", httpAddress(node), "--peer-listen", peerAddress(node), "--peers", peers,
+                "--cluster-id", "test", join ? "--join" : "--bootstrap", "--admin-token", adminToken,
+                "--tick-ms", "20", "--exit-with-parent", "\(getpid())",
+            ] + extraArguments
         let log = FileHandle(forWritingAtPath: createLog(node))
         process.standardOutput = log
         process.standardError = log
@@ -56,6 +71,15 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     func startAll() throws { for node in 1...size { try start(node) } }
+
+    /// Sends `signal` without waiting (the test waits with `waitForExit`).
+    func signal(_ node: Int, _ signal: Int32) {
+        if let process = processes[node] { Glibc.kill(process.processIdentifier, signal) }
+    }
+
+    func waitForExit(_ node: Int) {
+        processes.removeValue(forKey: node)?.waitUntilExit()
+    }
 
     /// Sends `signal` to the node's process (by PID) and waits for it to exit.
     func kill(_ node: Int, signal: Int32) {

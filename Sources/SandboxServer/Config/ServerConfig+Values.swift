@@ -14,6 +14,24 @@ extension ServerConfig {
             guard let ms = Int(text), (1...10_000).contains(ms) else { throw .invalid("--tick-ms", "1 to 10000") }
             tickMilliseconds = ms
         }
+        if let text = values["advertise-http"] { advertiseHTTP = try Self.address(text, "--advertise-http") }
+        if let text = values["compact-after"] {
+            guard let count = UInt64(text), count >= 10 else {
+                throw .invalid("--compact-after", "at least 10 entries")
+            }
+            compactionThreshold = count
+            compactionRetain = min(compactionRetain, count / 4)
+        }
+        if let text = values["compact-retain"] {
+            guard let count = UInt64(text), count < compactionThreshold else {
+                throw .invalid("--compact-retain", "fewer entries than --compact-after (\(compactionThreshold))")
+            }
+            compactionRetain = count
+        }
+        if let text = values["exit-with-parent"] {
+            guard let pid = Int32(text), pid > 1 else { throw .invalid("--exit-with-parent", "a process id above 1") }
+            exitWithParent = pid
+        }
         if Self.flag(values["statefulset"]) {
             try applyStatefulSet(values)
         } else {
@@ -24,6 +42,10 @@ extension ServerConfig {
                 throw .invalid("--node-id", "required: a number above 0 (or --statefulset)")
             }
             nodeID = id
+        }
+        if Self.flag(values["join"]) {
+            guard !Self.flag(values["bootstrap"]) else { throw .invalid("--join", "conflicts with --bootstrap") }
+            bootstrap = false
         }
         if peers.isEmpty { peers = [nodeID: peerAddress] }
         guard peers[nodeID] != nil else {

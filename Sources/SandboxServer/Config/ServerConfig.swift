@@ -19,15 +19,32 @@ public struct ServerConfig: Sendable, Hashable {
     public var adminToken: String?
     /// Milliseconds per Raft tick (elections after 10 to 20 ticks).
     public var tickMilliseconds = 50
+    /// Exit when the process with this PID is gone (test harnesses and scripts, so that a
+    /// crashed harness leaves no node running).
+    public var exitWithParent: Int32?
+    /// The HTTP address other nodes and clients use for this node (default: `--http`, with the
+    /// host of this node's `--peers` entry when it listens on every interface).
+    public var advertiseHTTP: PeerAddress?
+    /// Compact the log once it holds this many applied entries (keeping `compactionRetain`).
+    public var compactionThreshold: UInt64 = 20_000
+    public var compactionRetain: UInt64 = 5_000
+
+    /// This node's peer address as the others dial it.
+    public var advertisedPeer: PeerAddress { peers[nodeID] ?? peerAddress }
+
+    /// This node's HTTP address as the others and clients reach it.
+    public var advertisedHTTP: PeerAddress {
+        if let advertiseHTTP { return advertiseHTTP }
+        guard ["0.0.0.0", "::", ""].contains(httpAddress.host) else { return httpAddress }
+        return PeerAddress(host: advertisedPeer.host, port: httpAddress.port)
+    }
 
     public init() {}
 
-    /// Reads `arguments` (without the program name) over `environment`.
+    /// Reads `arguments` (without the program name) over `environment` over the `--config`
+    /// file.
     public init(arguments: [String], environment: [String: String]) throws(ConfigError) {
-        var values: [String: String] = [:]
-        for (name, variable) in Self.options {
-            if let value = environment[variable] { values[name] = value }
-        }
+        var flags: [String: String] = [:]
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -47,9 +64,15 @@ public struct ServerConfig: Sendable, Hashable {
             guard Self.options[name] != nil || Self.switches.contains(name) else {
                 throw .invalid(argument, "unknown flag (known: \(Self.options.keys.sorted().joined(separator: ", ")))")
             }
-            values[name] = value
+            flags[name] = value
             index += 1
         }
+        var values: [String: String] = [:]
+        if let path = flags["config"] ?? environment["SANDBOX_CONFIG"] { values = try Self.fileValues(path) }
+        for (name, variable) in Self.options {
+            if let value = environment[variable] { values[name] = value }
+        }
+        values.merge(flags) { $1 }
         try self.init(values: values, environment: environment)
     }
 
@@ -59,9 +82,11 @@ public struct ServerConfig: Sendable, Hashable {
         "peer-listen": "SANDBOX_PEER_LISTEN", "peers": "SANDBOX_PEERS", "cluster-id": "SANDBOX_CLUSTER_ID",
         "bootstrap": "SANDBOX_BOOTSTRAP", "admin-token": "SANDBOX_ADMIN_TOKEN", "tick-ms": "SANDBOX_TICK_MS",
         "statefulset": "SANDBOX_STATEFULSET", "replicas": "SANDBOX_REPLICAS", "service": "SANDBOX_SERVICE",
-        "namespace": "SANDBOX_NAMESPACE", "pod-name": "HOSTNAME",
+        "namespace": "SANDBOX_NAMESPACE", "pod-name": "HOSTNAME", "exit-with-parent": "SANDBOX_EXIT_WITH_PARENT",
+        "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
+        "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
     ]
-    static let switches: Set<String> = ["bootstrap", "statefulset"]
+    static let switches: Set<String> = ["bootstrap", "statefulset", "join"]
 }
 
 /// A configuration that cannot be used, with what to change.

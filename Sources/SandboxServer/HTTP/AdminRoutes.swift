@@ -50,7 +50,7 @@ enum AdminRoutes {
         }
     }
 
-    private static func authorize(_ request: Request, _ node: SandboxNode) -> Response? {
+    static func authorize(_ request: Request, _ node: SandboxNode) -> Response? {
         guard let token = node.config.adminToken else {
             return JSONResponses.error(.forbidden, "no admin token is configured (--admin-token)")
         }

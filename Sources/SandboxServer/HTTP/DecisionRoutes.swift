@@ -13,9 +13,7 @@ enum DecisionRoutes {
         router.post("/v1/decisions") { request, _ -> Response in
             let started = ContinuousClock.now
             let (response, outcome) = try await decide(request, node)
-            let elapsed = (ContinuousClock.now - started).components
-            node.metrics.recordDecision(
-                outcome: outcome, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+            node.metrics.recordDecision(outcome: outcome, duration: ContinuousClock.now - started)
             return response
         }
     }
@@ -88,7 +86,8 @@ enum DecisionRoutes {
     ) async -> Response {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         do {
-            let result = try await node.driver.propose(CommandEnvelope.encode(command, timeMillis: now))
+            let bytes = CommandEnvelope.encode(command, timeMillis: now)
+            let result = try await node.metrics.timeProposal { try await node.driver.propose(bytes) }
             if let response = render(result.outcome) { return response }
             if case .rejected(let error) = result.outcome { return JSONResponses.state(error) }
             return JSONResponses.json(.object(["ok": .bool(true)]))

@@ -1,49 +1,125 @@
+import CoreMetrics
 import Foundation
+import Prometheus
+import SandboxCluster
+import SandboxTransport
 
-/// The node's own counters for `/metrics`: decisions by outcome and a latency histogram.
+/// The node's metrics through swift-metrics on a Prometheus registry (`GET /metrics` renders
+/// it). The names are stable and documented in docs/cluster.md ("Metrics"). Raft and transport
+/// figures are sampled from the driver's and the transport's published status (`sample`).
 ///
-/// `@unchecked Sendable`: every stored property is guarded by `lock`.
+/// `@unchecked Sendable`: the metric handles are thread-safe; `last` is only touched under `lock`.
 final class NodeMetrics: @unchecked Sendable {
-    /// Upper bounds of the decision latency buckets, in seconds.
-    static let latencyBuckets: [Double] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
-
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
     private let lock = NSLock()
-    private var decisions: [String: UInt64] = [:]
-    private var bucketCounts = [UInt64](repeating: 0, count: latencyBuckets.count)
-    private var latencyCount: UInt64 = 0
-    private var latencySum: Double = 0
+    private var decisionCounters: [String: CoreMetrics.Counter] = [:]
+    let decisionLatency: CoreMetrics.Timer
+    let proposeLatency: CoreMetrics.Timer
+    let proposalsInFlight: CoreMetrics.Meter
+    private let gauges: [String: CoreMetrics.Meter]
+    private let counters: [String: CoreMetrics.Counter]
+    private var last = Sample()
+
+    /// What the previous sample saw (counters are sampled as deltas).
+    private struct Sample {
+        var leader: UInt64 = 0
+        var logWrites: UInt64 = 0
+        var entriesWritten: UInt64 = 0
+        var transport = TransportStats()
+    }
+
+    static let gaugeNames = [
+        "sandbox_raft_term", "sandbox_raft_leader", "sandbox_raft_is_leader", "sandbox_raft_commit_index",
+        "sandbox_raft_applied_index", "sandbox_raft_last_index", "sandbox_raft_voters", "sandbox_raft_learners",
+    ]
+    static let counterNames = [
+        "sandbox_raft_leader_changes_total", "sandbox_raft_log_writes_total", "sandbox_raft_entries_written_total",
+        "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
+        "sandbox_peer_handshakes_refused_total",
+    ]
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].map {
+            Duration.microseconds(Int64($0 * 1000))
+        }
+        self.factory = factory
+        decisionLatency = CoreMetrics.Timer(label: "sandbox_decision_seconds", factory: factory)
+        proposeLatency = CoreMetrics.Timer(label: "sandbox_propose_seconds", factory: factory)
+        proposalsInFlight = CoreMetrics.Meter(label: "sandbox_proposals_in_flight", factory: factory)
+        gauges = Dictionary(
+            uniqueKeysWithValues: Self.gaugeNames.map { ($0, CoreMetrics.Meter(label: $0, factory: factory)) })
+        counters = Dictionary(
+            uniqueKeysWithValues: Self.counterNames.map { ($0, CoreMetrics.Counter(label: $0, factory: factory)) })
+        for outcome in ["allow", "deny", "needs_approval", "error"] { _ = decisionCounter(outcome) }
+    }
+
+    private func decisionCounter(_ outcome: String) -> CoreMetrics.Counter {
+        lock.withLock {
+            if let counter = decisionCounters[outcome] { return counter }
+            let counter = CoreMetrics.Counter(
+                label: "sandbox_decisions_total", dimensions: [("outcome", outcome)], factory: factory)
+            decisionCounters[outcome] = counter
+            return counter
+        }
+    }
 
     /// Records one answered decision request (`outcome`: allow, deny, needs_approval, or error).
-    func recordDecision(outcome: String, seconds: Double) {
-        lock.withLock {
-            decisions[outcome, default: 0] += 1
-            latencyCount += 1
-            latencySum += seconds
-            for (index, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { bucketCounts[index] += 1 }
-        }
+    func recordDecision(outcome: String, duration: Duration) {
+        decisionCounter(outcome).increment()
+        decisionLatency.recordNanoseconds(Self.nanoseconds(duration))
     }
 
-    /// The counters in the Prometheus text format.
-    func render() -> String {
-        lock.withLock {
-            var lines = [
-                "# HELP sandbox_decisions_total Decision requests answered, by outcome.",
-                "# TYPE sandbox_decisions_total counter",
-            ]
-            for (outcome, count) in decisions.sorted(by: { $0.key < $1.key }) {
-                lines.append("sandbox_decisions_total{outcome=\"\(outcome)\"} \(count)")
-            }
-            lines += [
-                "# HELP sandbox_decision_seconds Decision request latency on this node.",
-                "# TYPE sandbox_decision_seconds histogram",
-            ]
-            for (index, bound) in Self.latencyBuckets.enumerated() {
-                lines.append("sandbox_decision_seconds_bucket{le=\"\(bound)\"} \(bucketCounts[index])")
-            }
-            lines.append("sandbox_decision_seconds_bucket{le=\"+Inf\"} \(latencyCount)")
-            lines.append("sandbox_decision_seconds_sum \(latencySum)")
-            lines.append("sandbox_decision_seconds_count \(latencyCount)")
-            return lines.joined(separator: "\n")
+    /// Reads the driver's and the transport's status into the gauges and counters.
+    func sample(_ status: ClusterStatus, _ transport: TransportStats) {
+        let values: [String: UInt64] = [
+            "sandbox_raft_term": status.term, "sandbox_raft_leader": status.leader,
+            "sandbox_raft_is_leader": status.role == .leader ? 1 : 0, "sandbox_raft_commit_index": status.commitIndex,
+            "sandbox_raft_applied_index": status.appliedIndex, "sandbox_raft_last_index": status.lastIndex,
+            "sandbox_raft_voters": UInt64(status.membership.voters.count),
+            "sandbox_raft_learners": UInt64(status.membership.learners.count),
+        ]
+        for (name, value) in values { gauges[name]?.set(Double(value)) }
+        let previous = lock.withLock {
+            let previous = last
+            last = Sample(
+                leader: status.leader == 0 ? previous.leader : status.leader, logWrites: status.logWrites,
+                entriesWritten: status.entriesWritten, transport: transport)
+            return previous
         }
+        func add(_ name: String, _ now: Int, _ before: Int) {
+            if now > before { counters[name]?.increment(by: Int64(now - before)) }
+        }
+        if status.leader != 0, status.leader != previous.leader {
+            counters["sandbox_raft_leader_changes_total"]?.increment()
+        }
+        add("sandbox_raft_log_writes_total", Int(status.logWrites), Int(previous.logWrites))
+        add("sandbox_raft_entries_written_total", Int(status.entriesWritten), Int(previous.entriesWritten))
+        add("sandbox_peer_frames_dropped_total", transport.droppedFrames, previous.transport.droppedFrames)
+        add("sandbox_peer_connections_total", transport.welcomes, previous.transport.welcomes)
+        add("sandbox_peer_bad_frames_total", transport.badFrames, previous.transport.badFrames)
+        add(
+            "sandbox_peer_handshakes_refused_total", transport.refusedHandshakes.values.reduce(0, +),
+            previous.transport.refusedHandshakes.values.reduce(0, +))
     }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
+    }
+
+    /// Times one proposal from this node (propose to applied here) and counts it in flight.
+    func timeProposal<T>(_ body: () async throws -> T) async rethrows -> T {
+        let started = ContinuousClock.now
+        proposalsInFlight.increment()
+        defer {
+            proposalsInFlight.decrement()
+            proposeLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
+        }
+        return try await body()
+    }
+
+    /// The registry in the Prometheus text format.
+    func render() -> [UInt8] { registry.emitToBuffer() }
 }

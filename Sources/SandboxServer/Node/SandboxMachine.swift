@@ -8,6 +8,10 @@ import SandboxStorage
 final class SandboxMachine: ReplicatedStateMachine {
     let machine: StateMachine
     let store: StateStore
+    /// Called on the driver's thread after a member's addresses or the membership changed (and
+    /// after a snapshot was installed), with the membership when it is known; set before the
+    /// driver starts.
+    var membersChanged: (ConfState?) -> Void = { _ in }
 
     init(store: StateStore) throws {
         self.store = store
@@ -20,15 +24,18 @@ final class SandboxMachine: ReplicatedStateMachine {
         let results = try machine.apply(entries)
         var byIndex: [UInt64: EntryResult] = [:]
         for result in results { byIndex[result.index] = result }
+        if entries.contains(where: { CommandEnvelope.carriesMemberAddress($0.data) }) { membersChanged(nil) }
         return entries.map { byIndex[$0.index] ?? EntryResult(index: $0.index, outcome: .noop) }
     }
 
     func applyMembership(_ conf: ConfState, at index: UInt64) throws {
         try store.apply(StateBatch(), appliedIndex: index, confState: conf)
         try machine.reload()  // its applied index moved under it
+        membersChanged(conf)
     }
 
     func reloadAfterSnapshot() throws {
         try machine.reload()
+        membersChanged(nil)
     }
 }

@@ -34,14 +34,24 @@ public final class SandboxNode: Sendable {
         transportConfig.listenPort = config.peerAddress.port
         transportConfig.peers = config.peers.filter { $0.key != config.nodeID }
         transportConfig.seed = UInt64.random(in: .min ... .max)
-        transport = TCPPeerTransport(config: transportConfig)
+        let transport = TCPPeerTransport(config: transportConfig)
+        self.transport = transport
         var raft = RaftConfig(id: config.nodeID)
         raft.electionTicks = 10
         var driverConfig = DriverConfig(raft: raft, seed: UInt64.random(in: .min ... .max))
         driverConfig.tickInterval = .milliseconds(config.tickMilliseconds)
+        driverConfig.compactionThreshold = config.compactionThreshold
+        driverConfig.compactionRetain = config.compactionRetain
         let machine = try SandboxMachine(store: storage.state)
+        let stateStorage = RocksStateStorage(storage.state)
+        self.stateStorage = stateStorage
+        machine.membersChanged = { conf in
+            Self.refreshPeers(config: config, state: stateStorage, members: conf, transport: transport, logger: logger)
+        }
         driver = try RaftDriver(config: driverConfig, storage: storage, machine: machine, transport: transport)
-        stateStorage = RocksStateStorage(storage.state)
+        Self.refreshPeers(
+            config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
+            logger: logger)
         _ = try await transport.listen()
         transport.attach(driver)
         driver.start()
@@ -49,18 +59,20 @@ public final class SandboxNode: Sendable {
 
     public var status: ClusterStatus { driver.status }
 
-    /// Graceful stop: a leader hands leadership to the most caught-up voter first (so clients
-    /// see no write gap), then the loop stops, the connections close and the store closes.
+    /// First step of a graceful stop: a leader hands leadership to another voter (waiting up to
+    /// 3 s), so that clients see no write gap.
+    public func handOverLeadership(logger: Logger) async {
+        guard driver.status.role == .leader else { return }
+        let handed = await MembershipActions.handOver(self)
+        logger.info(
+            handed ? "leadership handed over" : "no voter took leadership",
+            metadata: ["leader": "\(driver.status.leader)"])
+    }
+
+    /// Last step of a graceful stop (after HTTP drained): the loop stops, the connections close
+    /// and the store closes.
     public func shutdown(logger: Logger) async {
-        let status = driver.status
-        if status.role == .leader, let target = status.membership.voters.first(where: { $0 != config.nodeID }) {
-            driver.transferLeadership(to: target)
-            let deadline = ContinuousClock.now + .seconds(3)
-            while driver.status.role == .leader, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            logger.info("leadership handed over", metadata: ["leader": "\(driver.status.leader)"])
-        }
+        await handOverLeadership(logger: logger)  // leadership may have come back meanwhile
         driver.stop()
         await transport.shutdown()
         storage.close()

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import JSON
+import Raft
+import SandboxState
+
+extension MembershipActions {
+    /// The leader's view: every member's role and addresses, and its progress as the member
+    /// itself reports it (`/v1/cluster`, asked in parallel with a 1 s timeout): applied index
+    /// and lag behind the leader's commit index; `reachable: false` when it did not answer.
+    static func status(_ node: SandboxNode) async -> Response {
+        let status = node.status
+        let recorded = (try? node.queries.memberAddresses()) ?? [:]
+        let members =
+            status.membership.voters.map { ($0, "voter") } + status.membership.learners.map { ($0, "learner") }
+        let progress = await withTaskGroup(of: (UInt64, UInt64?).self) { group in
+            for (id, _) in members {
+                guard let http = recorded[id]?.http else { continue }
+                group.addTask {
+                    let answer = await NodeHTTPClient.call("GET", http, "/v1/cluster", timeout: 1)
+                    let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
+                    return (id, json?.uint64("applied_index"))
+                }
+            }
+            var applied: [UInt64: UInt64] = [:]
+            for await (id, index) in group { applied[id] = index }
+            return applied
+        }
+        let rows: [JSONValue] = members.map { id, role in
+            var row: [String: JSONValue] = ["id": JSONResponses.number(id), "role": .string(role)]
+            if let address = recorded[id] {
+                row["peer"] = .string(address.peer)
+                row["http"] = .string(address.http)
+            }
+            let applied: UInt64? = id == status.node ? status.appliedIndex : progress[id]
+            row["reachable"] = .bool(applied != nil)
+            if let applied {
+                row["applied_index"] = JSONResponses.number(applied)
+                row["lag"] = JSONResponses.number(status.commitIndex &- min(status.commitIndex, applied))
+            }
+            return .object(row)
+        }
+        return JSONResponses.json(
+            .object([
+                "leader": JSONResponses.number(status.leader), "term": JSONResponses.number(status.term),
+                "commit_index": JSONResponses.number(status.commitIndex),
+                "applied_index": JSONResponses.number(status.appliedIndex), "members": .array(rows),
+            ]))
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import JSON
+import Raft
+import SandboxCluster
+import SandboxState
+
+/// The membership calls, run on the leader (`MembershipRoutes` forwards them there).
+enum MembershipActions {
+    /// Records the new member's addresses (so every node can reach it), adds it as a learner,
+    /// and for a voter waits until it has applied what was committed when it joined (by
+    /// snapshot when the log was compacted) before promoting it.
+    static func addMember(_ member: MemberAddress, voter: Bool, catchUpTimeout: Double, _ node: SandboxNode) async
+        -> Response
+    {
+        let membership = node.status.membership
+        if membership.voters.contains(member.node) {
+            return JSONResponses.error(.conflict, "node \(member.node) is already a voter")
+        }
+        do {
+            let record = Command.setMemberAddress(
+                node: member.node, peer: member.peer, http: member.http, actor: "admin")
+            _ = try await node.driver.propose(CommandEnvelope.encode(record, timeMillis: SandboxNode.nowMillis))
+            var conf = membership
+            if !membership.learners.contains(member.node) {
+                conf = try await node.driver.changeMembership(ConfChange(.addLearner, node: member.node))
+            }
+            guard voter else { return membershipAnswer(node, conf) }
+            let target = node.status.commitIndex
+            guard await caughtUp(member, to: target, within: catchUpTimeout) else {
+                return JSONResponses.error(
+                    .gatewayTimeout,
+                    "node \(member.node) was added as a learner but has not applied index \(target) within "
+                        + "\(Int(catchUpTimeout)) s; check that it runs (--join) and reaches its peers, then add it again "
+                        + "to promote it", retryable: true)
+            }
+            conf = try await node.driver.changeMembership(ConfChange(.addVoter, node: member.node))
+            return membershipAnswer(node, conf)
+        } catch let error as ClusterError {
+            return JSONResponses.cluster(error)
+        } catch {
+            return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
+        }
+    }
+
+    /// Whether the member's own `/v1/cluster` reports an applied index of at least `index`.
+    private static func caughtUp(_ member: MemberAddress, to index: UInt64, within seconds: Double) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if let answer = await NodeHTTPClient.call("GET", member.http, "/v1/cluster", timeout: 2),
+                let json = try? JSONValue(parsing: Array(answer.body)), let applied = json.uint64("applied_index"),
+                applied >= index
+            {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    /// Removes a member and forgets its addresses. The leader removing itself hands leadership
+    /// over first, then forwards the call to the new leader.
+    static func removeMember(_ id: UInt64, request: Request, _ node: SandboxNode) async -> Response {
+        let membership = node.status.membership
+        guard membership.voters.contains(id) || membership.learners.contains(id) else {
+            return JSONResponses.error(.notFound, "node \(id) is not a member")
+        }
+        if id == node.config.nodeID {
+            guard await handOver(node) else {
+                return JSONResponses.error(
+                    .serviceUnavailable, "no other voter took leadership; retry", retryable: true)
+            }
+            return await MembershipRoutes.forward(request, [], node)
+                ?? JSONResponses.error(.serviceUnavailable, "leadership is moving; retry", retryable: true)
+        }
+        do {
+            let conf = try await node.driver.changeMembership(ConfChange(.removeNode, node: id))
+            let forget = Command.setMemberAddress(node: id, peer: "", http: "", actor: "admin")
+            _ = try await node.driver.propose(CommandEnvelope.encode(forget, timeMillis: SandboxNode.nowMillis))
+            return membershipAnswer(node, conf)
+        } catch let error as ClusterError {
+            return JSONResponses.cluster(error)
+        } catch {
+            return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
+        }
+    }
+
+    static func transfer(to target: UInt64, _ node: SandboxNode) async -> Response {
+        guard node.status.membership.voters.contains(target) else {
+            return JSONResponses.error(.badRequest, "node \(target) is not a voter")
+        }
+        if target != node.config.nodeID {
+            node.driver.transferLeadership(to: target)
+            guard await waitForLeader(node, within: .seconds(5), { $0 == target }) else {
+                return JSONResponses.error(
+                    .serviceUnavailable, "node \(target) did not take leadership within 5 s; retry", retryable: true)
+            }
+        }
+        return membershipAnswer(node)
+    }
+
+    /// Hands leadership to another voter, trying each in turn (one may be down) for 1.5 s;
+    /// true once another node leads.
+    static func handOver(_ node: SandboxNode) async -> Bool {
+        let me = node.config.nodeID
+        for target in node.status.membership.voters where target != me {
+            guard node.status.role == .leader else { break }
+            node.driver.transferLeadership(to: target)
+            if await waitForLeader(node, within: .milliseconds(1500), { $0 != 0 && $0 != me }) { return true }
+        }
+        return node.status.leader != me && node.status.leader != 0
+    }
+
+    static func waitForLeader(_ node: SandboxNode, within limit: Duration, _ done: (NodeID) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if done(node.status.leader) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return done(node.status.leader)
+    }
+
+    /// The leader and the membership (`conf` when a change just returned it: the published
+    /// status may not show it yet).
+    static func membershipAnswer(_ node: SandboxNode, _ conf: ConfState? = nil) -> Response {
+        let status = node.status
+        let membership = conf ?? status.membership
+        return JSONResponses.json(
+            .object([
+                "leader": JSONResponses.number(status.leader),
+                "voters": .array(membership.voters.map(JSONResponses.number)),
+                "learners": .array(membership.learners.map(JSONResponses.number)),
+            ]))
+    }
+}

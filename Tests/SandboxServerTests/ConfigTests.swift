@@ -1,0 +1,71 @@
+import Foundation
+import Raft
+import SandboxState
+import SandboxTransport
+import Testing
+
+@testable import SandboxServer
+
+/// Configuration precedence (file < environment < flags), the file's format and its errors,
+/// and which peers the transport gets from the recorded member addresses.
+@Suite struct ConfigTests {
+    func file(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "sandboxd-config-\(UInt64.random(in: 0 ... .max)).json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func flagsOverrideTheEnvironmentWhichOverridesTheFile() throws {
+        let path = try file(
+            #"{"node-id": 2, "data-dir": "/from/file", "peers": {"1": "a:7080", "2": "b:7080"}, "#
+                + #""tick-ms": 30, "bootstrap": true, "cluster-id": "file"}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try ServerConfig(
+            arguments: ["--config", path, "--tick-ms", "40"],
+            environment: ["SANDBOX_TICK_MS": "35", "SANDBOX_CLUSTER_ID": "env"])
+        #expect(config.nodeID == 2)
+        #expect(config.dataDirectory == "/from/file")
+        #expect(config.tickMilliseconds == 40)
+        #expect(config.clusterID == "env")
+        #expect(config.bootstrap)
+        #expect(config.peers[1] == PeerAddress(host: "a", port: 7080))
+    }
+
+    @Test func aBadFileNamesTheSetting() throws {
+        let path = try file(#"{"node-id": 1, "tik-ms": 30}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConfigError.self) { try ServerConfig(arguments: ["--config", path], environment: [:]) }
+        let described = "\(Result { try ServerConfig(arguments: ["--config", path], environment: [:]) })"
+        #expect(described.contains("tik-ms"))
+        #expect(throws: ConfigError.self) {
+            try ServerConfig(arguments: ["--config", "/no/such/file.json", "--node-id", "1"], environment: [:])
+        }
+        let nested = try file(#"{"node-id": [1]}"#)
+        defer { try? FileManager.default.removeItem(atPath: nested) }
+        #expect(throws: ConfigError.self) { try ServerConfig(arguments: ["--config", nested], environment: [:]) }
+    }
+
+    @Test func joinNeverBootstrapsAndTheHTTPAddressIsAdvertised() throws {
+        let config = try ServerConfig(
+            arguments: ["--node-id", "4", "--join", "--http", "0.0.0.0:8083", "--peers", "1=h1:7080,4=h4:7083"],
+            environment: [:])
+        #expect(!config.bootstrap)
+        #expect(config.advertisedHTTP == PeerAddress(host: "h4", port: 8083))
+        #expect(throws: ConfigError.self) {
+            try ServerConfig(arguments: ["--node-id", "1", "--join", "--bootstrap"], environment: [:])
+        }
+    }
+
+    @Test func recordedAddressesWinAndRemovedPeersAreDropped() {
+        let configured: [NodeID: PeerAddress] = [
+            1: PeerAddress(host: "h1", port: 1), 2: PeerAddress(host: "h2", port: 2),
+            3: PeerAddress(host: "h3", port: 3),
+        ]
+        let recorded: [UInt64: MemberAddress] = [4: MemberAddress(node: 4, peer: "h4:4", http: "h4:80")]
+        let peers = PeerDirectory.peers(
+            configured: configured, recorded: recorded, members: ConfState(voters: [1, 2, 4]), local: 1)
+        #expect(peers == [2: PeerAddress(host: "h2", port: 2), 4: PeerAddress(host: "h4", port: 4)])
+        let unknown = PeerDirectory.peers(configured: configured, recorded: [:], members: nil, local: 2)
+        #expect(unknown.keys.sorted() == [1, 3])
+    }
+}

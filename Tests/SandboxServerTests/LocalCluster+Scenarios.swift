@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// Waits until `check` holds; records an issue and throws after `timeout`.
+func waitFor(_ what: String, within timeout: Duration = .seconds(30), _ check: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await check() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("timed out waiting for \(what)")
+    throw CancellationError()
+}
+
+extension LocalCluster {
+    func leader(among nodes: [Int]) async -> Int? {
+        for node in nodes {
+            if let answer = await call(node, "GET", "/v1/cluster"), answer.body["role"] as? String == "leader" {
+                return node
+            }
+        }
+        return nil
+    }
+
+    /// Waits until the nodes are ready and every member's addresses are recorded (what
+    /// forwarding an admin call to the leader needs).
+    func waitUntilReady(_ nodes: [Int]) async throws {
+        try await waitFor("nodes \(nodes) ready") {
+            for node in nodes where await call(node, "GET", "/readyz")?.status != 200 { return false }
+            return true
+        }
+        try await waitFor("every member's addresses recorded") {
+            guard let answer = await admin(nodes[0], "GET", "/v1/cluster/members", ""), answer.status == 200,
+                let rows = answer.body["members"] as? [[String: Any]]
+            else { return false }
+            return rows.allSatisfy { $0["http"] != nil }
+        }
+    }
+
+    /// Starts the founding nodes, waits until they are ready, and provisions (`provision`).
+    func startProvisioned(budget: Int) async throws {
+        try startAll()
+        try await waitUntilReady(Array(1...size))
+        try await provision(budget: budget)
+    }
+
+    /// Creates tenant, agent (key `agent-key-0123456789`) and a policy allowing `crm.read` with
+    /// `budget` requests a day.
+    func provision(budget: Int) async throws {
+        try await waitFor("the tenant to be created") {
+            let answer = await admin(1, "POST", "/v1/tenants", #"{"id": "acme", "name": "Acme"}"#)
+            return answer?.status == 200 || answer?.status == 409
+        }
+        let agent = await admin(
+            2, "POST", "/v1/agents", #"{"tenant": "acme", "agent": "sales", "key": "agent-key-0123456789"}"#)
+        #expect(agent?.status == 200, "\(String(describing: agent))")
+        let policy = """
+            agent: "sales"
+            tools:
+              allow: ["crm.read"]
+            budgets:
+              max_requests_per_day: \(budget)
+            """
+        let published = await admin(3, "PUT", "/v1/agents/sales/policy", policy)
+        #expect(published?.status == 200, "\(String(describing: published))")
+    }
+
+    func decide(on node: Int, id: String) async -> (status: Int, body: [String: Any])? {
+        await call(
+            node, "POST", "/v1/decisions", json: #"{"tool": "crm.read", "params": {}}"#,
+            headers: ["X-Agent-Key": "agent-key-0123456789", "Idempotency-Key": id])
+    }
+
+    /// Decides `id` on the nodes in turn until one answers with a decision (bounded).
+    func decideRetrying(_ id: String, on nodes: [Int], within limit: Duration = .seconds(30)) async -> Int? {
+        let deadline = ContinuousClock.now + limit
+        var attempt = 0
+        while ContinuousClock.now < deadline {
+            if let answer = await decide(on: nodes[attempt % nodes.count], id: id), answer.status == 200,
+                let decisionID = answer.body["decision_id"] as? Int
+            {
+                return decisionID
+            }
+            attempt += 1
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    /// Waits until `nodes` report the same applied index and state digest.
+    func waitForConvergence(_ nodes: [Int]) async throws {
+        try await waitFor("digests of \(nodes) to converge", within: .seconds(60)) {
+            var seen = Set<String>()
+            for node in nodes {
+                guard let answer = await call(node, "GET", "/v1/cluster?digest=1"),
+                    let digest = answer.body["state_digest"] as? String,
+                    let applied = answer.body["applied_index"] as? Int
+                else { return false }
+                seen.insert("\(applied) \(digest)")
+            }
+            return seen.count == 1
+        }
+    }
+}

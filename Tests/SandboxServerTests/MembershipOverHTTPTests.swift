@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Membership over HTTP on real processes: a fourth node added while the log was compacted
+/// catches up by snapshot, is promoted and serves; its addresses survive a founding node's
+/// restart; leadership transferred (through `sandboxctl cluster transfer`); nodes removed,
+/// the leader included; the replicas' digests converge.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct MembershipOverHTTPTests {
+    func members(_ cluster: LocalCluster, via node: Int) async -> [String: Any]? {
+        await cluster.admin(node, "GET", "/v1/cluster/members", "")?.body
+    }
+
+    func voters(_ cluster: LocalCluster, on node: Int) async -> [Int] {
+        (await cluster.call(node, "GET", "/v1/cluster")?.body["voters"] as? [Int]) ?? []
+    }
+
+    @Test func aFourthNodeJoinsBySnapshotServesAndSurvivesRestarts() async throws {
+        let cluster = LocalCluster()
+        cluster.extraArguments = ["--compact-after", "100", "--compact-retain", "20"]
+        defer { cluster.stopAll() }
+        try await cluster.startProvisioned(budget: 1_000_000)
+        for request in 0..<300 {
+            #expect(await cluster.decideRetrying("before-\(request)", on: [1, 2, 3]) != nil)
+        }
+        cluster.members.append(4)
+        try cluster.start(4, join: true)
+        let follower = await [1, 2, 3].asyncFirst { await cluster.leader(among: [$0]) == nil }!
+        let added = await cluster.admin(
+            follower, "POST", "/v1/cluster/members",
+            #"{"id": 4, "peer": "\#(cluster.peerAddress(4))", "http": "\#(cluster.httpAddress(4))", "role": "voter"}"#)
+        #expect(added?.status == 200, "\(String(describing: added))")
+        #expect((added?.body["voters"] as? [Int])?.sorted() == [1, 2, 3, 4])
+        let joined = await cluster.call(4, "GET", "/v1/cluster")?.body
+        #expect(
+            (joined?["first_index"] as? Int ?? 0) > 1, "node 4 caught up from a snapshot: \(String(describing: joined))"
+        )
+        #expect(await cluster.decideRetrying("on-four", on: [4]) != nil)
+        let status = await members(cluster, via: 4)
+        let rows = status?["members"] as? [[String: Any]] ?? []
+        #expect(rows.count == 4, "\(String(describing: status))")
+        #expect(rows.allSatisfy { $0["reachable"] as? Bool == true && $0["http"] != nil }, "\(rows)")
+
+        // A founding node restarted with the founding --peers still reaches node 4 (its address
+        // is in the replicated state): leadership moves to node 4 and node 1 decides through it.
+        cluster.members = [1, 2, 3]
+        cluster.kill(1, signal: SIGTERM)
+        try cluster.start(1)
+        try await cluster.waitUntilReady([1])
+        let ctl = Process()
+        ctl.executableURL = URL(fileURLWithPath: LocalCluster.executable("sandboxctl"))
+        ctl.arguments = [
+            "cluster", "transfer", "4", "--url", "http://\(cluster.httpAddress(2))", "--token", cluster.adminToken,
+        ]
+        try ctl.run()
+        ctl.waitUntilExit()
+        #expect(ctl.terminationStatus == 0)
+        try await waitFor("node 4 to lead") { await cluster.leader(among: [4]) == 4 }
+        #expect(await cluster.decideRetrying("on-one-after-restart", on: [1]) != nil)
+        try await cluster.waitForConvergence([1, 2, 3, 4])
+    }
+
+    @Test func removingAFollowerAndTheLeaderKeepsTheClusterServing() async throws {
+        let cluster = LocalCluster()
+        defer { cluster.stopAll() }
+        try await cluster.startProvisioned(budget: 1_000_000)
+        let leader = await cluster.leader(among: [1, 2, 3])!
+        let followers = [1, 2, 3].filter { $0 != leader }
+        // Remove a follower through the other follower (forwarded to the leader).
+        let removed = await cluster.admin(followers[1], "DELETE", "/v1/cluster/members/\(followers[0])", "")
+        #expect(removed?.status == 200, "\(String(describing: removed))")
+        #expect((removed?.body["voters"] as? [Int])?.sorted() == [leader, followers[1]].sorted())
+        cluster.kill(followers[0], signal: SIGTERM)
+        #expect(await cluster.decideRetrying("after-follower", on: [followers[1]]) != nil)
+        // Remove the leader itself: it hands leadership over first.
+        let gone = await cluster.admin(leader, "DELETE", "/v1/cluster/members/\(leader)", "")
+        #expect(gone?.status == 200, "\(String(describing: gone))")
+        try await waitFor("the survivor to lead alone") {
+            let alone = await voters(cluster, on: followers[1]) == [followers[1]]
+            guard alone else { return false }
+            return await cluster.leader(among: [followers[1]]) != nil
+        }
+        #expect(await cluster.decideRetrying("alone", on: [followers[1]]) != nil)
+        let refused = await cluster.admin(followers[1], "DELETE", "/v1/cluster/members/9", "")
+        #expect(refused?.status == 404)
+    }
+}
+
+extension Array {
+    func asyncFirst(_ predicate: (Element) async -> Bool) async -> Element? {
+        for element in self where await predicate(element) { return element }
+        return nil
+    }
+}
