@@ -39,7 +39,9 @@ extension SchemaCompiler {
                 maximum = try nonNegativeInteger(builder, "maxContains")
             }
             builder.keywords.append(
-                .contains(node: node, min: minimum, max: maximum, at: locationIndex(place, "contains")))
+                .contains(
+                    node: node, bounds: keep(Box(ContainsBounds(minimum: minimum, maximum: maximum))),
+                    at: locationIndex(place, "contains")))
         }
     }
 }

@@ -22,7 +22,9 @@ extension SchemaCompiler {
             let then = members["then"] != nil ? try subschema(builder, "then") : nil
             let otherwise = members["else"] != nil ? try subschema(builder, "else") : nil
             builder.keywords.append(
-                .conditional(if: condition, then: then, else: otherwise, at: locationIndex(place, "if")))
+                .conditional(
+                    if: condition, branches: keep(Box(ConditionalBranches(then: then, otherwise: otherwise))),
+                    at: locationIndex(place, "if")))
         }
         if builder.scope.dialect.draft == .draft2020_12 {
             if members["unevaluatedProperties"] != nil {

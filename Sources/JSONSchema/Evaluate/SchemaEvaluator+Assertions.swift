@@ -1,94 +1,125 @@
 import JSON
 
 extension SchemaEvaluator {
-    /// Keywords that test the instance itself (no subschemas), by the kind of value they test.
+    /// Keywords that test the instance itself (no subschemas). The common passing checks are
+    /// decided here; failures (which build messages) and the costlier keywords are outlined, so
+    /// that this function stays small on the path every keyword takes.
     mutating func checkAssertion(_ keyword: Keyword, _ instance: JSONValue) -> Bool {
         switch keyword {
-        case .alwaysInvalid(let at):
-            return fail(at, "no value is allowed here (the schema is false)")
         case .type(let types, let at):
-            if types.contains(typeOf: instance) { return true }
-            return fail(at, "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)")
+            return types.contains(typeOf: instance) || failType(types, at, instance)
         case .enumeration(let box, let at):
-            if box.read({ $0.contains(instance) }) { return true }
-            let values = box.object.values
-            return fail(
-                at, "expected one of \(SchemaEvaluator.brief(.array(values))), got \(SchemaEvaluator.brief(instance))")
+            return box.read({ $0.contains(instance) }) || failEnumeration(box, at, instance)
         case .constant(let box, let at):
-            if box.read({ $0.contains(instance) }) { return true }
-            let value = box.object.values[0]
-            return fail(at, "expected \(SchemaEvaluator.brief(value)), got \(SchemaEvaluator.brief(instance))")
+            return box.read({ $0.contains(instance) }) || failConstant(box, at, instance)
+        case .maxLength(let limit, _), .minLength(let limit, _):
+            guard case .string(let text) = instance else { return true }
+            if case .maxLength = keyword, text.utf8.count <= limit { return true }
+            // A scalar is 1 to 4 UTF-8 bytes: counting scalars is needed only in between.
+            if case .minLength = keyword, (text.utf8.count + 3) / 4 >= limit { return true }
+            return checkLength(keyword, text)
+        case .pattern(let borrowed, let at):
+            guard case .string(let text) = instance else { return true }
+            return checkPattern(borrowed, at, text, instance)
+        case .format(let format, let at):
+            guard case .string(let text) = instance else { return true }
+            return format.accepts(text) || failFormat(format, at, instance)
         case .multipleOf, .maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum:
             guard case .number(let number) = instance else { return true }
-            return checkNumber(keyword, number)
-        case .maxLength, .minLength, .pattern, .format:
-            guard case .string(let text) = instance else { return true }
-            return checkString(keyword, text, instance)
+            return checkNumber(keyword, number) || failNumber(keyword, number)
         case .maxItems, .minItems, .uniqueItems:
             guard case .array(let items) = instance else { return true }
             return checkArray(keyword, items)
         case .maxProperties, .minProperties, .required, .dependentRequired:
             guard case .object(let members) = instance else { return true }
             return checkObject(keyword, members)
+        case .alwaysInvalid(let at):
+            return fail(at, "no value is allowed here (the schema is false)")
         default:
             return true
         }
     }
 
-    /// `multipleOf`, `maximum`, `exclusiveMaximum`, `minimum`, `exclusiveMinimum`.
+    /// Whether `number` passes `multipleOf`, `maximum`, `exclusiveMaximum`, `minimum` or
+    /// `exclusiveMinimum`.
     @inline(__always)
-    private mutating func checkNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
+    private func checkNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
         switch keyword {
-        case .multipleOf(let box, let at):
-            if box.read({ number.isMultiple(of: $0.value) }) { return true }
-            return fail(at, "expected a multiple of \(box.object.value), got \(number)")
-        case .maximum(let box, let at):
-            if box.read({ number <= $0.value }) { return true }
-            return fail(at, "expected number at most \(box.object.value), got \(number)")
-        case .exclusiveMaximum(let box, let at):
-            if box.read({ number < $0.value }) { return true }
-            return fail(at, "expected number less than \(box.object.value), got \(number)")
-        case .minimum(let box, let at):
-            if box.read({ number >= $0.value }) { return true }
-            return fail(at, "expected number at least \(box.object.value), got \(number)")
-        case .exclusiveMinimum(let box, let at):
-            if box.read({ number > $0.value }) { return true }
-            return fail(at, "expected number greater than \(box.object.value), got \(number)")
-        default:
-            return true
+        case .multipleOf(let box, _): return box.read { number.isMultiple(of: $0.value) }
+        case .maximum(let box, _): return box.read { number <= $0.value }
+        case .exclusiveMaximum(let box, _): return box.read { number < $0.value }
+        case .minimum(let box, _): return box.read { number >= $0.value }
+        case .exclusiveMinimum(let box, _): return box.read { number > $0.value }
+        default: return true
         }
     }
 
-    /// `maxLength`, `minLength` (in code points), `pattern`, `format`.
-    @inline(__always)
-    private mutating func checkString(_ keyword: Keyword, _ text: String, _ instance: JSONValue) -> Bool {
+    @inline(never)
+    private mutating func failNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
+        switch keyword {
+        case .multipleOf(let box, let at): fail(at, "expected a multiple of \(box.object.value), got \(number)")
+        case .maximum(let box, let at): fail(at, "expected number at most \(box.object.value), got \(number)")
+        case .exclusiveMaximum(let box, let at):
+            fail(at, "expected number less than \(box.object.value), got \(number)")
+        case .minimum(let box, let at): fail(at, "expected number at least \(box.object.value), got \(number)")
+        case .exclusiveMinimum(let box, let at):
+            fail(at, "expected number greater than \(box.object.value), got \(number)")
+        default: true
+        }
+    }
+
+    @inline(never)
+    private mutating func failType(_ types: TypeSet, _ at: Int, _ instance: JSONValue) -> Bool {
+        fail(at, "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)")
+    }
+
+    @inline(never)
+    private mutating func failEnumeration(_ box: Borrowed<EnumValues>, _ at: Int, _ instance: JSONValue) -> Bool {
+        fail(
+            at,
+            "expected one of \(SchemaEvaluator.brief(.array(box.object.values))), got \(SchemaEvaluator.brief(instance))"
+        )
+    }
+
+    @inline(never)
+    private mutating func failConstant(_ box: Borrowed<EnumValues>, _ at: Int, _ instance: JSONValue) -> Bool {
+        fail(at, "expected \(SchemaEvaluator.brief(box.object.values[0])), got \(SchemaEvaluator.brief(instance))")
+    }
+
+    @inline(never)
+    private mutating func failFormat(_ format: Format, _ at: Int, _ instance: JSONValue) -> Bool {
+        fail(at, "expected a valid \(format.rawValue), got \(SchemaEvaluator.brief(instance))")
+    }
+
+    /// `maxLength` and `minLength` (in code points) when the byte count does not decide.
+    @inline(never)
+    private mutating func checkLength(_ keyword: Keyword, _ text: String) -> Bool {
         switch keyword {
         case .maxLength(let limit, let at):
-            guard text.utf8.count > limit else { return true }
             let length = text.unicodeScalars.count
             if length <= limit { return true }
             return fail(at, "expected string of at most \(plural(limit, "character")), got \(length)")
         case .minLength(let limit, let at):
-            // A scalar is 1 to 4 UTF-8 bytes: counting scalars is needed only in between.
-            let bytes = text.utf8.count
-            if (bytes + 3) / 4 >= limit { return true }
-            if bytes >= limit && text.unicodeScalars.count >= limit { return true }
+            // Fewer bytes than the limit: fewer scalars too (counted only for the message).
+            if text.utf8.count >= limit && text.unicodeScalars.count >= limit { return true }
             return fail(
                 at, "expected string of at least \(plural(limit, "character")), got \(text.unicodeScalars.count)")
-        case .pattern(let borrowed, let at):
-            let regex = borrowed.object
-            switch matches(regex, text) {
-            case true: return true
-            case false:
-                return fail(at, "expected string matching /\(regex.source)/, got \(SchemaEvaluator.brief(instance))")
-            case nil:
-                return exceedLimit(at, patternLimitMessage("string", text, regex))
-            }
-        case .format(let format, let at):
-            if format.accepts(text) { return true }
-            return fail(at, "expected a valid \(format.rawValue), got \(SchemaEvaluator.brief(instance))")
         default:
             return true
+        }
+    }
+
+    @inline(never)
+    private mutating func checkPattern(
+        _ borrowed: Borrowed<ECMARegex>, _ at: Int, _ text: String, _ instance: JSONValue
+    ) -> Bool {
+        switch borrowed.read({ matches($0, text) }) {
+        case true: return true
+        case false:
+            let source = borrowed.object.source
+            return fail(at, "expected string matching /\(source)/, got \(SchemaEvaluator.brief(instance))")
+        case nil:
+            return exceedLimit(at, patternLimitMessage("string", text, borrowed.object))
         }
     }
 

@@ -71,16 +71,15 @@ extension SchemaEvaluator {
     mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
         let deferredCount = rules.deferredCount
         if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
-        return withUnsafeTemporaryAllocation(of: JSONValue?.self, capacity: deferredCount) { deferred in
-            deferred.initialize(repeating: nil)
-            defer { _ = deferred.deinitialize() }
+        return withUnsafeTemporaryAllocation(of: DeferredMember.self, capacity: deferredCount) { deferred in
+            deferred.initialize(repeating: DeferredMember())
             return checkPlainMembers(rules, members, deferred: deferred)
         }
     }
 
     /// `deferred` has a place for each property in ``MemberRules/order``.
     private mutating func checkPlainMembers(
-        _ rules: MemberRules, _ members: [String: JSONValue], deferred: UnsafeMutableBufferPointer<JSONValue?>?
+        _ rules: MemberRules, _ members: [String: JSONValue], deferred: UnsafeMutableBufferPointer<DeferredMember>?
     ) -> Bool {
         var valid = true
         var requiredFound = 0
@@ -92,20 +91,20 @@ extension SchemaEvaluator {
             let slot = rules.slots[offset]
             if slot.isRequired { requiredFound += 1 }
             if slot.rank >= 0 {
-                deferred![slot.rank] = value
+                deferred![slot.rank] = DeferredMember(value)
             } else if !validateChild(slot.node, value, key: name) {
                 valid = false
             }
         }
         if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
         guard let deferred, valid || !stopsEarly else { return valid }
-        for rank in 0..<deferred.count {
-            guard let value = deferred[rank] else { continue }
+        for rank in 0..<deferred.count where deferred[rank].isPresent {
             let offset = rules.order[rank]
             let node = rules.slots[offset].node
-            let passed =
+            let passed = deferred[rank].withValue { value in
                 recording
-                ? validateChild(node, value, key: rules.propertyList[offset].name) : validateChild(node, value)
+                    ? validateChild(node, value, key: rules.propertyList[offset].name) : validateChild(node, value)
+            }
             if !passed {
                 valid = false
                 if stopsEarly { return false }

@@ -19,12 +19,10 @@ struct SchemaEvaluator {
     /// error list, but it does decide where a limit is first hit and so which errors are found
     /// before evaluation stops. ``CompiledSchema`` re-runs in this order when a limit was hit.
     var sortsMembers = false
-    var errors: [ValidationError] = []
+    /// Errors, path, annotation frames and dynamic scope; nil until one is written.
+    private var trail: EvaluationTrail?
     /// Above 0 inside subschemas whose failures are not errors (`anyOf` branches, `not`, `if`).
     var silence = 0
-    var path: [PathSegment] = []
-    var frames: [Annotations] = []
-    var dynamicScope: [Int] = []
     var depth = 0
     var instanceDepth = 0
     var steps = 0
@@ -40,6 +38,33 @@ struct SchemaEvaluator {
         self.options = options
         self.mode = mode
         stack = StackGuard(budget: options.maxStackBytes)
+    }
+
+    var errors: [ValidationError] {
+        get { trail?.errors ?? [] }
+        _modify { yield &madeTrail.errors }
+    }
+    var path: [PathSegment] {
+        get { trail?.path ?? [] }
+        _modify { yield &madeTrail.path }
+    }
+    var frames: [Annotations] {
+        get { trail?.frames ?? [] }
+        _modify { yield &madeTrail.frames }
+    }
+    var dynamicScope: [Int] {
+        get { trail?.dynamicScope ?? [] }
+        _modify { yield &madeTrail.dynamicScope }
+    }
+
+    /// The trail, made on first use.
+    private var madeTrail: EvaluationTrail {
+        mutating get {
+            if let trail { return trail }
+            let made = EvaluationTrail()
+            trail = made
+            return made
+        }
     }
 
     var recording: Bool { silence == 0 && mode != .verdict }
@@ -214,8 +239,9 @@ struct SchemaEvaluator {
             return checkPrefixItems(box, instance, collect: collect)
         case .items(let start, let node, _):
             return checkItems(start, node, instance, collect: collect)
-        case .contains(let node, let minimum, let maximum, let at):
-            return checkContains(node, minimum, maximum, at, instance, collect: collect)
+        case .contains(let node, let bounds, let at):
+            let bounds = bounds.object.value
+            return checkContains(node, bounds.minimum, bounds.maximum, at, instance, collect: collect)
         case .allOf(let box, _):
             return checkAllOf(box, instance, collect: collect)
         case .anyOf(let box, let at):
@@ -226,8 +252,9 @@ struct SchemaEvaluator {
             return checkOneOf(discriminator, at, instance, collect: collect)
         case .not(let node, let at):
             return checkNot(node, at, instance, collect: collect)
-        case .conditional(let condition, let then, let otherwise, _):
-            return checkConditional(condition, then, otherwise, instance, collect: collect)
+        case .conditional(let condition, let branches, _):
+            let branches = branches.object.value
+            return checkConditional(condition, branches.then, branches.otherwise, instance, collect: collect)
         case .reference(let node, _):
             return checkReference(node, instance, collect: collect)
         case .dynamicReference(let node, let box, _):

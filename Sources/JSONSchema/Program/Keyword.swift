@@ -39,14 +39,16 @@ enum Keyword: Sendable {
     case dependentSchemas(Borrowed<Box<[(property: String, node: Int)]>>, at: Int)
     case prefixItems(Borrowed<Box<[Int]>>, at: Int)
     case items(from: Int, node: Int, at: Int)
-    case contains(node: Int, min: Int, max: Int?, at: Int)
+    /// `contains` with its `minContains` and `maxContains` (boxed: a keyword stays three words).
+    case contains(node: Int, bounds: Borrowed<Box<ContainsBounds>>, at: Int)
     case allOf(Borrowed<Box<[Int]>>, at: Int)
     case anyOf(Borrowed<Box<[Int]>>, at: Int)
     case oneOf(Borrowed<Box<[Int]>>, at: Int)
     /// A `oneOf` told apart by one property's `const` (made from `oneOf` by ``ExecutableProgram``).
     case discriminatedOneOf(Borrowed<OneOfDiscriminator>, at: Int)
     case not(Int, at: Int)
-    case conditional(if: Int, then: Int?, else: Int?, at: Int)
+    /// `if` with its `then` and `else` (boxed: a keyword stays three words).
+    case conditional(if: Int, branches: Borrowed<Box<ConditionalBranches>>, at: Int)
     case reference(Int, at: Int)
     case dynamicReference(Int, anchor: Borrowed<Box<String>>, at: Int)
     case unevaluatedProperties(Int, isFalse: Bool, at: Int)

@@ -15,10 +15,18 @@ struct NameTable: @unchecked Sendable {
     /// Open addressing: `slot -> index + 1`, 0 for empty. A power of two at least twice the count.
     private let slots: UnsafeMutableBufferPointer<Int32>
     /// The same for the names' small-string words (see ``SmallString``); names too long to be
-    /// small are not in it (a small string cannot equal them).
+    /// small are not in it (a small string cannot equal them). Hashed with `smallMultiplier`,
+    /// chosen when the table is made so that no two names share a slot (when one is found in a
+    /// few tries, as it is for the sizes schemas use): a lookup is then one probe.
     private let smallSlots: UnsafeMutableBufferPointer<Int32>
     /// Each name's small-string words, or (0, 0) for a name too long to be small.
     private let smallWords: UnsafeMutableBufferPointer<SmallString.Words>
+    private let smallMultiplier: UInt64
+    /// 64 minus the base-2 logarithm of the number of small slots: the hash's top bits index them.
+    private let smallShift: UInt64
+    /// Whether this runtime's small strings can be compared by their words
+    /// (``SmallString/isAvailable``, read once here rather than on every lookup).
+    private let usesSmallWords: Bool
     let count: Int
 
     /// Below this many names a scan (length, then bytes) beats hashing.
@@ -41,37 +49,73 @@ struct NameTable: @unchecked Sendable {
         while size < 2 * names.count { size *= 2 }
         let slots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
         slots.initialize(repeating: 0)
-        let smallSlots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
-        smallSlots.initialize(repeating: 0)
         let smallWords = UnsafeMutableBufferPointer<SmallString.Words>.allocate(capacity: max(names.count, 1))
         smallWords.initialize(repeating: SmallString.none)
-        let table = NameTable(
-            bytes: bytes, starts: starts, slots: slots, smallSlots: smallSlots, smallWords: smallWords,
-            count: names.count)
-        for (index, name) in utf8.enumerated() where name.withUnsafeBufferPointer({ table.probe($0) }) == nil {
+        var seen: Set<[UInt8]> = []
+        var firstIndex: [Int] = []
+        for (index, name) in utf8.enumerated() where seen.insert(name).inserted {
             // A duplicate name keeps its first index.
+            firstIndex.append(index)
             var slot = name.withUnsafeBufferPointer { NameTable.hash($0) } & (size - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
             slots[slot] = Int32(index + 1)
-            guard let words = SmallString.words(ofUTF8: name) else { continue }
-            smallWords[index] = words
-            slot = SmallString.hash(words) & (size - 1)
-            while smallSlots[slot] != 0 { slot = (slot + 1) & (size - 1) }
-            smallSlots[slot] = Int32(index + 1)
+            if let words = SmallString.words(ofUTF8: name) { smallWords[index] = words }
         }
-        return table
+        let small = firstIndex.filter { smallWords[$0] != SmallString.none }
+        let (smallSlots, multiplier, shift) = smallTable(small, smallWords, minimumSize: size)
+        return NameTable(
+            bytes: bytes, starts: starts, slots: slots, smallSlots: smallSlots, smallWords: smallWords,
+            smallMultiplier: multiplier, smallShift: shift, usesSmallWords: SmallString.isAvailable,
+            count: names.count)
+    }
+
+    /// The slots of the small names `indices` (their words in `words`): the first multiplier of a
+    /// fixed sequence that puts each in its own slot, trying a few table sizes; if none does (very
+    /// large sets), the last one tried, with linear probing.
+    private static func smallTable(
+        _ indices: [Int], _ words: UnsafeMutableBufferPointer<SmallString.Words>, minimumSize: Int
+    ) -> (UnsafeMutableBufferPointer<Int32>, UInt64, UInt64) {
+        var size = minimumSize
+        var bits: UInt64 = 0
+        while 1 << bits < size { bits += 1 }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var attempt = 1
+        while true {
+            state = state &+ 0x9E37_79B9_7F4A_7C15
+            let multiplier = (state ^ (state >> 29)) | 1
+            let slots = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
+            slots.initialize(repeating: 0)
+            var collided = false
+            for index in indices {
+                var slot = SmallString.slot(words[index], multiplier: multiplier, shift: 64 - bits)
+                collided = collided || slots[slot] != 0
+                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                slots[slot] = Int32(index + 1)
+            }
+            if !collided || attempt == 256 { return (slots, multiplier, 64 - bits) }
+            slots.deallocate()
+            if attempt % 64 == 0 {
+                size *= 2
+                bits += 1
+            }
+            attempt += 1
+        }
     }
 
     private init(
         bytes: UnsafeMutableBufferPointer<UInt8>, starts: UnsafeMutableBufferPointer<Int>,
         slots: UnsafeMutableBufferPointer<Int32>, smallSlots: UnsafeMutableBufferPointer<Int32>,
-        smallWords: UnsafeMutableBufferPointer<SmallString.Words>, count: Int
+        smallWords: UnsafeMutableBufferPointer<SmallString.Words>, smallMultiplier: UInt64, smallShift: UInt64,
+        usesSmallWords: Bool, count: Int
     ) {
         self.bytes = bytes
         self.starts = starts
         self.slots = slots
         self.smallSlots = smallSlots
         self.smallWords = smallWords
+        self.smallMultiplier = smallMultiplier
+        self.smallShift = smallShift
+        self.usesSmallWords = usesSmallWords
         self.count = count
     }
 
@@ -145,7 +189,7 @@ struct NameTable: @unchecked Sendable {
     /// The index of the name with the same code points as `name`.
     @inline(__always)
     func index(of name: String) -> Int? {
-        if let words = SmallString.words(of: name) { return index(ofSmall: words) }
+        if usesSmallWords, let words = SmallString.wordsIfSmall(name) { return index(ofSmall: words) }
         if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
         var copy = name
         return copy.withUTF8 { index(of: $0) }
@@ -163,7 +207,7 @@ struct NameTable: @unchecked Sendable {
             return nil
         }
         let mask = smallSlots.count - 1
-        var slot = SmallString.hash(words) & mask
+        var slot = SmallString.slot(words, multiplier: smallMultiplier, shift: smallShift)
         while true {
             let entry = Int(smallSlots[slot])
             if entry == 0 { return nil }

@@ -77,13 +77,14 @@ extension Keyword {
         case .propertyNames(let node, _): return 20 + 4 * nodeCost(node)
         case .dependentSchemas(let box, _): return box.object.value.reduce(2) { $0 + nodeCost($1.node) }
         case .prefixItems(let box, _): return box.object.value.reduce(2) { $0 + nodeCost($1) }
-        case .items(_, let node, _), .contains(let node, _, _, _): return 8 * nodeCost(node)
+        case .items(_, let node, _), .contains(let node, _, _): return 8 * nodeCost(node)
         case .allOf(let box, _), .anyOf(let box, _), .oneOf(let box, _):
             return box.object.value.reduce(2) { $0 + nodeCost($1) }
         case .discriminatedOneOf(let discriminator, _):
             return discriminator.object.nodes.map(nodeCost).max() ?? 0
         case .not(let node, _), .reference(let node, _): return 1 + nodeCost(node)
-        case .conditional(let condition, let then, let otherwise, _):
+        case .conditional(let condition, let branches, _):
+            let (then, otherwise) = (branches.object.value.then, branches.object.value.otherwise)
             return 1 + nodeCost(condition) + max(then.map(nodeCost) ?? 0, otherwise.map(nodeCost) ?? 0)
         case .dynamicReference: return 200
         case .unevaluatedProperties(let node, _, _), .unevaluatedItems(let node, _, _): return 50 + 4 * nodeCost(node)

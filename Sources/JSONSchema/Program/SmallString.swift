@@ -46,16 +46,29 @@ enum SmallString {
         #endif
     }
 
+    /// The words of `string` if it is stored small, for callers that checked ``isAvailable``
+    /// once beforehand (reading it here would cost a lazy-global check per call).
+    @inline(__always)
+    static func wordsIfSmall(_ string: String) -> Words? {
+        #if _pointerBitWidth(_64) && _endian(little)
+            let words = unsafeBitCast(string, to: Words.self)
+            return isSmall(words) ? words : nil
+        #else
+            return nil
+        #endif
+    }
+
     /// The words of the small string with these UTF-8 bytes, if it can be small.
     static func words(ofUTF8 bytes: [UInt8]) -> Words? {
         guard bytes.count <= 15 else { return nil }
         return words(of: String(decoding: bytes, as: UTF8.self))
     }
 
+    /// A slot for `words` in a table of `1 << (64 - shift)` slots: multiplicative hashing, the
+    /// product's top bits (which depend on every bit of both words).
     @inline(__always)
-    static func hash(_ words: Words) -> Int {
-        var hash = (words.0 ^ (words.1 &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
-        hash ^= hash >> 31
-        return Int(truncatingIfNeeded: hash)
+    static func slot(_ words: Words, multiplier: UInt64, shift: UInt64) -> Int {
+        let mixed = (words.0 &+ (words.1 &* 0xBF58_476D_1CE4_E5B9)) &* multiplier
+        return Int(truncatingIfNeeded: mixed >> shift)
     }
 }

@@ -24,6 +24,7 @@ struct TypeSet: OptionSet, Sendable, Hashable {
         }
     }
 
+    @inline(__always)
     func contains(typeOf value: JSONValue) -> Bool {
         switch value {
         case .null: return contains(.null)

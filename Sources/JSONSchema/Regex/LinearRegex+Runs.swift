@@ -42,19 +42,30 @@ extension LinearRegex {
         return Runs(items: items, anchoredEnd: anchoredEnd)
     }
 
-    func matchRuns(_ runs: Runs, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// `runs` against the whole of `bytes`. ASCII bytes are tested against the class's bitmap
+    /// in place (no copy of the run, so no reference counting); other scalars are decoded.
+    func matchRuns(_ runs: borrowing Runs, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var position = 0
-        for run in runs.items {
-            var count = 0
-            let maximum = run.maximum ?? Int.max
-            while position < bytes.count && count < maximum {
-                let (scalar, width) = LinearRegex.decode(bytes, at: position)
-                guard run.set.contains(scalar) else { break }
-                position += width
-                count += 1
+        let matched = runs.items.withUnsafeBufferPointer { items in
+            for index in items.indices {
+                var count = 0
+                let maximum = items[index].maximum ?? Int.max
+                while position < bytes.count && count < maximum {
+                    let byte = bytes[position]
+                    if byte < 0x80 {
+                        guard items[index].set.containsASCII(byte) else { break }
+                        position += 1
+                    } else {
+                        let (scalar, width) = LinearRegex.decode(bytes, at: position)
+                        guard items[index].set.contains(scalar) else { break }
+                        position += width
+                    }
+                    count += 1
+                }
+                if count < items[index].minimum { return false }
             }
-            if count < run.minimum { return false }
+            return true
         }
-        return !runs.anchoredEnd || position == bytes.count
+        return matched && (!runs.anchoredEnd || position == bytes.count)
     }
 }

@@ -43,6 +43,12 @@ extension LinearRegex {
             return false
         }
 
+        /// `contains` for a scalar below 128.
+        @inline(__always)
+        func containsASCII(_ byte: UInt8) -> Bool {
+            byte < 64 ? asciiLow & (1 << UInt64(byte)) != 0 : asciiHigh & (1 << UInt64(byte &- 64)) != 0
+        }
+
         @inline(__always)
         func contains(_ scalar: UInt32) -> Bool {
             if scalar < 64 { return asciiLow & (1 << UInt64(scalar)) != 0 }

@@ -44,7 +44,7 @@ final class LinearRegex: Sendable {
     }
 
     func match(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        if let runs { return matchRuns(runs, bytes) }
+        if runs != nil { return matchRuns(runs!, bytes) }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: program.count * 7) { memory in
             run(bytes, memory)
         }

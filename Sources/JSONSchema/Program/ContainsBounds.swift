@@ -1,0 +1,5 @@
+/// `minContains` and `maxContains` of a `contains`.
+struct ContainsBounds: Sendable {
+    let minimum: Int
+    let maximum: Int?
+}
