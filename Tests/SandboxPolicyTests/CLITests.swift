@@ -11,13 +11,24 @@ import Testing
         var stderr: String
     }
 
-    /// The sandboxctl built next to the test bundle (`swift build --build-tests` builds both).
+    /// The sandboxctl built next to the test bundle (`swift build --build-tests` builds both, in
+    /// the same folder, for whichever configuration the tests were built in): the folder of the
+    /// running test executable, found however the tests were started; last, the package's build
+    /// folder for this configuration.
     static let binary: URL? = {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-                "sandboxctl"),
-            Fixtures.root.appendingPathComponent(".build/debug/sandboxctl"),
+        #if DEBUG
+            let configuration = "debug"
+        #else
+            let configuration = "release"
+        #endif
+        let executables = [
+            Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0]),
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
         ]
+        let folders =
+            executables.compactMap { $0?.deletingLastPathComponent() }
+            + [Fixtures.root.appendingPathComponent(".build/\(configuration)")]
+        let candidates = folders.map { $0.appendingPathComponent("sandboxctl") }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 

@@ -32,70 +32,21 @@ public struct PolicyDiff: Sendable {
     public let changes: [Change]
 
     public init(from old: PolicyDocument, to new: PolicyDocument) {
-        var changes: [Change] = []
-        func value<T: Equatable>(_ path: String, _ a: T?, _ b: T?, _ effect: (T?, T?) -> Effect) {
-            guard a != b else { return }
-            let show = { (x: T?) in x.map { "\($0)" } ?? "(none)" }
-            changes.append(Change(kind: .changed, path: path, detail: "\(show(a)) -> \(show(b))", effect: effect(a, b)))
-        }
-        func list(_ path: String, _ a: [String], _ b: [String], added: Effect, removed: Effect) {
-            for item in b where !a.contains(item) {
-                changes.append(Change(kind: .added, path: path, detail: "`\(item)`", effect: added))
-            }
-            for item in a where !b.contains(item) {
-                changes.append(Change(kind: .removed, path: path, detail: "`\(item)`", effect: removed))
-            }
-        }
-        // Limits: raising one (or removing it) widens.
-        func limit<T: Comparable>(_ a: T?, _ b: T?) -> Effect {
-            switch (a, b) {
-            case (nil, _?): return .narrows
-            case (_?, nil): return .widens
-            case (let x?, let y?): return y > x ? .widens : .narrows
-            default: return .neutral
-            }
-        }
-        value("agent", old.agent, new.agent) { _, _ in .neutral }
-        value("defaults.decision", old.defaults.decision.rawValue, new.defaults.decision.rawValue) { a, b in
-            let rank = ["deny": 0, "approval": 1, "allow": 2]
-            return (rank[b ?? ""] ?? 0) > (rank[a ?? ""] ?? 0) ? .widens : .narrows
-        }
-        value("defaults.approval_group", old.defaults.approvalGroup, new.defaults.approvalGroup) { _, _ in .review }
-        value("defaults.required_approvals", old.defaults.requiredApprovals, new.defaults.requiredApprovals) { a, b in
-            (b ?? 0) < (a ?? 0) ? .widens : .narrows
-        }
-        value("defaults.approval_ttl", old.defaults.approvalTTLSeconds, new.defaults.approvalTTLSeconds, limit)
-        list("tools.allow", old.tools.allow.map(\.text), new.tools.allow.map(\.text), added: .widens, removed: .narrows)
-        list("tools.deny", old.tools.deny.map(\.text), new.tools.deny.map(\.text), added: .narrows, removed: .widens)
-        changes += PolicyDiff.rules(old.tools.approvals + old.rules, new.tools.approvals + new.rules)
-        changes += PolicyDiff.schemas(old.tools.schemas, new.tools.schemas)
-        let (a, b) = (old.network, new.network)
-        value("network.deny_all_others", a.denyAllOthers, b.denyAllOthers) { _, y in y == true ? .narrows : .widens }
-        value("network.allow_metadata", a.allowMetadata, b.allowMetadata) { _, y in y == true ? .widens : .narrows }
-        list(
-            "network.allow_domains", a.allowDomains.map(\.text), b.allowDomains.map(\.text), added: .widens,
-            removed: .narrows)
-        list(
-            "network.deny_domains", a.denyDomains.map(\.text), b.denyDomains.map(\.text), added: .narrows,
-            removed: .widens)
-        list(
-            "network.allow_cidrs", a.allowCIDRs.map(\.text), b.allowCIDRs.map(\.text), added: .widens, removed: .narrows
-        )
-        list("network.deny_cidrs", a.denyCIDRs.map(\.text), b.denyCIDRs.map(\.text), added: .narrows, removed: .widens)
-        list("network.schemes", a.schemes, b.schemes, added: .widens, removed: .narrows)
-        value("network.ports", a.ports.map { "\($0)" }, b.ports.map { "\($0)" }) { _, _ in .review }
-        value("network.methods", a.methods.map { "\($0)" }, b.methods.map { "\($0)" }) { _, _ in .review }
-        value("network.max_body_bytes", a.maxBodyBytes, b.maxBodyBytes, limit)
-        let (x, y) = (old.budgets, new.budgets)
-        value("budgets.max_requests_per_day", x.maxRequestsPerDay, y.maxRequestsPerDay, limit)
-        value("budgets.max_usd_per_day", x.maxUSDPerDay, y.maxUSDPerDay, limit)
-        value("budgets.max_usd_per_request", x.maxUSDPerRequest, y.maxUSDPerRequest, limit)
-        value("budgets.max_chain_depth", x.maxChainDepth, y.maxChainDepth, limit)
-        value("logging.sample_rate", old.logging.sampleRate, new.logging.sampleRate) { _, _ in .neutral }
-        list(
-            "logging.redact", old.logging.redact.map(\.rawValue), new.logging.redact.map(\.rawValue), added: .neutral,
-            removed: .neutral)
-        self.changes = changes
+        var builder = ChangeList()
+        builder.compareDefaults(old.agent, old.defaults, new.agent, new.defaults)
+        builder.list(
+            "tools.allow", old.tools.allow.map(\.text), new.tools.allow.map(\.text), added: .widens, removed: .narrows)
+        builder.list(
+            "tools.deny", old.tools.deny.map(\.text), new.tools.deny.map(\.text), added: .narrows, removed: .widens)
+        builder.changes += PolicyDiff.rules(old.tools.approvals + old.rules, new.tools.approvals + new.rules)
+        builder.changes += PolicyDiff.schemas(old.tools.schemas, new.tools.schemas)
+        builder.compareNetwork(old.network, new.network)
+        builder.compareBudgets(old.budgets, new.budgets)
+        builder.value("logging.sample_rate", old.logging.sampleRate, new.logging.sampleRate) { _, _ in .neutral }
+        builder.list(
+            "logging.redact", old.logging.redact.map(\.rawValue), new.logging.redact.map(\.rawValue),
+            added: .neutral, removed: .neutral)
+        changes = builder.changes
     }
 
     static func rules(_ old: [PolicyDocument.Rule], _ new: [PolicyDocument.Rule]) -> [Change] {
