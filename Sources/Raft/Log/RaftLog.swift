@@ -213,11 +213,14 @@ final class RaftLog {
         }
     }
 
+    /// The snapshot to send a follower behind the compacted log. `compacted`, `unavailable` and
+    /// `snapshotTemporarilyUnavailable` mean "not now, ask again later"; any other error (a
+    /// refusal or a broken disk) is a storage failure: the node stops.
     func snapshot() -> Result<Snapshot, RaftStorageError> {
         if let snapshot = unstable.snapshot { return .success(snapshot) }
         do {
             return .success(try storage.snapshot())
-        } catch let error as RaftStorageError {
+        } catch let error as RaftStorageError where error.isRetryable {
             return .failure(error)
         } catch {
             invariants.storageFailed("reading the snapshot", error)

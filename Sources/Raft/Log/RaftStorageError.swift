@@ -41,6 +41,15 @@ public enum RaftStorageError: Error, Sendable, Hashable, CustomStringConvertible
     /// The state machine's applied index would not move forward: those entries were applied.
     case appliedIndexRegression(current: UInt64, offered: UInt64)
 
+    /// Whether the error means "not now" (a position the store cannot serve, a snapshot being
+    /// made) rather than a refusal or a failure.
+    var isRetryable: Bool {
+        switch self {
+        case .compacted, .unavailable, .snapshotTemporarilyUnavailable: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .compacted:

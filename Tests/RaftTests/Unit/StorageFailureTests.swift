@@ -10,6 +10,8 @@ final class FailingStorage: RaftLogStorage {
 
     let inner: MemoryLogStorage
     var failsReads = false
+    /// Thrown by `snapshot()` when set.
+    var snapshotError: (any Error)?
 
     init(_ inner: MemoryLogStorage) { self.inner = inner }
 
@@ -34,6 +36,7 @@ final class FailingStorage: RaftLogStorage {
     }
     func snapshot() throws -> Snapshot {
         try check()
+        if let snapshotError { throw snapshotError }
         return try inner.snapshot()
     }
     func append(_ entries: [Entry]) throws { try inner.append(entries) }
@@ -121,6 +124,45 @@ final class FailingStorage: RaftLogStorage {
         #expect(ready.failure != nil)
         #expect(ready.messages.isEmpty && ready.committedEntries.isEmpty && ready.hardState == nil)
         #expect(throws: node.failure!) { try node.propose([7]) }
+    }
+
+    /// A single voter leading, with learner 2 behind its compacted log: answering the
+    /// learner's rejection needs a snapshot, read with `storage.snapshot()` throwing `error`.
+    func leaderNeedingASnapshot(throwing error: any Error) throws -> RaftNode {
+        let storage = FailingStorage(MemoryLogStorage(bootstrap: ConfState(voters: [1], learners: [2])))
+        let node = try RaftNode(config: RaftConfig(id: 1), storage: storage, seed: 1)
+        node.campaign()
+        for number in 1...3 { try node.propose([UInt8(number)]) }
+        try settle(node, storage)
+        #expect(node.role == .leader && node.commitIndex == 5)
+        try storage.inner.setAppliedIndex(5)
+        try storage.inner.createSnapshot(at: 5, conf: node.confState, data: [5])
+        try storage.inner.compact(upTo: 5)
+        storage.snapshotError = error
+        // The learner rejects the leader's first probe (after index 1): entries from 1 on are
+        // compacted, so only a snapshot can catch it up.
+        node.step(Message(kind: .appendResponse, from: 2, to: 1, term: node.term, index: 1, reject: true))
+        return node
+    }
+
+    @Test func aSnapshotTheStorageRefusesStopsTheNode() throws {
+        let refusal = RaftStorageError.snapshotOutOfDate(current: 5, offered: 5)
+        let node = try leaderNeedingASnapshot(throwing: refusal)
+        guard case .storageFailed(let detail) = node.failure else {
+            Issue.record("a refused snapshot read was taken for 'try later': \(String(describing: node.failure))")
+            return
+        }
+        #expect(detail.contains("snapshot"))
+        let ready = node.ready()
+        #expect(ready.failure == node.failure)
+        #expect(!ready.messages.contains { $0.kind == .snapshot })
+    }
+
+    @Test func aSnapshotNotReadyYetIsTriedLater() throws {
+        let node = try leaderNeedingASnapshot(throwing: RaftStorageError.snapshotTemporarilyUnavailable)
+        #expect(node.failure == nil)
+        #expect(node.role == .leader)
+        #expect(!node.ready().messages.contains { $0.kind == .snapshot })
     }
 
     @Test func aStorageThatCannotReadItsBoundsIsRefusedAtStart() throws {
