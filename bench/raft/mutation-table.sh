@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seeds=${1:-2000}
-sim=.build/release/raft-sim
+sim=${RAFT_SIM:-.build/release/raft-sim}
 names=$("$sim" --help | tr -d '\n' | sed -E 's/.*or runtime: ([a-z, -]+)\..*/\1/' | tr -d ' ' | tr ',' ' ')
 echo "| mutation | 3 voters | 5 voters | 7 voters | caught by |"
 echo "|---|---|---|---|---|"

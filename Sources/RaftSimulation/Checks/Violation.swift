@@ -9,6 +9,7 @@ public struct Violation: Error, Sendable, Hashable, CustomStringConvertible {
         case linearizableReads = "linearizable reads"
         case durability = "durability at send time"
         case committedEntryKept = "committed entry kept"
+        case ownTermEntryKept = "own-term entry kept"
         case entryOrigin = "entry origin"
         case availability = "availability"
         case liveness = "liveness"

@@ -30,8 +30,30 @@ final class SimulatedNode {
     @exclusivity(unchecked) var clockRate = 100
     /// Ticks taken in this run, across restarts (the availability windows count them).
     @exclusivity(unchecked) var ticks = 0
-    /// Availability: consecutive ticks this node led while cut off from a quorum of its voters.
-    @exclusivity(unchecked) var ticksLeadingCutOff = 0
+    /// Availability (CheckQuorum observed): while it leads, when its election timer last
+    /// restarted and when it last heard a response from each node, in its own ticks.
+    @exclusivity(unchecked) var leaderWatch = LeaderWatch()
+
+    struct LeaderWatch {
+        /// The term these records belong to (0: none).
+        var term: UInt64 = 0
+        /// The tick count at which the leader's CheckQuorum reckoning last restarted: its
+        /// election, a transfer's start (the core restarts its timer), a membership change it
+        /// applied (the quorum is counted in the new configuration from then on).
+        var restartedAt = 0
+        /// The tick count at the last response (append or heartbeat) from each node in `term`.
+        var heard: [NodeID: Int] = [:]
+    }
+
+    /// Starts the leader watch for `term` if it belongs to another term; `restart` also restarts
+    /// the election timer's record at `ticks`.
+    func watchLeadership(term: UInt64, restart: Bool = false) {
+        if leaderWatch.term != term {
+            leaderWatch = LeaderWatch(term: term, restartedAt: ticks)
+        } else if restart {
+            leaderWatch.restartedAt = ticks
+        }
+    }
 
     init(id: NodeID, store: any NodeStore) {
         self.id = id

@@ -3,27 +3,35 @@ import Raft
 // Availability under faults: CheckQuorum must be observable, and a connected quorum must make
 // progress.
 extension Simulation {
-    /// A leader that cannot hear from a quorum of its voters (the links from them to it are
-    /// cut) stops leading — and so stops serving reads and proposals — within
-    /// `2 * electionTicks + 2` of its own ticks: its CheckQuorum runs every election timeout and
-    /// needs one full timeout without news. Only with CheckQuorum on.
+    /// CheckQuorum, observed: a leader that has not heard a response (append or heartbeat) from
+    /// a quorum of its voters for `2 * electionTicks` of its own ticks — counted from the later
+    /// of that quorum's last response and the last restart `r` of its reckoning (its election,
+    /// a transfer's start, which restarts its election timer, a membership change it applied,
+    /// after which the new voters count) — has stepped down. Only with CheckQuorum on.
+    ///
+    /// The bound: the check runs at every `electionTicks`-th tick after the timer's last restart
+    /// and passes when a quorum answered since the previous check. With the quorum's last
+    /// response after tick `q`, the first check at or after tick `max(q, r) + 1` may still pass
+    /// (it comes at most `electionTicks` later) and the next one fails: the leader has stepped
+    /// down by tick `max(q, r) + 2 * electionTicks`. Dropped, delayed and cut-off answers, paused
+    /// and crashed followers all count alike: only what the leader actually received matters.
     func checkCutOffLeader(_ node: SimulatedNode, _ raft: RaftNode) {
-        guard options.checksAvailability, options.checkQuorum, raft.role == .leader else {
-            node.ticksLeadingCutOff = 0
-            return
+        guard options.checksAvailability, options.checkQuorum, raft.role == .leader else { return }
+        if node.leaderWatch.term != raft.term {
+            // Leading since before this tick.
+            node.leaderWatch = SimulatedNode.LeaderWatch(term: raft.term, restartedAt: node.ticks - 1)
         }
+        let watch = node.leaderWatch
         let voters = raft.confState.voters
-        let heard = voters.filter { $0 == node.id || !isCut($0, node.id) }.count
-        if heard >= voters.count / 2 + 1 {
-            node.ticksLeadingCutOff = 0
-            return
-        }
-        node.ticksLeadingCutOff += 1
-        let bound = 2 * options.electionTicks + 2
-        if node.ticksLeadingCutOff > bound {
+        guard !voters.isEmpty else { return }
+        var heard = voters.map { $0 == node.id ? node.ticks : (watch.heard[$0] ?? watch.restartedAt) }
+        heard.sort(by: >)
+        let since = max(heard[voters.count / 2], watch.restartedAt)
+        let bound = 2 * options.electionTicks
+        if node.ticks - since >= bound {
             fail(
                 .availability,
-                "node \(node.id) still leads term \(raft.term) after \(node.ticksLeadingCutOff) ticks cut off from a quorum of \(voters) (bound \(bound))"
+                "node \(node.id) still leads term \(raft.term) \(node.ticks - since) ticks after it last heard from a quorum of \(voters) or restarted its election timer (bound \(bound - 1))"
             )
         }
     }

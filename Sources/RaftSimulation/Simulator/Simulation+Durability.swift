@@ -86,8 +86,11 @@ extension Simulation {
     }
 
     /// A committed entry the node's storage holds must survive `entries` being appended (which
-    /// replaces or truncates what it holds from the first new index on).
-    func overwriteProblem(_ entries: [Entry], on node: SimulatedNode) -> String? {
+    /// replaces or truncates what it holds from the first new index on); and so must an entry of
+    /// the node's current term `term`: only that term's leader makes such entries and its log
+    /// only grows (Raft §5.3, Leader Append-Only), so nothing the node may accept in that term
+    /// conflicts with them — a stale leader's append (§5.1) would.
+    func overwriteProblem(_ entries: [Entry], on node: SimulatedNode, term: UInt64) -> (Violation.Property, String)? {
         guard let first = entries.first, let last = try? node.storage.lastIndex(), first.index <= last else {
             return nil
         }
@@ -99,7 +102,14 @@ extension Simulation {
                 index: index, stored: stored, replacement: replacement, nodeTerm: node.storedHardState.term,
                 on: node.id)
             {
-                return problem
+                return (.committedEntryKept, problem)
+            }
+            if stored == term && replacement != stored {
+                let by = replacement.map { "with \($0)/\(index)" } ?? "by truncating its log"
+                return (
+                    .ownTermEntryKept,
+                    "node \(node.id) in term \(term) replaces its term's entry \(stored)/\(index) \(by)"
+                )
             }
         }
         return nil

@@ -29,13 +29,15 @@ extension Simulation {
     }
 
     func partition() {
-        guard step >= partitionHoldUntil else { return }  // a long partition holds
+        guard !partitionHeld else { return }  // a long partition holds
         cutLinks.removeAll()
         statistics.partitions += 1
         var ids = nodes.filter(\.started).map(\.id)
         for position in stride(from: ids.count - 1, to: 0, by: -1) { ids.swapAt(position, random.below(position + 1)) }
         guard ids.count >= 2 else { return }
-        switch random.below(4) {
+        switch random.below(5) {
+        case 4:
+            cutOffLeader(among: ids)
         case 0:
             let split = 1 + random.below(ids.count - 1)
             cut(Array(ids[..<split]), from: Array(ids[split...]))
@@ -68,9 +70,37 @@ extension Simulation {
     }
 
     func heal() {
-        guard !cutLinks.isEmpty, step >= partitionHoldUntil else { return }
+        guard !cutLinks.isEmpty, !partitionHeld else { return }
         cutLinks.removeAll()
         note("heal partitions")
+    }
+
+    /// Whether a long partition holds (no heal, no other partition).
+    var partitionHeld: Bool {
+        if step < partitionHoldUntil { return true }
+        guard let hold = leaderCutHold else { return false }
+        if let held = node(hold.node), held.isUp, held.ticks < hold.untilTicks { return true }
+        leaderCutHold = nil
+        return false
+    }
+
+    /// Cuts the leader off from every other node — deaf (it still sends: its followers keep
+    /// hearing heartbeats and stay quiet, so only its own CheckQuorum ends its reign) or both
+    /// ways — while clients keep proposing to it, and holds the cut for three to four election
+    /// timeouts of the leader's own clock: long enough for CheckQuorum at any clock rate and
+    /// cluster size, and for the others to elect and commit past the entries it accepted alone.
+    func cutOffLeader(among ids: [NodeID]) {
+        guard let leader = leaders.first(where: \.isRunning) else { return }
+        let deaf = random.chance(50)
+        for other in ids where other != leader.id {
+            cutLinks.insert(other << 32 | leader.id)
+            if !deaf { cutLinks.insert(leader.id << 32 | other) }
+        }
+        let ticks = 3 * options.electionTicks + random.below(options.electionTicks + 1)
+        leaderCutHold = (leader.id, leader.ticks + ticks)
+        note(
+            "cut leader \(leader.id) off \(deaf ? "(it can send, not receive)" : "both ways") for \(ticks) of its ticks"
+        )
     }
 
     func crashRandomNode() {
@@ -83,7 +113,7 @@ extension Simulation {
         node.raft = nil
         node.paused = false
         node.held.removeAll()
-        node.ticksLeadingCutOff = 0
+        node.leaderWatch = SimulatedNode.LeaderWatch()
         node.incarnation += 1
         node.waitingReads.removeAll()
         statistics.crashes += 1
@@ -137,7 +167,7 @@ extension Simulation {
         guard let target = randomElement(raft.confState.voters.filter { $0 != leaderNode.id }) else { return }
         do {
             try raft.transferLeadership(to: target)
-            leaderNode.ticksLeadingCutOff = 0  // a transfer restarts the leader's election timer
+            leaderNode.watchLeadership(term: raft.term, restart: true)  // a transfer restarts the election timer
             statistics.transfersStarted += 1
             note("node \(leaderNode.id) transfers leadership to \(target)")
         } catch {

@@ -8,6 +8,7 @@ extension Simulation {
         step += 1
         cutLinks.removeAll()
         partitionHoldUntil = 0
+        leaderCutHold = nil
         for node in nodes where node.started && !node.isUp { start(node) }
         resumeDueNodes(all: true)
         releaseDelayedMessages(all: true)

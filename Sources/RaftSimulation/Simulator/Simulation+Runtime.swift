@@ -28,7 +28,9 @@ extension Simulation {
                 if violation != nil { return }
             }
             if !ready.entries.isEmpty {
-                if let problem = overwriteProblem(ready.entries, on: node) { return fail(.committedEntryKept, problem) }
+                if let (property, problem) = overwriteProblem(ready.entries, on: node, term: raft.term) {
+                    return fail(property, problem)
+                }
                 try node.storage.append(ready.entries)
             }
             if let hard = ready.hardState { try node.storage.setHardState(hard) }
@@ -104,6 +106,11 @@ extension Simulation {
                 newConf = conf
                 statistics.membershipChangesApplied += 1
                 if change.kind == .removeNode { removed.insert(change.node) }
+                if raft.role == .leader {
+                    // CheckQuorum counts the new configuration's voters from now on (and a removed
+                    // leader's hand-over restarts its timer): the watch starts over.
+                    node.watchLeadership(term: raft.term, restart: true)
+                }
                 note(
                     "node \(node.id) applies \(change) at \(entry.index): voters \(conf.voters) learners \(conf.learners)"
                 )

@@ -87,6 +87,33 @@ extension Simulation {
     }
 }
 
+extension Simulation {
+    func keepSentAppend(_ message: Message) {
+        if sentAppends.count < Self.sentAppendsKept {
+            sentAppends.append(message)
+        } else {
+            sentAppends[sentAppendsCount % Self.sentAppendsKept] = message
+        }
+        sentAppendsCount &+= 1
+    }
+
+    /// Delivers again a copy of an append sent earlier by a leader of an older term than its
+    /// receiver's, one the receiver has not committed past: a duplicate that the network held
+    /// for a long time (networks may duplicate and delay without bound). Raft must ignore it
+    /// (§5.1); a follower that took it would replace entries of its own leader's. Returns false
+    /// when there is no such copy.
+    func replayStaleAppend() -> Bool {
+        let stale = sentAppends.filter { message in
+            guard let raft = node(message.to)?.raft else { return false }
+            return raft.term > message.term && message.index >= raft.commitIndex
+        }
+        guard let message = randomElement(stale) else { return false }
+        note("late duplicate of \(message)")
+        deliver(message, faulty: false)
+        return true
+    }
+}
+
 extension Xoshiro256 {
     /// A uniformly drawn value of `range`.
     mutating func between(_ range: ClosedRange<Int>) -> Int {

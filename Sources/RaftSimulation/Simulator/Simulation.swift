@@ -70,6 +70,15 @@ public final class Simulation {
     @exclusivity(unchecked) var delayed: [(release: Int, message: Message)] = []
     /// A long partition holds until this step: no heal and no other partition before.
     @exclusivity(unchecked) var partitionHoldUntil = 0
+    /// A leader cut off from the others holds so until it has ticked `untilTicks` times (its
+    /// own clock: CheckQuorum must get its chance at every clock rate and cluster size) or is
+    /// down.
+    @exclusivity(unchecked) var leaderCutHold: (node: NodeID, untilTicks: Int)?
+    /// Recent appends carrying entries, as sent (a ring of `sentAppendsKept`): the network may
+    /// deliver a copy of one again much later (`Simulation+Timing.swift`).
+    @exclusivity(unchecked) var sentAppends: [Message] = []
+    @exclusivity(unchecked) var sentAppendsCount = 0
+    static let sentAppendsKept = 32
     /// The earliest step at which a held-back message is due, a paused node resumes, or the
     /// supervisor restarts a crashed node (`Int.max`: none), so most steps skip those scans.
     @exclusivity(unchecked) var nextDelayRelease = Int.max
@@ -232,6 +241,7 @@ public final class Simulation {
     func send(_ messages: [Message]) {
         checkOutgoing(messages)
         for message in messages {
+            if message.kind == .append && !message.entries.isEmpty { keepSentAppend(message) }
             if network.count >= Self.networkLimit { network.remove(at: random.below(network.count)) }
             network.append(message)
         }
@@ -243,6 +253,7 @@ public final class Simulation {
         guard !network.isEmpty else { return handleRandomReady() }
         // Mostly in order with local reordering; sometimes any message (a long delay).
         let position = random.chance(85) ? random.below(min(network.count, 4)) : random.below(network.count)
+        if options.faults && random.below(1000) < options.replayPerMille && replayStaleAppend() { return }
         let message = network.remove(at: position)
         if maybeDelay(message) { return }
         deliver(message, faulty: true)
@@ -259,6 +270,12 @@ public final class Simulation {
         if faulty && random.chance(options.duplicatePercent) { network.append(message) }
         note("deliver \(message)")
         statistics.messagesDelivered += 1
+        if raft.role == .leader && message.term == raft.term
+            && (message.kind == .appendResponse || message.kind == .heartbeatResponse)
+        {
+            target.watchLeadership(term: raft.term)
+            target.leaderWatch.heard[message.from] = target.ticks
+        }
         raft.step(message)
     }
 

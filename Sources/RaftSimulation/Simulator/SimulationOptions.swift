@@ -27,6 +27,9 @@ public struct SimulationOptions: Sendable {
     public var delayPerMille: Int = 30
     public var shortDelaySteps: ClosedRange<Int> = 10...150
     public var delaySteps: ClosedRange<Int> = 200...3000
+    /// In per mille of deliveries: the network delivers instead a copy of an append a leader
+    /// of an older term sent earlier (to a node that has not committed past it).
+    public var replayPerMille: Int = 20
     /// Each node's clock rate, in percent of the nominal rate, drawn from this range. The design
     /// assumes an election timeout well above a heartbeat round trip on every clock; rates up to
     /// 2x apart with timeouts of at least 6 ticks keep to that in this network (4 ticks at 126%
@@ -36,8 +39,8 @@ public struct SimulationOptions: Sendable {
     /// cases: no heal or new partition before they end.
     public var longPartitionPercent: Int = 30
     public var longPartitionSteps: ClosedRange<Int> = 1000...3000
-    /// Availability: a leader cut off from a quorum (CheckQuorum on) must step down within
-    /// `cutOffLeaderTicks` of its own ticks, and a connected quorum must commit within
+    /// Availability: a leader that has not heard from a quorum (CheckQuorum on) must step down
+    /// within two election timeouts of its own ticks, and a connected quorum must commit within
     /// `commitWindowTicks` ticks of its slowest member.
     public var checksAvailability = true
     /// Message faults, in percent of deliveries.

@@ -34,7 +34,9 @@ import Testing
         // stored vote is the newer one), or as two leaders of the term.
         Case(name: "vote-twice-in-term", expected: [.electionSafety, .durability], catches: 5),
         Case(name: "commit-unverified-entries", expected: [.stateMachineSafety, .committedEntryKept], catches: 5),
-        Case(name: "accept-append-from-older-term", expected: [.committedEntryKept, .stateMachineSafety], catches: 3),
+        Case(
+            name: "accept-append-from-older-term",
+            expected: [.committedEntryKept, .ownTermEntryKept, .stateMachineSafety], catches: 5),
         Case(name: "leader-ignores-check-quorum", expected: [.availability], catches: 5),
         Case(name: "runtime-sends-before-persist", expected: [.durability], catches: 5),
     ]

