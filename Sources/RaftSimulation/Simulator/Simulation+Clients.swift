@@ -3,8 +3,19 @@ import Raft
 // The clients: batches of writes, mostly at a leader, and ReadIndex reads on any node.
 extension Simulation {
     func proposeWrites() {
-        let candidates = random.chance(80) ? leaders.filter(\.isRunning) : liveNodes
-        guard let node = randomElement(candidates), let raft = node.raft else { return }
+        let target: SimulatedNode?
+        if random.chance(80) {
+            // A running leader (the newest term's first when several believe they lead).
+            var running = 0
+            for node in nodes where node.isRunning && node.raft?.role == .leader { running += 1 }
+            target =
+                running > 1
+                ? randomElement(leaders.filter(\.isRunning))
+                : randomNode { $0.isRunning && $0.raft?.role == .leader }
+        } else {
+            target = randomNode(where: \.isRunning)
+        }
+        guard let node = target, let raft = node.raft else { return }
         let count = 1 + random.below(4)
         var batch: [[UInt8]] = []
         for _ in 0..<count {
@@ -25,7 +36,7 @@ extension Simulation {
     }
 
     func startRead() {
-        guard let node = randomElement(liveNodes), let raft = node.raft else { return }
+        guard let node = randomNode(where: \.isRunning), let raft = node.raft else { return }
         nextRead += 1
         let id = nextRead
         do {

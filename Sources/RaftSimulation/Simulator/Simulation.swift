@@ -279,10 +279,33 @@ public final class Simulation {
         raft.step(message)
     }
 
+    /// Handles the Ready of a running node that has one (drawn as `randomElement` of those, in
+    /// node order, without building the list: this runs at every other step).
     func handleRandomReady() {
-        let ready = nodes.filter { $0.isRunning && $0.raft?.hasReady ?? false }
-        guard let node = randomElement(ready) else { return tickRandomNode() }
-        handleReady(node, faulty: true)
+        var ready: UInt64 = 0
+        for index in nodes.indices where nodes[index].isRunning && nodes[index].raft?.hasReady == true {
+            ready |= 1 << UInt64(index)
+        }
+        guard ready != 0 else { return tickRandomNode() }
+        var pick = random.below(ready.nonzeroBitCount)
+        for index in nodes.indices where ready & (1 << UInt64(index)) != 0 {
+            if pick == 0 { return handleReady(nodes[index], faulty: true) }
+            pick -= 1
+        }
+    }
+
+    /// A node drawn uniformly among those `include` accepts, in node order — the same draw as
+    /// `randomElement(nodes.filter(include))`, without building the list.
+    func randomNode(where include: (SimulatedNode) -> Bool) -> SimulatedNode? {
+        var count = 0
+        for node in nodes where include(node) { count += 1 }
+        guard count > 0 else { return nil }
+        var pick = random.below(count)
+        for node in nodes where include(node) {
+            if pick == 0 { return node }
+            pick -= 1
+        }
+        return nil
     }
 
 }
