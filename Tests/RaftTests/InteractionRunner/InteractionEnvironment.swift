@@ -25,6 +25,13 @@ final class InteractionEnvironment {
             let id = try node(arguments, 0)
             cluster.node(id).campaign()
             output.append(cluster.status(id))
+        case "elect":
+            // For scripts whose subject is not the election: campaign and settle, show the outcome.
+            let id = try node(arguments, 0)
+            cluster.node(id).campaign()
+            cluster.stabilize()
+            _ = cluster.takeTranscript()
+            output += cluster.ids.map(cluster.status)
         case "tick-election":
             for id in try nodes(arguments) { cluster.tick(id, times: 2 * electionTicks) }
             output += try nodes(arguments).map(cluster.status)

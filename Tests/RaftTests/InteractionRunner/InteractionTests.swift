@@ -73,6 +73,8 @@ import Testing
         for name in [
             "prevote_checkquorum.txt", "leader_isolation.txt", "snapshot_catch_up.txt", "learner_promotion.txt",
             "leadership_transfer.txt", "read_index_follower.txt", "single_voter_read.txt", "figure8.txt",
+            "snapshot_during_membership_change.txt", "partitioned_leader_returns.txt",
+            "read_index_during_transfer.txt", "learner_promoted_while_follower_down.txt",
         ] {
             #expect(scripts.contains(name), "missing Interaction/\(name)")
         }
@@ -80,24 +82,41 @@ import Testing
 
     @Test(arguments: InteractionTests.scripts)
     func script(_ name: String) throws {
+        let environment = InteractionEnvironment()
+        let rewrite = ProcessInfo.processInfo.environment["RAFT_INTERACTION_REWRITE"] == "1"
+        try run(name, in: environment, rewrite: rewrite)
+    }
+
+    /// Runs the script `name` (relative to `Interaction/`) block by block, comparing each
+    /// command's output with the expected one (or rewriting it). `include FILE` runs the shared
+    /// setup `Interaction/include/FILE.txt` the same way — its own expected output checked there —
+    /// and shows the status of every node afterwards.
+    func run(_ name: String, in environment: InteractionEnvironment, rewrite: Bool, depth: Int = 0) throws {
         let url = Self.directory.appendingPathComponent(name)
         let text = try String(contentsOf: url, encoding: .utf8)
         var blocks = Self.parse(text)
-        #expect(!blocks.isEmpty)
-        let environment = InteractionEnvironment()
-        let rewrite = ProcessInfo.processInfo.environment["RAFT_INTERACTION_REWRITE"] == "1"
+        #expect(!blocks.isEmpty, "\(name) has no commands")
         for position in blocks.indices {
             let block = blocks[position]
-            let actual: [String]
+            var actual: [String]
             do {
-                actual = try environment.run(block.command)
+                if block.command.hasPrefix("include ") {
+                    guard depth < 4 else {
+                        throw InteractionEnvironment.CommandError(description: "includes nest too deep")
+                    }
+                    let file = "include/\(block.command.dropFirst("include ".count)).txt"
+                    try run(file, in: environment, rewrite: rewrite, depth: depth + 1)
+                    actual = try environment.run("status")
+                } else {
+                    actual = try environment.run(block.command)
+                }
             } catch {
                 actual = ["error: \(error)"]
             }
+            let shown = actual.isEmpty ? ["ok"] : actual
             if rewrite {
-                blocks[position].expected = actual.isEmpty ? ["ok"] : actual
+                blocks[position].expected = shown
             } else {
-                let shown = actual.isEmpty ? ["ok"] : actual
                 #expect(
                     shown == block.expected,
                     "\(name):\(block.line) `\(block.command)`\n--- expected\n\(block.expected.joined(separator: "\n"))\n--- actual\n\(shown.joined(separator: "\n"))"
