@@ -177,6 +177,27 @@ import Testing
         }
     }
 
+    /// Ticks and deadlines run on the driver's monotonic clock (never the wall clock): when it
+    /// jumps past a proposal's deadline, the proposal is answered at once, retryably.
+    @Test func deadlinesFollowTheDriversMonotonicClock() async throws {
+        let clock = SkewedClock()
+        let cluster = try TestCluster { $0.clock = { clock.now() } }
+        let leader = try await cluster.leader()
+        for id in cluster.ids where id != leader { cluster.stop(id) }
+        let driver = cluster.driver(leader)
+        let waiting = Task { try await driver.propose(Array("late".utf8)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let jumped = ContinuousClock.now
+        clock.advance(by: .seconds(120))  // past the 60 s proposal timeout of these tests
+        do {
+            _ = try await waiting.value
+            Issue.record("a write without a quorum was acknowledged")
+        } catch let error as ClusterError {
+            #expect(error.isRetryable)
+        }
+        #expect(ContinuousClock.now - jumped < .seconds(30), "the deadline did not follow the driver's clock")
+    }
+
     @Test func stopAnswersEveryWaiter() async throws {
         let cluster = try TestCluster()
         let leader = try await cluster.leader()

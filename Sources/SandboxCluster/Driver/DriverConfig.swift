@@ -27,6 +27,9 @@ public struct DriverConfig: Sendable {
     public var compactionRetain: UInt64 = 5_000
     /// Limits of the peer codec (frames are checked against them before they are sent).
     public var wire = WireLimits()
+    /// The monotonic clock behind ticks and every deadline (`ContinuousClock`: a change of the
+    /// wall clock moves none of them). Tests inject a clock that jumps.
+    public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
 
     public init(raft: RaftConfig, seed: UInt64) {
         self.raft = raft

@@ -5,20 +5,22 @@ import SandboxWire
 extension RaftDriver {
     /// The loop thread's body.
     func run() {
-        let tick = config.tickInterval.timeInterval
-        var nextTick = Date().addingTimeInterval(tick)
+        let tick = config.tickInterval
+        var nextTick = config.clock() + tick
         while stopReason == nil {
             var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
-            for event in inbox.take(waitingUntil: nextTick) { handle(event, forwardedIn: &forwardedIn) }
-            let now = Date()
+            for event in inbox.take(waitingAtMost: nextTick - config.clock()) {
+                handle(event, forwardedIn: &forwardedIn)
+            }
+            let now = config.clock()
             if now >= nextTick {
                 var ticks = 0
                 while nextTick <= now, ticks < 10 {
                     node.tick()
-                    nextTick = nextTick.addingTimeInterval(tick)
+                    nextTick += tick
                     ticks += 1
                 }
-                if nextTick <= now { nextTick = now.addingTimeInterval(tick) }
+                if nextTick <= now { nextTick = now + tick }
                 proposals.expire(now: now)
                 reads.expire(now: now)
             }
@@ -48,7 +50,7 @@ extension RaftDriver {
             guard reads.count < config.maxWaitingProposals else {
                 return waiter.resume(throwing: ClusterError.overloaded("too many reads waiting"))
             }
-            reads.queue.append((waiter, Date().addingTimeInterval(config.readTimeout.timeInterval)))
+            reads.queue.append((waiter, config.clock() + config.readTimeout))
         case .changeMembership(let change, let waiter):
             do {
                 let index = try node.proposeConfChange(change)
@@ -89,13 +91,5 @@ extension RaftDriver {
         installer = nil
         publishStatus()
         loopFinished()
-    }
-}
-
-extension Duration {
-    /// Seconds, for Foundation's `Date` arithmetic.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

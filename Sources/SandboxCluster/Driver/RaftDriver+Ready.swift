@@ -122,7 +122,7 @@ extension RaftDriver {
     private func applyRun(_ entries: [Entry]) throws {
         guard !entries.isEmpty else { return }
         let results = try machine.apply(entries)
-        let now = Date()
+        let now = config.clock()
         for (entry, result) in zip(entries, results) {
             proposals.remember(result, index: entry.index, term: entry.term)
             for waiting in proposals.appended.removeValue(forKey: entry.index) ?? [] {

@@ -11,7 +11,7 @@ struct ProposalWaiters<Result: Sendable> {
     struct Queued {
         var command: [UInt8]
         var waiter: Waiter
-        var deadline: Date
+        var deadline: ContinuousClock.Instant
     }
 
     struct Appended {
@@ -58,7 +58,7 @@ struct ProposalWaiters<Result: Sendable> {
 
     /// Answers the waiters whose deadline passed: queued ones were never sent (not applied),
     /// forwarded and appended ones may have been.
-    mutating func expire(now: Date) {
+    mutating func expire(now: ContinuousClock.Instant) {
         queue.removeAll { queued in
             guard queued.deadline <= now else { return false }
             queued.waiter.resume(throwing: ClusterError.notApplied("no leader accepted it in time"))

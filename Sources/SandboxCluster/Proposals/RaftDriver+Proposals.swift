@@ -13,7 +13,7 @@ extension RaftDriver {
         guard proposals.count < config.maxWaitingProposals else {
             return waiter.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
         }
-        let deadline = Date().addingTimeInterval(config.proposalTimeout.timeInterval)
+        let deadline = config.clock() + config.proposalTimeout
         proposals.queue.append(.init(command: command, waiter: waiter, deadline: deadline))
     }
 

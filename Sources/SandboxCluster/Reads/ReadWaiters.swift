@@ -7,9 +7,9 @@ import Raft
 struct ReadWaiters {
     typealias Waiter = CheckedContinuation<UInt64, any Error>
 
-    var queue: [(waiter: Waiter, deadline: Date)] = []
-    var issued: [UInt64: [(waiter: Waiter, deadline: Date)]] = [:]
-    var answered: [(index: UInt64, waiter: Waiter, deadline: Date)] = []
+    var queue: [(waiter: Waiter, deadline: ContinuousClock.Instant)] = []
+    var issued: [UInt64: [(waiter: Waiter, deadline: ContinuousClock.Instant)]] = [:]
+    var answered: [(index: UInt64, waiter: Waiter, deadline: ContinuousClock.Instant)] = []
     var nextContext: UInt64 = 1
 
     var count: Int { queue.count + answered.count + issued.values.reduce(0) { $0 + $1.count } }
@@ -36,7 +36,7 @@ struct ReadWaiters {
         }
     }
 
-    mutating func expire(now: Date) {
+    mutating func expire(now: ContinuousClock.Instant) {
         let error = ClusterError.notApplied("the read was not confirmed by a leader in time")
         queue.removeAll { read in
             guard read.deadline <= now else { return false }
