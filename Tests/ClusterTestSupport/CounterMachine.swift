@@ -45,6 +45,25 @@ public final class CounterMachine: ReplicatedStateMachine {
         appliedIndex = store.appliedIndex()
     }
 
+    /// Commands that start with this byte carry a time stamp in the next 8 bytes (big-endian
+    /// milliseconds), which the leader restamps (`stamped(_:timeMillis:)` builds one).
+    public static let stampedTag: UInt8 = 0xFE
+
+    public static func stamped(_ name: String, timeMillis: UInt64) -> [UInt8] {
+        [stampedTag] + bytes(timeMillis) + Array(name.utf8)
+    }
+
+    public static func timeStamp(of data: [UInt8]) -> UInt64? {
+        guard data.count >= 9, data[0] == stampedTag else { return nil }
+        return number(Array(data[1..<9]))
+    }
+
+    public static func stamp(_ command: inout [UInt8], timeMillis: UInt64) -> Bool {
+        guard command.count >= 9, command[0] == stampedTag else { return false }
+        command.replaceSubrange(1..<9, with: bytes(timeMillis))
+        return true
+    }
+
     public static func bytes(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian) { Array($0) } }
     public static func number(_ bytes: [UInt8]) -> UInt64 { bytes.reduce(0) { $0 << 8 | UInt64($1) } }
 }

@@ -198,6 +198,36 @@ import Testing
         #expect(ContinuousClock.now - jumped < .seconds(30), "the deadline did not follow the driver's clock")
     }
 
+    /// Entry time is the leader's: each node's clock is an hour behind the previous one's, each
+    /// node stamps the commands it receives with its own clock, and yet the log carries the
+    /// leader's times, never going back from one entry to the next.
+    @Test func theLeaderStampsEntryTimeAndItNeverGoesBack() async throws {
+        let hour: UInt64 = 3_600_000
+        let wallClock: @Sendable (NodeID) -> UInt64 = { id in
+            UInt64(Date().timeIntervalSince1970 * 1000) - (id - 1) * hour
+        }
+        let cluster = try TestCluster { config in
+            let id = config.raft.id
+            config.wallClockMillis = { wallClock(id) }
+        }
+        let leader = try await cluster.leader()
+        let startedOnLeader = wallClock(leader)
+        let term = cluster.driver(leader).status.term
+        for n in 0..<30 {
+            let id = cluster.ids[n % cluster.ids.count]
+            _ = try await cluster.driver(id).propose(CounterMachine.stamped("c-\(n)", timeMillis: wallClock(id)))
+        }
+        _ = try await cluster.converged()
+        let log = cluster.nodes[leader]!.storage.log
+        let stamps = try log.entries(from: try log.firstIndex(), to: try log.lastIndex() + 1, maxBytes: .max)
+            .compactMap { CounterMachine.timeStamp(of: $0.data) }
+        #expect(stamps.count == 30)
+        #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0 <= $1 }, "entry time went back: \(stamps)")
+        // Within one leader's term, every time is that leader's (a loaded machine may elect another).
+        guard cluster.driver(leader).status.term == term else { return }
+        #expect(stamps.allSatisfy { $0 >= startedOnLeader && $0 <= wallClock(leader) }, "not the leader's time")
+    }
+
     @Test func stopAnswersEveryWaiter() async throws {
         let cluster = try TestCluster()
         let leader = try await cluster.leader()

@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 import SandboxWire
 
@@ -30,6 +31,9 @@ public struct DriverConfig: Sendable {
     /// The monotonic clock behind ticks and every deadline (`ContinuousClock`: a change of the
     /// wall clock moves none of them). Tests inject a clock that jumps.
     public var clock: @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    /// The wall time (milliseconds since the epoch) the leader stamps on the commands it
+    /// proposes (`ReplicatedStateMachine.stamp`). Tests inject skewed clocks.
+    public var wallClockMillis: @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
 
     public init(raft: RaftConfig, seed: UInt64) {
         self.raft = raft

@@ -25,6 +25,7 @@ extension RaftDriver {
                         syncedLogWrites += 1
                     }
                     logWrites += 1
+                    noteTimeStamps(of: ready.entries)
                     entriesWritten += UInt64(ready.entries.count)
                 }
             } catch {

@@ -38,6 +38,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []
     var stopReason: String?
+    /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
+    var newestTimeStamp: UInt64 = 0
     var logWrites: UInt64 = 0
     var syncedLogWrites: UInt64 = 0
     var entriesWritten: UInt64 = 0
@@ -57,6 +59,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         inbox = EventInbox(capacity: config.maxInboxEvents)
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
         publishedStatus = ClusterStatus(node: raft.id)
+        newestTimeStamp = newestTimeStampInLog()
         publishStatus()
     }
 

@@ -51,6 +51,10 @@ extension RaftDriver {
                 }
             }
         }
+        if !items.isEmpty {
+            let now = nextTimeStamp()
+            for position in items.indices { _ = Machine.stamp(&items[position].command, timeMillis: now) }
+        }
         let chunkSize = config.raft.limits.maxEntriesPerProposal
         for start in stride(from: 0, to: items.count, by: chunkSize) {
             let chunk = items[start..<min(start + chunkSize, items.count)]

@@ -22,4 +22,18 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 
     /// The state under the machine was replaced by an installed snapshot: forget every cache.
     func reloadAfterSnapshot() throws
+
+    /// The time stamp (milliseconds since the epoch) an entry's data carries, if its format has
+    /// one. Default: none.
+    static func timeStamp(of data: [UInt8]) -> UInt64?
+
+    /// Writes `timeMillis` into a command's time stamp; false when the command has none. The
+    /// leader calls it for every command it proposes (its own and those forwarded to it), so
+    /// that entry time is the leader's and never goes back along the log. Default: none.
+    static func stamp(_ command: inout [UInt8], timeMillis: UInt64) -> Bool
+}
+
+extension ReplicatedStateMachine {
+    public static func timeStamp(of data: [UInt8]) -> UInt64? { nil }
+    public static func stamp(_ command: inout [UInt8], timeMillis: UInt64) -> Bool { false }
 }

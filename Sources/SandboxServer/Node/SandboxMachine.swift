@@ -38,4 +38,14 @@ final class SandboxMachine: ReplicatedStateMachine {
         try machine.reload()
         membersChanged(nil)
     }
+
+    /// The leader restamps every command it proposes with its own time (`CommandEnvelope`).
+    static func timeStamp(of data: [UInt8]) -> UInt64? {
+        guard data.count >= CommandEnvelope.headerBytes, data[0] == CommandEnvelope.formatVersion else { return nil }
+        return data[CommandEnvelope.timeOffset..<CommandEnvelope.timeOffset + 8].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    static func stamp(_ command: inout [UInt8], timeMillis: UInt64) -> Bool {
+        CommandEnvelope.stamp(&command, timeMillis: timeMillis)
+    }
 }
