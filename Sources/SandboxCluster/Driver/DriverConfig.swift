@@ -34,6 +34,8 @@ public struct DriverConfig: Sendable {
     /// The wall time (milliseconds since the epoch) the leader stamps on the commands it
     /// proposes (`ReplicatedStateMachine.stamp`). Tests inject skewed clocks.
     public var wallClockMillis: @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+    /// Mutations and faults for tests only.
+    @_spi(Testing) public var seam = DriverTestSeam()
 
     public init(raft: RaftConfig, seed: UInt64) {
         self.raft = raft

@@ -14,12 +14,14 @@ extension RaftDriver {
             if let soft = ready.softState { leaderChanged(to: soft.leader) }
             // 1. Messages that vouch for nothing unpersisted: at once.
             send(ready.messages)
+            if config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }
             do {
                 // 2. A snapshot: its state was installed (state first) before the message was
                 //    stepped, and that install moved the log too: this is a no-op check.
                 if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
                 // 3. Entries and hard state: one write (group commit), synced unless it only
                 //    moves the commit index.
+                if !ready.entries.isEmpty { try config.seam.beforeEntriesWrite?(ready.entries.count) }
                 if !ready.entries.isEmpty || ready.hardState != nil {
                     if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: ready.hardState) {
                         syncedLogWrites += 1
@@ -32,7 +34,7 @@ extension RaftDriver {
                 return fail("storage write failed: \(error)")
             }
             // 4. Only now the acknowledgements and votes.
-            send(ready.messagesAfterPersist)
+            if !config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }
             // 5. Apply in order; 6. reads once their index is applied.
             for read in ready.readStates { reads.answer(context: read.context, index: read.index) }
             do {
