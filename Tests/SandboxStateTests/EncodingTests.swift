@@ -99,7 +99,9 @@ import Testing
             if case .rejected = result.outcome {
                 refused += 1
                 // Only the counters were written, unchanged.
-                let counters: Set<[UInt8]> = [StateKeys.clock, StateKeys.idempotencyCount, StateKeys.auditHead]
+                let counters: Set<[UInt8]> = [
+                    StateKeys.clock, StateKeys.idempotencyCount, StateKeys.auditHead, StateKeys.digest,
+                ]
                 #expect(Set(h.storage.lastCommit.keys).isSubset(of: counters), "round \(round)")
                 #expect(try h.queries.clockMillis() == clock, "round \(round)")
                 #expect(try h.queries.auditHead() == head, "round \(round)")

@@ -110,12 +110,21 @@ import Testing
                 model.publish(agent, yaml)
             }
             try checkBudgets(h)
+            if step % 250 == 0 || step == steps - 1 { try checkDigest(h, step: step) }
         }
         // The run did real work of every kind.
         #expect(counts.allow > steps / 10 && counts.deny > steps / 20 && counts.approval > steps / 50, "\(counts)")
         #expect(counts.votes > steps / 100 && counts.replays > steps / 50 && counts.consumed > 5, "\(counts)")
         #expect(try h.queries.verifyAudit().isValid)
         #expect(try h.queries.auditHead().nextSequence == model.sequence + 1)
+    }
+
+    /// The digest apply keeps equals a full pass over the store, and is what the store holds.
+    private func checkDigest(_ h: Harness, step: Int) throws {
+        let recomputed = try h.queries.recomputeDigest()
+        #expect(h.machine.digest == recomputed, "step \(step)")
+        #expect(try h.queries.storedDigest() == recomputed, "step \(step)")
+        #expect(recomputed != StateDigest(), "step \(step)")
     }
 
     private func setUp(_ h: Harness, _ model: inout ReferenceModel) throws {

@@ -30,6 +30,8 @@ import Testing
         let answers = (first + second).compactMap(\.decision).map(\.outcome)
         #expect(answers == [.allow, .allow, .allow, .allow, .allow, .deny])
         #expect(try StateQueries(rocks).digest() == memory.queries.digest())
+        #expect(machine.digest == memory.machine.digest)
+        #expect(try StateQueries(rocks).recomputeDigest() == machine.digest)
         #expect(try StateQueries(rocks).budget(of: "bot")?.microdollars == 1_000_000)
         #expect(try StateQueries(rocks).verifyAudit().isValid)
         #expect(try StateQueries(rocks).agent(byKeyHash: Harness.keyHash("bot"))?.id == "bot")

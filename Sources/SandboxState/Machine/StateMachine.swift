@@ -23,6 +23,8 @@ public final class StateMachine {
     public private(set) var clockMillis: UInt64 = 0
     public private(set) var appliedIndex: UInt64 = 0
     var audit = AuditHead()
+    /// The digest of the state at `appliedIndex`, kept up to date by apply (``StateDigest``).
+    public private(set) var digest = StateDigest()
     var idempotencyCount: UInt64 = 0
     /// Earliest expiry time of a stored idempotency key or open approval (nil: unknown, look).
     var nextIdempotencyExpiry: UInt64? = nil
@@ -68,6 +70,13 @@ public final class StateMachine {
         } catch let error as DecodingError {
             throw StateStorageError("stored state is damaged: \(error)")
         }
+        if let bytes = try storage.value(for: StateKeys.digest) {
+            guard let stored = StateDigest(bytes: bytes) else { throw StateStorageError("stored digest is damaged") }
+            digest = stored
+        } else {
+            // A state written before the digest was kept (or an empty one): one full pass.
+            digest = try StateQueries(storage).recomputeDigest()
+        }
     }
 
     /// Applies committed entries in order and commits their effects with the last entry's index
@@ -90,8 +99,12 @@ public final class StateMachine {
             }
             writeCounters()
             overlay.keep()
+            let next = try digest(after: overlay.batch)
+            overlay.put(StateKeys.digest, next.bytes)
+            overlay.keep()
             try storage.commit(overlay.batch, appliedIndex: last.index)
             appliedIndex = last.index
+            digest = next
             overlay = Overlay(storage: storage)
         } catch {
             try? reload()
@@ -155,6 +168,18 @@ public final class StateMachine {
         overlay.put(StateKeys.clock, ByteWriter.number(clockMillis))
         overlay.put(StateKeys.idempotencyCount, ByteWriter.number(idempotencyCount))
         overlay.put(StateKeys.auditHead, audit.encoded)
+    }
+
+    /// The digest once `writes` are stored: each changed pair's hash added, the old one's removed.
+    private func digest(after writes: StateWrites) throws -> StateDigest {
+        var next = digest
+        for (key, value) in writes.changes where key != StateKeys.digest {
+            let old = try overlay.original(key)
+            guard old != value else { continue }
+            if let old { next.remove(key: key, value: old) }
+            if let value { next.add(key: key, value: value) }
+        }
+        return next
     }
 
     /// Today, as days since the epoch (UTC) of the state's clock.

@@ -20,4 +20,24 @@ extension StateQueries {
         }
         return hasher.finalize()
     }
+
+    /// The digest kept by apply (``StateDigest``), as stored with the applied index: cheap (one
+    /// read), so a status page can show it on every request.
+    public func storedDigest() throws -> StateDigest? {
+        try reader.value(for: StateKeys.digest).flatMap(StateDigest.init(bytes:))
+    }
+
+    /// The same digest computed from every stored pair (O(size)): the verification path for
+    /// ``storedDigest()`` and ``StateMachine/digest``.
+    public func recomputeDigest(pageSize: Int = 10_000) throws -> StateDigest {
+        var digest = StateDigest()
+        var after: [UInt8]? = nil
+        while true {
+            let page = try reader.scan(prefix: [], after: after, limit: pageSize)
+            for pair in page where pair.key != StateKeys.digest { digest.add(key: pair.key, value: pair.value) }
+            guard page.count == pageSize, let last = page.last else { break }
+            after = last.key
+        }
+        return digest
+    }
 }

@@ -46,7 +46,7 @@ extension StateMachine {
         var record = record
         let sequence = audit.nextSequence
         let hash = AuditRecord.fillHeader(&record, previous: audit.lastHash, timeMillis: clockMillis)
-        overlay.put(StateKeys.audit(sequence), record)
+        overlay.insert(StateKeys.audit(sequence), record)
         audit.nextSequence = sequence + 1
         audit.lastHash = hash
         return sequence

@@ -42,6 +42,8 @@ extension StateMachine {
     /// Debits one request of `cost` micro-dollars; returns the new row.
     func debit(_ agent: String, cost: UInt64) throws -> LedgerRow {
         var row = try ledgerRow(agent)
+        // A stored row has at least one request: an empty one is an absent key.
+        overlay.noteStored(StateKeys.ledger(agent, day: today), row.requests == 0 ? nil : row.encoded)
         row.requests += 1
         let (sum, overflow) = row.microdollars.addingReportingOverflow(cost)
         row.microdollars = overflow ? .max : sum

@@ -21,10 +21,14 @@ extension StateMachine {
             try setRequestIDCount(of: agent, to: try requestIDCount(of: agent) + 1)
         }
         overlay.put(StateKeys.idempotency(agent: agent, requestID: requestID), entry.encoded)
-        overlay.put(
-            StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
-            StateKeys.bigEndian(entry.sequence))
-        overlay.put(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
+        // New unless it replaces an answer of the same millisecond (the same time index key).
+        let timeKey = StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
+        if previous?.timeMillis == entry.timeMillis {
+            overlay.put(timeKey, StateKeys.bigEndian(entry.sequence))
+        } else {
+            overlay.insert(timeKey, StateKeys.bigEndian(entry.sequence))
+        }
+        overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
         if let next = nextIdempotencyExpiry {
             nextIdempotencyExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
         }
@@ -72,6 +76,8 @@ extension StateMachine {
     }
 
     private func setRequestIDCount(of agent: String, to count: UInt64) throws {
+        let stored = try requestIDCount(of: agent)  // a count of 0 is an absent key
+        overlay.noteStored(StateKeys.idempotencyAgentCount(agent), stored == 0 ? nil : ByteWriter.number(stored))
         if count == 0 {
             overlay.delete(StateKeys.idempotencyAgentCount(agent))
         } else {

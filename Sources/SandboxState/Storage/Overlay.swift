@@ -2,21 +2,50 @@
 /// applied) to the store, so entry i+1 sees entry i's effects before they are committed. An
 /// entry's writes join the batch only when the entry succeeds (`keep`); a refused entry's
 /// writes are dropped (`discard`), so it changes nothing.
+///
+/// It also remembers the stored value of every key it read from the store (`original`), so the
+/// digest's update at commit need not read them again; a key written with `insert` is known not
+/// to be stored.
 struct Overlay {
     let storage: any StateStorage
     private(set) var batch = StateWrites()
     private var entry = StateWrites()
+    /// Stored values (nil: absent) of keys read from the store or inserted, before this batch.
+    private var originals: [StateWrites.Key: [UInt8]?] = [:]
 
     init(storage: any StateStorage) { self.storage = storage }
 
-    func get(_ key: [UInt8]) throws -> [UInt8]? {
+    mutating func get(_ key: [UInt8]) throws -> [UInt8]? {
         if let pending = entry.lookup(key) { return pending }
         if let pending = batch.lookup(key) { return pending }
-        return try storage.value(for: key)
+        let value = try storage.value(for: key)
+        originals[StateWrites.Key(bytes: key)] = .some(value)
+        return value
     }
 
     mutating func put(_ key: [UInt8], _ value: [UInt8]) { entry.put(key, value) }
     mutating func delete(_ key: [UInt8]) { entry.delete(key) }
+
+    /// Writes a key that is not in the store (a new audit record, a new index entry).
+    mutating func insert(_ key: [UInt8], _ value: [UInt8]) {
+        let wrapped = StateWrites.Key(bytes: key)
+        if originals[wrapped] == nil, batch.lookup(key) == nil { originals[wrapped] = .some(nil) }
+        entry.put(key, value)
+    }
+
+    /// Tells the overlay a key's stored value, known from a cache of the store, before the key
+    /// is written (ignored once the batch wrote the key: the cache may then hold the new value).
+    mutating func noteStored(_ key: [UInt8], _ value: [UInt8]?) {
+        let wrapped = StateWrites.Key(bytes: key)
+        guard originals[wrapped] == nil, batch.lookup(key) == nil, entry.lookup(key) == nil else { return }
+        originals[wrapped] = .some(value)
+    }
+
+    /// The key's value in the store before this batch (read now if it was not read before).
+    func original(_ key: [UInt8]) throws -> [UInt8]? {
+        if let known = originals[StateWrites.Key(bytes: key)] { return known }
+        return try storage.value(for: key)
+    }
 
     /// The keys written by the entry being applied.
     var entryWrites: StateWrites { entry }
