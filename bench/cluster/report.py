@@ -19,13 +19,13 @@ for line in open(sys.argv[1]):
     else:
         levels[(fields["target"], int(fields["clients"]))] = fields
 
-print("\n| clients | sandboxd ops/s | p50 ms | p99 ms | etcd puts/s | p50 ms | p99 ms |")
-print("|---|---|---|---|---|---|---|")
+print("\n| clients | sandboxd ops/s | p50 ms | p99 ms | CPU µs/op | etcd puts/s | p50 ms | p99 ms | CPU µs/op |")
+print("|---|---|---|---|---|---|---|---|---|")
 for clients in sorted({c for _, c in levels}):
     s, e = levels.get(("sandboxd", clients), {}), levels.get(("etcd", clients), {})
     row = [str(clients)]
     for side in (s, e):
-        row += [side.get("throughput", "-"), side.get("p50_ms", "-"), side.get("p99_ms", "-")]
+        row += [side.get(k, "-") for k in ("throughput", "p50_ms", "p99_ms", "cpu_us_per_op")]
     print("| " + " | ".join(row) + " |")
 
 

@@ -7,7 +7,9 @@
 # 16 clients that retry on the other nodes), TRIALS times each. Figures: bench/README.md.
 # Environment: DURATION (s per level, 10), WARMUP (s, 2), LEVELS ("1 16 64"), TRIALS (5),
 # FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd.
-# Every process started is stopped by its PID on exit; the run takes about 3 minutes.
+# Every process started is stopped by its PID on exit; the run takes about 4 minutes. Beside
+# each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
+# which the machine's other load disturbs far less.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10}
@@ -106,11 +108,26 @@ etcd_leader() {
 }
 ETCD_LOAD=(--target etcd --ports "$(etcd_port 1),$(etcd_port 2),$(etcd_port 3)")
 
-levels() {  # name load-args...
-    local name=$1 clients line
+cpu_ticks() {  # name: user+system clock ticks of the three servers so far (/proc/PID/stat)
+    local n total=0 stat
+    for n in 1 2 3; do
+        stat=$(cat "/proc/${PID[$1$n]}/stat")
+        stat=${stat##*) }  # the fields after the command name
+        total=$((total + $(echo "$stat" | awk '{print $12 + $13}')))
+    done
+    echo "$total"
+}
+
+levels() {  # name load-args...: each level's line, with the servers' CPU per operation
+    local name=$1 clients line before after ops
     shift
     for clients in $LEVELS; do
+        before=$(cpu_ticks "$name")
         line=$("$BENCH" "$@" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" --run "$name-$clients-$$")
+        after=$(cpu_ticks "$name")
+        ops=$(echo "$line" | sed 's/.* ops=\([0-9]*\).*/\1/')
+        # Warm-up included in the CPU, excluded from ops: scale the ticks to the measured share.
+        line="$line cpu_us_per_op=$(( (after - before) * 1000000 / $(getconf CLK_TCK) * DURATION / (DURATION + WARMUP) / (ops > 0 ? ops : 1) ))"
         echo "$line" | tee -a "$results"
     done
 }
