@@ -109,6 +109,14 @@ final class LocalCluster: @unchecked Sendable {
         return (http.statusCode, body)
     }
 
+    /// A GET answered as text (`/metrics`); nil when the node does not answer.
+    func text(_ node: Int, _ path: String) async -> String? {
+        guard
+            let (data, _) = try? await URLSession.shared.data(for: URLRequest(url: url(node, path), timeoutInterval: 3))
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func admin(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (
         status: Int, body: [String: Any]
     )? {

@@ -20,6 +20,17 @@ import Testing
         }
         #expect(outcomes.filter { $0 == "allow" }.count == 10, "\(outcomes)")
         #expect(outcomes.filter { $0 == "deny" }.count == 20, "\(outcomes)")
+        // Each node counts the decisions it answered (swift-metrics on the Prometheus registry).
+        var counted: [String: Int] = [:]
+        for node in 1...3 {
+            let metrics = await cluster.text(node, "/metrics") ?? ""
+            #expect(metrics.contains("\nsandbox_raft_term "), "\(metrics)")
+            for line in metrics.split(separator: "\n") where line.hasPrefix("sandbox_decisions_total{") {
+                let outcome = line.split(separator: "\"")[1]
+                counted[String(outcome), default: 0] += Int(line.split(separator: " ").last ?? "") ?? 0
+            }
+        }
+        #expect(counted["allow"] == 10 && counted["deny"] == 20, "\(counted)")
         // A retry with the same request id gets the same, single answer.
         let again = await cluster.decide(on: 2, id: "req-0")
         #expect(again?.body["replayed"] as? Bool == true)

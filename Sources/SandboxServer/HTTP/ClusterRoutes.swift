@@ -31,6 +31,7 @@ enum ClusterRoutes {
                 "voters": .array(status.membership.voters.map(JSONResponses.number)),
                 "learners": .array(status.membership.learners.map(JSONResponses.number)),
                 "log_writes": JSONResponses.number(status.logWrites),
+                "synced_log_writes": JSONResponses.number(status.syncedLogWrites),
                 "entries_written": JSONResponses.number(status.entriesWritten),
             ]
             if let stopped = status.stopped { body["stopped"] = .string(stopped) }

@@ -25,6 +25,7 @@ final class NodeMetrics: @unchecked Sendable {
     private struct Sample {
         var leader: UInt64 = 0
         var logWrites: UInt64 = 0
+        var syncedLogWrites: UInt64 = 0
         var entriesWritten: UInt64 = 0
         var transport = TransportStats()
     }
@@ -34,7 +35,8 @@ final class NodeMetrics: @unchecked Sendable {
         "sandbox_raft_applied_index", "sandbox_raft_last_index", "sandbox_raft_voters", "sandbox_raft_learners",
     ]
     static let counterNames = [
-        "sandbox_raft_leader_changes_total", "sandbox_raft_log_writes_total", "sandbox_raft_entries_written_total",
+        "sandbox_raft_leader_changes_total", "sandbox_raft_log_writes_total", "sandbox_raft_synced_log_writes_total",
+        "sandbox_raft_entries_written_total",
         "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
         "sandbox_peer_handshakes_refused_total",
     ]
@@ -85,7 +87,7 @@ final class NodeMetrics: @unchecked Sendable {
             let previous = last
             last = Sample(
                 leader: status.leader == 0 ? previous.leader : status.leader, logWrites: status.logWrites,
-                entriesWritten: status.entriesWritten, transport: transport)
+                syncedLogWrites: status.syncedLogWrites, entriesWritten: status.entriesWritten, transport: transport)
             return previous
         }
         func add(_ name: String, _ now: Int, _ before: Int) {
@@ -95,6 +97,7 @@ final class NodeMetrics: @unchecked Sendable {
             counters["sandbox_raft_leader_changes_total"]?.increment()
         }
         add("sandbox_raft_log_writes_total", Int(status.logWrites), Int(previous.logWrites))
+        add("sandbox_raft_synced_log_writes_total", Int(status.syncedLogWrites), Int(previous.syncedLogWrites))
         add("sandbox_raft_entries_written_total", Int(status.entriesWritten), Int(previous.entriesWritten))
         add("sandbox_peer_frames_dropped_total", transport.droppedFrames, previous.transport.droppedFrames)
         add("sandbox_peer_connections_total", transport.welcomes, previous.transport.welcomes)
