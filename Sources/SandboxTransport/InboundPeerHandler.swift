@@ -12,8 +12,8 @@ final class InboundPeerHandler: ChannelInboundHandler {
     private var session: PeerSession
     private let transport: TCPPeerTransport
 
-    init(policy: HandshakePolicy, transport: TCPPeerTransport) {
-        session = PeerSession(policy: policy)
+    init(session: PeerSession, transport: TCPPeerTransport) {
+        self.session = session
         self.transport = transport
     }
 
@@ -29,12 +29,13 @@ final class InboundPeerHandler: ChannelInboundHandler {
             return
         }
         guard let peer = session.peer else {
+            if session.awaitsProof {
+                if let refusal = session.authenticate(frame) { refuse(refusal, on: channel) }
+                return
+            }
             switch session.accept(frame) {
-            case .success(let welcome):
-                write(welcome, to: channel)
-            case .failure(let refusal):
-                transport.record { $0.refusedHandshakes[refusal.reason, default: 0] += 1 }
-                write(.refusal(refusal), to: channel, thenClose: true)
+            case .success(let welcome): write(welcome, to: channel)
+            case .failure(let refusal): refuse(refusal, on: channel)
             }
             return
         }
@@ -51,6 +52,11 @@ final class InboundPeerHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is WireError || error is ByteToMessageDecoderError { transport.record { $0.badFrames += 1 } }
         context.channel.close(promise: nil)
+    }
+
+    private func refuse(_ refusal: HandshakeRefusal, on channel: any Channel) {
+        transport.record { $0.refusedHandshakes[refusal.reason, default: 0] += 1 }
+        write(.refusal(refusal), to: channel, thenClose: true)
     }
 
     private func write(_ frame: Frame, to channel: any Channel, thenClose: Bool = false) {

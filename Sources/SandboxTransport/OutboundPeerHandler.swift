@@ -18,7 +18,7 @@ final class OutboundPeerHandler: ChannelInboundHandler {
         switch try? Frame(decoding: unwrapInboundIn(data), limits: link.transport.config.wire) {
         case .welcome(let handshake)
         where handshake.clusterID == link.transport.config.clusterID && handshake.node == link.peer:
-            link.welcomed()
+            if !link.welcomed(handshake) { channel.close(promise: nil) }
         case .refusal(let refusal):
             link.transport.record { $0.lastRefusalReceived = refusal }
             channel.close(promise: nil)

@@ -23,6 +23,8 @@ final class PeerLink: @unchecked Sendable {
     private enum State {
         case idle
         case connecting
+        /// Hello sent with this nonce; frames wait until the welcome proves the cluster secret.
+        case authenticating(any Channel, nonce: [UInt8])
         case connected(any Channel)
         case retrying
         case closed
@@ -89,7 +91,7 @@ final class PeerLink: @unchecked Sendable {
         case .idle:
             waiting.append(body)
             connect()
-        case .connecting, .retrying:
+        case .connecting, .authenticating, .retrying:
             waiting.append(body)
         case .closed:
             release(body.count)
@@ -99,7 +101,9 @@ final class PeerLink: @unchecked Sendable {
     private func connect() {
         state = .connecting
         let hello = Frame.hello(
-            Handshake(clusterID: transport.config.clusterID, node: transport.config.localNode, peer: peer))
+            Handshake(
+                clusterID: transport.config.clusterID, node: transport.config.localNode, peer: peer,
+                nonce: transport.authenticator?.nonce() ?? []))
         let limits = transport.config.wire
         ClientBootstrap(group: loop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -125,29 +129,67 @@ final class PeerLink: @unchecked Sendable {
             channel.close(promise: nil)
             return
         }
+        channel.closeFuture.whenComplete { _ in self.loop.execute { self.disconnected() } }
+        if case .hello(let handshake) = hello, transport.authenticator != nil {
+            state = .authenticating(channel, nonce: handshake.nonce)
+            send(hello, on: channel)
+            channel.flush()
+            return
+        }
         state = .connected(channel)
-        if let body = try? hello.encoded(limits: transport.config.wire) {
+        send(hello, on: channel)
+        flushWaiting(on: channel)
+    }
+
+    private func send(_ frame: Frame, on channel: any Channel) {
+        if let body = try? frame.encoded(limits: transport.config.wire) {
             channel.write(channel.allocator.framed(body), promise: nil)
         }
+    }
+
+    private func flushWaiting(on channel: any Channel) {
         let pending = waiting
         waiting = []
         for body in pending {
             channel.write(channel.allocator.framed(body)).whenComplete { _ in self.release(body.count) }
         }
         channel.flush()
-        channel.closeFuture.whenComplete { _ in self.loop.execute { self.disconnected() } }
     }
 
-    /// The handshake was accepted.
-    func welcomed() {
+    /// The peer's `welcome` (its cluster and node already checked). With a cluster secret, its
+    /// proof is checked, this node's own proof sent, and only then the waiting frames; false
+    /// when the proof is wrong (the caller closes the connection).
+    func welcomed(_ welcome: Handshake) -> Bool {
+        if case .authenticating(let channel, let nonce) = state, let authenticator = transport.authenticator {
+            let config = transport.config
+            let expected = HandshakeTranscript.welcome(
+                clusterID: config.clusterID, acceptor: peer, dialler: config.localNode, diallerNonce: nonce,
+                acceptorNonce: welcome.nonce)
+            guard authenticator.isValid(welcome.proof, for: expected) else {
+                transport.record { $0.unauthenticatedWelcomes += 1 }
+                return false
+            }
+            let proof = authenticator.code(
+                for: HandshakeTranscript.hello(
+                    clusterID: config.clusterID, dialler: config.localNode, acceptor: peer,
+                    acceptorNonce: welcome.nonce, diallerNonce: nonce))
+            state = .connected(channel)
+            send(
+                .hello(
+                    Handshake(
+                        clusterID: config.clusterID, node: config.localNode, peer: peer, nonce: nonce, proof: proof)),
+                on: channel)
+            flushWaiting(on: channel)
+        }
         backoff.reset()
         transport.record { $0.welcomes += 1 }
+        return true
     }
 
     private func disconnected() {
         switch state {
         case .closed, .retrying: return
-        case .idle, .connecting, .connected: break
+        case .idle, .connecting, .authenticating, .connected: break
         }
         state = .retrying
         let dropped = waiting
@@ -166,7 +208,10 @@ final class PeerLink: @unchecked Sendable {
     /// Closes the connection for good (the transport is shutting down).
     func close() {
         loop.execute {
-            if case .connected(let channel) = self.state { channel.close(promise: nil) }
+            switch self.state {
+            case .connected(let channel), .authenticating(let channel, _): channel.close(promise: nil)
+            default: break
+            }
             self.state = .closed
             let dropped = self.waiting
             self.waiting = []

@@ -27,7 +27,11 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         self.config = config
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         members = Set(config.peers.keys)
+        authenticator = config.clusterSecret.map { HMACAuthenticator(secret: $0, nonces: config.nonceGenerator) }
     }
+
+    /// Proves and checks the cluster secret in handshakes (nil without a secret).
+    let authenticator: (any PeerAuthenticator)?
 
     /// Starts listening; returns the port (useful with `listenPort` 0).
     public func listen() async throws -> Int {
@@ -41,7 +45,9 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
                     try channel.pipeline.syncOperations.addHandler(
-                        InboundPeerHandler(policy: self.handshakePolicy, transport: self))
+                        InboundPeerHandler(
+                            session: PeerSession(policy: self.handshakePolicy, authenticator: self.authenticator),
+                            transport: self))
                 }
             }
         let channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()

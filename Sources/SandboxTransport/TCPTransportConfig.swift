@@ -21,6 +21,18 @@ public struct TCPTransportConfig: Sendable {
     /// Seed of the reconnect jitter (draw it from the system generator in production).
     public var seed: UInt64 = 0
     public var wire = WireLimits()
+    /// The cluster secret every member shares: with one, both ends of every peer connection
+    /// prove they know it (HMAC-SHA256 challenge-response in the handshake) before any frame is
+    /// delivered; a peer without it is refused (`unauthenticated`). Nil: no authentication
+    /// (keep the peer port on a private network). It authenticates, it does not encrypt: TLS
+    /// comes with deployment.
+    public var clusterSecret: [UInt8]?
+    /// Where the handshake's nonces come from (16 random bytes from the system generator;
+    /// tests inject their own).
+    public var nonceGenerator: @Sendable () -> [UInt8] = {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
 
     public init(clusterID: String, localNode: NodeID) {
         self.clusterID = clusterID

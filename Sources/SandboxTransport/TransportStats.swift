@@ -10,6 +10,9 @@ public struct TransportStats: Sendable, Hashable {
     public var badFrames = 0
     /// Outbound connections welcomed by their peer.
     public var welcomes = 0
+    /// Outbound connections closed because the `welcome` did not prove the cluster secret
+    /// (the peer has another secret, or none).
+    public var unauthenticatedWelcomes = 0
     /// Frames dropped because a peer's queue was full or its connection failed.
     public var droppedFrames = 0
 

@@ -45,7 +45,11 @@ extension Frame {
         -> Handshake
     {
         let clusterID = try reader.text("cluster id", limit: limits.maxClusterIDBytes)
-        return Handshake(clusterID: clusterID, node: try reader.u64("node id"), peer: try reader.u64("peer id"))
+        let node = try reader.u64("node id")
+        let peer = try reader.u64("peer id")
+        let nonce = try reader.blob("nonce", limit: Handshake.maxAuthenticationBytes)
+        let proof = try reader.blob("proof", limit: Handshake.maxAuthenticationBytes)
+        return Handshake(clusterID: clusterID, node: node, peer: peer, nonce: nonce, proof: proof)
     }
 
     private static func decodeOutcomes(from reader: inout ByteReader, limits: WireLimits) throws(WireError)

@@ -13,6 +13,10 @@ extension Frame {
             writer.text(handshake.clusterID)
             writer.u64(handshake.node)
             writer.u64(handshake.peer)
+            try MessageCoding.check("nonce", handshake.nonce.count, Handshake.maxAuthenticationBytes)
+            try MessageCoding.check("proof", handshake.proof.count, Handshake.maxAuthenticationBytes)
+            writer.blob(handshake.nonce)
+            writer.blob(handshake.proof)
         case .refusal(let refusal):
             writer.u8(refusal.reason.rawValue)
             writer.text(refusal.message, truncatingTo: limits.maxTextBytes)

@@ -13,6 +13,9 @@ public struct HandshakeRefusal: Error, Sendable, Hashable, CustomStringConvertib
         case wrongPeer = 4
         /// The first frame was not a `hello`, or could not be decoded.
         case protocolViolation = 5
+        /// The connecting node did not prove it knows the cluster secret (wrong secret, none,
+        /// or a proof recorded on another connection).
+        case unauthenticated = 6
     }
 
     public var reason: Reason

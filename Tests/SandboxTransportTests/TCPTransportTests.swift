@@ -33,12 +33,15 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct TCPTransportTests {
     /// Transports for nodes 1...n on loopback, listening, with each other's addresses.
-    func transports(_ count: Int, cluster: String = "test") async throws -> [TCPPeerTransport] {
+    func transports(_ count: Int, cluster: String = "test", secrets: [[UInt8]?] = []) async throws
+        -> [TCPPeerTransport]
+    {
         var transports: [TCPPeerTransport] = []
         var addresses: [NodeID: PeerAddress] = [:]
         for id in 1...UInt64(count) {
             var config = TCPTransportConfig(clusterID: cluster, localNode: id)
             config.seed = id
+            config.clusterSecret = secrets.count >= id ? secrets[Int(id) - 1] : nil
             let transport = TCPPeerTransport(config: config)
             addresses[id] = PeerAddress(host: "127.0.0.1", port: try await transport.listen())
             transports.append(transport)
@@ -64,6 +67,41 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
         #expect(terms == (0..<100).map { UInt64($0) })
         #expect(sink.received.allSatisfy { $0.1 == 1 })
         #expect(try await waitUntil { nodes[0].stats.welcomes == 1 })
+        for node in nodes { await node.shutdown() }
+    }
+
+    /// With the cluster secret, both ends prove it and frames flow, in order, after the proofs.
+    @Test func withTheClusterSecretFramesFlowOnceBothEndsProvedIt() async throws {
+        let secret = Array("the cluster secret".utf8)
+        let nodes = try await transports(2, secrets: [secret, secret])
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        nodes[0].attach(RecordingSink())
+        for round in 0..<50 {
+            #expect(nodes[0].send(.messages([Message(kind: .heartbeat, from: 1, to: 2, term: UInt64(round))]), to: 2))
+        }
+        #expect(try await waitUntil { sink.received.count == 50 })
+        #expect(nodes[0].stats.welcomes == 1 && nodes[1].stats.refusedHandshakes.isEmpty)
+        for node in nodes { await node.shutdown() }
+    }
+
+    /// A node with another secret, or none, delivers nothing: the dialler with another secret
+    /// finds the welcome's proof wrong; a dialler without one is refused as unauthenticated.
+    @Test func aPeerWithoutTheClusterSecretDeliversNothing() async throws {
+        let nodes = try await transports(3, secrets: [Array("one".utf8), Array("two".utf8), nil])
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        nodes[0].attach(RecordingSink())
+        nodes[2].attach(RecordingSink())
+        for round in 0..<20 {
+            _ = nodes[0].send(.messages([Message(kind: .heartbeat, from: 1, to: 2, term: UInt64(round))]), to: 2)
+            _ = nodes[2].send(.messages([Message(kind: .heartbeat, from: 3, to: 2, term: UInt64(round))]), to: 2)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await waitUntil { nodes[0].stats.unauthenticatedWelcomes >= 1 })
+        #expect(try await waitUntil { (nodes[1].stats.refusedHandshakes[.unauthenticated] ?? 0) >= 1 })
+        #expect(sink.received.isEmpty)
+        #expect(nodes[0].stats.welcomes == 0 && nodes[2].stats.welcomes == 0)
         for node in nodes { await node.shutdown() }
     }
 

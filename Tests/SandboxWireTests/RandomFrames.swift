@@ -43,8 +43,14 @@ extension SeededGenerator {
 
     mutating func frame() -> Frame {
         switch below(7) {
-        case 0: return .hello(Handshake(clusterID: text(), node: next(), peer: next()))
-        case 1: return .welcome(Handshake(clusterID: text(), node: next(), peer: next()))
+        case 0:
+            return .hello(
+                Handshake(
+                    clusterID: text(), node: next(), peer: next(), nonce: bytes(below(65)), proof: bytes(below(65))))
+        case 1:
+            return .welcome(
+                Handshake(
+                    clusterID: text(), node: next(), peer: next(), nonce: bytes(below(33)), proof: bytes(below(33))))
         case 2: return .refusal(HandshakeRefusal(pick(HandshakeRefusal.Reason.allCases), text()))
         case 3: return .messages((0..<below(5)).map { _ in message() })
         case 4: return .proposals(ProposalBatch(id: next(), proposals: (0..<below(6)).map { _ in bytes(below(80)) }))
