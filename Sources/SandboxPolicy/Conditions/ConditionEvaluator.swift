@@ -36,9 +36,9 @@ struct ConditionEvaluator {
             if case .unknown = first { return first }
             return second
         case .comparison(let left, let operation, let right):
-            return compare(left, operation, right)
+            return withOperands(left, right) { $0.compare($1, operation, $2) }
         case .test(let left, let test, let right, let negated):
-            return negate(stringTest(left, test, right), negated)
+            return negate(withOperands(left, right) { $0.stringTest($1, test, $2) }, negated)
         case .matches(let left, let pattern, let negated):
             switch operand(left) {
             case .unknown(let why): return .unknown(why)
@@ -132,15 +132,18 @@ struct ConditionEvaluator {
         }
     }
 
-    private mutating func compare(
-        _ leftExpression: ConditionExpression, _ operation: ComparisonOperator, _ rightExpression: ConditionExpression
+    /// `test` on the values of both sides of a binary test, or the first side's unknown.
+    private mutating func withOperands(
+        _ leftExpression: ConditionExpression, _ rightExpression: ConditionExpression,
+        _ test: (inout ConditionEvaluator, JSONValue, JSONValue) -> ConditionOutcome
     ) -> ConditionOutcome {
-        let left: JSONValue
-        let right: JSONValue
         switch operands(leftExpression, rightExpression) {
-        case .values(let first, let second): (left, right) = (first, second)
+        case .values(let left, let right): return test(&self, left, right)
         case .unknown(let why): return .unknown(why)
         }
+    }
+
+    private func compare(_ left: JSONValue, _ operation: ComparisonOperator, _ right: JSONValue) -> ConditionOutcome {
         switch operation {
         case .equal: return left == right ? .true : .false
         case .notEqual: return left == right ? .false : .true
@@ -180,15 +183,7 @@ struct ConditionEvaluator {
         }
     }
 
-    private mutating func stringTest(
-        _ leftExpression: ConditionExpression, _ test: StringTest, _ rightExpression: ConditionExpression
-    ) -> ConditionOutcome {
-        let left: JSONValue
-        let right: JSONValue
-        switch operands(leftExpression, rightExpression) {
-        case .values(let first, let second): (left, right) = (first, second)
-        case .unknown(let why): return .unknown(why)
-        }
+    private mutating func stringTest(_ left: JSONValue, _ test: StringTest, _ right: JSONValue) -> ConditionOutcome {
         if test == .in {
             switch right {
             case .array(let items):

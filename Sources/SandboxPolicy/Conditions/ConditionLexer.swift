@@ -72,46 +72,47 @@ struct ConditionLexer {
         }
         if scalar == "'" || scalar == "\"" { return token(.string(try string(quote: scalar))) }
         index += 1
+        return token(try symbol(scalar, at: start))
+    }
+
+    /// The operator or punctuation that starts with `scalar` (already consumed, at `start`).
+    private mutating func symbol(_ scalar: Unicode.Scalar, at start: Int) throws(ConditionSyntaxError)
+        -> ConditionToken.Kind
+    {
         switch scalar {
-        case "(": return token(.symbol(.openParen))
-        case ")": return token(.symbol(.closeParen))
-        case "[": return token(.symbol(.openBracket))
-        case "]": return token(.symbol(.closeBracket))
-        case ",": return token(.symbol(.comma))
-        case ".": return token(.symbol(.dot))
+        case "(": return .symbol(.openParen)
+        case ")": return .symbol(.closeParen)
+        case "[": return .symbol(.openBracket)
+        case "]": return .symbol(.closeBracket)
+        case ",": return .symbol(.comma)
+        case ".": return .symbol(.dot)
         case "=":
             guard peek() == "=" else {
                 throw ConditionSyntaxError(offset: start, "unexpected `=`; did you mean `==`?")
             }
             index += 1
-            return token(.symbol(.equal))
-        case "!":
-            if peek() == "=" {
-                index += 1
-                return token(.symbol(.notEqual))
-            }
-            return token(.keyword(.not))
-        case "<":
-            if peek() == "=" {
-                index += 1
-                return token(.symbol(.lessOrEqual))
-            }
-            return token(.symbol(.less))
-        case ">":
-            if peek() == "=" {
-                index += 1
-                return token(.symbol(.greaterOrEqual))
-            }
-            return token(.symbol(.greater))
+            return .symbol(.equal)
+        case "!": return followedByEqual(.symbol(.notEqual), else: .keyword(.not))
+        case "<": return followedByEqual(.symbol(.lessOrEqual), else: .symbol(.less))
+        case ">": return followedByEqual(.symbol(.greaterOrEqual), else: .symbol(.greater))
         case "&" where peek() == "&":
             index += 1
-            return token(.keyword(.and))
+            return .keyword(.and)
         case "|" where peek() == "|":
             index += 1
-            return token(.keyword(.or))
+            return .keyword(.or)
         default:
             throw ConditionSyntaxError(offset: start, "unexpected character `\(scalar.escaped(asASCII: true))`")
         }
+    }
+
+    /// `withEqual` if `=` comes next (consumed), `otherwise` if not.
+    private mutating func followedByEqual(_ withEqual: ConditionToken.Kind, else otherwise: ConditionToken.Kind)
+        -> ConditionToken.Kind
+    {
+        guard peek() == "=" else { return otherwise }
+        index += 1
+        return withEqual
     }
 
     private mutating func identifier() -> String {

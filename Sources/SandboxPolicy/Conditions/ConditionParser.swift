@@ -153,17 +153,7 @@ struct ConditionParser {
             return .attribute(attribute)
         case .identifier(let name):
             advance()
-            if current.kind == .symbol(.openParen) {
-                guard let function = ConditionFunction(rawValue: name) else {
-                    throw ConditionSyntaxError(
-                        offset: token.offset, "unknown function `\(name)`; known: lower, upper, len")
-                }
-                advance()
-                let argument = try parseExpression()
-                try expect(.closeParen, "to close the call of `\(name)`")
-                return .function(function, argument)
-            }
-            return .parameter(try parsePath(first: name))
+            return try parseCallOrPath(name, at: token.offset)
         case .symbol(.openParen):
             advance()
             let inner = try parseExpression()
@@ -171,27 +161,45 @@ struct ConditionParser {
             return inner
         case .symbol(.openBracket):
             advance()
-            var items: [ConditionExpression] = []
-            if !consume(.closeBracket) {
-                repeat {
-                    guard items.count < ConditionParser.maximumListLength else {
-                        throw ConditionSyntaxError(
-                            offset: current.offset, "a list may hold at most \(ConditionParser.maximumListLength) items"
-                        )
-                    }
-                    items.append(
-                        try nested { (parser: inout ConditionParser) throws(ConditionSyntaxError) in
-                            try parser.parseOperand()
-                        })
-                } while consume(.comma)
-                try expect(.closeBracket, "to close the list")
-            }
-            if let values = ConditionExpression.literalValues(items) { return .literal(.array(values)) }
-            return .list(items)
+            return try parseList()
         default:
             throw ConditionSyntaxError(
                 offset: token.offset, "expected a value or a field, found \(token.kind.spelling)")
         }
+    }
+
+    /// After an identifier (`name`, at `offset`): a function call if `(` follows, else a field path.
+    private mutating func parseCallOrPath(_ name: String, at offset: Int) throws(ConditionSyntaxError)
+        -> ConditionExpression
+    {
+        guard current.kind == .symbol(.openParen) else { return .parameter(try parsePath(first: name)) }
+        guard let function = ConditionFunction(rawValue: name) else {
+            throw ConditionSyntaxError(offset: offset, "unknown function `\(name)`; known: lower, upper, len")
+        }
+        advance()
+        let argument = try parseExpression()
+        try expect(.closeParen, "to close the call of `\(name)`")
+        return .function(function, argument)
+    }
+
+    /// The rest of a list after `[`: operands separated by commas, then `]`.
+    private mutating func parseList() throws(ConditionSyntaxError) -> ConditionExpression {
+        var items: [ConditionExpression] = []
+        if !consume(.closeBracket) {
+            repeat {
+                guard items.count < ConditionParser.maximumListLength else {
+                    throw ConditionSyntaxError(
+                        offset: current.offset, "a list may hold at most \(ConditionParser.maximumListLength) items")
+                }
+                items.append(
+                    try nested { (parser: inout ConditionParser) throws(ConditionSyntaxError) in
+                        try parser.parseOperand()
+                    })
+            } while consume(.comma)
+            try expect(.closeBracket, "to close the list")
+        }
+        if let values = ConditionExpression.literalValues(items) { return .literal(.array(values)) }
+        return .list(items)
     }
 
     private mutating func parsePath(first: String) throws(ConditionSyntaxError) -> FieldPath {

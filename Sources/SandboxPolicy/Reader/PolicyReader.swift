@@ -299,20 +299,7 @@ struct PolicyReader {
                 rule.conditionPosition = conditionPosition(value, style: style, text: text)
             case "action":
                 sawAction = true
-                guard let text = string(value, "\(place).action") else { continue }
-                let spelled = text == "needs_approval" || text == "require_approval" ? "approval" : text
-                guard let action = PolicyDocument.Action(rawValue: spelled) else {
-                    let hint =
-                        Suggestion.closest(to: text, among: ["allow", "deny", "approval"]).map {
-                            "; did you mean `\($0)`?"
-                        } ?? ""
-                    error(value.location, "`\(place).action` must be allow, deny or approval\(hint)")
-                    continue
-                }
-                if approvalOnly && action != .approval {
-                    error(value.location, "entries of `tools.approvals` are approval rules; move this one to `rules`")
-                }
-                rule.action = action
+                if let action = readAction(value, place, approvalOnly: approvalOnly) { rule.action = action }
             case "required_approvals":
                 rule.requiredApprovals = integer(value, "\(place).required_approvals", range: 1...16)
             case "group": rule.approvalGroup = string(value, "\(place).\(entry.key)")
@@ -330,6 +317,24 @@ struct PolicyReader {
             warning(node.location, "`\(place)` sets approval details but its action is \(rule.action.rawValue)")
         }
         return sawMatch && sawAction ? rule : nil
+    }
+
+    /// A rule's `action` (`needs_approval` and `require_approval` spell `approval`); nil, with an
+    /// error, if it is not one.
+    private mutating func readAction(_ value: YAMLNode, _ place: String, approvalOnly: Bool) -> PolicyDocument.Action? {
+        guard let text = string(value, "\(place).action") else { return nil }
+        let spelled = text == "needs_approval" || text == "require_approval" ? "approval" : text
+        guard let action = PolicyDocument.Action(rawValue: spelled) else {
+            let hint =
+                Suggestion.closest(to: text, among: ["allow", "deny", "approval"]).map { "; did you mean `\($0)`?" }
+                ?? ""
+            error(value.location, "`\(place).action` must be allow, deny or approval\(hint)")
+            return nil
+        }
+        if approvalOnly && action != .approval {
+            error(value.location, "entries of `tools.approvals` are approval rules; move this one to `rules`")
+        }
+        return action
     }
 
     mutating func readNetwork(_ node: YAMLNode) -> PolicyDocument.Network {
