@@ -43,7 +43,9 @@ extension CompiledPolicy {
         case .toolCall(let call):
             return decide(call, trace: &trace)
         case .http(let http):
-            if let denial = checkChainDepth(http.chainDepth ?? 0, cost: nil, trace: &trace) { return denial }
+            if let (rule, reason) = checkChainDepth(http.chainDepth ?? 0, trace: &trace) {
+                return Decision(.deny, reason, rule: rule)
+            }
             let (allowed, reason, rule) = network.judge(http, trace: &trace)
             return Decision(allowed ? .allow : .deny, reason, rule: rule)
         case .connection(let address):
@@ -70,15 +72,15 @@ extension CompiledPolicy {
         if case .toolNotAllowed = allowReason { return decision(call, .deny, allowReason, allowRule) }
         // 3. Parameter schema. 4. Static budgets.
         if let (rule, reason) = checkSchema(call, trace: &trace) { return decision(call, .deny, reason, rule) }
-        if let denial = checkChainDepth(call.chainDepth, cost: call, trace: &trace) { return denial }
+        if let (rule, reason) = checkChainDepth(call.chainDepth, trace: &trace) {
+            return decision(call, .deny, reason, rule)
+        }
         if let (rule, reason) = checkCost(call, trace: &trace) { return decision(call, .deny, reason, rule) }
         // 5. Approval rules.
         if let (rule, outcome) = firstRule(approvalRules, call, trace: &trace) {
             let reason = DecisionReason.approvalRequired(
                 tool: tool, rule: rule.name, reason: rule.reason, condition: rule.condition?.source, outcome: outcome)
-            var result = decision(call, .needsApproval, reason, rule.name)
-            result.approval = rule.approval
-            return result
+            return decision(call, .needsApproval, reason, rule.name, approval: rule.approval)
         }
         // 6. Allow (or the default's approval).
         if case .toolNeedsApprovalByDefault = allowReason {
@@ -89,13 +91,14 @@ extension CompiledPolicy {
         return decision(call, .allow, allowReason, allowRule)
     }
 
-    /// The decision for a tool call: the default approval for `needs_approval` (a rule sets its
-    /// own), and the call's cost.
-    private func decision(_ call: ToolCall, _ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String)
-        -> Decision
-    {
+    /// The decision for a tool call: `approval`, or the default approval for `needs_approval`,
+    /// and the call's cost.
+    private func decision(
+        _ call: ToolCall, _ outcome: Decision.Outcome, _ reason: DecisionReason, _ rule: String,
+        approval: ApprovalRequirement? = nil
+    ) -> Decision {
         Decision(
-            outcome, reason, rule: rule, approval: outcome == .needsApproval ? defaultApproval : nil,
+            outcome, reason, rule: rule, approval: outcome == .needsApproval ? approval ?? defaultApproval : nil,
             costMicroUSD: call.costMicroUSD)
     }
 
@@ -182,17 +185,17 @@ extension CompiledPolicy {
         return nil
     }
 
-    /// Step 4: `budgets.max_chain_depth`. `cost` is the tool call whose cost the denial carries.
-    private func checkChainDepth<Sink: TraceSink>(_ depth: Int, cost call: ToolCall?, trace: inout Sink) -> Decision? {
+    /// Step 4: `budgets.max_chain_depth`; the rule and reason when `depth` is over it. (Checks
+    /// return a reason, not a decision: returning an optional `Decision`, over a hundred bytes,
+    /// cost every decision a copy of it.)
+    private func checkChainDepth<Sink: TraceSink>(_ depth: Int, trace: inout Sink) -> (String, DecisionReason)? {
         guard let limit = document.budgets.maxChainDepth else { return nil }
         guard depth > limit else {
             trace.record("budgets.max_chain_depth", .passed, "\(depth) ≤ \(limit)")
             return nil
         }
         trace.record("budgets.max_chain_depth", .failed, "\(depth) > \(limit)")
-        return Decision(
-            .deny, .chainTooDeep(depth: depth, limit: limit), rule: "budgets.max_chain_depth",
-            costMicroUSD: call?.costMicroUSD)
+        return ("budgets.max_chain_depth", .chainTooDeep(depth: depth, limit: limit))
     }
 
     /// Step 4: the request's cost against `max_usd_per_request`, then `max_usd_per_day`.
