@@ -89,8 +89,9 @@ extension RaftNode {
             voteTerm = term
         }
         if recordVote(from: id, granted: true) == .won {
-            // A single-voter cluster wins at once.
-            if preVote { campaign(preVote: false, transfer: false) } else { becomeLeader() }
+            // A single voter wins at once: its pre-vote leads to the real campaign, and its own
+            // vote makes it leader only once the term and vote are durable (`advance`).
+            if preVote { campaign(preVote: false, transfer: false) } else { leadIfElectedDurably() }
             return
         }
         let lastIndex = log.lastIndex()
@@ -109,4 +110,15 @@ extension RaftNode {
         return majority.voteResult { votes[$0] }
     }
 
+    /// Becomes leader if this candidate has won and its own term and vote are persisted. A
+    /// leader sends its appends before its own writes are durable (thesis §10.2.1), so it must
+    /// not lead on a vote a crash could take back: restarted in the old term, it could campaign
+    /// (or vote) in the same term again, and two leaders of one term would write different
+    /// entries at the same indices. Other voters' grants answer requests sent after persisting,
+    /// so only the single voter's instant win waits here (found by the simulator's long run).
+    func leadIfElectedDurably() {
+        guard role == .candidate, previousHardState.term == term, previousHardState.vote == id else { return }
+        guard majority.voteResult({ votes[$0] }) == .won else { return }
+        becomeLeader()
+    }
 }

@@ -58,5 +58,6 @@ extension RaftNode {
             // The leader counts its own copy only once it is durable.
             if maybeCommit() { needsBroadcast = true }
         }
+        if role == .candidate { leadIfElectedDurably() }  // a single voter's own vote is durable now
     }
 }

@@ -62,8 +62,9 @@ import Testing
         cluster.node(1).campaign()
         cluster.stabilize()
         // The leader has not applied its term's first entry until the Ready is handled.
-        let (node, _) = try standaloneNode(1, voters: [1])
+        let (node, storage) = try standaloneNode(1, voters: [1])
         node.campaign()
+        try persist(node, storage)  // it leads once its term and vote are durable
         #expect(node.role == .leader)
         #expect(throws: RaftError.self) { try node.proposeConfChange(ConfChange(.addLearner, node: 2)) }
     }

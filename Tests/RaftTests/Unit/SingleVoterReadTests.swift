@@ -40,6 +40,7 @@ import Testing
         #expect(cluster.node(1).confState.voters == [1])
 
         cluster.node(1).campaign()
+        cluster.processReady(1)  // it leads once its term and vote are durable
         #expect(cluster.node(1).role == .leader)
         #expect(cluster.node(1).term == 3)
         try cluster.node(1).readIndex(bytes("after-w"))

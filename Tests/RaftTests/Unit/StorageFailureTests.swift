@@ -132,6 +132,7 @@ final class FailingStorage: RaftLogStorage {
         let storage = FailingStorage(MemoryLogStorage(bootstrap: ConfState(voters: [1], learners: [2])))
         let node = try RaftNode(config: RaftConfig(id: 1), storage: storage, seed: 1)
         node.campaign()
+        try settle(node, storage)  // it leads once its term and vote are durable
         for number in 1...3 { try node.propose([UInt8(number)]) }
         try settle(node, storage)
         #expect(node.role == .leader && node.commitIndex == 5)
