@@ -50,6 +50,13 @@ extension Simulation {
         let voters = reference.confState.voters
         let connected = connectedGroup(of: voters)
         guard connected.count >= voters.count / 2 + 1 else { return resetProgressWindow([]) }
+        // The newest configuration may be one the reference has not applied yet (membership
+        // takes effect when applied): a quorum must be connected in that one too.
+        if let latest = mostAppliedConfiguration, latest != voters,
+            connectedGroup(of: latest).count < latest.count / 2 + 1
+        {
+            return resetProgressWindow([])
+        }
         if connected != progressWindow.voters || checker.highestCommitted > progressWindow.committed {
             return resetProgressWindow(connected)
         }
@@ -104,6 +111,14 @@ extension Simulation {
             bestIsLeader = isLeader
         }
         return best
+    }
+
+    /// The voters as the node that applied the most entries knows them: every membership change
+    /// committed up to its applied index has taken effect there.
+    var mostAppliedConfiguration: [NodeID]? {
+        var best: SimulatedNode?
+        for node in nodes where node.raft != nil && node.machine.applied > (best?.machine.applied ?? 0) { best = node }
+        return best?.raft?.confState.voters
     }
 
     func resetProgressWindow(_ voters: [NodeID]) {
