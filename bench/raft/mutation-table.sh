@@ -15,7 +15,7 @@ for name in $names; do
   for nodes in 3 5 7; do
     out=$("$sim" --seeds "1..$seeds" --nodes "$nodes" --mutation "$name" || true)
     failed=$(grep -c ' FAILED: ' <<<"$out" || true)
-    first=$(grep -m1 ' FAILED: ' <<<"$out" | awk '{print $2}' || true)
+    first=$( (grep ' FAILED: ' <<<"$out" || true) | awk '{print $2}' | sort -n | head -1)
     row="$row $failed (first: ${first:-none}) |"
     props="$props$(grep ' FAILED: ' <<<"$out" | sed -E 's/.*step [0-9]+: ([a-z /-]+):.*/\1/' || true)"$'\n'
   done
