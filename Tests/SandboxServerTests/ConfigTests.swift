@@ -45,6 +45,33 @@ import Testing
         #expect(throws: ConfigError.self) { try ServerConfig(arguments: ["--config", nested], environment: [:]) }
     }
 
+    @Test func theClusterSecretComesFromAFileOrTheEnvironmentAndHasAMinimumLength() throws {
+        let path = try file("s3cret-from-a-file-0123456789\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fromFile = try ServerConfig(
+            arguments: ["--node-id", "1", "--cluster-secret-file", path], environment: [:])
+        #expect(fromFile.clusterSecret == Array("s3cret-from-a-file-0123456789".utf8))
+        let fromEnvironment = try ServerConfig(
+            arguments: ["--node-id", "1"], environment: ["SANDBOX_CLUSTER_SECRET": "from-the-environment-42"])
+        #expect(fromEnvironment.clusterSecret == Array("from-the-environment-42".utf8))
+        #expect(try ServerConfig(arguments: ["--node-id", "1"], environment: [:]).clusterSecret == nil)
+        let short = Result {
+            try ServerConfig(arguments: ["--node-id", "1", "--cluster-secret", "short"], environment: [:])
+        }
+        #expect("\(short)".contains("16 to 4096 bytes"))
+        let both = Result {
+            try ServerConfig(
+                arguments: ["--node-id", "1", "--cluster-secret-file", path, "--cluster-secret", "x-0123456789abcdef"],
+                environment: [:])
+        }
+        #expect("\(both)".contains("conflicts"))
+        let missing = Result {
+            try ServerConfig(
+                arguments: ["--node-id", "1", "--cluster-secret-file", path + ".absent"], environment: [:])
+        }
+        #expect("\(missing)".contains("cannot read"))
+    }
+
     @Test func joinNeverBootstrapsAndTheHTTPAddressIsAdvertised() throws {
         let config = try ServerConfig(
             arguments: ["--node-id", "4", "--join", "--http", "0.0.0.0:8083", "--peers", "1=h1:7080,4=h4:7083"],

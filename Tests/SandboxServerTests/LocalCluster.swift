@@ -44,6 +44,8 @@ final class LocalCluster: @unchecked Sendable {
 
     func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
 
+    static let clusterSecret = "local-cluster-test-secret-0123456789"
+
     /// Starts a node: a founding member bootstraps; with `join`, it waits to be added. It exits
     /// by itself if the test process dies (`--exit-with-parent`).
     func start(_ node: Int, join: Bool = false) throws {
@@ -57,6 +59,9 @@ final class LocalCluster: @unchecked Sendable {
                 "--cluster-id", "test", join ? "--join" : "--bootstrap", "--admin-token", adminToken,
                 "--tick-ms", "20", "--exit-with-parent", "\(getpid())",
             ] + extraArguments
+        // Every test cluster authenticates its peers (through the environment, as a Secret would).
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret]) { $1 }
         let log = FileHandle(forWritingAtPath: createLog(node))
         process.standardOutput = log
         process.standardError = log

@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 import SandboxTransport
 
@@ -28,6 +29,7 @@ extension ServerConfig {
             }
             compactionRetain = count
         }
+        clusterSecret = try Self.clusterSecret(values)
         if let text = values["exit-with-parent"] {
             guard let pid = Int32(text), pid > 1 else { throw .invalid("--exit-with-parent", "a process id above 1") }
             exitWithParent = pid
@@ -72,6 +74,33 @@ extension ServerConfig {
         }
         // The founding members bootstrap; a pod scaled out later joins (the operator adds it).
         if values["bootstrap"] == nil { bootstrap = true }
+    }
+
+    /// The shared peer secret, from `--cluster-secret-file` (the file's bytes, one trailing
+    /// newline dropped) or `--cluster-secret` (the text; prefer the file or the environment:
+    /// a flag shows in the process list). At least 16 bytes.
+    private static func clusterSecret(_ values: [String: String]) throws(ConfigError) -> [UInt8]? {
+        var secret: [UInt8]
+        var setting: String
+        if let path = values["cluster-secret-file"] {
+            setting = "--cluster-secret-file \(path)"
+            guard values["cluster-secret"] == nil else { throw .invalid(setting, "conflicts with --cluster-secret") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .invalid(setting, "cannot read the file")
+            }
+            secret = Array(data)
+            if secret.last == UInt8(ascii: "\n") { secret.removeLast() }
+            if secret.last == UInt8(ascii: "\r") { secret.removeLast() }
+        } else if let text = values["cluster-secret"] {
+            setting = "--cluster-secret"
+            secret = Array(text.utf8)
+        } else {
+            return nil
+        }
+        guard secret.count >= 16, secret.count <= 4096 else {
+            throw .invalid(setting, "the secret must be 16 to 4096 bytes (it is \(secret.count))")
+        }
+        return secret
     }
 
     private static func address(_ text: String, _ flag: String) throws(ConfigError) -> PeerAddress {

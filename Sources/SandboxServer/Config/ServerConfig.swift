@@ -28,6 +28,10 @@ public struct ServerConfig: Sendable, Hashable {
     /// Compact the log once it holds this many applied entries (keeping `compactionRetain`).
     public var compactionThreshold: UInt64 = 20_000
     public var compactionRetain: UInt64 = 5_000
+    /// The secret every member shares: peers prove they know it (HMAC-SHA256 challenge and
+    /// response in both directions) before any Raft traffic flows. `nil`: peers are not
+    /// authenticated (loopback development only; docs/cluster.md).
+    public var clusterSecret: [UInt8]?
 
     /// This node's peer address as the others dial it.
     public var advertisedPeer: PeerAddress { peers[nodeID] ?? peerAddress }
@@ -85,6 +89,7 @@ public struct ServerConfig: Sendable, Hashable {
         "namespace": "SANDBOX_NAMESPACE", "pod-name": "HOSTNAME", "exit-with-parent": "SANDBOX_EXIT_WITH_PARENT",
         "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
+        "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
     ]
     static let switches: Set<String> = ["bootstrap", "statefulset", "join"]
 }

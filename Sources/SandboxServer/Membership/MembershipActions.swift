@@ -23,7 +23,7 @@ enum MembershipActions {
             _ = try await node.driver.propose(CommandEnvelope.encode(record, timeMillis: SandboxNode.nowMillis))
             var conf = membership
             if !membership.learners.contains(member.node) {
-                conf = try await node.driver.changeMembership(ConfChange(.addLearner, node: member.node))
+                conf = try await change(ConfChange(.addLearner, node: member.node), node)
             }
             guard voter else { return membershipAnswer(node, conf) }
             let target = node.status.commitIndex
@@ -34,12 +34,26 @@ enum MembershipActions {
                         + "\(Int(catchUpTimeout)) s; check that it runs (--join) and reaches its peers, then add it again "
                         + "to promote it", retryable: true)
             }
-            conf = try await node.driver.changeMembership(ConfChange(.addVoter, node: member.node))
+            conf = try await change(ConfChange(.addVoter, node: member.node), node)
             return membershipAnswer(node, conf)
         } catch let error as ClusterError {
             return JSONResponses.cluster(error)
         } catch {
             return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
+        }
+    }
+
+    /// A membership change, tried again for up to 5 s while this node leads and the core refuses
+    /// it for now (typically a new leader whose log still holds an unapplied change, or the
+    /// previous change not applied yet): a refusal appended nothing, so trying again is safe.
+    private static func change(_ change: ConfChange, _ node: SandboxNode) async throws -> ConfState {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            do {
+                return try await node.driver.changeMembership(change)
+            } catch ClusterError.notApplied(_) where ContinuousClock.now < deadline && node.status.role == .leader {
+                try await Task.sleep(for: .milliseconds(50))
+            }
         }
     }
 
@@ -74,7 +88,7 @@ enum MembershipActions {
                 ?? JSONResponses.error(.serviceUnavailable, "leadership is moving; retry", retryable: true)
         }
         do {
-            let conf = try await node.driver.changeMembership(ConfChange(.removeNode, node: id))
+            let conf = try await change(ConfChange(.removeNode, node: id), node)
             let forget = Command.setMemberAddress(node: id, peer: "", http: "", actor: "admin")
             _ = try await node.driver.propose(CommandEnvelope.encode(forget, timeMillis: SandboxNode.nowMillis))
             return membershipAnswer(node, conf)

@@ -34,6 +34,12 @@ public final class SandboxNode: Sendable {
         transportConfig.listenPort = config.peerAddress.port
         transportConfig.peers = config.peers.filter { $0.key != config.nodeID }
         transportConfig.seed = UInt64.random(in: .min ... .max)
+        transportConfig.clusterSecret = config.clusterSecret
+        if config.clusterSecret == nil, !["127.0.0.1", "::1", "localhost"].contains(config.peerAddress.host) {
+            logger.warning(
+                "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
+                metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
+        }
         let transport = TCPPeerTransport(config: transportConfig)
         self.transport = transport
         var raft = RaftConfig(id: config.nodeID)
