@@ -28,6 +28,7 @@ struct Arguments {
     var audit = 0
     var hot = 1_000
     var writeBufferMB = 0
+    var steady = 0
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -40,6 +41,7 @@ struct Arguments {
             case ("--audit", let v?): audit = v
             case ("--hot", let v?): hot = max(1, v)
             case ("--write-buffer-mb", let v?): writeBufferMB = v
+            case ("--steady", let v?): steady = v
             default:
                 if argument == "--directory",
                     let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
@@ -123,6 +125,8 @@ final class Feeder {
     var machine: StateMachine
     var index: UInt64
     var time: UInt64 = 1_795_996_800_000
+    /// Entry time between two entries (ms).
+    var step: UInt64 = 1
 
     let options: StorageOptions
 
@@ -136,7 +140,7 @@ final class Feeder {
     func entries(_ commands: [Command]) -> [Entry] {
         commands.map { command in
             index += 1
-            time += 1
+            time += step
             return Entry(term: 1, index: index, data: CommandEnvelope.encode(command, timeMillis: time))
         }
     }
@@ -213,6 +217,23 @@ let fresh = try feeder.measureDecides(arguments.decides, agents: hot, batch: arg
 report(
     "decides applied: \(fresh.text) (\(arguments.decides) decides, batches of \(arguments.batch), \(hot) agents, fresh state)"
 )
+
+if arguments.steady > 0 {
+    // The steady state after the first 24 h: one entry a second, so a day of decides fills the
+    // idempotency window, and from then on every decide's sweep forgets the id of the decide
+    // made 24 h before it (three keys deleted, the agent's count rewritten).
+    feeder.step = 1_000
+    let day = 86_400
+    var filled = 0
+    while filled < day {
+        let chunk = min(20_000, day - filled)
+        _ = try feeder.measureDecides(chunk, agents: hot, batch: arguments.batch, prefix: "day\(filled)")
+        filled += chunk
+    }
+    let steady = try feeder.measureDecides(arguments.steady, agents: hot, batch: arguments.batch, prefix: "steady")
+    report("decides in the steady state (each forgets a request id 24 h old): \(steady.text)")
+    feeder.step = 1
+}
 
 if arguments.agents > 0 || arguments.audit > 0 {
     var start = now()

@@ -29,6 +29,10 @@ public final class StateMachine {
     /// Earliest expiry time of a stored idempotency key or open approval (nil: unknown, look).
     var nextIdempotencyExpiry: UInt64? = nil
     var nextApprovalExpiry: UInt64? = nil
+    /// The last key each sweep removed (nil: start of its range), so the next scan starts after
+    /// it instead of stepping over the removed keys' tombstones (a cache: nil after a reload).
+    var requestIDSweepCursor: [UInt8]? = nil
+    var approvalSweepCursor: [UInt8]? = nil
 
     /// Compiled policies by agent and version (references into `policyTexts`).
     var policies: LRUCache<PolicyCacheKey, CompiledPolicy>
@@ -61,6 +65,8 @@ public final class StateMachine {
         requestIDCounts = [:]
         nextIdempotencyExpiry = nil
         nextApprovalExpiry = nil
+        requestIDSweepCursor = nil
+        approvalSweepCursor = nil
         overlay = Overlay(storage: storage)
         appliedIndex = try storage.appliedIndex()
         do {

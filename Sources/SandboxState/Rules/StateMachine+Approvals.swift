@@ -112,7 +112,9 @@ extension StateMachine {
     /// Records the expiry of open approvals whose time has passed (a bounded number per entry).
     func expireApprovals() throws {
         if let next = nextApprovalExpiry, clockMillis < next { return }
-        let due = try overlay.scan(prefix: StateKeys.approvalExpiryPrefix, limit: limits.maxExpiriesPerEntry + 1)
+        // A new approval expires after the state's clock: never before one the sweep removed.
+        let due = try overlay.scan(
+            prefix: StateKeys.approvalExpiryPrefix, after: approvalSweepCursor, limit: limits.maxExpiriesPerEntry + 1)
         nextApprovalExpiry = .max
         for (offset, pair) in due.enumerated() {
             let expires = StateKeys.readBigEndian(pair.key.dropFirst(2).prefix(8))
@@ -121,6 +123,7 @@ extension StateMachine {
                 return
             }
             let id = StateKeys.readBigEndian(pair.key.dropFirst(10).prefix(8))
+            approvalSweepCursor = pair.key
             guard var record = try approval(id), record.status.isOpen else {
                 overlay.delete(pair.key)
                 continue

@@ -92,8 +92,10 @@ extension StateMachine {
         let window = limits.idempotencyWindowMillis
         let overCount = idempotencyCount > UInt64(limits.maxIdempotencyKeys)
         if !overCount, let next = nextIdempotencyExpiry, clockMillis < next { return }
+        // Entry time never goes back, so no key is ever added before one the sweep removed.
         let oldest = try overlay.scan(
-            prefix: StateKeys.idempotencyExpiryPrefix, limit: limits.maxExpiriesPerEntry + 1)
+            prefix: StateKeys.idempotencyExpiryPrefix, after: requestIDSweepCursor,
+            limit: limits.maxExpiriesPerEntry + 1)
         nextIdempotencyExpiry = .max
         for (offset, pair) in oldest.enumerated() {
             let time = StateKeys.readBigEndian(pair.key.dropFirst(2).prefix(8))
@@ -106,6 +108,7 @@ extension StateMachine {
             let agent = String(decoding: rest.prefix { $0 != 0 }, as: UTF8.self)
             let requestID = String(decoding: rest.drop { $0 != 0 }.dropFirst(), as: UTF8.self)
             let sequence = StateKeys.readBigEndian(pair.value)
+            requestIDSweepCursor = pair.key
             try forget(
                 IdempotencyEntry(sequence: sequence, timeMillis: time, outcome: .allow, approvalID: nil), agent: agent,
                 requestID: requestID)

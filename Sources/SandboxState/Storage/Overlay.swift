@@ -58,13 +58,20 @@ struct Overlay {
     mutating func discard() { entry = StateWrites() }
 
     /// The first `limit` pairs under `prefix` as the overlay sees them.
-    func scan(prefix: [UInt8], limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
+    /// Strictly after `startAfter` when given: a sweep that deleted keys at the front of a range
+    /// starts after them, rather than stepping over their tombstones again on every entry.
+    func scan(prefix: [UInt8], after startAfter: [UInt8]? = nil, limit: Int) throws -> [(
+        key: [UInt8], value: [UInt8]
+    )] {
         var pending: [[UInt8]: [UInt8]?] = [:]
         for writes in [batch, entry] {
-            for (key, value) in writes.changes where key.starts(with: prefix) { pending[key] = value }
+            for (key, value) in writes.changes where key.starts(with: prefix) {
+                if let startAfter, !startAfter.lexicographicallyPrecedes(key) { continue }
+                pending[key] = value
+            }
         }
         let deletions = pending.values.filter { $0 == nil }.count
-        let stored = try storage.scan(prefix: prefix, after: nil, limit: limit + deletions)
+        let stored = try storage.scan(prefix: prefix, after: startAfter, limit: limit + deletions)
         let exhausted = stored.count < limit + deletions
         var merged: [[UInt8]: [UInt8]] = [:]
         for pair in stored { merged[pair.key] = pair.value }
