@@ -65,9 +65,9 @@ struct Overlay {
     )] {
         var pending: [[UInt8]: [UInt8]?] = [:]
         for writes in [batch, entry] {
-            for (key, value) in writes.changes where key.starts(with: prefix) {
-                if let startAfter, !startAfter.lexicographicallyPrecedes(key) { continue }
-                pending[key] = value
+            for (wrapped, value) in writes.entries where wrapped.bytes.starts(with: prefix) {
+                if let startAfter, !startAfter.lexicographicallyPrecedes(wrapped.bytes) { continue }
+                pending[wrapped.bytes] = value
             }
         }
         let deletions = pending.values.filter { $0 == nil }.count
