@@ -81,7 +81,7 @@ extension ServerConfig {
     /// a flag shows in the process list). At least 16 bytes.
     private static func clusterSecret(_ values: [String: String]) throws(ConfigError) -> [UInt8]? {
         var secret: [UInt8]
-        var setting: String
+        let setting: String
         if let path = values["cluster-secret-file"] {
             setting = "--cluster-secret-file \(path)"
             guard values["cluster-secret"] == nil else { throw .invalid(setting, "conflicts with --cluster-secret") }
