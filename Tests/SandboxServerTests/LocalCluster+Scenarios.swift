@@ -71,6 +71,21 @@ extension LocalCluster {
             headers: ["X-Agent-Key": "agent-key-0123456789", "Idempotency-Key": id])
     }
 
+    /// Decides `id` on `node`, asking again (bounded) while the answer is a retryable 503, as a
+    /// client does: a leadership change under way when the question arrives leaves its outcome
+    /// unknown until the same request id is asked again.
+    func decideUntilDefinite(on node: Int, id: String, within limit: Duration = .seconds(30)) async -> (
+        status: Int, body: [String: Any]
+    )? {
+        let deadline = ContinuousClock.now + limit
+        var answer = await decide(on: node, id: id)
+        while ContinuousClock.now < deadline, answer == nil || answer?.status == 503 {
+            try? await Task.sleep(for: .milliseconds(100))
+            answer = await decide(on: node, id: id)
+        }
+        return answer
+    }
+
     /// Decides `id` on the nodes in turn until one answers with a decision (bounded).
     func decideRetrying(_ id: String, on nodes: [Int], within limit: Duration = .seconds(30)) async -> Int? {
         let deadline = ContinuousClock.now + limit
