@@ -26,7 +26,8 @@ public enum SandboxServer {
                     "node": "\(config.nodeID)", "http": "\(config.httpAddress)", "peers": "\(config.peerAddress)",
                     "cluster": "\(config.clusterID)",
                 ])
-            let router = Router()
+            let router = Router(context: APIRequestContext.self)
+            router.add(middleware: APIErrorMiddleware())
             ClusterRoutes.add(to: router, node: node)
             DecisionRoutes.add(to: router, node: node)
             AdminRoutes.add(to: router, node: node)

@@ -96,3 +96,27 @@ import Testing
         #expect(unknown.keys.sorted() == [1, 3])
     }
 }
+
+/// `sandboxd --dev`: one loopback node on the MVP's address, a throwaway data directory.
+@Suite struct DevConfigTests {
+    @Test func devIsOneLoopbackNodeOnTheMVPAddressWithAThrowawayDirectory() throws {
+        let config = try ServerConfig(arguments: ["--dev"], environment: [:])
+        #expect(config.dev && config.bootstrap && config.nodeID == 1)
+        #expect(config.httpAddress.description == "127.0.0.1:8080")
+        #expect(config.dataDirectory.contains("sandboxd-dev-"))
+        let other = try ServerConfig(arguments: ["--dev"], environment: [:])
+        #expect(other.dataDirectory != config.dataDirectory)
+        let given = try ServerConfig(arguments: ["--dev", "--data-dir", "/tmp/keep"], environment: [:])
+        #expect(given.dataDirectory == "/tmp/keep")
+    }
+
+    @Test func devRefusesAnyBindAddressButLoopback() {
+        #expect(throws: ConfigError.self) {
+            try ServerConfig(arguments: ["--dev", "--http", "0.0.0.0:8080"], environment: [:])
+        }
+        #expect(throws: ConfigError.self) {
+            try ServerConfig(arguments: ["--dev", "--http", "10.1.2.3:8080"], environment: [:])
+        }
+        #expect(throws: ConfigError.self) { try ServerConfig(arguments: ["--dev", "--join"], environment: [:]) }
+    }
+}

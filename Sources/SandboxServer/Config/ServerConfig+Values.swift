@@ -3,8 +3,10 @@ import Raft
 import SandboxTransport
 
 extension ServerConfig {
-    init(values: [String: String], environment: [String: String]) throws(ConfigError) {
+    init(values given: [String: String], environment: [String: String]) throws(ConfigError) {
         self.init()
+        let values = Self.flag(given["dev"]) ? try Self.devValues(given) : given
+        dev = Self.flag(values["dev"])
         if let text = values["data-dir"] { dataDirectory = text }
         if let text = values["http"] { httpAddress = try Self.address(text, "--http") }
         if let text = values["peer-listen"] { peerAddress = try Self.address(text, "--peer-listen") }
@@ -49,6 +51,7 @@ extension ServerConfig {
             guard !Self.flag(values["bootstrap"]) else { throw .invalid("--join", "conflicts with --bootstrap") }
             bootstrap = false
         }
+        if dev { try checkDevBinding() }
         if peers.isEmpty { peers = [nodeID: peerAddress] }
         guard peers[nodeID] != nil else {
             throw .invalid("--peers", "does not list this node (\(nodeID)); list every member, this one included")
@@ -107,7 +110,7 @@ extension ServerConfig {
         do { return try PeerAddress(parsing: text) } catch { throw .invalid(flag, "\(error)") }
     }
 
-    private static func flag(_ text: String?) -> Bool {
+    static func flag(_ text: String?) -> Bool {
         guard let text else { return false }
         return ["1", "true", "yes", "on"].contains(text.lowercased())
     }

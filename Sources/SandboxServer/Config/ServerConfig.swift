@@ -17,6 +17,9 @@ public struct ServerConfig: Sendable, Hashable {
     public var bootstrap = false
     /// `Authorization: Bearer` token of the bootstrap administrator (never logged).
     public var adminToken: String?
+    /// `sandboxd --dev`: one node on loopback, a throwaway data directory unless one is given,
+    /// and admin and approver calls without a token accepted from loopback only.
+    public var dev = false
     /// Milliseconds per Raft tick (elections after 10 to 20 ticks).
     public var tickMilliseconds = 50
     /// Exit when the process with this PID is gone (test harnesses and scripts, so that a
@@ -90,8 +93,9 @@ public struct ServerConfig: Sendable, Hashable {
         "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
+        "dev": "SANDBOX_DEV",
     ]
-    static let switches: Set<String> = ["bootstrap", "statefulset", "join"]
+    static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }
 
 /// A configuration that cannot be used, with what to change.

@@ -6,7 +6,7 @@ import SandboxCluster
 
 /// Health, readiness and the cluster view.
 enum ClusterRoutes {
-    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         for path in ["/healthz", "/health"] {
             router.get(RouterPath(path)) { _, _ in JSONResponses.json(.object(["status": .string("ok")])) }
         }

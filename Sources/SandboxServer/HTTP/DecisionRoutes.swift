@@ -7,31 +7,23 @@ import SandboxState
 /// `POST /v1/decisions`: the agent's key, a request id, a tool call or an HTTP request; the
 /// decision once applied on this node.
 enum DecisionRoutes {
-    static let maxBodyBytes = 1 << 20
-
-    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
-        router.post("/v1/decisions") { request, _ -> Response in
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
+        router.post("/v1/decisions") { request, context -> Response in
             let started = ContinuousClock.now
-            let (response, outcome) = try await decide(request, node)
+            let (response, outcome) = try await decide(request, context, node)
             node.metrics.recordDecision(outcome: outcome, duration: ContinuousClock.now - started)
             return response
         }
     }
 
     /// The response, and the outcome for the metrics (`allow`, `deny`, `needs_approval`, `error`).
-    private static func decide(_ request: Request, _ node: SandboxNode) async throws -> (Response, String) {
-        guard let key = header(request, "x-agent-key"), !key.isEmpty else {
-            return (JSONResponses.error(.unauthorized, "missing X-Agent-Key header"), "error")
-        }
-        guard let agent = try node.queries.agent(byKeyHash: SHA256.hash(Array(key.utf8))), agent.enabled else {
-            return (JSONResponses.error(.unauthorized, "unknown or disabled agent key"), "error")
-        }
+    private static func decide(
+        _ request: Request, _ context: APIRequestContext, _ node: SandboxNode
+    ) async throws -> (Response, String) {
+        let agent: AgentRecord
+        do { agent = try node.agent(for: request, context: context) } catch { return (error.response, "error") }
         let body: JSONValue
-        do {
-            body = try JSONValue(parsing: Array(try await request.body.collect(upTo: maxBodyBytes).readableBytesView))
-        } catch {
-            return (JSONResponses.error(.badRequest, "the body must be a JSON object (\(error))"), "error")
-        }
+        do { body = try await request.jsonBody() } catch { return (error.response, "error") }
         guard let requestID = header(request, "idempotency-key") ?? body.member("request_id")?.stringValue,
             !requestID.isEmpty
         else {
@@ -58,9 +50,7 @@ enum DecisionRoutes {
     struct Message: Error { var text: String }
 
     /// A request header by its lower-case name.
-    static func header(_ request: Request, _ name: String) -> String? {
-        request.headers.first { $0.name.canonicalName == name }?.value
-    }
+    static func header(_ request: Request, _ name: String) -> String? { SandboxNode.header(request, name) }
 
     static func parse(_ body: JSONValue) -> Result<DecisionRequest, Message> {
         if let http = body.member("http") {

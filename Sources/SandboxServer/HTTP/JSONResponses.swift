@@ -12,29 +12,15 @@ enum JSONResponses {
             status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.serialized() + "\n")))
     }
 
+    /// An error in the API's shape (``APIError``); a retryable one carries `Retry-After: 1`.
     static func error(_ status: HTTPResponse.Status, _ message: String, retryable: Bool = false) -> Response {
-        json(.object(["error": .string(message), "retryable": .bool(retryable)]), status: status)
+        APIError(status, code: APIError.code(for: status), message, retryAfterSeconds: retryable ? 1 : nil).response
     }
 
     /// A request the cluster could not answer: 503 with `Retry-After` when retrying helps.
-    static func cluster(_ error: ClusterError) -> Response {
-        var body: [String: JSONValue] = ["error": .string(error.description), "retryable": .bool(error.isRetryable)]
-        if case .unknownOutcome = error { body["outcome_unknown"] = .bool(true) }
-        let status: HTTPResponse.Status = error.isRetryable ? .serviceUnavailable : .badRequest
-        return json(.object(body), status: status, headers: error.isRetryable ? [.retryAfter: "1"] : [:])
-    }
+    static func cluster(_ error: ClusterError) -> Response { APIError(error).response }
 
-    static func state(_ error: StateError) -> Response {
-        switch error {
-        case .unknownAgent, .unknownTenant, .unknownPrincipal, .unknownApproval, .unknownPolicyVersion, .unknownKey:
-            return self.error(.notFound, error.description)
-        case .tenantExists, .agentExists, .principalExists, .keyInUse, .tokenInUse, .alreadyVoted, .approvalClosed,
-            .notLatestVersion:
-            return self.error(.conflict, error.description)
-        default:
-            return self.error(.badRequest, error.description)
-        }
-    }
+    static func state(_ error: StateError) -> Response { APIError(error).response }
 
     static func decision(_ answer: DecisionAnswer) -> Response {
         var body: [String: JSONValue] = [

@@ -12,14 +12,14 @@ import SandboxState
 enum MembershipRoutes {
     static let forwardedHeader = "X-Sandbox-Forwarded"
 
-    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
-        router.get("/v1/cluster/members") { request, _ -> Response in
-            if let refusal = AdminRoutes.authorize(request, node) { return refusal }
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
+        router.get("/v1/cluster/members") { request, context -> Response in
+            try await node.caller(for: request, context: context).require(.viewer, tenant: nil)
             if let forwarded = await forward(request, [], node) { return forwarded }
             return await MembershipActions.status(node)
         }
-        router.post("/v1/cluster/members") { request, _ -> Response in
-            if let refusal = AdminRoutes.authorize(request, node) { return refusal }
+        router.post("/v1/cluster/members") { request, context -> Response in
+            try await node.caller(for: request, context: context).require(.admin, tenant: nil)
             let bytes = try await body(request)
             if let forwarded = await forward(request, bytes, node) { return forwarded }
             guard let json = try? JSONValue(parsing: bytes), let id = json.uint64("id"), id > 0,
@@ -35,15 +35,15 @@ enum MembershipRoutes {
                 MemberAddress(node: id, peer: peer, http: http), voter: voter, catchUpTimeout: timeout, node)
         }
         router.delete("/v1/cluster/members/:id") { request, context -> Response in
-            if let refusal = AdminRoutes.authorize(request, node) { return refusal }
-            guard let id = context.parameters.get("id").flatMap { UInt64($0) }, id > 0 else {
+            try await node.caller(for: request, context: context).require(.admin, tenant: nil)
+            guard let id = context.parameters.get("id").flatMap({ UInt64($0) }), id > 0 else {
                 return JSONResponses.error(.badRequest, "the path names no node id")
             }
             if let forwarded = await forward(request, [], node) { return forwarded }
             return await MembershipActions.removeMember(id, request: request, node)
         }
-        router.post("/v1/cluster/leader") { request, _ -> Response in
-            if let refusal = AdminRoutes.authorize(request, node) { return refusal }
+        router.post("/v1/cluster/leader") { request, context -> Response in
+            try await node.caller(for: request, context: context).require(.admin, tenant: nil)
             let bytes = try await body(request)
             if let forwarded = await forward(request, bytes, node) { return forwarded }
             guard let json = try? JSONValue(parsing: bytes), let target = json.uint64("to"), target > 0 else {
@@ -54,7 +54,7 @@ enum MembershipRoutes {
     }
 
     private static func body(_ request: Request) async throws -> [UInt8] {
-        Array(try await request.body.collect(upTo: AdminRoutes.maxBodyBytes).readableBytesView)
+        try await request.bodyBytes()
     }
 
     /// On a follower: the leader's answer to the same call; nil on the leader itself.

@@ -3,7 +3,7 @@ import Hummingbird
 /// `GET /metrics`: the node's Prometheus registry in the text format (docs/cluster.md,
 /// "Metrics").
 enum MetricsRoute {
-    static func add(to router: Router<BasicRequestContext>, node: SandboxNode) {
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/metrics") { _, _ -> Response in
             node.metrics.sample(node.status, node.transport.stats)
             var headers = HTTPFields()

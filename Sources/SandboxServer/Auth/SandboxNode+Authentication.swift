@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SandboxState
+
+/// Authentication: who a request comes from. Secrets are looked up by their SHA-256 (the
+/// state stores nothing else), the hash compared again in constant time, and never logged.
+extension SandboxNode {
+    /// The principal id of the configured bootstrap administrator (`--admin-token`).
+    static let bootstrapAdminID = "admin"
+
+    /// The agent whose key is in `X-Agent-Key` (401 without one or for an unknown key, 403 for
+    /// a disabled agent).
+    func agent(for request: Request, context: some RequestContext) throws(APIError) -> AgentRecord {
+        guard let key = Self.header(request, "x-agent-key"), !key.isEmpty else {
+            throw .unauthorized("missing X-Agent-Key header", code: "missing_credentials")
+        }
+        return try agent(key: key)
+    }
+
+    /// The caller: a bearer token (`Authorization: Bearer`), else an agent key
+    /// (`X-Agent-Key`), else with `--dev` a tokenless call from loopback. 401 when none holds.
+    func caller(for request: Request, context: some RequestContext) async throws(APIError) -> Caller {
+        if let authorization = Self.header(request, "authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+                throw .unauthorized("Authorization must be `Bearer TOKEN`", code: "malformed_credentials")
+            }
+            return .principal(try principal(token: String(parts[1])))
+        }
+        if let key = Self.header(request, "x-agent-key"), !key.isEmpty {
+            return .agent(try agent(key: key))
+        }
+        if config.dev, Self.isLoopback((context as? any RemoteAddressRequestContext)?.remoteAddress) {
+            return .dev
+        }
+        throw .unauthorized(
+            "missing credentials: send Authorization: Bearer TOKEN (operators) or X-Agent-Key (agents)",
+            code: "missing_credentials")
+    }
+
+    private func agent(key: String) throws(APIError) -> AgentRecord {
+        let hash = SHA256.hash(Array(key.utf8))
+        guard let agent = try read({ try queries.agent(byKeyHash: hash) }),
+            agent.keyHashes.contains(where: { Self.constantTimeEqual($0, hash) })
+        else { throw .unauthorized("unknown agent key", code: "invalid_credentials") }
+        guard agent.enabled else {
+            throw .forbidden("agent `\(agent.id)` is disabled; an administrator can enable it", code: "agent_disabled")
+        }
+        return agent
+    }
+
+    private func principal(token: String) throws(APIError) -> PrincipalRecord {
+        let hash = SHA256.hash(Array(token.utf8))
+        if let configured = config.adminToken,
+            Self.constantTimeEqual(SHA256.hash(Array(configured.utf8)), hash)
+        {
+            return PrincipalRecord(
+                id: Self.bootstrapAdminID, tokenHash: hash, role: .admin, tenant: nil, expiresAtMillis: 0,
+                revoked: false, createdMillis: 0)
+        }
+        guard let principal = try read({ try queries.principal(byTokenHash: hash) }),
+            Self.constantTimeEqual(principal.tokenHash, hash), !principal.revoked
+        else { throw .unauthorized("unknown or revoked token", code: "invalid_credentials") }
+        guard principal.isActive(at: UInt64(Date().timeIntervalSince1970 * 1000)) else {
+            throw .unauthorized("token of `\(principal.id)` expired; ask for a new one", code: "token_expired")
+        }
+        return principal
+    }
+
+    /// A read of the local state; a damaged store is a 500.
+    private func read<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do { return try body() } catch { throw .internalError("cannot read the state: \(error)") }
+    }
+
+    /// A request header by its lower-case name.
+    static func header(_ request: Request, _ name: String) -> String? {
+        request.headers.first { $0.name.canonicalName == name }?.value
+    }
+
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        guard let ip = address?.ipAddress else { return false }
+        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

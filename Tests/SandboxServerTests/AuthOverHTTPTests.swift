@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// Authentication and the error shape on a real 3-node cluster: each refusal has the right
+/// status and `{"error": {"code", "message", "retryable"}}`, and changes nothing.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AuthOverHTTPTests {
+    static func code(_ answer: (status: Int, body: [String: Any])?) -> String? {
+        (answer?.body["error"] as? [String: Any])?["code"] as? String
+    }
+
+    @Test func refusalsHaveTheirStatusAndCodeAndChangeNothing() async throws {
+        let cluster = LocalCluster()
+        defer { cluster.stopAll() }
+        try await cluster.startProvisioned(budget: 100)
+        let before = await cluster.call(1, "GET", "/v1/cluster")?.body["applied_index"] as? Int
+
+        let missing = await cluster.call(2, "POST", "/v1/tenants", json: #"{"id": "t1", "name": "T1"}"#)
+        #expect(missing?.status == 401 && Self.code(missing) == "missing_credentials", "\(String(describing: missing))")
+        let wrong = await cluster.call(
+            2, "POST", "/v1/tenants", json: #"{"id": "t1"}"#, headers: ["Authorization": "Bearer not-the-token"])
+        #expect(wrong?.status == 401 && Self.code(wrong) == "invalid_credentials")
+        let basic = await cluster.call(
+            3, "GET", "/v1/cluster/members", headers: ["Authorization": "Basic dXNlcjpwYXNz"])
+        #expect(basic?.status == 401 && Self.code(basic) == "malformed_credentials")
+        let agentAsAdmin = await cluster.call(
+            3, "POST", "/v1/tenants", json: #"{"id": "t1"}"#, headers: ["X-Agent-Key": "agent-key-0123456789"])
+        #expect(agentAsAdmin?.status == 403 && Self.code(agentAsAdmin) == "forbidden")
+        let wrongKey = await cluster.call(
+            1, "POST", "/v1/decisions", json: #"{"tool": "crm.read"}"#,
+            headers: ["X-Agent-Key": "wrong-key-0123456789", "Idempotency-Key": "x"])
+        #expect(wrongKey?.status == 401 && Self.code(wrongKey) == "invalid_credentials")
+        let malformed = await cluster.admin(1, "POST", "/v1/tenants", "{not json")
+        #expect(malformed?.status == 400 && Self.code(malformed) == "bad_json")
+        let oversize = await cluster.admin(
+            2, "POST", "/v1/tenants", #"{"id": "t2", "name": ""# + String(repeating: "x", count: 1 << 21) + #""}"#)
+        #expect(oversize?.status == 413 && Self.code(oversize) == "too_large", "\(String(describing: oversize))")
+        let noRoute = await cluster.call(1, "GET", "/v1/nothing-here")
+        #expect(noRoute?.status == 404 && Self.code(noRoute) == "not_found")
+        let after = await cluster.call(1, "GET", "/v1/cluster")?.body["applied_index"] as? Int
+        #expect(before != nil && before == after, "a refused call appended nothing")
+
+        // The agent's own key publishes its own policy (as the MVP did), not another's.
+        let own = await cluster.call(
+            2, "PUT", "/v1/agents/sales/policy", json: "agent: \"sales\"\ntools:\n  allow: [\"crm.read\"]\n",
+            headers: ["X-Agent-Key": "agent-key-0123456789"])
+        #expect(own?.status == 200, "\(String(describing: own))")
+    }
+}
