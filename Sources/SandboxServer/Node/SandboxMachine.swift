@@ -12,6 +12,9 @@ final class SandboxMachine: ReplicatedStateMachine {
     /// after a snapshot was installed), with the membership when it is known; set before the
     /// driver starts.
     var membersChanged: (ConfState?) -> Void = { _ in }
+    /// Called on the driver's thread after each applied batch with its results (nil after a
+    /// snapshot replaced the state): wakes the long polls (`ApplyWatchers`).
+    var applied: ([EntryResult]?) -> Void = { _ in }
 
     init(store: StateStore) throws {
         self.store = store
@@ -25,6 +28,7 @@ final class SandboxMachine: ReplicatedStateMachine {
         var byIndex: [UInt64: EntryResult] = [:]
         for result in results { byIndex[result.index] = result }
         if entries.contains(where: { CommandEnvelope.carriesMemberAddress($0.data) }) { membersChanged(nil) }
+        applied(results)
         return entries.map { byIndex[$0.index] ?? EntryResult(index: $0.index, outcome: .noop) }
     }
 
@@ -36,6 +40,7 @@ final class SandboxMachine: ReplicatedStateMachine {
 
     func reloadAfterSnapshot() throws {
         try machine.reload()
+        applied(nil)
         membersChanged(nil)
     }
 

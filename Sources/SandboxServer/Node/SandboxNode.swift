@@ -15,6 +15,8 @@ public final class SandboxNode: Sendable {
     let transport: TCPPeerTransport
     let stateStorage: RocksStateStorage
     let metrics = NodeMetrics()
+    /// Long polls waiting for the applied state to change.
+    let watchers: ApplyWatchers
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
@@ -51,6 +53,12 @@ public final class SandboxNode: Sendable {
         let machine = try SandboxMachine(store: storage.state)
         let stateStorage = RocksStateStorage(storage.state)
         self.stateStorage = stateStorage
+        let watchers = ApplyWatchers()
+        self.watchers = watchers
+        machine.applied = { results in
+            guard let results else { return watchers.notifyAll() }
+            watchers.notify(results.flatMap(WatchKey.changed(by:)))
+        }
         machine.membersChanged = { conf in
             Self.refreshPeers(config: config, state: stateStorage, members: conf, transport: transport, logger: logger)
         }
@@ -66,8 +74,10 @@ public final class SandboxNode: Sendable {
     public var status: ClusterStatus { driver.status }
 
     /// First step of a graceful stop: a leader hands leadership to another voter (waiting up to
-    /// 3 s), so that clients see no write gap.
+    /// 3 s), so that clients see no write gap. Long polls are answered at once (with the state
+    /// as it is), so that HTTP drains quickly.
     public func handOverLeadership(logger: Logger) async {
+        watchers.shutdown()
         guard driver.status.role == .leader else { return }
         let handed = await MembershipActions.handOver(self)
         logger.info(
