@@ -1,7 +1,7 @@
 import SandboxState
 
 /// HMAC-SHA-256 (RFC 2104) over the state module's SHA-256, for console session cookies and
-/// CSRF tokens; and a comparison whose time does not depend on where two MACs differ.
+/// CSRF tokens (compared with ``SandboxNode/constantTimeEqual(_:_:)``).
 enum HMACSHA256 {
     static let blockSize = 64
 
@@ -15,10 +15,5 @@ enum HMACSHA256 {
         outer.update(block.map { $0 ^ 0x5c })
         outer.update(inner.finalize())
         return outer.finalize()
-    }
-
-    static func equal(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -29,7 +29,7 @@ struct SessionSigner: Sendable {
     func verify(cookie: String, nowSeconds: UInt64) -> Session? {
         let parts = cookie.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, cookie.utf8.count <= 1024, let payload = Base64URL.decode(parts[0]),
-            let given = Base64URL.decode(parts[1]), HMACSHA256.equal(given, mac("session", payload)),
+            let given = Base64URL.decode(parts[1]), SandboxNode.constantTimeEqual(given, mac("session", payload)),
             let session = Self.session(payload), nowSeconds < session.expiresSeconds
         else { return nil }
         return session
@@ -41,7 +41,7 @@ struct SessionSigner: Sendable {
 
     func checkCSRF(_ token: String?, for session: Session) -> Bool {
         guard let token, let given = Base64URL.decode(Substring(token)) else { return false }
-        return HMACSHA256.equal(given, mac("csrf", Self.payload(session)))
+        return SandboxNode.constantTimeEqual(given, mac("csrf", Self.payload(session)))
     }
 
     private func mac(_ purpose: String, _ payload: [UInt8]) -> [UInt8] {
