@@ -18,6 +18,10 @@ public enum SandboxServer {
             return 2
         }
         if let pid = config.exitWithParent { ParentWatch.start(pid: pid, logger: logger) }
+        if config.dev { announceDevMode(config, logger: logger) }
+        defer {
+            if config.removeDataOnExit { try? FileManager.default.removeItem(atPath: config.dataDirectory) }
+        }
         do {
             let node = try await SandboxNode(config: config, logger: logger)
             logger.info(
@@ -31,6 +35,9 @@ public enum SandboxServer {
             ClusterRoutes.add(to: router, node: node)
             DecisionRoutes.add(to: router, node: node)
             AdminRoutes.add(to: router, node: node)
+            TenantRoutes.add(to: router, node: node)
+            AgentRoutes.add(to: router, node: node)
+            TokenRoutes.add(to: router, node: node)
             MembershipRoutes.add(to: router, node: node)
             MetricsRoute.add(to: router, node: node)
             let app = Application(
@@ -47,6 +54,18 @@ public enum SandboxServer {
 }
 
 extension SandboxServer {
+    static func announceDevMode(_ config: ServerConfig, logger: Logger) {
+        logger.warning(
+            """
+            DEVELOPMENT MODE (--dev): admin and approver calls WITHOUT A TOKEN are accepted from loopback; \
+            never expose this node
+            """,
+            metadata: [
+                "http": "\(config.httpAddress)", "data_dir": "\(config.dataDirectory)",
+                "data": "\(config.removeDataOnExit ? "deleted at exit" : "kept")",
+            ])
+    }
+
     /// Runs the HTTP server and the node until SIGTERM or SIGINT. On a signal a leader first
     /// hands leadership over (while HTTP still accepts, so clients see no refusal), then the
     /// server stops accepting and drains, then the node stops (`NodeService`).
@@ -76,6 +95,7 @@ struct NodeService: Service {
 
     func run() async throws {
         let announcer = Task { await node.announceAddresses(logger: logger) }
+        let identities = Task { await BootstrapIdentities.ensure(on: node, logger: logger) }
         let sampler = Task {
             while !Task.isCancelled {
                 node.metrics.sample(node.status, node.transport.stats)
@@ -84,6 +104,7 @@ struct NodeService: Service {
         }
         defer {
             announcer.cancel()
+            identities.cancel()
             sampler.cancel()
         }
         try? await gracefulShutdown()

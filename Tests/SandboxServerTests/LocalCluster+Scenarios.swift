@@ -52,7 +52,7 @@ extension LocalCluster {
             return answer?.status == 200 || answer?.status == 409
         }
         let agent = await admin(
-            2, "POST", "/v1/agents", #"{"tenant": "acme", "agent": "sales", "key": "agent-key-0123456789"}"#)
+            2, "POST", "/v1/tenants/acme/agents", #"{"agent_id": "sales", "api_key": "agent-key-0123456789"}"#)
         #expect(agent?.status == 200, "\(String(describing: agent))")
         let policy = """
             agent: "sales"

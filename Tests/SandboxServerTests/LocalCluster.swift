@@ -17,6 +17,8 @@ final class LocalCluster: @unchecked Sendable {
     var members: [Int]
     /// Flags every node gets (`--compact-after 100`, ...).
     var extraArguments: [String] = []
+    /// Whether the nodes get `--admin-token adminToken` (without it the first leader generates one).
+    var configuresAdminToken = true
 
     init(size: Int = 3) {
         self.size = size
@@ -56,9 +58,9 @@ final class LocalCluster: @unchecked Sendable {
             [
                 "--node-id", "\(node)", "--data-dir", directory.subpath("node-\(node)"),
                 "--http", httpAddress(node), "--peer-listen", peerAddress(node), "--peers", peers,
-                "--cluster-id", "test", join ? "--join" : "--bootstrap", "--admin-token", adminToken,
-                "--tick-ms", "20", "--exit-with-parent", "\(getpid())",
-            ] + extraArguments
+                "--cluster-id", "test", join ? "--join" : "--bootstrap", "--tick-ms", "20",
+                "--exit-with-parent", "\(getpid())",
+            ] + (configuresAdminToken ? ["--admin-token", adminToken] : []) + extraArguments
         // Every test cluster authenticates its peers (through the environment, as a Secret would).
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret]) { $1 }

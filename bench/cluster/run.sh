@@ -77,8 +77,8 @@ sd_leader() {
 sd_provision() {
     local url="http://127.0.0.1:$(sd_port 1)" auth=(-H "Authorization: Bearer bench-admin-token")
     curl -sf -XPOST "$url/v1/tenants" "${auth[@]}" -d '{"id": "bench", "name": "Bench"}' >/dev/null
-    curl -sf -XPOST "$url/v1/agents" "${auth[@]}" \
-        -d '{"tenant": "bench", "agent": "bench", "key": "bench-agent-key-0123456789"}' >/dev/null
+    curl -sf -XPOST "$url/v1/tenants/bench/agents" "${auth[@]}" \
+        -d '{"agent_id": "bench", "api_key": "bench-agent-key-0123456789"}' >/dev/null
     curl -sf -XPUT "$url/v1/agents/bench/policy" "${auth[@]}" --data-binary @bench/cluster/policy.yaml >/dev/null
 }
 SD_LOAD=(--target sandboxd --agent-key bench-agent-key-0123456789

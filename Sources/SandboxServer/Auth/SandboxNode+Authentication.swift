@@ -26,10 +26,11 @@ extension SandboxNode {
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
                 throw .unauthorized("Authorization must be `Bearer TOKEN`", code: "malformed_credentials")
             }
-            return .principal(try principal(token: String(parts[1])))
+            let token = String(parts[1])
+            return .principal(try await afterCatchingUp { () throws(APIError) in try principal(token: token) })
         }
         if let key = Self.header(request, "x-agent-key"), !key.isEmpty {
-            return .agent(try agent(key: key))
+            return .agent(try await afterCatchingUp { () throws(APIError) in try agent(key: key) })
         }
         if config.dev, Self.isLoopback((context as? any RemoteAddressRequestContext)?.remoteAddress) {
             return .dev
@@ -37,6 +38,18 @@ extension SandboxNode {
         throw .unauthorized(
             "missing credentials: send Authorization: Bearer TOKEN (operators) or X-Agent-Key (agents)",
             code: "missing_credentials")
+    }
+
+    /// `lookup`, and on a 401 once more after catching up with the leader: a key or token
+    /// created through another node a moment ago is found (an unknown one costs a ReadIndex,
+    /// which the failed-authentication limiter bounds).
+    private func afterCatchingUp<T>(_ lookup: () throws(APIError) -> T) async throws(APIError) -> T {
+        do {
+            return try lookup()
+        } catch where error.status == .unauthorized {
+            try await linearizableRead()
+            return try lookup()
+        }
     }
 
     private func agent(key: String) throws(APIError) -> AgentRecord {

@@ -7,6 +7,7 @@ extension ServerConfig {
         self.init()
         let values = Self.flag(given["dev"]) ? try Self.devValues(given) : given
         dev = Self.flag(values["dev"])
+        removeDataOnExit = dev && given["data-dir"] == nil
         if let text = values["data-dir"] { dataDirectory = text }
         if let text = values["http"] { httpAddress = try Self.address(text, "--http") }
         if let text = values["peer-listen"] { peerAddress = try Self.address(text, "--peer-listen") }

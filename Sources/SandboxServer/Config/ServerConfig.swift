@@ -20,6 +20,8 @@ public struct ServerConfig: Sendable, Hashable {
     /// `sandboxd --dev`: one node on loopback, a throwaway data directory unless one is given,
     /// and admin and approver calls without a token accepted from loopback only.
     public var dev = false
+    /// Delete the data directory when the node stops (`--dev` without `--data-dir`).
+    public var removeDataOnExit = false
     /// Milliseconds per Raft tick (elections after 10 to 20 ticks).
     public var tickMilliseconds = 50
     /// Exit when the process with this PID is gone (test harnesses and scripts, so that a

@@ -70,21 +70,16 @@ enum DecisionRoutes {
             .tool(name: tool, parameters: params, chainDepth: body.uint32("chain_depth") ?? 0, costUSD: cost))
     }
 
-    /// Proposes `command` stamped with this node's clock and renders the applied result.
+    /// Proposes `command` (``SandboxNode/propose(_:)``) and renders the applied result
+    /// (`{"ok": true}` unless `render` answers), or the error.
     static func propose(
         _ command: Command, on node: SandboxNode, render: (EntryResult.Outcome) -> Response?
     ) async -> Response {
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
         do {
-            let bytes = CommandEnvelope.encode(command, timeMillis: now)
-            let result = try await node.metrics.timeProposal { try await node.driver.propose(bytes) }
-            if let response = render(result.outcome) { return response }
-            if case .rejected(let error) = result.outcome { return JSONResponses.state(error) }
-            return JSONResponses.json(.object(["ok": .bool(true)]))
-        } catch let error as ClusterError {
-            return JSONResponses.cluster(error)
+            let outcome = try await node.propose(command)
+            return render(outcome) ?? JSONResponses.json(.object(["ok": .bool(true)]))
         } catch {
-            return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
+            return error.response
         }
     }
 }

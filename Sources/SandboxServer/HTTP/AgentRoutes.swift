@@ -1,0 +1,69 @@
+import Hummingbird
+import JSON
+import SandboxState
+
+/// An agent and its keys: `GET /v1/agents/{agent_id}`, key rotation
+/// (`POST /v1/agents/{agent_id}/keys` adds a key, valid beside the old one until that is revoked
+/// with `DELETE /v1/agents/{agent_id}/keys/{key_id}`), `POST /v1/agents/{agent_id}/disable` and
+/// `/enable`. An administrator of the agent's tenant; reading, also a viewer or the agent itself.
+enum AgentRoutes {
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
+        router.get("/v1/agents/:agent_id") { request, context -> Response in
+            let caller = try await node.caller(for: request, context: context)
+            let agent = try await self.agent(context, node)
+            try caller.require(.viewer, orAgent: agent)
+            return JSONResponses.json(describe(agent))
+        }
+        router.post("/v1/agents/:agent_id/keys") { request, context -> Response in
+            let caller = try await node.caller(for: request, context: context)
+            let agent = try await self.agent(context, node)
+            try caller.require(.admin, tenant: agent.tenant)
+            let body = try IdentityInput.object(try await request.jsonBody())
+            let key = try IdentityInput.secret(body.member("api_key"), "api_key")
+            let hash = SHA256.hash(Array(key.utf8))
+            _ = try await node.propose(.addAgentKey(agent: agent.id, keyHash: hash, actor: caller.actor))
+            return JSONResponses.json(
+                .object([
+                    "agent_id": .string(agent.id), "api_key": .string(key), "key_id": .string(IdentityInput.keyID(hash)),
+                ]))
+        }
+        router.delete("/v1/agents/:agent_id/keys/:key_id") { request, context -> Response in
+            let caller = try await node.caller(for: request, context: context)
+            let agent = try await self.agent(context, node)
+            try caller.require(.admin, tenant: agent.tenant)
+            let keyID = context.parameters.get("key_id") ?? ""
+            guard let hash = agent.keyHashes.first(where: { IdentityInput.keyID($0) == keyID }) else {
+                throw APIError.notFound("agent `\(agent.id)` has no key `\(keyID)`", code: "unknown_key")
+            }
+            _ = try await node.propose(.revokeAgentKey(agent: agent.id, keyHash: hash, actor: caller.actor))
+            return JSONResponses.json(.object(["agent_id": .string(agent.id), "revoked": .string(keyID)]))
+        }
+        for (path, enabled) in [("/v1/agents/:agent_id/disable", false), ("/v1/agents/:agent_id/enable", true)] {
+            router.post(RouterPath(path)) { request, context -> Response in
+                let caller = try await node.caller(for: request, context: context)
+                let agent = try await self.agent(context, node)
+                try caller.require(.admin, tenant: agent.tenant)
+                _ = try await node.propose(.setAgentEnabled(agent: agent.id, enabled: enabled, actor: caller.actor))
+                return JSONResponses.json(.object(["agent_id": .string(agent.id), "enabled": .bool(enabled)]))
+            }
+        }
+    }
+
+    /// The agent named by the path, as of now (404 when unknown).
+    static func agent(_ context: APIRequestContext, _ node: SandboxNode) async throws(APIError) -> AgentRecord {
+        let id = try IdentityInput.identifier(context.parameters.get("agent_id"), "agent id")
+        try await node.linearizableRead()
+        let found: AgentRecord?
+        do { found = try node.queries.agent(id) } catch { throw .internalError("cannot read the state: \(error)") }
+        guard let found else { throw .notFound("no agent `\(id)`", code: "unknown_agent") }
+        return found
+    }
+
+    static func describe(_ agent: AgentRecord) -> JSONValue {
+        .object([
+            "id": .string(agent.id), "agent_id": .string(agent.id), "tenant": .string(agent.tenant),
+            "enabled": .bool(agent.enabled), "key_ids": .array(agent.keyHashes.map { .string(IdentityInput.keyID($0)) }),
+            "created_ms": JSONResponses.number(agent.createdMillis),
+        ])
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import NIOCore
+import TestSupport
+import Testing
+
+@testable import SandboxServer
+
+/// How a fresh node starts without configured secrets: a generated bootstrap admin token
+/// (logged once, its hash replicated), and `sandboxd --dev` (tokenless from loopback only).
+@Suite(.serialized, .timeLimit(.minutes(3))) struct BootstrapOverHTTPTests {
+    @Test func withoutAnAdminTokenTheFirstLeaderGeneratesOneAndLogsItOnce() async throws {
+        let cluster = LocalCluster(size: 3)
+        cluster.configuresAdminToken = false
+        defer { cluster.stopAll() }
+        try cluster.startAll()
+        var token: String?
+        try await waitFor("a generated token in a log") {
+            let logs = (1...3).map(cluster.log).joined(separator: "\n")
+            token = logs.split(separator: "\n").compactMap { line -> String? in
+                guard line.contains("generated the bootstrap admin token"),
+                    let range = line.range(of: #"sbx_[0-9a-f]{64}"#, options: .regularExpression)
+                else { return nil }
+                return String(line[range])
+            }.first
+            return token != nil
+        }
+        let auth = ["Authorization": "Bearer \(try #require(token))"]
+        for node in 1...3 {
+            let answer = await cluster.call(node, "GET", "/v1/tokens", headers: auth)
+            #expect(answer?.status == 200, "node \(node): \(String(describing: answer))")
+        }
+        let logs = (1...3).map(cluster.log).joined()
+        #expect(logs.components(separatedBy: "generated the bootstrap admin token").count == 2, "logged once")
+        let wrong = await cluster.call(1, "GET", "/v1/tokens", headers: ["Authorization": "Bearer sbx_00"])
+        #expect(wrong?.status == 401)
+    }
+
+    @Test func devAcceptsTokenlessCallsFromLoopbackAndThrowsItsDataAway() async throws {
+        let cluster = LocalCluster(size: 1)  // its ports, directory and HTTP calls; the process is ours
+        let logPath = cluster.directory.subpath("dev.log")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: LocalCluster.binary)
+        process.arguments = [
+            "--dev", "--http", cluster.httpAddress(1), "--peer-listen", cluster.peerAddress(1), "--tick-ms", "20",
+            "--exit-with-parent", "\(getpid())",
+        ]
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = process.standardError
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await waitFor("the dev node and its approver `dev`") {
+            let answer = await cluster.call(1, "GET", "/v1/tokens")
+            return (answer?.body["tokens"] as? [[String: Any]])?.contains { $0["id"] as? String == "dev" } == true
+        }
+        let tenant = await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "acme_corp"}"#)
+        #expect(tenant?.status == 200 && tenant?.body["id"] as? String == "acme_corp")
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("DEVELOPMENT MODE"))
+        let dataDirectory = try #require(
+            log.range(of: #""data_dir":"[^"]+""#, options: .regularExpression).map {
+                String(log[$0].dropFirst(12).dropLast())
+            })
+        #expect(FileManager.default.fileExists(atPath: dataDirectory))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: dataDirectory), "the throwaway data is gone")
+    }
+
+    @Test func onlyLoopbackAddressesCountAsLoopback() throws {
+        #expect(SandboxNode.isLoopback(try .init(ipAddress: "127.0.0.1", port: 1)))
+        #expect(SandboxNode.isLoopback(try .init(ipAddress: "127.8.0.3", port: 1)))
+        #expect(SandboxNode.isLoopback(try .init(ipAddress: "::1", port: 1)))
+        #expect(!SandboxNode.isLoopback(try .init(ipAddress: "10.0.0.1", port: 1)))
+        #expect(!SandboxNode.isLoopback(try .init(ipAddress: "::ffff:10.0.0.1", port: 1)))
+        #expect(!SandboxNode.isLoopback(nil))
+    }
+}
