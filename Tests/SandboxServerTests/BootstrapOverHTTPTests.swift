@@ -16,12 +16,13 @@ import Testing
         var token: String?
         try await waitFor("a generated token in a log") {
             let logs = (1...3).map(cluster.log).joined(separator: "\n")
-            token = logs.split(separator: "\n").compactMap { line -> String? in
-                guard line.contains("generated the bootstrap admin token"),
-                    let range = line.range(of: #"sbx_[0-9a-f]{64}"#, options: .regularExpression)
-                else { return nil }
-                return String(line[range])
-            }.first
+            token =
+                logs.split(separator: "\n").compactMap { line -> String? in
+                    guard line.contains("generated the bootstrap admin token"),
+                        let range = line.range(of: #"sbx_[0-9a-f]{64}"#, options: .regularExpression)
+                    else { return nil }
+                    return String(line[range])
+                }.first
             return token != nil
         }
         let auth = ["Authorization": "Bearer \(try #require(token))"]

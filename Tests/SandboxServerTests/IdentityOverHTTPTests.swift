@@ -36,9 +36,12 @@ import Testing
         #expect(again?.status == 409 && Self.code(again) == "tenant_exists")
 
         let agent = await cluster.admin(
-            2, "POST", "/v1/tenants/acme_corp/agents", #"{"agent_id": "sales_assistant", "api_key": "DEV-AGENT-KEY-123"}"#)
+            2, "POST", "/v1/tenants/acme_corp/agents",
+            #"{"agent_id": "sales_assistant", "api_key": "DEV-AGENT-KEY-123"}"#)
         #expect(agent?.status == 200, "\(String(describing: agent))")
-        #expect(agent?.body["id"] as? String == "sales_assistant" && agent?.body["api_key"] as? String == "DEV-AGENT-KEY-123")
+        #expect(
+            agent?.body["id"] as? String == "sales_assistant"
+                && agent?.body["api_key"] as? String == "DEV-AGENT-KEY-123")
         let generated = await cluster.admin(3, "POST", "/v1/tenants/acme_corp/agents", #"{"agent_id": "helper"}"#)
         let helperKey = try #require(generated?.body["api_key"] as? String)
         #expect(helperKey.count >= 32)
@@ -85,7 +88,8 @@ import Testing
         let other = await cluster.call(
             3, "POST", "/v1/tenants/globex/agents", json: #"{"agent_id": "globex-bot"}"#, headers: acmeAdmin)
         #expect(other?.status == 403, "another tenant's agent")
-        #expect(await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "x"}"#, headers: acmeAdmin)?.status == 403)
+        #expect(
+            await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "x"}"#, headers: acmeAdmin)?.status == 403)
 
         let viewer = await cluster.call(
             1, "POST", "/v1/tokens", json: #"{"id": "acme-viewer", "role": "viewer", "tenant": "acme_corp"}"#,
@@ -107,9 +111,11 @@ import Testing
         let gone = try await Self.eventually(cluster, 3, "GET", "/v1/agents/helper", headers: viewerAuth, status: 401)
         #expect(Self.code(gone) == "invalid_credentials")
 
-        let short = await cluster.admin(2, "POST", "/v1/tokens", #"{"id": "brief", "role": "viewer", "expires_in_s": 1}"#)
+        let short = await cluster.admin(
+            2, "POST", "/v1/tokens", #"{"id": "brief", "role": "viewer", "expires_in_s": 1}"#)
         let shortAuth = ["Authorization": "Bearer \(try #require(short?.body["token"] as? String))"]
-        let expired = try await Self.eventually(cluster, 2, "GET", "/v1/tenants/acme_corp", headers: shortAuth, status: 401)
+        let expired = try await Self.eventually(
+            cluster, 2, "GET", "/v1/tenants/acme_corp", headers: shortAuth, status: 401)
         #expect(Self.code(expired) == "token_expired")
 
         let approver = await cluster.admin(1, "POST", "/v1/tokens", #"{"id": "ann", "role": "approver"}"#)

@@ -46,7 +46,7 @@ extension SandboxNode {
     private func afterCatchingUp<T>(_ lookup: () throws(APIError) -> T) async throws(APIError) -> T {
         do {
             return try lookup()
-        } catch where error.status == .unauthorized {
+        } catch  where error.status == .unauthorized {
             try await linearizableRead()
             return try lookup()
         }

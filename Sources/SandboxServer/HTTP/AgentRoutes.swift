@@ -24,7 +24,8 @@ enum AgentRoutes {
             _ = try await node.propose(.addAgentKey(agent: agent.id, keyHash: hash, actor: caller.actor))
             return JSONResponses.json(
                 .object([
-                    "agent_id": .string(agent.id), "api_key": .string(key), "key_id": .string(IdentityInput.keyID(hash)),
+                    "agent_id": .string(agent.id), "api_key": .string(key),
+                    "key_id": .string(IdentityInput.keyID(hash)),
                 ]))
         }
         router.delete("/v1/agents/:agent_id/keys/:key_id") { request, context -> Response in
@@ -62,7 +63,8 @@ enum AgentRoutes {
     static func describe(_ agent: AgentRecord) -> JSONValue {
         .object([
             "id": .string(agent.id), "agent_id": .string(agent.id), "tenant": .string(agent.tenant),
-            "enabled": .bool(agent.enabled), "key_ids": .array(agent.keyHashes.map { .string(IdentityInput.keyID($0)) }),
+            "enabled": .bool(agent.enabled),
+            "key_ids": .array(agent.keyHashes.map { .string(IdentityInput.keyID($0)) }),
             "created_ms": JSONResponses.number(agent.createdMillis),
         ])
     }

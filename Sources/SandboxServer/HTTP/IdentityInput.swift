@@ -11,7 +11,9 @@ enum IdentityInput {
     static func identifier(_ text: String?, _ what: String) throws(APIError) -> String {
         guard let text, !text.isEmpty else { throw .badRequest("\(what) is required", code: "bad_request") }
         let allowed = text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.:@-".unicodeScalars.contains(scalar))
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "_.:@-".unicodeScalars.contains(scalar))
         }
         guard allowed, text.count <= maxIdentifierLength, let first = text.unicodeScalars.first,
             first.properties.isAlphabetic || ("0"..."9").contains(first)

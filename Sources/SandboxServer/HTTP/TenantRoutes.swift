@@ -49,7 +49,8 @@ enum TenantRoutes {
             _ = try await node.propose(.createAgent(tenant: tenant, agent: agent, keyHash: hash, actor: caller.actor))
             return JSONResponses.json(
                 .object([
-                    "id": .string(agent), "agent_id": .string(agent), "api_key": .string(key), "tenant": .string(tenant),
+                    "id": .string(agent), "agent_id": .string(agent), "api_key": .string(key),
+                    "tenant": .string(tenant),
                     "key_id": .string(IdentityInput.keyID(hash)),
                 ]))
         }
