@@ -24,6 +24,10 @@ public struct StateLimits: Sendable, Hashable {
     /// How many request ids the whole state keeps at most: a safety bound over all agents (the
     /// oldest by entry time go first).
     public var maxIdempotencyKeys = 10_000_000
+    /// Days a ledger row is kept after its own (UTC days of entry time): today's row is what
+    /// budgets need; older ones only serve the budget query for a past day. Rows of earlier days
+    /// are removed by a sweep.
+    public var ledgerRetentionDays: UInt32 = 35
     /// Expired idempotency keys or approvals removed per applied entry at most (the rest on the
     /// next entries), so one entry's work stays bounded.
     public var maxExpiriesPerEntry = 64

@@ -71,6 +71,8 @@ extension StateMachine {
                 ledgers[id] = nil
             } else if prefix == StateKeys.idempotencyAgentCountPrefix {
                 requestIDCounts[id] = nil
+            } else if prefix == StateKeys.idempotencyByAgentPrefix {
+                requestIDFloors[id] = nil
             } else if prefix == StateKeys.policyVersionPrefix, key.count >= 4 {
                 let version = UInt32(truncatingIfNeeded: StateKeys.readBigEndian(key.suffix(4)))
                 policies.remove(PolicyCacheKey(agent: id, version: version))

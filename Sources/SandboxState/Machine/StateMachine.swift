@@ -26,13 +26,8 @@ public final class StateMachine {
     /// The digest of the state at `appliedIndex`, kept up to date by apply (``StateDigest``).
     public private(set) var digest = StateDigest()
     var idempotencyCount: UInt64 = 0
-    /// Earliest expiry time of a stored idempotency key or open approval (nil: unknown, look).
-    var nextIdempotencyExpiry: UInt64? = nil
-    var nextApprovalExpiry: UInt64? = nil
-    /// The last key each sweep removed (nil: start of its range), so the next scan starts after
-    /// it instead of stepping over the removed keys' tombstones (a cache: nil after a reload).
-    var requestIDSweepCursor: [UInt8]? = nil
-    var approvalSweepCursor: [UInt8]? = nil
+    /// The expiry sweeps' place in their indexes (a cache: afresh after a reload).
+    var sweeps = Sweeps()
 
     /// Compiled policies by agent and version (references into `policyTexts`).
     var policies: LRUCache<PolicyCacheKey, CompiledPolicy>
@@ -42,6 +37,9 @@ public final class StateMachine {
     var ledgers: [String: (day: UInt32, row: LedgerRow)] = [:]
     /// Request ids stored per agent (a cache of `n/<agent>`).
     var requestIDCounts: [String: UInt64] = [:]
+    /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
+    /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
+    var requestIDFloors: [String: UInt64] = [:]
 
     /// The overlay of the batch being applied (nil between batches).
     var overlay: Overlay
@@ -63,10 +61,8 @@ public final class StateMachine {
         agents = [:]
         ledgers = [:]
         requestIDCounts = [:]
-        nextIdempotencyExpiry = nil
-        nextApprovalExpiry = nil
-        requestIDSweepCursor = nil
-        approvalSweepCursor = nil
+        requestIDFloors = [:]
+        sweeps = Sweeps()
         overlay = Overlay(storage: storage)
         appliedIndex = try storage.appliedIndex()
         do {

@@ -16,7 +16,7 @@ extension StateMachine {
         if record.status.isOpen {
             overlay.put(binding, StateKeys.bigEndian(record.id))
             overlay.put(StateKeys.approvalExpiry(record.expiresMillis, record.id), [])
-            if let next = nextApprovalExpiry { nextApprovalExpiry = min(next, record.expiresMillis) }
+            if let next = sweeps.nextApprovalExpiry { sweeps.nextApprovalExpiry = min(next, record.expiresMillis) }
         } else if previous?.isOpen ?? false {
             // The binding may already name a newer approval (this one expired unswept).
             if try overlay.get(binding) == StateKeys.bigEndian(record.id) { overlay.delete(binding) }
@@ -107,31 +107,5 @@ extension StateMachine {
             .approvalRequest, action: "request_approval", actor: actor, tenant: record.tenant, agent: agent,
             details: ["approval_id": .integer(index), "tool": .string(tool), "params_hash": .string(hash.hexString)])
         return .approval(id: index, status: .pending)
-    }
-
-    /// Records the expiry of open approvals whose time has passed (a bounded number per entry).
-    func expireApprovals() throws {
-        if let next = nextApprovalExpiry, clockMillis < next { return }
-        // A new approval expires after the state's clock: never before one the sweep removed.
-        let due = try overlay.scan(
-            prefix: StateKeys.approvalExpiryPrefix, after: approvalSweepCursor, limit: limits.maxExpiriesPerEntry + 1)
-        nextApprovalExpiry = .max
-        for (offset, pair) in due.enumerated() {
-            let expires = StateKeys.readBigEndian(pair.key.dropFirst(2).prefix(8))
-            guard expires <= clockMillis, offset < limits.maxExpiriesPerEntry else {
-                nextApprovalExpiry = expires
-                return
-            }
-            let id = StateKeys.readBigEndian(pair.key.dropFirst(10).prefix(8))
-            approvalSweepCursor = pair.key
-            guard var record = try approval(id), record.status.isOpen else {
-                overlay.delete(pair.key)
-                continue
-            }
-            let previous = record.status
-            record.status = .expired
-            record.resolvedMillis = expires
-            try save(record, previous: previous)
-        }
     }
 }

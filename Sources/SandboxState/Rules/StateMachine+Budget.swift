@@ -1,7 +1,8 @@
 import SandboxPolicy
 
 /// The budget ledger: per agent per UTC day of entry time, requests and micro-dollars. The check
-/// and the debit are one step of apply, so no two nodes can both spend the last dollar.
+/// and the debit are one step of apply, so no two nodes can both spend the last dollar. Rows are
+/// kept for `ledgerRetentionDays` after their day, then swept (`expireLedgerDays`).
 extension StateMachine {
     /// Today's row for `agent` (cached for the day).
     func ledgerRow(_ agent: String) throws -> LedgerRow {
@@ -44,6 +45,12 @@ extension StateMachine {
         var row = try ledgerRow(agent)
         // A stored row has at least one request: an empty one is an absent key.
         overlay.noteStored(StateKeys.ledger(agent, day: today), row.requests == 0 ? nil : row.encoded)
+        // A new row: indexed by day for the retention sweep (`expireLedgerDays`).
+        if row.requests == 0 {
+            overlay.insert(StateKeys.ledgerDay(today, agent: agent), [])
+            let expires = UInt64(today) + UInt64(limits.ledgerRetentionDays) + 1
+            sweeps.nextLedgerExpiryDay = sweeps.nextLedgerExpiryDay.map { min($0, expires) }
+        }
         row.requests += 1
         let (sum, overflow) = row.microdollars.addingReportingOverflow(cost)
         row.microdollars = overflow ? .max : sum

@@ -29,17 +29,23 @@ extension StateMachine {
             overlay.insert(timeKey, StateKeys.bigEndian(entry.sequence))
         }
         overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
-        if let next = nextIdempotencyExpiry {
-            nextIdempotencyExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
+        if let next = sweeps.nextRequestIDExpiry {
+            sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
         }
         if try requestIDCount(of: agent) > UInt64(limits.maxIdempotencyKeysPerAgent) { try trimRequestIDs(of: agent) }
     }
 
     /// Forgets one request id.
+    /// `entry` is the stored one: its index keys' values follow from it, so the digest's update
+    /// at commit need not read them.
     func forget(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
+        let timeKey = StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
+        let agentKey = StateKeys.idempotencyByAgent(agent, entry.sequence)
+        overlay.noteStored(timeKey, StateKeys.bigEndian(entry.sequence))
+        overlay.noteStored(agentKey, Array(requestID.utf8))
         overlay.delete(StateKeys.idempotency(agent: agent, requestID: requestID))
-        overlay.delete(StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID))
-        overlay.delete(StateKeys.idempotencyByAgent(agent, entry.sequence))
+        overlay.delete(timeKey)
+        overlay.delete(agentKey)
         idempotencyCount -= 1
         let count = try requestIDCount(of: agent)
         try setRequestIDCount(of: agent, to: count > 0 ? count - 1 : 0)
@@ -47,19 +53,30 @@ extension StateMachine {
 
     /// The agent's oldest answers (by sequence) go until it is within its count; ids already
     /// outside the window at its front go too (they are forgotten anyway), so the count bounds the
-    /// ids still answered.
+    /// ids still answered. At most `maxExpiriesPerEntry` go per entry. The scan starts after the
+    /// last id trimmed before (`requestIDFloors`), not at the start of the agent's range, where
+    /// every id forgotten so far left a tombstone: O(trimmed), not O(ever stored).
     private func trimRequestIDs(of agent: String) throws {
-        let oldest = try overlay.scan(
-            prefix: StateKeys.idempotencyByAgent(agent), limit: limits.maxExpiriesPerEntry)
-        for pair in oldest {
-            let requestID = String(decoding: pair.value, as: UTF8.self)
-            guard let entry = try idempotencyEntry(agent: agent, requestID: requestID) else {
-                throw StateStorageError("request id `\(requestID)` of agent `\(agent)` is indexed but not stored")
+        let prefix = StateKeys.idempotencyByAgent(agent)
+        var trimmed = 0
+        while trimmed < limits.maxExpiriesPerEntry {
+            let after = requestIDFloors[agent].map { StateKeys.idempotencyByAgent(agent, $0) }
+            let page = try overlay.scan(prefix: prefix, after: after, limit: 4)
+            for pair in page {
+                let requestID = String(decoding: pair.value, as: UTF8.self)
+                guard let entry = try idempotencyEntry(agent: agent, requestID: requestID) else {
+                    throw StateStorageError("request id `\(requestID)` of agent `\(agent)` is indexed but not stored")
+                }
+                let expired = entry.timeMillis + limits.idempotencyWindowMillis <= clockMillis
+                let over = try requestIDCount(of: agent) > UInt64(limits.maxIdempotencyKeysPerAgent)
+                guard (expired || over) && trimmed < limits.maxExpiriesPerEntry else { return }
+                try forget(entry, agent: agent, requestID: requestID)
+                // Every id of the agent up to this one is gone; new ones get later sequences.
+                if requestIDFloors.count >= limits.maxCachedAgents { requestIDFloors.removeAll(keepingCapacity: true) }
+                requestIDFloors[agent] = entry.sequence
+                trimmed += 1
             }
-            let expired = entry.timeMillis + limits.idempotencyWindowMillis <= clockMillis
-            let over = try requestIDCount(of: agent) > UInt64(limits.maxIdempotencyKeysPerAgent)
-            guard expired || over else { return }
-            try forget(entry, agent: agent, requestID: requestID)
+            if page.count < 4 { return }
         }
     }
 
@@ -84,40 +101,5 @@ extension StateMachine {
             overlay.put(StateKeys.idempotencyAgentCount(agent), ByteWriter.number(count))
         }
         requestIDCounts[agent] = count
-    }
-
-    /// Forgets request ids older than the window, and the oldest beyond the cluster-wide cap (a
-    /// bounded number per entry), in the order of the time index: entry time, agent, request id.
-    func expireRequestIDs() throws {
-        let window = limits.idempotencyWindowMillis
-        let overCount = idempotencyCount > UInt64(limits.maxIdempotencyKeys)
-        if !overCount, let next = nextIdempotencyExpiry, clockMillis < next { return }
-        // Entry time never goes back, so no key is ever added before one the sweep removed.
-        let oldest = try overlay.scan(
-            prefix: StateKeys.idempotencyExpiryPrefix, after: requestIDSweepCursor,
-            limit: limits.maxExpiriesPerEntry + 1)
-        nextIdempotencyExpiry = .max
-        for (offset, pair) in oldest.enumerated() {
-            let time = StateKeys.readBigEndian(pair.key.dropFirst(2).prefix(8))
-            let expired = time + window <= clockMillis || idempotencyCount > UInt64(limits.maxIdempotencyKeys)
-            guard expired, offset < limits.maxExpiriesPerEntry else {
-                nextIdempotencyExpiry = time + window
-                return
-            }
-            let rest = pair.key.dropFirst(10)
-            let agent = String(decoding: rest.prefix { $0 != 0 }, as: UTF8.self)
-            let requestID = String(decoding: rest.drop { $0 != 0 }.dropFirst(), as: UTF8.self)
-            let sequence = StateKeys.readBigEndian(pair.value)
-            requestIDSweepCursor = pair.key
-            try forget(
-                IdempotencyEntry(sequence: sequence, timeMillis: time, outcome: .allow, approvalID: nil), agent: agent,
-                requestID: requestID)
-        }
-    }
-
-    /// Both sweeps, after every applied entry.
-    func expireOld() throws {
-        try expireRequestIDs()
-        try expireApprovals()
     }
 }

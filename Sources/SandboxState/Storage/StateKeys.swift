@@ -18,6 +18,7 @@ public enum StateKeys {
     public static let policyHeadPrefix = Array("h/".utf8)
     public static let policyVersionPrefix = Array("v/".utf8)
     public static let ledgerPrefix = Array("l/".utf8)
+    public static let ledgerDayPrefix = Array("d/".utf8)
     public static let approvalPrefix = Array("A/".utf8)
     public static let approvalStatusPrefix = Array("s/".utf8)
     public static let approvalBindingPrefix = Array("x/".utf8)
@@ -67,6 +68,10 @@ public enum StateKeys {
     }
     public static func ledger(_ agent: String, day: UInt32) -> [UInt8] {
         ledgerPrefix + Array(agent.utf8) + [0] + bigEndian(day)
+    }
+    /// Ledger rows by day, for the retention sweep.
+    public static func ledgerDay(_ day: UInt32, agent: String) -> [UInt8] {
+        ledgerDayPrefix + bigEndian(UInt64(day)) + Array(agent.utf8)
     }
     public static func approval(_ id: UInt64) -> [UInt8] { approvalPrefix + bigEndian(id) }
     public static func approvalsWithStatus(_ status: ApprovalStatus) -> [UInt8] {
