@@ -2,7 +2,7 @@
 //
 //   swift build -c release --product state-bench
 //   .build/release/state-bench [--directory PATH] [--decides N] [--batch N]
-//                              [--agents N] [--audit N] [--hot N]
+//                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
 //
 // 1. Applied decides per second through RocksDB (state writes unsynced, as the runtime does):
 //    an allowed tool call whose parameters pass a 3-field schema and debit a budget, applied
@@ -29,6 +29,7 @@ struct Arguments {
     var hot = 1_000
     var writeBufferMB = 0
     var steady = 0
+    var days = 0
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -42,6 +43,7 @@ struct Arguments {
             case ("--hot", let v?): hot = max(1, v)
             case ("--write-buffer-mb", let v?): writeBufferMB = v
             case ("--steady", let v?): steady = v
+            case ("--days", let v?): days = v
             default:
                 if argument == "--directory",
                     let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
@@ -235,24 +237,39 @@ if arguments.steady > 0 {
     feeder.step = 1
 }
 
+if arguments.days > 0 {
+    // Day after day at one entry a second: the first day fills the idempotency window; from the
+    // second on, every decide's sweep forgets the id of the decide made 24 h before it, and
+    // ledger rows older than the retention go. The cost per decide should stay flat.
+    feeder.step = 1_000
+    for day in 1...arguments.days {
+        var cpu = 0.0
+        var thread = 0.0
+        var filled = 0
+        while filled < 86_400 {
+            let chunk = min(20_000, 86_400 - filled)
+            let rate = try feeder.measureDecides(
+                chunk, agents: hot, batch: arguments.batch, prefix: "d\(day)-\(filled)")
+            cpu += Double(chunk) / rate.cpu
+            thread += Double(chunk) / rate.threadCPU
+            filled += chunk
+        }
+        report(
+            String(
+                format:
+                    "day %d (86,400 decides, one a second): %.1f µs CPU per decide (%.1f µs on the applying thread)",
+                day, 1e6 * cpu / 86_400, 1e6 * thread / 86_400))
+    }
+    feeder.step = 1
+}
+
 if arguments.agents > 0 || arguments.audit > 0 {
     var start = now()
     if arguments.agents > hot { try feeder.setUpAgents(hot..<arguments.agents) }
     let agentSeconds = now() - start
     start = now()
     let generationCPU = cpuSeconds()
-    var written = 0
-    while written < arguments.audit {
-        let chunk = min(100_000, arguments.audit - written)
-        let entries = feeder.entries(
-            feeder.decides(chunk, agents: max(arguments.agents, hot), prefix: "fill\(written)"))
-        var offset = 0
-        while offset < entries.count {
-            _ = try feeder.machine.apply(Array(entries[offset..<min(offset + 1024, entries.count)]))
-            offset += 1024
-        }
-        written += chunk
-    }
+    try feeder.bulkAudit(arguments.audit, agents: max(arguments.agents, hot))
     report(
         String(
             format: "generated: %d agents in %.1f s, %d audit records in %.1f s wall, %.1f s CPU (%.0f/s wall)",
@@ -280,5 +297,7 @@ if arguments.agents > 0 || arguments.audit > 0 {
         "restart (open + recover): \(restarts[0]) without a flush before, \(restarts[1]) after a flush;"
         + String(format: " resident memory: %.0f MB", residentMegabytes())
     report("\(figures); decides after restart: \(after.text)")
+    try AuditScale(queries: StateQueries(RocksStateStorage(feeder.storage.state))).run(
+        agents: max(arguments.agents, hot))
 }
 feeder.storage.close()

@@ -5,6 +5,15 @@ struct AuditHead: Sendable, Hashable {
 
     init() {}
 
+    /// Chains a record written as `AuditRecord.headerPlaceholder + body` after this head: fills
+    /// in its header and moves the head past it. Returns its sequence number.
+    mutating func chain(_ record: inout [UInt8], timeMillis: UInt64) -> UInt64 {
+        let sequence = nextSequence
+        lastHash = AuditRecord.fillHeader(&record, previous: lastHash, timeMillis: timeMillis)
+        nextSequence = sequence + 1
+        return sequence
+    }
+
     var encoded: [UInt8] {
         var w = ByteWriter(capacity: 41)
         w.u8(1)

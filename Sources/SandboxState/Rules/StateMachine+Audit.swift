@@ -44,11 +44,8 @@ extension StateMachine {
     /// moves the chain head; returns its sequence number.
     private func chain(_ record: [UInt8]) -> UInt64 {
         var record = record
-        let sequence = audit.nextSequence
-        let hash = AuditRecord.fillHeader(&record, previous: audit.lastHash, timeMillis: clockMillis)
+        let sequence = audit.chain(&record, timeMillis: clockMillis)
         overlay.insert(StateKeys.audit(sequence), record)
-        audit.nextSequence = sequence + 1
-        audit.lastHash = hash
         return sequence
     }
 
