@@ -171,7 +171,10 @@ let package = Package(
         // Multi-process tests of sandboxd on 127.0.0.1.
         .testTarget(
             name: "SandboxServerTests",
-            dependencies: ["SandboxServer", "SandboxState", "SandboxTransport", "Raft", "TestSupport"]),
+            dependencies: [
+                "SandboxServer", "SandboxState", "SandboxTransport", "Raft", "TestSupport", "SandboxPolicy", "JSON",
+                "JSONSchema", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "SandboxStateTests",
             dependencies: [

@@ -30,16 +30,7 @@ public enum SandboxServer {
                     "node": "\(config.nodeID)", "http": "\(config.httpAddress)", "peers": "\(config.peerAddress)",
                     "cluster": "\(config.clusterID)",
                 ])
-            let router = Router(context: APIRequestContext.self)
-            router.add(middleware: APIErrorMiddleware())
-            ClusterRoutes.add(to: router, node: node)
-            DecisionRoutes.add(to: router, node: node)
-            AdminRoutes.add(to: router, node: node)
-            TenantRoutes.add(to: router, node: node)
-            AgentRoutes.add(to: router, node: node)
-            TokenRoutes.add(to: router, node: node)
-            MembershipRoutes.add(to: router, node: node)
-            MetricsRoute.add(to: router, node: node)
+            let router = APIRouter.make(node: node)
             let app = Application(
                 router: router,
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -101,7 +102,8 @@ final class LocalCluster: @unchecked Sendable {
         (try? String(contentsOfFile: directory.subpath("node-\(node).log"), encoding: .utf8)) ?? ""
     }
 
-    /// One HTTP call; nil when the node does not answer.
+    /// One HTTP call; nil when the node does not answer. The answer of a documented route is
+    /// checked against `docs/openapi.yaml` (an issue is recorded when it contradicts it).
     func call(
         _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async -> (status: Int, body: [String: Any])? {
@@ -112,6 +114,7 @@ final class LocalCluster: @unchecked Sendable {
         guard let (data, response) = try? await URLSession.shared.data(for: request),
             let http = response as? HTTPURLResponse
         else { return nil }
+        OpenAPI.check(method, path, status: http.statusCode, body: data)
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return (http.statusCode, body)
     }

@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// Every route the node serves (`docs/openapi.yaml` describes each one; a test checks it),
+/// behind the middleware that gives every failure the API's error shape.
+enum APIRouter {
+    static func make(node: SandboxNode) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        ClusterRoutes.add(to: router, node: node)
+        DecisionRoutes.add(to: router, node: node)
+        AdminRoutes.add(to: router, node: node)
+        TenantRoutes.add(to: router, node: node)
+        AgentRoutes.add(to: router, node: node)
+        TokenRoutes.add(to: router, node: node)
+        MembershipRoutes.add(to: router, node: node)
+        MetricsRoute.add(to: router, node: node)
+        return router
+    }
+}
