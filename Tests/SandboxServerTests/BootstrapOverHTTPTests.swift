@@ -27,8 +27,9 @@ import Testing
         }
         let auth = ["Authorization": "Bearer \(try #require(token))"]
         for node in 1...3 {
-            let answer = await cluster.call(node, "GET", "/v1/tokens", headers: auth)
-            #expect(answer?.status == 200, "node \(node): \(String(describing: answer))")
+            try await waitFor("node \(node) to accept the generated token") {
+                await cluster.call(node, "GET", "/v1/tokens", headers: auth)?.status == 200
+            }
         }
         let logs = (1...3).map(cluster.log).joined()
         #expect(logs.components(separatedBy: "generated the bootstrap admin token").count == 2, "logged once")
