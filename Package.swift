@@ -91,6 +91,7 @@ let package = Package(
                 "JSON", "Raft", "SandboxCluster", "SandboxTransport", "SandboxState", "SandboxStateStore",
                 "SandboxStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

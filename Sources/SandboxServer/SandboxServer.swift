@@ -32,7 +32,7 @@ public enum SandboxServer {
                 ])
             let router = APIRouter.make(node: node)
             let app = Application(
-                router: router,
+                router: router, server: .http1(configuration: APILimits.http1),
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),
                 services: [NodeService(node: node, logger: logger)], logger: logger)
             try await run(app, node: node, logger: logger)

@@ -44,5 +44,19 @@ import Testing
             2, "PUT", "/v1/agents/sales/policy", json: "agent: \"sales\"\ntools:\n  allow: [\"crm.read\"]\n",
             headers: ["X-Agent-Key": "agent-key-0123456789"])
         #expect(own?.status == 200, "\(String(describing: own))")
+
+        // Failed authentications from one address: a burst, then 429 with Retry-After, even
+        // for a valid token, until the bucket refills.
+        var limited: (status: Int, body: [String: Any])?
+        for _ in 0..<40 {
+            limited = await cluster.call(3, "GET", "/v1/tokens", headers: ["Authorization": "Bearer guess"])
+            if limited?.status == 429 { break }
+        }
+        #expect(limited?.status == 429 && Self.code(limited) == "rate_limited", "\(String(describing: limited))")
+        #expect(await cluster.admin(3, "GET", "/v1/tokens", "")?.status == 429)
+        #expect(await cluster.admin(1, "GET", "/v1/tokens", "")?.status == 200, "per node, per address")
+        try await waitFor("the bucket to refill", within: .seconds(5)) {
+            await cluster.admin(3, "GET", "/v1/tokens", "")?.status == 200
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// The request context of every API route: Hummingbird's core context plus the client's
@@ -23,4 +24,24 @@ enum APILimits {
     static let maxBodyBytes = 1 << 20
     /// The deepest nesting a JSON body may have (tool parameters included).
     static let maxJSONDepth = 64
+    /// The longest a client may take to send a body (a slow upload gets 408).
+    static let bodyDeadline = Duration.seconds(30)
+    /// A connection with no request in flight (headers not yet complete included) is closed
+    /// after this long.
+    static let idleTimeout = TimeAmount.seconds(30)
+    /// Header limits: one field, all fields, and how many.
+    static let maxHeaderFieldBytes = 16 << 10
+    static let maxHeaderBytes = 64 << 10
+    static let maxHeaderFields = 100
+    /// Failed authentications per client address: a burst, then one a second.
+    static let failedAuthBurst = 20
+
+    /// The HTTP/1 server with these limits.
+    static var http1: HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            idleTimeout: idleTimeout,
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: maxHeaderFieldBytes, maxHeaderListSize: maxHeaderBytes,
+                maxHeaderFieldCount: maxHeaderFields))
+    }
 }

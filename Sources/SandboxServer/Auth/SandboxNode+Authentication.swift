@@ -12,15 +12,23 @@ extension SandboxNode {
     /// The agent whose key is in `X-Agent-Key` (401 without one or for an unknown key, 403 for
     /// a disabled agent).
     func agent(for request: Request, context: some RequestContext) throws(APIError) -> AgentRecord {
+        let address = Self.clientAddress(context)
+        try checkRateLimit(address)
         guard let key = Self.header(request, "x-agent-key"), !key.isEmpty else {
             throw .unauthorized("missing X-Agent-Key header", code: "missing_credentials")
         }
-        return try agent(key: key)
+        do { return try agent(key: key) } catch { throw counted(error, address) }
     }
 
     /// The caller: a bearer token (`Authorization: Bearer`), else an agent key
     /// (`X-Agent-Key`), else with `--dev` a tokenless call from loopback. 401 when none holds.
     func caller(for request: Request, context: some RequestContext) async throws(APIError) -> Caller {
+        let address = Self.clientAddress(context)
+        try checkRateLimit(address)
+        do { return try await authenticate(request, context) } catch { throw counted(error, address) }
+    }
+
+    private func authenticate(_ request: Request, _ context: some RequestContext) async throws(APIError) -> Caller {
         if let authorization = Self.header(request, "authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
@@ -38,6 +46,28 @@ extension SandboxNode {
         throw .unauthorized(
             "missing credentials: send Authorization: Bearer TOKEN (operators) or X-Agent-Key (agents)",
             code: "missing_credentials")
+    }
+
+    /// 429 while `address` has failed too often (``FailedAuthLimiter``).
+    private func checkRateLimit(_ address: String) throws(APIError) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let seconds = failedAuth.withLock({ $0.retryAfter(address, nowNanos: now) }) {
+            throw .rateLimited(
+                retryAfter: seconds, "too many failed authentications from \(address); retry in \(seconds) s")
+        }
+    }
+
+    /// `error`, after counting a 401 against `address`.
+    private func counted(_ error: APIError, _ address: String) -> APIError {
+        if error.status == .unauthorized {
+            let now = DispatchTime.now().uptimeNanoseconds
+            failedAuth.withLock { $0.recordFailure(address, nowNanos: now) }
+        }
+        return error
+    }
+
+    static func clientAddress(_ context: some RequestContext) -> String {
+        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// `lookup`, and on a 401 once more after catching up with the leader: a key or token

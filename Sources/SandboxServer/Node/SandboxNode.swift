@@ -6,6 +6,7 @@ import SandboxState
 import SandboxStateStore
 import SandboxStorage
 import SandboxTransport
+import Synchronization
 
 /// One running node: its storage, state machine, driver and peer transport.
 public final class SandboxNode: Sendable {
@@ -15,6 +16,8 @@ public final class SandboxNode: Sendable {
     let transport: TCPPeerTransport
     let stateStorage: RocksStateStorage
     let metrics = NodeMetrics()
+    /// Failed authentications per client address (``SandboxNode/caller(for:context:)``).
+    let failedAuth = Mutex(FailedAuthLimiter())
     /// Long polls waiting for the applied state to change.
     let watchers: ApplyWatchers
 

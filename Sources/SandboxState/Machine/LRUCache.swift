@@ -1,6 +1,6 @@
 /// A map with a bound on its count that forgets the least recently used entry first. Slots
 /// live in one array linked by indices (no per-entry allocation once warm).
-struct LRUCache<Key: Hashable, Value> {
+public struct LRUCache<Key: Hashable, Value> {
     private struct Slot {
         var key: Key
         var value: Value
@@ -8,26 +8,26 @@ struct LRUCache<Key: Hashable, Value> {
         var older: Int
     }
 
-    let capacity: Int
+    public let capacity: Int
     private var slots: [Slot] = []
     private var index: [Key: Int] = [:]
     private var newest = -1
     private var oldest = -1
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         precondition(capacity > 0, "an LRU cache needs room for one entry")
         self.capacity = capacity
     }
 
-    var count: Int { index.count }
+    public var count: Int { index.count }
 
-    mutating func value(for key: Key) -> Value? {
+    public mutating func value(for key: Key) -> Value? {
         guard let slot = index[key] else { return nil }
         touch(slot)
         return slots[slot].value
     }
 
-    mutating func set(_ value: Value, for key: Key) {
+    public mutating func set(_ value: Value, for key: Key) {
         if let slot = index[key] {
             slots[slot].value = value
             touch(slot)
@@ -50,7 +50,7 @@ struct LRUCache<Key: Hashable, Value> {
         linkAsNewest(slot)
     }
 
-    mutating func remove(_ key: Key) {
+    public mutating func remove(_ key: Key) {
         guard let slot = index[key] else { return }
         unlink(slot)
         index[key] = nil
@@ -60,7 +60,7 @@ struct LRUCache<Key: Hashable, Value> {
     /// Slots unlinked by `remove`, reused before the array grows or the oldest is evicted.
     private var free: [Int] = []
 
-    mutating func removeAll() {
+    public mutating func removeAll() {
         slots = []
         index = [:]
         newest = -1
