@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "sandboxctl",
             dependencies: [
-                "JSON", "JSONSchema", "SandboxPolicy",
+                "JSON", "JSONSchema", "SandboxPolicy", "SandboxState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,6 +134,9 @@ let package = Package(
         .executableTarget(
             name: "state-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
             path: "bench/state"),
+        .executableTarget(
+            name: "audit-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
+            path: "bench/audit", exclude: ["run.sh"]),
         // The load generator of bench/cluster/run.sh (sandboxd against etcd).
         .executableTarget(
             name: "cluster-bench", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],

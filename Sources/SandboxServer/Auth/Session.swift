@@ -2,7 +2,17 @@
 /// that makes each login's cookie and CSRF token distinct. Carried in the cookie itself, signed
 /// (``SessionSigner``), so every node of the cluster accepts it without shared session state.
 struct Session: Sendable, Hashable {
-    /// The principal the login token named ("dev" for `--dev` loopback).
+    /// What logged in: a principal of the state, the configured bootstrap administrator, or
+    /// `--dev` loopback (kept apart so that a state principal of the same name is never taken
+    /// for either).
+    enum Kind: UInt8, Sendable {
+        case principal = 1
+        case bootstrapAdmin = 2
+        case dev = 3
+    }
+
+    var kind: Kind
+    /// The principal id (`admin` for the bootstrap administrator, `dev` for `--dev`).
     var principal: String
     /// Seconds since the epoch after which the cookie is refused.
     var expiresSeconds: UInt64

@@ -4,7 +4,8 @@ import SandboxState
 /// every node: derived from the cluster secret). Pure: the caller gives the time and the nonce.
 ///
 /// Cookie value: `base64url(payload) "." base64url(HMAC(key, "session" ‖ payload))`, the payload
-/// being version 1, the expiry (8 bytes, big-endian), the nonce, the principal id (UTF-8).
+/// being version 1, the kind, the expiry (8 bytes, big-endian), the nonce, the principal id
+/// (UTF-8).
 /// CSRF token: `base64url(HMAC(key, "csrf" ‖ payload))`, bound to that one session.
 struct SessionSigner: Sendable {
     static let cookieName = "sandbox_session"
@@ -19,8 +20,11 @@ struct SessionSigner: Sendable {
         key = HMACSHA256.mac(key: secret, Array("agent-sandbox console sessions v1".utf8))
     }
 
-    func issue(principal: String, nowSeconds: UInt64, nonce: [UInt8]) -> (cookie: String, session: Session) {
-        let session = Session(principal: principal, expiresSeconds: nowSeconds + Self.lifetimeSeconds, nonce: nonce)
+    func issue(_ kind: Session.Kind = .principal, principal: String, nowSeconds: UInt64, nonce: [UInt8]) -> (
+        cookie: String, session: Session
+    ) {
+        let session = Session(
+            kind: kind, principal: principal, expiresSeconds: nowSeconds + Self.lifetimeSeconds, nonce: nonce)
         let payload = Self.payload(session)
         return (Base64URL.encode(payload) + "." + Base64URL.encode(mac("session", payload)), session)
     }
@@ -49,7 +53,7 @@ struct SessionSigner: Sendable {
     }
 
     static func payload(_ session: Session) -> [UInt8] {
-        var bytes: [UInt8] = [1]
+        var bytes: [UInt8] = [1, session.kind.rawValue]
         for shift in stride(from: 56, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: session.expiresSeconds >> UInt64(shift)))
         }
@@ -57,11 +61,12 @@ struct SessionSigner: Sendable {
     }
 
     static func session(_ payload: [UInt8]) -> Session? {
-        let header = 1 + 8 + Session.nonceBytes
-        guard payload.count > header, payload[0] == 1, payload.count - header <= Session.maxPrincipalBytes,
+        let header = 2 + 8 + Session.nonceBytes
+        guard payload.count > header, payload[0] == 1, let kind = Session.Kind(rawValue: payload[1]),
+            payload.count - header <= Session.maxPrincipalBytes,
             let principal = String(validating: payload[header...], as: UTF8.self)
         else { return nil }
-        let expires = payload[1..<9].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return Session(principal: principal, expiresSeconds: expires, nonce: Array(payload[9..<header]))
+        let expires = payload[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Session(kind: kind, principal: principal, expiresSeconds: expires, nonce: Array(payload[10..<header]))
     }
 }

@@ -14,6 +14,7 @@ enum APIRouter {
         TokenRoutes.add(to: router, node: node)
         MembershipRoutes.add(to: router, node: node)
         MetricsRoute.add(to: router, node: node)
+        for add in [ApprovalRoutes.add, ConsoleRoutes.add, AuditRoutes.add, BudgetRoutes.add] { add(router, node) }
         return router
     }
 }

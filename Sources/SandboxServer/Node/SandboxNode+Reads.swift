@@ -1,4 +1,5 @@
 import SandboxCluster
+import SandboxState
 
 extension SandboxNode {
     /// A linearizable read point: returns once this node has applied every write committed
@@ -16,5 +17,13 @@ extension SandboxNode {
         } catch {
             throw .unavailable("no linearizable read now: \(error)", code: "read_unavailable")
         }
+    }
+}
+
+extension SandboxNode {
+    /// A read of the local state (after ``linearizableRead()`` where it must be current); a
+    /// store that cannot be read is a 500.
+    func readState<T>(_ body: (StateQueries) throws -> T) throws(APIError) -> T {
+        do { return try body(queries) } catch { throw .internalError("cannot read the state: \(error)") }
     }
 }

@@ -20,6 +20,8 @@ public final class SandboxNode: Sendable {
     let failedAuth = Mutex(FailedAuthLimiter())
     /// Long polls waiting for the applied state to change.
     let watchers: ApplyWatchers
+    /// Signs console session cookies (the key derived from the cluster secret).
+    let sessions: SessionSigner
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
@@ -56,6 +58,7 @@ public final class SandboxNode: Sendable {
         let machine = try SandboxMachine(store: storage.state)
         let stateStorage = RocksStateStorage(storage.state)
         self.stateStorage = stateStorage
+        sessions = SessionSigner(secret: config.clusterSecret ?? (0..<32).map { _ in UInt8.random(in: 0...255) })
         let watchers = ApplyWatchers()
         self.watchers = watchers
         machine.applied = { results in

@@ -1,0 +1,60 @@
+import JSON
+import SandboxState
+
+/// The body of `POST /v1/approvals`, checked: what is wrong is named in the 400.
+struct ApprovalRequestFields {
+    static let defaultGroup = "human"
+    static let defaultTTLSeconds: UInt32 = 3600
+    static let maxTTLSeconds: UInt32 = 7 * 86_400
+    static let maxRequired = 16
+    static let maxPayloadBytes = 32 << 10
+
+    var agent: String
+    var tool: String
+    /// SHA-256 of the canonical parameters (64 hex digits, optionally `sha256:`-prefixed).
+    var hash: [UInt8]
+    /// The redacted parameters as JSON text.
+    var payload: String
+    var group: String
+    var required: UInt8
+    var ttlSeconds: UInt32
+
+    init(_ body: JSONValue) throws(APIError) {
+        guard case .object = body else { throw Self.bad("the body must be a JSON object") }
+        agent = try Self.name(body, "agent_id")
+        tool = try Self.name(body, "tool")
+        guard var hashText = body.member("params_hash")?.stringValue else {
+            throw Self.bad("params_hash (64 hex digits: SHA-256 of the canonical parameters) is required")
+        }
+        if hashText.hasPrefix("sha256:") { hashText.removeFirst(7) }
+        guard hashText.utf8.count == 64, let hash = [UInt8](hexString: hashText.lowercased()) else {
+            throw Self.bad("params_hash must be 64 hex digits (SHA-256 of the canonical parameters)")
+        }
+        self.hash = hash
+        payload = (body.member("payload_redacted") ?? .object([:])).serialized()
+        guard payload.utf8.count <= Self.maxPayloadBytes else {
+            throw Self.bad("payload_redacted is over \(Self.maxPayloadBytes) bytes")
+        }
+        group = body.member("group") == nil ? Self.defaultGroup : try Self.name(body, "group")
+        let required = body.uint32("required_approvals") ?? 1
+        guard body.member("required_approvals") == nil || (1...UInt32(Self.maxRequired)).contains(required) else {
+            throw Self.bad("required_approvals must be an integer 1...\(Self.maxRequired)")
+        }
+        self.required = UInt8(required)
+        ttlSeconds = body.uint32("ttl_seconds") ?? Self.defaultTTLSeconds
+        guard body.member("ttl_seconds") == nil || (1...Self.maxTTLSeconds).contains(ttlSeconds),
+            body.uint32("ttl_seconds") != nil || body.member("ttl_seconds") == nil
+        else { throw Self.bad("ttl_seconds must be an integer 1...\(Self.maxTTLSeconds)") }
+    }
+
+    private static func name(_ body: JSONValue, _ field: String) throws(APIError) -> String {
+        guard let text = body.member(field)?.stringValue, !text.isEmpty, text.utf8.count <= 256 else {
+            throw bad("\(field) must be a non-empty string of at most 256 bytes")
+        }
+        return text
+    }
+
+    private static func bad(_ message: String) -> APIError {
+        APIError.badRequest(message, code: "bad_approval_request")
+    }
+}

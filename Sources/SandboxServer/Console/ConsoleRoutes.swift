@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SandboxState
+
+/// The MVP's approvals page on every node: `GET /approvals` (the login form, or the queue),
+/// `POST /approvals/login` (a token → a signed session cookie: HttpOnly, SameSite=Strict,
+/// Secure under TLS) and `POST /approvals/logout`. Votes post to
+/// `/v1/approvals/{id}/decision` with the session's CSRF token (``ApprovalRoutes``).
+enum ConsoleRoutes {
+    static let pageSize = 200
+    static let maxFormBytes = 4096
+
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
+        router.get("/approvals") { request, context -> Response in
+            try await page(request, context, node)
+        }
+        router.post("/approvals/login") { request, context -> Response in
+            try await login(request, context, node)
+        }
+        router.post("/approvals/logout") { request, _ -> Response in
+            guard let session = try? node.session(from: request) else { return redirect(clearing: true) }
+            let fields = FormBody.parse(try await request.bodyBytes(upTo: maxFormBytes)) ?? [:]
+            try node.checkCSRF(fields["csrf"], for: session)
+            return redirect(clearing: true)
+        }
+    }
+
+    static func page(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
+        -> Response
+    {
+        let session: Session?
+        do {
+            session = try node.session(from: request)
+        } catch {
+            var response = html(ApprovalsPage.login(message: error.message, devHint: node.config.dev))
+            response.headers[.setCookie] = cookieHeader("", maxAge: 0)
+            return response
+        }
+        guard let session else { return html(ApprovalsPage.login(message: nil, devHint: node.config.dev)) }
+        let caller = try node.sessionCaller(session)
+        try await node.linearizableRead()
+        let page = try node.readState { try $0.approvals(status: .pending, limit: pageSize) }
+        let now = ApprovalRoutes.nowMillis()
+        let visible = page.filter { record in
+            record.status(at: now) == .pending
+                && (try? ApprovalRoutes.requireReader(caller, agent: record.agent, tenant: record.tenant)) != nil
+        }
+        let canVote = (try? caller.require(.approver, tenant: caller.tenant)) != nil
+        return html(
+            ApprovalsPage.queue(
+                visible, principal: session.principal, canVote: canVote, csrf: node.sessions.csrfToken(for: session),
+                nowMillis: now, more: page.count == pageSize))
+    }
+
+    static func login(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
+        -> Response
+    {
+        guard let fields = FormBody.parse(try await request.bodyBytes(upTo: maxFormBytes)) else {
+            throw APIError.badRequest("the form body is malformed", code: "bad_form")
+        }
+        var head = request.head
+        head.headerFields[.cookie] = nil
+        if let token = fields["token"], !token.isEmpty { head.headerFields[.authorization] = "Bearer \(token)" }
+        let caller: Caller
+        do {
+            caller = try await node.caller(
+                for: Request(head: head, body: .init(buffer: ByteBuffer())), context: context)
+        } catch {
+            return html(ApprovalsPage.login(message: error.message, devHint: node.config.dev), status: .unauthorized)
+        }
+        guard let (kind, principal) = SandboxNode.sessionKind(of: caller) else {
+            return html(
+                ApprovalsPage.login(message: "agent keys cannot log in to the console", devHint: node.config.dev),
+                status: .forbidden)
+        }
+        let nonce = (0..<Session.nonceBytes).map { _ in UInt8.random(in: 0...255) }
+        let (cookie, _) = node.sessions.issue(
+            kind, principal: principal, nowSeconds: SandboxNode.nowSeconds(), nonce: nonce)
+        var response = redirect(clearing: false)
+        response.headers[.setCookie] = cookieHeader(
+            cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: request.uri.scheme == .https)
+        return response
+    }
+
+    /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page
+    /// sends it), Secure when the page was served over TLS.
+    static func cookieHeader(_ value: String, maxAge: Int, secure: Bool = false) -> String {
+        let header = "\(SessionSigner.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+        return secure ? header + "; Secure" : header
+    }
+
+    /// 303 to the page (after a login, a logout or a vote from the page).
+    static func redirect(clearing: Bool) -> Response {
+        var headers: HTTPFields = [.location: "/approvals", .cacheControl: "no-store"]
+        if clearing { headers[.setCookie] = cookieHeader("", maxAge: 0) }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        let headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            HTTPField.Name("X-Frame-Options")!: "DENY", HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        ]
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
