@@ -13,6 +13,7 @@ import PackageDescription
 //   SandboxWire (pure: the peer codec) -> Raft
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
 //   SandboxTransport (TCP between nodes) -> SandboxCluster, SandboxWire, SwiftNIO
+//   SandboxSigning (Ed25519 policy bundles) -> JSON, swift-crypto
 //   sandboxd -> SandboxServer (configuration, HTTP API: Hummingbird) -> SandboxTransport, SandboxState
 let package = Package(
     name: "AgentSandbox",
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "SandboxState", targets: ["SandboxState"]),
         .library(name: "SandboxStateStore", targets: ["SandboxStateStore"]),
         .library(name: "SandboxTransport", targets: ["SandboxTransport"]),
+        .library(name: "SandboxSigning", targets: ["SandboxSigning"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "sandboxd", targets: ["sandboxd"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
@@ -84,12 +86,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
 
+        // Signed policy bundles: Ed25519 (swift-crypto, its BoringSSL kept out of the pure cores),
+        // key ids, the key ring, canonical bundle bytes.
+        .target(
+            name: "SandboxSigning", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")]),
+
         // The node: configuration, the state machine on the driver, the HTTP API (Hummingbird).
         .target(
             name: "SandboxServer",
             dependencies: [
                 "JSON", "Raft", "SandboxCluster", "SandboxTransport", "SandboxState", "SandboxStateStore",
-                "SandboxStorage",
+                "SandboxStorage", "SandboxSigning", "SandboxPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "sandboxctl",
             dependencies: [
-                "JSON", "JSONSchema", "SandboxPolicy", "SandboxState",
+                "JSON", "JSONSchema", "SandboxPolicy", "SandboxState", "SandboxSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -154,6 +161,7 @@ let package = Package(
         .testTarget(
             name: "SandboxStorageTests",
             dependencies: ["SandboxStorage", "Raft", "RaftSimulation", "RaftSimulationRocksDB", "TestSupport"]),
+        .testTarget(name: "SandboxSigningTests", dependencies: ["SandboxSigning", "JSON", "TestSupport"]),
         .testTarget(name: "SandboxWireTests", dependencies: ["SandboxWire", "Raft", "TestSupport"]),
         // A counter state machine on the RocksDB store, for the cluster tests.
         .target(
@@ -176,8 +184,8 @@ let package = Package(
         .testTarget(
             name: "SandboxServerTests",
             dependencies: [
-                "SandboxServer", "SandboxState", "SandboxTransport", "Raft", "TestSupport", "SandboxPolicy", "JSON",
-                "JSONSchema", .product(name: "Logging", package: "swift-log"),
+                "SandboxServer", "SandboxState", "SandboxTransport", "SandboxSigning", "Raft", "TestSupport",
+                "SandboxPolicy", "JSON", "JSONSchema", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "SandboxStateTests",

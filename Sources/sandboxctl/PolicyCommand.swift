@@ -7,8 +7,8 @@ import SandboxPolicy
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Check, evaluate and diff policies.",
-        subcommands: [Check.self, Eval.self, Diff.self]
+        abstract: "Check, evaluate and diff policies; verify signed policy bundles.",
+        subcommands: [Check.self, Eval.self, Diff.self, Verify.self]
     )
 
     struct Check: ParsableCommand {
