@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import SandboxSigning
 import ServiceLifecycle
 import UnixSignals
 
@@ -17,6 +18,11 @@ public enum SandboxServer {
             logger.error("\(error)")
             return 2
         }
+        let keys: KeyRing
+        do { keys = try keyRing(config, dev: config.dev, logger: logger) } catch {
+            logger.error("\(error)")
+            return 2
+        }
         if let pid = config.exitWithParent { ParentWatch.start(pid: pid, logger: logger) }
         if config.dev { announceDevMode(config, logger: logger) }
         defer {
@@ -30,7 +36,7 @@ public enum SandboxServer {
                     "node": "\(config.nodeID)", "http": "\(config.httpAddress)", "peers": "\(config.peerAddress)",
                     "cluster": "\(config.clusterID)",
                 ])
-            let router = APIRouter.make(node: node)
+            let router = APIRouter.make(node: node, keys: keys)
             let app = Application(
                 router: router, server: .http1(configuration: APILimits.http1),
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),

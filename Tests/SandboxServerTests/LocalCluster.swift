@@ -48,6 +48,8 @@ final class LocalCluster: @unchecked Sendable {
     func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
 
     static let clusterSecret = "local-cluster-test-secret-0123456789"
+    /// The test clusters' policy-signing key (base64 of an Ed25519 seed), as a Secret would give it.
+    static let signingKey = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="
 
     /// Starts a node: a founding member bootstraps; with `join`, it waits to be added. It exits
     /// by itself if the test process dies (`--exit-with-parent`).
@@ -64,7 +66,7 @@ final class LocalCluster: @unchecked Sendable {
             ] + (configuresAdminToken ? ["--admin-token", adminToken] : []) + extraArguments
         // Every test cluster authenticates its peers (through the environment, as a Secret would).
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret]) { $1 }
+            ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret, "SANDBOX_SIGNING_KEY": Self.signingKey]) { $1 }
         let log = FileHandle(forWritingAtPath: createLog(node))
         process.standardOutput = log
         process.standardError = log

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Raft
+import SandboxSigning
 import SandboxTransport
 import TestSupport
 import Testing
@@ -19,7 +20,9 @@ import Testing
         config.peerAddress = PeerAddress(host: "127.0.0.1", port: Int.random(in: 50_000...60_000))
         config.peers = [1: config.peerAddress]
         let node = try await SandboxNode(config: config, logger: Logger(label: "openapi-test"))
-        let registered = Set(APIRouter.make(node: node).routes.map { "\($0.method) \($0.path)" })
+        var random = SeededGenerator(seed: 1)
+        let keys = KeyRing(signingKey: SigningKey.generate(using: &random))
+        let registered = Set(APIRouter.make(node: node, keys: keys).routes.map { "\($0.method) \($0.path)" })
         await node.shutdown(logger: Logger(label: "openapi-test"))
         #expect(registered.count > 20, "the router was read: \(registered.count) routes")
         let undocumented = registered.subtracting(document.operations).sorted()

@@ -60,10 +60,12 @@ wait_ready() {  # url...: each answers 200 within 30 s
 # sandboxd: node N serves HTTP on BASE+N-1 and peers on BASE+10+N-1.
 sd_port() { echo $((BASE + $1 - 1)); }
 sd_start() {
+    [ -f "$work/signing.key" ] || head -c 32 /dev/urandom | base64 >"$work/signing.key"
     local n=$1 peers="1=127.0.0.1:$((BASE + 10)),2=127.0.0.1:$((BASE + 11)),3=127.0.0.1:$((BASE + 12))"
     .build/release/sandboxd --node-id "$n" --data-dir "$work/sandboxd-$n" --http "127.0.0.1:$(sd_port "$n")" \
         --peer-listen "127.0.0.1:$((BASE + 10 + n - 1))" --peers "$peers" --cluster-id bench --bootstrap \
-        --admin-token bench-admin-token --exit-with-parent $$ >>"$work/sandboxd-$n.log" 2>&1 </dev/null &
+        --admin-token bench-admin-token --signing-key-file "$work/signing.key" --exit-with-parent $$ \
+        >>"$work/sandboxd-$n.log" 2>&1 </dev/null &
     PID[sandboxd$n]=$!
 }
 sd_ready() { wait_ready "http://127.0.0.1:$(sd_port 1)/readyz" "http://127.0.0.1:$(sd_port 2)/readyz" \

@@ -33,6 +33,7 @@ extension ServerConfig {
             compactionRetain = count
         }
         clusterSecret = try Self.clusterSecret(values)
+        try readSigningKeys(values)
         if let text = values["exit-with-parent"] {
             guard let pid = Int32(text), pid > 1 else { throw .invalid("--exit-with-parent", "a process id above 1") }
             exitWithParent = pid

@@ -37,6 +37,10 @@ public struct ServerConfig: Sendable, Hashable {
     /// response in both directions) before any Raft traffic flows. `nil`: peers are not
     /// authenticated (loopback development only; docs/cluster.md).
     public var clusterSecret: [UInt8]?
+    /// The cluster's Ed25519 policy-signing key (32 raw bytes; the same on every node) and the
+    /// public keys of earlier signing keys (ServerConfig+Signing.swift).
+    public var signingKey: [UInt8]?
+    public var retiredSigningKeys: [[UInt8]] = []
 
     /// This node's peer address as the others dial it.
     public var advertisedPeer: PeerAddress { peers[nodeID] ?? peerAddress }
@@ -96,7 +100,7 @@ public struct ServerConfig: Sendable, Hashable {
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
         "dev": "SANDBOX_DEV",
-    ]
+    ].merging(signingOptions) { $1 }
     static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }
 

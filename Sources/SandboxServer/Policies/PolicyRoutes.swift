@@ -1,0 +1,121 @@
+import Hummingbird
+import JSON
+import SandboxPolicy
+import SandboxSigning
+import SandboxState
+
+/// Agents' policies: publish (`PUT /v1/policies/{agent_id}`, YAML), the signed bundle of the
+/// enforced version (`GET`, with `ETag`, `If-None-Match` and `?wait=` long polls), and the
+/// version routes (PolicyRoutes+Versions.swift). Reads are linearizable; writes are proposed
+/// (a follower forwards them) and answered once applied on this node.
+enum PolicyRoutes {
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode, keys: KeyRing) {
+        router.put("/v1/policies/:agent_id") { request, context -> Response in
+            try await publish(request, context, node, keys)
+        }
+        router.get("/v1/policies/:agent_id") { request, context -> Response in
+            try await enforcedBundle(request, context, node, keys)
+        }
+        addVersionRoutes(to: router, node: node, keys: keys)
+    }
+
+    /// Media types a policy upload may declare (or none).
+    static let yamlTypes = ["application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml", "text/plain"]
+
+    private static func publish(
+        _ request: Request, _ context: APIRequestContext, _ node: SandboxNode, _ keys: KeyRing
+    ) async throws(APIError) -> Response {
+        let (caller, agent) = try await authorizedAgent(request, context, node, .admin)
+        if let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces),
+            !yamlTypes.contains(type.lowercased())
+        {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                "a policy is YAML: send Content-Type: application/x-yaml (got \(type))")
+        }
+        let mode = try self.mode(request.uri.queryParameters.get("mode"), default: .enforce)
+        let bytes = try await request.bodyBytes()
+        guard let yaml = String(validating: bytes, as: UTF8.self) else {
+            throw .badRequest("the policy is not UTF-8 text", code: "invalid_policy")
+        }
+        let compiled = try validate(yaml, agent: agent.id)
+        let command = Command.publishPolicy(agent: agent.id, yaml: yaml, mode: mode, actor: caller.actor)
+        return try await apply(command, node, keys, warnings: compiled.warnings)
+    }
+
+    /// Compiles `yaml` as the state machine will; errors as `agent.yaml:line:col: message`.
+    /// Schema files cannot be read by the server: such a policy is refused with what to do.
+    static func validate(_ yaml: String, agent: String) throws(APIError) -> CompiledPolicy {
+        let refuseFiles = { (reference: String) throws -> JSONValue in
+            throw SchemaReferenceError(
+                reference: reference,
+                message: "the server reads no schema files: inline the schema (tools.schemas.TOOL: {...JSON Schema...})"
+            )
+        }
+        do {
+            return try CompiledPolicy(yaml: yaml, resolveSchema: refuseFiles)
+        } catch {
+            let lines = error.errors.map { "\(agent).yaml:\($0.location): \($0.message)" }
+            throw .badRequest(lines.joined(separator: "\n"), code: "invalid_policy")
+        }
+    }
+
+    /// Proposes a policy command and answers the signed new version:
+    /// `{"policy_id", "version", "signature", "key_id", "sha256", "mode", "warnings"}`.
+    static func apply(
+        _ command: Command, _ node: SandboxNode, _ keys: KeyRing, warnings: [PolicyDiagnostic] = []
+    ) async throws(APIError) -> Response {
+        await DecisionRoutes.propose(command, on: node) { outcome in
+            guard case .applied(.policy(let agent, let version, _, let mode)) = outcome else { return nil }
+            // Applied on this node before propose returns: the local read sees it.
+            guard let record = try? node.queries.policyVersion(agent, version) else {
+                return APIError.internalError("policy version \(version) of `\(agent)` is not readable").response
+            }
+            let signed = PolicyBundles.signed(record, keys)
+            return JSONResponses.json(
+                .object([
+                    "policy_id": .string("\(agent)@\(version)"), "version": JSONResponses.number(UInt64(version)),
+                    "signature": .string(signed.signatureBase64), "key_id": .string(signed.keyID),
+                    "sha256": .string(signed.bundle.sha256), "mode": .string(mode.name),
+                    "warnings": .array(warnings.map { .string("\(agent).yaml:\($0.location): \($0.message)") }),
+                ]))
+        }
+    }
+
+    /// `GET /v1/policies/{agent_id}`: the signed bundle of the enforced version. With
+    /// `If-None-Match` naming it, 304; with `?wait=`, the answer waits (at most 30 s) for the
+    /// enforced version to change (or, with no policy yet, for a first one).
+    private static func enforcedBundle(
+        _ request: Request, _ context: APIRequestContext, _ node: SandboxNode, _ keys: KeyRing
+    ) async throws(APIError) -> Response {
+        let (_, agent) = try await authorizedAgent(request, context, node, .viewer)
+        let wait = try LongPollWait.parse(request.uri.queryParameters.get("wait"))
+        let known = request.headers[.ifNoneMatch]
+        let read = { () throws(APIError) -> PolicyVersionRecord? in
+            try readState { try node.queries.enforcedPolicy(agent.id) }
+        }
+        var record = try read()
+        let stale = { (record: PolicyVersionRecord?) in
+            record == nil || PolicyBundles.matches(known, PolicyBundles.etag(record!, keys))
+        }
+        if let wait, stale(record) {
+            do {
+                record =
+                    try await node.watchers.poll(.policy(agent: agent.id), timeout: wait) {
+                        let current = try read()
+                        return stale(current) ? nil : current
+                    } ?? read()
+            } catch let error as APIError {
+                throw error
+            } catch {
+                throw .unavailable("too many long polls wait on this node; retry", code: "too_many_waiters")
+            }
+        }
+        guard let record else {
+            throw .notFound("agent `\(agent.id)` has no enforced policy; publish one with PUT", code: "no_policy")
+        }
+        let etag = PolicyBundles.etag(record, keys)
+        if PolicyBundles.matches(known, etag) { return PolicyBundles.notModified(etag) }
+        return PolicyBundles.response(record, keys)
+    }
+}

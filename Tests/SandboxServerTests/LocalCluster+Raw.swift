@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+extension LocalCluster {
+    /// What ``raw(_:_:_:body:headers:timeout:)`` answers: the status, the headers (names in
+    /// lower case) and the body's bytes.
+    struct RawAnswer {
+        var status: Int
+        var headers: [String: String]
+        var data: Data
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var errorMessage: String { (json["error"] as? [String: Any])?["message"] as? String ?? "" }
+    }
+
+    /// One HTTP call with its headers kept (`ETag`, 304 answers); nil when the node does not
+    /// answer. A JSON answer of a documented route is checked against `docs/openapi.yaml`.
+    func raw(
+        _ node: Int, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:],
+        timeout: TimeInterval = 5
+    ) async -> RawAnswer? {
+        var request = URLRequest(url: url(node, path), timeoutInterval: timeout)
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let body { request.httpBody = Data(body.utf8) }
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
+        }
+        if http.statusCode != 304 { OpenAPI.check(method, path, status: http.statusCode, body: data) }
+        return RawAnswer(status: http.statusCode, headers: fields, data: data)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import JSON
+import SandboxSigning
+import Testing
+
+/// The policy API on a real 3-node cluster: publish on one node, decide on another; signed
+/// bundles that verify with `GET /v1/keys`; ETag and 304; long polls that wake on a new version
+/// and end at their wait; validation errors with line and column; tenant scoping; versions,
+/// diff, rollback, shadow mode and simulation.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct PolicyOverHTTPTests {
+    static let agentKey = "policy-test-agent-key-0123456789"
+    static let yaml = "application/x-yaml"
+
+    static func policy(allow: String) -> String {
+        "agent: \"sales\"\ntools:\n  allow: [\"\(allow)\"]\n"
+    }
+
+    @Test func policiesAcrossTheCluster() async throws {
+        let cluster = LocalCluster()
+        defer { cluster.stopAll() }
+        try cluster.startAll()
+        try await cluster.waitUntilReady([1, 2, 3])
+        let otherAdmin = try await provision(cluster)
+
+        // Published on node 1 with the agent's own key, it governs the next decision on node 3.
+        let first = try await publish(
+            cluster, on: 1, Self.policy(allow: "crm.read"), as: ["X-Agent-Key": Self.agentKey])
+        #expect(first.json["version"] as? Int == 1 && first.json["policy_id"] as? String == "sales@1")
+        #expect(await decision(cluster, on: 3, tool: "crm.read", id: "d1") == ["allow", "1"])
+        let second = try await publish(cluster, on: 2, Self.policy(allow: "email.draft"), as: adminAuth(cluster))
+        #expect(second.json["version"] as? Int == 2)
+        #expect(await decision(cluster, on: 3, tool: "crm.read", id: "d2") == ["deny", "2"])
+
+        // Another tenant's administrator may neither publish nor read it.
+        let foreign = await cluster.raw(
+            3, "PUT", "/v1/policies/sales", body: Self.policy(allow: "*"),
+            headers: otherAdmin.merging(["Content-Type": Self.yaml]) { $1 })
+        #expect(foreign?.status == 403 && foreign?.errorCode == "forbidden", "\(String(describing: foreign?.json))")
+        #expect(await cluster.raw(1, "GET", "/v1/policies/sales", headers: otherAdmin)?.status == 403)
+
+        let etag = try await signedBundleVerifies(cluster, version: 2, signature: second.json["signature"] as? String)
+        try await conditionalAndLongPolls(cluster, etag: etag)
+        try await refusals(cluster)
+        try await versionsDiffRollbackAndShadow(cluster)
+        try await simulation(cluster)
+    }
+
+    /// Tenant `acme` with agent `sales`, tenant `globex` with an administrator; returns the
+    /// latter's credentials.
+    func provision(_ cluster: LocalCluster) async throws -> [String: String] {
+        try await waitFor("the tenants to be created") {
+            let acme = await cluster.admin(1, "POST", "/v1/tenants", #"{"id": "acme", "name": "Acme"}"#)
+            return acme?.status == 200 || acme?.status == 409
+        }
+        #expect(await cluster.admin(2, "POST", "/v1/tenants", #"{"id": "globex", "name": "Globex"}"#)?.status == 200)
+        let agent = await cluster.admin(
+            3, "POST", "/v1/tenants/acme/agents", #"{"agent_id": "sales", "api_key": "\#(Self.agentKey)"}"#)
+        #expect(agent?.status == 200, "\(String(describing: agent))")
+        let token = await cluster.admin(
+            1, "POST", "/v1/tokens", #"{"id": "globex-admin", "role": "admin", "tenant": "globex"}"#)
+        let auth = ["Authorization": "Bearer \(try #require(token?.body["token"] as? String))"]
+        // Credentials are checked against each node's applied state: wait until every node has them.
+        for node in 1...3 {
+            try await waitFor("credentials on node \(node)") {
+                let agentAuth = await cluster.raw(
+                    node, "GET", "/v1/policies/sales", headers: ["X-Agent-Key": Self.agentKey])
+                let tokenAuth = await cluster.raw(node, "GET", "/v1/policies/sales", headers: auth)
+                return agentAuth?.status == 404 && tokenAuth?.status == 403
+            }
+        }
+        return auth
+    }
+
+    func adminAuth(_ cluster: LocalCluster) -> [String: String] { ["Authorization": "Bearer \(cluster.adminToken)"] }
+
+    func publish(_ cluster: LocalCluster, on node: Int, _ text: String, as auth: [String: String], query: String = "")
+        async throws -> LocalCluster.RawAnswer
+    {
+        let answer = await cluster.raw(
+            node, "PUT", "/v1/policies/sales\(query)", body: text,
+            headers: auth.merging(["Content-Type": Self.yaml]) { $1 })
+        #expect(answer?.status == 200, "\(String(describing: answer?.json))")
+        return try #require(answer)
+    }
+
+    /// The decision and the policy version that made it.
+    func decision(_ cluster: LocalCluster, on node: Int, tool: String, id: String) async -> [String] {
+        let answer = await cluster.call(
+            node, "POST", "/v1/decisions", json: #"{"tool": "\#(tool)", "params": {}}"#,
+            headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id])
+        return [answer?.body["decision"] as? String ?? "none", "\(answer?.body["policy_version"] as? Int ?? -1)"]
+    }
+
+    /// The bundle from node 3 verifies with the key `GET /v1/keys` serves on node 1, offline
+    /// through `sandboxctl policy verify` too, and a tampered copy does not. Returns its ETag.
+    func signedBundleVerifies(_ cluster: LocalCluster, version: Int, signature: String?) async throws -> String {
+        let answer = try #require(await cluster.raw(3, "GET", "/v1/policies/sales", headers: adminAuth(cluster)))
+        #expect(answer.status == 200)
+        let etag = try #require(answer.headers["etag"])
+        let signed = try SignedBundle(json: try JSONValue(parsing: Array(answer.data)))
+        #expect(signed.bundle.version == UInt64(version) && signed.bundle.yaml == Self.policy(allow: "email.draft"))
+        #expect(signed.signatureBase64 == signature, "every node signs a version alike")
+        let keys = try #require(await cluster.raw(1, "GET", "/v1/keys"))
+        let list = try #require(keys.json["keys"] as? [[String: Any]])
+        let key = try VerificationKey(text: try #require(list.first?["public_key"] as? String))
+        #expect(list.first?["active"] as? Bool == true && list.first?["key_id"] as? String == key.keyID)
+        try signed.verify(with: [key])
+
+        let directory = cluster.directory
+        let bundleFile = directory.subpath("bundle.json")
+        let keysFile = directory.subpath("keys.json")
+        try answer.data.write(to: URL(fileURLWithPath: bundleFile))
+        try keys.data.write(to: URL(fileURLWithPath: keysFile))
+        #expect(try runVerify([bundleFile, "--public-key", keysFile, "--agent", "sales"]) == 0)
+        #expect(try runVerify([bundleFile, "--public-key", keysFile, "--min-version", "\(version + 1)"]) == 1)
+        var tampered = signed
+        tampered.bundle.yaml = Self.policy(allow: "*")
+        try Data(tampered.jsonValue.serialized().utf8).write(to: URL(fileURLWithPath: bundleFile))
+        #expect(try runVerify([bundleFile, "--public-key", keysFile]) == 1)
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: bundleFile))
+        #expect(try runVerify([bundleFile, "--public-key", keysFile]) == 2)
+        return etag
+    }
+
+    func runVerify(_ arguments: [String]) throws -> Int32 {
+        let ctl = Process()
+        ctl.executableURL = URL(fileURLWithPath: LocalCluster.executable("sandboxctl"))
+        ctl.arguments = ["policy", "verify"] + arguments
+        ctl.standardOutput = FileHandle.nullDevice
+        ctl.standardError = FileHandle.nullDevice
+        try ctl.run()
+        ctl.waitUntilExit()
+        return ctl.terminationStatus
+    }
+}
