@@ -7,8 +7,15 @@ final class RaftLog {
     @exclusivity(unchecked) var unstable: UnstableLog
     /// Highest index known to be committed.
     @exclusivity(unchecked) private(set) var committed: UInt64
-    /// Highest index handed to the runtime for applying and acknowledged by `advance`.
+    /// Highest index the runtime acknowledged as applied (`advance` or `acknowledgeApplied`).
     @exclusivity(unchecked) private(set) var applied: UInt64
+    /// Highest index handed to the runtime for applying (at least `applied`): entries up to it
+    /// are never handed out again.
+    @exclusivity(unchecked) private(set) var applying: UInt64
+    /// The batches handed out and not yet acknowledged as applied: last index and entry bytes.
+    @exclusivity(unchecked) private var unappliedBatches: [(last: UInt64, bytes: Int)] = []
+    /// Entry bytes handed out and not yet acknowledged as applied.
+    @exclusivity(unchecked) private(set) var unappliedBytes = 0
 
     /// Throws what the storage threw when it cannot tell where its log begins and ends.
     init(storage: any RaftLogStorage, invariants: InvariantMonitor, seam: MutationSeam) throws {
@@ -20,6 +27,7 @@ final class RaftLog {
         unstable = UnstableLog(offset: last + 1)
         committed = first - 1
         applied = first - 1
+        applying = first - 1
     }
 
     /// A storage read other than a compacted/unavailable position failed: the storage is
@@ -186,27 +194,48 @@ final class RaftLog {
         return false
     }
 
+    /// The state machine's applied index found at start (at most the commit index).
+    func recoverApplied(_ index: UInt64) {
+        guard invariants.require(index <= committed, "applied \(index) beyond commit \(committed)") else { return }
+        applied = max(applied, index)
+        applying = max(applying, index)
+    }
+
+    /// The runtime applied every entry handed out up to `index`. An index at or below `applied`
+    /// is a late acknowledgement (a snapshot moved past it): nothing to do.
     func appliedTo(_ index: UInt64) {
-        guard index > 0 else { return }
-        guard
-            invariants.require(
-                index <= committed && index >= applied, "applied \(index) outside [\(applied), \(committed)]")
+        guard index > applied else { return }
+        guard invariants.require(index <= applying, "applied \(index) beyond the entries handed out (\(applying))")
         else { return }
         applied = index
+        let done = unappliedBatches.prefix { $0.last <= index }
+        unappliedBytes -= done.reduce(0) { $0 + $1.bytes }
+        unappliedBatches.removeFirst(done.count)
     }
 
     /// The last index that may be handed out for applying.
     var applyLimit: UInt64 { committed }
 
-    var hasEntriesToApply: Bool {
-        unstable.snapshot == nil && applyLimit > applied
+    /// Whether committed entries wait to be handed out: none while a snapshot is pending, nor
+    /// while `maxUnappliedBytes` of handed-out entries wait for their acknowledgement.
+    func hasEntriesToApply(maxUnappliedBytes: Int) -> Bool {
+        unstable.snapshot == nil && applyLimit > applying && unappliedBytes < maxUnappliedBytes
     }
 
-    func entriesToApply(maxBytes: Int) -> [Entry] {
-        guard hasEntriesToApply else { return [] }
-        let low = max(applied + 1, firstIndex())
+    /// The next committed entries to apply (at most `maxBytes`, at least one), marked as handed
+    /// out: the next call continues after them.
+    func takeEntriesToApply(maxBytes: Int, maxUnappliedBytes: Int) -> [Entry] {
+        guard hasEntriesToApply(maxUnappliedBytes: maxUnappliedBytes) else { return [] }
+        let low = max(applying + 1, firstIndex())
         switch entries(from: low, to: applyLimit + 1, maxBytes: maxBytes) {
-        case .success(let entries): return entries
+        case .success(let entries):
+            guard let last = entries.last else { return [] }
+            var bytes = 0
+            for entry in entries { bytes += entry.data.count }
+            applying = last.index
+            unappliedBatches.append((last.index, bytes))
+            unappliedBytes += bytes
+            return entries
         case .failure(let error):
             invariants.fail("committed entries unavailable: \(error)")
             return []
@@ -241,5 +270,8 @@ final class RaftLog {
     func snapshotInstalled(at index: UInt64) {
         unstable.markSnapshotStable(at: index)
         if index > applied { applied = index }
+        if index > applying { applying = index }
+        unappliedBatches.removeAll { $0.last <= index }
+        unappliedBytes = unappliedBatches.reduce(0) { $0 + $1.bytes }
     }
 }

@@ -14,6 +14,11 @@ public struct RaftLimits: Sendable, Hashable {
     public var maxUncommittedBytes: Int = 64 << 20
     /// Most bytes of committed entries handed out in one `Ready` (at least one entry).
     public var maxCommittedBytesPerReady: Int = 16 << 20
+    /// Most bytes of committed entries handed out for applying and not yet acknowledged as
+    /// applied (`RaftNode.acknowledgeApplied`): beyond it no more are handed out until the
+    /// runtime catches up (a runtime that applies on its own thread queues at most this much,
+    /// plus one `Ready`'s worth).
+    public var maxUnappliedBytes: Int = 64 << 20
     /// Most ReadIndex requests waiting at a leader.
     public var maxPendingReads: Int = 4096
     /// A learner is promoted to voter only when it is at most this many entries behind the

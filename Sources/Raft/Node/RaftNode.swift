@@ -116,7 +116,7 @@ public final class RaftNode {
             guard config.applied <= log.committed else {
                 throw .invalid("applied index \(config.applied) is beyond the commit index \(log.committed)")
             }
-            log.appliedTo(config.applied)
+            log.recoverApplied(config.applied)
         }
         setConfiguration(confState)
         becomeFollower(term: term, leader: 0)
@@ -129,6 +129,8 @@ public final class RaftNode {
     public var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }
     public var commitIndex: UInt64 { log.committed }
     public var appliedIndex: UInt64 { log.applied }
+    /// The last index handed out for applying (`Ready.committedEntries`), applied or not yet.
+    public var applyingIndex: UInt64 { log.applying }
     public var lastIndex: UInt64 { log.lastIndex() }
     public var firstIndex: UInt64 { log.firstIndex() }
     /// The term of the entry at `index` in this node's log (nil when compacted or absent).
