@@ -57,6 +57,7 @@ final class TCPCluster: @unchecked Sendable {
         var config = DriverConfig(raft: raft, seed: id &* 7919)
         config.tickInterval = .milliseconds(10)
         config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
+        config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
         configure(&config)
         let driver = try RaftDriver(
             config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport)

@@ -6,7 +6,9 @@
 # concurrent clients spread over the nodes; then the failover gap (kill -9 of the leader under
 # 16 clients that retry on the other nodes), TRIALS times each. Figures: bench/README.md.
 # Environment: DURATION (s per level, 10), WARMUP (s, 2), LEVELS ("1 16 64"), TRIALS (5),
-# FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd.
+# FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd, KEEP=1 (keep
+# the servers' logs and data: the work folder is printed at the end), SANDBOXD_ARGS (more flags for
+# every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot).
 # Every process started is stopped by its PID on exit; the run takes about 4 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
@@ -27,7 +29,7 @@ cleanup() {
     local name
     for name in "${!PID[@]}"; do kill -9 "${PID[$name]}" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
+    if [ -n "${KEEP:-}" ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -65,7 +67,7 @@ sd_start() {
     .build/release/sandboxd --node-id "$n" --data-dir "$work/sandboxd-$n" --http "127.0.0.1:$(sd_port "$n")" \
         --peer-listen "127.0.0.1:$((BASE + 10 + n - 1))" --peers "$peers" --cluster-id bench --bootstrap \
         --admin-token bench-admin-token --signing-key-file "$work/signing.key" --exit-with-parent $$ \
-        >>"$work/sandboxd-$n.log" 2>&1 </dev/null &
+        ${SANDBOXD_ARGS:-} >>"$work/sandboxd-$n.log" 2>&1 </dev/null &
     PID[sandboxd$n]=$!
 }
 sd_ready() { wait_ready "http://127.0.0.1:$(sd_port 1)/readyz" "http://127.0.0.1:$(sd_port 2)/readyz" \
