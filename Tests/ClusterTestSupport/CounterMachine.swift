@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 import SandboxCluster
 import SandboxStorage
@@ -8,6 +9,14 @@ import SandboxStorage
 public final class CounterMachine: ReplicatedStateMachine {
     public let store: StateStore
     public private(set) var appliedIndex: UInt64
+    private let hookLock = NSLock()
+    private var hook: (@Sendable () -> Void)?
+    /// Runs at the start of every `apply` (on the driver's apply thread): tests block it to
+    /// stand for a slow state machine.
+    public var beforeApply: (@Sendable () -> Void)? {
+        get { hookLock.withLock { hook } }
+        set { hookLock.withLock { hook = newValue } }
+    }
 
     public init(store: StateStore) {
         self.store = store
@@ -15,6 +24,7 @@ public final class CounterMachine: ReplicatedStateMachine {
     }
 
     public func apply(_ entries: [Entry]) throws -> [UInt64] {
+        beforeApply?()
         var batch = StateBatch()
         var counts: [[UInt8]: UInt64] = [:]
         var results: [UInt64] = []

@@ -48,8 +48,8 @@ import Testing
         let acknowledged = await load.value
         #expect(acknowledged.count == 1000)
         let after = cluster.driver(leader).status
-        let writes = after.logWrites - before.logWrites
-        let entries = after.entriesWritten - before.entriesWritten
+        let writes = after.counters.logWrites - before.counters.logWrites
+        let entries = after.counters.entriesWritten - before.counters.entriesWritten
         #expect(entries >= 1000)
         // Group commit: a burst of a thousand proposals took far fewer synced writes. (A
         // leadership change under a loaded machine re-proposes entries one batch at a time;
@@ -71,8 +71,10 @@ import Testing
         let after = cluster.ids.map { cluster.driver($0).status }
         // A leadership change (a loaded machine) writes terms and votes, which are synced.
         guard after.allSatisfy({ $0.term == before[0].term }) else { return }
-        let writes = zip(before, after).reduce(0) { $0 + $1.1.logWrites - $1.0.logWrites }
-        let synced = zip(before, after).reduce(0) { $0 + $1.1.syncedLogWrites - $1.0.syncedLogWrites }
+        let writes = zip(before, after).reduce(0) { $0 + $1.1.counters.logWrites - $1.0.counters.logWrites }
+        let synced = zip(before, after).reduce(0) {
+            $0 + $1.1.counters.syncedLogWrites - $1.0.counters.syncedLogWrites
+        }
         #expect(synced <= 3 * proposals + 10, "\(synced) synced writes for \(proposals) proposals on 3 nodes")
         #expect(writes >= synced + proposals, "\(writes) writes, \(synced) synced: commit-only writes were synced")
     }

@@ -7,11 +7,19 @@ import SandboxWire
 /// decoded) and is delivered in order to the destination's driver; a node marked down neither
 /// sends nor receives (frames to or from it vanish, as on a real network).
 ///
-/// `@unchecked Sendable`: `sinks` and `down` are guarded by `lock`.
+/// `@unchecked Sendable`: `sinks`, `down` and `snapshotChunkDelay` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
     private var down: Set<NodeID> = []
+    private var chunkDelay: Duration = .zero
+
+    /// How long each snapshot chunk takes to send (on the snapshot's own sending thread): a large
+    /// state on a slow link.
+    var snapshotChunkDelay: Duration {
+        get { lock.withLock { chunkDelay } }
+        set { lock.withLock { chunkDelay = newValue } }
+    }
 
     func attach(_ node: NodeID, _ sink: any FrameSink) {
         lock.withLock {
@@ -47,5 +55,11 @@ final class MemoryNetwork: @unchecked Sendable {
         }
 
         func send(_ frame: Frame, to peer: NodeID) -> Bool { network.deliver(frame, from: node, to: peer) }
+
+        func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool {
+            let delay = network.snapshotChunkDelay
+            if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
+            return network.deliver(frame, from: node, to: peer)
+        }
     }
 }

@@ -9,6 +9,7 @@ import TestSupport
 final class TestCluster: @unchecked Sendable {
     struct Node {
         var storage: NodeStorage
+        var machine: CounterMachine
         var driver: RaftDriver<CounterMachine>
     }
 
@@ -31,6 +32,7 @@ final class TestCluster: @unchecked Sendable {
     deinit { for id in nodes.keys { stop(id) } }
 
     func driver(_ id: NodeID) -> RaftDriver<CounterMachine> { nodes[id]!.driver }
+    func machine(_ id: NodeID) -> CounterMachine { nodes[id]!.machine }
 
     func start(_ id: NodeID, storage: NodeStorage? = nil) throws {
         let storage = try storage ?? NodeStorage(path: directory.subpath("node-\(id)"), options: .small)
@@ -40,11 +42,11 @@ final class TestCluster: @unchecked Sendable {
         config.tickInterval = .milliseconds(10)
         config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
         configure(&config)
+        let machine = CounterMachine(store: storage.state)
         let driver = try RaftDriver(
-            config: config, storage: storage, machine: CounterMachine(store: storage.state),
-            transport: network.endpoint(for: id))
+            config: config, storage: storage, machine: machine, transport: network.endpoint(for: id))
         network.attach(id, driver)
-        nodes[id] = Node(storage: storage, driver: driver)
+        nodes[id] = Node(storage: storage, machine: machine, driver: driver)
         driver.start()
     }
 

@@ -11,13 +11,8 @@ public struct ClusterStatus: Sendable, Hashable {
     public var firstIndex: UInt64
     public var lastIndex: UInt64
     public var membership: ConfState
-    /// Log writes (entries and hard state, one write each) and the entries they carried: with
-    /// group commit, far fewer writes than entries under concurrent load.
-    public var logWrites: UInt64 = 0
-    /// Those of `logWrites` that waited for the disk (fdatasync): every write with entries or a
-    /// new term or vote; a hard state that only moves the commit index is written unsynced.
-    public var syncedLogWrites: UInt64 = 0
-    public var entriesWritten: UInt64 = 0
+    /// Writes, syncs and snapshot transfers since the driver started.
+    public var counters = DriverCounters()
     /// Set once the node stopped (shut down or failed), with why.
     public var stopped: String?
 

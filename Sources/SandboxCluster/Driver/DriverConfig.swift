@@ -26,6 +26,10 @@ public struct DriverConfig: Sendable {
     public var compactionThreshold: UInt64 = 20_000
     /// ...keeping this many behind the applied index for slow followers.
     public var compactionRetain: UInt64 = 5_000
+    /// After a snapshot's last chunk went to a follower, how long the log is kept from being
+    /// compacted past it (and no other snapshot sent to that follower) while it installs it,
+    /// unless the follower acknowledges it first (`SnapshotTransfers`).
+    public var snapshotInstallTimeout: Duration = .seconds(30)
     /// Limits of the peer codec (frames are checked against them before they are sent).
     public var wire = WireLimits()
     /// The monotonic clock behind ticks and every deadline (`ContinuousClock`: a change of the

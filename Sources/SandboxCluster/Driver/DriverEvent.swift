@@ -9,6 +9,9 @@ enum DriverEvent<Result: Sendable>: Sendable {
     case changeMembership(ConfChange, CheckedContinuation<ConfState, any Error>)
     case transfer(to: NodeID)
     case unreachable(NodeID)
-    case snapshotSent(to: NodeID, failed: Bool)
+    /// A snapshot stream to a follower ended (`bytes`: the encoded chunks sent).
+    case snapshotSent(to: NodeID, failed: Bool, bytes: Int)
+    /// The apply worker applied committed entries (or failed to).
+    case applied(ApplyReport<Result>)
     case stop
 }

@@ -23,6 +23,9 @@ extension RaftDriver {
                 if nextTick <= now { nextTick = now + tick }
                 proposals.expire(now: now)
                 reads.expire(now: now)
+                snapshotTransfers.prune(now: now, applied: appliedIndex, margin: config.compactionRetain) {
+                    node.replicationState(of: $0)?.match
+                }
             }
             if stopReason == nil {
                 submitProposals(forwardedIn: forwardedIn)
@@ -60,9 +63,12 @@ extension RaftDriver {
             }
         case .transfer(let target): try? node.transferLeadership(to: target)
         case .unreachable(let peer): node.reportUnreachable(peer)
-        case .snapshotSent(let peer, let failed):
-            snapshotsInFlight.remove(peer)
+        case .snapshotSent(let peer, let failed, let bytes):
+            snapshotTransfers.finished(to: peer, failed: failed, now: config.clock())
+            counters.snapshotBytesSent += UInt64(bytes)
+            if failed { counters.snapshotsFailed += 1 } else { counters.snapshotsSent += 1 }
             node.reportSnapshot(to: peer, failed: failed)
+        case .applied(let report): applied(report)
         case .stop: stopReason = "shut down"
         }
     }
@@ -89,6 +95,8 @@ extension RaftDriver {
         membershipWaiters = [:]
         installer?.abort()
         installer = nil
+        applier.stop()
+        snapshotStreams.wait()  // the streams see the closed inbox before their next chunk
         publishStatus()
         loopFinished()
     }

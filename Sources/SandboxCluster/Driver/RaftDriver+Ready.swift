@@ -23,37 +23,36 @@ extension RaftDriver {
                 //    moves the commit index.
                 if !ready.entries.isEmpty { try config.seam.beforeEntriesWrite?(ready.entries.count) }
                 if !ready.entries.isEmpty || ready.hardState != nil {
+                    let started = config.clock()
                     if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: ready.hardState) {
-                        syncedLogWrites += 1
+                        counters.syncedLogWrites += 1
+                        counters.syncedWriteTime += config.clock() - started
                     }
-                    logWrites += 1
+                    counters.logWrites += 1
                     noteTimeStamps(of: ready.entries)
-                    entriesWritten += UInt64(ready.entries.count)
+                    counters.entriesWritten += UInt64(ready.entries.count)
                 }
             } catch {
                 return fail("storage write failed: \(error)")
             }
             // 4. Only now the acknowledgements and votes.
             if !config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }
-            // 5. Apply in order; 6. reads once their index is applied.
+            // 5. Apply in order: handed to the apply worker, acknowledged to Raft as it reports
+            //    (`applied(_:)`); 6. reads once their index is applied.
             for read in ready.readStates { reads.answer(context: read.context, index: read.index) }
-            do {
-                try apply(ready.committedEntries)
-            } catch {
-                return fail("applying committed entries failed: \(error)")
-            }
-            // 7. Advance, then what had to wait for it.
-            node.advance(ready)
+            handOut(ready.committedEntries)
+            // 7. Advance (what was persisted; applying is acknowledged apart), then what had to
+            //    wait for it.
+            node.acknowledgePersisted(ready)
             for report in deferredReports {
                 switch report {
                 case .unreachable(let peer): node.reportUnreachable(peer)
-                case .snapshotSent(let peer, let failed): node.reportSnapshot(to: peer, failed: failed)
+                case .snapshotSent(let peer, let failed, _): node.reportSnapshot(to: peer, failed: failed)
                 default: break
                 }
             }
             deferredReports.removeAll()
-            reads.complete(applied: machine.appliedIndex)
-            compactIfDue()
+            reads.complete(applied: appliedIndex)
         }
     }
 
@@ -91,66 +90,5 @@ extension RaftDriver {
 
     func sendFrame(_ frame: Frame, to peer: NodeID) {
         if !transport.send(frame, to: peer) { deferredReports.append(.unreachable(peer)) }
-    }
-
-    /// Applies committed entries: runs of normal entries through the state machine in one write
-    /// each, membership changes through Raft and the machine's membership write.
-    func apply(_ entries: [Entry]) throws {
-        var run: [Entry] = []
-        for entry in entries {
-            guard entry.kind == .configChange else {
-                run.append(entry)
-                continue
-            }
-            try applyRun(run)
-            run = []
-            let conf: ConfState
-            if let change = try? ConfChange(decoding: entry.data) {
-                conf = node.applyConfChange(change)
-            } else {
-                conf = node.confState  // the leader checked it; a damaged one changes nothing
-            }
-            try machine.applyMembership(conf, at: entry.index)
-            if let waiting = membershipWaiters.removeValue(forKey: entry.index) {
-                if waiting.term == entry.term {
-                    waiting.waiter.resume(returning: conf)
-                } else {
-                    waiting.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
-                }
-            }
-        }
-        try applyRun(run)
-    }
-
-    private func applyRun(_ entries: [Entry]) throws {
-        guard !entries.isEmpty else { return }
-        let results = try machine.apply(entries)
-        let now = config.clock()
-        for (entry, result) in zip(entries, results) {
-            proposals.remember(result, index: entry.index, term: entry.term)
-            for waiting in proposals.appended.removeValue(forKey: entry.index) ?? [] {
-                if waiting.term == entry.term {
-                    waiting.queued.waiter.resume(returning: result)
-                } else if waiting.queued.deadline > now {
-                    proposals.queue.append(waiting.queued)  // certainly not applied: propose again
-                } else {
-                    waiting.queued.waiter.resume(
-                        throwing: ClusterError.notApplied("replaced by a later leader's entry"))
-                }
-            }
-        }
-    }
-
-    /// Compacts the log once it holds `compactionThreshold` applied entries, keeping
-    /// `compactionRetain` for followers that are a little behind.
-    func compactIfDue() {
-        let applied = machine.appliedIndex
-        let first = node.firstIndex
-        guard applied >= first + config.compactionThreshold, applied > config.compactionRetain else { return }
-        do {
-            try storage.log.compact(upTo: applied - config.compactionRetain)
-        } catch {
-            fail("log compaction failed: \(error)")
-        }
     }
 }

@@ -3,18 +3,22 @@ import Raft
 import SandboxStorage
 import SandboxWire
 
-/// Drives one Raft node: the only owner of its `RaftNode`, its storage writes and its state
-/// machine, on one dedicated thread (never an event loop or the cooperative pool, since synced
-/// RocksDB writes block). Other threads talk to it through a bounded inbox.
+/// Drives one Raft node: the only owner of its `RaftNode` and its log writes, on one dedicated
+/// thread (never an event loop or the cooperative pool, since synced RocksDB writes block); its
+/// state machine is applied on a second dedicated thread (`ApplyWorker`), so that replication
+/// and log writes go on while entries are applied. Other threads talk to the loop through a
+/// bounded inbox.
 ///
-/// Each loop iteration takes every waiting event (messages, proposals, reads), ticks when a tick
-/// is due, proposes everything queued as one batch (group commit: one log append and one sync
-/// for all of them), and handles the node's `Ready`s exactly as `docs/raft.md`'s persistence
-/// contract says. A proposal is answered on the node that received it, once applied there.
+/// Each loop iteration takes every waiting event (messages, proposals, reads, the apply
+/// worker's reports), ticks when a tick is due, proposes everything queued as one batch (group
+/// commit: one log append and one sync for all of them), and handles the node's `Ready`s as
+/// `docs/raft.md`'s persistence contract says, handing committed entries to the apply worker.
+/// A proposal is answered on the node that received it, once applied there.
 ///
 /// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, the published
-/// status (under `statusLock`) and `finished` is read and written only on the loop thread
-/// (before `start()`, only by the thread that created the driver).
+/// status (under `statusLock`), `finished`, `applier` (its own lock) and `snapshotStreams` is
+/// read and written only on the loop thread (before `start()`, only by the thread that created
+/// the driver); `machine` only by the apply worker, or by the loop while the worker is idle.
 public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unchecked Sendable {
     public let id: NodeID
     let config: DriverConfig
@@ -31,8 +35,15 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let machine: Machine
     var proposals = ProposalWaiters<Machine.Result>()
     var reads = ReadWaiters()
+    let applier: ApplyWorker<Machine>
+    /// The index of the last entry the apply worker reported applied (the loop's view).
+    var appliedIndex: UInt64
+    /// Snapshot streams to followers, on threads of their own: `stop()` waits for them.
+    let snapshotStreams = DispatchGroup()
     var membershipWaiters: [UInt64: (term: UInt64, waiter: CheckedContinuation<ConfState, any Error>)] = [:]
-    var snapshotsInFlight: Set<NodeID> = []
+    var snapshotTransfers: SnapshotTransfers
+    /// What the published status counts (writes, syncs, snapshot transfers).
+    var counters = DriverCounters()
     var assembly: SnapshotAssembly
     var installer: SnapshotInstaller?
     /// Reports to Raft that must wait until the current `Ready` is advanced.
@@ -40,9 +51,6 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var stopReason: String?
     /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
     var newestTimeStamp: UInt64 = 0
-    var logWrites: UInt64 = 0
-    var syncedLogWrites: UInt64 = 0
-    var entriesWritten: UInt64 = 0
 
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
     /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
@@ -56,8 +64,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.machine = machine
         self.transport = transport
         node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
-        inbox = EventInbox(capacity: config.maxInboxEvents)
+        let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
+        self.inbox = inbox
+        appliedIndex = machine.appliedIndex
+        applier = ApplyWorker(machine: machine, name: "apply-\(raft.id)") { report in
+            inbox.post(.applied(report), force: true)
+        }
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
+        snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
         publishedStatus = ClusterStatus(node: raft.id)
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
@@ -67,13 +81,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     public func start() {
         precondition(!started, "a driver starts once")
         started = true
+        applier.start()
         let thread = Thread { [self] in run() }
         thread.name = "raft-\(id)"
         thread.start()
     }
 
     /// Stops the loop: every waiting request is answered with `ClusterError.stopped`. Returns
-    /// once the loop thread no longer touches the storage.
+    /// once no thread of the driver (loop, apply worker, snapshot streams) touches the storage.
     public func stop() {
         guard started else { return }
         inbox.post(.stop, force: true)
@@ -131,14 +146,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.leader = node.leader
         status.term = node.term
         status.commitIndex = node.commitIndex
-        status.appliedIndex = machine.appliedIndex
+        status.appliedIndex = appliedIndex
         status.firstIndex = node.firstIndex
         status.lastIndex = node.lastIndex
         status.membership = node.confState
         status.stopped = stopReason
-        status.logWrites = logWrites
-        status.syncedLogWrites = syncedLogWrites
-        status.entriesWritten = entriesWritten
+        status.counters = counters
         statusLock.withLock { publishedStatus = status }
     }
 

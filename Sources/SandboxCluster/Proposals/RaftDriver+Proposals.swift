@@ -145,7 +145,7 @@ extension RaftDriver {
     }
 
     private func awaitApply(_ queued: ProposalWaiters<Machine.Result>.Queued, index: UInt64, term: UInt64) {
-        guard index <= machine.appliedIndex else {
+        guard index <= appliedIndex else {
             proposals.appended[index, default: []].append(.init(term: term, queued: queued))
             return
         }

@@ -5,26 +5,29 @@ import SandboxWire
 
 extension RaftDriver {
     /// Streams the state to a follower that needs a snapshot, on a thread of its own (RocksDB
-    /// reads from a point-in-time view; the loop keeps applying meanwhile). One stream per peer
-    /// at a time: Raft asks again after a failure or a timeout.
+    /// reads from a point-in-time view; the loop keeps applying meanwhile). One transfer per
+    /// peer at a time, until it is installed or over (`SnapshotTransfers`): Raft asks again
+    /// after a failure or a timeout, and a request during a transfer is ignored.
     func startSnapshot(_ message: Message) {
         let peer = message.to
-        guard !snapshotsInFlight.contains(peer) else { return }
+        guard !snapshotTransfers.isUnderWay(to: peer) else { return }
         let reader: SnapshotReader
         do {
             reader = try storage.state.makeSnapshot()
         } catch {
-            deferredReports.append(.snapshotSent(to: peer, failed: true))
+            deferredReports.append(.snapshotSent(to: peer, failed: true, bytes: 0))
             return
         }
         var message = message
         // The state's own metadata (its applied index, never behind Raft's compaction point).
         message.snapshot = Snapshot(metadata: reader.metadata)
-        snapshotsInFlight.insert(peer)
+        snapshotTransfers.started(to: peer, index: reader.metadata.index)
         let stream = SnapshotStream(reader: reader, message: message)
-        let thread = Thread { [transport, inbox] in
-            let failed = !stream.send(through: transport, to: peer)
-            inbox.post(.snapshotSent(to: peer, failed: failed), force: true)
+        snapshotStreams.enter()
+        let thread = Thread { [transport, inbox, snapshotStreams] in
+            let (sent, bytes) = stream.send(through: transport, to: peer, until: { inbox.isClosed })
+            inbox.post(.snapshotSent(to: peer, failed: !sent, bytes: bytes), force: true)
+            snapshotStreams.leave()
         }
         thread.name = "snapshot-\(id)-to-\(peer)"
         thread.start()
@@ -62,6 +65,9 @@ extension RaftDriver {
         node.step(frame.message)
         // Raft took it when its log now starts after the snapshot: the store's does not yet.
         guard node.firstIndex == completed.metadata.index + 1 else { return completed.abort() }
+        // The entries handed out before are all below the snapshot: let the worker finish them
+        // before the state changes under it (it is idle from here until new entries commit).
+        applier.waitUntilIdle()
         do {
             try completed.finish()
         } catch {
@@ -70,8 +76,10 @@ extension RaftDriver {
         do {
             try machine.reloadAfterSnapshot()
         } catch {
-            fail("reloading the state machine after a snapshot failed: \(error)")
+            return fail("reloading the state machine after a snapshot failed: \(error)")
         }
+        appliedIndex = max(appliedIndex, completed.metadata.index)
+        counters.snapshotsInstalled += 1
     }
 
     /// Whether Raft would take this snapshot now: a stream it would refuse is not received (Raft
@@ -96,19 +104,26 @@ final class SnapshotStream: @unchecked Sendable {
         self.message = message
     }
 
-    /// Sends every chunk; false when reading failed or the transport dropped a chunk.
-    func send(through transport: any PeerTransport, to peer: NodeID) -> Bool {
+    /// Sends every chunk; whether all went (false when reading failed, the transport dropped a
+    /// chunk or `cancelled` turned true: the driver is stopping, checked before each chunk), and
+    /// the encoded bytes sent.
+    func send(
+        through transport: any PeerTransport, to peer: NodeID, until cancelled: () -> Bool
+    ) -> (sent: Bool, bytes: Int) {
         defer { reader.close() }
+        var bytes = 0
         do {
-            while let chunk = try reader.nextChunk() {
+            while !cancelled(), let chunk = try reader.nextChunk() {
+                let encoded = chunk.encoded()
                 let frame = SnapshotChunkFrame(
-                    message: message, sequence: chunk.sequence, isLast: chunk.isLast, chunk: chunk.encoded())
-                guard transport.sendSnapshotChunk(.snapshotChunk(frame), to: peer) else { return false }
-                if chunk.isLast { return true }
+                    message: message, sequence: chunk.sequence, isLast: chunk.isLast, chunk: encoded)
+                guard transport.sendSnapshotChunk(.snapshotChunk(frame), to: peer) else { return (false, bytes) }
+                bytes += encoded.count
+                if chunk.isLast { return (true, bytes) }
             }
-            return false
+            return (false, bytes)
         } catch {
-            return false
+            return (false, bytes)
         }
     }
 }

@@ -1,6 +1,8 @@
 import Raft
 
-/// What the driver applies committed entries to. Called only from the driver's loop thread.
+/// What the driver applies committed entries to. Called from one thread at a time: the driver's
+/// apply thread (`ApplyWorker`), or its loop thread while the apply thread is idle (a snapshot
+/// install reloads it).
 ///
 /// `SandboxState.StateMachine` is the production machine (through an adapter); the tests use a
 /// tiny counter machine on the same `StateStore`.

@@ -30,13 +30,13 @@ enum ClusterRoutes {
                 "lag": JSONResponses.number(status.commitIndex &- min(status.commitIndex, status.appliedIndex)),
                 "voters": .array(status.membership.voters.map(JSONResponses.number)),
                 "learners": .array(status.membership.learners.map(JSONResponses.number)),
-                "log_writes": JSONResponses.number(status.logWrites),
-                "synced_log_writes": JSONResponses.number(status.syncedLogWrites),
-                "entries_written": JSONResponses.number(status.entriesWritten),
+                "log_writes": JSONResponses.number(status.counters.logWrites),
+                "synced_log_writes": JSONResponses.number(status.counters.syncedLogWrites),
+                "entries_written": JSONResponses.number(status.counters.entriesWritten),
             ]
             if let stopped = status.stopped { body["stopped"] = .string(stopped) }
             if request.uri.queryParameters.get("digest") != nil {
-                let digest = try node.queries.digest()
+                let digest = try node.queries.storedDigest()?.bytes ?? []
                 body["state_digest"] = .string(digest.map { String(format: "%02x", $0) }.joined())
             }
             return JSONResponses.json(.object(body))

@@ -19,14 +19,15 @@ final class NodeMetrics: @unchecked Sendable {
     let proposalsInFlight: CoreMetrics.Meter
     private let gauges: [String: CoreMetrics.Meter]
     private let counters: [String: CoreMetrics.Counter]
+    /// Time spent in synced log writes (with `sandbox_raft_synced_log_writes_total`: the mean
+    /// sync latency).
+    private let syncSeconds: CoreMetrics.FloatingPointCounter
     private var last = Sample()
 
     /// What the previous sample saw (counters are sampled as deltas).
     private struct Sample {
         var leader: UInt64 = 0
-        var logWrites: UInt64 = 0
-        var syncedLogWrites: UInt64 = 0
-        var entriesWritten: UInt64 = 0
+        var counters = DriverCounters()
         var transport = TransportStats()
     }
 
@@ -36,7 +37,8 @@ final class NodeMetrics: @unchecked Sendable {
     ]
     static let counterNames = [
         "sandbox_raft_leader_changes_total", "sandbox_raft_log_writes_total", "sandbox_raft_synced_log_writes_total",
-        "sandbox_raft_entries_written_total",
+        "sandbox_raft_entries_written_total", "sandbox_snapshots_sent_total", "sandbox_snapshots_failed_total",
+        "sandbox_snapshot_bytes_sent_total", "sandbox_snapshots_installed_total",
         "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
         "sandbox_peer_handshakes_refused_total",
     ]
@@ -54,6 +56,7 @@ final class NodeMetrics: @unchecked Sendable {
             uniqueKeysWithValues: Self.gaugeNames.map { ($0, CoreMetrics.Meter(label: $0, factory: factory)) })
         counters = Dictionary(
             uniqueKeysWithValues: Self.counterNames.map { ($0, CoreMetrics.Counter(label: $0, factory: factory)) })
+        syncSeconds = CoreMetrics.FloatingPointCounter(label: "sandbox_raft_log_sync_seconds_total", factory: factory)
         for outcome in ["allow", "deny", "needs_approval", "error"] { _ = decisionCounter(outcome) }
     }
 
@@ -86,8 +89,8 @@ final class NodeMetrics: @unchecked Sendable {
         let previous = lock.withLock {
             let previous = last
             last = Sample(
-                leader: status.leader == 0 ? previous.leader : status.leader, logWrites: status.logWrites,
-                syncedLogWrites: status.syncedLogWrites, entriesWritten: status.entriesWritten, transport: transport)
+                leader: status.leader == 0 ? previous.leader : status.leader, counters: status.counters,
+                transport: transport)
             return previous
         }
         func add(_ name: String, _ now: Int, _ before: Int) {
@@ -96,9 +99,17 @@ final class NodeMetrics: @unchecked Sendable {
         if status.leader != 0, status.leader != previous.leader {
             counters["sandbox_raft_leader_changes_total"]?.increment()
         }
-        add("sandbox_raft_log_writes_total", Int(status.logWrites), Int(previous.logWrites))
-        add("sandbox_raft_synced_log_writes_total", Int(status.syncedLogWrites), Int(previous.syncedLogWrites))
-        add("sandbox_raft_entries_written_total", Int(status.entriesWritten), Int(previous.entriesWritten))
+        let (now, before) = (status.counters, previous.counters)
+        add("sandbox_raft_log_writes_total", Int(now.logWrites), Int(before.logWrites))
+        add("sandbox_raft_synced_log_writes_total", Int(now.syncedLogWrites), Int(before.syncedLogWrites))
+        add("sandbox_raft_entries_written_total", Int(now.entriesWritten), Int(before.entriesWritten))
+        add("sandbox_snapshots_sent_total", Int(now.snapshotsSent), Int(before.snapshotsSent))
+        add("sandbox_snapshots_failed_total", Int(now.snapshotsFailed), Int(before.snapshotsFailed))
+        add("sandbox_snapshot_bytes_sent_total", Int(now.snapshotBytesSent), Int(before.snapshotBytesSent))
+        add("sandbox_snapshots_installed_total", Int(now.snapshotsInstalled), Int(before.snapshotsInstalled))
+        if now.syncedWriteTime > before.syncedWriteTime {
+            syncSeconds.increment(by: (now.syncedWriteTime - before.syncedWriteTime) / .seconds(1))
+        }
         add("sandbox_peer_frames_dropped_total", transport.droppedFrames, previous.transport.droppedFrames)
         add("sandbox_peer_connections_total", transport.welcomes, previous.transport.welcomes)
         add("sandbox_peer_bad_frames_total", transport.badFrames, previous.transport.badFrames)

@@ -8,7 +8,7 @@ import SandboxStorage
 final class SandboxMachine: ReplicatedStateMachine {
     let machine: StateMachine
     let store: StateStore
-    /// Called on the driver's thread after a member's addresses or the membership changed (and
+    /// Called on the driver's apply thread (or its loop thread, after a snapshot) after a member's addresses or the membership changed (and
     /// after a snapshot was installed), with the membership when it is known; set before the
     /// driver starts.
     var membersChanged: (ConfState?) -> Void = { _ in }

@@ -97,6 +97,7 @@ public final class SandboxNode: Sendable {
         await handOverLeadership(logger: logger)  // leadership may have come back meanwhile
         driver.stop()
         await transport.shutdown()
+        try? storage.state.flush()  // the next start has no state writes to replay from the WAL
         storage.close()
     }
 }

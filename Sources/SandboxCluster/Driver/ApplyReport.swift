@@ -1,0 +1,11 @@
+import Raft
+
+/// What the apply worker hands back to the driver's loop for each item it applied.
+enum ApplyReport<Result: Sendable>: Sendable {
+    /// A run of normal entries and their results, in order.
+    case entries([Entry], [Result])
+    /// A configuration change entry and the membership stored with it.
+    case membership(Entry, ConfState)
+    /// Applying failed (storage): nothing more is applied, the node stops.
+    case failed(String)
+}

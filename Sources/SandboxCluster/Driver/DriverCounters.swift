@@ -1,0 +1,23 @@
+/// What a driver counts since it started, published with its status (the node's metrics are
+/// sampled from them).
+public struct DriverCounters: Sendable, Hashable {
+    /// Log writes (entries and hard state, one write each) and the entries they carried: with
+    /// group commit, far fewer writes than entries under concurrent load.
+    public var logWrites: UInt64 = 0
+    /// Those of `logWrites` that waited for the disk (fdatasync): every write with entries or a
+    /// new term or vote; a hard state that only moves the commit index is written unsynced.
+    public var syncedLogWrites: UInt64 = 0
+    /// The time spent in those synced writes, in total (divided by `syncedLogWrites`: the mean
+    /// sync latency).
+    public var syncedWriteTime: Duration = .zero
+    public var entriesWritten: UInt64 = 0
+    /// Snapshot streams to followers that sent every chunk, that failed, and the encoded bytes
+    /// they sent.
+    public var snapshotsSent: UInt64 = 0
+    public var snapshotsFailed: UInt64 = 0
+    public var snapshotBytesSent: UInt64 = 0
+    /// Snapshots received from a leader and installed here.
+    public var snapshotsInstalled: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Raft
+
+extension RaftDriver {
+    /// Hands committed entries to the apply worker, in order: each run of normal entries as one
+    /// item (one state write), a membership change as an item of its own. Raft's view of the
+    /// membership changes here, on the loop (which owns the node); the worker stores it in order
+    /// with the entries around it.
+    func handOut(_ entries: [Entry]) {
+        var run: [Entry] = []
+        for entry in entries {
+            guard entry.kind == .configChange else {
+                run.append(entry)
+                continue
+            }
+            if !run.isEmpty { applier.submit(.entries(run)) }
+            run = []
+            let conf: ConfState
+            if let change = try? ConfChange(decoding: entry.data) {
+                conf = node.applyConfChange(change)
+            } else {
+                conf = node.confState  // the leader checked it; a damaged one changes nothing
+            }
+            applier.submit(.membership(entry, conf))
+        }
+        if !run.isEmpty { applier.submit(.entries(run)) }
+    }
+
+    /// The apply worker's report, on the loop: acknowledged to Raft, then the waiters answered,
+    /// reads released and the log compacted when due.
+    func applied(_ report: ApplyReport<Machine.Result>) {
+        let last: Entry
+        switch report {
+        case .failed(let reason): return fail(reason)
+        case .entries(let entries, let results):
+            guard let final = entries.last else { return }
+            last = final
+            answerProposals(entries, results)
+        case .membership(let entry, let conf):
+            last = entry
+            if let waiting = membershipWaiters.removeValue(forKey: entry.index) {
+                if waiting.term == entry.term {
+                    waiting.waiter.resume(returning: conf)
+                } else {
+                    waiting.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                }
+            }
+        }
+        // A report from before a snapshot install is late: the snapshot moved past it.
+        guard last.index > appliedIndex else { return }
+        appliedIndex = last.index
+        node.acknowledgeApplied(upTo: last.index)
+        reads.complete(applied: appliedIndex)
+        compactIfDue()
+    }
+
+    private func answerProposals(_ entries: [Entry], _ results: [Machine.Result]) {
+        let now = config.clock()
+        for (entry, result) in zip(entries, results) {
+            proposals.remember(result, index: entry.index, term: entry.term)
+            for waiting in proposals.appended.removeValue(forKey: entry.index) ?? [] {
+                if waiting.term == entry.term {
+                    waiting.queued.waiter.resume(returning: result)
+                } else if waiting.queued.deadline > now {
+                    proposals.queue.append(waiting.queued)  // certainly not applied: propose again
+                } else {
+                    waiting.queued.waiter.resume(
+                        throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                }
+            }
+        }
+    }
+
+    /// Compacts the log once it holds `compactionThreshold` applied entries, keeping
+    /// `compactionRetain` for followers that are a little behind, and every entry after a
+    /// snapshot being sent or installed (`SnapshotTransfers.compactionFloor`).
+    func compactIfDue() {
+        let first = node.firstIndex
+        guard appliedIndex >= first + config.compactionThreshold, appliedIndex > config.compactionRetain else {
+            return
+        }
+        let floor = snapshotTransfers.compactionFloor { node.replicationState(of: $0)?.match }
+        let target = min(appliedIndex - config.compactionRetain, floor ?? .max)
+        guard target >= first else { return }
+        do {
+            try storage.log.compact(upTo: target)
+        } catch {
+            fail("log compaction failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ClusterTestSupport
+import Foundation
+import Raft
+import Testing
+
+@testable import SandboxCluster
+
+/// A follower catching up by snapshot while the leader keeps committing gets one snapshot, then
+/// the entries after it: the leader keeps them until the follower has installed it.
+@Suite struct SnapshotTransferTests {
+    @Test func aSlowSnapshotUnderLoadIsSentOnceThenTheLogFollows() async throws {
+        let cluster = try TestCluster {
+            $0.compactionThreshold = 40
+            $0.compactionRetain = 10
+        }
+        let leader = try await cluster.leader()
+        let follower = cluster.ids.first { $0 != leader }!
+        cluster.stop(follower)
+        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
+        #expect(acknowledged.count == 200)
+        // The follower comes back behind the compacted log; its snapshot takes 600 ms to send,
+        // while the leader commits far more than the log keeps (40 entries).
+        cluster.network.snapshotChunkDelay = .milliseconds(600)
+        try cluster.start(follower)
+        let load = Task {
+            var acknowledged: [String: UInt64] = [:]
+            for round in 0..<30 {
+                let batch = (0..<10).map { "b-\(round)-\($0)" }
+                acknowledged.merge(await ClusterProbe.proposeAll(batch, on: [cluster.driver(leader)])) { $1 }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return acknowledged
+        }
+        let during = await load.value
+        #expect(during.count == 300)
+        _ = try await cluster.converged()
+        let sent = cluster.driver(leader).status.counters.snapshotsSent
+        // Without the hold, each install ended behind the compacted log and took another full
+        // snapshot, for as long as the load went on.
+        #expect(sent == 1, "\(sent) snapshots sent to one restarted follower")
+        #expect(cluster.driver(follower).status.counters.snapshotsInstalled == 1)
+    }
+
+    @Test func aTransferHoldsCompactionUntilCaughtUpFailedOrTimedOut() {
+        var transfers = SnapshotTransfers(installTimeout: .seconds(30))
+        let start = ContinuousClock.now
+        let unknown: (NodeID) -> UInt64? = { _ in nil }
+        transfers.started(to: 2, index: 100)
+        transfers.started(to: 3, index: 120)
+        #expect(transfers.compactionFloor(match: unknown) == 100 && transfers.isUnderWay(to: 2))
+        transfers.prune(now: start + .seconds(60), applied: 500, margin: 10, match: unknown)
+        #expect(transfers.compactionFloor(match: unknown) == 100)  // still streaming: held whatever the time
+        transfers.finished(to: 2, failed: false, now: start)
+        transfers.finished(to: 3, failed: true, now: start)
+        #expect(!transfers.isUnderWay(to: 3) && transfers.compactionFloor(match: unknown) == 100)
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 99 }
+        #expect(transfers.compactionFloor { _ in 99 } == 100)  // sent, not installed yet
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 300 }
+        #expect(transfers.compactionFloor { _ in 300 } == 300)  // installed, catching up: held at its match
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 490 }
+        #expect(transfers.compactionFloor { _ in 490 } == nil)  // caught up
+        transfers.started(to: 2, index: 200)
+        transfers.finished(to: 2, failed: false, now: start)
+        transfers.prune(now: start + .seconds(30), applied: 500, margin: 10) { _ in 150 }
+        #expect(transfers.compactionFloor(match: unknown) == nil)  // timed out after sending
+    }
+}
