@@ -111,13 +111,7 @@ import Testing
     }
 
     @Test func aNodeBehindTheCompactedLogCatchesUpBySnapshot() async throws {
-        let cluster = try TestCluster {
-            $0.compactionThreshold = 40
-            $0.compactionRetain = 10
-        }
-        let leader = try await cluster.leader()
-        let follower = cluster.ids.first { $0 != leader }!
-        cluster.stop(follower)
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
         let others = cluster.ids.filter { $0 != follower }
         let acknowledged = await proposeAll((0..<300).map { "s-\($0)" }, on: others, in: cluster)
         #expect(acknowledged.count == 300)

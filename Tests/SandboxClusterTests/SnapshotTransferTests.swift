@@ -9,13 +9,7 @@ import Testing
 /// the entries after it: the leader keeps them until the follower has installed it.
 @Suite struct SnapshotTransferTests {
     @Test func aSlowSnapshotUnderLoadIsSentOnceThenTheLogFollows() async throws {
-        let cluster = try TestCluster {
-            $0.compactionThreshold = 40
-            $0.compactionRetain = 10
-        }
-        let leader = try await cluster.leader()
-        let follower = cluster.ids.first { $0 != leader }!
-        cluster.stop(follower)
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
         let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
         #expect(acknowledged.count == 200)
         // The follower comes back behind the compacted log; its snapshot takes 600 ms to send,

@@ -73,6 +73,19 @@ final class TestCluster: @unchecked Sendable {
         try await ClusterProbe.converged(nodes.values.map { ($0.driver, $0.storage.state) }, within: timeout)
     }
 
+    /// A cluster whose log is compacted every 40 entries (keeping 10), with a follower stopped:
+    /// a few dozen entries later it can catch up only by snapshot.
+    static func withAFollowerStoppedAndASmallLog() async throws -> (TestCluster, leader: NodeID, follower: NodeID) {
+        let cluster = try TestCluster {
+            $0.compactionThreshold = 40
+            $0.compactionRetain = 10
+        }
+        let leader = try await cluster.leader()
+        let follower = cluster.ids.first { $0 != leader }!
+        cluster.stop(follower)
+        return (cluster, leader, follower)
+    }
+
     func eventually<T>(_ timeout: Duration, _ what: String, _ check: () throws -> T?) async throws -> T {
         try await ClusterProbe.eventually(timeout, what, check)
     }
