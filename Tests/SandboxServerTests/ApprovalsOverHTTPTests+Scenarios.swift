@@ -149,6 +149,14 @@ extension ApprovalsFixture {
         #expect(byAgent?.status == 403)
         let badRange = await get(1, "/v1/audit/export?from=10&to=5", as: "vic")
         #expect(badRange?.status == 400 && badRange?.errorCode == "bad_range")
+        // Numbers at the edge of 64 bits are refused or answered, never an arithmetic trap.
+        for path in ["/v1/audit/export?to=18446744073709551615", "/v1/audit/verify?from=18446744073709552"] {
+            let huge = await get(2, path, as: "admin-cluster")
+            #expect(huge?.status == 400 && huge?.errorCode == "bad_range", "\(path)")
+        }
+        let pastTheEnd = await get(2, "/v1/audit/export?after=18446744073709551615", as: "admin-cluster")
+        #expect(pastTheEnd?.status == 200)
+        #expect((try? JSONValue(parsing: Array((pastTheEnd?.text ?? "").utf8)))?.arrayValue == [])
         try sandboxctlExportsPageByPageAndVerifiesOffline(expected: records.count)
     }
 

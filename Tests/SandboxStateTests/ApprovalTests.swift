@@ -110,20 +110,42 @@ import Testing
         #expect(late.approvalID != id)
     }
 
-    @Test func directlyRequestedApprovalsAreBoundToTheirHash() throws {
-        let h = try setUp()
+    /// Requests `payments.refund` with `refund`'s hash directly, as `POST /v1/approvals` does.
+    func requestDirectly(_ h: Harness, group: String, required: UInt8) throws -> UInt64? {
         let hash = SHA256.hash(Array(refund.serialized().utf8))
         let result = try h.must(
             .requestApproval(
-                agent: "bot", tool: "payments.refund", parametersHash: hash, redactedPayload: "{}", group: "finance",
-                requiredApprovals: 1, ttlSeconds: 600, actor: "bot"))
+                agent: "bot", tool: "payments.refund", parametersHash: hash, redactedPayload: "{}", group: group,
+                requiredApprovals: required, ttlSeconds: 600, actor: "bot"))
         guard case .applied(.approval(let id, .pending)) = result.outcome else {
             Issue.record("expected a pending approval, got \(result)")
-            return
+            return nil
         }
+        return id
+    }
+
+    @Test func directlyRequestedApprovalsAreBoundToTheirHash() throws {
+        let h = try setUp()
+        let id = try #require(try requestDirectly(h, group: "finance", required: 2))
         _ = try h.vote(id, "ann")
+        _ = try h.vote(id, "bob")
         let answer = try h.decide("bot", "r1", tool: "payments.refund", refund)
         #expect(answer.outcome == .allow)
         #expect(answer.approvalID == id)
+    }
+
+    /// The policy asks two votes of `finance`: an approval the agent requested with a smaller
+    /// quorum, or from another group, does not stand for it, approved or not.
+    @Test func aDirectRequestWeakerThanThePolicyDoesNotStandForIt() throws {
+        for (group, required, voters) in [("finance", UInt8(1), ["ann"]), ("human", UInt8(2), ["hal"])] {
+            let h = try setUp()
+            let weak = try #require(try requestDirectly(h, group: group, required: required))
+            for voter in voters { _ = try h.vote(weak, voter) }
+            let answer = try h.decide("bot", "r1", tool: "payments.refund", refund)
+            #expect(answer.outcome == .needsApproval, "\(group) \(required)")
+            #expect(answer.approvalID != weak)
+            #expect(try h.queries.approval(weak)?.status != .consumed)
+            #expect(try h.queries.approval(try #require(answer.approvalID))?.requiredApprovals == 2)
+        }
     }
 }

@@ -110,6 +110,8 @@ struct ReferenceModel {
             } else if let (id, open) = approvals.first(where: {
                 $0.value.agent == command.agent && $0.value.tool == tool && $0.value.hash == hash
                     && [.pending, .approved].contains($0.value.status(at: clock))
+                    && $0.value.group == decision.approval!.group
+                    && $0.value.required >= decision.approval!.requiredApprovals
             }) {
                 approvalID = id
                 if open.status == .approved {

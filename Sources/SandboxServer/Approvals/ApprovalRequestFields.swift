@@ -37,7 +37,10 @@ struct ApprovalRequestFields {
         }
         group = body.member("group") == nil ? Self.defaultGroup : try Self.name(body, "group")
         let required = body.uint32("required_approvals") ?? 1
-        guard body.member("required_approvals") == nil || (1...UInt32(Self.maxRequired)).contains(required) else {
+        guard
+            body.member("required_approvals") == nil
+                || (body.uint32("required_approvals") != nil && (1...UInt32(Self.maxRequired)).contains(required))
+        else {
             throw Self.bad("required_approvals must be an integer 1...\(Self.maxRequired)")
         }
         self.required = UInt8(required)

@@ -26,11 +26,17 @@ enum AuditRoutes {
         var toSeconds: UInt64
         /// Only this tenant's records (a tenant-scoped caller).
         var tenant: String?
+        /// The largest time a range may name: its milliseconds past the end still fit 64 bits.
+        static let maxSeconds = UInt64.max / 1000 - 1
 
         init(_ request: Request, caller: Caller) throws(APIError) {
             let query = request.uri.queryParameters
             fromSeconds = try ApprovalRoutes.unsignedParameter(query.get("from"), "from") ?? 0
-            toSeconds = try ApprovalRoutes.unsignedParameter(query.get("to"), "to") ?? UInt64.max / 1000 - 1
+            toSeconds = try ApprovalRoutes.unsignedParameter(query.get("to"), "to") ?? Self.maxSeconds
+            guard fromSeconds <= Self.maxSeconds, toSeconds <= Self.maxSeconds else {
+                throw APIError.badRequest(
+                    "from and to are epoch seconds up to \(Self.maxSeconds)", code: "bad_range")
+            }
             guard fromSeconds <= toSeconds else {
                 throw APIError.badRequest("from must not be after to (epoch seconds, inclusive)", code: "bad_range")
             }

@@ -39,7 +39,10 @@ extension StateQueries {
         guard !fromOverflow, fromSeconds <= toSeconds, limit > 0 else { return [] }
         let endMillis = toSeconds >= UInt64.max / 1000 ? UInt64.max : toSeconds * 1000 + 999
         var sequence = try firstAuditSequence(atOrAfterMillis: fromMillis)
-        if let after { sequence = max(sequence, after + 1) }
+        if let after {
+            guard after < UInt64.max else { return [] }
+            sequence = max(sequence, after + 1)
+        }
         let start = StateKeys.audit(sequence - 1)
         var records: [AuditRecord] = []
         for pair in try reader.scan(prefix: StateKeys.auditPrefix, after: start, limit: limit) {

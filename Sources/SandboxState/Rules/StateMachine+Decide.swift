@@ -126,7 +126,13 @@ extension StateMachine {
             answer.deny(refusal)
             return row
         }
-        if let open = try openApproval(agent: command.agent, tool: tool, hash: hash) {
+        let requirement =
+            verdict.approval ?? ApprovalRequirement(requiredApprovals: 1, group: "human", ttlSeconds: 3600)
+        // An approval requested directly (`POST /v1/approvals`) names its own group and quorum:
+        // it stands for this decision only when it is at least as strict as the policy asks.
+        if let open = try openApproval(agent: command.agent, tool: tool, hash: hash),
+            open.group == requirement.group, open.requiredApprovals >= requirement.requiredApprovals
+        {
             answer.approvalID = open.id
             guard open.status == .approved else { return row }
             try consume(open, by: command.requestID)
@@ -136,8 +142,6 @@ extension StateMachine {
             answer.costMicrodollars = cost
             return try debit(command.agent, cost: cost)
         }
-        let requirement =
-            verdict.approval ?? ApprovalRequirement(requiredApprovals: 1, group: "human", ttlSeconds: 3600)
         let redacted = verdict.policy?.redact(parameters) ?? parameters
         let approval = ApprovalRecord(
             id: index, agent: command.agent, tenant: state.record.tenant, tool: tool, parametersHash: hash,
