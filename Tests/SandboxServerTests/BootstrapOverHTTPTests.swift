@@ -57,6 +57,18 @@ import Testing
         }
         let tenant = await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "acme_corp"}"#)
         #expect(tenant?.status == 200 && tenant?.body["id"] as? String == "acme_corp")
+        // A page elsewhere, in a browser on this machine, cannot use the tokenless access.
+        for headers in [["Origin": "https://evil.example"], ["Sec-Fetch-Site": "cross-site"]] {
+            let forged = await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "forged"}"#, headers: headers)
+            #expect(forged?.status == 403, "\(headers)")
+        }
+        let sameOrigin = await cluster.call(
+            1, "GET", "/v1/tokens",
+            headers: ["Origin": "http://\(cluster.httpAddress(1))", "Sec-Fetch-Site": "same-origin"])
+        #expect(sameOrigin?.status == 200)
+        // Nothing was created by the refused calls: the name is still free.
+        let created = await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "forged"}"#)
+        #expect(created?.status == 200)
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         #expect(log.contains("DEVELOPMENT MODE"))
         let dataDirectory = try #require(
@@ -67,6 +79,16 @@ import Testing
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(!FileManager.default.fileExists(atPath: dataDirectory), "the throwaway data is gone")
+    }
+
+    /// What a rebound DNS name or a forged Host would give is not a loopback host.
+    @Test func onlyLoopbackHostsMayUseTheTokenlessDevAccess() {
+        for host in ["127.0.0.1:8080", "localhost", "LOCALHOST:80", "[::1]:8080", "[::1]"] {
+            #expect(DevBrowserGuard.isLoopbackHost(host), "\(host)")
+        }
+        for host in ["evil.example:8080", "127.0.0.1.nip.io", "[::2]:80", "[::1", "10.0.0.1:8080", ""] {
+            #expect(!DevBrowserGuard.isLoopbackHost(host), "\(host)")
+        }
     }
 
     @Test func onlyLoopbackAddressesCountAsLoopback() throws {

@@ -41,6 +41,7 @@ extension SandboxNode {
             return .agent(try await afterCatchingUp { () throws(APIError) in try agent(key: key) })
         }
         if config.dev, Self.isLoopback((context as? any RemoteAddressRequestContext)?.remoteAddress) {
+            if let refusal = DevBrowserGuard.refusal(request) { throw .forbidden(refusal, code: "dev_cross_site") }
             return .dev
         }
         throw .unauthorized(
