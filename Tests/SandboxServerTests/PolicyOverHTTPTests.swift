@@ -9,6 +9,7 @@ import Testing
 /// diff, rollback, shadow mode and simulation.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct PolicyOverHTTPTests {
     static let agentKey = "policy-test-agent-key-0123456789"
+    static let helperKey = "policy-test-helper-key-0123456789"
     static let yaml = "application/x-yaml"
 
     static func policy(allow: String) -> String {
@@ -56,6 +57,9 @@ import Testing
         let agent = await cluster.admin(
             3, "POST", "/v1/tenants/acme/agents", #"{"agent_id": "sales", "api_key": "\#(Self.agentKey)"}"#)
         #expect(agent?.status == 200, "\(String(describing: agent))")
+        let helper = await cluster.admin(
+            1, "POST", "/v1/tenants/acme/agents", #"{"agent_id": "helper", "api_key": "\#(Self.helperKey)"}"#)
+        #expect(helper?.status == 200, "\(String(describing: helper))")
         let token = await cluster.admin(
             1, "POST", "/v1/tokens", #"{"id": "globex-admin", "role": "admin", "tenant": "globex"}"#)
         let auth = ["Authorization": "Bearer \(try #require(token?.body["token"] as? String))"]
@@ -83,11 +87,17 @@ import Testing
         return try #require(answer)
     }
 
-    /// The decision and the policy version that made it.
+    /// The decision and the policy version that made it; a retryable 503 (a leadership change
+    /// under load) is asked again with the same request id, as a client does (bounded).
     func decision(_ cluster: LocalCluster, on node: Int, tool: String, id: String) async -> [String] {
-        let answer = await cluster.call(
-            node, "POST", "/v1/decisions", json: #"{"tool": "\#(tool)", "params": {}}"#,
-            headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id])
+        var answer: (status: Int, body: [String: Any])?
+        let deadline = ContinuousClock.now + .seconds(30)
+        repeat {
+            if answer != nil { try? await Task.sleep(for: .milliseconds(100)) }
+            answer = await cluster.call(
+                node, "POST", "/v1/decisions", json: #"{"tool": "\#(tool)", "params": {}}"#,
+                headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id])
+        } while (answer == nil || answer?.status == 503) && ContinuousClock.now < deadline
         return [answer?.body["decision"] as? String ?? "none", "\(answer?.body["policy_version"] as? Int ?? -1)"]
     }
 

@@ -13,16 +13,11 @@ extension PolicyRoutes {
             throw .badRequest("the path names no agent", code: "bad_path")
         }
         try await node.linearizableRead()
-        guard let agent = try readState({ try node.queries.agent(id) }) else {
+        guard let agent = try node.readState({ try $0.agent(id) }) else {
             throw .notFound("no agent `\(id)`; create it under its tenant first", code: "unknown_agent")
         }
         try caller.require(role, orAgent: agent)
         return (caller, agent)
-    }
-
-    /// A read of the local state; a damaged store is a 500.
-    static func readState<T>(_ body: () throws -> T) throws(APIError) -> T {
-        do { return try body() } catch { throw .internalError("cannot read the state: \(error)") }
     }
 
     /// `enforce` or `shadow`.

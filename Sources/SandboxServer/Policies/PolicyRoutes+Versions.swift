@@ -65,8 +65,8 @@ extension PolicyRoutes {
             }
             limit = value
         }
-        let head = try readState { try node.queries.policyHead(agent.id) } ?? PolicyHead()
-        let records = try readState { try node.queries.policyVersions(agent.id, after: after, limit: limit) }
+        let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
+        let records = try node.readState { try $0.policyVersions(agent.id, after: after, limit: limit) }
         var body: [String: JSONValue] = [
             "agent_id": .string(agent.id), "latest": count(head.latest), "enforced": count(head.enforced),
             "shadow": count(head.shadow), "versions": .array(records.map(versionJSON)),
@@ -104,7 +104,7 @@ extension PolicyRoutes {
     static func storedVersion(_ agent: String, _ version: UInt32, _ node: SandboxNode) throws(APIError)
         -> PolicyVersionRecord
     {
-        guard let record = try readState({ try node.queries.policyVersion(agent, version) }) else {
+        guard let record = try node.readState({ try $0.policyVersion(agent, version) }) else {
             throw .notFound("agent `\(agent)` has no policy version \(version)", code: "unknown_policy_version")
         }
         return record

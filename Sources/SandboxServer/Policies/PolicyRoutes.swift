@@ -19,8 +19,13 @@ enum PolicyRoutes {
         addVersionRoutes(to: router, node: node, keys: keys)
     }
 
-    /// Media types a policy upload may declare (or none).
-    static let yamlTypes = ["application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml", "text/plain"]
+    /// Media types a policy upload may declare (or none): YAML's, plain text, JSON (a JSON
+    /// document is YAML), and what clients send for raw bytes by default (curl's `--data-binary`
+    /// says form-urlencoded). Others (multipart forms) wrap the text: 415.
+    static let yamlTypes = [
+        "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml", "text/plain", "application/json",
+        "application/octet-stream", "application/x-www-form-urlencoded",
+    ]
 
     private static func publish(
         _ request: Request, _ context: APIRequestContext, _ node: SandboxNode, _ keys: KeyRing
@@ -65,21 +70,18 @@ enum PolicyRoutes {
     static func apply(
         _ command: Command, _ node: SandboxNode, _ keys: KeyRing, warnings: [PolicyDiagnostic] = []
     ) async throws(APIError) -> Response {
-        await DecisionRoutes.propose(command, on: node) { outcome in
-            guard case .applied(.policy(let agent, let version, _, let mode)) = outcome else { return nil }
-            // Applied on this node before propose returns: the local read sees it.
-            guard let record = try? node.queries.policyVersion(agent, version) else {
-                return APIError.internalError("policy version \(version) of `\(agent)` is not readable").response
-            }
-            let signed = PolicyBundles.signed(record, keys)
-            return JSONResponses.json(
-                .object([
-                    "policy_id": .string("\(agent)@\(version)"), "version": JSONResponses.number(UInt64(version)),
-                    "signature": .string(signed.signatureBase64), "key_id": .string(signed.keyID),
-                    "sha256": .string(signed.bundle.sha256), "mode": .string(mode.name),
-                    "warnings": .array(warnings.map { .string("\(agent).yaml:\($0.location): \($0.message)") }),
-                ]))
+        guard case .applied(.policy(let agent, let version, _, let mode)) = try await node.propose(command) else {
+            throw .internalError("a policy command applied without a policy answer")
         }
+        // Applied on this node before propose returns: the local read sees it.
+        let signed = PolicyBundles.signed(try storedVersion(agent, version, node), keys)
+        return JSONResponses.json(
+            .object([
+                "policy_id": .string("\(agent)@\(version)"), "version": JSONResponses.number(UInt64(version)),
+                "signature": .string(signed.signatureBase64), "key_id": .string(signed.keyID),
+                "sha256": .string(signed.bundle.sha256), "mode": .string(mode.name),
+                "warnings": .array(warnings.map { .string("\(agent).yaml:\($0.location): \($0.message)") }),
+            ]))
     }
 
     /// `GET /v1/policies/{agent_id}`: the signed bundle of the enforced version. With
@@ -92,7 +94,7 @@ enum PolicyRoutes {
         let wait = try LongPollWait.parse(request.uri.queryParameters.get("wait"))
         let known = request.headers[.ifNoneMatch]
         let read = { () throws(APIError) -> PolicyVersionRecord? in
-            try readState { try node.queries.enforcedPolicy(agent.id) }
+            try node.readState { try $0.enforcedPolicy(agent.id) }
         }
         var record = try read()
         let stale = { (record: PolicyVersionRecord?) in

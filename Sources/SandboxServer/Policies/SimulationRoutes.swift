@@ -60,7 +60,7 @@ enum SimulationRoutes {
             throw .badRequest("give `agent_id` (its enforced policy) or `policy` (a YAML text)")
         }
         try await node.linearizableRead()
-        guard let agent = try PolicyRoutes.readState({ try node.queries.agent(id) }) else {
+        guard let agent = try node.readState({ try $0.agent(id) }) else {
             throw .notFound("no agent `\(id)`", code: "unknown_agent")
         }
         try caller.require(.viewer, orAgent: agent)
@@ -69,7 +69,7 @@ enum SimulationRoutes {
             record = try PolicyRoutes.storedVersion(
                 id, try PolicyRoutes.version(PolicyRoutes.integerText(value), "version"), node)
         } else {
-            guard let enforced = try PolicyRoutes.readState({ try node.queries.enforcedPolicy(id) }) else {
+            guard let enforced = try node.readState({ try $0.enforcedPolicy(id) }) else {
                 throw .notFound("agent `\(id)` has no enforced policy", code: "no_policy")
             }
             record = enforced
