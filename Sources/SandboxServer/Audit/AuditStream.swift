@@ -10,7 +10,9 @@ struct AuditStream: Sendable {
     let ndjson: Bool
     /// The cursor: the last sequence number read.
     private(set) var after: UInt64?
-    /// Records still to read (`limit=`), nil for no limit.
+    /// Records still to send (`limit=`), nil for no limit. It counts records sent, not read:
+    /// a tenant-scoped page skips other tenants' records and still fills up, so a page shorter
+    /// than its limit means the range is done (what `sandboxctl audit export` relies on).
     private var remaining: UInt64?
     private var previousHash: [UInt8]?
     private var started = false
@@ -49,6 +51,7 @@ struct AuditStream: Sendable {
                 ? AuditRecord.genesisHash : try queries.auditRecord(first.sequence - 1)?.hash ?? AuditRecord.genesisHash
         }
         out.reserveCapacity(records.reduce(0) { $0 + $1.canonicalBody.count + 160 })
+        var sent: UInt64 = 0
         for record in records {
             defer {
                 previousHash = record.hash
@@ -57,10 +60,11 @@ struct AuditStream: Sendable {
             if let tenant = range.tenant, record.body?.member("tenant")?.stringValue != tenant { continue }
             if !ndjson, emitted { out.writeStaticString(",\n") }
             emitted = true
+            sent += 1
             Self.write(record, previous: previousHash ?? AuditRecord.genesisHash, to: &out)
             if ndjson { out.writeStaticString("\n") }
         }
-        remaining = remaining.map { $0 - UInt64(records.count) }
+        remaining = remaining.map { $0 - sent }
         return out
     }
 
