@@ -32,6 +32,10 @@ extension PolicyOverHTTPTests {
         #expect(bundle?["version"] as? Int == third.json["version"] as? Int)
         #expect(woken?.headers["etag"] != etag)
 
+        // An agent with no policy yet: a long poll waits for a first one, then 404.
+        let none = await cluster.raw(
+            1, "GET", "/v1/policies/helper?wait=500ms", headers: ["X-Agent-Key": Self.helperKey])
+        #expect(none?.status == 404 && none?.errorCode == "no_policy")
         let badWait = await cluster.raw(2, "GET", "/v1/policies/sales?wait=soon", headers: agent)
         #expect(badWait?.status == 400 && badWait?.errorCode == "bad_wait")
     }
