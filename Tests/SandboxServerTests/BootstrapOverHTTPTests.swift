@@ -91,6 +91,15 @@ import Testing
         }
     }
 
+    /// The failed-authentication limiter counts an IPv6 client by its /64.
+    @Test func theLimiterCountsIPv6ClientsByTheirSlash64() throws {
+        let one = SandboxNode.limiterKey(try .init(ipAddress: "2001:db8:0:1::5", port: 1))
+        #expect(one == "2001:db8:0:1::/64")
+        #expect(SandboxNode.limiterKey(try .init(ipAddress: "2001:db8:0:1:ffff::9", port: 1)) == one)
+        #expect(SandboxNode.limiterKey(try .init(ipAddress: "2001:db8:0:2::5", port: 1)) != one)
+        #expect(SandboxNode.limiterKey(try .init(ipAddress: "10.1.2.3", port: 1)) == "10.1.2.3")
+    }
+
     @Test func onlyLoopbackAddressesCountAsLoopback() throws {
         #expect(SandboxNode.isLoopback(try .init(ipAddress: "127.0.0.1", port: 1)))
         #expect(SandboxNode.isLoopback(try .init(ipAddress: "127.8.0.3", port: 1)))

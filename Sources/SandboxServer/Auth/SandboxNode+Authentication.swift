@@ -67,8 +67,23 @@ extension SandboxNode {
         return error
     }
 
+    /// The client's address as the failed-authentication limiter counts it: an IPv4 address,
+    /// or an IPv6 client's /64 (one host usually holds a whole /64, and would otherwise cycle
+    /// through its addresses to escape the limit).
     static func clientAddress(_ context: some RequestContext) -> String {
-        (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress ?? "unknown"
+        guard let address = (context as? any RemoteAddressRequestContext)?.remoteAddress else { return "unknown" }
+        return limiterKey(address)
+    }
+
+    static func limiterKey(_ address: SocketAddress) -> String {
+        guard case .v6(let v6) = address, let ip = address.ipAddress, !ip.hasPrefix("::ffff:") else {
+            return address.ipAddress ?? "unknown"
+        }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0.prefix(8)) }
+        let groups = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16)
+        }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// `lookup`, and on a 401 once more after catching up with the leader: a key or token
