@@ -16,7 +16,7 @@ port=$((30000 + RANDOM % 5000))
 token="audit-bench-$RANDOM$RANDOM"
 .build/release/sandboxd --node-id 1 --data-dir "$dir/node" --http "127.0.0.1:$port" \
     --peer-listen "127.0.0.1:$((port + 1))" --peers "1=127.0.0.1:$((port + 1))" --cluster-id bench \
-    --admin-token "$token" > "$dir/sandboxd.log" 2>&1 &
+    --admin-token "$token" --signing-key "$(head -c 32 /dev/urandom | base64)" > "$dir/sandboxd.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break
