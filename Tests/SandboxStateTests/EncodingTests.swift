@@ -173,3 +173,37 @@ import Testing
         }
     }
 }
+
+extension CanonicalJSONTests {
+    /// The verifier's shortcut for `seq`: never a different answer from parsing, and an answer
+    /// whenever the top-level member is a plain unsigned integer (other `seq` members nested,
+    /// in strings or as other types around it).
+    @Test func theTopLevelMemberShortcutAgreesWithParsing() {
+        var random = SeededGenerator(seed: 11)
+        var answered = 0
+        for _ in 0..<3_000 {
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<random.below(4) { members[random.pick(["a", "zz", "seq\""])] = Self.randomValue(&random) }
+            members["nested"] = .object(["seq": .number(JSONNumber(7)), "s": .string("\"seq\":9,")])
+            let top = random.below(4)
+            if top == 0 { members["seq"] = .number(JSONNumber(Int64(random.below(1_000_000)))) }
+            if top == 1 { members["seq"] = Self.randomValue(&random) }
+            let bytes = CanonicalJSON.encode(.object(members))
+            var parsed: UInt64? = nil
+            if case .number(let number)? = members["seq"], let value = number.int64Value {
+                parsed = UInt64(bitPattern: value)
+            }
+            let shortcut = CanonicalJSON.topLevelUnsigned("seq", in: bytes)
+            #expect(shortcut == nil || shortcut == parsed, "\(String(decoding: bytes, as: UTF8.self))")
+            if top == 0 {
+                #expect(shortcut == parsed)
+                answered += 1
+            }
+        }
+        #expect(answered > 500)
+        // Not an object, cut short, or the member twice: no answer (the caller parses).
+        for text in ["[1]", "{\"seq\":1", "{\"seq\":1,\"seq\":1}", "{\"seq\":01}", "{\"seq\":1.5}", "{\"seq\":-1}"] {
+            #expect(CanonicalJSON.topLevelUnsigned("seq", in: Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+}

@@ -41,7 +41,9 @@ public struct AuditVerifier: Sendable {
         guard expected == record.hash else {
             return result(failingAt: record.sequence, "hash mismatch: the record or its predecessor was changed")
         }
-        if let body = record.body, body["seq"]?.unsigned != record.sequence {
+        if CanonicalJSON.topLevelUnsigned("seq", in: record.canonicalBody) != record.sequence,
+            let body = record.body, body["seq"]?.unsigned != record.sequence
+        {
             return result(failingAt: record.sequence, "the body's `seq` is not the record's sequence number")
         }
         lastSequence = record.sequence
