@@ -97,48 +97,46 @@ public struct SHA256: Sendable {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    /// One 64-byte block (section 6.2.2).
+    /// One 64-byte block (section 6.2.2). The first 16 rounds take the block's words; the other
+    /// 48 extend the schedule in a ring of 16 words, in a loop of its own (no branch per round).
     private mutating func compress(_ block: UnsafeRawPointer) {
         var w = (
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
         )
-        withUnsafeMutableBytes(of: &w) { raw in
-            let words = raw.bindMemory(to: UInt32.self)
-            for i in 0..<16 {
-                words[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
-            }
-        }
         var (a, b, c, d, e, f, g, h) = state
+        @inline(__always)
+        func round(_ k: UInt32, _ wt: UInt32) {
+            let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+            let choice = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ choice &+ k &+ wt
+            let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+            let majority = (a & b) ^ (c & (a ^ b))
+            h = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ s0 &+ majority
+        }
         Self.k.withUnsafeBufferPointer { k in
             withUnsafeMutableBytes(of: &w) { raw in
-                let w = raw.bindMemory(to: UInt32.self)
-                for t in 0..<64 {
-                    let wt: UInt32
-                    if t < 16 {
-                        wt = w[t]
-                    } else {
-                        let w15 = w[(t - 15) & 15]
-                        let w2 = w[(t - 2) & 15]
-                        let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
-                        let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
-                        wt = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
-                        w[t & 15] = wt
-                    }
-                    let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                    let choice = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ choice &+ k[t] &+ wt
-                    let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ majority
-                    h = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
+                let w = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+                for t in 0..<16 {
+                    let wt = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                    w[t] = wt
+                    round(k[t], wt)
+                }
+                for t in 16..<64 {
+                    let w15 = w[(t - 15) & 15]
+                    let w2 = w[(t - 2) & 15]
+                    let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
+                    let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
+                    let wt = w[t & 15] &+ s0 &+ w[(t - 7) & 15] &+ s1
+                    w[t & 15] = wt
+                    round(k[t], wt)
                 }
             }
         }

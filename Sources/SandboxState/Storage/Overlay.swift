@@ -9,9 +9,12 @@
 struct Overlay {
     let storage: any StateStorage
     private(set) var batch = StateWrites()
-    private var entry = StateWrites()
+    private var entry = StateWrites(minimumCapacity: Self.entryCapacity)
     /// Stored values (nil: absent) of keys read from the store or inserted, before this batch.
     private var originals: [StateWrites.Key: [UInt8]?] = [:]
+
+    /// Keys one entry usually writes (a decide: about ten), so its table does not grow each time.
+    static let entryCapacity = 16
 
     init(storage: any StateStorage) { self.storage = storage }
 
@@ -52,10 +55,10 @@ struct Overlay {
 
     mutating func keep() {
         batch.merge(entry)
-        entry = StateWrites()
+        entry = StateWrites(minimumCapacity: Self.entryCapacity)
     }
 
-    mutating func discard() { entry = StateWrites() }
+    mutating func discard() { entry = StateWrites(minimumCapacity: Self.entryCapacity) }
 
     /// The first `limit` pairs under `prefix` as the overlay sees them.
     /// Strictly after `startAfter` when given: a sweep that deleted keys at the front of a range

@@ -41,11 +41,26 @@ public enum StateKeys {
     }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {
-        (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
+        var bytes: [UInt8] = []
+        bytes.appendBigEndian(value)
+        return bytes
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
-        (0..<4).map { UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * $0)) }
+        var bytes: [UInt8] = []
+        bytes.appendBigEndian(value)
+        return bytes
+    }
+
+    /// A key of `prefix` and the parts `append` writes, built in one allocation of `capacity`
+    /// bytes (keys are built several times per decide; concatenating arrays allocated each part).
+    @inline(__always)
+    static func key(_ prefix: [UInt8], capacity: Int, _ append: (inout [UInt8]) -> Void) -> [UInt8] {
+        var key: [UInt8] = []
+        key.reserveCapacity(prefix.count + capacity)
+        key += prefix
+        append(&key)
+        return key
     }
 
     static func readBigEndian(_ bytes: some Collection<UInt8>) -> UInt64 {
@@ -53,25 +68,34 @@ public enum StateKeys {
     }
 
     public static func tenant(_ id: String) -> [UInt8] { tenantPrefix + Array(id.utf8) }
-    public static func agent(_ id: String) -> [UInt8] { agentPrefix + Array(id.utf8) }
+    public static func agent(_ id: String) -> [UInt8] { key(agentPrefix, capacity: id.utf8.count) { $0 += id.utf8 } }
     public static func agentKey(_ hash: [UInt8]) -> [UInt8] { agentKeyPrefix + hash }
     public static func principal(_ id: String) -> [UInt8] { principalPrefix + Array(id.utf8) }
     public static func token(_ hash: [UInt8]) -> [UInt8] { tokenPrefix + hash }
     public static func groupMember(_ group: String, _ principal: String) -> [UInt8] {
         join(groupPrefix, Array(group.utf8), Array(principal.utf8))
     }
-    public static func policyHead(_ agent: String) -> [UInt8] { policyHeadPrefix + Array(agent.utf8) }
+    public static func policyHead(_ agent: String) -> [UInt8] {
+        key(policyHeadPrefix, capacity: agent.utf8.count) { $0 += agent.utf8 }
+    }
     /// All versions of one agent's policy.
     public static func policyVersions(_ agent: String) -> [UInt8] { policyVersionPrefix + Array(agent.utf8) + [0] }
     public static func policyVersion(_ agent: String, _ version: UInt32) -> [UInt8] {
         policyVersions(agent) + bigEndian(version)
     }
     public static func ledger(_ agent: String, day: UInt32) -> [UInt8] {
-        ledgerPrefix + Array(agent.utf8) + [0] + bigEndian(day)
+        key(ledgerPrefix, capacity: agent.utf8.count + 5) {
+            $0 += agent.utf8
+            $0.append(0)
+            $0.appendBigEndian(day)
+        }
     }
     /// Ledger rows by day, for the retention sweep.
     public static func ledgerDay(_ day: UInt32, agent: String) -> [UInt8] {
-        ledgerDayPrefix + bigEndian(UInt64(day)) + Array(agent.utf8)
+        key(ledgerDayPrefix, capacity: 8 + agent.utf8.count) {
+            $0.appendBigEndian(UInt64(day))
+            $0 += agent.utf8
+        }
     }
     public static func approval(_ id: UInt64) -> [UInt8] { approvalPrefix + bigEndian(id) }
     public static func approvalsWithStatus(_ status: ApprovalStatus) -> [UInt8] {
@@ -86,21 +110,49 @@ public enum StateKeys {
     public static func approvalExpiry(_ expiresMillis: UInt64, _ id: UInt64) -> [UInt8] {
         approvalExpiryPrefix + bigEndian(expiresMillis) + bigEndian(id)
     }
-    public static func audit(_ sequence: UInt64) -> [UInt8] { auditPrefix + bigEndian(sequence) }
+    public static func audit(_ sequence: UInt64) -> [UInt8] {
+        key(auditPrefix, capacity: 8) { $0.appendBigEndian(sequence) }
+    }
     public static func idempotency(agent: String, requestID: String) -> [UInt8] {
-        join(idempotencyPrefix, Array(agent.utf8), Array(requestID.utf8))
+        key(idempotencyPrefix, capacity: agent.utf8.count + 1 + requestID.utf8.count) {
+            $0 += agent.utf8
+            $0.append(0)
+            $0 += requestID.utf8
+        }
     }
     public static func idempotencyExpiry(_ timeMillis: UInt64, agent: String, requestID: String) -> [UInt8] {
-        idempotencyExpiryPrefix + bigEndian(timeMillis) + Array(agent.utf8) + [0] + Array(requestID.utf8)
+        key(idempotencyExpiryPrefix, capacity: 8 + agent.utf8.count + 1 + requestID.utf8.count) {
+            $0.appendBigEndian(timeMillis)
+            $0 += agent.utf8
+            $0.append(0)
+            $0 += requestID.utf8
+        }
     }
     /// One agent's request ids in answer order (audit sequence).
     public static func idempotencyByAgent(_ agent: String) -> [UInt8] {
-        idempotencyByAgentPrefix + Array(agent.utf8) + [0]
+        key(idempotencyByAgentPrefix, capacity: agent.utf8.count + 1) {
+            $0 += agent.utf8
+            $0.append(0)
+        }
     }
     public static func idempotencyByAgent(_ agent: String, _ sequence: UInt64) -> [UInt8] {
-        idempotencyByAgent(agent) + bigEndian(sequence)
+        key(idempotencyByAgentPrefix, capacity: agent.utf8.count + 9) {
+            $0 += agent.utf8
+            $0.append(0)
+            $0.appendBigEndian(sequence)
+        }
     }
     public static func idempotencyAgentCount(_ agent: String) -> [UInt8] {
-        idempotencyAgentCountPrefix + Array(agent.utf8)
+        key(idempotencyAgentCountPrefix, capacity: agent.utf8.count) { $0 += agent.utf8 }
+    }
+}
+
+extension [UInt8] {
+    mutating func appendBigEndian(_ value: UInt64) {
+        for shift in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    mutating func appendBigEndian(_ value: UInt32) {
+        for shift in stride(from: 24, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
     }
 }

@@ -17,6 +17,9 @@ public struct StateWrites: Sendable {
 
     public init() {}
 
+    /// Room for `minimumCapacity` keys before the table grows.
+    init(minimumCapacity: Int) { entries.reserveCapacity(minimumCapacity) }
+
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.count }
 
