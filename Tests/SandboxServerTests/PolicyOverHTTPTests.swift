@@ -132,14 +132,5 @@ import Testing
         return etag
     }
 
-    func runVerify(_ arguments: [String]) throws -> Int32 {
-        let ctl = Process()
-        ctl.executableURL = URL(fileURLWithPath: LocalCluster.executable("sandboxctl"))
-        ctl.arguments = ["policy", "verify"] + arguments
-        ctl.standardOutput = FileHandle.nullDevice
-        ctl.standardError = FileHandle.nullDevice
-        try ctl.run()
-        ctl.waitUntilExit()
-        return ctl.terminationStatus
-    }
+    func runVerify(_ arguments: [String]) throws -> Int32 { try PolicyVerifyCLITests.run(arguments) }
 }
