@@ -102,6 +102,28 @@ import Testing
         #expect(kept.map { String(decoding: $0.value, as: UTF8.self) } == (180..<200).map { "r\($0)" })
     }
 
+    /// Over the cluster-wide cap the oldest ids go at once, also when they were all answered in
+    /// the current millisecond (the queue only pages older ones) and when time moves on.
+    @Test func theClusterWideCapForgetsTheOldestEvenWithinOneMillisecond() throws {
+        var limits = StateLimits()
+        limits.maxIdempotencyKeys = 5
+        let feeder = try Feeder(limits: limits)
+        try feeder.setUp(agents: ["a", "b"])
+        func stored() throws -> [String] {
+            try feeder.storage.inner.scan(prefix: StateKeys.idempotencyExpiryPrefix, after: nil, limit: 100).map {
+                String(decoding: $0.key.dropFirst(10), as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "/")
+            }
+        }
+        for i in 0..<4 { try feeder.decide(i % 2 == 0 ? "a" : "b", "r\(i)") }
+        try feeder.decide("b", "r4")
+        try feeder.decide("a", "r5")
+        // Six ids in one millisecond, five kept: the first in the index's order (a/r0) went.
+        #expect(try stored() == ["a/r2", "a/r5", "b/r1", "b/r3", "b/r4"])
+        feeder.time += 1
+        try feeder.decide("b", "r6")
+        #expect(try stored() == ["a/r5", "b/r1", "b/r3", "b/r4", "b/r6"])
+    }
+
     @Test func ledgerRowsOlderThanTheRetentionAreRemovedAFewPerEntry() throws {
         var limits = StateLimits()
         limits.ledgerRetentionDays = 2

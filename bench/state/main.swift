@@ -8,10 +8,13 @@
 //    an allowed tool call whose parameters pass a 3-field schema and debit a budget, applied
 //    in batches of `--batch` entries (one StateStore.apply each, like the runtime's group
 //    commit), on a fresh state. Entries are encoded before the clock starts.
-// 2. Scale (with --agents/--audit > 0): a generator builds a state of that many agents (each
-//    with its own policy) and audit records, then measures the same decides on it (against the
-//    same number of hot agents as on the fresh state), the restart time (close, open the store,
-//    rebuild the state machine) and the resident memory.
+// 2. With --steady N: N decides after a first day at one a second (each forgets an id 24 h
+//    old); with --days N: the CPU per decide of each of N days at one decide a second.
+// 3. Scale (with --agents/--audit > 0): the agents (each with its own policy) through apply, the
+//    audit records straight into the chain (BulkAuditLoader), then the same decides on that
+//    state (against the same hot agents as on the fresh state), the restart time (close, open
+//    the store, rebuild the state machine), the resident memory, and the read side (AuditScale:
+//    export and verify of a 100,000-record range, the whole chain's verify, point lookups).
 import Foundation
 import JSON
 import Raft
