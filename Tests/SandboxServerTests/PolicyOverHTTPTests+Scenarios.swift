@@ -98,14 +98,22 @@ extension PolicyOverHTTPTests {
             (old.json["bundle"] as? [String: Any])?["sha256"] as? String == (copy.json["bundle"] as? [String: Any])?[
                 "sha256"] as? String)
 
-        // Shadow: version 4 stops deciding; version 3 (enforced before it) decides again.
-        let shadow = await cluster.raw(
-            3, "POST", "/v1/policies/sales/mode", body: #"{"version": 4, "mode": "shadow"}"#, headers: admin)
-        #expect(
-            shadow?.status == 200 && shadow?.json["mode"] as? String == "shadow", "\(String(describing: shadow?.json))")
-        #expect(await decision(cluster, on: 1, tool: "crm.read", id: "d4") == ["allow", "3"])
+        // Shadow: version 5 is published in shadow; version 4 keeps deciding and being served
+        // until 5 is promoted. Demoting an enforced version would serve a lower one: refused.
+        let candidate = try await publish(cluster, on: 3, Self.policy(allow: "crm.*"), as: admin, query: "?mode=shadow")
+        #expect(candidate.json["version"] as? Int == 5 && candidate.json["mode"] as? String == "shadow")
+        #expect(await decision(cluster, on: 1, tool: "crm.read", id: "d4") == ["deny", "4"])
+        let unchanged = await cluster.raw(2, "GET", "/v1/policies/sales", headers: admin)
+        #expect((unchanged?.json["bundle"] as? [String: Any])?["version"] as? Int == 4)
+        let promote = await cluster.raw(
+            2, "POST", "/v1/policies/sales/mode", body: #"{"version": 5, "mode": "enforce"}"#, headers: admin)
+        #expect(promote?.status == 200 && promote?.json["mode"] as? String == "enforce")
+        #expect(await decision(cluster, on: 1, tool: "crm.read", id: "d5") == ["allow", "5"])
+        let demote = await cluster.raw(
+            3, "POST", "/v1/policies/sales/mode", body: #"{"version": 5, "mode": "shadow"}"#, headers: admin)
+        #expect(demote?.status == 409 && demote?.errorCode == "would_lower_version")
         let served = await cluster.raw(1, "GET", "/v1/policies/sales", headers: admin)
-        #expect((served?.json["bundle"] as? [String: Any])?["version"] as? Int == 3)
+        #expect((served?.json["bundle"] as? [String: Any])?["version"] as? Int == 5)
         let notLatest = await cluster.raw(
             3, "POST", "/v1/policies/sales/mode", body: #"{"version": 2, "mode": "enforce"}"#, headers: admin)
         #expect(notLatest?.status == 409)
@@ -121,7 +129,7 @@ extension PolicyOverHTTPTests {
                 body: #"{"agent_id": "sales", "request": {"tool": "crm.read", "params": {}}}"#, headers: agent))
         #expect(active.status == 200 && active.json["decision"] as? String == "allow", "\(active.json)")
         #expect((active.json["trace"] as? [[String: Any]])?.isEmpty == false)
-        #expect((active.json["policy"] as? [String: Any])?["version"] as? Int == 3)
+        #expect((active.json["policy"] as? [String: Any])?["version"] as? Int == 5)
         let version = await cluster.raw(
             3, "POST", "/v1/policy/simulate",
             body: #"{"agent_id": "sales", "version": 2, "request": {"tool": "crm.read"}}"#, headers: agent)
