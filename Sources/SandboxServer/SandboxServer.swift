@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import SandboxSigning
 import ServiceLifecycle
 import UnixSignals
@@ -38,7 +41,7 @@ public enum SandboxServer {
                 ])
             let router = APIRouter.make(node: node, keys: keys)
             let app = Application(
-                router: router, server: .http1(configuration: APILimits.http1),
+                router: router, server: try server(config),
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),
                 services: [NodeService(node: node, logger: logger)], logger: logger)
             try await run(app, node: node, logger: logger)
@@ -51,6 +54,17 @@ public enum SandboxServer {
 }
 
 extension SandboxServer {
+    /// HTTP/1 with the API's limits, inside TLS (1.2 and up) when a certificate is configured.
+    static func server(_ config: ServerConfig) throws -> HTTPServerBuilder {
+        let http1 = HTTPServerBuilder.http1(configuration: APILimits.http1)
+        guard let certificate = config.tlsCertificateFile, let key = config.tlsKeyFile else { return http1 }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
+        return try .tls(http1, tlsConfiguration: tls)
+    }
+
     static func announceDevMode(_ config: ServerConfig, logger: Logger) {
         logger.warning(
             """

@@ -34,6 +34,7 @@ extension ServerConfig {
         }
         clusterSecret = try Self.clusterSecret(values)
         try readSigningKeys(values)
+        try applyTLS(values)
         if let text = values["exit-with-parent"] {
             guard let pid = Int32(text), pid > 1 else { throw .invalid("--exit-with-parent", "a process id above 1") }
             exitWithParent = pid

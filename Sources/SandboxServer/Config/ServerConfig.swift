@@ -22,6 +22,9 @@ public struct ServerConfig: Sendable, Hashable {
     public var dev = false
     /// Delete the data directory when the node stops (`--dev` without `--data-dir`).
     public var removeDataOnExit = false
+    /// The API's TLS certificate chain and private key (PEM files); nil: plain HTTP.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
     /// Milliseconds per Raft tick (elections after 10 to 20 ticks).
     public var tickMilliseconds = 50
     /// Exit when the process with this PID is gone (test harnesses and scripts, so that a
@@ -99,7 +102,7 @@ public struct ServerConfig: Sendable, Hashable {
         "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
-        "dev": "SANDBOX_DEV",
+        "dev": "SANDBOX_DEV", "tls-cert": "SANDBOX_TLS_CERT", "tls-key": "SANDBOX_TLS_KEY",
     ].merging(signingOptions) { $1 }
     static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }

@@ -4,6 +4,7 @@ import JSON
 import Raft
 import SandboxCluster
 import SandboxState
+import SandboxTransport
 
 /// Membership under the admin token, accepted by any node and forwarded to the leader:
 /// `GET /v1/cluster/members` (members, roles, addresses, progress and lag),
@@ -23,14 +24,15 @@ enum MembershipRoutes {
             let bytes = try await body(request)
             if let forwarded = await forward(request, bytes, node) { return forwarded }
             guard let json = try? JSONValue(parsing: bytes), let id = json.uint64("id"), id > 0,
-                let peer = json.member("peer")?.stringValue, let http = json.member("http")?.stringValue
+                let peer = json.member("peer")?.stringValue, let http = json.member("http")?.stringValue,
+                (try? PeerAddress(parsing: peer)) != nil, (try? PeerAddress(parsing: http)) != nil
             else {
                 return JSONResponses.error(
                     .badRequest, "expected {\"id\": N, \"peer\": \"host:port\", \"http\": \"host:port\", \"role\": ...}"
                 )
             }
             let voter = (json.member("role")?.stringValue ?? "voter") == "voter"
-            let timeout = Double(json.uint64("catch_up_timeout_s") ?? 60)
+            let timeout = Double(min(json.uint64("catch_up_timeout_s") ?? 60, 300))
             return await MembershipActions.addMember(
                 MemberAddress(node: id, peer: peer, http: http), voter: voter, catchUpTimeout: timeout, node)
         }
@@ -73,7 +75,7 @@ enum MembershipRoutes {
         guard
             let answer = await NodeHTTPClient.call(
                 "\(request.method)", address, request.uri.description, body: body.isEmpty ? nil : body,
-                headers: headers, timeout: 90)
+                headers: headers, timeout: 90, scheme: node.config.httpScheme)
         else {
             return JSONResponses.error(
                 .serviceUnavailable, "the leader (node \(status.leader) at \(address)) did not answer; retry",

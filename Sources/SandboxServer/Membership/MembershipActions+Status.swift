@@ -17,7 +17,8 @@ extension MembershipActions {
             for (id, _) in members {
                 guard let http = recorded[id]?.http else { continue }
                 group.addTask {
-                    let answer = await NodeHTTPClient.call("GET", http, "/v1/cluster", timeout: 1)
+                    let answer = await NodeHTTPClient.call(
+                        "GET", http, "/v1/cluster", timeout: 1, scheme: node.config.httpScheme)
                     let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
                     return (id, json?.uint64("applied_index"))
                 }

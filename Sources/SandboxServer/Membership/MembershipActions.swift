@@ -27,7 +27,7 @@ enum MembershipActions {
             }
             guard voter else { return membershipAnswer(node, conf) }
             let target = node.status.commitIndex
-            guard await caughtUp(member, to: target, within: catchUpTimeout) else {
+            guard await caughtUp(member, to: target, within: catchUpTimeout, scheme: node.config.httpScheme) else {
                 return JSONResponses.error(
                     .gatewayTimeout,
                     "node \(member.node) was added as a learner but has not applied index \(target) within "
@@ -58,10 +58,13 @@ enum MembershipActions {
     }
 
     /// Whether the member's own `/v1/cluster` reports an applied index of at least `index`.
-    private static func caughtUp(_ member: MemberAddress, to index: UInt64, within seconds: Double) async -> Bool {
+    private static func caughtUp(
+        _ member: MemberAddress, to index: UInt64, within seconds: Double, scheme: String
+    ) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if let answer = await NodeHTTPClient.call("GET", member.http, "/v1/cluster", timeout: 2),
+            if let answer = await NodeHTTPClient.call(
+                "GET", member.http, "/v1/cluster", timeout: 2, scheme: scheme),
                 let json = try? JSONValue(parsing: Array(answer.body)), let applied = json.uint64("applied_index"),
                 applied >= index
             {

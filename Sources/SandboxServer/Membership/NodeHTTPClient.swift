@@ -7,11 +7,13 @@ import Foundation
 /// HTTP calls from one node to another's API: forwarding an admin call to the leader, asking a
 /// member for its progress. Bounded by a timeout; nil when the node does not answer.
 enum NodeHTTPClient {
+    /// `scheme`: `https` when the cluster's API serves TLS (its certificate must then be trusted
+    /// by the system's store).
     static func call(
         _ method: String, _ address: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
-        timeout: Double
+        timeout: Double, scheme: String
     ) async -> (status: Int, body: Data)? {
-        guard let url = URL(string: "http://\(address)\(path)") else { return nil }
+        guard let url = URL(string: "\(scheme)://\(address)\(path)") else { return nil }
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
