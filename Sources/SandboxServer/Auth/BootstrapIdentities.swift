@@ -32,7 +32,7 @@ enum BootstrapIdentities {
             {
                 try await createAdmin(on: node, logger: logger)
             }
-            if node.config.dev, try !node.queries.isMember(Caller.devPrincipal, of: devGroup) {
+            if node.config.dev, !devApproverExists(node) {
                 try await createDevApprover(on: node, logger: logger)
             }
             return true
@@ -67,6 +67,11 @@ enum BootstrapIdentities {
         _ = try await node.propose(
             .setGroupMember(group: devGroup, principal: Caller.devPrincipal, member: true, actor: "sandboxd"))
         logger.info("--dev: principal `dev` (approver, group `human`) created for tokenless loopback calls")
+    }
+
+    /// Whether `--dev`'s approver is in place (`/readyz` waits for it).
+    static func devApproverExists(_ node: SandboxNode) -> Bool {
+        (try? node.queries.isMember(Caller.devPrincipal, of: devGroup)) == true
     }
 
     /// 32 random bytes in hex, prefixed so a leaked token is recognisable in a scan.

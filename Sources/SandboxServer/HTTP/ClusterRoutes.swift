@@ -12,8 +12,11 @@ enum ClusterRoutes {
         }
         router.get("/readyz") { _, _ in
             let status = node.status
-            // Serving: a leader is known, nothing stopped, and this node has applied what it knows committed.
-            let ready = status.stopped == nil && status.leader != 0 && status.appliedIndex >= status.commitIndex
+            // Serving: a leader is known, nothing stopped, and this node has applied what it knows
+            // committed; with --dev, also the approver `dev` exists (a tokenless vote acts as it).
+            let ready =
+                status.stopped == nil && status.leader != 0 && status.appliedIndex >= status.commitIndex
+                && (!node.config.dev || BootstrapIdentities.devApproverExists(node))
             return JSONResponses.json(
                 .object(["ready": .bool(ready), "leader": JSONResponses.number(status.leader)]),
                 status: ready ? .ok : .serviceUnavailable)
