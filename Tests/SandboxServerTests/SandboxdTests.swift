@@ -11,7 +11,9 @@ import Testing
         let outcomes = await withTaskGroup(of: String?.self) { group in
             for request in 0..<30 {
                 group.addTask {
-                    await cluster.decide(on: request % 3 + 1, id: "req-\(request)")?.body["decision"] as? String
+                    // A retryable 503 (a loaded machine) is asked again with the same id, as a client does.
+                    await cluster.decideUntilDefinite(on: request % 3 + 1, id: "req-\(request)")?.body["decision"]
+                        as? String
                 }
             }
             var outcomes: [String] = []

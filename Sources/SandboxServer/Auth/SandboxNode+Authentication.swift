@@ -13,11 +13,30 @@ extension SandboxNode {
     /// a disabled agent).
     func agent(for request: Request, context: some RequestContext) throws(APIError) -> AgentRecord {
         let address = Self.clientAddress(context)
+        let key = try agentKey(request, address)
+        do { return try agent(key: key) } catch { throw counted(error, address) }
+    }
+
+    /// ``agent(for:context:)`` as of now: an unknown key is looked up once more after catching up
+    /// with the leader, so an agent created through another node a moment ago decides at once.
+    func currentAgent(for request: Request, context: some RequestContext) async throws(APIError) -> AgentRecord {
+        let address = Self.clientAddress(context)
+        let key = try agentKey(request, address)
+        do {
+            return try await afterCatchingUp { () throws(APIError) in try agent(key: key) }
+        } catch {
+            throw counted(error, address)
+        }
+    }
+
+    /// The `X-Agent-Key` header, once `address` is not rate-limited (a missing key counts as a
+    /// failure).
+    private func agentKey(_ request: Request, _ address: String) throws(APIError) -> String {
         try checkRateLimit(address)
         guard let key = Self.header(request, "x-agent-key"), !key.isEmpty else {
-            throw .unauthorized("missing X-Agent-Key header", code: "missing_credentials")
+            throw counted(.unauthorized("missing X-Agent-Key header", code: "missing_credentials"), address)
         }
-        do { return try agent(key: key) } catch { throw counted(error, address) }
+        return key
     }
 
     /// The caller: a bearer token (`Authorization: Bearer`), else an agent key

@@ -21,7 +21,9 @@ enum DecisionRoutes {
         _ request: Request, _ context: APIRequestContext, _ node: SandboxNode
     ) async throws -> (Response, String) {
         let agent: AgentRecord
-        do { agent = try node.agent(for: request, context: context) } catch { return (error.response, "error") }
+        do { agent = try await node.currentAgent(for: request, context: context) } catch {
+            return (error.response, "error")
+        }
         let body: JSONValue
         do { body = try await request.jsonBody() } catch { return (error.response, "error") }
         guard let requestID = header(request, "idempotency-key") ?? body.member("request_id")?.stringValue,
