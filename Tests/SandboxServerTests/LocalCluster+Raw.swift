@@ -19,10 +19,27 @@ extension LocalCluster {
     }
 
     /// One HTTP call with its headers kept (`ETag`, 304 answers); nil when the node does not
-    /// answer. A JSON answer of a documented route is checked against `docs/openapi.yaml`.
+    /// answer. A retryable 503 that says nothing was applied (a ReadIndex or a proposal not
+    /// confirmed in time on a loaded machine) is asked again, for up to 15 s; one whose outcome
+    /// is unknown is returned. A JSON answer of a documented route is checked against
+    /// `docs/openapi.yaml`.
     func raw(
         _ node: Int, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:],
         timeout: TimeInterval = 5
+    ) async -> RawAnswer? {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            let answer = await rawOnce(node, method, path, body: body, headers: headers, timeout: timeout)
+            let error = answer?.json["error"] as? [String: Any]
+            guard answer?.status == 503, error?["outcome_unknown"] == nil, ContinuousClock.now < deadline else {
+                return answer
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func rawOnce(
+        _ node: Int, _ method: String, _ path: String, body: String?, headers: [String: String], timeout: TimeInterval
     ) async -> RawAnswer? {
         var request = URLRequest(url: url(node, path), timeoutInterval: timeout)
         request.httpMethod = method

@@ -61,7 +61,15 @@ extension LocalCluster {
             budgets:
               max_requests_per_day: \(budget)
             """
-        let published = await admin(3, "PUT", "/v1/agents/sales/policy", policy)
+        // A retryable 503 (a read or a proposal not confirmed in time on a loaded machine) is asked
+        // again, bounded; publishing the same text twice would only add an identical version.
+        var published: (status: Int, body: [String: Any])?
+        try await waitFor("the policy to be published") {
+            published = await call(
+                3, "PUT", "/v1/policies/sales", json: policy,
+                headers: ["Authorization": "Bearer \(adminToken)", "Content-Type": "application/x-yaml"])
+            return published != nil && published?.status != 503
+        }
         #expect(published?.status == 200, "\(String(describing: published))")
     }
 
