@@ -37,6 +37,12 @@ extension ApprovalsFixture {
 
         let badWait = await get(1, "/v1/approvals/\(id)?wait=soon", as: "vic")
         #expect(badWait?.status == 400 && badWait?.errorCode == "bad_wait")
+        let crossSite = await http.call(
+            cluster.url(2, "/v1/approvals/\(id)/decision"), "POST", body: "decision=approve",
+            headers: bearer("bob").merging([
+                "Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example",
+            ]) { $1 })
+        #expect(crossSite?.status == 403 && crossSite?.errorCode == "cross_origin", "\(String(describing: crossSite))")
         let badDecision = await vote(1, id, "maybe", as: "bob")
         #expect(badDecision?.status == 400 && badDecision?.errorCode == "bad_decision")
         let unknown = await get(1, "/v1/approvals/999999999", as: "vic")
@@ -104,6 +110,9 @@ extension ApprovalsFixture {
         #expect(voted?.status == 303 && voted?.header("Location") == "/approvals", "\(String(describing: voted))")
         let approved = await get(1, "/v1/approvals/\(id)", as: "vic")
         #expect(approved?.json["status"] as? String == "approved")
+        let again = await http.call(url, "POST", body: "decision=deny&csrf=\(csrf)", headers: form)
+        #expect(again?.status == 409 && again?.header("Content-Type")?.hasPrefix("text/html") == true)
+        #expect(again?.text.contains("Back to the approvals") == true, "a refusal on the page is a page")
         #expect((approved?.json["votes"] as? [[String: Any]])?.first?["principal"] as? String == "alice")
 
         let logout = await http.call(cluster.url(1, "/approvals/logout"), "POST", body: "csrf=\(csrf)", headers: form)

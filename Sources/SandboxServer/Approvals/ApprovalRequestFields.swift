@@ -36,18 +36,19 @@ struct ApprovalRequestFields {
             throw Self.bad("payload_redacted is over \(Self.maxPayloadBytes) bytes")
         }
         group = body.member("group") == nil ? Self.defaultGroup : try Self.name(body, "group")
-        let required = body.uint32("required_approvals") ?? 1
-        guard
-            body.member("required_approvals") == nil
-                || (body.uint32("required_approvals") != nil && (1...UInt32(Self.maxRequired)).contains(required))
-        else {
-            throw Self.bad("required_approvals must be an integer 1...\(Self.maxRequired)")
+        required = UInt8(try Self.integer(body, "required_approvals", in: 1...UInt32(Self.maxRequired)) ?? 1)
+        ttlSeconds = try Self.integer(body, "ttl_seconds", in: 1...Self.maxTTLSeconds) ?? Self.defaultTTLSeconds
+    }
+
+    /// An optional integer member within `range`; 400 naming it otherwise.
+    private static func integer(_ body: JSONValue, _ field: String, in range: ClosedRange<UInt32>) throws(APIError)
+        -> UInt32?
+    {
+        guard body.member(field) != nil else { return nil }
+        guard let value = body.uint32(field), range.contains(value) else {
+            throw bad("\(field) must be an integer \(range.lowerBound)...\(range.upperBound)")
         }
-        self.required = UInt8(required)
-        ttlSeconds = body.uint32("ttl_seconds") ?? Self.defaultTTLSeconds
-        guard body.member("ttl_seconds") == nil || (1...Self.maxTTLSeconds).contains(ttlSeconds),
-            body.uint32("ttl_seconds") != nil || body.member("ttl_seconds") == nil
-        else { throw Self.bad("ttl_seconds must be an integer 1...\(Self.maxTTLSeconds)") }
+        return value
     }
 
     private static func name(_ body: JSONValue, _ field: String) throws(APIError) -> String {

@@ -23,6 +23,19 @@ extension ApprovalRoutes {
     {
         var vote = try await parseVote(request)
         let caller = try await voter(request, context, node, vote: &vote)
+        do {
+            let response = try await cast(vote, by: caller, context, node)
+            // A vote from the page returns to the page.
+            return vote.fromSession ? ConsoleRoutes.redirect(clearing: false) : response
+        } catch let error as APIError where vote.fromSession {
+            return ConsoleRoutes.html(ApprovalsPage.problem(error.message), status: error.status)
+        }
+    }
+
+    /// Checks the vote against the approval as it is now and proposes it.
+    static func cast(_ vote: Vote, by caller: Caller, _ context: APIRequestContext, _ node: SandboxNode)
+        async throws -> Response
+    {
         let record = try await approval(context, node)
         try caller.require(.approver, tenant: record.tenant)
         let status = record.status(at: nowMillis())
@@ -35,9 +48,7 @@ extension ApprovalRoutes {
         }
         let command = Command.vote(
             approval: record.id, principal: principal, approve: vote.approve, comment: vote.comment)
-        let response = try await proposeAndAnswer(command, node)
-        // A vote from the page returns to the page.
-        return vote.fromSession && response.status == .ok ? ConsoleRoutes.redirect(clearing: false) : response
+        return try await proposeAndAnswer(command, node)
     }
 
     static func parseVote(_ request: Request) async throws -> Vote {
@@ -82,6 +93,20 @@ extension ApprovalRoutes {
             vote.fromSession = true
             return try node.sessionCaller(session)
         }
+        if vote.isForm { try requireSameOrigin(request) }
         return try await node.caller(for: request, context: context)
+    }
+
+    /// A form a browser posts from another site's page carries that site's `Origin`: refused
+    /// (403), so that no page can vote through `--dev`'s tokenless loopback access. Clients that
+    /// send no `Origin` (curl, the MVP's scripts) are not browsers and pass.
+    static func requireSameOrigin(_ request: Request) throws(APIError) {
+        guard let origin = SandboxNode.header(request, "origin") else { return }
+        let host = request.head.authority ?? SandboxNode.header(request, "host") ?? ""
+        guard !host.isEmpty, origin == "http://\(host)" || origin == "https://\(host)" else {
+            throw .forbidden(
+                "a form from another origin (\(origin.prefix(100))) cannot vote: use the /approvals page of this node",
+                code: "cross_origin")
+        }
     }
 }

@@ -16,6 +16,15 @@ enum ApprovalsPage {
         return HTML.page(title: "Approvals: log in", body: body)
     }
 
+    /// Why a vote from the page was refused, with the way back.
+    static func problem(_ message: String) -> String {
+        HTML.page(
+            title: "Approvals: not done",
+            body:
+                "<h1>Not done</h1><p>\(HTML.escape(message))</p><p><a href=\"/approvals\">Back to the approvals</a></p>"
+        )
+    }
+
     /// The queue as `principal` sees it; `canVote` shows the buttons; `nowMillis` gives the ages.
     static func queue(
         _ approvals: [ApprovalRecord], principal: String, canVote: Bool, csrf: String, nowMillis: UInt64,
@@ -24,9 +33,10 @@ enum ApprovalsPage {
         let token = HTML.escape(csrf)
         var body = """
             <h1>Approvals</h1>
-            <p>Logged in as <strong>\(HTML.escape(principal))</strong>.
+            <div>Logged in as <strong>\(HTML.escape(principal))</strong>.
             <form class="inline" method="post" action="/approvals/logout">
-            <input type="hidden" name="csrf" value="\(token)"><button type="submit">Log out</button></form></p>
+            <input type="hidden" name="csrf" value="\(token)"><button type="submit">Log out</button></form>
+            <a href="/approvals">Refresh</a></div>
             """
         if approvals.isEmpty {
             body += "<p>No approval is pending.</p>"
