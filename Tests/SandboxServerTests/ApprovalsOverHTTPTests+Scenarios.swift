@@ -10,7 +10,7 @@ extension ApprovalsFixture {
             {"agent_id": "sales", "tool": "\(tool)", "params_hash": "\(hash)", \
             "payload_redacted": {"to": "<b>x</b>"}, "required_approvals": \(required)}
             """
-        return await http.call(
+        return await http.retrying(
             cluster.url(node, "/v1/approvals"), "POST", body: body,
             headers: ["X-Agent-Key": Self.agentKey, "Content-Type": "application/json"])
     }
@@ -22,7 +22,7 @@ extension ApprovalsFixture {
         #expect(
             created?.status == 200 && created?.json["status"] as? String == "pending", "\(String(describing: created))")
         let id = try #require(created?.json["id"] as? Int)
-        let form = await http.call(
+        let form = await http.retrying(
             cluster.url(2, "/v1/approvals/\(id)/decision"), "POST", body: "decision=approve&comment=ok+by+me",
             headers: bearer("alice").merging(["Content-Type": "application/x-www-form-urlencoded"]) { $1 })
         #expect(form?.status == 200 && form?.json["status"] as? String == "pending", "\(String(describing: form))")
@@ -37,7 +37,7 @@ extension ApprovalsFixture {
 
         let badWait = await get(1, "/v1/approvals/\(id)?wait=soon", as: "vic")
         #expect(badWait?.status == 400 && badWait?.errorCode == "bad_wait")
-        let crossSite = await http.call(
+        let crossSite = await http.retrying(
             cluster.url(2, "/v1/approvals/\(id)/decision"), "POST", body: "decision=approve",
             headers: bearer("bob").merging([
                 "Content-Type": "application/x-www-form-urlencoded", "Origin": "http://evil.example",
@@ -47,9 +47,9 @@ extension ApprovalsFixture {
         #expect(badDecision?.status == 400 && badDecision?.errorCode == "bad_decision")
         let unknown = await get(1, "/v1/approvals/999999999", as: "vic")
         #expect(unknown?.status == 404 && unknown?.errorCode == "unknown_approval")
-        let anonymous = await http.call(cluster.url(1, "/v1/approvals?status=pending"))
+        let anonymous = await http.retrying(cluster.url(1, "/v1/approvals?status=pending"))
         #expect(anonymous?.status == 401)
-        let badHash = await http.call(
+        let badHash = await http.retrying(
             cluster.url(1, "/v1/approvals"), "POST", body: #"{"agent_id": "sales", "tool": "t", "params_hash": "xyz"}"#,
             headers: ["X-Agent-Key": Self.agentKey])
         #expect(badHash?.status == 400 && badHash?.errorCode == "bad_approval_request")
@@ -59,7 +59,7 @@ extension ApprovalsFixture {
 
     /// Logs in on node 1 and returns the session cookie (`name=value`).
     func login(as who: String) async throws -> String {
-        let answer = await http.call(
+        let answer = await http.retrying(
             cluster.url(1, "/approvals/login"), "POST", body: "token=\(tokens[who] ?? "")",
             headers: ["Content-Type": "application/x-www-form-urlencoded"])
         #expect(answer?.status == 303 && answer?.header("Location") == "/approvals", "\(String(describing: answer))")
@@ -73,32 +73,32 @@ extension ApprovalsFixture {
     func theConsolePageVotesWithItsCSRFTokenOnly() async throws {
         let hostile = await requestApproval(2, tool: "<script>alert(1)</script>", required: 1)
         let id = try #require(hostile?.json["id"] as? Int)
-        let loginPage = await http.call(cluster.url(3, "/approvals"))
+        let loginPage = await http.retrying(cluster.url(3, "/approvals"))
         #expect(loginPage?.status == 200 && loginPage?.text.contains("name=\"token\"") == true)
-        let badLogin = await http.call(
+        let badLogin = await http.retrying(
             cluster.url(1, "/approvals/login"), "POST", body: "token=wrong",
             headers: ["Content-Type": "application/x-www-form-urlencoded"])
         #expect(badLogin?.status == 401 && badLogin?.header("Set-Cookie") == nil)
 
         let cookie = try await login(as: "alice")
         let other = try await login(as: "alice")
-        let page = try #require(await http.call(cluster.url(2, "/approvals"), headers: ["Cookie": cookie]))
+        let page = try #require(await http.retrying(cluster.url(2, "/approvals"), headers: ["Cookie": cookie]))
         #expect(page.status == 200 && page.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(!page.text.contains("<script>alert"), "the tool name is escaped")
         #expect(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(page.text.contains("/v1/approvals/\(id)/decision"))
         let csrf = try #require(Self.csrf(in: page.text))
-        let otherPage = await http.call(cluster.url(3, "/approvals"), headers: ["Cookie": other])
+        let otherPage = await http.retrying(cluster.url(3, "/approvals"), headers: ["Cookie": other])
         let otherCSRF = try #require(Self.csrf(in: otherPage?.text ?? ""))
         #expect(csrf != otherCSRF)
 
         let form = ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"]
         let url = cluster.url(3, "/v1/approvals/\(id)/decision")
-        let missing = await http.call(url, "POST", body: "decision=approve", headers: form)
+        let missing = await http.retrying(url, "POST", body: "decision=approve", headers: form)
         #expect(missing?.status == 403 && missing?.errorCode == "bad_csrf", "\(String(describing: missing))")
-        let replayed = await http.call(url, "POST", body: "decision=approve&csrf=\(otherCSRF)", headers: form)
+        let replayed = await http.retrying(url, "POST", body: "decision=approve&csrf=\(otherCSRF)", headers: form)
         #expect(replayed?.status == 403 && replayed?.errorCode == "bad_csrf")
-        let forged = await http.call(
+        let forged = await http.retrying(
             url, "POST", body: "decision=approve&csrf=x",
             headers: ["Cookie": "sandbox_session=AAAA.BBBB", "Content-Type": "application/x-www-form-urlencoded"])
         #expect(forged?.status == 401)
@@ -106,16 +106,17 @@ extension ApprovalsFixture {
         #expect(
             unchanged?.json["status"] as? String == "pending" && (unchanged?.json["votes"] as? [Any])?.isEmpty == true)
 
-        let voted = await http.call(url, "POST", body: "decision=approve&csrf=\(csrf)", headers: form)
+        let voted = await http.retrying(url, "POST", body: "decision=approve&csrf=\(csrf)", headers: form)
         #expect(voted?.status == 303 && voted?.header("Location") == "/approvals", "\(String(describing: voted))")
         let approved = await get(1, "/v1/approvals/\(id)", as: "vic")
         #expect(approved?.json["status"] as? String == "approved")
-        let again = await http.call(url, "POST", body: "decision=deny&csrf=\(csrf)", headers: form)
+        let again = await http.retrying(url, "POST", body: "decision=deny&csrf=\(csrf)", headers: form)
         #expect(again?.status == 409 && again?.header("Content-Type")?.hasPrefix("text/html") == true)
         #expect(again?.text.contains("Back to the approvals") == true, "a refusal on the page is a page")
         #expect((approved?.json["votes"] as? [[String: Any]])?.first?["principal"] as? String == "alice")
 
-        let logout = await http.call(cluster.url(1, "/approvals/logout"), "POST", body: "csrf=\(csrf)", headers: form)
+        let logout = await http.retrying(
+            cluster.url(1, "/approvals/logout"), "POST", body: "csrf=\(csrf)", headers: form)
         #expect(logout?.status == 303 && logout?.header("Set-Cookie")?.contains("Max-Age=0") == true)
     }
 
@@ -138,7 +139,7 @@ extension ApprovalsFixture {
         #expect(records.count >= 6)
         #expect(AuditVerifier.verify(exported: records).isValid)
 
-        let ndjson = await http.call(
+        let ndjson = await http.retrying(
             cluster.url(2, "/v1/audit/export?from=0&to=9999999999"),
             headers: bearer("admin-cluster").merging(["Accept": "application/x-ndjson"]) { $1 })
         let lines = ndjson?.text.split(separator: "\n").compactMap { try? JSONValue(parsing: Array($0.utf8)) } ?? []
@@ -157,7 +158,7 @@ extension ApprovalsFixture {
         // A scoped page's limit counts the records it sends: it fills up past other tenants'.
         let scopedPage = await get(1, "/v1/audit/export?limit=\(scopedRecords.count)", as: "vic")
         #expect((try? JSONValue(parsing: Array((scopedPage?.text ?? "").utf8)))?.arrayValue == scopedRecords)
-        let byAgent = await http.call(cluster.url(1, "/v1/audit/export"), headers: ["X-Agent-Key": Self.agentKey])
+        let byAgent = await http.retrying(cluster.url(1, "/v1/audit/export"), headers: ["X-Agent-Key": Self.agentKey])
         #expect(byAgent?.status == 403)
         let badRange = await get(1, "/v1/audit/export?from=10&to=5", as: "vic")
         #expect(badRange?.status == 400 && badRange?.errorCode == "bad_range")
@@ -207,7 +208,7 @@ extension ApprovalsFixture {
 
     func budgetsAreReadOnAnyNode() async throws {
         for node in 1...3 {
-            let budget = await http.call(
+            let budget = await http.retrying(
                 cluster.url(node, "/v1/budgets/sales"), headers: ["X-Agent-Key": Self.agentKey])
             #expect(budget?.status == 200, "\(String(describing: budget))")
             #expect((budget?.json["requests_today"] as? Int ?? 0) >= 1)

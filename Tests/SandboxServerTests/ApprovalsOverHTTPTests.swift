@@ -59,17 +59,17 @@ final class ApprovalsFixture: @unchecked Sendable {
     func bearer(_ who: String) -> [String: String] { ["Authorization": "Bearer \(tokens[who] ?? "")"] }
 
     func get(_ node: Int, _ path: String, as who: String, timeout: TimeInterval = 5) async -> RawHTTP.Answer? {
-        await http.call(cluster.url(node, path), headers: bearer(who), timeout: timeout)
+        await http.retrying(cluster.url(node, path), headers: bearer(who), timeout: timeout)
     }
 
     func vote(_ node: Int, _ id: Int, _ decision: String, as who: String) async -> RawHTTP.Answer? {
-        await http.call(
+        await http.retrying(
             cluster.url(node, "/v1/approvals/\(id)/decision"), "POST", body: #"{"decision": "\#(decision)"}"#,
             headers: bearer(who).merging(["Content-Type": "application/json"]) { $1 })
     }
 
     func emailDecision(_ node: Int, id: String) async -> RawHTTP.Answer? {
-        await http.call(
+        await http.retrying(
             cluster.url(node, "/v1/decisions"), "POST",
             body: #"{"tool": "email.send", "params": {"recipient": "eve@outside.example", "body": "hi"}}"#,
             headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id, "Content-Type": "application/json"])

@@ -48,6 +48,23 @@ final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         return answer
     }
 
+    /// The same call asked again (bounded) while the node does not answer or answers a
+    /// retryable 503 that applied nothing, as a client does on a loaded machine (a leadership
+    /// change, a ReadIndex not confirmed in time). A write whose outcome is unknown is not
+    /// repeated here (its answer is returned).
+    func retrying(
+        _ url: URL, _ method: String = "GET", body: String? = nil, headers: [String: String] = [:],
+        timeout: TimeInterval = 5, within limit: Duration = .seconds(30)
+    ) async -> Answer? {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let answer = await call(url, method, body: body, headers: headers, timeout: timeout)
+            let again = answer == nil || (answer?.status == 503 && answer?.errorCode != "outcome_unknown")
+            guard again, ContinuousClock.now < deadline else { return answer }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
