@@ -79,20 +79,28 @@ extension SandboxServer {
 
     /// Runs the HTTP server and the node until SIGTERM or SIGINT. On a signal a leader first
     /// hands leadership over (while HTTP still accepts, so clients see no refusal), then the
-    /// server stops accepting and drains, then the node stops (`NodeService`).
+    /// server stops accepting and drains, then the node stops (`NodeService`). The group is
+    /// left to finish that shutdown: cancelling it instead closes connections mid-request and
+    /// can crash the server (NIO's "Deinited NIOAsyncWriter without calling finish()" on a
+    /// connection accepted meanwhile).
     static func run(_ app: some Service, node: SandboxNode, logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
             tasks.addTask {
                 for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
                     logger.info("shutting down", metadata: ["signal": "\(signal)"])
                     await node.handOverLeadership(logger: logger)
                     await group.triggerGracefulShutdown()
-                    return
+                    break
                 }
+                return false
             }
-            _ = try await tasks.next()
+            // Until the group ends (by itself, or after the signal's graceful shutdown).
+            while let groupEnded = try await tasks.next(), !groupEnded {}
             tasks.cancelAll()
         }
     }

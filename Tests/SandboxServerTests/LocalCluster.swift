@@ -91,11 +91,13 @@ final class LocalCluster: @unchecked Sendable {
         processes.removeValue(forKey: node)?.waitUntilExit()
     }
 
-    /// Sends `signal` to the node's process (by PID) and waits for it to exit.
-    func kill(_ node: Int, signal: Int32) {
-        guard let process = processes.removeValue(forKey: node) else { return }
+    /// Sends `signal` to the node's process (by PID) and waits for it to exit; returns how it
+    /// ended (`.exit` and its status, or `.uncaughtSignal` and the signal).
+    @discardableResult func kill(_ node: Int, signal: Int32) -> (Process.TerminationReason, Int32)? {
+        guard let process = processes.removeValue(forKey: node) else { return nil }
         Glibc.kill(process.processIdentifier, signal)
         process.waitUntilExit()
+        return (process.terminationReason, process.terminationStatus)
     }
 
     func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }

@@ -27,7 +27,9 @@ import Testing
         let load = DecisionLoad(cluster: cluster, nodes: [1, 2, 3])
         for node in 1...3 {
             try await Task.sleep(for: .milliseconds(700))
-            cluster.kill(node, signal: SIGTERM)  // waits for the graceful exit
+            // Waits for the graceful exit: status 0, not a crash while HTTP drains.
+            let ended = cluster.kill(node, signal: SIGTERM)
+            #expect(ended?.0 == .exit && ended?.1 == 0, "node \(node) ended: \(String(describing: ended))")
             try cluster.start(node)
             try await cluster.waitUntilReady([1, 2, 3])
         }
