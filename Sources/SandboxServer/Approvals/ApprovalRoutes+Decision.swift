@@ -101,9 +101,7 @@ extension ApprovalRoutes {
     /// (403), so that no page can vote through `--dev`'s tokenless loopback access. Clients that
     /// send no `Origin` (curl, the MVP's scripts) are not browsers and pass.
     static func requireSameOrigin(_ request: Request) throws(APIError) {
-        guard let origin = SandboxNode.header(request, "origin") else { return }
-        let host = request.head.authority ?? SandboxNode.header(request, "host") ?? ""
-        guard !host.isEmpty, origin == "http://\(host)" || origin == "https://\(host)" else {
+        if let origin = DevBrowserGuard.foreignOrigin(request) {
             throw .forbidden(
                 "a form from another origin (\(origin.prefix(100))) cannot vote: use the /approvals page of this node",
                 code: "cross_origin")

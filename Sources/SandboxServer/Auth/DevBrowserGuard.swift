@@ -16,10 +16,18 @@ enum DevBrowserGuard {
         if let site = SandboxNode.header(request, "sec-fetch-site"), !["same-origin", "none"].contains(site) {
             return "a \(site) browser request cannot use the tokenless --dev access"
         }
-        if let origin = SandboxNode.header(request, "origin"), origin != "http://\(host)", origin != "https://\(host)" {
-            return "a request from origin \(origin) cannot use the tokenless --dev access"
+        if let origin = foreignOrigin(request) {
+            return "a request from origin \(origin.prefix(100)) cannot use the tokenless --dev access"
         }
         return nil
+    }
+
+    /// The `Origin` a browser sent when it is not this request's own (`http` or `https` with
+    /// its `Host`); nil without an `Origin` header (command-line clients) or when it matches.
+    static func foreignOrigin(_ request: Request) -> String? {
+        guard let origin = SandboxNode.header(request, "origin") else { return nil }
+        let host = request.head.authority ?? SandboxNode.header(request, "host") ?? ""
+        return !host.isEmpty && (origin == "http://\(host)" || origin == "https://\(host)") ? nil : origin
     }
 
     /// `host[:port]` names this machine's loopback interface.
