@@ -64,7 +64,8 @@ extension ApprovalsFixture {
             headers: ["Content-Type": "application/x-www-form-urlencoded"])
         #expect(answer?.status == 303 && answer?.header("Location") == "/approvals", "\(String(describing: answer))")
         let setCookie = try #require(answer?.header("Set-Cookie"))
-        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+        #expect(
+            setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"))
         return String(setCookie.prefix { $0 != ";" })
     }
 

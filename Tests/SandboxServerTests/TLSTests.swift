@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// The API over TLS from a certificate and key in the configuration: a client that trusts the
-/// (self-signed, generated here) certificate gets answers; plain HTTP gets none.
+/// (self-signed, generated here) certificate gets answers; plain HTTP gets none; the console's
+/// session cookie is `Secure`.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct TLSTests {
     /// Runs a tool to completion; its standard output, or nil when it failed.
     static func run(_ arguments: [String]) -> String? {
@@ -49,6 +50,13 @@ import Testing
         }
         #expect(Self.run(["curl", "-s", "--max-time", "3", https]) == nil, "an untrusted certificate is refused")
         #expect(await cluster.call(1, "GET", "/health") == nil, "plain HTTP gets no answer")
+        let login = Self.run([
+            "curl", "-s", "--max-time", "5", "--cacert", certificate, "-o", "/dev/null", "-D", "-",
+            "-d", "token=", "https://\(cluster.httpAddress(1))/approvals/login",
+        ])
+        let cookie = login?.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }
+        #expect(cookie?.contains("sandbox_session=") == true, "\(String(describing: login))")
+        #expect(cookie?.hasSuffix("; Secure") == true, "a console session served over TLS is Secure")
     }
 
     @Test func certificateAndKeyComeTogetherAndMustBeReadable() throws {

@@ -79,12 +79,13 @@ enum ConsoleRoutes {
             kind, principal: principal, nowSeconds: SandboxNode.nowSeconds(), nonce: nonce)
         var response = redirect(clearing: false)
         response.headers[.setCookie] = cookieHeader(
-            cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: request.uri.scheme == .https)
+            cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: node.config.tlsCertificateFile != nil)
         return response
     }
 
     /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page
-    /// sends it), Secure when the page was served over TLS.
+    /// sends it), Secure when the node serves TLS (its configuration: a server-side request
+    /// carries no scheme).
     static func cookieHeader(_ value: String, maxAge: Int, secure: Bool = false) -> String {
         let header = "\(SessionSigner.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
         return secure ? header + "; Secure" : header
