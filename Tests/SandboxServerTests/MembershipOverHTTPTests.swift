@@ -4,7 +4,7 @@ import Testing
 /// Membership over HTTP on real processes: a fourth node added while the log was compacted
 /// catches up by snapshot, is promoted and serves; its addresses survive a founding node's
 /// restart; leadership transferred (through `sandboxctl cluster transfer`); nodes removed,
-/// the leader included; the replicas' digests converge.
+/// the leader included (the last voter cannot be); the replicas' digests converge.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct MembershipOverHTTPTests {
     func members(_ cluster: LocalCluster, via node: Int) async -> [String: Any]? {
         await cluster.admin(node, "GET", "/v1/cluster/members", "")?.body
@@ -87,6 +87,11 @@ import Testing
         #expect(await cluster.decideRetrying("alone", on: [followers[1]]) != nil)
         let refused = await cluster.admin(followers[1], "DELETE", "/v1/cluster/members/9", "")
         #expect(refused?.status == 404)
+        // The last voter cannot leave: a conflict with the membership, not a retryable 503.
+        let last = await cluster.admin(followers[1], "DELETE", "/v1/cluster/members/\(followers[1])", "")
+        let code = (last?.body["error"] as? [String: Any])?["code"] as? String
+        #expect(last?.status == 409 && code == "last_voter", "\(String(describing: last))")
+        #expect(await voters(cluster, on: followers[1]) == [followers[1]])
     }
 }
 

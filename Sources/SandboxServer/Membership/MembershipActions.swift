@@ -82,6 +82,12 @@ enum MembershipActions {
         guard membership.voters.contains(id) || membership.learners.contains(id) else {
             return JSONResponses.error(.notFound, "node \(id) is not a member")
         }
+        if membership.voters == [id] {
+            return APIError.conflict(
+                "node \(id) is the cluster's last voter: add another voter first, then remove it",
+                code: "last_voter"
+            ).response
+        }
         if id == node.config.nodeID {
             guard await handOver(node) else {
                 return JSONResponses.error(
