@@ -72,10 +72,17 @@ import Testing
         return file.path
     }
 
-    @Test func checkAcceptsTheExampleWithAWarning() throws {
+    @Test func checkAcceptsTheExampleWithoutWarnings() throws {
         let result = try run(["policy", "check", "policies/examples/sales_agent.yaml"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("policies/examples/sales_agent.yaml:2:1: warning: `api_key`"))
+        #expect(!result.stdout.contains("warning"), "\(result.stdout)")
+    }
+
+    @Test func checkWarnsAboutAnAPIKeyInThePolicy() throws {
+        let path = try temporaryFile("agent: \"sales\"\napi_key: \"DEV-AGENT-KEY-123\"\n", "with-key.yaml")
+        let result = try run(["policy", "check", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("with-key.yaml:2:1: warning: `api_key`"))
     }
 
     @Test func checkWarnsAboutABroadCIDRAllowance() throws {

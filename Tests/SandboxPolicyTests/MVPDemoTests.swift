@@ -3,7 +3,8 @@ import Testing
 
 @testable import SandboxPolicy
 
-/// The original MVP's demo, against `policies/examples/sales_agent.yaml` unchanged.
+/// The original MVP's demo, against `policies/examples/sales_agent.yaml` (the MVP's file without its
+/// `api_key:` line, which would sit in every signed bundle).
 @Suite struct MVPDemoTests {
     let policy: CompiledPolicy
 
@@ -47,10 +48,20 @@ import Testing
         #expect(decision.rule == "network.deny_all_others")
     }
 
-    @Test func apiKeyIsIgnoredWithAWarning() {
-        let warning = policy.warnings.first { $0.message.contains("api_key") }
+    @Test func theExampleHasNoWarnings() {
+        #expect(policy.warnings.isEmpty, "\(policy.warnings)")
+    }
+
+    @Test func theMVPFileWithItsAPIKeyLoadsWithAWarning() throws {
+        let text = try Fixtures.text("policies/examples/sales_agent.yaml")
+        let mvp = try Fixtures.policy(
+            text.replacingOccurrences(
+                of: "agent: \"sales_assistant\"\n", with: "agent: \"sales_assistant\"\napi_key: \"DEV-AGENT-KEY-123\"\n"
+            ))
+        let warning = mvp.warnings.first { $0.message.contains("api_key") }
         #expect(warning?.location == SourceLocation(line: 2, column: 1))
         #expect(warning?.severity == .warning)
+        #expect(mvp.evaluate(Fixtures.call("crm.read")).outcome == .allow)
     }
 
     @Test func traceListsEveryCheckInOrder() {
