@@ -60,6 +60,17 @@ public enum ClusterProbe {
         }
     }
 
+    /// What happened to a set of concurrent proposals.
+    public struct Outcomes: Sendable {
+        /// Applied, with each command's result.
+        public var acknowledged: [String: UInt64] = [:]
+        /// Maybe applied (the leader changed before answering): not retried, since the counter
+        /// machine has no request ids to make a retry idempotent.
+        public var unknown: Set<String> = []
+        /// Failed otherwise, with the error.
+        public var failed: [String: String] = [:]
+    }
+
     /// Proposes `commands` concurrently, round-robin over `drivers`; returns those acknowledged
     /// with their results.
     /// With a `gate`, every proposal waits for it (the caller opens it once `gate.waiting`
@@ -67,18 +78,54 @@ public enum ClusterProbe {
     public static func proposeAll(_ commands: [String], on drivers: [Driver], gate: Gate? = nil) async -> [String:
         UInt64]
     {
-        await withTaskGroup(of: (String, UInt64?).self) { group in
+        await proposeAllOutcomes(commands, on: drivers, gate: gate).acknowledged
+    }
+
+    /// `proposeAll` that tells every outcome apart. A proposal that was certainly not applied
+    /// (replaced by a later leader's entry, no leader in time, overloaded) is proposed again,
+    /// at most `attempts` times, as a client would; an unknown outcome is not.
+    public static func proposeAllOutcomes(
+        _ commands: [String], on drivers: [Driver], gate: Gate? = nil, attempts: Int = 5
+    ) async -> Outcomes {
+        await withTaskGroup(of: (String, Result<UInt64, ClusterError>).self) { group in
             for (offset, command) in commands.enumerated() {
                 let driver = drivers[offset % drivers.count]
                 group.addTask {
                     await gate?.wait()
-                    return (command, try? await driver.propose(Array(command.utf8)))
+                    return (command, await propose(command, on: driver, attempts: attempts))
                 }
             }
-            var acknowledged: [String: UInt64] = [:]
-            for await (command, result) in group { if let result { acknowledged[command] = result } }
-            return acknowledged
+            var outcomes = Outcomes()
+            for await (command, result) in group {
+                switch result {
+                case .success(let value): outcomes.acknowledged[command] = value
+                case .failure(.unknownOutcome): outcomes.unknown.insert(command)
+                case .failure(let error): outcomes.failed[command] = "\(error)"
+                }
+            }
+            return outcomes
         }
+    }
+
+    private static func propose(_ command: String, on driver: Driver, attempts: Int) async -> Result<
+        UInt64, ClusterError
+    > {
+        var last = ClusterError.notApplied("not proposed")
+        for attempt in 0..<max(1, attempts) {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(100 * attempt)) }
+            do {
+                return .success(try await driver.propose(Array(command.utf8)))
+            } catch let error as ClusterError {
+                last = error
+                switch error {
+                case .notApplied, .overloaded: continue
+                default: return .failure(error)
+                }
+            } catch {
+                return .failure(.invalid("\(error)"))
+            }
+        }
+        return .failure(last)
     }
 
     /// The commands applied in `state` (by index), and those applied more than once.

@@ -106,17 +106,25 @@ final class TCPCluster: @unchecked Sendable {
     @Test func threeNodesOverLoopbackReplicateAndSurviveARestart() async throws {
         try await TCPCluster().run { cluster in
             let leader = try await ClusterProbe.leader(of: cluster.drivers)
-            var acknowledged = await ClusterProbe.proposeAll((0..<300).map { "t-\($0)" }, on: cluster.drivers)
-            #expect(acknowledged.count == 300)
+            var outcomes = await ClusterProbe.proposeAllOutcomes((0..<300).map { "t-\($0)" }, on: cluster.drivers)
             let follower = cluster.ids.first { $0 != leader }!
             await cluster.stop(follower)
-            acknowledged.merge(await ClusterProbe.proposeAll((0..<100).map { "u-\($0)" }, on: cluster.drivers)) { $1 }
+            let whileDown = await ClusterProbe.proposeAllOutcomes((0..<100).map { "u-\($0)" }, on: cluster.drivers)
             try await cluster.restart(follower)
-            acknowledged.merge(await ClusterProbe.proposeAll((0..<100).map { "v-\($0)" }, on: cluster.drivers)) { $1 }
-            #expect(acknowledged.count == 500)
+            let afterRestart = await ClusterProbe.proposeAllOutcomes((0..<100).map { "v-\($0)" }, on: cluster.drivers)
+            for more in [whileDown, afterRestart] {
+                outcomes.acknowledged.merge(more.acknowledged) { $1 }
+                outcomes.unknown.formUnion(more.unknown)
+                outcomes.failed.merge(more.failed) { $1 }
+            }
+            // On a loaded machine the leadership may move (a forwarded batch's outcome is then
+            // unknown); nothing may fail otherwise, and what was acknowledged is applied once.
+            #expect(outcomes.failed.isEmpty, "\(outcomes.failed.prefix(5))")
+            #expect(outcomes.acknowledged.count + outcomes.unknown.count == 500)
+            #expect(outcomes.acknowledged.count >= 400, "\(outcomes.unknown.count) unknown outcomes")
             let applied = ClusterProbe.applied(in: try await cluster.converged())
             #expect(applied.duplicates == 0)
-            #expect(Set(acknowledged.keys).isSubset(of: applied.commands))
+            #expect(Set(outcomes.acknowledged.keys).isSubset(of: applied.commands))
         }
     }
 
