@@ -183,12 +183,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // Live `sandboxd` clusters on 127.0.0.1 for the multi-process suites (LocalCluster, raw HTTP,
+        // answers checked against docs/openapi.yaml).
+        .target(
+            name: "ServerTestSupport", dependencies: ["TestSupport", "JSON", "JSONSchema", "SandboxPolicy"],
+            path: "Tests/ServerTestSupport"),
         // Multi-process tests of sandboxd on 127.0.0.1.
         .testTarget(
             name: "SandboxServerTests",
             dependencies: [
                 "SandboxServer", "SandboxState", "SandboxTransport", "SandboxSigning", "Raft", "TestSupport",
-                "SandboxPolicy", "JSON", "JSONSchema", .product(name: "Logging", package: "swift-log"),
+                "ServerTestSupport", "SandboxPolicy", "JSON", "JSONSchema",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "SandboxStateTests",

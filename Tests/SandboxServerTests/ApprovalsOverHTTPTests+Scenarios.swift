@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import SandboxState
+import ServerTestSupport
 import Testing
 
 extension ApprovalsFixture {

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Approvals, the console page, audit export and budgets on one real 3-node cluster: an

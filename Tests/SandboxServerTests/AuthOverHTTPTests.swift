@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Authentication and the error shape on a real 3-node cluster: each refusal has the right

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 
 /// Clients deciding in a loop on every node while a test restarts or kills nodes: each request
 /// is retried (same id) on the next node until it succeeds; records every acknowledged decision

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// The identity API on a real 3-node cluster, each call on a different node than the last:

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Membership over HTTP on real processes: a fourth node added while the log was compacted

@@ -3,6 +3,7 @@ import Logging
 import Raft
 import SandboxSigning
 import SandboxTransport
+import ServerTestSupport
 import TestSupport
 import Testing
 

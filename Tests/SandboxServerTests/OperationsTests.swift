@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Operations on real processes under decision load: a rolling restart with SIGTERM (leadership

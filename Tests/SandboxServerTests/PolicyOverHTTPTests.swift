@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import SandboxSigning
+import ServerTestSupport
 import Testing
 
 /// The policy API on a real 3-node cluster: publish on one node, decide on another; signed

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxSigning
+import ServerTestSupport
 import TestSupport
 import Testing
 

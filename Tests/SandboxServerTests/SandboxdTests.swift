@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// Real `sandboxd` processes on 127.0.0.1: election, decisions on every node, an exact daily

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SandboxSigning
+import ServerTestSupport
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import ServerTestSupport
 import Testing
 
 /// A client cannot hold a connection forever nor send unbounded headers: one that never

@@ -1,5 +1,6 @@
 import Foundation
 import SandboxServer
+import ServerTestSupport
 import TestSupport
 import Testing
 

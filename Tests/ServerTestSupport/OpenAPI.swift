@@ -9,19 +9,21 @@ import Testing
 /// `JSONSchema` module (OpenAPI 3.1 schemas are draft 2020-12), the schema of each JSON
 /// response. `OpenAPI.check(...)` is the one call a test makes; ``LocalCluster/call`` makes it
 /// for every answer of a documented route.
-struct OpenAPI: Sendable {
+public struct OpenAPI: Sendable {
     /// Operations as `METHOD /path/{param}`.
-    let operations: Set<String>
+    public let operations: Set<String>
     /// Compiled response schemas by `METHOD /path/{param} STATUS`.
     private let responses: [String: CompiledSchema]
 
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    public static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml").path
 
     /// The document, or why it cannot be used.
-    static let shared: Result<OpenAPI, OpenAPIError> = Result { () throws(OpenAPIError) in try OpenAPI(path: path) }
+    public static let shared: Result<OpenAPI, OpenAPIError> = Result { () throws(OpenAPIError) in
+        try OpenAPI(path: path)
+    }
 
-    init(path: String) throws(OpenAPIError) {
+    public init(path: String) throws(OpenAPIError) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw OpenAPIError("cannot read \(path)")
         }
@@ -52,10 +54,10 @@ struct OpenAPI: Sendable {
         self.responses = responses
     }
 
-    static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+    public static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
 
     /// The documented template a concrete path matches (`/v1/agents/a1` → `/v1/agents/{agent_id}`).
-    func template(_ method: String, _ path: String) -> String? {
+    public func template(_ method: String, _ path: String) -> String? {
         let segments = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/") } ?? []
         return operations.first { operation in
             let parts = operation.split(separator: " ", maxSplits: 1)
@@ -68,7 +70,7 @@ struct OpenAPI: Sendable {
 
     /// What is wrong with this answer by the document; empty when it conforms. Undocumented
     /// routes are not checked here (``OpenAPITests`` checks that every route is documented).
-    func problems(_ method: String, _ path: String, status: Int, body: Data) -> [String] {
+    public func problems(_ method: String, _ path: String, status: Int, body: Data) -> [String] {
         guard let template = template(method, path) else { return [] }
         let name = "\(method.uppercased()) \(template)"
         guard let schema = responses["\(name) \(status)"] else {
@@ -80,7 +82,7 @@ struct OpenAPI: Sendable {
     }
 
     /// Records an issue for each way the answer contradicts `docs/openapi.yaml`.
-    static func check(
+    public static func check(
         _ method: String, _ path: String, status: Int, body: Data,
         sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) {
@@ -119,9 +121,9 @@ struct OpenAPI: Sendable {
     }
 }
 
-struct OpenAPIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct OpenAPIError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension JSONValue {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Waits until `check` holds; records an issue and throws after `timeout`.
-func waitFor(_ what: String, within timeout: Duration = .seconds(30), _ check: () async -> Bool) async throws {
+public func waitFor(_ what: String, within timeout: Duration = .seconds(30), _ check: () async -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await check() { return }
@@ -13,7 +13,7 @@ func waitFor(_ what: String, within timeout: Duration = .seconds(30), _ check: (
 }
 
 extension LocalCluster {
-    func leader(among nodes: [Int]) async -> Int? {
+    public func leader(among nodes: [Int]) async -> Int? {
         for node in nodes {
             if let answer = await call(node, "GET", "/v1/cluster"), answer.body["role"] as? String == "leader" {
                 return node
@@ -24,7 +24,7 @@ extension LocalCluster {
 
     /// Waits until the nodes are ready and every member's addresses are recorded (what
     /// forwarding an admin call to the leader needs).
-    func waitUntilReady(_ nodes: [Int]) async throws {
+    public func waitUntilReady(_ nodes: [Int]) async throws {
         try await waitFor("nodes \(nodes) ready") {
             for node in nodes where await call(node, "GET", "/readyz")?.status != 200 { return false }
             return true
@@ -38,7 +38,7 @@ extension LocalCluster {
     }
 
     /// Starts the founding nodes, waits until they are ready, and provisions (`provision`).
-    func startProvisioned(budget: Int) async throws {
+    public func startProvisioned(budget: Int) async throws {
         try startAll()
         try await waitUntilReady(Array(1...size))
         try await provision(budget: budget)
@@ -46,7 +46,7 @@ extension LocalCluster {
 
     /// Creates tenant, agent (key `agent-key-0123456789`) and a policy allowing `crm.read` with
     /// `budget` requests a day.
-    func provision(budget: Int) async throws {
+    public func provision(budget: Int) async throws {
         try await waitFor("the tenant to be created") {
             let answer = await admin(1, "POST", "/v1/tenants", #"{"id": "acme", "name": "Acme"}"#)
             return answer?.status == 200 || answer?.status == 409
@@ -73,7 +73,7 @@ extension LocalCluster {
         #expect(published?.status == 200, "\(String(describing: published))")
     }
 
-    func decide(on node: Int, id: String) async -> (status: Int, body: [String: Any])? {
+    public func decide(on node: Int, id: String) async -> (status: Int, body: [String: Any])? {
         await call(
             node, "POST", "/v1/decisions", json: #"{"tool": "crm.read", "params": {}}"#,
             headers: ["X-Agent-Key": "agent-key-0123456789", "Idempotency-Key": id])
@@ -82,7 +82,7 @@ extension LocalCluster {
     /// Decides `id` on `node`, asking again (bounded) while the answer is a retryable 503, as a
     /// client does: a leadership change under way when the question arrives leaves its outcome
     /// unknown until the same request id is asked again.
-    func decideUntilDefinite(on node: Int, id: String, within limit: Duration = .seconds(30)) async -> (
+    public func decideUntilDefinite(on node: Int, id: String, within limit: Duration = .seconds(30)) async -> (
         status: Int, body: [String: Any]
     )? {
         let deadline = ContinuousClock.now + limit
@@ -95,7 +95,7 @@ extension LocalCluster {
     }
 
     /// Decides `id` on the nodes in turn until one answers with a decision (bounded).
-    func decideRetrying(_ id: String, on nodes: [Int], within limit: Duration = .seconds(30)) async -> Int? {
+    public func decideRetrying(_ id: String, on nodes: [Int], within limit: Duration = .seconds(30)) async -> Int? {
         let deadline = ContinuousClock.now + limit
         var attempt = 0
         while ContinuousClock.now < deadline {
@@ -111,7 +111,7 @@ extension LocalCluster {
     }
 
     /// Waits until `nodes` report the same applied index and state digest.
-    func waitForConvergence(_ nodes: [Int]) async throws {
+    public func waitForConvergence(_ nodes: [Int]) async throws {
         try await waitFor("digests of \(nodes) to converge", within: .seconds(60)) {
             var seen = Set<String>()
             for node in nodes {

@@ -8,14 +8,14 @@ import Testing
 extension LocalCluster {
     /// What ``raw(_:_:_:body:headers:timeout:)`` answers: the status, the headers (names in
     /// lower case) and the body's bytes.
-    struct RawAnswer {
-        var status: Int
-        var headers: [String: String]
-        var data: Data
+    public struct RawAnswer: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var data: Data
 
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
-        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
-        var errorMessage: String { (json["error"] as? [String: Any])?["message"] as? String ?? "" }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:] }
+        public var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        public var errorMessage: String { (json["error"] as? [String: Any])?["message"] as? String ?? "" }
     }
 
     /// One HTTP call with its headers kept (`ETag`, 304 answers); nil when the node does not
@@ -23,7 +23,7 @@ extension LocalCluster {
     /// confirmed in time on a loaded machine) is asked again, for up to 15 s; one whose outcome
     /// is unknown is returned. A JSON answer of a documented route is checked against
     /// `docs/openapi.yaml`.
-    func raw(
+    public func raw(
         _ node: Int, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:],
         timeout: TimeInterval = 5
     ) async -> RawAnswer? {

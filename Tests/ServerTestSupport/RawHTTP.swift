@@ -8,15 +8,17 @@ import Testing
 /// HTTP for tests that look at what a browser would: no redirect followed, no cookie stored
 /// or sent unless given, any body (HTML, NDJSON) as text, and a chosen timeout (long polls).
 /// JSON answers are checked against `docs/openapi.yaml` (``OpenAPI/check``).
-final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    struct Answer {
-        var status: Int
-        var headers: [String: String]
-        var text: String
+public final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    public struct Answer: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var text: String
 
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
-        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
-        func header(_ name: String) -> String? {
+        public var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        }
+        public var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        public func header(_ name: String) -> String? {
             headers.first { $0.key.lowercased() == name.lowercased() }?.value
         }
     }
@@ -29,7 +31,7 @@ final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     }()
 
     /// One call; nil when the node does not answer in `timeout`.
-    func call(
+    public func call(
         _ url: URL, _ method: String = "GET", body: String? = nil, headers: [String: String] = [:],
         timeout: TimeInterval = 5
     ) async -> Answer? {
@@ -52,7 +54,7 @@ final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     /// retryable 503 that applied nothing, as a client does on a loaded machine (a leadership
     /// change, a ReadIndex not confirmed in time). A write whose outcome is unknown is not
     /// repeated here (its answer is returned).
-    func retrying(
+    public func retrying(
         _ url: URL, _ method: String = "GET", body: String? = nil, headers: [String: String] = [:],
         timeout: TimeInterval = 5, within limit: Duration = .seconds(30)
     ) async -> Answer? {
@@ -65,7 +67,7 @@ final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         }
     }
 
-    func urlSession(
+    public func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
     ) {

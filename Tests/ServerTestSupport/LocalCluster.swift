@@ -8,20 +8,20 @@ import Testing
 
 /// `sandboxd` processes on 127.0.0.1 (the binary built next to the tests), each stopped by its
 /// PID when the test ends.
-final class LocalCluster: @unchecked Sendable {
-    let directory = TemporaryDirectory("sandboxd")
-    let size: Int
-    let base: Int
-    let adminToken = "test-admin-token-\(UInt64.random(in: 0 ... .max))"
-    private(set) var processes: [Int: Process] = [:]
+public final class LocalCluster: @unchecked Sendable {
+    public let directory = TemporaryDirectory("sandboxd")
+    public let size: Int
+    public let base: Int
+    public let adminToken = "test-admin-token-\(UInt64.random(in: 0 ... .max))"
+    public private(set) var processes: [Int: Process] = [:]
     /// The nodes every node's `--peers` lists (the founding members, then the ones added).
-    var members: [Int]
+    public var members: [Int]
     /// Flags every node gets (`--compact-after 100`, ...).
-    var extraArguments: [String] = []
+    public var extraArguments: [String] = []
     /// Whether the nodes get `--admin-token adminToken` (without it the first leader generates one).
-    var configuresAdminToken = true
+    public var configuresAdminToken = true
 
-    init(size: Int = 3) {
+    public init(size: Int = 3) {
         self.size = size
         members = Array(1...size)
         base = Int.random(in: 20_000...40_000)
@@ -29,10 +29,10 @@ final class LocalCluster: @unchecked Sendable {
 
     deinit { for node in processes.keys { kill(node, signal: SIGKILL) } }
 
-    static var binary: String { executable("sandboxd") }
+    public static var binary: String { executable("sandboxd") }
 
     /// A product built next to the tests (`SANDBOXD` overrides sandboxd's path).
-    static func executable(_ name: String) -> String {
+    public static func executable(_ name: String) -> String {
         if name == "sandboxd", let path = ProcessInfo.processInfo.environment["SANDBOXD"] { return path }
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent().path
         for candidate in ["\(bundle)/\(name)", "\(FileManager.default.currentDirectoryPath)/.build/debug/\(name)"]
@@ -42,18 +42,18 @@ final class LocalCluster: @unchecked Sendable {
         return ".build/debug/\(name)"
     }
 
-    func httpAddress(_ node: Int) -> String { "127.0.0.1:\(base + node - 1)" }
-    func peerAddress(_ node: Int) -> String { "127.0.0.1:\(base + 1000 + node - 1)" }
+    public func httpAddress(_ node: Int) -> String { "127.0.0.1:\(base + node - 1)" }
+    public func peerAddress(_ node: Int) -> String { "127.0.0.1:\(base + 1000 + node - 1)" }
 
-    func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
+    public func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
 
-    static let clusterSecret = "local-cluster-test-secret-0123456789"
+    public static let clusterSecret = "local-cluster-test-secret-0123456789"
     /// The test clusters' policy-signing key (base64 of an Ed25519 seed), as a Secret would give it.
-    static let signingKey = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="
+    public static let signingKey = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="
 
     /// Starts a node: a founding member bootstraps; with `join`, it waits to be added. It exits
     /// by itself if the test process dies (`--exit-with-parent`).
-    func start(_ node: Int, join: Bool = false) throws {
+    public func start(_ node: Int, join: Bool = false) throws {
         let peers = members.map { "\($0)=\(peerAddress($0))" }.joined(separator: ",")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -80,35 +80,35 @@ final class LocalCluster: @unchecked Sendable {
         return path
     }
 
-    func startAll() throws { for node in 1...size { try start(node) } }
+    public func startAll() throws { for node in 1...size { try start(node) } }
 
     /// Sends `signal` without waiting (the test waits with `waitForExit`).
-    func signal(_ node: Int, _ signal: Int32) {
+    public func signal(_ node: Int, _ signal: Int32) {
         if let process = processes[node] { Glibc.kill(process.processIdentifier, signal) }
     }
 
-    func waitForExit(_ node: Int) {
+    public func waitForExit(_ node: Int) {
         processes.removeValue(forKey: node)?.waitUntilExit()
     }
 
     /// Sends `signal` to the node's process (by PID) and waits for it to exit; returns how it
     /// ended (`.exit` and its status, or `.uncaughtSignal` and the signal).
-    @discardableResult func kill(_ node: Int, signal: Int32) -> (Process.TerminationReason, Int32)? {
+    @discardableResult public func kill(_ node: Int, signal: Int32) -> (Process.TerminationReason, Int32)? {
         guard let process = processes.removeValue(forKey: node) else { return nil }
         Glibc.kill(process.processIdentifier, signal)
         process.waitUntilExit()
         return (process.terminationReason, process.terminationStatus)
     }
 
-    func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }
+    public func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }
 
-    func log(_ node: Int) -> String {
+    public func log(_ node: Int) -> String {
         (try? String(contentsOfFile: directory.subpath("node-\(node).log"), encoding: .utf8)) ?? ""
     }
 
     /// One HTTP call; nil when the node does not answer. The answer of a documented route is
     /// checked against `docs/openapi.yaml` (an issue is recorded when it contradicts it).
-    func call(
+    public func call(
         _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async -> (status: Int, body: [String: Any])? {
         var request = URLRequest(url: url(node, path), timeoutInterval: 3)
@@ -124,14 +124,14 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// A GET answered as text (`/metrics`); nil when the node does not answer.
-    func text(_ node: Int, _ path: String) async -> String? {
+    public func text(_ node: Int, _ path: String) async -> String? {
         guard
             let (data, _) = try? await URLSession.shared.data(for: URLRequest(url: url(node, path), timeoutInterval: 3))
         else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 
-    func admin(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (
+    public func admin(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (
         status: Int, body: [String: Any]
     )? {
         await call(node, method, path, json: body, headers: ["Authorization": "Bearer \(adminToken)"])
