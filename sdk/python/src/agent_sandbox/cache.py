@@ -1,0 +1,127 @@
+"""The hot policy cache: the agent's signed bundle, verified against the configured public key,
+never replaced by a lower version, refreshed by ``?wait=`` long polls in a background thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+from urllib.parse import quote
+
+from .bundle import KeySet, PolicyBundle, verify_bundle
+from .errors import BundleError, SandboxError
+from .static_policy import StaticPolicy
+from .transport import Answer, Caller
+
+_log = logging.getLogger("agent_sandbox")
+
+LONG_POLL = 30.0
+"""How long one long poll waits on the server (its maximum); at most this long between fetches."""
+
+
+class PolicyCache:
+    """The newest verified bundle of one agent and its statically decidable part."""
+
+    def __init__(self, agent_id: str, keys: KeySet, make_caller: Callable[[], Caller]) -> None:
+        self.agent_id = agent_id
+        self.keys = keys
+        self._make_caller = make_caller
+        self._lock = threading.Lock()
+        self._bundle: PolicyBundle | None = None
+        self._static: StaticPolicy | None = None
+        self._etag: str | None = None
+        self.refused = 0
+        self.last_error: str | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._poller: Caller | None = None
+
+    @property
+    def bundle(self) -> PolicyBundle | None:
+        with self._lock:
+            return self._bundle
+
+    @property
+    def static(self) -> StaticPolicy | None:
+        with self._lock:
+            return self._static
+
+    def offer(self, document: object, etag: str | None = None) -> bool:
+        """Installs a signed bundle if it verifies and is newer than the one held. A bad
+        signature, another agent's bundle or a lower version raises :class:`BundleError` (and
+        changes nothing); the same version is ignored (``False``)."""
+        try:
+            bundle = verify_bundle(document, self.keys, self.agent_id)
+            with self._lock:
+                held = self._bundle.version if self._bundle else 0
+                if bundle.version < held:
+                    raise BundleError(f"bundle version {bundle.version} is older than the held version {held}: "
+                                      "refused (a replayed bundle)")
+                if bundle.version == held:
+                    return False
+        except BundleError as error:
+            self.refused += 1
+            self.last_error = str(error)
+            _log.warning("policy bundle refused: %s", error)
+            raise
+        static = StaticPolicy.from_yaml(bundle.yaml, bundle.version)
+        with self._lock:
+            if self._bundle is not None and bundle.version <= self._bundle.version:
+                return False  # another thread installed a newer one meanwhile
+            self._bundle, self._static, self._etag = bundle, static, etag
+        return True
+
+    def fetch(self, caller: Caller, wait: float | None) -> bool:
+        """One fetch (a long poll when ``wait``); whether a newer bundle was installed."""
+        path = f"/v1/policies/{quote(self.agent_id, safe='')}"
+        headers: dict[str, str] = {}
+        with self._lock:
+            etag = self._etag
+        if etag and wait:
+            headers["If-None-Match"] = etag
+        params = {"wait": f"{int(wait * 1000)}ms"} if wait else None
+        timeout = (wait or 0) + 5.0
+        answer: Answer = caller.call("GET", path, headers=headers, params=params, timeout=timeout,
+                                     deadline=timeout + 5.0)
+        if answer.status == 304:
+            return False
+        if answer.status != 200:
+            raise SandboxError(f"GET {path}: HTTP {answer.status} {answer.error.get('message', '')}")
+        return self.offer(answer.body, answer.headers.get("ETag"))
+
+    def start(self) -> None:
+        """Starts the background refresh (long polls)."""
+        self._poller = self._make_caller()
+        self._thread = threading.Thread(target=self._run, name="agent-sandbox-policy", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        backoff = 1.0
+        poller = self._poller
+        assert poller is not None
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                changed = self.fetch(poller, LONG_POLL)
+                backoff = 1.0
+            except Exception as error:  # noqa: BLE001 - the thread must survive any failure
+                if self._stop.is_set():
+                    return
+                self.last_error = str(error)
+                changed = False
+                backoff = min(backoff * 2, LONG_POLL)
+                self._stop.wait(backoff)
+                continue
+            # A poll answered at once with nothing new (a node that does not hold polls, or an
+            # agent without a policy): wait before asking again, never spin.
+            if not changed and time.monotonic() - started < 1.0:
+                self._stop.wait(min(backoff, LONG_POLL))
+                backoff = min(backoff * 2, LONG_POLL)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.close()  # ends a long poll in flight
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)

@@ -1,0 +1,190 @@
+"""``SandboxClient``: what an agent embeds to ask Agent Sandbox before it acts."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Mapping, Sequence
+from urllib.parse import quote
+
+from .bundle import KeySet
+from .cache import PolicyCache
+from .denials import DenialReporter
+from .errors import RequestRefused, SandboxError, UnreachableError
+from .static_policy import LocalDenial
+from .transport import Caller, Endpoints, RetryPolicy
+
+UNREACHABLE = "sandbox unreachable"
+
+
+class SandboxClient:
+    """Asks a cluster of ``sandboxd`` nodes for decisions (``docs/sdk.md``, "Python").
+
+    ``tool_call`` and ``http_request`` answer a dict with at least ``decision`` (``allow``,
+    ``deny`` or ``needs_approval``), ``reason``, ``rule`` and ``request_id``; the server's other
+    fields (``decision_id``, ``approval_id``, ``budget``, ``policy_version``, ``replayed``) when
+    it decided, and ``"local": True`` when the client did (a static denial, or ``sandbox
+    unreachable``). They never raise for the cluster's sake: they fail closed.
+    """
+
+    def __init__(self, control_plane_base: str | None = None, agent_id: str = "", agent_api_key: str = "",
+                 tool_schemas: Mapping[str, Any] | None = None, *, endpoints: Sequence[str] | None = None,
+                 policy_public_key: str | None = None, local_denials: bool = True,
+                 max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
+                 denial_queue: int = 1000) -> None:
+        if not agent_id or not agent_api_key:
+            raise SandboxError("agent_id and agent_api_key are required")
+        urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
+        self.agent_id = agent_id
+        self.tool_schemas = dict(tool_schemas or {})
+        self.endpoints = Endpoints(urls)
+        self.retry = RetryPolicy(max_attempts=max_attempts, deadline=deadline, attempt_timeout=attempt_timeout)
+        self._headers = {"X-Agent-Key": agent_api_key, "User-Agent": "agent-sandbox-python"}
+        self._caller = self._make_caller()
+        self.cache: PolicyCache | None = None
+        self.reporter: DenialReporter | None = None
+        if policy_public_key is not None:
+            self.cache = PolicyCache(agent_id, KeySet.parse(policy_public_key), self._make_caller)
+            self.cache.start()
+            if local_denials:
+                self.reporter = DenialReporter(self._make_caller, capacity=denial_queue)
+
+    def _make_caller(self) -> Caller:
+        return Caller(self.endpoints, self._headers, self.retry)
+
+    # Decisions
+
+    def tool_call(self, name: str, params: Mapping[str, Any] | None = None, *, chain_depth: int = 0,
+                  cost_usd: float | None = None, request_id: str | None = None) -> dict[str, Any]:
+        """The decision for calling tool ``name`` with ``params``."""
+        params = dict(params or {})
+        request_id = request_id or uuid.uuid4().hex
+        static = self.cache.static if self.cache else None
+        if static is not None:
+            denial = static.tool_denial(name, chain_depth)
+            if denial is not None:
+                report = {"kind": "tool", "tool": name, "params": params}
+                local = self._deny_locally(denial, static.version, request_id, report)
+                if local is not None:
+                    return local
+        body: dict[str, Any] = {"tool": name, "params": params, "chain_depth": chain_depth}
+        if cost_usd is not None:
+            body["cost_usd"] = cost_usd
+        return self._decide(body, request_id)
+
+    def http_request(self, method: str, url: str, *, chain_depth: int | None = None,
+                     request_id: str | None = None) -> dict[str, Any]:
+        """The decision for an outgoing HTTP request (egress)."""
+        request_id = request_id or uuid.uuid4().hex
+        method = method.upper()
+        static = self.cache.static if self.cache else None
+        if static is not None:
+            denial = static.http_denial(method, url)
+            if denial is not None:
+                report = {"kind": "http", "method": method, "url": url}
+                local = self._deny_locally(denial, static.version, request_id, report)
+                if local is not None:
+                    return local
+        body: dict[str, Any] = {"http": {"method": method, "url": url}}
+        if chain_depth is not None:
+            body["chain_depth"] = chain_depth
+        return self._decide(body, request_id)
+
+    def _deny_locally(self, denial: LocalDenial, version: int, request_id: str,
+                      report: dict[str, Any]) -> dict[str, Any] | None:
+        """The local deny, once its audit report is queued; ``None`` when it cannot be queued
+        (then the server decides, and audits, the request)."""
+        if self.reporter is None:
+            return None
+        record = {"request_id": request_id, **report, "rule": denial.rule, "reason": denial.reason,
+                  "policy_version": version}
+        if not self.reporter.offer(record):
+            return None
+        return {"decision": "deny", "reason": denial.reason, "rule": denial.rule, "request_id": request_id,
+                "policy_version": version, "local": True}
+
+    def _decide(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        try:
+            answer = self._caller.call("POST", "/v1/decisions", json=body,
+                                       headers={"Idempotency-Key": request_id})
+        except UnreachableError:
+            return {"decision": "deny", "reason": UNREACHABLE, "rule": "sdk.unreachable",
+                    "request_id": request_id, "local": True}
+        if answer.status == 200 and isinstance(answer.body, dict) and "decision" in answer.body:
+            return answer.body
+        error = answer.error
+        message = error.get("message") or f"HTTP {answer.status}"
+        return {"decision": "deny", "reason": f"sandbox refused the request: {message}", "rule": "sdk.refused",
+                "request_id": request_id, "local": True,
+                "error": {"status": answer.status, "code": error.get("code", "unknown"), "message": message}}
+
+    # Approvals
+
+    def wait_for_approval(self, approval_id: int | str, timeout: float = 60.0) -> dict[str, Any]:
+        """The approval once it is no longer ``pending`` (``approved``, ``denied``, ``expired``,
+        ``consumed``), or as it is when ``timeout`` seconds have passed. Long-polls
+        ``GET /v1/approvals/{id}?wait=``; raises :class:`UnreachableError` or
+        :class:`RequestRefused` when no answer can be had."""
+        limit = time.monotonic() + timeout
+        path = f"/v1/approvals/{quote(str(approval_id), safe='')}"
+        while True:
+            remaining = limit - time.monotonic()
+            wait_ms = max(0, min(int(remaining * 1000), 30_000))
+            answer = self._caller.call("GET", path, params={"wait": f"{wait_ms}ms"}, timeout=wait_ms / 1000 + 5,
+                                       deadline=max(remaining, 0) + self.retry.deadline)
+            if answer.status != 200 or not isinstance(answer.body, dict):
+                raise RequestRefused(answer.status, answer.error.get("code", "unknown"),
+                                     answer.error.get("message", str(answer.body)))
+            if answer.body.get("status") != "pending" or limit - time.monotonic() <= 0:
+                return answer.body
+
+    # The policy cache
+
+    def policy(self) -> dict[str, Any] | None:
+        """The verified policy the client holds (``agent_id``, ``version``, ``yaml``, ``sha256``,
+        ``ts``, ``key_id``), or ``None`` (no public key configured, or not fetched yet)."""
+        bundle = self.cache.bundle if self.cache else None
+        if bundle is None:
+            return None
+        return {"agent_id": bundle.agent_id, "version": bundle.version, "yaml": bundle.yaml,
+                "sha256": bundle.sha256, "ts": bundle.ts, "key_id": bundle.key_id,
+                "local_denials": self.cache is not None and self.cache.static is not None}
+
+    def refresh_policy(self) -> dict[str, Any] | None:
+        """Fetches the signed bundle now (raises :class:`BundleError` for a refused one)."""
+        if self.cache is None:
+            raise SandboxError("no policy_public_key configured: the client keeps no policy cache")
+        caller = self._make_caller()
+        try:
+            self.cache.fetch(caller, None)
+        finally:
+            caller.close()
+        return self.policy()
+
+    def wait_for_policy(self, timeout: float = 10.0) -> dict[str, Any] | None:
+        """The cached policy, waiting up to ``timeout`` seconds for the first fetch."""
+        limit = time.monotonic() + timeout
+        while self.policy() is None and time.monotonic() < limit:
+            time.sleep(0.05)
+        return self.policy()
+
+    # Lifecycle
+
+    def flush_local_denials(self, timeout: float = 5.0) -> bool:
+        """Waits until every local denial has been recorded in the audit; whether it was."""
+        return self.reporter.flush(timeout) if self.reporter else True
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Flushes the local denials (up to ``timeout``) and stops the background threads;
+        whether every local denial was recorded."""
+        done = self.reporter.close(timeout) if self.reporter else True
+        if self.cache:
+            self.cache.stop()
+        self._caller.close()
+        return done
+
+    def __enter__(self) -> SandboxClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,165 @@
+"""A local `sandboxd` cluster for the SDK tests: processes on 127.0.0.1 on free ports, in a
+temporary directory, each stopped by its PID (and exiting by itself if the test process dies)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def sandboxd_binary() -> str:
+    """The built `sandboxd` (`SANDBOXD` overrides the path)."""
+    path = os.environ.get("SANDBOXD") or str(REPO / ".build" / "debug" / "sandboxd")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"no sandboxd at {path}: run `swift build --product sandboxd` (or set SANDBOXD)")
+    return path
+
+
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_base_port(count: int) -> int:
+    """A base port such that base..base+count-1 and base+1000.. are free (random, then checked)."""
+    for _ in range(200):
+        base = random.randrange(41_000, 59_000)
+        if all(_free(base + offset) and _free(base + 1000 + offset) for offset in range(count)):
+            return base
+    raise RuntimeError("no free port range found")
+
+
+def eventually(what: str, check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
+    """Polls ``check`` until it returns a true value (bounded); fails naming ``what``."""
+    limit = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > limit:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class Cluster:
+    def __init__(self, directory: Path, size: int = 3) -> None:
+        self.directory = directory
+        self.size = size
+        self.base = free_base_port(size)
+        self.admin_token = "sdk-test-admin-" + secrets.token_hex(8)
+        self.signing_key = base64.b64encode(os.urandom(32)).decode()
+        self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self.http = httpx.Client(timeout=5.0)
+
+    def url(self, node: int) -> str:
+        return f"http://127.0.0.1:{self.base + node - 1}"
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.url(node) for node in range(1, self.size + 1)]
+
+    def start(self, node: int) -> None:
+        peers = ",".join(f"{n}=127.0.0.1:{self.base + 1000 + n - 1}" for n in range(1, self.size + 1))
+        log = open(self.directory / f"node-{node}.log", "ab")
+        env = dict(os.environ, SANDBOX_CLUSTER_SECRET="sdk-test-cluster-secret-0123456789",
+                   SANDBOX_SIGNING_KEY=self.signing_key)
+        self.processes[node] = subprocess.Popen(
+            [sandboxd_binary(), "--node-id", str(node), "--data-dir", str(self.directory / f"node-{node}"),
+             "--http", f"127.0.0.1:{self.base + node - 1}", "--peer-listen", f"127.0.0.1:{self.base + 1000 + node - 1}",
+             "--peers", peers, "--cluster-id", "sdk-test", "--bootstrap", "--tick-ms", "50",
+             "--admin-token", self.admin_token, "--exit-with-parent", str(os.getpid())],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        log.close()
+
+    def start_all(self) -> None:
+        for node in range(1, self.size + 1):
+            self.start(node)
+        eventually("a leader known to every node", lambda: all(self.ready(n) for n in range(1, self.size + 1)))
+
+    def ready(self, node: int) -> bool:
+        try:
+            return self.http.get(self.url(node) + "/readyz", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def leader(self) -> int:
+        def ask() -> int:
+            for node in self.processes:
+                try:
+                    leader = self.http.get(self.url(node) + "/v1/cluster", timeout=2.0).json().get("leader", 0)
+                except (httpx.HTTPError, ValueError):
+                    continue
+                if leader in self.processes:
+                    return int(leader)
+            return 0
+        return int(eventually("a leader", ask))
+
+    def kill(self, node: int, sig: int = signal.SIGKILL) -> None:
+        process = self.processes.pop(node, None)
+        if process is None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def stop_all(self) -> None:
+        for node in sorted(self.processes):
+            self.kill(node, signal.SIGTERM)
+        self.http.close()
+
+    def log(self, node: int) -> str:
+        return (self.directory / f"node-{node}.log").read_text(errors="replace")
+
+    def admin(self, method: str, path: str, *, node: int = 1, json: Any = None, content: str | None = None,
+              headers: dict[str, str] | None = None, expect: int = 200) -> Any:
+        """An operator call with the admin token, asked again (bounded) while the answer is
+        retryable; fails unless the status is ``expect``."""
+        headers = {"Authorization": f"Bearer {self.admin_token}", **(headers or {})}
+        nodes = [node] + [n for n in self.processes if n != node]
+
+        def attempt() -> httpx.Response | None:
+            for target in nodes:
+                try:
+                    answer = self.http.request(method, self.url(target) + path, json=json, content=content,
+                                               headers=headers)
+                except httpx.HTTPError:
+                    continue
+                if answer.status_code not in (429, 502, 503, 504):
+                    return answer
+            return None
+
+        answer = eventually(f"{method} {path}", attempt, timeout=30.0, interval=0.2)
+        assert answer.status_code == expect, f"{method} {path}: HTTP {answer.status_code}: {answer.text}"
+        return answer.json() if answer.content else None
+
+    def seed(self, tenant: str, agent: str, key: str, policy: str) -> None:
+        self.admin("POST", "/v1/tenants", json={"name": tenant, "id": tenant})
+        self.admin("POST", f"/v1/tenants/{tenant}/agents", json={"agent_id": agent, "api_key": key})
+        self.publish(agent, policy)
+
+    def publish(self, agent: str, policy: str, node: int = 1) -> int:
+        answer = self.admin("PUT", f"/v1/policies/{agent}", node=node, content=policy,
+                            headers={"Content-Type": "application/x-yaml"})
+        return int(answer["version"])
+
+    def keys_json(self) -> str:
+        return self.http.get(self.url(next(iter(self.processes))) + "/v1/keys").text

@@ -1,0 +1,43 @@
+"""Fixtures: a live 3-node cluster per test module (seeded with one tenant, one agent and its
+policy), stopped by PID at the end, also on failure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cluster import Cluster  # noqa: E402
+
+AGENT = "sdk_agent"
+KEY = "SDK-TEST-AGENT-KEY-0123456789"
+POLICY = """agent: "sdk_agent"
+tools:
+  allow: ["crm.read", "email.draft", "email.send", "payments.refund"]
+  deny: ["payments.charge", "prod_db.*"]
+  approvals:
+    - tool: "email.send"
+      condition: "recipient not endswith('@company.com')"
+      require: "human"
+network:
+  deny_all_others: true
+  allow_domains: ["api.company.com"]
+budgets:
+  max_requests_per_day: 100000
+  max_chain_depth: 4
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    live = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        live.start_all()
+        live.seed("sdk_tenant", AGENT, KEY, POLICY)
+        yield live
+    finally:
+        live.stop_all()
