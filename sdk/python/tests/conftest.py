@@ -9,7 +9,9 @@ from typing import Iterator
 
 import pytest
 
+# The tests run against this tree's sources, whatever copy of the package is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from cluster import Cluster  # noqa: E402
 

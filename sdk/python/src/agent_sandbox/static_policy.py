@@ -133,6 +133,8 @@ class StaticPolicy:
 
     def tool_denial(self, tool: str, chain_depth: int = 0) -> LocalDenial | None:
         """The denial of a tool call whatever its parameters, or ``None`` (ask the server)."""
+        if not tool:
+            return None  # not a request the server decides (it refuses it): let it say so
         if self.max_chain_depth is not None and chain_depth > self.max_chain_depth:
             return LocalDenial("budgets.max_chain_depth",
                                f"chain depth {chain_depth} is over the limit {self.max_chain_depth}")

@@ -1,0 +1,93 @@
+"""The signed policy cache: bundles the server signed verify byte for byte, a forged or an older
+bundle is refused, a change published on another node arrives by long poll within a second."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+
+import pytest
+from cluster import Cluster, eventually
+from conftest import AGENT, KEY, POLICY
+from fakes import BundleServer
+
+from agent_sandbox import BundleError, KeySet, SandboxClient, verify_bundle
+
+# Raw in the text: a tab, a CR LF line end, quotes, a backslash, non-ASCII, '<>&' and '/':
+# what the canonical form escapes and what it leaves raw.
+AWKWARD = POLICY + '# tab\there "quoted" back\\slash é 漢字 <a&b> / end\r\n'
+
+
+def signed(cluster: Cluster, version: int | None = None) -> dict:
+    path = f"/v1/policies/{AGENT}" + (f"/versions/{version}" if version else "")
+    answer = cluster.http.get(cluster.url(1) + path, headers={"X-Agent-Key": KEY})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_bundle_the_server_signed_verifies_byte_for_byte(cluster: Cluster) -> None:
+    version = cluster.publish(AGENT, AWKWARD)
+    keys = KeySet.parse(cluster.keys_json())
+    bundle = verify_bundle(signed(cluster), keys, AGENT)
+    assert bundle.version == version and all(c in bundle.yaml for c in ("漢字", "\t", "\r\n", "\\"))
+    with pytest.raises(BundleError, match="not `other`"):
+        verify_bundle(signed(cluster), keys, "other")
+
+
+def test_a_forged_bundle_is_refused_and_the_held_one_kept(cluster: Cluster) -> None:
+    good = signed(cluster)
+    forged = copy.deepcopy(good)
+    forged["bundle"]["yaml"] = good["bundle"]["yaml"].replace("payments.charge", "payments.none")
+    forged["bundle"]["sha256"] = hashlib.sha256(forged["bundle"]["yaml"].encode()).hexdigest()
+    forged["bundle"]["version"] = good["bundle"]["version"] + 1
+    server = BundleServer(good)
+    try:
+        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+                           policy_public_key=cluster.keys_json()) as client:
+            held = client.wait_for_policy()
+            assert held is not None and held["version"] == good["bundle"]["version"]
+            server.serve(forged)
+            with pytest.raises(BundleError, match="bad signature"):
+                client.refresh_policy()
+            extra = copy.deepcopy(good)
+            extra["bundle"]["mode"] = "allow-everything"  # a member the signature does not cover
+            server.serve(extra)
+            with pytest.raises(BundleError, match="unknown member"):
+                client.refresh_policy()
+            assert client.policy()["version"] == good["bundle"]["version"]
+            assert "payments.charge" in client.policy()["yaml"]
+    finally:
+        server.close()
+
+
+def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
+    old = signed(cluster, 1)
+    cluster.publish(AGENT, POLICY + "# newer\n")
+    current = signed(cluster)
+    assert current["bundle"]["version"] > 1
+    server = BundleServer(current)
+    try:
+        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+                           policy_public_key=cluster.keys_json()) as client:
+            assert client.wait_for_policy()["version"] == current["bundle"]["version"]
+            server.serve(old)  # validly signed, but a replay
+            with pytest.raises(BundleError, match="older than the held version"):
+                client.refresh_policy()
+            assert client.policy()["version"] == current["bundle"]["version"]
+            assert client.cache is not None and client.cache.refused >= 1
+    finally:
+        server.close()
+
+
+def test_a_policy_published_on_another_node_is_seen_within_a_second(cluster: Cluster) -> None:
+    with SandboxClient(endpoints=[cluster.url(1)], agent_id=AGENT, agent_api_key=KEY,
+                       policy_public_key=cluster.keys_json()) as client:
+        held = client.wait_for_policy()
+        assert held is not None
+        time.sleep(0.5)  # the long poll is waiting on node 1
+        version = cluster.publish(AGENT, POLICY + "# published on node 3\n", node=3)
+        published = time.monotonic()
+        eventually("the new version in the cache", lambda: client.policy()["version"] == version, timeout=5)
+        assert time.monotonic() - published < 1.0
+        assert client.policy()["yaml"].endswith("# published on node 3\n")
