@@ -60,13 +60,10 @@ class SandboxClient:
         params = dict(params or {})
         request_id = request_id or uuid.uuid4().hex
         static = self.cache.static if self.cache else None
-        if static is not None:
-            denial = static.tool_denial(name, chain_depth)
-            if denial is not None:
-                report = {"kind": "tool", "tool": name, "params": params}
-                local = self._deny_locally(denial, static.version, request_id, report)
-                if local is not None:
-                    return local
+        denial = static.tool_denial(name, chain_depth) if static else None
+        local = self._deny_locally(denial, request_id, {"kind": "tool", "tool": name, "params": params})
+        if local is not None:
+            return local
         body: dict[str, Any] = {"tool": name, "params": params, "chain_depth": chain_depth}
         if cost_usd is not None:
             body["cost_usd"] = cost_usd
@@ -78,30 +75,27 @@ class SandboxClient:
         request_id = request_id or uuid.uuid4().hex
         method = method.upper()
         static = self.cache.static if self.cache else None
-        if static is not None:
-            denial = static.http_denial(method, url)
-            if denial is not None:
-                report = {"kind": "http", "method": method, "url": url}
-                local = self._deny_locally(denial, static.version, request_id, report)
-                if local is not None:
-                    return local
+        denial = static.http_denial(method, url) if static else None
+        local = self._deny_locally(denial, request_id, {"kind": "http", "method": method, "url": url})
+        if local is not None:
+            return local
         body: dict[str, Any] = {"http": {"method": method, "url": url}}
         if chain_depth is not None:
             body["chain_depth"] = chain_depth
         return self._decide(body, request_id)
 
-    def _deny_locally(self, denial: LocalDenial, version: int, request_id: str,
+    def _deny_locally(self, denial: LocalDenial | None, request_id: str,
                       report: dict[str, Any]) -> dict[str, Any] | None:
-        """The local deny, once its audit report is queued; ``None`` when it cannot be queued
-        (then the server decides, and audits, the request)."""
-        if self.reporter is None:
+        """The local deny, once its audit report is queued; ``None`` when there is no local
+        denial or it cannot be queued (then the server decides, and audits, the request)."""
+        if denial is None or self.reporter is None:
             return None
         record = {"request_id": request_id, **report, "rule": denial.rule, "reason": denial.reason,
-                  "policy_version": version}
+                  "policy_version": denial.version}
         if not self.reporter.offer(record):
             return None
         return {"decision": "deny", "reason": denial.reason, "rule": denial.rule, "request_id": request_id,
-                "policy_version": version, "local": True}
+                "policy_version": denial.version, "local": True}
 
     def _decide(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         try:

@@ -116,7 +116,7 @@ class DenialReporter:
             self._condition.notify_all()
             while self._pending:
                 remaining = limit - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or not self.supported:
                     return False
                 self._condition.wait(min(remaining, 0.1))
                 self._condition.notify_all()

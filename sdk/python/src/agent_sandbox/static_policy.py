@@ -37,8 +37,9 @@ class _Shape(Exception):
 
 @dataclass(frozen=True)
 class LocalDenial:
-    """A denial decided without the server: the rule and the reason."""
+    """A denial decided without the server: the policy version, the rule and the reason."""
 
+    version: int
     rule: str
     reason: str
 
@@ -136,22 +137,23 @@ class StaticPolicy:
         if not tool:
             return None  # not a request the server decides (it refuses it): let it say so
         if self.max_chain_depth is not None and chain_depth > self.max_chain_depth:
-            return LocalDenial("budgets.max_chain_depth",
+            return LocalDenial(self.version, "budgets.max_chain_depth",
                                f"chain depth {chain_depth} is over the limit {self.max_chain_depth}")
         for index, pattern in enumerate(self.deny_patterns):
             if glob_matches(pattern, tool):
-                return LocalDenial(f"tools.deny[{index}]", f"tool `{tool}` is denied by pattern `{pattern}`")
+                return LocalDenial(self.version, f"tools.deny[{index}]",
+                                   f"tool `{tool}` is denied by pattern `{pattern}`")
         matching = [rule for rule in self.rules if any(glob_matches(p, tool) for p in rule.patterns)]
         for rule in matching:
             if rule.action == "deny" and not rule.conditional:
-                return LocalDenial(rule.name, f"tool `{tool}` is denied by rule `{rule.name}`")
+                return LocalDenial(self.version, rule.name, f"tool `{tool}` is denied by rule `{rule.name}`")
         # A conditional deny rule cannot turn a refusal into an admission; an allow rule, with a
         # condition or not, may admit the tool: then the parameters decide (ask the server).
         if any(glob_matches(pattern, tool) for pattern in self.allow_patterns):
             return None
         if any(rule.action == "allow" for rule in matching) or not self.default_denies:
             return None
-        return LocalDenial("defaults.decision", f"tool `{tool}` matches no allow pattern")
+        return LocalDenial(self.version, "defaults.decision", f"tool `{tool}` matches no allow pattern")
 
     def http_denial(self, method: str, url: str) -> LocalDenial | None:
         """The denial of an HTTP request to a host no rule allows, or ``None`` (ask the server)."""
@@ -169,4 +171,5 @@ class StaticPolicy:
         for domain, subdomains_only in self.allow_domains:
             if host.endswith("." + domain) or (host == domain and not subdomains_only):
                 return None
-        return LocalDenial("network.deny_all_others", f"host `{host}` is not allowed by any network rule")
+        return LocalDenial(self.version, "network.deny_all_others",
+                           f"host `{host}` is not allowed by any network rule")

@@ -12,7 +12,7 @@ server, so a misreading can never become a local decision.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 _MAX_DEPTH = 64
 _INT = re.compile(r"[-+]?[0-9]+")
@@ -107,39 +107,40 @@ def quoted(text: str, start: int) -> tuple[str, int]:
     return _double_quoted(text, start) if text[start] == '"' else _single_quoted(text, start)
 
 
-def strip_comment(line: str) -> str:
-    """``line`` without its comment and trailing white space. A quote opens a scalar only where a
-    scalar can begin (after white space, ``[``, ``{`` or ``,``, or at the start)."""
+def _unquoted(text: str) -> Iterator[tuple[int, str, str]]:
+    """The characters of ``text`` outside quoted scalars: index, character, the one before. A
+    quote opens a scalar only where one can begin (after white space, ``[``, ``{`` or ``,``, or
+    at the start), so an apostrophe inside a plain scalar opens nothing."""
     index = 0
-    while index < len(line):
-        char = line[index]
-        before = line[index - 1] if index > 0 else " "
-        if char in "\"'" and (before in " \t[{," or index == 0):
-            index = quoted(line, index)[1]
+    while index < len(text):
+        char = text[index]
+        before = text[index - 1] if index > 0 else " "
+        if char in "\"'" and before in " \t[{,":
+            index = quoted(text, index)[1]
             continue
+        yield index, char, before
+        index += 1
+
+
+def strip_comment(line: str) -> str:
+    """``line`` without its comment and trailing white space."""
+    for index, char, before in _unquoted(line):
         if char == "#" and before in " \t":
             return line[:index].rstrip()
-        index += 1
     return line.rstrip()
 
 
 def find_key_colon(text: str) -> int:
     """The index of the ``:`` that ends a mapping key in ``text`` (followed by a space or the
     end, outside quotes and brackets), or -1."""
-    index, depth = 0, 0
-    while index < len(text):
-        char = text[index]
-        before = text[index - 1] if index > 0 else " "
-        if char in "\"'" and (before in " \t[{," or index == 0):
-            index = quoted(text, index)[1]
-            continue
+    depth = 0
+    for index, char, _ in _unquoted(text):
         if char in "[{":
             depth += 1
         elif char in "]}":
             depth -= 1
-        elif char == ":" and depth == 0 and (index + 1 == len(text) or text[index + 1] == " "):
+        elif char == ":" and depth == 0 and text[index + 1:index + 2] in ("", " "):
             return index
-        index += 1
     return -1
 
 
