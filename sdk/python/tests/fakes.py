@@ -85,3 +85,52 @@ class BundleServer(_Server):
     def serve(self, document: Any) -> None:
         with self.lock:
             self.document = document
+
+
+class _Audit(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        fake: FakeAudit = self.server.fake  # type: ignore[attr-defined]
+        denials = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))["denials"]
+        with fake.lock:
+            fake.reports.append([denial["request_id"] for denial in denials])
+            if fake.drop_next > 0:  # recorded, but the answer is lost
+                fake.drop_next -= 1
+                self._record(fake, denials)
+                self.close_connection = True
+                return
+            if not 1 <= len(denials) <= 100 or any(d["request_id"] in fake.refuse for d in denials):
+                self._answer(400, {"error": {"code": "bad_request", "message": "refused", "retryable": False}})
+                return
+            self._answer(200, self._record(fake, denials))
+
+    @staticmethod
+    def _record(fake: FakeAudit, denials: list[dict[str, Any]]) -> dict[str, int]:
+        fresh = [d for d in denials if d["request_id"] not in fake.recorded]
+        for denial in fresh:
+            fake.recorded[denial["request_id"]] = denial
+        return {"recorded": len(fresh), "duplicates": len(denials) - len(fresh)}
+
+    def _answer(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class FakeAudit(_Server):
+    """`POST /v1/audit/local-denials` as the contract says: deduplicates by request id, refuses
+    reports that hold a request id in ``refuse``, and loses the answer of the next ``drop_next``
+    reports after recording them."""
+
+    def __init__(self) -> None:
+        self.recorded: dict[str, dict[str, Any]] = {}
+        self.reports: list[list[str]] = []
+        self.refuse: set[str] = set()
+        self.drop_next = 0
+        self.lock = threading.Lock()
+        super().__init__(_Audit)

@@ -61,7 +61,8 @@ class SandboxClient:
         request_id = request_id or uuid.uuid4().hex
         static = self.cache.static if self.cache else None
         denial = static.tool_denial(name, chain_depth) if static else None
-        local = self._deny_locally(denial, request_id, {"kind": "tool", "tool": name, "params": params})
+        report = {"kind": "tool", "tool": name, "params": params, "chain_depth": chain_depth}
+        local = self._deny_locally(denial, request_id, report)
         if local is not None:
             return local
         body: dict[str, Any] = {"tool": name, "params": params, "chain_depth": chain_depth}
@@ -76,7 +77,10 @@ class SandboxClient:
         method = method.upper()
         static = self.cache.static if self.cache else None
         denial = static.http_denial(method, url) if static else None
-        local = self._deny_locally(denial, request_id, {"kind": "http", "method": method, "url": url})
+        report: dict[str, Any] = {"kind": "http", "method": method, "url": url}
+        if chain_depth is not None:
+            report["chain_depth"] = chain_depth
+        local = self._deny_locally(denial, request_id, report)
         if local is not None:
             return local
         body: dict[str, Any] = {"http": {"method": method, "url": url}}

@@ -4,6 +4,7 @@ request id), in a bounded queue, flushed on close."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -18,6 +19,37 @@ _log = logging.getLogger("agent_sandbox")
 PATH = "/v1/audit/local-denials"
 BATCH = 100
 """At most this many denials per report (the server's bound)."""
+BATCH_BYTES = 512 << 10
+"""At most about this many bytes of denials per report (the server takes bodies up to 1 MiB)."""
+# The server's bounds on one denial's fields (bytes of UTF-8), kept with a margin for parameters.
+_LIMITS = {"request_id": 128, "tool": 256, "method": 256, "rule": 256, "url": 8 << 10, "reason": 4 << 10}
+_MAX_PARAMS = 200 << 10
+
+
+def encoded_size(denial: dict[str, Any]) -> int | None:
+    """The size of a denial's JSON, or ``None`` when the server would refuse it (a field empty or
+    over its bound, a control character in the request id, a chain depth that is not a whole
+    number >= 0, parameters that are not JSON or too large): such a request is sent to the
+    server to decide instead."""
+    for name, limit in _LIMITS.items():
+        value = denial.get(name)
+        if value is None and name in ("tool", "method", "url"):
+            continue
+        if not isinstance(value, str) or not value or len(value.encode("utf-8", "replace")) > limit:
+            return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in denial["request_id"]):
+        return None
+    depth = denial.get("chain_depth", 0)
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth < 1 << 32:
+        return None
+    try:
+        params = json.dumps(denial.get("params", {}), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        whole = json.dumps(denial, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    if len(params.encode("utf-8", "replace")) > _MAX_PARAMS:
+        return None
+    return len(whole.encode("utf-8", "replace"))
 
 
 class DenialReporter:
@@ -27,7 +59,7 @@ class DenialReporter:
         self.capacity = capacity
         self.interval = interval
         self._make_caller = make_caller
-        self._pending: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._pending: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
         self._condition = threading.Condition()
         self._stop = False
         self.supported = True
@@ -41,10 +73,11 @@ class DenialReporter:
     def offer(self, denial: dict[str, Any]) -> bool:
         """Queues a denial (keyed by its request id); ``False`` when the queue is full or the
         server cannot record local denials, in which case the caller must ask the server."""
+        size = encoded_size(denial)
         with self._condition:
-            if not self.supported or self._stop or len(self._pending) >= self.capacity:
+            if size is None or not self.supported or self._stop or len(self._pending) >= self.capacity:
                 return False
-            self._pending.setdefault(denial["request_id"], denial)
+            self._pending.setdefault(denial["request_id"], (denial, size))
             if len(self._pending) >= BATCH:
                 self._condition.notify_all()
             return True
@@ -64,7 +97,7 @@ class DenialReporter:
                         return
                     if len(self._pending) < BATCH and not self._stop:
                         self._condition.wait(backoff)
-                    batch = list(self._pending.values())[:BATCH]
+                    batch = self._next_batch()
                 if not batch:
                     continue
                 if self._send(caller, batch):
@@ -76,6 +109,17 @@ class DenialReporter:
                     backoff = min(backoff * 2, 10.0)
         finally:
             caller.close()
+
+    def _next_batch(self) -> list[dict[str, Any]]:
+        """The oldest pending denials, at most ``BATCH`` of them and about ``BATCH_BYTES``."""
+        batch: list[dict[str, Any]] = []
+        total = 0
+        for denial, size in self._pending.values():
+            if batch and (len(batch) == BATCH or total + size > BATCH_BYTES):
+                break
+            batch.append(denial)
+            total += size
+        return batch
 
     def _send(self, caller: Caller, batch: list[dict[str, Any]]) -> bool:
         """Sends one batch; whether it left the queue."""
@@ -96,9 +140,11 @@ class DenialReporter:
                 self.supported = False  # an older server: decide everything there from now on
             _log.warning("local denials cannot be recorded by this cluster (%s)", self.last_error)
             return False
-        if answer.status in (400, 413):  # a definite refusal of this batch: retrying cannot help
-            self.dropped += len(batch)
-            _log.error("local denials refused by the server, not recorded: %s", self.last_error)
+        if answer.status in (400, 413):  # a definite refusal: retrying the same report cannot help
+            if len(batch) > 1:  # find the denial refused: each of the others is recorded alone
+                return all([self._send(caller, [denial]) for denial in batch])
+            self.dropped += 1
+            _log.error("a local denial was refused by the server, not recorded: %s", self.last_error)
             self._remove(batch)
             return True
         return False

@@ -32,9 +32,8 @@ class Answer:
     @property
     def error(self) -> dict[str, Any]:
         """The ``error`` object of an error answer (empty when there is none)."""
-        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
-            return self.body["error"]
-        return {}
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error if isinstance(error, dict) else {}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,56 @@
+"""The strict YAML reader: what it reads, and what it refuses to guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent_sandbox.glob import glob_matches
+from agent_sandbox.yaml_subset import Unsupported, load
+
+
+def test_block_flow_quoted_and_literal_forms() -> None:
+    text = """# a comment
+rules:
+  - {name: big-refunds, match: payments.refund, where: "amount > 100",
+     action: approval, required_approvals: 2}
+list:
+- a
+- 'it''s' # a comment after a quoted scalar
+- "tab\\there \\u00e9"
+- http://example.com/#anchor
+nested:
+  inner: {a: [1, 2.5, -3, true, null, ~, yes, 0x1F]}
+  apostrophe: don't # plain
+block: |
+  line # kept
+   indented
+
+text: "a: b # c"
+"""
+    assert load(text) == {
+        "rules": [{"name": "big-refunds", "match": "payments.refund", "where": "amount > 100", "action": "approval",
+                   "required_approvals": 2}],
+        "list": ["a", "it's", "tab\there é", "http://example.com/#anchor"],
+        "nested": {"inner": {"a": [1, 2.5, -3, True, None, None, "yes", 31]}, "apostrophe": "don't"},
+        "block": "line # kept\n indented\n",
+        "text": "a: b # c",
+    }
+
+
+@pytest.mark.parametrize("text", [
+    "a: &anchor 1\nb: *anchor\n", "a: !!str 1\n", "a: >\n  folded\n", "a: plain\n  continued\n",
+    'a: "two\n  lines"\n', "a: 1\na: 2\n", "a: 1\n---\nb: 2\n", "? complex\n: key\n", "a:\n\t- tab\n",
+    "a: [1, 2\n", "a: {b}\n", "- - nested\n",
+])
+def test_anything_outside_the_subset_is_refused(text: str) -> None:
+    with pytest.raises(Unsupported):
+        load(text)
+
+
+@pytest.mark.parametrize("pattern, candidate, matches", [
+    ("crm.*", "crm.read", True), ("crm.*", "crm", False), ("crm.*", "crm.a.b", True), ("a?c", "abc", True),
+    ("[!x]y", "zy", True), ("[^x]y", "xy", False), ("[a", "[a", True), ("a\\*", "a*", True), ("a\\*", "ab", False),
+    ("[a-c]", "b", True), ("[]]", "]", True), ("*", "", True), ("é?", "éü", True), ("[z-a]", "z", False),
+])
+def test_globs_follow_fnmatch(pattern: str, candidate: str, matches: bool) -> None:
+    assert glob_matches(pattern, candidate) is matches
