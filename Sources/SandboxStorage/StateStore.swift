@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 
 /// The replicated state machine's keys and its applied index, in RocksDB.
@@ -276,11 +277,22 @@ public final class StateStore: Sendable {
             state.installing = false
             return previous
         }
-        // Reclaim the old state's space now (it is already invisible). Best effort: the switch
-        // above is durable, so a failure here must not report the installation as failed (the
-        // caller would abandon it and clear what is now the active state); the next install or
-        // RocksDB's own compactions reclaim the space.
-        try? database.compactRange(previous, from: StorageKeys.stateRangeStart, to: StorageKeys.stateRangeEnd)
+        reclaimInBackground(previous)
+    }
+
+    /// Reclaims the old state's space (already invisible behind its range tombstone) on a thread
+    /// of its own: compacting a large state takes seconds, and the caller is the node's loop
+    /// thread, which must keep answering its peers. Best effort: the switch is durable, so a
+    /// failure here changes nothing (the next install or RocksDB's own compactions reclaim the
+    /// space). A later install into the same family is safe meanwhile (its writes are newer than
+    /// the tombstone), and `Database.close()` waits for a compaction under way (it holds the
+    /// database's lock for reading; after the close it fails at once and is ignored).
+    private func reclaimInBackground(_ family: ColumnFamily) {
+        let thread = Thread { [database] in
+            try? database.compactRange(family, from: StorageKeys.stateRangeStart, to: StorageKeys.stateRangeEnd)
+        }
+        thread.name = "state-reclaim"
+        thread.start()
     }
 
     /// The state part of `NodeStorage.bootstrap`: applied index 1, the log at the bootstrap

@@ -23,7 +23,7 @@ public enum ClusterProbe {
     }
 
     /// The leader every running driver agrees on.
-    public static func leader(of drivers: [Driver], within timeout: Duration = .seconds(10)) async throws -> NodeID {
+    public static func leader(of drivers: [Driver], within timeout: Duration = .seconds(30)) async throws -> NodeID {
         try await eventually(timeout, "a leader") {
             let leaders = Set(drivers.map { $0.status.leader })
             guard leaders.count == 1, let leader = leaders.first, leader != 0,

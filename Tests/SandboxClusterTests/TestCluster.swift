@@ -65,7 +65,7 @@ final class TestCluster: @unchecked Sendable {
 
     var drivers: [RaftDriver<CounterMachine>] { nodes.values.map(\.driver) }
 
-    func leader(within timeout: Duration = .seconds(10)) async throws -> NodeID {
+    func leader(within timeout: Duration = .seconds(30)) async throws -> NodeID {
         try await ClusterProbe.leader(of: drivers, within: timeout)
     }
 
