@@ -97,31 +97,33 @@ class PolicyCache:
         self._thread.start()
 
     def _run(self) -> None:
-        backoff = 1.0
         poller = self._poller
         assert poller is not None
+        try:
+            self._poll(poller)
+        finally:
+            poller.close()
+
+    def _poll(self, poller: Caller) -> None:
+        backoff = 1.0
         while not self._stop.is_set():
             started = time.monotonic()
             try:
                 changed = self.fetch(poller, LONG_POLL)
                 backoff = 1.0
             except Exception as error:  # noqa: BLE001 - the thread must survive any failure
-                if self._stop.is_set():
-                    return
                 self.last_error = str(error)
-                changed = False
                 backoff = min(backoff * 2, LONG_POLL)
                 self._stop.wait(backoff)
                 continue
             # A poll answered at once with nothing new (a node that does not hold polls, or an
             # agent without a policy): wait before asking again, never spin.
             if not changed and time.monotonic() - started < 1.0:
-                self._stop.wait(min(backoff, LONG_POLL))
-                backoff = min(backoff * 2, LONG_POLL)
+                self._stop.wait(1.0)
 
     def stop(self) -> None:
+        """Stops the refresh. A long poll in flight is not cut (httpx cannot interrupt it from
+        another thread): the daemon thread ends when it returns, within ``LONG_POLL`` seconds."""
         self._stop.set()
-        if self._poller is not None:
-            self._poller.close()  # ends a long poll in flight
         if self._thread is not None:
-            self._thread.join(timeout=2.0)
+            self._thread.join(timeout=0.1)
