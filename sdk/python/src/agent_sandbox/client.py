@@ -31,7 +31,7 @@ class SandboxClient:
                  tool_schemas: Mapping[str, Any] | None = None, *, endpoints: Sequence[str] | None = None,
                  policy_public_key: str | None = None, local_denials: bool = True,
                  max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
-                 denial_queue: int = 1000) -> None:
+                 denial_queue: int = 1000, verify: bool | str = True) -> None:
         if not agent_id or not agent_api_key:
             raise SandboxError("agent_id and agent_api_key are required")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
@@ -39,6 +39,7 @@ class SandboxClient:
         self.tool_schemas = dict(tool_schemas or {})
         self.endpoints = Endpoints(urls)
         self.retry = RetryPolicy(max_attempts=max_attempts, deadline=deadline, attempt_timeout=attempt_timeout)
+        self._verify = verify
         self._headers = {"X-Agent-Key": agent_api_key, "User-Agent": "agent-sandbox-python"}
         self._caller = self._make_caller()
         self.cache: PolicyCache | None = None
@@ -50,7 +51,7 @@ class SandboxClient:
                 self.reporter = DenialReporter(self._make_caller, capacity=denial_queue)
 
     def _make_caller(self) -> Caller:
-        return Caller(self.endpoints, self._headers, self.retry)
+        return Caller(self.endpoints, self._headers, self.retry, verify=self._verify)
 
     # Decisions
 
@@ -128,7 +129,8 @@ class SandboxClient:
         while True:
             remaining = limit - time.monotonic()
             wait_ms = max(0, min(int(remaining * 1000), 30_000))
-            answer = self._caller.call("GET", path, params={"wait": f"{wait_ms}ms"}, timeout=wait_ms / 1000 + 5,
+            params = {"wait": f"{wait_ms}ms"} if wait_ms > 0 else None
+            answer = self._caller.call("GET", path, params=params, timeout=wait_ms / 1000 + 5,
                                        deadline=max(remaining, 0) + self.retry.deadline)
             if answer.status != 200 or not isinstance(answer.body, dict):
                 raise RequestRefused(answer.status, answer.error.get("code", "unknown"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -99,11 +100,13 @@ class Caller:
     """One thread's HTTP client over the shared endpoints."""
 
     def __init__(self, endpoints: Endpoints, headers: Mapping[str, str], retry: RetryPolicy,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, verify: bool | str = True) -> None:
         self.endpoints = endpoints
         self.retry = retry
         self.sleep = sleep
-        self.client = httpx.Client(headers=dict(headers), timeout=retry.attempt_timeout, follow_redirects=False)
+        tls: bool | ssl.SSLContext = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+        self.client = httpx.Client(headers=dict(headers), timeout=retry.attempt_timeout, follow_redirects=False,
+                                   verify=tls)
 
     def close(self) -> None:
         self.client.close()
