@@ -39,6 +39,7 @@ extension APIError {
         case .invalidPolicy: self = .badRequest(message, code: "invalid_policy")
         case .tooManyKeys: self = .conflict(message, code: "too_many_keys")
         case .policyTooMany: self = .conflict(message, code: "too_many_policy_versions")
+        case .tooManyOpenApprovals: self = .conflict(message, code: "too_many_open_approvals")
         case .malformed: self = .badRequest(message, code: "malformed_command")
         }
     }

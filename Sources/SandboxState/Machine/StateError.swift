@@ -20,6 +20,8 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
     case notAllowedToVote(principal: String, why: String)
     case alreadyVoted(principal: String, approval: UInt64)
     case policyTooMany(agent: String)
+    /// `scope` names the agent or tenant at its cap of open approvals.
+    case tooManyOpenApprovals(scope: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +47,9 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAllowedToVote(let principal, let why): return "`\(principal)` may not vote on this approval: \(why)"
         case .alreadyVoted(let principal, let approval): return "`\(principal)` already voted on approval \(approval)"
         case .policyTooMany(let agent): return "agent `\(agent)` has reached the highest policy version number"
+        case .tooManyOpenApprovals(let scope, let limit):
+            return
+                "\(scope) already has \(limit) open approvals: approvers must resolve some (or they expire) before another is opened"
         }
     }
 }

@@ -28,6 +28,12 @@ public struct StateLimits: Sendable, Hashable {
     /// budgets need; older ones only serve the budget query for a past day. Rows of earlier days
     /// are removed by a sweep.
     public var ledgerRetentionDays: UInt32 = 35
+    /// Open (pending or approved, not yet expired by the sweep) approvals one agent, and one
+    /// tenant, may have: a decision that would open one more is denied, a direct request
+    /// refused (``StateError/tooManyOpenApprovals(scope:limit:)``). Every node must use the same
+    /// values (they decide outcomes).
+    public var maxOpenApprovalsPerAgent = 256
+    public var maxOpenApprovalsPerTenant = 4_096
     /// Expired idempotency keys or approvals removed per applied entry at most (the rest on the
     /// next entries), so one entry's work stays bounded.
     public var maxExpiriesPerEntry = 64

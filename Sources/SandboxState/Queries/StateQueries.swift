@@ -81,11 +81,15 @@ public struct StateQueries {
     }
 
     /// Up to `limit` approvals whose stored status is `status`, oldest first, after the id
-    /// `after` (a cursor). Open approvals past their expiry but not yet swept are listed under
-    /// their stored status; ``ApprovalRecord/status(at:)`` tells.
-    public func approvals(status: ApprovalStatus, after: UInt64? = nil, limit: Int = 100) throws -> [ApprovalRecord] {
-        let prefix = StateKeys.approvalsWithStatus(status)
-        let start = after.map { StateKeys.approvalStatus(status, $0) }
+    /// `after` (a cursor); with `tenant`, only that tenant's (read from its own index, so other
+    /// tenants' approvals cost nothing; approvals stored before the index are not in it). Open
+    /// approvals past their expiry but not yet swept are listed under their stored status;
+    /// ``ApprovalRecord/status(at:)`` tells.
+    public func approvals(status: ApprovalStatus, tenant: String? = nil, after: UInt64? = nil, limit: Int = 100)
+        throws -> [ApprovalRecord]
+    {
+        let prefix = tenant.map { StateKeys.tenantApprovals($0, status) } ?? StateKeys.approvalsWithStatus(status)
+        let start = after.map { prefix + StateKeys.bigEndian($0) }
         return try reader.scan(prefix: prefix, after: start, limit: limit).compactMap { pair in
             try approval(StateKeys.readBigEndian(pair.key.dropFirst(prefix.count)))
         }

@@ -22,6 +22,7 @@ extension StateMachine {
             if try overlay.get(binding) == StateKeys.bigEndian(record.id) { overlay.delete(binding) }
             overlay.delete(StateKeys.approvalExpiry(record.expiresMillis, record.id))
         }
+        try indexByTenant(record, previous: previous)
     }
 
     /// The open (pending or approved) approval bound to this agent, tool and parameters hash.
@@ -97,6 +98,7 @@ extension StateMachine {
         if let open = try openApproval(agent: agent, tool: tool, hash: hash) {
             return .approval(id: open.id, status: open.status)
         }
+        if let refusal = try openApprovalRefusal(agent: agent, tenant: record.tenant) { throw refusal }
         let approval = ApprovalRecord(
             id: index, agent: agent, tenant: record.tenant, tool: tool, parametersHash: hash,
             redactedParameters: payload, rule: "api", reason: "approval requested by `\(actor)`",

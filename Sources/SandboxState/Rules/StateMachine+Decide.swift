@@ -142,6 +142,10 @@ extension StateMachine {
             answer.costMicrodollars = cost
             return try debit(command.agent, cost: cost)
         }
+        if let refusal = try openApprovalRefusal(agent: command.agent, tenant: state.record.tenant) {
+            answer.deny((reason: refusal.description, rule: "approval.limit"))
+            return row
+        }
         let redacted = verdict.policy?.redact(parameters) ?? parameters
         let approval = ApprovalRecord(
             id: index, agent: command.agent, tenant: state.record.tenant, tool: tool, parametersHash: hash,

@@ -23,6 +23,11 @@ public enum StateKeys {
     public static let approvalStatusPrefix = Array("s/".utf8)
     public static let approvalBindingPrefix = Array("x/".utf8)
     public static let approvalExpiryPrefix = Array("e/".utf8)
+    /// Approvals by tenant and status (since the open-approval caps; older ones are not in it).
+    public static let tenantApprovalStatusPrefix = Array("S/".utf8)
+    /// Counts of open approvals per agent and per tenant (those in the tenant index).
+    public static let agentOpenApprovalsPrefix = Array("w/".utf8)
+    public static let tenantOpenApprovalsPrefix = Array("W/".utf8)
     public static let auditPrefix = Array("a/".utf8)
     public static let idempotencyPrefix = Array("i/".utf8)
     public static let idempotencyExpiryPrefix = Array("j/".utf8)
@@ -109,6 +114,17 @@ public enum StateKeys {
     }
     public static func approvalExpiry(_ expiresMillis: UInt64, _ id: UInt64) -> [UInt8] {
         approvalExpiryPrefix + bigEndian(expiresMillis) + bigEndian(id)
+    }
+    /// One tenant's approvals with one status (a prefix).
+    public static func tenantApprovals(_ tenant: String, _ status: ApprovalStatus) -> [UInt8] {
+        join(tenantApprovalStatusPrefix, Array(tenant.utf8), [status.rawValue])
+    }
+    public static func tenantApprovalStatus(_ tenant: String, _ status: ApprovalStatus, _ id: UInt64) -> [UInt8] {
+        tenantApprovals(tenant, status) + bigEndian(id)
+    }
+    public static func agentOpenApprovals(_ agent: String) -> [UInt8] { agentOpenApprovalsPrefix + Array(agent.utf8) }
+    public static func tenantOpenApprovals(_ tenant: String) -> [UInt8] {
+        tenantOpenApprovalsPrefix + Array(tenant.utf8)
     }
     public static func audit(_ sequence: UInt64) -> [UInt8] {
         key(auditPrefix, capacity: 8) { $0.appendBigEndian(sequence) }
