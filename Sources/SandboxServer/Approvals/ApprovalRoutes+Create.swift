@@ -44,15 +44,47 @@ extension ApprovalRoutes {
         }
         if case .agent = caller {} else { try caller.require(.viewer, tenant: caller.tenant) }
         try await node.linearizableRead()
-        let page = try node.readState { try $0.approvals(status: status, after: after, limit: Int(limit)) }
         let now = nowMillis()
-        let visible = page.filter { record in
-            (try? requireReader(caller, agent: record.agent, tenant: record.tenant)) != nil
-                && (status != .pending || record.status(at: now) == .pending)
-        }
-        let next: JSONValue = page.count == Int(limit) ? JSONResponses.number(page[page.count - 1].id) : .null
+        let page = try visiblePage(caller, status: status, after: after, limit: Int(limit), atMillis: now, node)
         return JSONResponses.json(
-            .object(["approvals": .array(visible.map { $0.json(atMillis: now) }), "next_after": next]))
+            .object([
+                "approvals": .array(page.records.map { $0.json(atMillis: now) }),
+                "next_after": page.next.map(JSONResponses.number) ?? .null,
+            ]))
+    }
+
+    /// Records read at most for one page of a caller who sees only part of its tenant's (an agent).
+    static let maxScannedPerPage = 4 * maxPage
+
+    /// Up to `limit` approvals with stored status `status` that `caller` may read, oldest first
+    /// after `after`, and the cursor of the next page (nil at the end). A caller confined to a
+    /// tenant reads that tenant's index, so no other tenant's approvals fill its page; an agent
+    /// (its own only) reads at most ``maxScannedPerPage`` records and may get a short page with a
+    /// cursor. Pending approvals past their expiry (not yet swept) are left out.
+    static func visiblePage(
+        _ caller: Caller, status: ApprovalStatus, after: UInt64?, limit: Int, atMillis now: UInt64,
+        _ node: SandboxNode
+    ) throws(APIError) -> (records: [ApprovalRecord], next: UInt64?) {
+        var records: [ApprovalRecord] = []
+        var cursor = after
+        var scanned = 0
+        while scanned < maxScannedPerPage {
+            let from = cursor
+            let page = try node.readState {
+                try $0.approvals(status: status, tenant: caller.tenant, after: from, limit: limit)
+            }
+            scanned += page.count
+            for record in page {
+                cursor = record.id
+                guard (try? requireReader(caller, agent: record.agent, tenant: record.tenant)) != nil,
+                    status != .pending || record.status(at: now) == .pending
+                else { continue }
+                records.append(record)
+                if records.count == limit { return (records, cursor) }
+            }
+            if page.count < limit { return (records, nil) }
+        }
+        return (records, cursor)
     }
 
     /// Proposes a command that answers an approval; the approval as applied on this node.

@@ -1,4 +1,5 @@
 import Raft
+import SandboxState
 import SandboxTransport
 
 /// How one `sandboxd` node runs: from flags, then environment variables (`SANDBOX_*`), then
@@ -36,6 +37,9 @@ public struct ServerConfig: Sendable, Hashable {
     /// Compact the log once it holds this many applied entries (keeping `compactionRetain`).
     public var compactionThreshold: UInt64 = 20_000
     public var compactionRetain: UInt64 = 5_000
+    /// The state machine's bounds; the open-approval caps come from the configuration and, like
+    /// the signing key, must be the same on every node (they decide outcomes).
+    public var stateLimits = StateLimits()
     /// The secret every member shares: peers prove they know it (HMAC-SHA256 challenge and
     /// response in both directions) before any Raft traffic flows. `nil`: peers are not
     /// authenticated (loopback development only; docs/cluster.md).
@@ -103,6 +107,8 @@ public struct ServerConfig: Sendable, Hashable {
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
         "dev": "SANDBOX_DEV", "tls-cert": "SANDBOX_TLS_CERT", "tls-key": "SANDBOX_TLS_KEY",
+        "max-open-approvals-per-agent": "SANDBOX_MAX_OPEN_APPROVALS_PER_AGENT",
+        "max-open-approvals-per-tenant": "SANDBOX_MAX_OPEN_APPROVALS_PER_TENANT",
     ].merging(signingOptions) { $1 }
     static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }

@@ -40,17 +40,14 @@ enum ConsoleRoutes {
         guard let session else { return html(ApprovalsPage.login(message: nil, devHint: node.config.dev)) }
         let caller = try node.sessionCaller(session)
         try await node.linearizableRead()
-        let page = try node.readState { try $0.approvals(status: .pending, limit: pageSize) }
         let now = ApprovalRoutes.nowMillis()
-        let visible = page.filter { record in
-            record.status(at: now) == .pending
-                && (try? ApprovalRoutes.requireReader(caller, agent: record.agent, tenant: record.tenant)) != nil
-        }
+        let page = try ApprovalRoutes.visiblePage(
+            caller, status: .pending, after: nil, limit: pageSize, atMillis: now, node)
         let canVote = (try? caller.require(.approver, tenant: caller.tenant)) != nil
         return html(
             ApprovalsPage.queue(
-                visible, principal: session.principal, canVote: canVote, csrf: node.sessions.csrfToken(for: session),
-                nowMillis: now, more: page.count == pageSize))
+                page.records, principal: session.principal, canVote: canVote,
+                csrf: node.sessions.csrfToken(for: session), nowMillis: now, more: page.next != nil))
     }
 
     static func login(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws

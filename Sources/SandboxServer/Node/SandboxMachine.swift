@@ -16,9 +16,9 @@ final class SandboxMachine: ReplicatedStateMachine {
     /// snapshot replaced the state): wakes the long polls (`ApplyWatchers`).
     var applied: ([EntryResult]?) -> Void = { _ in }
 
-    init(store: StateStore) throws {
+    init(store: StateStore, limits: StateLimits = StateLimits()) throws {
         self.store = store
-        machine = try StateMachine(storage: RocksStateStorage(store))
+        machine = try StateMachine(storage: RocksStateStorage(store), limits: limits)
     }
 
     var appliedIndex: UInt64 { machine.appliedIndex }

@@ -55,7 +55,7 @@ public final class SandboxNode: Sendable {
         driverConfig.tickInterval = .milliseconds(config.tickMilliseconds)
         driverConfig.compactionThreshold = config.compactionThreshold
         driverConfig.compactionRetain = config.compactionRetain
-        let machine = try SandboxMachine(store: storage.state)
+        let machine = try SandboxMachine(store: storage.state, limits: config.stateLimits)
         let stateStorage = RocksStateStorage(storage.state)
         self.stateStorage = stateStorage
         sessions = SessionSigner(secret: config.clusterSecret ?? (0..<32).map { _ in UInt8.random(in: 0...255) })
