@@ -31,6 +31,21 @@ import Testing
         #expect(config.peers[1] == PeerAddress(host: "a", port: 7080))
     }
 
+    @Test func openApprovalCapsAreCountsAboveZero() throws {
+        let config = try ServerConfig(
+            arguments: ["--node-id", "1", "--max-open-approvals-per-agent", "7"],
+            environment: ["SANDBOX_MAX_OPEN_APPROVALS_PER_TENANT": "70"])
+        #expect(config.stateLimits.maxOpenApprovalsPerAgent == 7)
+        #expect(config.stateLimits.maxOpenApprovalsPerTenant == 70)
+        #expect(try ServerConfig(arguments: ["--node-id", "1"], environment: [:]).stateLimits == StateLimits())
+        for bad in ["0", "-1", "x", "1000001"] {
+            #expect(throws: ConfigError.self) {
+                try ServerConfig(
+                    arguments: ["--node-id", "1", "--max-open-approvals-per-agent", bad], environment: [:])
+            }
+        }
+    }
+
     @Test func aBadFileNamesTheSetting() throws {
         let path = try file(#"{"node-id": 1, "tik-ms": 30}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }

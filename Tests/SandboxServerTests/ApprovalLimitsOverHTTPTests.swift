@@ -1,0 +1,67 @@
+import Foundation
+import ServerTestSupport
+import Testing
+
+/// Open approvals are capped per agent and per tenant (`--max-open-approvals-per-*`), and a
+/// tenant's queue is not hidden by another tenant's flood: its page is read from its own index
+/// before the limit, not filtered out of the cluster's oldest.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ApprovalLimitsOverHTTPTests {
+    let cluster = LocalCluster()
+    let http = RawHTTP()
+
+    func request(_ node: Int, agent: String, key: String, _ n: Int) async -> RawHTTP.Answer? {
+        let hash = String(format: "%064x", n)
+        let body = """
+            {"agent_id": "\(agent)", "tool": "email.send", "params_hash": "\(hash)", "payload_redacted": {}}
+            """
+        return await http.retrying(
+            cluster.url(node, "/v1/approvals"), "POST", body: body,
+            headers: ["X-Agent-Key": key, "Content-Type": "application/json"])
+    }
+
+    func created(_ answer: (status: Int, body: [String: Any])?) -> Bool { answer?.status == 200 }
+
+    @Test func capsRefuseTheNextAndAFloodHidesNoOtherTenant() async throws {
+        cluster.extraArguments = ["--max-open-approvals-per-agent", "3", "--max-open-approvals-per-tenant", "4"]
+        defer { cluster.stopAll() }
+        try await cluster.startProvisioned(budget: 1000)
+        #expect(created(await cluster.admin(1, "POST", "/v1/tenants", #"{"id": "globex", "name": "Globex"}"#)))
+        #expect(
+            created(
+                await cluster.admin(
+                    2, "POST", "/v1/tenants/acme/agents", #"{"agent_id": "sales2", "api_key": "sales2-key-0123456789"}"#
+                )))
+        #expect(
+            created(
+                await cluster.admin(
+                    3, "POST", "/v1/tenants/globex/agents", #"{"agent_id": "gx", "api_key": "gx-key-0123456789"}"#)))
+        let viewer = await cluster.admin(
+            1, "POST", "/v1/tokens", #"{"id": "gvic", "role": "viewer", "tenant": "globex"}"#)
+        let token = try #require(viewer?.body["token"] as? String)
+
+        for n in 1...3 {
+            let answer = await request(n, agent: "sales", key: "agent-key-0123456789", n)
+            #expect(answer?.status == 200, "\(String(describing: answer))")
+        }
+        let agentCap = await request(1, agent: "sales", key: "agent-key-0123456789", 4)
+        #expect(agentCap?.status == 409 && agentCap?.errorCode == "too_many_open_approvals")
+        #expect(agentCap?.json["error"].map { "\($0)" }?.contains("agent `sales`") == true)
+        #expect(await request(2, agent: "sales2", key: "sales2-key-0123456789", 5)?.status == 200)
+        let tenantCap = await request(3, agent: "sales2", key: "sales2-key-0123456789", 6)
+        #expect(tenantCap?.status == 409 && tenantCap?.errorCode == "too_many_open_approvals")
+        #expect(tenantCap?.json["error"].map { "\($0)" }?.contains("tenant `acme`") == true)
+        let theirs = await request(1, agent: "gx", key: "gx-key-0123456789", 7)
+        let id = try #require(theirs?.json["id"] as? Int, "\(String(describing: theirs))")
+
+        // Acme's four are older than globex's one: a page of two still shows globex its own.
+        for (node, headers) in [(2, ["Authorization": "Bearer \(token)"]), (3, ["X-Agent-Key": "gx-key-0123456789"])] {
+            let page = await http.retrying(cluster.url(node, "/v1/approvals?status=pending&limit=2"), headers: headers)
+            let ids = (page?.json["approvals"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }
+            #expect(ids == [id], "\(String(describing: page))")
+        }
+        let all = await http.retrying(
+            cluster.url(1, "/v1/approvals?status=pending&limit=500"),
+            headers: ["Authorization": "Bearer \(cluster.adminToken)"])
+        #expect((all?.json["approvals"] as? [Any])?.count == 5, "\(String(describing: all))")
+    }
+}
