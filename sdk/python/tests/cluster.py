@@ -9,6 +9,7 @@ import random
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -58,17 +59,19 @@ def eventually(what: str, check: Callable[[], Any], timeout: float = 30.0, inter
 
 
 class Cluster:
-    def __init__(self, directory: Path, size: int = 3) -> None:
+    def __init__(self, directory: Path, size: int = 3, tls: tuple[Path, Path] | None = None) -> None:
+        """``tls``: a PEM certificate (trusted by the test's client) and its key: HTTPS only."""
         self.directory = directory
         self.size = size
+        self.tls = tls
         self.base = free_base_port(size)
         self.admin_token = "sdk-test-admin-" + secrets.token_hex(8)
         self.signing_key = base64.b64encode(os.urandom(32)).decode()
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
-        self.http = httpx.Client(timeout=5.0)
+        self.http = httpx.Client(timeout=5.0, verify=ssl.create_default_context(cafile=str(tls[0])) if tls else True)
 
     def url(self, node: int) -> str:
-        return f"http://127.0.0.1:{self.base + node - 1}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.base + node - 1}"
 
     @property
     def urls(self) -> list[str]:
@@ -83,7 +86,8 @@ class Cluster:
             [sandboxd_binary(), "--node-id", str(node), "--data-dir", str(self.directory / f"node-{node}"),
              "--http", f"127.0.0.1:{self.base + node - 1}", "--peer-listen", f"127.0.0.1:{self.base + 1000 + node - 1}",
              "--peers", peers, "--cluster-id", "sdk-test", "--bootstrap", "--tick-ms", "50",
-             "--admin-token", self.admin_token, "--exit-with-parent", str(os.getpid())],
+             "--admin-token", self.admin_token, "--exit-with-parent", str(os.getpid())]
+            + (["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])] if self.tls else []),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         log.close()
 

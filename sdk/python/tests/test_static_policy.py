@@ -106,3 +106,40 @@ def test_every_local_denial_is_a_server_denial(cluster: Cluster) -> None:
             answer = cluster.admin("POST", "/v1/policy/simulate", json={"request": request, "policy": text})
             assert answer["decision"] == "deny", (index, request, local, answer)
         assert local_denials > 0, f"policy {index}: nothing denied locally"
+
+
+def _mutant(rng: random.Random, text: str) -> str:
+    """``text`` with a few random edits of the kinds that change how YAML reads: quotes,
+    indentation, flow brackets, comments, dashes, colons."""
+    pieces = ["'", '"', " ", "  ", "\n", "#", "- ", ": ", "[", "]", "{", "}", ",", "*", "\\", "|", "\t", "x"]
+    for _ in range(rng.randrange(1, 4)):
+        at = rng.randrange(len(text) + 1)
+        if rng.random() < 0.5 and at < len(text):
+            text = text[:at] + text[at + rng.randrange(1, 4):]
+        else:
+            text = text[:at] + rng.choice(pieces) + text[at:]
+    return text
+
+
+def test_mutated_policies_never_give_a_local_denial_the_server_would_not(cluster: Cluster) -> None:
+    """A fuzz: random edits of the policies; the reader refuses or reads each (never raises,
+    never hangs), and every local denial of a mutant the server accepts is a server denial."""
+    rng = random.Random(13)
+    checked = 0
+    for _ in range(300):
+        text = _mutant(rng, rng.choice(POLICIES))
+        policy = StaticPolicy.from_yaml(text, 1)
+        if policy is None:
+            continue
+        tools = [t for t in TOOLS if policy.tool_denial(t) is not None][:4]
+        urls = [u for u in URLS if policy.http_denial("GET", u) is not None][:2]
+        for request in [{"tool": t, "params": {}} for t in tools] + [{"http": {"method": "GET", "url": u}}
+                                                                        for u in urls]:
+            answer = cluster.http.post(cluster.url(1) + "/v1/policy/simulate", json={"request": request, "policy": text},
+                                       headers={"Authorization": f"Bearer {cluster.admin_token}"})
+            if answer.status_code == 400:
+                break  # the server refuses the mutant itself: nothing to compare
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["decision"] == "deny", (text, request, answer.json())
+            checked += 1
+    assert checked > 50
