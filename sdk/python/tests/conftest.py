@@ -4,6 +4,7 @@ policy), stopped by PID at the end, also on failure."""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -34,12 +35,18 @@ budgets:
 """
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    live = Cluster(tmp_path_factory.mktemp("cluster"))
+@contextmanager
+def seeded(live: Cluster, tenant: str) -> Iterator[Cluster]:
+    """``live`` started and seeded with the test agent and its policy; stopped at the end."""
     try:
         live.start_all()
-        live.seed("sdk_tenant", AGENT, KEY, POLICY)
+        live.seed(tenant, AGENT, KEY, POLICY)
         yield live
     finally:
         live.stop_all()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with seeded(Cluster(tmp_path_factory.mktemp("cluster")), "sdk_tenant") as live:
+        yield live

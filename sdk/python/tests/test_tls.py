@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 from cluster import Cluster
-from conftest import AGENT, KEY, POLICY
+from conftest import AGENT, KEY, seeded
 
 from agent_sandbox import UNREACHABLE, SandboxClient
 
@@ -21,13 +21,8 @@ def tls_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                     "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    node = Cluster(directory, size=1, tls=(cert, key))
-    try:
-        node.start_all()
-        node.seed("tls_tenant", AGENT, KEY, POLICY)
+    with seeded(Cluster(directory, size=1, tls=(cert, key)), "tls_tenant") as node:
         yield node
-    finally:
-        node.stop_all()
 
 
 def test_https_with_a_private_ca(tls_node: Cluster) -> None:
