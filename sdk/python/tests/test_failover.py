@@ -11,7 +11,7 @@ from cluster import Cluster
 from conftest import AGENT, KEY
 from fakes import DroppingProxy
 
-from agent_sandbox import SandboxClient
+from agent_sandbox import UNREACHABLE, SandboxClient
 
 
 def requests_today(cluster: Cluster) -> int:
@@ -56,3 +56,15 @@ def test_killing_the_leader_mid_run_loses_no_decision_and_debits_each_once(clust
     assert len(answers) == 60
     assert [a["decision"] for a in answers].count("allow") == 60, [a for a in answers if a["decision"] != "allow"]
     assert requests_today(cluster) - before == 60
+
+
+def test_with_every_node_down_the_client_fails_closed_within_its_deadline(cluster: Cluster) -> None:
+    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY, deadline=2.0) as client:
+        assert client.tool_call("crm.read", {})["decision"] == "allow"
+        for node in list(cluster.processes):
+            cluster.kill(node)
+        started = time.monotonic()
+        answers = [client.tool_call("crm.read", {}), client.http_request("GET", "https://api.company.com/")]
+        elapsed = time.monotonic() - started
+    assert all(a["decision"] == "deny" and a["reason"] == UNREACHABLE for a in answers), answers
+    assert elapsed < 2 * 2.0 + 1.0, elapsed
