@@ -1,4 +1,5 @@
 import Foundation
+import SandboxState
 import ServerTestSupport
 import Testing
 
@@ -43,6 +44,17 @@ import Testing
         #expect(
             agent?.body["id"] as? String == "sales_assistant"
                 && agent?.body["api_key"] as? String == "DEV-AGENT-KEY-123")
+        // The key id is no prefix of the key's SHA-256 (a viewer could test guesses of a weak key
+        // against it offline), and every node names the key alike.
+        let keyID = try #require(agent?.body["key_id"] as? String)
+        let hashPrefix = SHA256.hash(Array("DEV-AGENT-KEY-123".utf8)).prefix(8).map { String(format: "%02x", $0) }
+        #expect(keyID.count == 16 && keyID != hashPrefix.joined(), "\(keyID)")
+        for node in [3, 1, 2] {
+            let shown = try await Self.eventually(
+                cluster, node, "GET", "/v1/agents/sales_assistant", headers: ["X-Agent-Key": "DEV-AGENT-KEY-123"],
+                status: 200)
+            #expect(shown?.body["key_ids"] as? [String] == [keyID], "node \(node)")
+        }
         let generated = await cluster.admin(3, "POST", "/v1/tenants/acme_corp/agents", #"{"agent_id": "helper"}"#)
         let helperKey = try #require(generated?.body["api_key"] as? String)
         #expect(helperKey.count >= 32)

@@ -12,7 +12,7 @@ enum AgentRoutes {
             let caller = try await node.caller(for: request, context: context)
             let agent = try await self.agent(context, node)
             try caller.require(.viewer, orAgent: agent)
-            return JSONResponses.json(describe(agent))
+            return JSONResponses.json(describe(agent, node))
         }
         router.post("/v1/agents/:agent_id/keys") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
@@ -25,7 +25,7 @@ enum AgentRoutes {
             return JSONResponses.json(
                 .object([
                     "agent_id": .string(agent.id), "api_key": .string(key),
-                    "key_id": .string(IdentityInput.keyID(hash)),
+                    "key_id": .string(node.keyIDs.id(hash)),
                 ]))
         }
         router.delete("/v1/agents/:agent_id/keys/:key_id") { request, context -> Response in
@@ -33,7 +33,7 @@ enum AgentRoutes {
             let agent = try await self.agent(context, node)
             try caller.require(.admin, tenant: agent.tenant)
             let keyID = context.parameters.get("key_id") ?? ""
-            guard let hash = agent.keyHashes.first(where: { IdentityInput.keyID($0) == keyID }) else {
+            guard let hash = agent.keyHashes.first(where: { node.keyIDs.id($0) == keyID }) else {
                 throw APIError.notFound("agent `\(agent.id)` has no key `\(keyID)`", code: "unknown_key")
             }
             _ = try await node.propose(.revokeAgentKey(agent: agent.id, keyHash: hash, actor: caller.actor))
@@ -60,11 +60,11 @@ enum AgentRoutes {
         return found
     }
 
-    static func describe(_ agent: AgentRecord) -> JSONValue {
+    static func describe(_ agent: AgentRecord, _ node: SandboxNode) -> JSONValue {
         .object([
             "id": .string(agent.id), "agent_id": .string(agent.id), "tenant": .string(agent.tenant),
             "enabled": .bool(agent.enabled),
-            "key_ids": .array(agent.keyHashes.map { .string(IdentityInput.keyID($0)) }),
+            "key_ids": .array(agent.keyHashes.map { .string(node.keyIDs.id($0)) }),
             "created_ms": JSONResponses.number(agent.createdMillis),
         ])
     }

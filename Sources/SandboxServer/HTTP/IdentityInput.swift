@@ -50,9 +50,6 @@ enum IdentityInput {
         return text
     }
 
-    /// A short public id for a secret: the first 8 bytes of its SHA-256, in hex.
-    static func keyID(_ hash: [UInt8]) -> String { hash.prefix(8).map { hex($0) }.joined() }
-
     static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])

@@ -51,7 +51,7 @@ enum TenantRoutes {
                 .object([
                     "id": .string(agent), "agent_id": .string(agent), "api_key": .string(key),
                     "tenant": .string(tenant),
-                    "key_id": .string(IdentityInput.keyID(hash)),
+                    "key_id": .string(node.keyIDs.id(hash)),
                 ]))
         }
     }

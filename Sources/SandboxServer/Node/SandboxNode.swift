@@ -20,8 +20,11 @@ public final class SandboxNode: Sendable {
     let failedAuth = Mutex(FailedAuthLimiter())
     /// Long polls waiting for the applied state to change.
     let watchers: ApplyWatchers
-    /// Signs console session cookies (the key derived from the cluster secret).
+    /// Signs console session cookies (the key derived from the cluster secret, else the
+    /// signing key: the same on every node).
     let sessions: SessionSigner
+    /// Agent keys' public ids (derived from the signing key).
+    let keyIDs: KeyIDs
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
@@ -58,7 +61,10 @@ public final class SandboxNode: Sendable {
         let machine = try SandboxMachine(store: storage.state, limits: config.stateLimits)
         let stateStorage = RocksStateStorage(storage.state)
         self.stateStorage = stateStorage
-        sessions = SessionSigner(secret: config.clusterSecret ?? (0..<32).map { _ in UInt8.random(in: 0...255) })
+        // --dev without a configured signing key: a throwaway secret (so are its bundles' key).
+        let shared = config.signingKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
+        sessions = SessionSigner(secret: config.clusterSecret ?? shared)
+        keyIDs = KeyIDs(secret: shared)
         let watchers = ApplyWatchers()
         self.watchers = watchers
         machine.applied = { results in
