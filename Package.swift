@@ -48,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: pure cores
@@ -151,6 +152,17 @@ let package = Package(
         .executableTarget(
             name: "cluster-bench", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "bench/cluster", exclude: ["run.sh", "policy.yaml"]),
+
+        // MARK: demos
+        // The demo agent of scripts/demo: fake tools, a story narrated decision by decision.
+        .executableTarget(
+            name: "demo-agent",
+            dependencies: [
+                "JSON", "SandboxState",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "demos/swift/Sources"),
 
         // MARK: tests
         // What every test target shares (seeded PRNG, temporary directories).

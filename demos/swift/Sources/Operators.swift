@@ -1,0 +1,48 @@
+import JSON
+import SandboxState
+
+/// The people around the agent: Ann, the approver (in the groups the policies name), and the
+/// auditor with a cluster-wide viewer token. Each talks to the node it is given.
+struct Operators: Sendable {
+    let seed: DemoSeed
+    let http = DemoHTTP()
+
+    /// Ann's vote through `node`; answers the approval's status after the vote.
+    func approve(_ approval: UInt64, on node: String, comment: String) async throws -> String {
+        let answer = try await http.send(
+            .POST, "\(node)/v1/approvals/\(approval)/decision",
+            headers: [("Authorization", "Bearer \(seed.approver.token)")],
+            json: ["decision": "approve", "comment": .string(comment)])
+        guard answer.status == 200, case .string(let status)? = answer.json?.objectValue?["status"] else {
+            throw DemoFailure(
+                "the vote on approval \(approval) through \(node) failed: HTTP \(answer.status) \(answer.text)")
+        }
+        return status
+    }
+
+    /// The whole audit log through `node`, as exported records (NDJSON).
+    func exportAudit(from node: String) async throws -> [JSONValue] {
+        let answer = try await http.send(
+            .GET, "\(node)/v1/audit/export",
+            headers: [("Authorization", "Bearer \(seed.viewer.token)"), ("Accept", "application/x-ndjson")])
+        guard answer.status == 200 else {
+            throw DemoFailure("the audit export from \(node) failed: HTTP \(answer.status) \(answer.text)")
+        }
+        var records: [JSONValue] = []
+        for line in answer.body.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            guard let record = try? JSONValue(parsing: Array(line)) else {
+                throw DemoFailure("the audit export from \(node) has a line that is not JSON")
+            }
+            records.append(record)
+        }
+        return records
+    }
+
+    /// Whether `node` is answering at all (its health route).
+    func isUp(_ node: String) async -> Bool {
+        var quick = http
+        quick.attempts = 1
+        quick.timeout = .seconds(2)
+        return (try? await quick.send(.GET, "\(node)/healthz").status) == 200
+    }
+}
