@@ -38,6 +38,31 @@ import Testing
         _ = try hub.register(.approval(2))
     }
 
+    /// One caller (an agent key, a token) cannot take the node's whole share: its own bound
+    /// refuses it while others still register; a wait that ends frees its place.
+    @Test func eachCallerHasItsOwnCap() async throws {
+        let hub = ApplyWatchers(capacity: 5, perOwner: 2)
+        let first = try hub.register(.approval(1), owner: "agent\u{0}a")
+        _ = try hub.register(.approval(2), owner: "agent\u{0}a")
+        #expect {
+            try hub.register(.approval(3), owner: "agent\u{0}a")
+        } throws: { ($0 as? ApplyWatchers.Full)?.owner == "agent\u{0}a" }
+        _ = try hub.register(.approval(3), owner: "principal\u{0}a")
+        _ = try hub.register(.approval(4))
+        #expect(hub.count(of: "agent\u{0}a") == 2 && hub.count == 4)
+        #expect(await hub.wait(first, timeout: .milliseconds(10)) == .timedOut)
+        #expect(hub.count(of: "agent\u{0}a") == 1)
+        _ = try hub.register(.approval(5), owner: "agent\u{0}a")
+        _ = try hub.register(.approval(6))
+        #expect(hub.count == 5)
+        #expect {
+            try hub.register(.approval(7), owner: "principal\u{0}b")
+        } throws: { ($0 as? ApplyWatchers.Full)?.owner == nil }
+        let refusal = LongPoll.refusal(ApplyWatchers.Full(capacity: 2, owner: "agent\u{0}a"))
+        #expect(refusal.status == .tooManyRequests && refusal.code == "too_many_long_polls" && refusal.retryable)
+        #expect(LongPoll.refusal(ApplyWatchers.Full(capacity: 5)).status == .serviceUnavailable)
+    }
+
     @Test func shutdownAnswersEveryWaiterAndLaterOnesAtOnce() async throws {
         let hub = ApplyWatchers()
         let tickets = try (0..<20).map { try hub.register(.approval(UInt64($0))) }

@@ -5,21 +5,9 @@ import Testing
 
 @testable import SandboxServer
 
-/// The pieces of the policy routes that need no cluster: `?wait=` durations, entity tags and
+/// The pieces of the policy routes that need no cluster: entity tags and
 /// `If-None-Match`, the bundle of a stored version, upload validation.
 @Suite struct PolicyBundlesTests {
-    @Test func waitIsADurationOfAtMostThirtySeconds() throws {
-        #expect(try LongPollWait.parse(nil) == nil && LongPollWait.parse("") == nil)
-        #expect(try LongPollWait.parse("30s") == .seconds(30))
-        #expect(try LongPollWait.parse("7") == .seconds(7))
-        #expect(try LongPollWait.parse("250ms") == .milliseconds(250))
-        #expect(try LongPollWait.parse("0") == .zero)
-        #expect(try LongPollWait.parse("999999999s") == ApplyWatchers.maxWait, "cut to the limit")
-        for bad in ["soon", "-1", "1.5s", "1m", "s", "ms", "1000000000", "٣s", "1 s"] {
-            #expect(throws: APIError.self, "\(bad)") { try LongPollWait.parse(bad) }
-        }
-    }
-
     @Test func ifNoneMatchNamesTheTagInAListWeaklyOrByStar() {
         let tag = "\"3-21fe31dfa154a261\""
         #expect(PolicyBundles.matches(tag, tag))

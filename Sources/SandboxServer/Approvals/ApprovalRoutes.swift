@@ -63,28 +63,30 @@ enum ApprovalRoutes {
         var record = try await approval(context, node)
         try requireReader(caller, agent: record.agent, tenant: record.tenant)
         if let wait, record.status(at: nowMillis()) == .pending {
-            record = try await waitForResolution(of: record, upTo: wait, node)
+            record = try await waitForResolution(of: record, upTo: wait, for: caller, node)
         }
         return JSONResponses.json(record.json(atMillis: nowMillis()))
     }
 
     /// The long poll: the approval once it is no longer pending, or as it is when `wait` (or its
     /// expiry, if sooner) has passed.
-    static func waitForResolution(of record: ApprovalRecord, upTo wait: Duration, _ node: SandboxNode)
-        async throws -> ApprovalRecord
-    {
+    static func waitForResolution(
+        of record: ApprovalRecord, upTo wait: Duration, for caller: Caller, _ node: SandboxNode
+    ) async throws -> ApprovalRecord {
         let now = nowMillis()
         let untilExpiry = Duration.milliseconds(
             Int64(clamping: record.expiresMillis > now ? record.expiresMillis - now : 0))
         let id = record.id
         let resolved: ApprovalRecord?
         do {
-            resolved = try await node.watchers.poll(.approval(id), timeout: min(wait, untilExpiry)) {
+            resolved = try await node.watchers.poll(
+                .approval(id), owner: caller.pollOwner, timeout: min(wait, untilExpiry)
+            ) {
                 guard let current = try node.readState({ try $0.approval(id) }) else { return nil }
                 return current.status(at: nowMillis()) == .pending ? nil : current
             }
-        } catch is ApplyWatchers.Full {
-            throw APIError.unavailable("too many long polls wait on this node; retry", code: "too_many_waiters")
+        } catch let full as ApplyWatchers.Full {
+            throw LongPoll.refusal(full)
         }
         return try resolved ?? node.readState({ try $0.approval(id) }) ?? record
     }

@@ -23,6 +23,16 @@ enum Caller: Sendable {
         }
     }
 
+    /// Who holds a long poll, for the per-caller bound (``ApplyWatchers``): the agent (its
+    /// keys together), the principal (its token), or `--dev`.
+    var pollOwner: String {
+        switch self {
+        case .agent(let agent): return "agent\u{0}\(agent.id)"
+        case .principal(let principal): return "principal\u{0}\(principal.id)"
+        case .dev: return "dev"
+        }
+    }
+
     /// The tenant the caller is confined to; nil for the whole cluster.
     var tenant: String? {
         switch self {

@@ -3,8 +3,9 @@ import Synchronization
 /// Wakes long polls (`?wait=`) when the state this node applied changes for the key they wait
 /// on. The state machine reports each applied batch (``notify(_:)``); a waiter registers first,
 /// then reads the state, then waits, so a change between its read and its wait is not missed.
-/// Waiters are bounded (``capacity``; over it ``Full`` is thrown: answer 503), each waits at
-/// most ``maxWait``, and ``shutdown()`` answers every one at once.
+/// Waiters are bounded on the node (``capacity``) and per caller (``perOwner``: one agent key or
+/// token cannot take the node's share); over either ``Full`` is thrown. Each waits at most
+/// ``maxWait``, and ``shutdown()`` answers every one at once.
 final class ApplyWatchers: Sendable {
     /// Why a wait ended.
     enum Wake: Sendable, Equatable {
@@ -13,9 +14,10 @@ final class ApplyWatchers: Sendable {
         case shutDown
     }
 
-    /// Too many waiters on this node.
+    /// Too many waiters on this node, or of this caller (`owner` set).
     struct Full: Error, Sendable {
         var capacity: Int
+        var owner: String?
     }
 
     /// A registered waiter (see ``register(_:)``).
@@ -27,10 +29,12 @@ final class ApplyWatchers: Sendable {
     static let maxWait: Duration = .seconds(30)
 
     let capacity: Int
+    let perOwner: Int
     private let state = Mutex(State())
 
     private struct Waiter {
         var key: WatchKey
+        var owner: String?
         var continuation: CheckedContinuation<Wake, Never>?
         var wake: Wake?
     }
@@ -39,29 +43,40 @@ final class ApplyWatchers: Sendable {
         var nextID: UInt64 = 0
         var waiters: [UInt64: Waiter] = [:]
         var byKey: [WatchKey: Set<UInt64>] = [:]
+        var byOwner: [String: Int] = [:]
         var closed = false
     }
 
-    init(capacity: Int = 4096) {
+    init(capacity: Int = 4096, perOwner: Int = 256) {
         self.capacity = capacity
+        self.perOwner = perOwner
     }
 
     /// Waiters registered now.
     var count: Int { state.withLock { $0.waiters.count } }
 
-    /// Registers a waiter on `key`; read the state after this, then ``wait(_:timeout:)``.
-    func register(_ key: WatchKey) throws(Full) -> Ticket {
-        let id: UInt64? = state.withLock { state in
-            guard state.waiters.count < capacity else { return nil }
+    /// Registers a waiter on `key` for `owner` (the caller: an agent or a principal; nil is
+    /// bounded by the node only); read the state after this, then ``wait(_:timeout:)``.
+    func register(_ key: WatchKey, owner: String? = nil) throws(Full) -> Ticket {
+        let id: Result<UInt64, Full> = state.withLock { state in
+            guard state.waiters.count < capacity else { return .failure(Full(capacity: capacity)) }
+            if let owner {
+                guard state.byOwner[owner, default: 0] < perOwner else {
+                    return .failure(Full(capacity: perOwner, owner: owner))
+                }
+                state.byOwner[owner, default: 0] += 1
+            }
             state.nextID += 1
             let wake: Wake? = state.closed ? .shutDown : nil
-            state.waiters[state.nextID] = Waiter(key: key, continuation: nil, wake: wake)
+            state.waiters[state.nextID] = Waiter(key: key, owner: owner, continuation: nil, wake: wake)
             state.byKey[key, default: []].insert(state.nextID)
-            return state.nextID
+            return .success(state.nextID)
         }
-        guard let id else { throw Full(capacity: capacity) }
-        return Ticket(id: id)
+        return Ticket(id: try id.get())
     }
+
+    /// Waiters of `owner` registered now.
+    func count(of owner: String) -> Int { state.withLock { $0.byOwner[owner] ?? 0 } }
 
     /// Waits until the key changes (since ``register(_:)``), `timeout` (at most ``maxWait``)
     /// passes, the task is cancelled or the node shuts down; the ticket is spent.
@@ -145,5 +160,9 @@ final class ApplyWatchers: Sendable {
         guard let waiter = state.waiters.removeValue(forKey: id) else { return }
         state.byKey[waiter.key]?.remove(id)
         if state.byKey[waiter.key]?.isEmpty == true { state.byKey[waiter.key] = nil }
+        if let owner = waiter.owner {
+            let left = (state.byOwner[owner] ?? 1) - 1
+            state.byOwner[owner] = left > 0 ? left : nil
+        }
     }
 }

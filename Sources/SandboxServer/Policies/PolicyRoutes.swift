@@ -90,8 +90,8 @@ enum PolicyRoutes {
     private static func enforcedBundle(
         _ request: Request, _ context: APIRequestContext, _ node: SandboxNode, _ keys: KeyRing
     ) async throws(APIError) -> Response {
-        let (_, agent) = try await authorizedAgent(request, context, node, .viewer)
-        let wait = try LongPollWait.parse(request.uri.queryParameters.get("wait"))
+        let (caller, agent) = try await authorizedAgent(request, context, node, .viewer)
+        let wait = try LongPoll.wait(request)
         let known = request.headers[.ifNoneMatch]
         let read = { () throws(APIError) -> PolicyVersionRecord? in
             try node.readState { try $0.enforcedPolicy(agent.id) }
@@ -103,14 +103,16 @@ enum PolicyRoutes {
         if let wait, stale(record) {
             do {
                 record =
-                    try await node.watchers.poll(.policy(agent: agent.id), timeout: wait) {
+                    try await node.watchers.poll(.policy(agent: agent.id), owner: caller.pollOwner, timeout: wait) {
                         let current = try read()
                         return stale(current) ? nil : current
                     } ?? read()
             } catch let error as APIError {
                 throw error
+            } catch let full as ApplyWatchers.Full {
+                throw LongPoll.refusal(full)
             } catch {
-                throw .unavailable("too many long polls wait on this node; retry", code: "too_many_waiters")
+                throw .internalError("the long poll failed: \(error)")
             }
         }
         guard let record else {
