@@ -137,8 +137,10 @@ class DenialReporter:
         self.last_error = f"HTTP {answer.status}: {answer.error.get('message', answer.body)}"
         if answer.status in (404, 405):
             with self._condition:
-                self.supported = False  # an older server: decide everything there from now on
-            _log.warning("local denials cannot be recorded by this cluster (%s)", self.last_error)
+                was, self.supported = self.supported, False  # an older server: it decides everything now
+            if was:
+                _log.warning("local denials cannot be recorded by this cluster (%s): the server decides "
+                             "every request from now on", self.last_error)
             return False
         if answer.status in (400, 413):  # a definite refusal: retrying the same report cannot help
             if len(batch) > 1:  # find the denial refused: each of the others is recorded alone
