@@ -93,7 +93,16 @@ class _Audit(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         fake: FakeAudit = self.server.fake  # type: ignore[attr-defined]
-        denials = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))["denials"]
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        if self.path == "/v1/decisions":
+            with fake.lock:
+                fake.decided[self.headers["Idempotency-Key"]] = body
+            self._answer(200, {"decision": "deny", "reason": "denied", "rule": "r"})
+            return
+        if fake.missing:
+            self._answer(404, {"error": {"code": "not_found", "message": "no such route", "retryable": False}})
+            return
+        denials = body["denials"]
         with fake.lock:
             fake.reports.append([denial["request_id"] for denial in denials])
             if fake.drop_next > 0:  # recorded, but the answer is lost
@@ -125,12 +134,14 @@ class _Audit(BaseHTTPRequestHandler):
 class FakeAudit(_Server):
     """`POST /v1/audit/local-denials` as the contract says: deduplicates by request id, refuses
     reports that hold a request id in ``refuse``, and loses the answer of the next ``drop_next``
-    reports after recording them."""
+    reports after recording them; with ``missing``, answers 404 as a node without the route."""
 
     def __init__(self) -> None:
         self.recorded: dict[str, dict[str, Any]] = {}
         self.reports: list[list[str]] = []
         self.refuse: set[str] = set()
         self.drop_next = 0
+        self.missing = False  # an older node: no such route; decisions are recorded in `decided`
+        self.decided: dict[str, Any] = {}
         self.lock = threading.Lock()
         super().__init__(_Audit)

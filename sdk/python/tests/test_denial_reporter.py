@@ -81,3 +81,19 @@ def test_the_queue_is_bounded_and_what_the_server_would_refuse_is_not_queued() -
     assert encoded_size(denial(1, chain_depth=-1)) is None
     assert encoded_size(denial(1, params={"x": float("nan")})) is None
     assert encoded_size(denial(1)) is not None
+
+
+def test_without_the_endpoint_the_queued_denials_are_decided_by_the_server() -> None:
+    audit = FakeAudit()
+    audit.missing = True
+    sender = reporter(audit)
+    try:
+        assert sender.offer(denial(1)) and sender.offer(denial(2, kind="http", method="GET", url="https://x.example/"))
+        assert sender.flush(timeout=10)
+        assert not sender.supported and not sender.offer(denial(3))  # the server decides new ones
+        sender.close(timeout=5)
+    finally:
+        audit.close()
+    assert sorted(audit.decided) == ["r1", "r2"] and not audit.recorded
+    assert audit.decided["r2"] == {"http": {"method": "GET", "url": "https://x.example/"}}
+    assert audit.decided["r1"]["tool"] == "payments.charge"

@@ -24,6 +24,8 @@ BATCH_BYTES = 512 << 10
 # The server's bounds on one denial's fields (bytes of UTF-8), kept with a margin for parameters.
 _LIMITS = {"request_id": 128, "tool": 256, "method": 256, "rule": 256, "url": 8 << 10, "reason": 4 << 10}
 _MAX_PARAMS = 200 << 10
+RECHECK = 60
+"""Seconds after a 404 before the client reports local denials again."""
 
 
 def encoded_size(denial: dict[str, Any]) -> int | None:
@@ -62,13 +64,19 @@ class DenialReporter:
         self._pending: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
         self._condition = threading.Condition()
         self._stop = False
-        self.supported = True
+        self._unsupported_until = 0.0
         self.recorded = 0
         self.duplicates = 0
         self.dropped = 0
         self.last_error: str | None = None
         self._thread = threading.Thread(target=self._run, name="agent-sandbox-denials", daemon=True)
         self._thread.start()
+
+    @property
+    def supported(self) -> bool:
+        """Whether the cluster recorded local denials, as far as the client knows: after a 404 it
+        is taken not to for ``RECHECK`` seconds (a node not upgraded yet), then asked again."""
+        return time.monotonic() >= self._unsupported_until
 
     def offer(self, denial: dict[str, Any]) -> bool:
         """Queues a denial (keyed by its request id); ``False`` when the queue is full or the
@@ -123,6 +131,8 @@ class DenialReporter:
 
     def _send(self, caller: Caller, batch: list[dict[str, Any]]) -> bool:
         """Sends one batch; whether it left the queue."""
+        if not self.supported:
+            return all([self._decide(caller, denial) for denial in batch])
         try:
             answer = caller.call("POST", PATH, json={"denials": batch})
         except SandboxError as error:
@@ -136,12 +146,12 @@ class DenialReporter:
             return True
         self.last_error = f"HTTP {answer.status}: {answer.error.get('message', answer.body)}"
         if answer.status in (404, 405):
-            with self._condition:
-                was, self.supported = self.supported, False  # an older server: it decides everything now
-            if was:
+            if self.supported:
                 _log.warning("local denials cannot be recorded by this cluster (%s): the server decides "
-                             "every request from now on", self.last_error)
-            return False
+                             "every request for the next %d s", self.last_error, RECHECK)
+            with self._condition:
+                self._unsupported_until = time.monotonic() + RECHECK
+            return all([self._decide(caller, denial) for denial in batch])
         if answer.status in (400, 413):  # a definite refusal: retrying the same report cannot help
             if len(batch) > 1:  # find the denial refused: each of the others is recorded alone
                 return all([self._send(caller, [denial]) for denial in batch])
@@ -150,6 +160,24 @@ class DenialReporter:
             self._remove(batch)
             return True
         return False
+
+    def _decide(self, caller: Caller, denial: dict[str, Any]) -> bool:
+        """Has the cluster decide (and so audit) a denial it cannot record: the request itself,
+        under its request id. Whether it left the queue."""
+        if denial["kind"] == "tool":
+            body = {"tool": denial["tool"], "params": denial.get("params", {}), "chain_depth": denial["chain_depth"]}
+        else:
+            body = {"http": {"method": denial["method"], "url": denial["url"]}}
+        try:
+            answer = caller.call("POST", "/v1/decisions", json=body, headers={"Idempotency-Key": denial["request_id"]})
+        except SandboxError as error:
+            self.last_error = str(error)
+            return False
+        if answer.status != 200:
+            self.dropped += 1
+            _log.error("a local denial could not be audited: HTTP %d %s", answer.status, answer.error.get("message"))
+        self._remove([denial])
+        return True
 
     def _remove(self, batch: list[dict[str, Any]]) -> None:
         with self._condition:
@@ -164,7 +192,7 @@ class DenialReporter:
             self._condition.notify_all()
             while self._pending:
                 remaining = limit - time.monotonic()
-                if remaining <= 0 or not self.supported:
+                if remaining <= 0:
                     return False
                 self._condition.wait(min(remaining, 0.1))
                 self._condition.notify_all()
