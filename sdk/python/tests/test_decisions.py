@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
-from cluster import Cluster, free_base_port
+from cluster import Cluster, eventually, free_base_port
 from conftest import AGENT, KEY
 
 from agent_sandbox import UNREACHABLE, SandboxClient
@@ -60,3 +61,28 @@ def test_a_definite_refusal_is_a_deny_and_is_not_retried(cluster: Cluster) -> No
         answer = client.tool_call("crm.read", {})
     assert answer["decision"] == "deny" and answer["error"]["status"] == 401, answer
     assert time.monotonic() - started < 2.0
+
+
+def test_execute_runs_the_tool_only_when_allowed_and_after_an_approval(cluster: Cluster) -> None:
+    token = cluster.admin("POST", "/v1/tokens", json={"id": "bob", "role": "approver", "tenant": "sdk_tenant"})
+    cluster.admin("PUT", "/v1/groups/human/members/bob")
+    runs: list[str] = []
+    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY) as client:
+        decision, result = client.execute("payments.charge", {"amount": 5}, lambda: runs.append("charge"))
+        assert decision["decision"] == "deny" and result is None and runs == []
+        decision, result = client.execute("crm.read", {"customer_id": "1"}, lambda: runs.append("read") or "row")
+        assert decision["decision"] == "allow" and result == "row" and runs == ["read"]
+        params = {"recipient": "c@gmail.com", "subject": "s", "body": "execute"}
+
+        def approve_when_asked() -> None:
+            pending = eventually("the approval", lambda: [a for a in cluster.admin(
+                "GET", "/v1/approvals?status=pending")["approvals"] if a["payload_redacted"].get("body") == "execute"])
+            cluster.http.post(cluster.url(2) + f"/v1/approvals/{pending[0]['id']}/decision",
+                              headers={"Authorization": f"Bearer {token['token']}"}, json={"decision": "approve"})
+
+        approver = threading.Thread(target=approve_when_asked)
+        approver.start()
+        decision, result = client.execute("email.send", params, lambda: runs.append("send") or "sent",
+                                          approval_timeout=20)
+        approver.join(30)
+    assert decision["decision"] == "allow" and result == "sent" and runs == ["read", "send"], decision

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 from urllib.parse import quote
 
 from .bundle import KeySet
@@ -15,6 +15,7 @@ from .static_policy import LocalDenial
 from .transport import Caller, Endpoints, RetryPolicy
 
 UNREACHABLE = "sandbox unreachable"
+T = TypeVar("T")
 
 
 class SandboxClient:
@@ -116,6 +117,21 @@ class SandboxClient:
         return {"decision": "deny", "reason": f"sandbox refused the request: {message}", "rule": "sdk.refused",
                 "request_id": request_id, "local": True,
                 "error": {"status": answer.status, "code": error.get("code", "unknown"), "message": message}}
+
+    def execute(self, name: str, params: Mapping[str, Any] | None, perform: Callable[[], T], *,
+                chain_depth: int = 0, approval_timeout: float | None = None) -> tuple[dict[str, Any], T | None]:
+        """Runs ``perform`` only if the tool call is allowed: the decision, and what ``perform``
+        returned (``None`` when it did not run). With ``approval_timeout``, a ``needs_approval``
+        waits that long for the approval and, once it is approved, asks again (the approval is
+        consumed by that second decision, which then decides)."""
+        decision = self.tool_call(name, params, chain_depth=chain_depth)
+        if decision["decision"] == "needs_approval" and approval_timeout is not None:
+            approval = self.wait_for_approval(decision["approval_id"], timeout=approval_timeout)
+            if approval.get("status") == "approved":
+                decision = self.tool_call(name, params, chain_depth=chain_depth)
+        if decision["decision"] != "allow":
+            return decision, None
+        return decision, perform()
 
     # Approvals
 
