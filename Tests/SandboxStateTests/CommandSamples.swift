@@ -48,6 +48,19 @@ enum CommandSamples {
         .requestApproval(
             agent: "bot", tool: "email.send", parametersHash: SHA256.hash([1, 2, 3]), redactedPayload: "{\"a\":1}",
             group: "human", requiredApprovals: 2, ttlSeconds: 3600, actor: "bot"),
+        .reportLocalDenials(
+            LocalDenialReport(
+                agent: "bot", node: 2,
+                denials: [
+                    LocalDenial(
+                        requestID: "l-1",
+                        request: .tool(name: "prod_db.drop", parameters: ["a": 1], chainDepth: 1, costUSD: nil),
+                        rule: "tools.deny", reason: "denied", policyVersion: 3),
+                    LocalDenial(
+                        requestID: "l-2",
+                        request: .http(method: "GET", url: "https://evil.example", bodyBytes: nil, chainDepth: nil),
+                        rule: "network.deny", reason: "egress to `evil.example` is not allowed", policyVersion: 0),
+                ])),
     ]
 
     /// A random but meaningful command stream: agents, policies, decides (with retries), votes
@@ -88,6 +101,15 @@ enum CommandSamples {
                         approval: UInt64(random.below(commands.count) + 1),
                         principal: random.pick(["ann", "bob", "hal"]),
                         approve: random.chance(80), comment: nil))
+            } else if roll < 97 {
+                let denial = LocalDenial(
+                    requestID: "r\(random.below(count / 2))",
+                    request: .tool(name: "prod_db.drop", parameters: [:], chainDepth: 0, costUSD: nil),
+                    rule: "tools.deny", reason: "denied by the SDK", policyVersion: 1)
+                commands.append(
+                    .reportLocalDenials(
+                        LocalDenialReport(
+                            agent: random.pick(agents), node: UInt64(random.below(3) + 1), denials: [denial])))
             } else {
                 commands.append(
                     .publishPolicy(

@@ -9,6 +9,7 @@ enum APIRouter {
         router.add(middleware: APIErrorMiddleware())
         ClusterRoutes.add(to: router, node: node)
         DecisionRoutes.add(to: router, node: node)
+        LocalDenialRoutes.add(to: router, node: node)
         AdminRoutes.add(to: router, node: node)
         TenantRoutes.add(to: router, node: node)
         AgentRoutes.add(to: router, node: node)

@@ -12,7 +12,7 @@ enum WatchKey: Hashable, Sendable {
         case .applied(.policy(let agent, _, _, _)): return [.policy(agent: agent)]
         case .applied(.approval(let id, _)): return [.approval(id)]
         case .decided(let answer): return answer.approvalID.map { [.approval($0)] } ?? []
-        case .applied(.done), .noop, .rejected: return []
+        case .applied(.done), .applied(.localDenials), .noop, .rejected: return []
         }
     }
 }

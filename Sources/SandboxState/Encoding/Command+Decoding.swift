@@ -38,6 +38,8 @@ extension Command {
             return .noop
         case .decide:
             return .decide(try DecideCommand.decode(from: &r, limits: limits))
+        case .reportLocalDenials:
+            return .reportLocalDenials(try LocalDenialReport.decode(from: &r, limits: limits))
         case .vote:
             let approval = try r.u64("approval id")
             let principal = try r.identifier("principal", limits)
@@ -134,6 +136,37 @@ extension DecideCommand {
         let requestID = try r.identifier("request id", limits)
         let agent = try r.identifier("agent", limits)
         let node = try r.u64("node")
+        let request = try DecisionRequest.decode(from: &r, limits: limits)
+        return DecideCommand(requestID: requestID, agent: agent, request: request, node: node)
+    }
+}
+
+extension LocalDenialReport {
+    static func decode(from r: inout ByteReader, limits: StateLimits) throws(DecodingError) -> LocalDenialReport {
+        let agent = try r.identifier("agent", limits)
+        let node = try r.u64("node")
+        let count = Int(try r.u8("denial count"))
+        guard count >= 1, count <= limits.maxLocalDenialsPerReport else {
+            throw DecodingError("a report holds 1 to \(limits.maxLocalDenialsPerReport) denials, not \(count)")
+        }
+        var denials: [LocalDenial] = []
+        denials.reserveCapacity(count)
+        for _ in 0..<count {
+            let requestID = try r.identifier("request id", limits)
+            let request = try DecisionRequest.decode(from: &r, limits: limits)
+            let rule = try r.name("rule", limits)
+            let reason = try r.text("reason", maxBytes: limits.maxReasonBytes)
+            denials.append(
+                LocalDenial(
+                    requestID: requestID, request: request, rule: rule, reason: reason,
+                    policyVersion: try r.u32("policy version")))
+        }
+        return LocalDenialReport(agent: agent, node: node, denials: denials)
+    }
+}
+
+extension DecisionRequest {
+    static func decode(from r: inout ByteReader, limits: StateLimits) throws(DecodingError) -> DecisionRequest {
         let kind = try r.u8("request kind")
         switch kind {
         case 1:
@@ -155,17 +188,13 @@ extension DecideCommand {
                 }
                 cost = number
             }
-            return DecideCommand(
-                requestID: requestID, agent: agent,
-                request: .tool(name: name, parameters: parameters, chainDepth: depth, costUSD: cost), node: node)
+            return .tool(name: name, parameters: parameters, chainDepth: depth, costUSD: cost)
         case 2:
             let method = try r.name("method", limits)
             let url = try r.text("url", maxBytes: limits.maxURLBytes)
             let bodyBytes = try r.bool("body bytes present") ? try r.u64("body bytes") : nil
             let depth = try r.bool("chain depth present") ? try r.u32("chain depth") : nil
-            return DecideCommand(
-                requestID: requestID, agent: agent,
-                request: .http(method: method, url: url, bodyBytes: bodyBytes, chainDepth: depth), node: node)
+            return .http(method: method, url: url, bodyBytes: bodyBytes, chainDepth: depth)
         default:
             throw DecodingError("unknown request kind \(kind)")
         }

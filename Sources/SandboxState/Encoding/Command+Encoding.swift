@@ -18,6 +18,7 @@ extension Command {
         case decide = 32
         case vote = 33
         case requestApproval = 34
+        case reportLocalDenials = 35
         case setMemberAddress = 48
     }
 
@@ -117,6 +118,9 @@ extension Command {
             w.u8(Tag.setMemberAddress.rawValue)
             w.string(actor)
             MemberAddress(node: node, peer: peer, http: http).encode(into: &w)
+        case .reportLocalDenials(let report):
+            w.u8(Tag.reportLocalDenials.rawValue)
+            report.encode(into: &w)
         default:
             preconditionFailure("encodeRest called for \(self)")
         }
@@ -128,7 +132,28 @@ extension DecideCommand {
         w.string(requestID)
         w.string(agent)
         w.u64(node)
-        switch request {
+        request.encode(into: &w)
+    }
+}
+
+extension LocalDenialReport {
+    func encode(into w: inout ByteWriter) {
+        w.string(agent)
+        w.u64(node)
+        w.u8(UInt8(clamping: denials.count))
+        for denial in denials.prefix(Int(UInt8.max)) {
+            w.string(denial.requestID)
+            denial.request.encode(into: &w)
+            w.string(denial.rule)
+            w.text(denial.reason)
+            w.u32(denial.policyVersion)
+        }
+    }
+}
+
+extension DecisionRequest {
+    func encode(into w: inout ByteWriter) {
+        switch self {
         case .tool(let name, let parameters, let depth, let cost):
             w.u8(1)
             w.string(name)

@@ -39,6 +39,8 @@ public enum Command: Sendable, Hashable {
     /// replicated so every node can reach a node added later, across restarts; empty strings
     /// forget the member (``MemberAddress``).
     case setMemberAddress(node: UInt64, peer: String, http: String, actor: String)
+    /// Denials an SDK decided locally, recorded in the audit (``LocalDenialReport``).
+    case reportLocalDenials(LocalDenialReport)
 }
 
 /// A principal's role.

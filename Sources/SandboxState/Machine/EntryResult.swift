@@ -37,4 +37,7 @@ public enum CommandAnswer: Sendable, Hashable {
     case policy(agent: String, version: UInt32, sha256: [UInt8], mode: PolicyMode)
     /// An approval after a vote, or a newly requested one.
     case approval(id: UInt64, status: ApprovalStatus)
+    /// A report of local denials: how many were recorded, how many were already known by
+    /// their request id (a decision's, or an earlier report's).
+    case localDenials(recorded: Int, duplicates: Int)
 }

@@ -16,6 +16,10 @@ public struct StateLimits: Sendable, Hashable {
     /// A vote's comment, an approval's redacted payload.
     public var maxCommentBytes = 1 << 10
     public var maxPayloadBytes = 64 << 10
+    /// A locally decided denial's reason (``LocalDenial``).
+    public var maxReasonBytes = 4 << 10
+    /// Denials in one report of an SDK's local denials.
+    public var maxLocalDenialsPerReport = 100
 
     /// How long a request id's answer is kept, in milliseconds of entry time (24 h).
     public var idempotencyWindowMillis: UInt64 = 24 * 3_600_000

@@ -157,6 +157,8 @@ public final class StateMachine {
                 try requestApproval(
                     agent: agent, tool: tool, hash: hash, payload: payload, group: group, required: Int(required),
                     ttlSeconds: ttl, actor: actor, index: index))
+        case .reportLocalDenials(let report):
+            return .applied(try recordLocalDenials(report))
         case .setMemberAddress(let node, let peer, let http, _):
             try setMemberAddress(MemberAddress(node: node, peer: peer, http: http))
             return .applied(.done)

@@ -1,0 +1,86 @@
+import Hummingbird
+import JSON
+import SandboxState
+
+/// `POST /v1/audit/local-denials`: an agent's SDK reports what it denied locally (from its
+/// signed policy cache, without a round trip), so the audit misses nothing the agent was
+/// refused. The agent's key; `{"denials": [...]}` (1 to 100) → `{"recorded", "duplicates"}`.
+/// One entry through the Raft log; each denial not yet known by its request id becomes one
+/// `decision` record (`deny`, `decided_by: "sdk"`); a retried report records nothing twice.
+enum LocalDenialRoutes {
+    static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
+        router.post("/v1/audit/local-denials") { request, context -> Response in
+            let agent = try await node.currentAgent(for: request, context: context)
+            let denials = try parse(try await request.jsonBody())
+            let report = LocalDenialReport(agent: agent.id, node: node.config.nodeID, denials: denials)
+            return await DecisionRoutes.propose(.reportLocalDenials(report), on: node) { outcome in
+                guard case .applied(.localDenials(let recorded, let duplicates)) = outcome else { return nil }
+                return JSONResponses.json(
+                    .object([
+                        "recorded": JSONResponses.number(UInt64(recorded)),
+                        "duplicates": JSONResponses.number(UInt64(duplicates)),
+                    ]))
+            }
+        }
+    }
+
+    static let limits = StateLimits()
+
+    /// The report's denials, each checked against the state machine's limits, so that what is
+    /// proposed decodes; 400 naming the first denial and field that is wrong.
+    static func parse(_ body: JSONValue) throws(APIError) -> [LocalDenial] {
+        guard case .array(let items)? = body.member("denials") else {
+            throw .badRequest("give {\"denials\": [...]}: an array of 1 to \(limits.maxLocalDenialsPerReport) denials")
+        }
+        guard (1...limits.maxLocalDenialsPerReport).contains(items.count) else {
+            throw .badRequest(
+                "a report holds 1 to \(limits.maxLocalDenialsPerReport) denials, not \(items.count): send the rest in another",
+                code: "bad_denial_count")
+        }
+        var denials: [LocalDenial] = []
+        for (index, item) in items.enumerated() {
+            do { denials.append(try denial(item)) } catch { throw .badRequest("denials[\(index)]: \(error.text)") }
+        }
+        return denials
+    }
+
+    private static func denial(_ item: JSONValue) throws(DecisionRoutes.Message) -> LocalDenial {
+        let requestID = try string(item, "request_id", maxBytes: limits.maxIdentifierBytes)
+        guard !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw .init(text: "request_id contains a control character")
+        }
+        let request: DecisionRequest
+        switch item.member("kind")?.stringValue {
+        case "tool":
+            let tool = try string(item, "tool", maxBytes: limits.maxNameBytes)
+            let params = item.member("params") ?? .object([:])
+            guard case .object = params else { throw .init(text: "params must be an object") }
+            guard params.serialized().utf8.count <= limits.maxParameterBytes else {
+                throw .init(text: "params are over \(limits.maxParameterBytes) bytes")
+            }
+            request = .tool(name: tool, parameters: params, chainDepth: item.uint32("chain_depth") ?? 0, costUSD: nil)
+        case "http":
+            let method = try string(item, "method", maxBytes: limits.maxNameBytes)
+            let url = try string(item, "url", maxBytes: limits.maxURLBytes)
+            request = .http(method: method, url: url, bodyBytes: nil, chainDepth: item.uint32("chain_depth"))
+        default:
+            throw .init(text: "kind must be \"tool\" (with tool and params) or \"http\" (with method and url)")
+        }
+        guard let version = item.uint32("policy_version") else {
+            throw .init(text: "policy_version must be the cached bundle's version (an integer ≥ 0)")
+        }
+        return LocalDenial(
+            requestID: requestID, request: request, rule: try string(item, "rule", maxBytes: limits.maxNameBytes),
+            reason: try string(item, "reason", maxBytes: limits.maxReasonBytes), policyVersion: version)
+    }
+
+    private static func string(_ item: JSONValue, _ name: String, maxBytes: Int) throws(DecisionRoutes.Message)
+        -> String
+    {
+        guard let text = item.member(name)?.stringValue, !text.isEmpty else {
+            throw .init(text: "\(name) must be a non-empty string")
+        }
+        guard text.utf8.count <= maxBytes else { throw .init(text: "\(name) is over \(maxBytes) bytes") }
+        return text
+    }
+}
