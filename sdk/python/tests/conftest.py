@@ -32,6 +32,7 @@ network:
 budgets:
   max_requests_per_day: 100000
   max_chain_depth: 4
+logging: {redact: [CREDIT_CARD]}
 """
 
 

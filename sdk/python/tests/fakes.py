@@ -33,23 +33,43 @@ class _Dropper(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def _forward(self, method: str) -> None:
         fake: DroppingProxy = self.server.fake  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        key = self.headers.get("Idempotency-Key", "")
         headers = {name: self.headers[name] for name in ("X-Agent-Key", "Idempotency-Key", "Content-Type")
                    if self.headers.get(name)}
-        answer = httpx.post(fake.target + self.path, content=body, headers=headers, timeout=10)
+        answer = httpx.request(method, fake.target + self.path, content=body, headers=headers, timeout=10)
         with fake.lock:
-            fake.forwarded.append((key, answer.status_code))
-        self.close_connection = True  # the decision was taken; the client never hears of it
+            drop = method == "POST" and (fake.drops is None or fake.drops > 0)
+            if drop:
+                fake.forwarded.append((self.headers.get("Idempotency-Key", ""), answer.status_code))
+                if fake.drops is not None:
+                    fake.drops -= 1
+        if drop:
+            self.close_connection = True  # the request was carried out; the client never hears of it
+            return
+        self.send_response(answer.status_code)
+        for name in ("Content-Type", "ETag"):
+            if name in answer.headers:
+                self.send_header(name, answer.headers[name])
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._forward("POST")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._forward("GET")
 
 
 class DroppingProxy(_Server):
-    """Forwards each POST to ``target``, then closes the connection without answering."""
+    """Forwards each request to ``target``; of the first ``drops`` POSTs (every one when None) it
+    closes the connection without passing the answer on."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, drops: int | None = None) -> None:
         self.target = target
+        self.drops = drops
         self.forwarded: list[tuple[str, int]] = []
         self.lock = threading.Lock()
         super().__init__(_Dropper)
