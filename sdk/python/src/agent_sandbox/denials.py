@@ -155,11 +155,16 @@ class DenialReporter:
         if answer.status in (400, 413):  # a definite refusal: retrying the same report cannot help
             if len(batch) > 1:  # find the denial refused: each of the others is recorded alone
                 return all([self._send(caller, [denial]) for denial in batch])
-            self.dropped += 1
-            _log.error("a local denial was refused by the server, not recorded: %s", self.last_error)
-            self._remove(batch)
-            return True
+            return self._drop(batch)
+        if answer.status in (401, 403):  # the key was revoked or the agent disabled: never accepted
+            return self._drop(batch)
         return False
+
+    def _drop(self, batch: list[dict[str, Any]]) -> bool:
+        self.dropped += len(batch)
+        _log.error("%d local denial(s) refused by the server, not recorded: %s", len(batch), self.last_error)
+        self._remove(batch)
+        return True
 
     def _decide(self, caller: Caller, denial: dict[str, Any]) -> bool:
         """Has the cluster decide (and so audit) a denial it cannot record: the request itself,
