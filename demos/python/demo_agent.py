@@ -4,17 +4,21 @@
 outside world. It asks the cluster before every action and narrates each decision.
 
 Usage: demos/python/demo_agent.py [--seed cluster/.local/seed.json] [--wait-for-human]
+                                  [--kill-leader [CMD]]
 
 The seed file is what `cluster/seed` writes for a running cluster (`cluster/local up`):
 endpoints, the agents' keys, the approver's token, the viewer's token and the signing keys.
 With --wait-for-human the external email waits (up to 5 minutes) for a person to approve it on
-the approvals page instead of the demo's approver voting through the API.
+the approvals page instead of the demo's approver voting through the API. With --kill-leader the
+leader is killed after step 2 (`cluster/local kill-leader`, or CMD) and the agent's next decision
+is timed: a short pause while the cluster elects another leader, nothing lost.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -92,13 +96,25 @@ class DemoAgent:
             say(f"    fetched: {http_fetch(url)}")
         return decision
 
+    def operator(self, method: str, path: str, token: str, prefer: int, **kwargs: Any) -> tuple[str, httpx.Response]:
+        """An operator's call, on the node at index ``prefer`` or, if it is down, the next one."""
+        nodes = self.seed["endpoints"][prefer:] + self.seed["endpoints"][:prefer]
+        for attempt in range(3 * len(nodes)):
+            node = nodes[attempt % len(nodes)]
+            try:
+                answer = httpx.request(method, node + path, headers={"Authorization": f"Bearer {token}"},
+                                       timeout=30, **kwargs)
+            except httpx.HTTPError:
+                continue
+            if answer.status_code != 503:
+                return node, answer
+            time.sleep(0.2)
+        raise SystemExit(f"demo_agent: no node answered {method} {path}")
+
     def approve_on_another_node(self, approval_id: int) -> None:
         """The human's part, played through the API by the seeded approver on the last node."""
-        node = self.seed["endpoints"][-1]
-        token = self.seed["approver"]["token"]
-        answer = httpx.post(f"{node}/v1/approvals/{approval_id}/decision", timeout=10,
-                            headers={"Authorization": f"Bearer {token}"},
-                            json={"decision": "approve", "comment": "ok for the demo"})
+        node, answer = self.operator("POST", f"/v1/approvals/{approval_id}/decision", self.seed["approver"]["token"],
+                                     -1, json={"decision": "approve", "comment": "ok for the demo"})
         say(f"    approver `{self.seed['approver']['id']}` approves approval {approval_id} on {node}: "
             f"HTTP {answer.status_code}")
 
@@ -122,24 +138,33 @@ class DemoAgent:
         """Exports the audit from a node and finds this run's requests in it."""
         recorded = self.client.flush_local_denials(timeout=10)
         say(f"[9] local denials reported to the audit: {'all' if recorded else 'NOT all'}")
-        node = self.seed["endpoints"][len(self.seed["endpoints"]) // 2]
-        answer = httpx.get(f"{node}/v1/audit/export", timeout=30,
-                           headers={"Authorization": f"Bearer {self.seed['viewer']['token']}"})
+        token = self.seed["viewer"]["token"]
+        node, answer = self.operator("GET", "/v1/audit/export", token, len(self.seed["endpoints"]) // 2)
         records = answer.json() if answer.status_code == 200 else []
         ours = [r for r in records if r.get("request_id") in set(self.request_ids)]
         say(f"[9] audit exported from {node}: {len(records)} records, {len(ours)} of this run's "
             f"{len(self.request_ids)} requests")
-        verified = httpx.get(f"{node}/v1/audit/verify", timeout=30,
-                             headers={"Authorization": f"Bearer {self.seed['viewer']['token']}"})
+        _, verified = self.operator("GET", "/v1/audit/verify", token, len(self.seed["endpoints"]) // 2)
         say(f"[9] audit chain verified: {verified.json().get('valid') if verified.status_code == 200 else verified.text}")
 
-    def run(self, wait_for_human: bool) -> None:
+    def kill_leader(self, command: str) -> None:
+        """Kills the cluster's leader with ``command`` and times the agent's next decision."""
+        done = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60)
+        say(f"[k] leader killed ({command}: {(done.stdout + done.stderr).strip() or done.returncode})")
+        started = time.monotonic()
+        decision = self.tool("k", "crm.read", {"customer_id": "43"})
+        say(f"    the agent's next decision ({decision['decision']}) took {time.monotonic() - started:.2f} s "
+            "(a node that does not answer is retried on another, under the same request id)")
+
+    def run(self, wait_for_human: bool, kill_command: str | None) -> None:
         policy = self.client.wait_for_policy(timeout=10)
         if policy:
             say(f"[0] policy version {policy['version']} held, signature verified (key {policy['key_id']}); "
                 f"local denials {'on' if policy['local_denials'] else 'off'}")
         self.tool("1", "crm.read", {"customer_id": "42"})
         self.tool("2", "email.draft", {"recipient": "dana@acme-customer.example", "subject": "Your renewal"})
+        if kill_command:
+            self.kill_leader(kill_command)
         self.email_with_approval(wait_for_human)
         self.tool("4", "payments.charge", {"amount": 120, "currency": "EUR"})
         self.tool("5", "payments.refund", {"order_id": "ORD-000042", "amount": 20, "currency": "EUR"})
@@ -153,6 +178,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", default=str(ROOT / "cluster" / ".local" / "seed.json"))
     parser.add_argument("--wait-for-human", action="store_true")
+    parser.add_argument("--kill-leader", nargs="?", const="cluster/local kill-leader", default=None, metavar="CMD",
+                        help="kill the leader after step 2 with CMD (default: cluster/local kill-leader)")
     options = parser.parse_args()
     try:
         seed = json.loads(Path(options.seed).read_text())
@@ -166,7 +193,7 @@ def main() -> int:
     started = time.monotonic()
     with SandboxClient(endpoints=seed["endpoints"], agent_id=AGENT, agent_api_key=agent["api_key"],
                        policy_public_key=keys) as client:
-        DemoAgent(seed, client).run(options.wait_for_human)
+        DemoAgent(seed, client).run(options.wait_for_human, options.kill_leader)
     say(f"done in {time.monotonic() - started:.1f} s")
     return 0
 

@@ -34,14 +34,18 @@ def seed_like_cluster_seed(cluster: Cluster, out: Path) -> None:
 def test_the_demo_narrates_every_decision_of_the_story(cluster: Cluster, tmp_path: Path) -> None:
     seed = tmp_path / "seed.json"
     seed_like_cluster_seed(cluster, seed)
-    run = subprocess.run([sys.executable, str(DEMO), "--seed", str(seed)], capture_output=True, text=True,
-                         timeout=180)
+    kill = f"kill -9 {cluster.processes[cluster.leader()].pid}"
+    run = subprocess.run([sys.executable, str(DEMO), "--seed", str(seed), "--kill-leader", kill],
+                         capture_output=True, text=True, timeout=180)
     out = run.stdout
     assert run.returncode == 0, out + run.stderr
     expected = [
         r"\[0\] policy version \d+ held, signature verified .* local denials on",
         r"\[1\] crm\.read .* -> ALLOW \(decided by the cluster",
         r"\[2\] email\.draft .* -> ALLOW",
+        r"\[k\] leader killed \(kill -9 \d+",
+        r"\[k\] crm\.read .* -> ALLOW",
+        r"the agent's next decision \(allow\) took \d+\.\d+ s",
         r"\[3\] email\.send .* -> NEEDS_APPROVAL",
         r"approver `ann` approves approval \d+ on .*: HTTP 200",
         r"approval \d+ is approved",
