@@ -26,6 +26,11 @@ import Testing
         #expect(session.principal == "alice")
         #expect(signer.verify(cookie: cookie, nowSeconds: 1000 + SessionSigner.lifetimeSeconds - 1) == session)
         #expect(signer.verify(cookie: cookie, nowSeconds: 1000 + SessionSigner.lifetimeSeconds) == nil)
+        let bound = signer.issue(
+            .bootstrapAdmin, principal: "admin", nowSeconds: 1000, nonce: nonceB, generation: 7,
+            credential: [1, 2, 3, 4, 5, 6, 7, 8])
+        let read = signer.verify(cookie: bound.cookie, nowSeconds: 1000)
+        #expect(read == bound.session && read?.generation == 7 && read?.credential == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     @Test func alteredOrForgedCookiesAreRefused() {

@@ -20,6 +20,7 @@ enum CommandSamples {
             actor: "bootstrap"),
         .revokePrincipal(id: "ann", actor: "admin"),
         .setGroupMember(group: "finance", principal: "ann", member: true, actor: "admin"),
+        .endSessions(principal: "ann", kind: 1, actor: "ann"),
         .publishPolicy(agent: "bot", yaml: Policies.standard, mode: .shadow, actor: "ops"),
         .activatePolicy(agent: "bot", version: 1, mode: .enforce, actor: "ops"),
         .setPolicyMode(agent: "bot", version: 2, mode: .enforce, actor: "ops"),

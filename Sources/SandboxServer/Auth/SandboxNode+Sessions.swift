@@ -25,27 +25,53 @@ extension SandboxNode {
         }
     }
 
-    /// The caller a session stands for, checked now: a principal still active, the bootstrap
-    /// administrator while a bootstrap token is configured, or `dev` in `--dev` mode. 401 when it
-    /// no longer is.
+    /// The caller a session stands for, checked now: a principal still active with the token it
+    /// logged in with, the bootstrap administrator while that bootstrap token is configured, or
+    /// `dev` in `--dev` mode; and no logout of that principal since (its session generation).
+    /// 401 when it no longer is.
     func sessionCaller(_ session: Session) throws(APIError) -> Caller {
         let expired = APIError.unauthorized(
-            "the session's principal `\(session.principal)` was revoked or expired: log in again", code: "bad_session")
+            "the session's principal `\(session.principal)` was revoked or expired, or its token replaced: log in again",
+            code: "bad_session")
+        let caller: Caller
         switch session.kind {
         case .dev:
             guard config.dev else { throw expired }
-            return .dev
+            caller = .dev
         case .bootstrapAdmin:
             guard let token = config.adminToken else { throw expired }
-            return .principal(
+            caller = .principal(
                 PrincipalRecord(
                     id: Self.bootstrapAdminID, tokenHash: SHA256.hash(Array(token.utf8)), role: .admin, tenant: nil,
                     expiresAtMillis: 0, revoked: false, createdMillis: 0))
         case .principal:
             let record = try readState { try $0.principal(session.principal) }
             guard let record, record.isActive(at: UInt64(Date().timeIntervalSince1970 * 1000)) else { throw expired }
-            return .principal(record)
+            caller = .principal(record)
         }
+        guard Self.constantTimeEqual(Self.credentialTag(of: caller), session.credential) else { throw expired }
+        let generation = try readState {
+            try $0.sessionGeneration(of: session.principal, kind: session.kind.rawValue)
+        }
+        guard generation == session.generation else {
+            throw .unauthorized("this console session was logged out: log in again", code: "bad_session")
+        }
+        return caller
+    }
+
+    /// What a session keeps of the token it logged in with: the first bytes of its SHA-256
+    /// (zeros for `--dev`, which has none).
+    static func credentialTag(of caller: Caller) -> [UInt8] {
+        guard case .principal(let record) = caller else { return [UInt8](repeating: 0, count: Session.credentialBytes) }
+        return Array(record.tokenHash.prefix(Session.credentialBytes))
+    }
+
+    /// Ends every console session of the session's principal on every node (a replicated
+    /// logout), unless the session no longer stands anyway.
+    func endSessions(of session: Session) async throws(APIError) {
+        guard (try? sessionCaller(session)) != nil else { return }
+        _ = try await propose(
+            .endSessions(principal: session.principal, kind: session.kind.rawValue, actor: session.principal))
     }
 
     /// What a caller logs in to the console as; nil for an agent (agents have no console).

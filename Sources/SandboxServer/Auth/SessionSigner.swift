@@ -4,8 +4,8 @@ import SandboxState
 /// every node: derived from the cluster secret). Pure: the caller gives the time and the nonce.
 ///
 /// Cookie value: `base64url(payload) "." base64url(HMAC(key, "session" ‖ payload))`, the payload
-/// being version 1, the kind, the expiry (8 bytes, big-endian), the nonce, the principal id
-/// (UTF-8).
+/// being version 2, the kind, the expiry (8 bytes, big-endian), the nonce, the generation (8
+/// bytes), the credential tag (8 bytes), the principal id (UTF-8).
 /// CSRF token: `base64url(HMAC(key, "csrf" ‖ payload))`, bound to that one session.
 struct SessionSigner: Sendable {
     static let cookieName = "sandbox_session"
@@ -14,17 +14,19 @@ struct SessionSigner: Sendable {
 
     private let key: [UInt8]
 
-    /// The key derived from secret material: the cluster secret (the same on every node), or
-    /// random bytes when none is configured (sessions then hold on this node only).
+    /// The key derived from secret material the same on every node (the cluster secret, or the
+    /// signing key).
     init(secret: [UInt8]) {
         key = HMACSHA256.mac(key: secret, Array("agent-sandbox console sessions v1".utf8))
     }
 
-    func issue(_ kind: Session.Kind = .principal, principal: String, nowSeconds: UInt64, nonce: [UInt8]) -> (
-        cookie: String, session: Session
-    ) {
+    func issue(
+        _ kind: Session.Kind = .principal, principal: String, nowSeconds: UInt64, nonce: [UInt8],
+        generation: UInt64 = 0, credential: [UInt8] = [UInt8](repeating: 0, count: Session.credentialBytes)
+    ) -> (cookie: String, session: Session) {
         let session = Session(
-            kind: kind, principal: principal, expiresSeconds: nowSeconds + Self.lifetimeSeconds, nonce: nonce)
+            kind: kind, principal: principal, expiresSeconds: nowSeconds + Self.lifetimeSeconds, nonce: nonce,
+            generation: generation, credential: Array(credential.prefix(Session.credentialBytes)))
         let payload = Self.payload(session)
         return (Base64URL.encode(payload) + "." + Base64URL.encode(mac("session", payload)), session)
     }
@@ -52,21 +54,27 @@ struct SessionSigner: Sendable {
         HMACSHA256.mac(key: key, Array(purpose.utf8) + [0] + payload)
     }
 
+    static let version: UInt8 = 2
+
     static func payload(_ session: Session) -> [UInt8] {
-        var bytes: [UInt8] = [1, session.kind.rawValue]
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: session.expiresSeconds >> UInt64(shift)))
-        }
-        return bytes + session.nonce + Array(session.principal.utf8)
+        [version, session.kind.rawValue] + bigEndian(session.expiresSeconds) + session.nonce
+            + bigEndian(session.generation) + session.credential + Array(session.principal.utf8)
+    }
+
+    static func bigEndian(_ value: UInt64) -> [UInt8] {
+        stride(from: 56, through: 0, by: -8).map { UInt8(truncatingIfNeeded: value >> UInt64($0)) }
     }
 
     static func session(_ payload: [UInt8]) -> Session? {
-        let header = 2 + 8 + Session.nonceBytes
-        guard payload.count > header, payload[0] == 1, let kind = Session.Kind(rawValue: payload[1]),
+        let nonceEnd = 10 + Session.nonceBytes
+        let header = nonceEnd + 8 + Session.credentialBytes
+        guard payload.count > header, payload[0] == version, let kind = Session.Kind(rawValue: payload[1]),
             payload.count - header <= Session.maxPrincipalBytes,
             let principal = String(validating: payload[header...], as: UTF8.self)
         else { return nil }
-        let expires = payload[2..<10].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return Session(kind: kind, principal: principal, expiresSeconds: expires, nonce: Array(payload[10..<header]))
+        let number = { (range: Range<Int>) in payload[range].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        return Session(
+            kind: kind, principal: principal, expiresSeconds: number(2..<10), nonce: Array(payload[10..<nonceEnd]),
+            generation: number(nonceEnd..<nonceEnd + 8), credential: Array(payload[nonceEnd + 8..<header]))
     }
 }

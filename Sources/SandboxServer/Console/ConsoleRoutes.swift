@@ -22,6 +22,7 @@ enum ConsoleRoutes {
             guard let session = try? node.session(from: request) else { return redirect(clearing: true) }
             let fields = FormBody.parse(try await request.bodyBytes(upTo: maxFormBytes)) ?? [:]
             try node.checkCSRF(fields["csrf"], for: session)
+            try await node.endSessions(of: session)
             return redirect(clearing: true)
         }
     }
@@ -53,6 +54,9 @@ enum ConsoleRoutes {
     static func login(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
         -> Response
     {
+        if let refusal = crossSiteLogin(request) {
+            return html(ApprovalsPage.login(message: refusal, devHint: node.config.dev), status: .forbidden)
+        }
         guard let fields = FormBody.parse(try await request.bodyBytes(upTo: maxFormBytes)) else {
             throw APIError.badRequest("the form body is malformed", code: "bad_form")
         }
@@ -72,12 +76,28 @@ enum ConsoleRoutes {
                 status: .forbidden)
         }
         let nonce = (0..<Session.nonceBytes).map { _ in UInt8.random(in: 0...255) }
+        try await node.linearizableRead()
+        let generation = try node.readState { try $0.sessionGeneration(of: principal, kind: kind.rawValue) }
         let (cookie, _) = node.sessions.issue(
-            kind, principal: principal, nowSeconds: SandboxNode.nowSeconds(), nonce: nonce)
+            kind, principal: principal, nowSeconds: SandboxNode.nowSeconds(), nonce: nonce, generation: generation,
+            credential: SandboxNode.credentialTag(of: caller))
         var response = redirect(clearing: false)
         response.headers[.setCookie] = cookieHeader(
             cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: node.config.tlsCertificateFile != nil)
         return response
+    }
+
+    /// Why a login form may not be taken: a browser posting it from another site (login CSRF: a
+    /// page logging the victim in as the attacker); nil for this page's own form and for clients
+    /// that send no `Origin` / `Sec-Fetch-Site`.
+    static func crossSiteLogin(_ request: Request) -> String? {
+        if let site = SandboxNode.header(request, "sec-fetch-site"), !["same-origin", "none"].contains(site) {
+            return "a login form posted from another site (\(site.prefix(20))) is refused: use this node's page"
+        }
+        if let origin = DevBrowserGuard.foreignOrigin(request) {
+            return "a login form posted from \(origin.prefix(100)) is refused: use this node's page"
+        }
+        return nil
     }
 
     /// The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page

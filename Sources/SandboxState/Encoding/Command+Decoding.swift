@@ -85,6 +85,9 @@ extension Command {
             return .setGroupMember(
                 group: try r.identifier("group", limits), principal: try r.identifier("principal", limits),
                 member: try r.bool("member"), actor: actor)
+        case .endSessions:
+            let kind = try r.u8("session kind")
+            return .endSessions(principal: try r.identifier("principal", limits), kind: kind, actor: actor)
         default:
             return try decodePolicyOrApproval(tag, actor: actor, from: &r, limits: limits)
         }

@@ -12,6 +12,7 @@ extension Command {
         case createPrincipal = 6
         case revokePrincipal = 7
         case setGroupMember = 8
+        case endSessions = 9
         case publishPolicy = 16
         case activatePolicy = 17
         case setPolicyMode = 18
@@ -70,6 +71,11 @@ extension Command {
             w.string(group)
             w.string(principal)
             w.bool(member)
+        case .endSessions(let principal, let kind, let actor):
+            w.u8(Tag.endSessions.rawValue)
+            w.string(actor)
+            w.u8(kind)
+            w.string(principal)
         default:
             encodeRest(into: &w)
         }

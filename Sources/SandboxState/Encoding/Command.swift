@@ -18,6 +18,11 @@ public enum Command: Sendable, Hashable {
     case createPrincipal(
         id: String, tokenHash: [UInt8], role: Role, tenant: String?, expiresAtMillis: UInt64, actor: String)
     case revokePrincipal(id: String, actor: String)
+    /// Ends every console session of a principal (logout): its session generation grows, and
+    /// sessions issued under an older one are refused on every node. `kind` tells apart who
+    /// logged in under that id (the API layer's: a principal, the configured bootstrap
+    /// administrator, `--dev`); the state only counts.
+    case endSessions(principal: String, kind: UInt8, actor: String)
     /// Adds (`member: true`) or removes a principal from an approver group.
     case setGroupMember(group: String, principal: String, member: Bool, actor: String)
     /// A new policy version for an agent (YAML text), enforced or in shadow.

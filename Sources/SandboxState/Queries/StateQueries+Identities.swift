@@ -8,4 +8,11 @@ extension StateQueries {
             return try stored { () throws(DecodingError) in try PrincipalRecord(id: id, decoding: pair.value) }
         }
     }
+
+    /// How many times the console sessions of `principal` (of that `kind`) were ended
+    /// (``Command/endSessions(principal:kind:actor:)``); 0 when never.
+    public func sessionGeneration(of principal: String, kind: UInt8) throws -> UInt64 {
+        guard let bytes = try reader.value(for: StateKeys.sessionGeneration(principal, kind: kind)) else { return 0 }
+        return try stored { () throws(DecodingError) in try ByteReader.number(bytes) }
+    }
 }

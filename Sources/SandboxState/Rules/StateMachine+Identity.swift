@@ -73,6 +73,15 @@ extension StateMachine {
             try auditChange(
                 .identityChange, action: "revoke_principal", actor: actor, tenant: record.tenant, agent: nil,
                 details: ["principal": .string(id)])
+        case .endSessions(let principal, let kind, let actor):
+            let key = StateKeys.sessionGeneration(principal, kind: kind)
+            let generation = try overlay.get(key).map { bytes in
+                try stored { () throws(DecodingError) in try ByteReader.number(bytes) }
+            }
+            overlay.put(key, ByteWriter.number((generation ?? 0) &+ 1))
+            try auditChange(
+                .identityChange, action: "end_sessions", actor: actor, tenant: nil, agent: nil,
+                details: ["principal": .string(principal), "kind": .integer(UInt64(kind))])
         case .setGroupMember(let group, let principal, let member, let actor):
             guard try self.principal(principal) != nil else { throw StateError.unknownPrincipal(principal) }
             let key = StateKeys.groupMember(group, principal)

@@ -33,6 +33,8 @@ public enum StateKeys {
     public static let idempotencyExpiryPrefix = Array("j/".utf8)
     public static let idempotencyByAgentPrefix = Array("q/".utf8)
     public static let idempotencyAgentCountPrefix = Array("n/".utf8)
+    /// Console session generations (`endSessions`).
+    public static let sessionGenerationPrefix = Array("z/".utf8)
     /// Cluster members' addresses (`setMemberAddress`).
     public static let memberPrefix = Array("c/".utf8)
 
@@ -125,6 +127,9 @@ public enum StateKeys {
     public static func agentOpenApprovals(_ agent: String) -> [UInt8] { agentOpenApprovalsPrefix + Array(agent.utf8) }
     public static func tenantOpenApprovals(_ tenant: String) -> [UInt8] {
         tenantOpenApprovalsPrefix + Array(tenant.utf8)
+    }
+    public static func sessionGeneration(_ principal: String, kind: UInt8) -> [UInt8] {
+        sessionGenerationPrefix + [kind] + Array(principal.utf8)
     }
     public static func audit(_ sequence: UInt64) -> [UInt8] {
         key(auditPrefix, capacity: 8) { $0.appendBigEndian(sequence) }
