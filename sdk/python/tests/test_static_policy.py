@@ -111,7 +111,8 @@ def test_every_local_denial_is_a_server_denial(cluster: Cluster) -> None:
 def _mutant(rng: random.Random, text: str) -> str:
     """``text`` with a few random edits of the kinds that change how YAML reads: quotes,
     indentation, flow brackets, comments, dashes, colons."""
-    pieces = ["'", '"', " ", "  ", "\n", "#", "- ", ": ", "[", "]", "{", "}", ",", "*", "\\", "|", "\t", "x"]
+    pieces = ["'", '"', " ", "  ", "\n", "#", "- ", ": ", "[", "]", "{", "}", ",", "*", "\\", "|", "\t", "x",
+              "\r", "\ufeff", "\u2028", "\x85", "é"]
     for _ in range(rng.randrange(1, 4)):
         at = rng.randrange(len(text) + 1)
         if rng.random() < 0.5 and at < len(text):

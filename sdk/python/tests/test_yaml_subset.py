@@ -40,7 +40,7 @@ text: "a: b # c"
 @pytest.mark.parametrize("text", [
     "a: &anchor 1\nb: *anchor\n", "a: !!str 1\n", "a: >\n  folded\n", "a: plain\n  continued\n",
     'a: "two\n  lines"\n', "a: 1\na: 2\n", "a: 1\n---\nb: 2\n", "? complex\n: key\n", "a:\n\t- tab\n",
-    "a: [1, 2\n", "a: {b}\n", "- - nested\n",
+    "a: [1, 2\n", "a: {b}\n", "- - nested\n", "\ufefftools: {deny: [x]}\n", "a: 1\rb: 2\n", "a: x\u2028b: y\n",
 ])
 def test_anything_outside_the_subset_is_refused(text: str) -> None:
     with pytest.raises(Unsupported):

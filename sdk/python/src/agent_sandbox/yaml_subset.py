@@ -382,6 +382,9 @@ class _FlowParser:
 
 def load(text: str) -> Any:
     """The document in ``text``; :class:`Unsupported` for YAML outside the subset."""
+    odd = next((char for char in ("\ufeff", "\x85", "\u2028", "\u2029") if char in text), None)
+    if odd is not None or "\r" in text.replace("\r\n", ""):
+        raise Unsupported(f"a byte-order mark or a line break other than LF and CR LF ({odd or 'CR'!r})")
     reader = _Reader(text)
     first = reader.peek()
     if first is not None and first[1] in ("---", "--- "):
