@@ -154,6 +154,23 @@ extension ApprovalsFixture {
 
         let verified = await get(2, "/v1/audit/verify?from=0&to=9999999999", as: "admin-cluster")
         #expect(verified?.json["valid"] as? Bool == true && verified?.json["checked"] as? Int == records.count)
+        #expect(verified?.json["next_after"] is NSNull, "one call verified the whole chain")
+        // Page by page: each call checks at most `limit`, anchored on the record before it.
+        var after = 0
+        var checked = 0
+        for _ in 0...records.count {
+            let page = await get(3, "/v1/audit/verify?limit=4&after=\(after)", as: "admin-cluster")
+            #expect(page?.json["valid"] as? Bool == true, "\(String(describing: page))")
+            let count = page?.json["checked"] as? Int ?? 0
+            #expect(count <= 4 && count > 0, "\(String(describing: page))")
+            checked += count
+            guard let next = page?.json["next_after"] as? Int else { break }
+            #expect(next == after + 4)
+            after = next
+        }
+        #expect(checked == records.count && records.count > 4)
+        let badLimit = await get(3, "/v1/audit/verify?limit=0", as: "admin-cluster")
+        #expect(badLimit?.status == 400 && badLimit?.errorCode == "bad_limit")
         let scoped = await get(1, "/v1/audit/export", as: "vic")
         let scopedRecords = (try? JSONValue(parsing: Array((scoped?.text ?? "").utf8)))?.arrayValue ?? []
         #expect(scoped?.status == 200 && !scopedRecords.isEmpty && scopedRecords.count < records.count)

@@ -4,12 +4,15 @@ import SandboxState
 
 /// The audit log: `GET /v1/audit/export?from=&to=` (epoch seconds, inclusive) streamed page by
 /// page from the store (a JSON array, or NDJSON with `Accept: application/x-ndjson`; `after=`
-/// a sequence number and `limit=` paginate), and `GET /v1/audit/verify?from=&to=` (the chain
-/// recomputed on this node). Viewers and above; a tenant-scoped caller gets its tenant's records
+/// a sequence number and `limit=` paginate), and `GET /v1/audit/verify?from=&to=&after=&limit=`
+/// (the chain recomputed on this node, at most ``maxVerified`` records a call, on a thread of
+/// its own). Viewers and above; a tenant-scoped caller gets its tenant's records
 /// only (such an export has gaps, so it verifies only record by record, not as a chain).
 enum AuditRoutes {
     /// Records read from the store per page of the stream.
     static let pageSize = 1000
+    /// Records one verify call checks at most (`next_after` names where the next call goes on).
+    static let maxVerified: UInt64 = 1_000_000
 
     static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/v1/audit/export") { request, context -> Response in
@@ -21,7 +24,7 @@ enum AuditRoutes {
     }
 
     /// `from`, `to` (epoch seconds, default the whole log) and the caller's tenant scope.
-    struct Range {
+    struct Range: Sendable {
         var fromSeconds: UInt64
         var toSeconds: UInt64
         /// Only this tenant's records (a tenant-scoped caller).
@@ -78,25 +81,40 @@ enum AuditRoutes {
             throw APIError.forbidden(
                 "the audit chain spans every tenant: verify it with a cluster-wide token", code: "forbidden")
         }
+        let query = request.uri.queryParameters
+        let after = try ApprovalRoutes.unsignedParameter(query.get("after"), "after") ?? 0
+        let limit = try ApprovalRoutes.unsignedParameter(query.get("limit"), "limit") ?? maxVerified
+        guard (1...maxVerified).contains(limit) else {
+            throw APIError.badRequest("limit must be 1...\(maxVerified) records", code: "bad_limit")
+        }
         try await node.linearizableRead()
-        let answer = try node.readState { queries throws -> JSONValue in
-            let first = try queries.firstAuditSequence(atOrAfterMillis: range.fromSeconds * 1000)
-            let end = try queries.firstAuditSequence(atOrAfterMillis: (range.toSeconds + 1) * 1000)
-            guard first < end else {
-                return .object(["valid": .bool(true), "checked": JSONResponses.number(0)])
-            }
-            let result = try queries.verifyAudit(from: first, to: end - 1)
-            var body: [String: JSONValue] = [
-                "valid": .bool(result.isValid), "checked": JSONResponses.number(UInt64(result.checked)),
-                "first_seq": JSONResponses.number(first), "last_seq": JSONResponses.number(end - 1),
-            ]
-            if let failure = result.failure {
-                body["failure"] = .object([
-                    "seq": JSONResponses.number(failure.sequence), "reason": .string(failure.reason),
-                ])
-            }
-            return .object(body)
+        let answer = try await node.blockingWork.run {
+            try node.readState { try verifyPage($0, range, after: after, limit: limit) }
         }
         return JSONResponses.json(answer)
+    }
+
+    /// Verifies the records of `range` after the sequence `after`, at most `limit` of them
+    /// (anchored on the stored record before the first); `next_after` when more remain.
+    static func verifyPage(_ queries: StateQueries, _ range: Range, after: UInt64, limit: UInt64) throws -> JSONValue {
+        let start = try queries.firstAuditSequence(atOrAfterMillis: range.fromSeconds * 1000)
+        let end = try queries.firstAuditSequence(atOrAfterMillis: (range.toSeconds + 1) * 1000)
+        let first = after == .max ? end : max(start, after + 1)
+        guard first < end else {
+            return .object(["valid": .bool(true), "checked": JSONResponses.number(0), "next_after": .null])
+        }
+        let last = min(end - 1, first + (limit - 1))
+        let result = try queries.verifyAudit(from: first, to: last)
+        var body: [String: JSONValue] = [
+            "valid": .bool(result.isValid), "checked": JSONResponses.number(UInt64(result.checked)),
+            "first_seq": JSONResponses.number(first), "last_seq": JSONResponses.number(last),
+            "next_after": result.isValid && last < end - 1 ? JSONResponses.number(last) : .null,
+        ]
+        if let failure = result.failure {
+            body["failure"] = .object([
+                "seq": JSONResponses.number(failure.sequence), "reason": .string(failure.reason),
+            ])
+        }
+        return .object(body)
     }
 }

@@ -25,6 +25,8 @@ public final class SandboxNode: Sendable {
     let sessions: SessionSigner
     /// Agent keys' public ids (derived from the signing key).
     let keyIDs: KeyIDs
+    /// Long synchronous work, off the cooperative pool (audit verification).
+    let blockingWork = BlockingWork()
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
