@@ -3,6 +3,7 @@ bundle is refused, a change published on another node arrives by long poll withi
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import time
@@ -12,7 +13,9 @@ from cluster import Cluster, eventually
 from conftest import AGENT, KEY, POLICY
 from fakes import BundleServer
 
-from agent_sandbox import BundleError, KeySet, SandboxClient, verify_bundle
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from agent_sandbox import BundleError, KeySet, SandboxClient, canonical_bytes, verify_bundle
 
 # Raw in the text: a tab, a CR LF line end, quotes, a backslash, non-ASCII, '<>&' and '/':
 # what the canonical form escapes and what it leaves raw.
@@ -91,3 +94,25 @@ def test_a_policy_published_on_another_node_is_seen_within_a_second(cluster: Clu
         eventually("the new version in the cache", lambda: client.policy()["version"] == version, timeout=5)
         assert time.monotonic() - published < 1.0
         assert client.policy()["yaml"].endswith("# published on node 3\n")
+
+
+def test_the_held_version_with_another_text_is_refused(cluster: Cluster) -> None:
+    """Two validly signed texts for one version (a signing key misused): the second is refused."""
+    good = signed(cluster)
+    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(cluster.signing_key))
+    other = dict(good["bundle"], yaml=good["bundle"]["yaml"] + "# another text\n")
+    other["sha256"] = hashlib.sha256(other["yaml"].encode()).hexdigest()
+    twin = {"bundle": other, "key_id": good["key_id"],
+            "signature": base64.b64encode(key.sign(canonical_bytes(other))).decode()}
+    assert verify_bundle(twin, KeySet.parse(cluster.keys_json()), AGENT).version == good["bundle"]["version"]
+    server = BundleServer(good)
+    try:
+        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+                           policy_public_key=cluster.keys_json()) as client:
+            assert client.wait_for_policy() is not None
+            server.serve(twin)
+            with pytest.raises(BundleError, match="another text"):
+                client.refresh_policy()
+            assert client.policy()["sha256"] == good["bundle"]["sha256"]
+    finally:
+        server.close()

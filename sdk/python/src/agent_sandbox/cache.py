@@ -49,16 +49,20 @@ class PolicyCache:
 
     def offer(self, document: object, etag: str | None = None) -> bool:
         """Installs a signed bundle if it verifies and is newer than the one held. A bad
-        signature, another agent's bundle or a lower version raises :class:`BundleError` (and
-        changes nothing); the same version is ignored (``False``)."""
+        signature, another agent's bundle, a lower version or the held version with another text
+        raises :class:`BundleError` (and changes nothing); the same bundle again is ignored
+        (``False``)."""
         try:
             bundle = verify_bundle(document, self.keys, self.agent_id)
             with self._lock:
-                held = self._bundle.version if self._bundle else 0
-                if bundle.version < held:
-                    raise BundleError(f"bundle version {bundle.version} is older than the held version {held}: "
-                                      "refused (a replayed bundle)")
-                if bundle.version == held:
+                held = self._bundle
+                if held is not None and bundle.version < held.version:
+                    raise BundleError(f"bundle version {bundle.version} is older than the held version "
+                                      f"{held.version}: refused (a replayed bundle)")
+                if held is not None and bundle.version == held.version:
+                    if bundle.sha256 != held.sha256:
+                        raise BundleError(f"bundle version {bundle.version} has another text than the one held "
+                                          "(two signed texts for one version): refused")
                     return False
         except BundleError as error:
             self.refused += 1

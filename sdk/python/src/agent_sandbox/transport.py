@@ -1,5 +1,5 @@
 """Calls to a cluster with failover: requests are spread over the nodes, a retryable failure
-(connection refused, timeout, a dropped connection, 502/503/504, 429, ``"retryable": true``) is
+(connection refused, timeout, a dropped connection, any 5xx, 429, ``"retryable": true``) is
 retried on the next node with the same request (and so the same ``Idempotency-Key``), within a
 bounded number of attempts and a deadline; a definite answer is returned at once, never retried.
 """
@@ -17,8 +17,6 @@ from typing import Any, Callable, Mapping, Sequence
 import httpx
 
 from .errors import ConfigurationError, UnreachableError
-
-_RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -134,10 +132,11 @@ class Caller:
                     last = f"{url}: {type(error).__name__}: {error}"
                     continue
                 answer = Answer(response.status_code, _body(response), response.headers, url)
-                if response.status_code in _RETRYABLE_STATUSES or answer.error.get("retryable") is True:
-                    if response.status_code != 429:
+                status = response.status_code
+                if status >= 500 or status == 429 or answer.error.get("retryable") is True:
+                    if status != 429:
                         self.endpoints.failed(url)
-                    last = f"{url}: HTTP {response.status_code} {answer.error.get('code', '')}".rstrip()
+                    last = f"{url}: HTTP {status} {answer.error.get('code', '')}".rstrip()
                     backoff = max(backoff, min(_retry_after(response), self.retry.max_backoff))
                     continue
                 self.endpoints.answered(url)
