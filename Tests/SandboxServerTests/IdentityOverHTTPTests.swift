@@ -101,6 +101,21 @@ import Testing
         let other = await cluster.call(
             3, "POST", "/v1/tenants/globex/agents", json: #"{"agent_id": "globex-bot"}"#, headers: acmeAdmin)
         #expect(other?.status == 403, "another tenant's agent")
+        // Another tenant's agent answers as an id that does not exist: no tenant learns which
+        // ids exist elsewhere.
+        #expect(
+            await cluster.admin(2, "POST", "/v1/tenants/globex/agents", #"{"agent_id": "globex-bot"}"#)?.status == 200)
+        for path in ["/v1/agents/", "/v1/policies/", "/v1/budgets/"] {
+            let foreign = try await Self.eventually(
+                cluster, 1, "GET", path + "globex-bot", headers: acmeAdmin, status: 404)
+            let ghost = await cluster.call(1, "GET", path + "no-such-bot", headers: acmeAdmin)
+            #expect(Self.code(foreign) == "unknown_agent" && Self.code(ghost) == "unknown_agent", "\(path)")
+            #expect(ghost?.status == 404)
+        }
+        let simulate = await cluster.call(
+            3, "POST", "/v1/policy/simulate", json: #"{"agent_id": "globex-bot", "request": {"tool": "x"}}"#,
+            headers: acmeAdmin)
+        #expect(simulate?.status == 404 && Self.code(simulate) == "unknown_agent")
         #expect(
             await cluster.call(1, "POST", "/v1/tenants", json: #"{"name": "x"}"#, headers: acmeAdmin)?.status == 403)
 

@@ -12,9 +12,7 @@ extension ApprovalRoutes {
     {
         let caller = try await node.caller(for: request, context: context)
         let fields = try ApprovalRequestFields(try await request.jsonBody(upTo: maxBodyBytes))
-        guard let agent = try node.readState({ try $0.agent(fields.agent) }) else {
-            throw APIError.notFound("no agent `\(fields.agent)`", code: "unknown_agent")
-        }
+        let agent = try await node.visibleAgent(fields.agent, for: caller)
         try caller.require(.admin, orAgent: agent)
         let command = Command.requestApproval(
             agent: agent.id, tool: fields.tool, parametersHash: fields.hash, redactedPayload: fields.payload,

@@ -9,7 +9,7 @@ enum AdminRoutes {
     static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.put("/v1/agents/:agent_id/policy") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
-            let record = try await AgentRoutes.agent(context, node)
+            let record = try await AgentRoutes.agent(context, caller, node)
             let agent = record.id
             try caller.require(.admin, orAgent: record)
             let yaml = String(decoding: try await request.bodyBytes(), as: UTF8.self)

@@ -10,13 +10,13 @@ enum AgentRoutes {
     static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/v1/agents/:agent_id") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
-            let agent = try await self.agent(context, node)
+            let agent = try await self.agent(context, caller, node)
             try caller.require(.viewer, orAgent: agent)
             return JSONResponses.json(describe(agent, node))
         }
         router.post("/v1/agents/:agent_id/keys") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
-            let agent = try await self.agent(context, node)
+            let agent = try await self.agent(context, caller, node)
             try caller.require(.admin, tenant: agent.tenant)
             let body = try IdentityInput.object(try await request.jsonBody())
             let key = try IdentityInput.secret(body.member("api_key"), "api_key")
@@ -30,7 +30,7 @@ enum AgentRoutes {
         }
         router.delete("/v1/agents/:agent_id/keys/:key_id") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
-            let agent = try await self.agent(context, node)
+            let agent = try await self.agent(context, caller, node)
             try caller.require(.admin, tenant: agent.tenant)
             let keyID = context.parameters.get("key_id") ?? ""
             guard let hash = agent.keyHashes.first(where: { node.keyIDs.id($0) == keyID }) else {
@@ -42,7 +42,7 @@ enum AgentRoutes {
         for (path, enabled) in [("/v1/agents/:agent_id/disable", false), ("/v1/agents/:agent_id/enable", true)] {
             router.post(RouterPath(path)) { request, context -> Response in
                 let caller = try await node.caller(for: request, context: context)
-                let agent = try await self.agent(context, node)
+                let agent = try await self.agent(context, caller, node)
                 try caller.require(.admin, tenant: agent.tenant)
                 _ = try await node.propose(.setAgentEnabled(agent: agent.id, enabled: enabled, actor: caller.actor))
                 return JSONResponses.json(.object(["agent_id": .string(agent.id), "enabled": .bool(enabled)]))
@@ -50,14 +50,13 @@ enum AgentRoutes {
         }
     }
 
-    /// The agent named by the path, as of now (404 when unknown).
-    static func agent(_ context: APIRequestContext, _ node: SandboxNode) async throws(APIError) -> AgentRecord {
+    /// The agent named by the path, as of now, as the caller may know of it
+    /// (``SandboxNode/visibleAgent(_:for:)``: 404 when unknown or another tenant's).
+    static func agent(_ context: APIRequestContext, _ caller: Caller, _ node: SandboxNode) async throws(APIError)
+        -> AgentRecord
+    {
         let id = try IdentityInput.identifier(context.parameters.get("agent_id"), "agent id")
-        try await node.linearizableRead()
-        let found: AgentRecord?
-        do { found = try node.queries.agent(id) } catch { throw .internalError("cannot read the state: \(error)") }
-        guard let found else { throw .notFound("no agent `\(id)`", code: "unknown_agent") }
-        return found
+        return try await node.visibleAgent(id, for: caller)
     }
 
     static func describe(_ agent: AgentRecord, _ node: SandboxNode) -> JSONValue {

@@ -11,10 +11,7 @@ enum BudgetRoutes {
         router.get("/v1/budgets/:agent_id") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
             let agent = context.parameters.get("agent_id") ?? ""
-            try await node.linearizableRead()
-            guard let record = try node.readState({ try $0.agent(agent) }) else {
-                throw APIError.notFound("no agent `\(agent.prefix(256))`", code: "unknown_agent")
-            }
+            let record = try await node.visibleAgent(agent, for: caller)
             try ApprovalRoutes.requireReader(caller, agent: record.id, tenant: record.tenant)
             let now = ApprovalRoutes.nowMillis()
             guard let budget = try node.readState({ try $0.budget(of: record.id, atMillis: now) }) else {

@@ -12,10 +12,7 @@ extension PolicyRoutes {
         guard let id = context.parameters.get("agent_id"), !id.isEmpty else {
             throw .badRequest("the path names no agent", code: "bad_path")
         }
-        try await node.linearizableRead()
-        guard let agent = try node.readState({ try $0.agent(id) }) else {
-            throw .notFound("no agent `\(id)`; create it under its tenant first", code: "unknown_agent")
-        }
+        let agent = try await node.visibleAgent(id, for: caller)
         try caller.require(role, orAgent: agent)
         return (caller, agent)
     }

@@ -59,10 +59,7 @@ enum SimulationRoutes {
         guard case .string(let id)? = members["agent_id"] else {
             throw .badRequest("give `agent_id` (its enforced policy) or `policy` (a YAML text)")
         }
-        try await node.linearizableRead()
-        guard let agent = try node.readState({ try $0.agent(id) }) else {
-            throw .notFound("no agent `\(id)`", code: "unknown_agent")
-        }
+        let agent = try await node.visibleAgent(id, for: caller)
         try caller.require(.viewer, orAgent: agent)
         let record: PolicyVersionRecord
         if let value = members["version"] {
