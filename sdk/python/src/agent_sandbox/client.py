@@ -10,7 +10,7 @@ from urllib.parse import quote
 from .bundle import KeySet
 from .cache import PolicyCache
 from .denials import DenialReporter
-from .errors import RequestRefused, SandboxError, UnreachableError
+from .errors import ConfigurationError, RequestRefused, SandboxError, UnreachableError
 from .static_policy import LocalDenial
 from .transport import Caller, Endpoints, RetryPolicy
 
@@ -34,7 +34,7 @@ class SandboxClient:
                  max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
                  denial_queue: int = 1000, verify: bool | str = True) -> None:
         if not agent_id or not agent_api_key:
-            raise SandboxError("agent_id and agent_api_key are required")
+            raise ConfigurationError("agent_id and agent_api_key are required")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
         self.agent_id = agent_id
         self.tool_schemas = dict(tool_schemas or {})
