@@ -99,6 +99,9 @@ def test_every_local_denial_is_a_server_denial(cluster: Cluster) -> None:
             requests.append(({"tool": tool, "params": {}, "chain_depth": depth}, policy.tool_denial(tool, depth)))
         for url in URLS:
             requests.append(({"http": {"method": "GET", "url": url}}, policy.http_denial("GET", url)))
+        for url in URLS[:3]:
+            requests.append(({"http": {"method": "GET", "url": url}, "chain_depth": 5},
+                             policy.http_denial("GET", url, 5)))
         for request, local in requests:
             if local is None:
                 continue

@@ -78,7 +78,7 @@ class SandboxClient:
         request_id = request_id or uuid.uuid4().hex
         method = method.upper()
         static = self.cache.static if self.cache else None
-        denial = static.http_denial(method, url) if static else None
+        denial = static.http_denial(method, url, chain_depth) if static else None
         report: dict[str, Any] = {"kind": "http", "method": method, "url": url}
         if chain_depth is not None:
             report["chain_depth"] = chain_depth

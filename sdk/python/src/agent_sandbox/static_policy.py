@@ -6,7 +6,7 @@ Only certain denials are decided here; everything else is ``None`` ("ask the ser
 - a tool a ``tools.deny`` pattern matches, or a ``deny`` rule without a condition;
 - a tool nothing can admit (no allow pattern, no allow rule, with or without a condition)
   under ``defaults.decision: deny``;
-- a chain depth over ``budgets.max_chain_depth`` (checked for every tool call);
+- a chain depth over ``budgets.max_chain_depth`` (a tool call's, or an HTTP request's when given);
 - an HTTP request to a plain ``http``/``https`` URL whose host is a DNS name that no
   ``allow_domains`` entry matches, under ``deny_all_others: true`` and without
   ``allow_metadata`` (every other outcome for such a host is a deny on the server too).
@@ -136,9 +136,8 @@ class StaticPolicy:
         """The denial of a tool call whatever its parameters, or ``None`` (ask the server)."""
         if not tool:
             return None  # not a request the server decides (it refuses it): let it say so
-        if self.max_chain_depth is not None and chain_depth > self.max_chain_depth:
-            return LocalDenial(self.version, "budgets.max_chain_depth",
-                               f"chain depth {chain_depth} is over the limit {self.max_chain_depth}")
+        if (denial := self._too_deep(chain_depth)) is not None:
+            return denial
         for index, pattern in enumerate(self.deny_patterns):
             if glob_matches(pattern, tool):
                 return LocalDenial(self.version, f"tools.deny[{index}]",
@@ -155,8 +154,17 @@ class StaticPolicy:
             return None
         return LocalDenial(self.version, "defaults.decision", f"tool `{tool}` matches no allow pattern")
 
-    def http_denial(self, method: str, url: str) -> LocalDenial | None:
-        """The denial of an HTTP request to a host no rule allows, or ``None`` (ask the server)."""
+    def _too_deep(self, chain_depth: int) -> LocalDenial | None:
+        if self.max_chain_depth is None or chain_depth <= self.max_chain_depth:
+            return None
+        return LocalDenial(self.version, "budgets.max_chain_depth",
+                           f"chain depth {chain_depth} is over the limit {self.max_chain_depth}")
+
+    def http_denial(self, method: str, url: str, chain_depth: int | None = None) -> LocalDenial | None:
+        """The denial of an HTTP request too deep in a chain or to a host no rule allows, or
+        ``None`` (ask the server)."""
+        if chain_depth is not None and (denial := self._too_deep(chain_depth)) is not None:
+            return denial
         if not self.denies_other_hosts:
             return None
         match = _URL.fullmatch(url)
