@@ -14,6 +14,7 @@ import PackageDescription
 //   SandboxCluster (the node runtime) -> SandboxStorage, SandboxWire, Raft
 //   SandboxTransport (TCP between nodes) -> SandboxCluster, SandboxWire, SwiftNIO
 //   SandboxSigning (Ed25519 policy bundles) -> JSON, swift-crypto
+//   SandboxSDK (the agents' client) -> SandboxPolicy, SandboxSigning, async-http-client
 //   sandboxd -> SandboxServer (configuration, HTTP API: Hummingbird) -> SandboxTransport, SandboxState
 let package = Package(
     name: "AgentSandbox",
@@ -31,6 +32,7 @@ let package = Package(
         .library(name: "SandboxStateStore", targets: ["SandboxStateStore"]),
         .library(name: "SandboxTransport", targets: ["SandboxTransport"]),
         .library(name: "SandboxSigning", targets: ["SandboxSigning"]),
+        .library(name: "SandboxSDK", targets: ["SandboxSDK"]),
         .executable(name: "sandboxctl", targets: ["sandboxctl"]),
         .executable(name: "sandboxd", targets: ["sandboxd"]),
         .executable(name: "jsonschema-conformance", targets: ["jsonschema-conformance"]),
@@ -108,6 +110,17 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+
+        // The client agents embed (docs/sdk.md): decisions with failover and fail-closed, the
+        // verified policy cache, local denials reported to the audit. NIO stays out of its API.
+        .target(
+            name: "SandboxSDK",
+            dependencies: [
+                "JSON", "SandboxPolicy", "SandboxSigning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
 
         // MARK: executables
@@ -208,6 +221,10 @@ let package = Package(
                 "ServerTestSupport", "SandboxPolicy", "JSON", "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The SDK against live 3-node clusters (multi-process, like SandboxServerTests).
+        .testTarget(
+            name: "SandboxSDKTests",
+            dependencies: ["SandboxSDK", "ServerTestSupport", "TestSupport", "JSON", "SandboxSigning", "SandboxPolicy"]),
         .testTarget(
             name: "SandboxStateTests",
             dependencies: [

@@ -1,0 +1,11 @@
+/// Where an approval stands, as ``SandboxClient/waitForApproval(_:timeout:)`` last saw it.
+public enum ApprovalStatus: String, Sendable, Hashable, CaseIterable {
+    /// Still waiting for votes (also when the wait ended without any node answering).
+    case pending
+    /// Granted: ask again with the same call to go ahead (single use).
+    case approved
+    case denied
+    case expired
+    /// Already used by a decision.
+    case consumed
+}

@@ -1,0 +1,57 @@
+/// Every bound of the client in one place; the defaults suit an agent next to a 3-node cluster.
+public struct SandboxClientOptions: Sendable, Hashable {
+    /// How long one decision may take across all attempts and nodes; then it is denied with
+    /// reason `sandbox unreachable` (fail closed).
+    public var deadline: Duration = .seconds(10)
+    /// How long one attempt on one node may take (cut to what is left of the deadline).
+    public var attemptTimeout: Duration = .seconds(3)
+    /// Attempts per decision, over all nodes.
+    public var maxAttempts = 12
+    /// How long to try connecting to a node before moving on.
+    public var connectTimeout: Duration = .seconds(1)
+    /// A node that failed is asked last for this long.
+    public var nodeCooldown: Duration = .seconds(2)
+    /// The first pause after every node failed once; doubled each round, at most `maxBackoff`.
+    public var backoff: Duration = .milliseconds(50)
+    public var maxBackoff: Duration = .seconds(1)
+
+    /// Keep the agent's signed policy in memory and deny locally what it denies statically
+    /// (needs `policyPublicKeys`).
+    public var cachesPolicy = true
+    /// The long poll's wait for a new policy version (the server cuts it to 30 s).
+    public var policyWait: Duration = .seconds(30)
+    /// The pause after a failed or refused policy fetch; doubled up to `policyMaxBackoff`.
+    public var policyBackoff: Duration = .milliseconds(500)
+    public var policyMaxBackoff: Duration = .seconds(30)
+
+    /// Local denials waiting to be reported; when full, the client asks the server instead of
+    /// denying locally (so nothing is missing from the audit).
+    public var denialQueueCapacity = 1_000
+    /// Denials per report (the server takes 1 to 100).
+    public var denialBatchSize = 100
+    /// How often queued denials are sent.
+    public var denialFlushInterval: Duration = .milliseconds(200)
+    /// How long ``SandboxClient/close()`` keeps trying to report what is queued.
+    public var closeDeadline: Duration = .seconds(5)
+    /// Largest answer read from a node.
+    public var maxResponseBytes = 4 << 20
+
+    public init() {}
+
+    func validate() throws(SandboxSDKError) {
+        let positive: [(String, Duration)] = [
+            ("deadline", deadline), ("attemptTimeout", attemptTimeout), ("connectTimeout", connectTimeout),
+            ("policyWait", policyWait), ("denialFlushInterval", denialFlushInterval),
+        ]
+        for (name, value) in positive where value <= .zero {
+            throw .invalidConfiguration("\(name) must be positive, not \(value)")
+        }
+        guard maxAttempts >= 1 else { throw .invalidConfiguration("maxAttempts must be at least 1") }
+        guard (1...100).contains(denialBatchSize) else {
+            throw .invalidConfiguration("denialBatchSize must be 1 to 100 (the server's limit)")
+        }
+        guard denialQueueCapacity >= 1, maxResponseBytes >= 64 << 10 else {
+            throw .invalidConfiguration("denialQueueCapacity must be ≥ 1 and maxResponseBytes ≥ 64 KiB")
+        }
+    }
+}

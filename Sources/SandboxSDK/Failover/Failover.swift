@@ -1,0 +1,58 @@
+import Foundation
+
+/// One request over the cluster: asked of a node, and on a retryable failure (no connection,
+/// no answer in time, 503, 429, another 5xx) asked again of the next node, with the very
+/// request the caller built (the same request id), until a definite answer, the attempts
+/// are used up or the deadline passes. A definite answer (2xx, 3xx, 4xx but 429) is never
+/// asked again.
+struct Failover: Sendable {
+    let ring: NodeRing
+    let transport: any HTTPTransport
+    let options: SandboxClientOptions
+
+    enum Result: Sendable {
+        case answer(TransportResponse, node: URL)
+        /// No definite answer in time: the last failure, for the reason.
+        case unreachable(String)
+    }
+
+    /// - Parameters:
+    ///   - deadline: for the whole exchange (default: the options' deadline).
+    ///   - attemptTimeout: for one attempt (default: the options'), cut to what is left.
+    func send(
+        deadline: Duration? = nil, attemptTimeout: Duration? = nil, _ build: @Sendable (URL) -> TransportRequest
+    ) async -> Result {
+        let end = ContinuousClock.now + (deadline ?? options.deadline)
+        var attempts = 0
+        var pause = options.backoff
+        var last = "no node was asked"
+        while attempts < options.maxAttempts {
+            for node in await ring.order() {
+                let left = end - ContinuousClock.now
+                guard left > .zero, attempts < options.maxAttempts, !Task.isCancelled else { return .unreachable(last) }
+                attempts += 1
+                do {
+                    let answer = try await transport.send(
+                        build(node), timeout: min(attemptTimeout ?? options.attemptTimeout, left))
+                    guard Self.isRetryable(answer.status) else {
+                        await ring.answered(node)
+                        return .answer(answer, node: node)
+                    }
+                    last = "\(Self.name(node)) answered \(answer.status) \(WireError(answer.body)?.code ?? "")"
+                } catch {
+                    last = "\(Self.name(node)): \(error)"
+                }
+                await ring.failed(node)
+            }
+            let left = end - ContinuousClock.now
+            guard left > .zero, attempts < options.maxAttempts else { break }
+            try? await Task.sleep(for: min(pause, left))
+            pause = min(pause * 2, options.maxBackoff)
+        }
+        return .unreachable(last)
+    }
+
+    static func isRetryable(_ status: Int) -> Bool { status == 429 || status >= 500 }
+
+    static func name(_ node: URL) -> String { "\(node.host ?? "?"):\(node.port.map(String.init) ?? "")" }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import JSON
+import SandboxPolicy
+import SandboxSigning
+
+/// Holds the agent's verified policy: accepts a bundle only when its signature verifies with a
+/// configured key, it is this agent's, it compiles, and its version is at least the highest held
+/// so far (a lower one is a rollback and refused; the same one must be the same text).
+actor PolicyCache {
+    let agentID: String
+    let keys: [VerificationKey]
+    private(set) var snapshot: PolicySnapshot?
+    private(set) var refusals = 0
+    private(set) var lastRefusal: PolicyCacheError?
+
+    init(agentID: String, keys: [VerificationKey]) {
+        self.agentID = agentID
+        self.keys = keys
+    }
+
+    /// Offers the body of a 200 to `GET /v1/policies/{agent}`; the snapshot now held, or why the
+    /// bundle was refused (counted in `refusals`).
+    func offer(_ body: [UInt8], etag: String?) -> Result<PolicySnapshot, PolicyCacheError> {
+        let result = check(body, etag: etag)
+        switch result {
+        case .success(let accepted): snapshot = accepted
+        case .failure(let refusal):
+            refusals += 1
+            lastRefusal = refusal
+        }
+        return result
+    }
+
+    private func check(_ body: [UInt8], etag: String?) -> Result<PolicySnapshot, PolicyCacheError> {
+        let signed: SignedBundle
+        do {
+            let json = try JSONValue(parsing: body, maxDepth: 16, maxBytes: body.count)
+            signed = try SignedBundle(json: json)
+            try signed.verify(with: keys)
+        } catch let error as SigningError {
+            return .failure(.unverified(error))
+        } catch {
+            return .failure(.unverified(.malformedBundle("not JSON: \(error)")))
+        }
+        let bundle = signed.bundle
+        guard bundle.agentID == agentID else { return .failure(.otherAgent(bundle.agentID)) }
+        if let held = snapshot {
+            guard bundle.version >= held.version else {
+                return .failure(.unverified(.olderVersion(version: bundle.version, minimum: held.version)))
+            }
+            if bundle.version == held.version {
+                guard bundle.sha256 == held.sha256 else {
+                    return .failure(.changedWithoutNewVersion(version: held.version))
+                }
+                return .success(held.with(etag: etag))
+            }
+        }
+        let policy: CompiledPolicy
+        do { policy = try CompiledPolicy(yaml: bundle.yaml) } catch { return .failure(.uncompilable("\(error)")) }
+        return .success(
+            PolicySnapshot(
+                agentID: bundle.agentID, version: bundle.version, yaml: bundle.yaml, sha256: bundle.sha256,
+                keyID: signed.keyID, publishedAt: Date(timeIntervalSince1970: TimeInterval(bundle.timestamp)),
+                policy: policy, etag: etag))
+    }
+}
+
+extension PolicySnapshot {
+    func with(etag: String?) -> PolicySnapshot {
+        PolicySnapshot(
+            agentID: agentID, version: version, yaml: yaml, sha256: sha256, keyID: keyID, publishedAt: publishedAt,
+            policy: policy, etag: etag ?? self.etag)
+    }
+}

@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// ``HTTPTransport`` on async-http-client: one `HTTPClient` (the shared event loop group) with a
+/// short connect timeout, so that a node that is down is skipped quickly (async-http-client keeps
+/// retrying a refused connection until its connect timeout), and a bound on every answer's size.
+public final class AsyncHTTPTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let maxResponseBytes: Int
+
+    /// - Parameters:
+    ///   - connectTimeout: how long to try to connect to a node before giving up on it.
+    ///   - maxResponseBytes: a larger answer is a failure (a policy bundle is at most about 2 MiB).
+    public init(connectTimeout: Duration = .seconds(1), maxResponseBytes: Int = 4 << 20) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: Self.amount(connectTimeout))
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+            if request.headers["Content-Type"] == nil {
+                outgoing.headers.add(name: "Content-Type", value: "application/json")
+            }
+        }
+        let response = try await client.execute(outgoing, timeout: Self.amount(timeout))
+        let body = try await response.body.collect(upTo: maxResponseBytes)
+        var headers: [String: String] = [:]
+        for field in response.headers { headers[field.name.lowercased()] = field.value }
+        return TransportResponse(
+            status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView))
+    }
+
+    public func shutdown() async { try? await client.shutdown() }
+
+    static func amount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000)
+    }
+}

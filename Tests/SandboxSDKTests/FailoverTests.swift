@@ -1,0 +1,54 @@
+import Foundation
+import JSON
+import SandboxSDK
+import ServerTestSupport
+import Testing
+
+/// The client against a live 3-node cluster: the node in use killed mid-run changes nothing the
+/// agent sees but a pause (every decision allowed, each debited once: the ledger counts exactly
+/// the decisions made), and with every node down the answer is `deny` "sandbox unreachable"
+/// within the deadline.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct FailoverTests {
+    @Test func killingTheNodeInUseLosesNothingAndDebitsOnceThenAllDownFailsClosed() async throws {
+        let cluster = LocalCluster()
+        defer { cluster.stopAll() }
+        try await cluster.startProvisioned(budget: 1_000)
+        let client = try cluster.client()
+        let leader = try #require(await cluster.leader(among: [1, 2, 3]))
+        var decisions: [Decision] = []
+        for call in 0..<30 {
+            if call == 10 { cluster.kill(leader, signal: SIGKILL) }
+            decisions.append(await client.toolCall("crm.read", params: ["customer": .string("c-\(call)")]))
+        }
+        let refused = decisions.filter { !$0.isAllowed }.map { "\($0.source) \($0.reason)" }
+        #expect(refused.isEmpty, "\(refused)")
+        #expect(decisions.allSatisfy { $0.source == .server && $0.decisionID != nil })
+        #expect(Set(decisions.compactMap(\.decisionID)).count == 30, "one audit record per decision")
+        #expect(Set(decisions.map(\.requestID)).count == 30)
+        let survivor = [1, 2, 3].first { $0 != leader }!
+        #expect(await cluster.requestsToday(on: survivor) == 30, "each decision debited once")
+
+        // An answer lost after the node applied the request: asked again with the same request
+        // id on the next node, which answers the stored decision; the ledger counts it once.
+        let losing = try SandboxClient(
+            endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
+            transport: LosingTransport(losing: 1, of: "/v1/decisions"))
+        let retried = await losing.toolCall("crm.read", params: ["customer": "lost"])
+        #expect(retried.isAllowed && retried.replayed, "\(retried)")
+        #expect(await cluster.requestsToday(on: survivor) == 31, "the lost answer's request debited once")
+        await losing.close()
+
+        // Every node down: denied, fast, within the deadline.
+        for node in [1, 2, 3] where node != leader { cluster.kill(node, signal: SIGKILL) }
+        let closed = try cluster.client { $0.deadline = .seconds(2) }
+        let started = ContinuousClock.now
+        let denied = await closed.toolCall("crm.read", params: [:])
+        let http = await closed.httpRequest(method: "GET", url: "https://api.company.com/x")
+        let elapsed = ContinuousClock.now - started
+        #expect(denied.outcome == .deny && denied.reason == "sandbox unreachable" && denied.source == .unreachable)
+        #expect(http.outcome == .deny && http.reason == "sandbox unreachable")
+        #expect(elapsed < .seconds(5), "two decisions, each within its 2 s deadline: \(elapsed)")
+        await client.close()
+        await closed.close()
+    }
+}
