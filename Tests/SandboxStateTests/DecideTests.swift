@@ -107,6 +107,25 @@ import Testing
         #expect(!diff.changes.isEmpty)
     }
 
+    /// Shadow mode for the enforced version is refused in apply: a promotion applied just before
+    /// (in the same batch, as two racing requests would be) cannot be undone into serving an
+    /// older version.
+    @Test func theEnforcedVersionIsNeverPutInShadow() throws {
+        let h = try Harness()
+        try h.agent("bot", policy: Policies.standard)
+        try h.must(.publishPolicy(agent: "bot", yaml: Policies.allowAll, mode: .shadow, actor: "ops"))
+        let raced = try h.apply([
+            h.entry(.setPolicyMode(agent: "bot", version: 2, mode: .enforce, actor: "a")),
+            h.entry(.setPolicyMode(agent: "bot", version: 2, mode: .shadow, actor: "b")),
+        ])
+        #expect(raced[0].error == nil)
+        #expect(raced[1].error == .wouldLowerVersion(agent: "bot", version: 2))
+        let head = try #require(try h.queries.policyHead("bot"))
+        #expect(head.enforced == 2 && head.shadow == 0)
+        #expect(try h.decide("bot", "r1", tool: "calendar.add").policyVersion == 2)
+        #expect(try h.apply(.setPolicyMode(agent: "bot", version: 1, mode: .shadow, actor: "b")).error != nil)
+    }
+
     @Test func withoutAPolicyOrWhenDisabledTheAgentIsDenied() throws {
         let h = try Harness()
         try h.must(.createTenant(id: "acme", name: "Acme", actor: "admin"))

@@ -40,6 +40,7 @@ extension APIError {
         case .tooManyKeys: self = .conflict(message, code: "too_many_keys")
         case .policyTooMany: self = .conflict(message, code: "too_many_policy_versions")
         case .tooManyOpenApprovals: self = .conflict(message, code: "too_many_open_approvals")
+        case .wouldLowerVersion: self = .conflict(message, code: "would_lower_version")
         case .malformed: self = .badRequest(message, code: "malformed_command")
         }
     }

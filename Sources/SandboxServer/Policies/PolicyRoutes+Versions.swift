@@ -46,16 +46,6 @@ extension PolicyRoutes {
                 throw APIError.badRequest("give {\"version\": N, \"mode\": \"shadow\" | \"enforce\"}", code: "bad_mode")
             }
             let mode = try mode(text, default: .enforce)
-            // Served bundles' versions only grow (clients refuse a lower one): demoting the
-            // enforced version would serve the one before it. Roll back instead.
-            let head = try node.readState { try $0.policyHead(agent.id) }
-            if mode == .shadow, head?.enforced == version {
-                throw APIError.conflict(
-                    "version \(version) is enforced; putting it in shadow would serve an older version, which "
-                        + "clients refuse: POST .../rollback {\"version\": N} enforces an older text as a new "
-                        + "version, and PUT ...?mode=shadow publishes a candidate in shadow",
-                    code: "would_lower_version")
-            }
             let command = Command.setPolicyMode(agent: agent.id, version: version, mode: mode, actor: caller.actor)
             return try await apply(command, node, keys)
         }

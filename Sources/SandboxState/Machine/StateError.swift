@@ -20,6 +20,8 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
     case notAllowedToVote(principal: String, why: String)
     case alreadyVoted(principal: String, approval: UInt64)
     case policyTooMany(agent: String)
+    /// Shadow mode for the enforced version (it would enforce an older one).
+    case wouldLowerVersion(agent: String, version: UInt32)
     /// `scope` names the agent or tenant at its cap of open approvals.
     case tooManyOpenApprovals(scope: String, limit: Int)
 
@@ -47,6 +49,11 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAllowedToVote(let principal, let why): return "`\(principal)` may not vote on this approval: \(why)"
         case .alreadyVoted(let principal, let approval): return "`\(principal)` already voted on approval \(approval)"
         case .policyTooMany(let agent): return "agent `\(agent)` has reached the highest policy version number"
+        case .wouldLowerVersion(let agent, let version):
+            return
+                "version \(version) of `\(agent)`'s policy is enforced; putting it in shadow would serve an older "
+                + "version, which clients refuse: roll back (an older text as a new version) or publish a "
+                + "candidate in shadow"
         case .tooManyOpenApprovals(let scope, let limit):
             return
                 "\(scope) already has \(limit) open approvals: approvers must resolve some (or they expire) before another is opened"

@@ -74,12 +74,11 @@ extension StateMachine {
             }
             Self.setLimits(&head, from: compiled)
         case .shadow:
+            // Served versions only grow (clients refuse a lower one): demoting the enforced
+            // version would enforce the one before it. Refused here, in apply, so that no
+            // promotion proposed meanwhile can race a check made before proposing.
+            guard head.enforced != version else { throw StateError.wouldLowerVersion(agent: agent, version: version) }
             head.shadow = version
-            if head.enforced == version {
-                head.enforced = record.enforcedBefore
-                let previous = record.enforcedBefore == 0 ? nil : try compiledPolicy(agent, record.enforcedBefore)
-                Self.setLimits(&head, from: previous)
-            }
         }
         try save(head, for: agent)
         try auditChange(
