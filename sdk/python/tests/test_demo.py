@@ -55,7 +55,7 @@ def test_the_demo_narrates_every_decision_of_the_story(cluster: Cluster, tmp_pat
         r"\[5\] payments\.refund .* -> DENY \(decided locally by the SDK",
         r"\[6\] GET https://api\.company\.com/\S+ -> ALLOW \(decided by the cluster",
         r"\[7\] GET https://exfiltrate\.example\.net/upload -> DENY \(decided locally by the SDK",
-        r"\[8\] crm\.read .* -> DENY \(decided locally by the SDK; rule budgets\.max_chain_depth",
+        r"\[8\] crm\.read .* -> DENY \(decided by the cluster",
         r"\[9\] local denials reported to the audit: all",
         r"\[9\] audit exported from \S+: \d+ records, (\d+) of this run's \1 requests",
         r"\[9\] audit chain verified: True",

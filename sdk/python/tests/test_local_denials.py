@@ -25,11 +25,12 @@ def test_local_denials_reach_the_audit_exactly_once(cluster: Cluster) -> None:
             denied = [client.tool_call("payments.charge", {"amount": n, "card": "4111 1111 1111 1111"})
                       for n in range(5)]
             denied.append(client.http_request("POST", "https://exfiltrate.example.net/upload"))
-            denied.append(client.tool_call("crm.read", {"customer_id": "7"}, chain_depth=9))
             assert all(d["decision"] == "deny" and d.get("local") for d in denied), denied
             assert client.flush_local_denials(timeout=20)
             reporter = client.reporter
             assert reporter is not None and reporter.dropped == 0 and reporter.duplicates == len(denied)
+            deep = client.tool_call("crm.read", {"customer_id": "7"}, chain_depth=9)
+            assert deep["decision"] == "deny" and not deep.get("local"), deep  # the server judges chain depth
     finally:
         proxy.close()
     ids = {d["request_id"] for d in denied}

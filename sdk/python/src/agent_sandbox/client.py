@@ -62,7 +62,7 @@ class SandboxClient:
         params = dict(params or {})
         request_id = request_id or uuid.uuid4().hex
         static = self.cache.static if self.cache else None
-        denial = static.tool_denial(name, chain_depth) if static else None
+        denial = static.tool_denial(name) if static else None
         report = {"kind": "tool", "tool": name, "params": params, "chain_depth": chain_depth}
         local = self._deny_locally(denial, request_id, report)
         if local is not None:
@@ -78,7 +78,7 @@ class SandboxClient:
         request_id = request_id or uuid.uuid4().hex
         method = method.upper()
         static = self.cache.static if self.cache else None
-        denial = static.http_denial(method, url, chain_depth) if static else None
+        denial = static.http_denial(method, url) if static else None
         report: dict[str, Any] = {"kind": "http", "method": method, "url": url}
         if chain_depth is not None:
             report["chain_depth"] = chain_depth

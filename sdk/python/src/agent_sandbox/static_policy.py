@@ -6,14 +6,14 @@ Only certain denials are decided here; everything else is ``None`` ("ask the ser
 - a tool a ``tools.deny`` pattern matches, or a ``deny`` rule without a condition;
 - a tool nothing can admit (no allow pattern, no allow rule, with or without a condition)
   under ``defaults.decision: deny``;
-- a chain depth over ``budgets.max_chain_depth`` (a tool call's, or an HTTP request's when given);
 - an HTTP request to a plain ``http``/``https`` URL whose host is a DNS name that no
   ``allow_domains`` entry matches, under ``deny_all_others: true`` and without
   ``allow_metadata`` (every other outcome for such a host is a deny on the server too).
 
 The order of the server's checks differs (``docs/policy.md``, "Evaluation"), so a local denial's
 rule and reason can name a different check than the server would; the outcome is the same.
-A policy whose text or shape this module does not fully understand gives no local denials.
+A policy whose text or shape this module does not fully understand gives no local denials. A chain
+depth is never judged here (as in the Swift SDK): the server decides it, with the budgets.
 """
 
 from __future__ import annotations
@@ -114,10 +114,6 @@ class StaticPolicy:
         self.rules += [_rule(entry, f"tools.approvals[{i}]", "approval") for i, entry in enumerate(approvals)]
         defaults = _section(document, "defaults")
         self.default_denies = defaults.get("decision", "deny") == "deny"
-        depth = _section(document, "budgets").get("max_chain_depth")
-        if depth is not None and (not isinstance(depth, int) or isinstance(depth, bool)):
-            raise _Shape("`budgets.max_chain_depth` is not a whole number")
-        self.max_chain_depth: int | None = depth
         network = _section(document, "network")
         self.denies_other_hosts = network.get("deny_all_others", True) is True and network.get(
             "allow_metadata", False) is False
@@ -132,12 +128,10 @@ class StaticPolicy:
         except (yaml_subset.Unsupported, _Shape, RecursionError):
             return None
 
-    def tool_denial(self, tool: str, chain_depth: int = 0) -> LocalDenial | None:
+    def tool_denial(self, tool: str) -> LocalDenial | None:
         """The denial of a tool call whatever its parameters, or ``None`` (ask the server)."""
         if not tool:
             return None  # not a request the server decides (it refuses it): let it say so
-        if (denial := self._too_deep(chain_depth)) is not None:
-            return denial
         for index, pattern in enumerate(self.deny_patterns):
             if glob_matches(pattern, tool):
                 return LocalDenial(self.version, f"tools.deny[{index}]",
@@ -154,17 +148,8 @@ class StaticPolicy:
             return None
         return LocalDenial(self.version, "defaults.decision", f"tool `{tool}` matches no allow pattern")
 
-    def _too_deep(self, chain_depth: int) -> LocalDenial | None:
-        if self.max_chain_depth is None or chain_depth <= self.max_chain_depth:
-            return None
-        return LocalDenial(self.version, "budgets.max_chain_depth",
-                           f"chain depth {chain_depth} is over the limit {self.max_chain_depth}")
-
-    def http_denial(self, method: str, url: str, chain_depth: int | None = None) -> LocalDenial | None:
-        """The denial of an HTTP request too deep in a chain or to a host no rule allows, or
-        ``None`` (ask the server)."""
-        if chain_depth is not None and (denial := self._too_deep(chain_depth)) is not None:
-            return denial
+    def http_denial(self, method: str, url: str) -> LocalDenial | None:
+        """The denial of an HTTP request to a host no rule allows, or ``None`` (ask the server)."""
         if not self.denies_other_hosts:
             return None
         match = _URL.fullmatch(url)
