@@ -1,13 +1,16 @@
 """Small HTTP servers on 127.0.0.1 that stand in for a node: one that forwards a decision to a
 real node and then drops the connection (a node lost after taking the decision), one that serves
-chosen policy bundles (a forged one, an old one)."""
+chosen policy bundles (a forged one, an old one), the local-denials endpoint, a node answering
+one fixed answer, and raw sockets: a node that drips its answer, one that never answers."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
@@ -38,7 +41,8 @@ class _Dropper(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         headers = {name: self.headers[name] for name in ("X-Agent-Key", "Idempotency-Key", "Content-Type")
                    if self.headers.get(name)}
-        answer = httpx.request(method, fake.target + self.path, content=body, headers=headers, timeout=10)
+        answer = httpx.request(method, fake.target + self.path, content=body, headers=headers, timeout=10,
+                               trust_env=False)
         with fake.lock:
             drop = method == "POST" and (fake.drops is None or fake.drops > 0)
             if drop:
@@ -119,12 +123,12 @@ class _Audit(BaseHTTPRequestHandler):
                 fake.decided[self.headers["Idempotency-Key"]] = body
             self._answer(200, {"decision": "deny", "reason": "denied", "rule": "r"})
             return
-        if fake.missing:
-            self._answer(404, {"error": {"code": "not_found", "message": "no such route", "retryable": False}})
-            return
         denials = body["denials"]
         with fake.lock:
             fake.reports.append([denial["request_id"] for denial in denials])
+            if fake.missing:
+                self._answer(404, {"error": {"code": "not_found", "message": "no such route", "retryable": False}})
+                return
             if fake.drop_next > 0:  # recorded, but the answer is lost
                 fake.drop_next -= 1
                 self._record(fake, denials)
@@ -165,3 +169,89 @@ class FakeAudit(_Server):
         self.decided: dict[str, Any] = {}
         self.lock = threading.Lock()
         super().__init__(_Audit)
+
+
+class _Answering(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _reply(self) -> None:
+        fake: AnsweringNode = self.server.fake  # type: ignore[attr-defined]
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with fake.lock:
+            fake.requests.append(f"{self.command} {self.path}")
+        data = json.dumps(fake.body).encode()
+        self.send_response(fake.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._reply()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._reply()
+
+
+class AnsweringNode(_Server):
+    """Answers every request at once with ``status`` and ``body``; keeps ``requests``."""
+
+    def __init__(self, body: Any, status: int = 200) -> None:
+        self.body = body
+        self.status = status
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        super().__init__(_Answering)
+
+
+class RawNode:
+    """A TCP listener on 127.0.0.1 that answers each connection with ``serve(connection)`` (in a
+    thread), or, without ``serve``, accepts connections and never answers (a hung node)."""
+
+    def __init__(self, serve: Callable[[socket.socket], None] | None = None) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.serve = serve
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.serve is not None:
+                threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def drip(body: bytes, every: float) -> Callable[[socket.socket], None]:
+    """Answers 200 with ``body``, one byte every ``every`` seconds."""
+
+    def serve(connection: socket.socket) -> None:
+        try:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                               % len(body))
+            for byte in body:
+                time.sleep(every)
+                connection.sendall(bytes([byte]))
+        except OSError:
+            pass
+
+    return serve

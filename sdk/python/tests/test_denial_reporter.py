@@ -4,18 +4,22 @@ queue bounded, everything flushed on close."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
-from fakes import FakeAudit
+import pytest
+from cluster import eventually
+from fakes import AnsweringNode, FakeAudit
 
-from agent_sandbox.denials import BATCH, DenialReporter, encoded_size
+from agent_sandbox.denials import BATCH, DenialReporter, encode_denial
 from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
 
 
-def reporter(audit: FakeAudit, capacity: int = 1000) -> DenialReporter:
+def reporter(audit: FakeAudit, capacity: int = 1000, interval: float = 0.05) -> DenialReporter:
     endpoints = Endpoints([audit.url])
-    return DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(deadline=5.0)), capacity=capacity,
-                          interval=0.05)
+    return DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(deadline=5.0), trust_env=False),
+                          capacity=capacity, interval=interval)
 
 
 def denial(n: int, **extra: Any) -> dict[str, Any]:
@@ -75,25 +79,125 @@ def test_the_queue_is_bounded_and_what_the_server_would_refuse_is_not_queued() -
         assert not sender.close(timeout=0.5)
     finally:
         audit.close()
-    assert encoded_size(denial(1, tool="")) is None
-    assert encoded_size(denial(1, params={"x": "y" * (300 << 10)})) is None
-    assert encoded_size(denial(1, request_id="a\nb")) is None
-    assert encoded_size(denial(1, chain_depth=-1)) is None
-    assert encoded_size(denial(1, params={"x": float("nan")})) is None
-    assert encoded_size(denial(1)) is not None
+    assert encode_denial(denial(1, tool="")) is None
+    assert encode_denial(denial(1, params={"x": "y" * (300 << 10)})) is None
+    assert encode_denial(denial(1, request_id="a\nb")) is None
+    assert encode_denial(denial(1, chain_depth=-1)) is None
+    assert encode_denial(denial(1, params={"x": float("nan")})) is None
+    assert encode_denial(denial(1)) is not None
 
 
-def test_without_the_endpoint_the_queued_denials_are_decided_by_the_server() -> None:
+def test_without_the_endpoint_denials_stay_queued_and_none_is_sent_as_a_decision() -> None:
+    """A decision could allow and debit a call the agent was told was denied: never sent as one."""
     audit = FakeAudit()
     audit.missing = True
     sender = reporter(audit)
     try:
         assert sender.offer(denial(1)) and sender.offer(denial(2, kind="http", method="GET", url="https://x.example/"))
-        assert sender.flush(timeout=10)
+        assert not sender.flush(timeout=1)
         assert not sender.supported and not sender.offer(denial(3))  # the server decides new ones
-        sender.close(timeout=5)
+        assert sender.pending == 2 and audit.reports == [["r1", "r2"]]  # asked once, kept for later
+        assert not sender.close(timeout=0.2)
     finally:
         audit.close()
-    assert sorted(audit.decided) == ["r1", "r2"] and not audit.recorded
-    assert audit.decided["r2"] == {"http": {"method": "GET", "url": "https://x.example/"}}
-    assert audit.decided["r1"]["tool"] == "payments.charge"
+    assert not audit.decided and not audit.recorded
+
+
+def test_a_denial_sent_twice_while_queued_is_reported_once() -> None:
+    audit = FakeAudit()
+    sender = reporter(audit, interval=30)  # nothing is sent before the flush
+    try:
+        assert sender.offer(denial(1)) and sender.offer(denial(2)) and sender.offer(denial(1))
+        assert sender.pending == 2
+        assert sender.close(timeout=10)
+    finally:
+        audit.close()
+    assert audit.reports == [["r1", "r2"]]
+
+
+def test_what_strict_json_cannot_carry_is_not_queued_and_the_sender_keeps_running() -> None:
+    audit = FakeAudit()
+    sender = reporter(audit)
+    try:
+        assert not sender.offer(denial(0, params=json.loads('{"note": "\\ud800 hidden"}')))  # a lone surrogate
+        assert not sender.offer(denial(1, params={"x": float("nan")}))
+        assert not sender.offer(denial(2, reason="\udc80"))
+        assert all(sender.offer(denial(n)) for n in range(3, 6))
+        assert sender.close(timeout=10)
+    finally:
+        audit.close()
+    assert sorted(audit.recorded) == ["r3", "r4", "r5"]
+
+
+def test_a_failing_send_is_dropped_and_counted_and_the_thread_survives() -> None:
+    audit = FakeAudit()
+    calls: list[int] = []
+
+    class Exploding(Caller):
+        def call(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("a bug in a send")
+            return super().call(*args, **kwargs)
+
+    endpoints = Endpoints([audit.url])
+    sender = DenialReporter(lambda: Exploding(endpoints, {}, RetryPolicy(), trust_env=False), interval=0.05)
+    try:
+        assert sender.offer(denial(1))
+        eventually("the failed send", lambda: sender.dropped == 1, timeout=5)
+        assert sender.running and sender.offer(denial(2)) and sender.close(timeout=5)
+    finally:
+        audit.close()
+    assert sorted(audit.recorded) == ["r2"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_sender_that_died_queues_nothing() -> None:
+    def no_caller() -> Caller:
+        raise RuntimeError("cannot make a caller")
+
+    sender = DenialReporter(no_caller, interval=0.05)
+    eventually("the thread's end", lambda: not sender.running, timeout=5)
+    assert not sender.offer(denial(1))  # so the caller asks the server instead
+    assert not sender.flush(timeout=0.1) or sender.pending == 0
+
+
+def test_parameters_changed_after_the_denial_are_not_what_the_audit_records() -> None:
+    audit = FakeAudit()
+    sender = reporter(audit, interval=30)
+    inner = {"to": "attacker@evil.example"}
+    try:
+        assert sender.offer(denial(1, params={"payload": inner}))
+        inner["to"] = "innocuous@company.com"
+        assert sender.close(timeout=10)
+    finally:
+        audit.close()
+    assert audit.recorded["r1"]["params"] == {"payload": {"to": "attacker@evil.example"}}
+
+
+def test_close_logs_how_many_denials_are_missing(caplog: pytest.LogCaptureFixture) -> None:
+    audit = FakeAudit()
+    audit.drop_next = 10**6
+    sender = reporter(audit)
+    try:
+        assert sender.offer(denial(1)) and sender.offer(denial(2))
+        with caplog.at_level(logging.ERROR, logger="agent_sandbox"):
+            assert not sender.close(timeout=0.3)
+    finally:
+        audit.close()
+    assert any("2 local denial(s) not recorded" in record.getMessage() for record in caplog.records), caplog.text
+
+
+def test_a_flush_does_not_cut_the_pause_after_a_failed_report() -> None:
+    node = AnsweringNode({"error": {"code": "unavailable", "message": "busy", "retryable": True}}, status=503)
+    endpoints = Endpoints([node.url])
+    sender = DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(max_attempts=1), trust_env=False),
+                            interval=0.2)
+    try:
+        assert sender.offer(denial(1))
+        assert not sender.flush(timeout=3.0)
+        reports = len(node.requests)
+        sender.close(timeout=0.1)
+    finally:
+        node.close()
+    assert 2 <= reports <= 5, reports  # the pause doubles (0.2, 0.4, 0.8, 1.6 s) whatever the flush

@@ -12,10 +12,19 @@ from .cache import PolicyCache
 from .denials import DenialReporter
 from .errors import ConfigurationError, RequestRefused, SandboxError, UnreachableError
 from .static_policy import LocalDenial
-from .transport import Caller, Endpoints, RetryPolicy
+from .transport import Caller, Endpoints, RetryPolicy, json_bytes
 
 UNREACHABLE = "sandbox unreachable"
+MIN_POLL = 0.5
+"""The shortest time between two asks of ``wait_for_approval`` (when a node answers at once)."""
 T = TypeVar("T")
+
+
+def _refused(request_id: str, status: int, code: str, message: str) -> dict[str, Any]:
+    """A deny for a request no node decided: refused by a node (``status``), or not sendable (0)."""
+    reason = f"sandbox refused the request: {message}" if status else message
+    return {"decision": "deny", "reason": reason, "rule": "sdk.refused",
+            "request_id": request_id, "local": True, "error": {"status": status, "code": code, "message": message}}
 
 
 class SandboxClient:
@@ -32,7 +41,7 @@ class SandboxClient:
                  tool_schemas: Mapping[str, Any] | None = None, *, endpoints: Sequence[str] | None = None,
                  policy_public_key: str | None = None, local_denials: bool = True,
                  max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
-                 denial_queue: int = 1000, verify: bool | str = True) -> None:
+                 denial_queue: int = 1000, verify: bool | str = True, trust_env: bool = True) -> None:
         if not agent_id or not agent_api_key:
             raise ConfigurationError("agent_id and agent_api_key are required")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
@@ -41,6 +50,7 @@ class SandboxClient:
         self.endpoints = Endpoints(urls)
         self.retry = RetryPolicy(max_attempts=max_attempts, deadline=deadline, attempt_timeout=attempt_timeout)
         self._verify = verify
+        self._trust_env = trust_env
         self._headers = {"X-Agent-Key": agent_api_key, "User-Agent": "agent-sandbox-python"}
         self._caller = self._make_caller()
         self.cache: PolicyCache | None = None
@@ -52,7 +62,7 @@ class SandboxClient:
                 self.reporter = DenialReporter(self._make_caller, capacity=denial_queue)
 
     def _make_caller(self) -> Caller:
-        return Caller(self.endpoints, self._headers, self.retry, verify=self._verify)
+        return Caller(self.endpoints, self._headers, self.retry, verify=self._verify, trust_env=self._trust_env)
 
     # Decisions
 
@@ -105,18 +115,19 @@ class SandboxClient:
 
     def _decide(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         try:
-            answer = self._caller.call("POST", "/v1/decisions", json=body,
-                                       headers={"Idempotency-Key": request_id})
+            content = json_bytes(body)
+            answer = self._caller.call("POST", "/v1/decisions", content=content,
+                                       headers={"Idempotency-Key": request_id, "Content-Type": "application/json"})
         except UnreachableError:
             return {"decision": "deny", "reason": UNREACHABLE, "rule": "sdk.unreachable",
                     "request_id": request_id, "local": True}
+        except ValueError as unsendable:  # NaN, a lone surrogate, a request id no header carries: fail closed
+            return _refused(request_id, 0, "not_sendable", f"the request cannot be sent: {unsendable}")
         if answer.status == 200 and isinstance(answer.body, dict) and "decision" in answer.body:
             return answer.body
         error = answer.error
-        message = error.get("message") or f"HTTP {answer.status}"
-        return {"decision": "deny", "reason": f"sandbox refused the request: {message}", "rule": "sdk.refused",
-                "request_id": request_id, "local": True,
-                "error": {"status": answer.status, "code": error.get("code", "unknown"), "message": message}}
+        return _refused(request_id, answer.status, error.get("code", "unknown"),
+                        error.get("message") or f"HTTP {answer.status}")
 
     def execute(self, name: str, params: Mapping[str, Any] | None, perform: Callable[[], T], *,
                 chain_depth: int = 0, approval_timeout: float | None = None) -> tuple[dict[str, Any], T | None]:
@@ -143,7 +154,8 @@ class SandboxClient:
         limit = time.monotonic() + timeout
         path = f"/v1/approvals/{quote(str(approval_id), safe='')}"
         while True:
-            remaining = limit - time.monotonic()
+            asked = time.monotonic()
+            remaining = limit - asked
             wait_ms = max(0, min(int(remaining * 1000), 30_000))
             params = {"wait": f"{wait_ms}ms"} if wait_ms > 0 else None
             answer = self._caller.call("GET", path, params=params, timeout=wait_ms / 1000 + 5,
@@ -153,6 +165,9 @@ class SandboxClient:
                                      answer.error.get("message", str(answer.body)))
             if answer.body.get("status") != "pending" or limit - time.monotonic() <= 0:
                 return answer.body
+            early = MIN_POLL - (time.monotonic() - asked)  # a node that does not hold polls: never spin
+            if early > 0:
+                time.sleep(min(early, max(0.0, limit - time.monotonic())))
 
     # The policy cache
 

@@ -1,18 +1,23 @@
 """Reports of local denials to the audit (``POST /v1/audit/local-denials``): batched, at least
 once (a report leaves the queue only when a node has recorded it; the server deduplicates by
-request id), in a bounded queue, flushed on close."""
+request id), in a bounded queue, flushed on close and at interpreter exit.
+
+A denial is checked and serialized when it is queued (what the agent changes afterwards is not
+what the audit records; what the server would refuse is never queued), and the sending thread
+survives any failure: while it is not running, nothing is denied locally."""
 
 from __future__ import annotations
 
-import json
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from typing import Any, Callable
 
-from .errors import SandboxError
-from .transport import Caller
+from .errors import UnreachableError
+from .transport import Caller, json_bytes
 
 _log = logging.getLogger("agent_sandbox")
 
@@ -24,20 +29,42 @@ BATCH_BYTES = 512 << 10
 # The server's bounds on one denial's fields (bytes of UTF-8), kept with a margin for parameters.
 _LIMITS = {"request_id": 128, "tool": 256, "method": 256, "rule": 256, "url": 8 << 10, "reason": 4 << 10}
 _MAX_PARAMS = 200 << 10
-RECHECK = 60
-"""Seconds after a 404 before the client reports local denials again."""
+RECHECK = 60.0
+"""Seconds after a 404 (a node without the endpoint) before the queued denials are sent again;
+meanwhile nothing is denied locally."""
+MAX_BACKOFF = 10.0
+"""The longest pause between two failed reports."""
+AT_EXIT = 3.0
+"""How long the interpreter's exit waits for each open reporter's queue to be recorded."""
+
+_LIVE: weakref.WeakSet[DenialReporter] = weakref.WeakSet()
 
 
-def encoded_size(denial: dict[str, Any]) -> int | None:
-    """The size of a denial's JSON, or ``None`` when the server would refuse it (a field empty or
-    over its bound, a control character in the request id, a chain depth that is not a whole
-    number >= 0, parameters that are not JSON or too large): such a request is sent to the
-    server to decide instead."""
+def _close_at_exit() -> None:
+    for reporter in list(_LIVE):
+        reporter.close(timeout=AT_EXIT)
+
+
+atexit.register(_close_at_exit)
+
+
+def _utf8_size(value: str) -> int | None:
+    try:
+        return len(value.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+
+
+def encode_denial(denial: dict[str, Any]) -> bytes | None:
+    """A denial's JSON, or ``None`` when the server would refuse it (a field empty or over its
+    bound, a control character in the request id, a chain depth that is not a whole number >= 0,
+    parameters that are not strict JSON (NaN, a lone surrogate) or too large): such a request is
+    sent to the server to decide instead."""
     for name, limit in _LIMITS.items():
         value = denial.get(name)
         if value is None and name in ("tool", "method", "url"):
             continue
-        if not isinstance(value, str) or not value or len(value.encode("utf-8", "replace")) > limit:
+        if not isinstance(value, str) or not value or (_utf8_size(value) or limit + 1) > limit:
             return None
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in denial["request_id"]):
         return None
@@ -45,13 +72,11 @@ def encoded_size(denial: dict[str, Any]) -> int | None:
     if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth < 1 << 32:
         return None
     try:
-        params = json.dumps(denial.get("params", {}), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        whole = json.dumps(denial, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
+        params = json_bytes(denial.get("params", {}))
+        whole = json_bytes(denial)
+    except ValueError:
         return None
-    if len(params.encode("utf-8", "replace")) > _MAX_PARAMS:
-        return None
-    return len(whole.encode("utf-8", "replace"))
+    return whole if len(params) <= _MAX_PARAMS else None
 
 
 class DenialReporter:
@@ -61,9 +86,12 @@ class DenialReporter:
         self.capacity = capacity
         self.interval = interval
         self._make_caller = make_caller
-        self._pending: OrderedDict[str, tuple[dict[str, Any], int]] = OrderedDict()
+        self._pending: OrderedDict[str, bytes] = OrderedDict()
         self._condition = threading.Condition()
         self._stop = False
+        self._urgent = False  # send without waiting for the interval (a full batch, a flush)
+        self._send_at = 0.0  # the interval's next tick
+        self._retry_at = 0.0  # no report before this (a backoff after a failed one)
         self._unsupported_until = 0.0
         self.recorded = 0
         self.duplicates = 0
@@ -71,22 +99,30 @@ class DenialReporter:
         self.last_error: str | None = None
         self._thread = threading.Thread(target=self._run, name="agent-sandbox-denials", daemon=True)
         self._thread.start()
+        _LIVE.add(self)
 
     @property
     def supported(self) -> bool:
-        """Whether the cluster recorded local denials, as far as the client knows: after a 404 it
+        """Whether the cluster records local denials, as far as the client knows: after a 404 it
         is taken not to for ``RECHECK`` seconds (a node not upgraded yet), then asked again."""
         return time.monotonic() >= self._unsupported_until
 
+    @property
+    def running(self) -> bool:
+        """Whether the sending thread runs (a stopped reporter queues nothing)."""
+        return self._thread.is_alive() and not self._stop
+
     def offer(self, denial: dict[str, Any]) -> bool:
-        """Queues a denial (keyed by its request id); ``False`` when the queue is full or the
-        server cannot record local denials, in which case the caller must ask the server."""
-        size = encoded_size(denial)
+        """Queues a denial (keyed by its request id), serialized now; ``False`` when it cannot be
+        recorded (the server would refuse it, the queue is full, the server has no endpoint, the
+        sender does not run), in which case the caller must ask the server."""
+        data = encode_denial(denial)
         with self._condition:
-            if size is None or not self.supported or self._stop or len(self._pending) >= self.capacity:
+            if data is None or not self.supported or not self.running or len(self._pending) >= self.capacity:
                 return False
-            self._pending.setdefault(denial["request_id"], (denial, size))
+            self._pending.setdefault(denial["request_id"], data)
             if len(self._pending) >= BATCH:
+                self._urgent = True
                 self._condition.notify_all()
             return True
 
@@ -99,115 +135,114 @@ class DenialReporter:
         caller = self._make_caller()
         backoff = self.interval
         try:
-            while True:
+            while (batch := self._next_batch()) is not None:
+                try:
+                    sent = self._send(caller, batch)
+                except Exception as error:  # noqa: BLE001 - one bad report must not stop the reports
+                    self.last_error = f"{type(error).__name__}: {error}"
+                    sent = self._drop([rid for rid, _ in batch])
                 with self._condition:
-                    if not self._pending and self._stop:
-                        return
-                    if len(self._pending) < BATCH and not self._stop:
-                        self._condition.wait(backoff)
-                    batch = self._next_batch()
-                if not batch:
-                    continue
-                if self._send(caller, batch):
-                    backoff = self.interval
-                else:
-                    with self._condition:
-                        if self._stop:
-                            return  # close() gave up waiting
-                    backoff = min(backoff * 2, 10.0)
+                    if sent:
+                        backoff, self._retry_at = self.interval, 0.0
+                    else:
+                        self._retry_at = max(self._retry_at, time.monotonic() + backoff)
+                        backoff = min(backoff * 2, MAX_BACKOFF)
         finally:
             caller.close()
 
-    def _next_batch(self) -> list[dict[str, Any]]:
-        """The oldest pending denials, at most ``BATCH`` of them and about ``BATCH_BYTES``."""
-        batch: list[dict[str, Any]] = []
-        total = 0
-        for denial, size in self._pending.values():
-            if batch and (len(batch) == BATCH or total + size > BATCH_BYTES):
-                break
-            batch.append(denial)
-            total += size
-        return batch
+    def _next_batch(self) -> list[tuple[str, bytes]] | None:
+        """Waits for the next report to send: the oldest pending denials, at most ``BATCH`` of
+        them and about ``BATCH_BYTES``, once the interval ticked (or a flush asked) and any backoff
+        passed; ``None`` once stopped."""
+        with self._condition:
+            while not self._stop:
+                now = time.monotonic()
+                due = self._pending and now >= self._retry_at and (self._urgent or now >= self._send_at)
+                if due:
+                    break
+                wake = self._retry_at if now < self._retry_at else self._send_at if self._pending else now + self.interval
+                self._condition.wait(max(wake - now, 0.001))
+            else:
+                return None
+            self._urgent = False
+            self._send_at = time.monotonic() + self.interval
+            batch: list[tuple[str, bytes]] = []
+            total = 0
+            for request_id, data in self._pending.items():
+                if batch and (len(batch) == BATCH or total + len(data) > BATCH_BYTES):
+                    break
+                batch.append((request_id, data))
+                total += len(data)
+            return batch
 
-    def _send(self, caller: Caller, batch: list[dict[str, Any]]) -> bool:
-        """Sends one batch; whether it left the queue."""
-        if not self.supported:
-            return all([self._decide(caller, denial) for denial in batch])
+    def _send(self, caller: Caller, batch: list[tuple[str, bytes]]) -> bool:
+        """Sends one report; whether its denials left the queue (recorded, or refused for good)."""
+        body = b'{"denials":[' + b",".join(data for _, data in batch) + b"]}"
         try:
-            answer = caller.call("POST", PATH, json={"denials": batch})
-        except SandboxError as error:
+            answer = caller.call("POST", PATH, content=body, headers={"Content-Type": "application/json"})
+        except UnreachableError as error:
             self.last_error = str(error)
             return False
+        ids = [request_id for request_id, _ in batch]
         if answer.status == 200:
-            body = answer.body if isinstance(answer.body, dict) else {}
-            self.recorded += int(body.get("recorded", 0))
-            self.duplicates += int(body.get("duplicates", 0))
-            self._remove(batch)
+            counts = answer.body if isinstance(answer.body, dict) else {}
+            self.recorded += int(counts.get("recorded", 0))
+            self.duplicates += int(counts.get("duplicates", 0))
+            self._remove(ids)
             return True
         self.last_error = f"HTTP {answer.status}: {answer.error.get('message', answer.body)}"
-        if answer.status in (404, 405):
+        if answer.status in (404, 405):  # a node without the endpoint: keep them, deny nothing locally
             if self.supported:
-                _log.warning("local denials cannot be recorded by this cluster (%s): the server decides "
-                             "every request for the next %d s", self.last_error, RECHECK)
+                _log.warning("local denials cannot be recorded by this cluster (%s): the server decides every "
+                             "request; the %d queued are reported again in %.0f s", self.last_error, self.pending,
+                             RECHECK)
             with self._condition:
                 self._unsupported_until = time.monotonic() + RECHECK
-            return all([self._decide(caller, denial) for denial in batch])
-        if answer.status in (400, 413):  # a definite refusal: retrying the same report cannot help
-            if len(batch) > 1:  # find the denial refused: each of the others is recorded alone
-                return all([self._send(caller, [denial]) for denial in batch])
-            return self._drop(batch)
-        if answer.status in (401, 403):  # the key was revoked or the agent disabled: never accepted
-            return self._drop(batch)
-        return False
-
-    def _drop(self, batch: list[dict[str, Any]]) -> bool:
-        self.dropped += len(batch)
-        _log.error("%d local denial(s) refused by the server, not recorded: %s", len(batch), self.last_error)
-        self._remove(batch)
-        return True
-
-    def _decide(self, caller: Caller, denial: dict[str, Any]) -> bool:
-        """Has the cluster decide (and so audit) a denial it cannot record: the request itself,
-        under its request id. Whether it left the queue."""
-        if denial["kind"] == "tool":
-            body = {"tool": denial["tool"], "params": denial.get("params", {}), "chain_depth": denial["chain_depth"]}
-        else:
-            body = {"http": {"method": denial["method"], "url": denial["url"]}}
-        try:
-            answer = caller.call("POST", "/v1/decisions", json=body, headers={"Idempotency-Key": denial["request_id"]})
-        except SandboxError as error:
-            self.last_error = str(error)
+                self._retry_at = self._unsupported_until
             return False
-        if answer.status != 200:
-            self.dropped += 1
-            _log.error("a local denial could not be audited: HTTP %d %s", answer.status, answer.error.get("message"))
-        self._remove([denial])
+        if answer.status in (400, 413) and len(batch) > 1:  # find the refused one: the others are recorded
+            return all([self._send(caller, [entry]) for entry in batch])
+        return self._drop(ids)  # any other 4xx is definite (400, 401/403: a revoked key): never accepted
+
+    def _drop(self, ids: list[str]) -> bool:
+        self.dropped += len(ids)
+        _log.error("%d local denial(s) refused by the server, not recorded in the audit: %s", len(ids),
+                   self.last_error)
+        self._remove(ids)
         return True
 
-    def _remove(self, batch: list[dict[str, Any]]) -> None:
+    def _remove(self, ids: list[str]) -> None:
         with self._condition:
-            for denial in batch:
-                self._pending.pop(denial["request_id"], None)
+            for request_id in ids:
+                self._pending.pop(request_id, None)
             self._condition.notify_all()
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Waits until every queued denial has been recorded (or ``timeout``); whether it was."""
+        """Waits until every queued denial has been recorded (or ``timeout``); whether it was.
+        Asks the sender to report now, unless it is pausing after a failure."""
         limit = time.monotonic() + timeout
         with self._condition:
+            self._urgent = True
             self._condition.notify_all()
             while self._pending:
                 remaining = limit - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or not self.running:
                     return False
                 self._condition.wait(min(remaining, 0.1))
-                self._condition.notify_all()
         return True
 
     def close(self, timeout: float = 5.0) -> bool:
-        """Flushes, then stops the thread; whether everything was recorded."""
+        """Flushes, then stops the thread; whether everything was recorded (if not, logs how many
+        denials are missing from the audit)."""
         done = self.flush(timeout)
         with self._condition:
+            already = self._stop
             self._stop = True
+            missing = len(self._pending)
             self._condition.notify_all()
+        if missing and not already:
+            _log.error("%d local denial(s) not recorded in the audit when the client closed (last error: %s)",
+                       missing, self.last_error)
         self._thread.join(timeout=1.0)
+        _LIVE.discard(self)
         return done

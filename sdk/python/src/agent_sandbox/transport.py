@@ -2,11 +2,16 @@
 (connection refused, timeout, a dropped connection, any 5xx, 429, ``"retryable": true``) is
 retried on the next node with the same request (and so the same ``Idempotency-Key``), within a
 bounded number of attempts and a deadline; a definite answer is returned at once, never retried.
+
+The deadline holds end to end: an attempt gets a share of the time left (so one node that never
+answers cannot use all of it), its connection a short timeout, and its answer is read in chunks
+checked against the attempt's limit and a size bound (a node dripping bytes is given up).
 """
 
 from __future__ import annotations
 
 import itertools
+import json as jsonlib
 import random
 import ssl
 import threading
@@ -45,6 +50,18 @@ class RetryPolicy:
     attempt_timeout: float = 5.0
     backoff: float = 0.1
     max_backoff: float = 1.0
+    connect_timeout: float = 1.0
+    max_body: int = 16 << 20
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as strict JSON in UTF-8; ``ValueError`` for what is not JSON (NaN, infinities,
+    a lone surrogate, an object that is not a JSON type, nesting too deep)."""
+    try:
+        text = jsonlib.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.encode("utf-8")  # strict: a lone surrogate raises UnicodeEncodeError (a ValueError)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ValueError(f"not JSON: {error}") from error
 
 
 def normalize_endpoints(endpoints: Sequence[str]) -> list[str]:
@@ -60,14 +77,16 @@ def normalize_endpoints(endpoints: Sequence[str]) -> list[str]:
 
 class Endpoints:
     """The cluster's nodes, shared by the callers of one client: each call starts at the next
-    node (round robin); nodes that failed recently are tried last."""
+    node (round robin); a node that failed is tried last for a quarantine that doubles with each
+    failure in a row (``quarantine`` seconds, up to ``max_quarantine``) and ends when it answers."""
 
-    def __init__(self, endpoints: Sequence[str], quarantine: float = 2.0) -> None:
+    def __init__(self, endpoints: Sequence[str], quarantine: float = 2.0, max_quarantine: float = 60.0) -> None:
         self.urls = normalize_endpoints(endpoints)
         self.quarantine = quarantine
+        self.max_quarantine = max_quarantine
         self._lock = threading.Lock()
         self._next = itertools.count(random.randrange(len(self.urls)))
-        self._failed_at: dict[str, float] = {}
+        self._failed: dict[str, tuple[float, int]] = {}  # url: (until, failures in a row)
 
     def order(self) -> list[str]:
         """This call's order of nodes."""
@@ -75,19 +94,25 @@ class Endpoints:
             start = next(self._next) % len(self.urls)
             now = time.monotonic()
             rotated = self.urls[start:] + self.urls[:start]
-            healthy = [url for url in rotated if now - self._failed_at.get(url, -1e9) > self.quarantine]
+            healthy = [url for url in rotated if self._failed.get(url, (0.0, 0))[0] <= now]
             return healthy + [url for url in rotated if url not in healthy]
 
     def failed(self, url: str) -> None:
         with self._lock:
-            self._failed_at[url] = time.monotonic()
+            failures = self._failed.get(url, (0.0, 0))[1] + 1
+            pause = min(self.quarantine * 2 ** min(failures - 1, 30), self.max_quarantine)
+            self._failed[url] = (time.monotonic() + pause, failures)
 
     def answered(self, url: str) -> None:
         with self._lock:
-            self._failed_at.pop(url, None)
+            self._failed.pop(url, None)
 
 
-def _retry_after(answer: httpx.Response) -> float:
+class _Abandoned(Exception):
+    """An answer given up while it was read: too slow for the deadline, or too large."""
+
+
+def _retry_after(answer: Answer) -> float:
     try:
         return max(0.0, float(answer.headers.get("Retry-After", "0")))
     except ValueError:
@@ -98,46 +123,54 @@ class Caller:
     """One thread's HTTP client over the shared endpoints."""
 
     def __init__(self, endpoints: Endpoints, headers: Mapping[str, str], retry: RetryPolicy,
-                 sleep: Callable[[float], None] = time.sleep, verify: bool | str = True) -> None:
+                 sleep: Callable[[float], None] = time.sleep, verify: bool | str = True,
+                 trust_env: bool = True) -> None:
         self.endpoints = endpoints
         self.retry = retry
         self.sleep = sleep
         tls: bool | ssl.SSLContext = ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
         self.client = httpx.Client(headers=dict(headers), timeout=retry.attempt_timeout, follow_redirects=False,
-                                   verify=tls)
+                                   verify=tls, trust_env=trust_env)
 
     def close(self) -> None:
         self.client.close()
 
-    def call(self, method: str, path: str, *, json: Any = None, headers: Mapping[str, str] | None = None,
-             params: Mapping[str, str] | None = None, timeout: float | None = None,
-             deadline: float | None = None) -> Answer:
+    def call(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
+             headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+             timeout: float | None = None, deadline: float | None = None) -> Answer:
         """The first definite answer; :class:`UnreachableError` when none came within the
-        attempts and the deadline. Every attempt sends the same method, path, headers and body."""
+        attempts and the deadline. Every attempt sends the same method, path, headers and body
+        (``json``, encoded strictly: ``ValueError`` for what is not JSON, or ``content``). Without
+        ``timeout`` (a long poll's), an attempt gets its share of the time left: that time over
+        the attempts that remain this round."""
+        if json is not None:
+            content = json_bytes(json)
+            headers = {"Content-Type": "application/json", **(headers or {})}
         limit = time.monotonic() + (self.retry.deadline if deadline is None else deadline)
         attempts, last = 0, "no attempt"
         backoff = self.retry.backoff
         while True:
-            for url in self.endpoints.order():
+            order = self.endpoints.order()
+            for index, url in enumerate(order):
                 remaining = limit - time.monotonic()
                 if attempts >= self.retry.max_attempts or remaining <= 0:
                     raise UnreachableError(f"no node answered within the bounds ({attempts} attempts); last: {last}")
+                left = min(len(order) - index, self.retry.max_attempts - attempts)
                 attempts += 1
-                per_attempt = min(timeout or self.retry.attempt_timeout, remaining)
+                share = remaining if timeout is not None else remaining / left
+                per_attempt = min(timeout or self.retry.attempt_timeout, share)
                 try:
-                    response = self.client.request(method, url + path, json=json, headers=headers, params=params,
-                                                   timeout=per_attempt)
-                except httpx.HTTPError as error:  # refused, timed out, dropped: the outcome is unknown
+                    answer = self._attempt(method, url, path, content, headers, params, per_attempt)
+                except (httpx.HTTPError, _Abandoned) as error:  # refused, timed out, dropped: outcome unknown
                     self.endpoints.failed(url)
                     last = f"{url}: {type(error).__name__}: {error}"
                     continue
-                answer = Answer(response.status_code, _body(response), response.headers, url)
-                status = response.status_code
+                status = answer.status
                 if status >= 500 or status == 429 or answer.error.get("retryable") is True:
                     if status != 429:
                         self.endpoints.failed(url)
                     last = f"{url}: HTTP {status} {answer.error.get('code', '')}".rstrip()
-                    backoff = max(backoff, min(_retry_after(response), self.retry.max_backoff))
+                    backoff = max(backoff, min(_retry_after(answer), self.retry.max_backoff))
                     continue
                 self.endpoints.answered(url)
                 return answer
@@ -145,11 +178,32 @@ class Caller:
             self.sleep(pause)
             backoff = min(backoff * 2, self.retry.max_backoff)
 
+    def _attempt(self, method: str, url: str, path: str, content: bytes | None, headers: Mapping[str, str] | None,
+                 params: Mapping[str, str] | None, seconds: float) -> Answer:
+        """One request to one node, its whole answer read within ``seconds`` (checked between
+        chunks; one read waits at most ``seconds``) and ``max_body`` bytes."""
+        limit = time.monotonic() + seconds
+        timeout = httpx.Timeout(seconds, connect=min(self.retry.connect_timeout, seconds))
+        with self.client.stream(method, url + path, content=content, headers=headers, params=params,
+                                timeout=timeout) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.retry.max_body:
+                    raise _Abandoned(f"answer over {self.retry.max_body} bytes")
+                if time.monotonic() > limit:
+                    raise _Abandoned(f"answer not read within {seconds:.2f} s")
+                chunks.append(chunk)
+            if time.monotonic() > limit:
+                raise _Abandoned(f"answer not read within {seconds:.2f} s")
+            return Answer(response.status_code, _body(b"".join(chunks)), response.headers, url)
 
-def _body(response: httpx.Response) -> Any:
-    if not response.content:
+
+def _body(content: bytes) -> Any:
+    if not content:
         return None
     try:
-        return response.json()
+        return jsonlib.loads(content)
     except ValueError:
-        return response.text
+        return content.decode("utf-8", "replace")

@@ -1,0 +1,86 @@
+"""The client's bounds against node doubles (no cluster): the deadline holds end to end (a node
+dripping its answer, one that never answers, an answer too large), what strict JSON cannot carry
+is denied without raising, and waiting for an approval never spins."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import pytest
+from fakes import AnsweringNode, RawNode, drip
+
+from agent_sandbox import UNREACHABLE, SandboxClient, UnreachableError
+from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
+
+ALLOW = {"decision": "allow", "reason": "ok", "rule": "tools.allow[0]"}
+
+
+def client(*urls: str, **options: float) -> SandboxClient:
+    return SandboxClient(endpoints=list(urls), agent_id="a", agent_api_key="k", trust_env=False, **options)
+
+
+def test_a_node_dripping_its_answer_cannot_outlast_the_deadline() -> None:
+    node = RawNode(drip(json.dumps(ALLOW).encode(), every=0.3))
+    try:
+        with client(node.url, deadline=2.0) as sandbox:
+            started = time.monotonic()
+            answer = sandbox.tool_call("crm.read", {})
+            elapsed = time.monotonic() - started
+    finally:
+        node.close()
+    assert answer["decision"] == "deny" and answer["reason"] == UNREACHABLE, answer  # not the late allow
+    assert elapsed < 2.0 + 0.6, elapsed
+
+
+def test_an_answer_over_the_size_bound_is_given_up() -> None:
+    node = AnsweringNode({"decision": "allow", "pad": "x" * 5000})
+    caller = Caller(Endpoints([node.url]), {}, RetryPolicy(max_body=4096, deadline=1.0), trust_env=False)
+    try:
+        with pytest.raises(UnreachableError, match="over 4096 bytes"):
+            caller.call("POST", "/v1/decisions", json={})
+    finally:
+        caller.close()
+        node.close()
+
+
+def test_a_hung_node_does_not_eat_the_deadline_of_every_call() -> None:
+    hung, good = RawNode(), AnsweringNode(ALLOW)
+    try:
+        with client(hung.url, good.url, deadline=2.0) as sandbox:
+            answers = []
+            for _ in range(4):
+                started = time.monotonic()
+                answers.append((sandbox.tool_call("crm.read", {})["decision"], time.monotonic() - started))
+    finally:
+        hung.close()
+        good.close()
+    assert [decision for decision, _ in answers] == ["allow"] * 4, answers
+    assert max(elapsed for _, elapsed in answers) < 1.5, answers  # at most half the deadline on the hung node
+    assert len(hung.connections) <= 2, len(hung.connections)  # then it is tried last: quarantined
+
+
+@pytest.mark.parametrize("params", [{"amount": math.nan}, {"note": json.loads('"\\ud800"')}, {"x": object()}])
+def test_what_strict_json_cannot_carry_is_denied_without_raising(params: dict[str, object]) -> None:
+    node = AnsweringNode(ALLOW)
+    try:
+        with client(node.url) as sandbox:
+            answer = sandbox.tool_call("crm.read", params)
+    finally:
+        node.close()
+    assert answer["decision"] == "deny" and answer["rule"] == "sdk.refused" and answer["local"], answer
+    assert not node.requests
+
+
+def test_waiting_for_an_approval_a_node_answers_at_once_does_not_spin() -> None:
+    node = AnsweringNode({"id": 1, "status": "pending"})
+    try:
+        with client(node.url) as sandbox:
+            started = time.monotonic()
+            approval = sandbox.wait_for_approval(1, timeout=2.0)
+            elapsed = time.monotonic() - started
+    finally:
+        node.close()
+    assert approval["status"] == "pending" and 1.9 < elapsed < 3.0, (approval, elapsed)
+    assert len(node.requests) <= 6, len(node.requests)
