@@ -16,6 +16,7 @@ from fakes import BundleServer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent_sandbox import BundleError, KeySet, SandboxClient, canonical_bytes, verify_bundle
+from agent_sandbox.cache import PolicyCache
 
 # Raw in the text: a tab, a CR LF line end, quotes, a backslash, non-ASCII, '<>&' and '/':
 # what the canonical form escapes and what it leaves raw.
@@ -114,5 +115,42 @@ def test_the_held_version_with_another_text_is_refused(cluster: Cluster) -> None
             with pytest.raises(BundleError, match="another text"):
                 client.refresh_policy()
             assert client.policy()["sha256"] == good["bundle"]["sha256"]
+    finally:
+        server.close()
+
+
+def test_the_held_version_served_under_a_new_etag_keeps_that_etag(cluster: Cluster) -> None:
+    """The ETag names the signing key too: after a key rotation the same version comes with a new
+    one, and a poll with the old one would download the whole bundle every time."""
+    good = signed(cluster)
+    cache = PolicyCache(AGENT, KeySet.parse(cluster.keys_json()), lambda: None)  # type: ignore[arg-type, return-value]
+    assert cache.offer(good, '"7-aaaa"')
+    assert not cache.offer(good, '"7-bbbb"')
+    assert cache.etag == '"7-bbbb"'
+
+
+def test_while_bundles_are_refused_nothing_is_denied_locally(cluster: Cluster) -> None:
+    good = signed(cluster)
+    forged = copy.deepcopy(good)
+    forged["bundle"]["ts"] += 1
+    cache = PolicyCache(AGENT, KeySet.parse(cluster.keys_json()), lambda: None)  # type: ignore[arg-type, return-value]
+    assert cache.offer(good) and cache.static is not None
+    with pytest.raises(BundleError):
+        cache.offer(forged)  # say, bundles signed by a key this client is not configured with
+    assert cache.static is None and cache.bundle is not None  # the server decides; the policy is still shown
+    assert not cache.offer(good)
+    assert cache.static is not None
+
+
+def test_a_bundle_below_the_minimum_version_is_refused(cluster: Cluster) -> None:
+    current = signed(cluster)
+    server = BundleServer(current)
+    try:
+        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY, trust_env=False,
+                           policy_public_key=cluster.keys_json(),
+                           min_policy_version=current["bundle"]["version"] + 1) as client:
+            with pytest.raises(BundleError, match="below the minimum version"):
+                client.refresh_policy()
+            assert client.policy() is None and client.cache is not None and client.cache.static is None
     finally:
         server.close()

@@ -23,13 +23,15 @@ LONG_POLL = 30.0
 class PolicyCache:
     """The newest verified bundle of one agent and its statically decidable part."""
 
-    def __init__(self, agent_id: str, keys: KeySet, make_caller: Callable[[], Caller]) -> None:
+    def __init__(self, agent_id: str, keys: KeySet, make_caller: Callable[[], Caller], min_version: int = 0) -> None:
         self.agent_id = agent_id
         self.keys = keys
+        self.min_version = min_version
         self._make_caller = make_caller
         self._lock = threading.Lock()
         self._bundle: PolicyBundle | None = None
         self._static: StaticPolicy | None = None
+        self._refusing = False  # the last bundle offered was refused: the server decides everything
         self._etag: str | None = None
         self.refused = 0
         self.last_error: str | None = None
@@ -44,16 +46,27 @@ class PolicyCache:
 
     @property
     def static(self) -> StaticPolicy | None:
+        """The held policy's static part; ``None`` while the bundles served are refused (a signing
+        key not configured here, a replay): then the server decides every request."""
         with self._lock:
-            return self._static
+            return None if self._refusing else self._static
+
+    @property
+    def etag(self) -> str | None:
+        with self._lock:
+            return self._etag
 
     def offer(self, document: object, etag: str | None = None) -> bool:
         """Installs a signed bundle if it verifies and is newer than the one held. A bad
-        signature, another agent's bundle, a lower version or the held version with another text
-        raises :class:`BundleError` (and changes nothing); the same bundle again is ignored
-        (``False``)."""
+        signature, another agent's bundle, a version lower than the one held or than
+        ``min_version``, or the held version with another text raises :class:`BundleError` (and
+        turns local denials off until a bundle is accepted); the held bundle again is ignored
+        (``False``) but its ``ETag`` kept (it names the signing key too)."""
         try:
             bundle = verify_bundle(document, self.keys, self.agent_id)
+            if bundle.version < self.min_version:
+                raise BundleError(f"bundle version {bundle.version} is below the minimum version {self.min_version}: "
+                                  "refused (min_policy_version)")
             with self._lock:
                 held = self._bundle
                 if held is not None and bundle.version < held.version:
@@ -63,8 +76,12 @@ class PolicyCache:
                     if bundle.sha256 != held.sha256:
                         raise BundleError(f"bundle version {bundle.version} has another text than the one held "
                                           "(two signed texts for one version): refused")
+                    self._refusing = False
+                    self._etag = etag or self._etag
                     return False
         except BundleError as error:
+            with self._lock:
+                self._refusing = True
             self.refused += 1
             self.last_error = str(error)
             _log.warning("policy bundle refused: %s", error)
@@ -73,7 +90,7 @@ class PolicyCache:
         with self._lock:
             if self._bundle is not None and bundle.version <= self._bundle.version:
                 return False  # another thread installed a newer one meanwhile
-            self._bundle, self._static, self._etag = bundle, static, etag
+            self._bundle, self._static, self._etag, self._refusing = bundle, static, etag, False
         return True
 
     def fetch(self, caller: Caller, wait: float | None) -> bool:

@@ -41,7 +41,8 @@ class SandboxClient:
                  tool_schemas: Mapping[str, Any] | None = None, *, endpoints: Sequence[str] | None = None,
                  policy_public_key: str | None = None, local_denials: bool = True,
                  max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
-                 denial_queue: int = 1000, verify: bool | str = True, trust_env: bool = True) -> None:
+                 denial_queue: int = 1000, verify: bool | str = True, trust_env: bool = True,
+                 min_policy_version: int = 0) -> None:
         if not agent_id or not agent_api_key:
             raise ConfigurationError("agent_id and agent_api_key are required")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
@@ -56,7 +57,8 @@ class SandboxClient:
         self.cache: PolicyCache | None = None
         self.reporter: DenialReporter | None = None
         if policy_public_key is not None:
-            self.cache = PolicyCache(agent_id, KeySet.parse(policy_public_key), self._make_caller)
+            self.cache = PolicyCache(agent_id, KeySet.parse(policy_public_key), self._make_caller,
+                                     min_version=min_policy_version)
             self.cache.start()
             if local_denials:
                 self.reporter = DenialReporter(self._make_caller, capacity=denial_queue)
