@@ -23,7 +23,8 @@ def main() -> None:
     try:
         live.start_all()
         live.seed("bench", AGENT, KEY, POLICY)
-        with SandboxClient(endpoints=live.urls, agent_id=AGENT, agent_api_key=KEY, denial_queue=100_000,
+        with SandboxClient(trust_env=False,
+                           endpoints=live.urls, agent_id=AGENT, agent_api_key=KEY, denial_queue=100_000,
                            policy_public_key=live.keys_json()) as client:
             client.wait_for_policy()
             count = 5_000

@@ -38,12 +38,21 @@ def _free(port: int) -> bool:
 
 
 def free_base_port(count: int) -> int:
-    """A base port such that base..base+count-1 and base+1000.. are free (random, then checked)."""
+    """A base port such that base..base+count-1 and base+1000.. are free (random, then checked),
+    below Linux's ephemeral range (32768-60999), so that no outgoing connection takes one meanwhile."""
     for _ in range(200):
-        base = random.randrange(41_000, 59_000)
+        base = random.randrange(20_000, 31_000)
         if all(_free(base + offset) and _free(base + 1000 + offset) for offset in range(count)):
             return base
     raise RuntimeError("no free port range found")
+
+
+def _outcome_unknown(answer: httpx.Response) -> bool:
+    try:
+        error = answer.json().get("error", {})
+    except (ValueError, AttributeError):
+        return True  # not the server's error shape: assume the worst
+    return isinstance(error, dict) and error.get("outcome_unknown") is True
 
 
 def eventually(what: str, check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.05) -> Any:
@@ -68,7 +77,8 @@ class Cluster:
         self.admin_token = "sdk-test-admin-" + secrets.token_hex(8)
         self.signing_key = base64.b64encode(os.urandom(32)).decode()
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
-        self.http = httpx.Client(timeout=5.0, verify=ssl.create_default_context(cafile=str(tls[0])) if tls else True)
+        self.http = httpx.Client(timeout=5.0, verify=ssl.create_default_context(cafile=str(tls[0])) if tls else True,
+                                 trust_env=False)  # a proxy in the environment must not carry 127.0.0.1
 
     def url(self, node: int) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.base + node - 1}"
@@ -94,6 +104,13 @@ class Cluster:
     def start_all(self) -> None:
         for node in range(1, self.size + 1):
             self.start(node)
+        eventually("a leader known to every node", lambda: all(self.ready(n) for n in range(1, self.size + 1)))
+
+    def restore(self) -> None:
+        """Starts again the nodes a test stopped, and waits until every node knows a leader."""
+        for node in range(1, self.size + 1):
+            if node not in self.processes:
+                self.start(node)
         eventually("a leader known to every node", lambda: all(self.ready(n) for n in range(1, self.size + 1)))
 
     def ready(self, node: int) -> bool:
@@ -136,22 +153,32 @@ class Cluster:
     def admin(self, method: str, path: str, *, node: int = 1, json: Any = None, content: str | None = None,
               headers: dict[str, str] | None = None, expect: int = 200) -> Any:
         """An operator call with the admin token, asked again (bounded) while the answer is
-        retryable; fails unless the status is ``expect``."""
+        retryable; fails unless the status is ``expect``. A POST (not idempotent) is asked again
+        only when it cannot have been carried out (connection refused, a 503 that is not
+        ``outcome_unknown``); after an unknown outcome a 409 means the first attempt created it."""
         headers = {"Authorization": f"Bearer {self.admin_token}", **(headers or {})}
         nodes = [node] + [n for n in self.processes if n != node]
+        unknown = False
 
         def attempt() -> httpx.Response | None:
+            nonlocal unknown
             for target in nodes:
                 try:
                     answer = self.http.request(method, self.url(target) + path, json=json, content=content,
                                                headers=headers)
+                except httpx.ConnectError:
+                    continue
                 except httpx.HTTPError:
+                    unknown = True  # sent, maybe carried out: a POST asked again may find it done
                     continue
                 if answer.status_code not in (429, 502, 503, 504):
                     return answer
+                unknown = unknown or _outcome_unknown(answer)
             return None
 
         answer = eventually(f"{method} {path}", attempt, timeout=30.0, interval=0.2)
+        if method == "POST" and unknown and answer.status_code == 409 and expect != 409:
+            return None  # the attempt whose answer was lost created it
         assert answer.status_code == expect, f"{method} {path}: HTTP {answer.status_code}: {answer.text}"
         return answer.json() if answer.content else None
 

@@ -12,7 +12,7 @@ from agent_sandbox import UNREACHABLE, SandboxClient
 
 
 def test_mvp_interface_answers_allow_deny_and_needs_approval(cluster: Cluster) -> None:
-    with SandboxClient(control_plane_base=cluster.url(1), agent_id=AGENT, agent_api_key=KEY,
+    with SandboxClient(trust_env=False, control_plane_base=cluster.url(1), agent_id=AGENT, agent_api_key=KEY,
                        tool_schemas={"crm.read": {"type": "object"}}) as client:
         allowed = client.tool_call("crm.read", {"customer_id": "42"})
         assert allowed["decision"] == "allow", allowed
@@ -26,7 +26,7 @@ def test_mvp_interface_answers_allow_deny_and_needs_approval(cluster: Cluster) -
 
 
 def test_wait_for_approval_returns_when_an_approver_on_another_node_decides(cluster: Cluster) -> None:
-    with SandboxClient(endpoints=cluster.urls[:1], agent_id=AGENT, agent_api_key=KEY) as client:
+    with SandboxClient(trust_env=False, endpoints=cluster.urls[:1], agent_id=AGENT, agent_api_key=KEY) as client:
         params = {"recipient": "b@gmail.com", "subject": "s", "body": "wait"}
         pending = client.tool_call("email.send", params)
         approval = pending["approval_id"]
@@ -47,7 +47,7 @@ def test_wait_for_approval_returns_when_an_approver_on_another_node_decides(clus
 def test_fails_closed_within_the_deadline_when_no_node_answers() -> None:
     base = free_base_port(3)
     urls = [f"http://127.0.0.1:{base + offset}" for offset in range(3)]
-    with SandboxClient(endpoints=urls, agent_id=AGENT, agent_api_key=KEY, deadline=1.5) as client:
+    with SandboxClient(trust_env=False, endpoints=urls, agent_id=AGENT, agent_api_key=KEY, deadline=1.5) as client:
         started = time.monotonic()
         answer = client.tool_call("crm.read", {})
         elapsed = time.monotonic() - started
@@ -56,7 +56,8 @@ def test_fails_closed_within_the_deadline_when_no_node_answers() -> None:
 
 
 def test_a_definite_refusal_is_a_deny_and_is_not_retried(cluster: Cluster) -> None:
-    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key="WRONG-KEY-0123456789") as client:
+    with SandboxClient(trust_env=False,
+                       endpoints=cluster.urls, agent_id=AGENT, agent_api_key="WRONG-KEY-0123456789") as client:
         started = time.monotonic()
         answer = client.tool_call("crm.read", {})
     assert answer["decision"] == "deny" and answer["error"]["status"] == 401, answer
@@ -67,7 +68,7 @@ def test_execute_runs_the_tool_only_when_allowed_and_after_an_approval(cluster: 
     token = cluster.admin("POST", "/v1/tokens", json={"id": "bob", "role": "approver", "tenant": "sdk_tenant"})
     cluster.admin("PUT", "/v1/groups/human/members/bob")
     runs: list[str] = []
-    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY) as client:
+    with SandboxClient(trust_env=False, endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY) as client:
         decision, result = client.execute("payments.charge", {"amount": 5}, lambda: runs.append("charge"))
         assert decision["decision"] == "deny" and result is None and runs == []
         decision, result = client.execute("crm.read", {"customer_id": "1"}, lambda: runs.append("read") or "row")

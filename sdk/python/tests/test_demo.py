@@ -4,6 +4,7 @@ its narration shows each decision the story needs."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -35,8 +36,9 @@ def test_the_demo_narrates_every_decision_of_the_story(cluster: Cluster, tmp_pat
     seed = tmp_path / "seed.json"
     seed_like_cluster_seed(cluster, seed)
     kill = f"kill -9 {cluster.processes[cluster.leader()].pid}"
+    env = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
     run = subprocess.run([sys.executable, str(DEMO), "--seed", str(seed), "--kill-leader", kill],
-                         capture_output=True, text=True, timeout=180)
+                         capture_output=True, text=True, timeout=180, env=env)  # no proxy for 127.0.0.1
     out = run.stdout
     assert run.returncode == 0, out + run.stderr
     expected = [

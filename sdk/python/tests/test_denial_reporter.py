@@ -34,7 +34,7 @@ def test_lost_answers_are_retried_and_each_denial_is_recorded_once() -> None:
     try:
         for n in range(250):
             assert sender.offer(denial(n))
-        assert sender.offer(denial(7))  # the same request id again: queued once
+        assert sender.offer(denial(7))  # the same request id again: accepted (queued once: see below)
         assert sender.close(timeout=20)
     finally:
         audit.close()

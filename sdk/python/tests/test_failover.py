@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Iterator
 
+import pytest
 from cluster import Cluster
 from conftest import AGENT, KEY
 from fakes import DroppingProxy
 
 from agent_sandbox import UNREACHABLE, SandboxClient
+
+
+@pytest.fixture(autouse=True)
+def every_node_up(cluster: Cluster) -> Iterator[None]:
+    """Each test starts with the three nodes up, whatever the one before killed (order-free)."""
+    cluster.restore()
+    yield
 
 
 def requests_today(cluster: Cluster) -> int:
@@ -23,7 +31,8 @@ def test_a_lost_answer_is_retried_on_another_node_with_the_same_request_id(clust
     proxy = DroppingProxy(cluster.url(1))
     before = requests_today(cluster)
     try:
-        with SandboxClient(endpoints=[proxy.url, cluster.url(2)], agent_id=AGENT, agent_api_key=KEY) as client:
+        with SandboxClient(trust_env=False,
+                           endpoints=[proxy.url, cluster.url(2)], agent_id=AGENT, agent_api_key=KEY) as client:
             answers = [client.tool_call("crm.read", {"customer_id": str(n)}) for n in range(10)]
     finally:
         proxy.close()
@@ -40,7 +49,8 @@ def test_killing_the_leader_mid_run_loses_no_decision_and_debits_each_once(clust
     before = requests_today(cluster)
     answers: list[dict[str, Any]] = []
     killed = threading.Event()
-    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY, deadline=20.0) as client:
+    with SandboxClient(trust_env=False,
+                       endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY, deadline=20.0) as client:
         def run() -> None:
             for n in range(60):
                 answers.append(client.tool_call("crm.read", {"n": n}))
@@ -59,7 +69,8 @@ def test_killing_the_leader_mid_run_loses_no_decision_and_debits_each_once(clust
 
 
 def test_with_every_node_down_the_client_fails_closed_within_its_deadline(cluster: Cluster) -> None:
-    with SandboxClient(endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY, deadline=2.0) as client:
+    with SandboxClient(trust_env=False,
+                       endpoints=cluster.urls, agent_id=AGENT, agent_api_key=KEY, deadline=2.0) as client:
         assert client.tool_call("crm.read", {})["decision"] == "allow"
         for node in list(cluster.processes):
             cluster.kill(node)

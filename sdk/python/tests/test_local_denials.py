@@ -19,7 +19,7 @@ def audit_records(cluster: Cluster) -> list[dict]:
 def test_local_denials_reach_the_audit_exactly_once(cluster: Cluster) -> None:
     proxy = DroppingProxy(cluster.url(1), drops=1)  # the first report is recorded, its answer lost
     try:
-        with SandboxClient(endpoints=[proxy.url], agent_id=AGENT, agent_api_key=KEY,
+        with SandboxClient(trust_env=False, endpoints=[proxy.url], agent_id=AGENT, agent_api_key=KEY,
                            policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy() is not None
             denied = [client.tool_call("payments.charge", {"amount": n, "card": "4111 1111 1111 1111"})
@@ -43,7 +43,7 @@ def test_local_denials_reach_the_audit_exactly_once(cluster: Cluster) -> None:
 
 
 def test_a_report_sent_again_is_recorded_once(cluster: Cluster) -> None:
-    with SandboxClient(endpoints=[cluster.url(3)], agent_id=AGENT, agent_api_key=KEY,
+    with SandboxClient(trust_env=False, endpoints=[cluster.url(3)], agent_id=AGENT, agent_api_key=KEY,
                        policy_public_key=cluster.keys_json()) as client:
         client.wait_for_policy()
         denied = client.tool_call("prod_db.drop", {})

@@ -47,7 +47,7 @@ def test_a_forged_bundle_is_refused_and_the_held_one_kept(cluster: Cluster) -> N
     forged["bundle"]["version"] = good["bundle"]["version"] + 1
     server = BundleServer(good)
     try:
-        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+        with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
                            policy_public_key=cluster.keys_json()) as client:
             held = client.wait_for_policy()
             assert held is not None and held["version"] == good["bundle"]["version"]
@@ -72,7 +72,7 @@ def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
     assert current["bundle"]["version"] > 1
     server = BundleServer(current)
     try:
-        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+        with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
                            policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy()["version"] == current["bundle"]["version"]
             server.serve(old)  # validly signed, but a replay
@@ -85,7 +85,7 @@ def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
 
 
 def test_a_policy_published_on_another_node_is_seen_within_a_second(cluster: Cluster) -> None:
-    with SandboxClient(endpoints=[cluster.url(1)], agent_id=AGENT, agent_api_key=KEY,
+    with SandboxClient(trust_env=False, endpoints=[cluster.url(1)], agent_id=AGENT, agent_api_key=KEY,
                        policy_public_key=cluster.keys_json()) as client:
         held = client.wait_for_policy()
         assert held is not None
@@ -108,7 +108,7 @@ def test_the_held_version_with_another_text_is_refused(cluster: Cluster) -> None
     assert verify_bundle(twin, KeySet.parse(cluster.keys_json()), AGENT).version == good["bundle"]["version"]
     server = BundleServer(good)
     try:
-        with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
+        with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
                            policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy() is not None
             server.serve(twin)

@@ -27,10 +27,11 @@ def tls_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 def test_https_with_a_private_ca(tls_node: Cluster) -> None:
     cert = str(tls_node.tls[0]) if tls_node.tls else ""
-    with SandboxClient(endpoints=tls_node.urls, agent_id=AGENT, agent_api_key=KEY, verify=cert,
+    with SandboxClient(trust_env=False, endpoints=tls_node.urls, agent_id=AGENT, agent_api_key=KEY, verify=cert,
                        policy_public_key=tls_node.keys_json()) as client:
         assert client.tool_call("crm.read", {})["decision"] == "allow"
         assert client.wait_for_policy() is not None
-    with SandboxClient(endpoints=tls_node.urls, agent_id=AGENT, agent_api_key=KEY, deadline=1.0) as client:
+    with SandboxClient(trust_env=False,
+                       endpoints=tls_node.urls, agent_id=AGENT, agent_api_key=KEY, deadline=1.0) as client:
         untrusted = client.tool_call("crm.read", {})
     assert untrusted["decision"] == "deny" and untrusted["reason"] == UNREACHABLE, untrusted
