@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,8 @@ from fakes import AnsweringNode, FakeAudit
 
 from agent_sandbox.denials import BATCH, DenialReporter, encode_denial
 from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def reporter(audit: FakeAudit, capacity: int = 1000, interval: float = 0.05) -> DenialReporter:
@@ -201,3 +206,22 @@ def test_a_flush_does_not_cut_the_pause_after_a_failed_report() -> None:
     finally:
         node.close()
     assert 2 <= reports <= 5, reports  # the pause doubles (0.2, 0.4, 0.8, 1.6 s) whatever the flush
+
+
+def test_a_reporter_never_closed_is_flushed_when_the_interpreter_exits(tmp_path: Path) -> None:
+    audit = FakeAudit()
+    script = tmp_path / "agent.py"
+    script.write_text(f"""import sys
+sys.path.insert(0, {str(SRC)!r})
+from agent_sandbox.denials import DenialReporter
+from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
+endpoints = Endpoints([{audit.url!r}])
+reporter = DenialReporter(lambda: Caller(endpoints, {{}}, RetryPolicy(), trust_env=False), interval=30)
+assert reporter.offer({denial(1)!r})
+""")  # the interval is 30 s: only the exit's flush can send it
+    try:
+        run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30)
+    finally:
+        audit.close()
+    assert run.returncode == 0, run.stderr
+    assert sorted(audit.recorded) == ["r1"], run.stderr
