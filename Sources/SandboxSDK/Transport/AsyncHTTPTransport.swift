@@ -42,6 +42,14 @@ public final class AsyncHTTPTransport: HTTPTransport {
 
     public func shutdown() async { try? await client.shutdown() }
 
+    /// A transport dropped without ``shutdown()`` (a client never closed) still shuts its
+    /// `HTTPClient` down (the task keeps it alive until then): async-http-client traps in debug
+    /// builds on a client released while running. A second shutdown only throws, ignored.
+    deinit {
+        let client = client
+        Task { try? await client.shutdown() }
+    }
+
     static func amount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
         return .nanoseconds(max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000)

@@ -1,0 +1,54 @@
+import Foundation
+import JSON
+import SandboxSDK
+import Testing
+
+/// Configurations that cannot work are refused with a message, never a crash; a client that is
+/// never closed is released without trapping; with no node listening, the answer is a denial
+/// within the deadline.
+@Suite struct ConfigurationTests {
+    let node = URL(string: "http://127.0.0.1:1")!  // nothing listens on port 1
+
+    func refused(_ make: () throws -> SandboxClient) -> String? {
+        do {
+            _ = try make()
+            return nil
+        } catch { return "\(error)" }
+    }
+
+    @Test func unusableConfigurationsAreRefusedWithAReason() {
+        var zero = SandboxClientOptions()
+        zero.maxAttempts = 0
+        var batch = SandboxClientOptions()
+        batch.denialBatchSize = 101
+        let cases: [(String, () throws -> SandboxClient)] = [
+            ("at least one endpoint", { try SandboxClient(endpoints: [], agentID: "a", apiKey: "k") }),
+            (
+                "http:// or https://",
+                { try SandboxClient(endpoints: [URL(string: "ftp://h")!], agentID: "a", apiKey: "k") }
+            ),
+            ("agentID", { try SandboxClient(endpoints: [node], agentID: "", apiKey: "k") }),
+            ("apiKey", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "") }),
+            ("Ed25519", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", policyPublicKeys: ["xyz"]) }),
+            ("maxAttempts", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: zero) }),
+            ("1 to 100", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: batch) }),
+        ]
+        for (expected, make) in cases {
+            let message = refused(make)
+            #expect(message?.contains(expected) == true, "\(expected): \(String(describing: message))")
+        }
+    }
+
+    @Test func withNoNodeListeningTheAnswerIsADenialAndAnUnclosedClientIsReleased() async throws {
+        var options = SandboxClientOptions()
+        options.deadline = .seconds(1)
+        var client: SandboxClient? = try SandboxClient(
+            endpoints: [node, URL(string: "http://127.0.0.1:2/")!], agentID: "a", apiKey: "k", options: options)
+        let started = ContinuousClock.now
+        let decision = await client!.toolCall("crm.read")
+        #expect(decision.outcome == .deny && decision.reason == "sandbox unreachable")
+        #expect(ContinuousClock.now - started < .seconds(3))
+        client = nil  // never closed: must not trap (async-http-client does on an open client)
+        try await Task.sleep(for: .milliseconds(300))
+    }
+}
