@@ -19,6 +19,11 @@ import Testing
             headers: ["X-Agent-Key": key, "Content-Type": "application/json"])
     }
 
+    /// The ids of a page of approvals.
+    func all(_ page: RawHTTP.Answer?) -> [Int] {
+        (page?.json["approvals"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } ?? []
+    }
+
     func created(_ answer: (status: Int, body: [String: Any])?) -> Bool { answer?.status == 200 }
 
     @Test func capsRefuseTheNextAndAFloodHidesNoOtherTenant() async throws {
@@ -58,6 +63,16 @@ import Testing
             let page = await http.retrying(cluster.url(node, "/v1/approvals?status=pending&limit=2"), headers: headers)
             let ids = (page?.json["approvals"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }
             #expect(ids == [id], "\(String(describing: page))")
+        }
+        // Another tenant's approval answers as one that does not exist.
+        let acme = try #require(
+            (all(
+                await http.retrying(
+                    cluster.url(1, "/v1/approvals?status=pending&limit=1"),
+                    headers: ["Authorization": "Bearer \(cluster.adminToken)"]))).first)
+        for path in ["/v1/approvals/\(acme)", "/v1/approvals/999999999"] {
+            let hidden = await http.retrying(cluster.url(2, path), headers: ["Authorization": "Bearer \(token)"])
+            #expect(hidden?.status == 404 && hidden?.errorCode == "unknown_approval", "\(path)")
         }
         let all = await http.retrying(
             cluster.url(1, "/v1/approvals?status=pending&limit=500"),

@@ -36,7 +36,7 @@ extension ApprovalRoutes {
     static func cast(_ vote: Vote, by caller: Caller, _ context: APIRequestContext, _ node: SandboxNode)
         async throws -> Response
     {
-        let record = try await approval(context, node)
+        let record = try await approval(context, for: caller, node)
         try caller.require(.approver, tenant: record.tenant)
         let status = record.status(at: nowMillis())
         guard status == .pending else {

@@ -29,17 +29,19 @@ enum ApprovalRoutes {
 
     static func nowMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
-    /// The approval named in the path, read after a linearizable read point; 404 when unknown.
-    static func approval(_ context: APIRequestContext, _ node: SandboxNode) async throws(APIError)
+    /// The approval named in the path, read after a linearizable read point; 404 when unknown,
+    /// and when it is another tenant's and the caller is confined to a tenant (the same answer,
+    /// so that no tenant learns another's approval ids).
+    static func approval(_ context: APIRequestContext, for caller: Caller, _ node: SandboxNode) async throws(APIError)
         -> ApprovalRecord
     {
         guard let text = context.parameters.get("id"), let id = UInt64(text) else {
             throw .badRequest("the approval id must be a non-negative integer", code: "bad_approval_id")
         }
         try await node.linearizableRead()
-        guard let record = try node.readState({ try $0.approval(id) }) else {
-            throw .notFound("no approval \(id)", code: "unknown_approval")
-        }
+        guard let record = try node.readState({ try $0.approval(id) }),
+            caller.tenant == nil || caller.tenant == record.tenant
+        else { throw .notFound("no approval \(id)", code: "unknown_approval") }
         return record
     }
 
@@ -60,7 +62,7 @@ enum ApprovalRoutes {
     {
         let caller = try await node.caller(for: request, context: context)
         let wait = try LongPoll.wait(request)
-        var record = try await approval(context, node)
+        var record = try await approval(context, for: caller, node)
         try requireReader(caller, agent: record.agent, tenant: record.tenant)
         if let wait, record.status(at: nowMillis()) == .pending {
             record = try await waitForResolution(of: record, upTo: wait, for: caller, node)
