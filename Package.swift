@@ -167,11 +167,12 @@ let package = Package(
             path: "bench/cluster", exclude: ["run.sh", "policy.yaml"]),
 
         // MARK: demos
-        // The demo agent of scripts/demo: fake tools, a story narrated decision by decision.
+        // The demo agent of scripts/demo: fake tools, a story narrated decision by decision, on
+        // SandboxSDK (async-http-client for the approver's and the auditor's own calls).
         .executableTarget(
             name: "demo-agent",
             dependencies: [
-                "JSON", "SandboxState",
+                "JSON", "SandboxState", "SandboxSDK",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,81 +1,67 @@
 import Foundation
 import JSON
+import SandboxSDK
 
-/// One agent's connection to the sandbox: asks before every tool call and HTTP request.
-/// (Interim: raw HTTP, spread over the endpoints, a retryable failure asked again on the next
-/// node with the same request id, failing closed; to be replaced by SandboxSDK's client.)
-actor AgentSession {
+/// One agent's `SandboxClient` (SandboxSDK): it spreads the requests over the three nodes, asks
+/// again on another node with the same request id when one fails, fails closed, and denies
+/// locally, from its verified copy of the agent's signed policy, what that policy denies
+/// whatever the state (reported to the audit in the background).
+struct AgentSession: Sendable {
     let agentID: String
-    private let apiKey: String
-    private let endpoints: [String]
-    private var next = 0
-    private var counter = 0
-    private let http = DemoHTTP(timeout: .seconds(3), attempts: 1)
-    private let deadline: Duration = .seconds(20)
+    let client: SandboxClient
 
-    init(agent: DemoSeed.Agent, endpoints: [String]) {
+    init(agent: DemoSeed.Agent, seed: DemoSeed) throws {
+        let endpoints = seed.endpoints.compactMap(URL.init(string:))
         agentID = agent.agentId
-        apiKey = agent.apiKey
-        self.endpoints = endpoints
+        do {
+            client = try SandboxClient(
+                endpoints: endpoints, agentID: agent.agentId, apiKey: agent.apiKey,
+                policyPublicKeys: seed.keys.map(\.publicKey))
+        } catch {
+            throw DemoFailure("cannot make the SDK client of \(agent.agentId): \(error)")
+        }
     }
 
     func toolCall(_ tool: String, params: JSONValue, chainDepth: Int = 0) async -> DemoDecision {
-        await decide(["tool": .string(tool), "params": params, "chain_depth": .number(JSONNumber(chainDepth))])
+        DemoDecision(await client.toolCall(tool, params: params, chainDepth: chainDepth))
     }
 
     func httpRequest(method: String, url: String) async -> DemoDecision {
-        await decide(["http": ["method": .string(method), "url": .string(url)]])
+        DemoDecision(await client.httpRequest(method: method, url: url))
     }
 
-    private func decide(_ body: JSONValue) async -> DemoDecision {
-        counter += 1
-        let requestID = "\(agentID)-\(UUID().uuidString.prefix(8))-\(counter)"
-        let start = ContinuousClock.now
-        while ContinuousClock.now - start < deadline {
-            let node = endpoints[next % endpoints.count]
-            next += 1
-            guard
-                let answer = try? await http.send(
-                    .POST, "\(node)/v1/decisions",
-                    headers: [("X-Agent-Key", apiKey), ("Idempotency-Key", requestID)], json: body)
-            else { continue }
-            if answer.status == 200, let decision = Self.decision(answer.json) { return decision }
-            if answer.status != 503, answer.status != 429 {
-                return DemoDecision(outcome: "deny", reason: "refused: HTTP \(answer.status) \(answer.text)")
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return DemoDecision(outcome: "deny", reason: "sandbox unreachable")
+    func waitForApproval(_ id: UInt64, timeout: Duration) async -> String {
+        await client.waitForApproval(id, timeout: timeout).rawValue
     }
 
-    private static func decision(_ json: JSONValue?) -> DemoDecision? {
-        guard let object = json?.objectValue, case .string(let outcome)? = object["decision"] else { return nil }
-        var decision = DemoDecision(outcome: outcome, reason: object["reason"]?.stringValue ?? "")
-        decision.rule = object["rule"]?.stringValue
-        decision.approvalID = object["approval_id"]?.numberValue?.int64Value.map { UInt64($0) }
-        if let left = object["budget"]?.objectValue?["requests_left"]?.numberValue?.int64Value {
-            decision.requestsLeft = Int(left)
+    /// Fetches and verifies the signed policy now (the client also does it in the background).
+    func loadPolicy() async throws -> PolicySnapshot {
+        do { return try await client.refreshPolicy() } catch {
+            throw DemoFailure("the signed policy of \(agentID) was refused: \(error)")
         }
-        return decision
     }
+
+    /// Reports the queued local denials (bounded); whether all were recorded.
+    func flushLocalDenials() async -> Bool { await client.flushLocalDenials(deadline: .seconds(10)) }
+
+    /// Local denials queued, reported, and dropped (refused by the node: they cannot be recorded).
+    func localDenials() async -> (pending: Int, reported: Int, dropped: Int) { await client.localDenials() }
+
+    func close() async { await client.close() }
 }
 
-extension AgentSession {
-    /// Waits (long poll, at most `timeout`) until the approval is no longer pending; its status.
-    func waitForApproval(_ id: UInt64, timeout: Duration) async -> String {
-        let start = ContinuousClock.now
-        var index = 0
-        while ContinuousClock.now - start < timeout {
-            let node = endpoints[index % endpoints.count]
-            index += 1
-            let poll = DemoHTTP(timeout: .seconds(35), attempts: 1)
-            guard
-                let answer = try? await poll.send(
-                    .GET, "\(node)/v1/approvals/\(id)?wait=30s", headers: [("X-Agent-Key", apiKey)]),
-                answer.status == 200, let status = answer.json?.objectValue?["status"]?.stringValue
-            else { continue }
-            if status != "pending" { return status }
+extension DemoDecision {
+    init(_ decision: Decision) {
+        switch decision.outcome {
+        case .allow: outcome = "allow"
+        case .deny: outcome = "deny"
+        case .needsApproval: outcome = "needs_approval"
         }
-        return "pending"
+        reason = decision.reason
+        rule = decision.rule
+        approvalID = decision.approvalID
+        requestID = decision.requestID
+        requestsLeft = decision.budget?.requestsLeft.map { Int(clamping: $0) }
+        decidedLocally = decision.source == .localPolicy
     }
 }

@@ -5,6 +5,8 @@ struct DemoDecision: Sendable {
     var reason: String
     var rule: String?
     var approvalID: UInt64?
+    /// The id the decision was asked under (kept across the SDK's retries).
+    var requestID: String?
     var requestsLeft: Int?
     /// Denied by the SDK from its signed policy copy, without asking a node.
     var decidedLocally = false

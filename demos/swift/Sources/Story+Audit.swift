@@ -5,6 +5,13 @@ import SandboxState
 extension Story {
     func exportTheAudit() async throws {
         narrator.section("8. The auditor exports the audit log from node 3 and verifies its hash chain")
+        for session in [sales, billing] {
+            let flushed = await session.flushLocalDenials()
+            let counts = await session.localDenials()
+            narrator.note(
+                "\(session.agentID)'s SDK: \(counts.reported) local denials reported to the audit, \(counts.pending) "
+                    + "pending, \(counts.dropped) refused by the node\(flushed ? "" : " (the report did not finish)")")
+        }
         var node = seed.endpoints[2]
         if !(await operators.isUp(node)) {
             var others: [String] = []
@@ -19,11 +26,38 @@ extension Story {
         let verification = AuditVerifier.verify(exported: records)
         narrator.note("\(records.count) records exported from \(node) with the viewer token \(seed.viewer.id)")
         for line in Self.summary(records) { narrator.note(line) }
+        await checkTheLocalDenials(in: records)
         if let failure = verification.failure {
             narrator.outcome("audit", "broken", "record \(failure.sequence): \(failure.reason)")
         } else {
             narrator.outcome(
                 "audit", "verified", "\(verification.checked) records, each hash = SHA-256(previous hash + record)")
+        }
+    }
+
+    /// Each denial the SDK decided locally is in the audit once (`decided_by: sdk`, its request id).
+    func checkTheLocalDenials(in records: [JSONValue]) async {
+        let denials = await log.localDenials
+        guard !denials.isEmpty else {
+            narrator.outcome("local-denials", "none", "(the SDK decided nothing locally)")
+            return
+        }
+        var missing: [String] = []
+        for denial in denials {
+            let found = records.filter { record in
+                let object = record.objectValue
+                return object?["request_id"]?.stringValue == denial.requestID
+                    && object?["agent"]?.stringValue == denial.agent && object?["decided_by"]?.stringValue == "sdk"
+            }
+            if found.count != 1 { missing.append("\(denial.step) (\(found.count) records)") }
+        }
+        let steps = denials.map(\.step).joined(separator: ", ")
+        if missing.isEmpty {
+            narrator.outcome(
+                "local-denials", "recorded",
+                "\(denials.count) denied locally by the SDK (\(steps)), each once in the audit")
+        } else {
+            narrator.outcome("local-denials", "missing", "not once in the audit: \(missing.joined(separator: ", "))")
         }
     }
 
@@ -35,7 +69,8 @@ extension Story {
             guard let object = record.objectValue, object["kind"]?.stringValue == "decision",
                 let agent = object["agent"]?.stringValue, let outcome = object["outcome"]?.stringValue
             else { continue }
-            byAgent[agent, default: [:]][outcome, default: 0] += 1
+            let by = object["decided_by"]?.stringValue == "sdk" ? " (by the SDK)" : ""
+            byAgent[agent, default: [:]][outcome + by, default: 0] += 1
             if let node = object["node"]?.numberValue { byNode["node \(node)", default: 0] += 1 }
         }
         var lines = byAgent.sorted { $0.key < $1.key }.map { agent, outcomes in

@@ -25,6 +25,7 @@ extension Story {
             narrator.agent("\(method) \(url)")
             let decision = await sales.httpRequest(method: method, url: url)
             narrator.decision(step, decision)
+            await log.record(step, agent: sales.agentID, decision)
             if decision.isAllowed { narrator.tool(FakeTools.httpFetch(url)) }
         }
     }

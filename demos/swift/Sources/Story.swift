@@ -10,6 +10,7 @@ struct Story: Sendable {
     let operators: Operators
     let sales: AgentSession
     let billing: AgentSession
+    let log = DecisionLog()
     /// A shell command that kills the cluster's leader (scripts/demo passes one).
     let killLeader: String?
 
@@ -20,13 +21,27 @@ struct Story: Sendable {
         self.seed = seed
         self.killLeader = killLeader
         operators = Operators(seed: seed)
-        sales = AgentSession(agent: try seed.agent("sales_assistant"), endpoints: seed.endpoints)
-        billing = AgentSession(agent: try seed.agent("billing_assistant"), endpoints: seed.endpoints)
+        sales = try AgentSession(agent: try seed.agent("sales_assistant"), seed: seed)
+        billing = try AgentSession(agent: try seed.agent("billing_assistant"), seed: seed)
     }
 
+    /// Tells the story, then closes both clients (also when a step fails).
     func run() async throws {
+        let told: Result<Void, any Error>
+        do {
+            try await tell()
+            told = .success(())
+        } catch {
+            told = .failure(error)
+        }
+        await sales.close()
+        await billing.close()
+        try told.get()
+    }
+
+    private func tell() async throws {
         narrator.note("cluster: \(seed.endpoints.joined(separator: " ")); tenant \(seed.tenant)")
-        narrator.note("agents: sales_assistant and billing_assistant, asking any of the three nodes")
+        try await loadThePolicies()
         await readTheCRM()
         try await sendAnEmailThatNeedsApproval()
         await chargeACard()
@@ -47,7 +62,20 @@ struct Story: Sendable {
         narrator.agent("\(tool) \(params.serialized())\(chainDepth > 0 ? " at chain depth \(chainDepth)" : "")")
         let decision = await session.toolCall(tool, params: params, chainDepth: chainDepth)
         narrator.decision(step, decision, budget: budget)
+        await log.record(step, agent: session.agentID, decision)
         if decision.isAllowed { narrator.tool(perform()) }
         return decision
+    }
+
+    /// Each agent's SandboxClient fetches its signed policy and verifies it with the cluster's key.
+    func loadThePolicies() async throws {
+        narrator.section("0. The agents start: SandboxSDK clients over all three nodes")
+        for session in [sales, billing] {
+            let snapshot = try await session.loadPolicy()
+            narrator.outcome(
+                "policy-\(session.agentID)", "verified",
+                "version \(snapshot.version), signed by key \(snapshot.keyID): what it denies outright is denied "
+                    + "locally, without a round trip, and reported to the audit")
+        }
     }
 }
