@@ -15,7 +15,9 @@ struct LocalDenialEntry: Sendable {
         ]
         switch request {
         case .tool(let name, let params, let chainDepth):
-            guard (1...256).contains(name.utf8.count), params.serialized().utf8.count <= 256 << 10 else { return nil }
+            guard case .object = params, (1...256).contains(name.utf8.count),
+                params.serialized().utf8.count <= 256 << 10
+            else { return nil }
             members["kind"] = "tool"
             members["tool"] = .string(name)
             members["params"] = params
@@ -27,7 +29,9 @@ struct LocalDenialEntry: Sendable {
             members["url"] = .string(url)
             if let chainDepth { members["chain_depth"] = .number(JSONNumber(max(chainDepth, 0))) }
         }
-        guard policyVersion <= UInt64(UInt32.max), (1...128).contains(requestID.utf8.count) else { return nil }
+        guard policyVersion <= UInt64(UInt32.max), (1...128).contains(requestID.utf8.count),
+            !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+        else { return nil }
         json = .object(members)
         bytes = json.serialized().utf8.count
     }

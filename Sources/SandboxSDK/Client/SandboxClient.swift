@@ -108,7 +108,7 @@ public actor SandboxClient {
         reportTask.cancel()
         await reportTask.value
         await reporter.flush(deadline: options.closeDeadline)
-        await refreshTask?.value
+        // The long poll in flight is not awaited: shutting the transport down ends it.
         await failover.transport.shutdown()
     }
 
