@@ -38,6 +38,16 @@ struct Operators: Sendable {
         return records
     }
 
+    /// The node (1, 2, 3) that decided the agent's request `requestID`, from its audit record
+    /// (read through `node` with the viewer token); nil when it is not there.
+    func decidingNode(of requestID: String, agent: String, through node: String) async throws -> Int? {
+        let record = try await exportAudit(from: node).last { record in
+            let object = record.objectValue
+            return object?["request_id"]?.stringValue == requestID && object?["agent"]?.stringValue == agent
+        }
+        return record?.objectValue?["node"]?.numberValue?.int64Value.map { Int($0) }
+    }
+
     /// Whether `node` is answering at all (its health route).
     func isUp(_ node: String) async -> Bool {
         var quick = http

@@ -17,14 +17,22 @@ extension Story {
             narrator.note("(not the expected needs_approval: the approval part is skipped)")
             return
         }
-        let node = seed.endpoints[1]
+        // The approver works on another node than the one that decided the agent's request.
+        let asked = try await operators.decidingNode(
+            of: first.requestID ?? "", agent: sales.agentID, through: seed.endpoints[0])
+        let voting = (asked ?? 1) % seed.endpoints.count + 1
+        let node = seed.endpoints[voting - 1]
+        await log.noteApprovalNodes(asked ?? 0, voting)
         narrator.note(
-            "the agent waits for a person (a long poll); \(seed.approver.id) approves through node 2, \(node)")
+            "node \(asked.map(String.init) ?? "?") decided the request (its audit record says); the agent waits "
+                + "(a long poll) while \(seed.approver.id) approves through node \(voting), \(node)")
         async let waited = sales.waitForApproval(approval, timeout: .seconds(30))
         try await Task.sleep(for: .milliseconds(300))
         let status = try await operators.approve(approval, on: node, comment: "quote checked")
         narrator.outcome(
-            "approval-vote", status, "approval \(approval), by \(seed.approver.id) through node 2 (\(node))")
+            "approval-vote", status,
+            "approval \(approval), by \(seed.approver.id) through node \(voting) (\(node)); asked on node "
+                + (asked.map(String.init) ?? "?"))
         narrator.note("the agent's wait answered: \(await waited)")
         narrator.note("the agent sends the email again (a new request):")
         await attempt("email-retry", sales, "email.send", email) { FakeTools.emailSend(to: recipient) }

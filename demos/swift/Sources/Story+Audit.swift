@@ -4,7 +4,7 @@ import SandboxState
 /// The auditor's view: the whole log exported from another node, its hash chain verified here.
 extension Story {
     func exportTheAudit() async throws {
-        narrator.section("8. The auditor exports the audit log from node 3 and verifies its hash chain")
+        narrator.section("8. The auditor exports the audit log from a third node and verifies its hash chain")
         for session in [sales, billing] {
             let flushed = await session.flushLocalDenials()
             let counts = await session.localDenials()
@@ -12,16 +12,7 @@ extension Story {
                 "\(session.agentID)'s SDK: \(counts.reported) local denials reported to the audit, \(counts.pending) "
                     + "pending, \(counts.dropped) refused by the node\(flushed ? "" : " (the report did not finish)")")
         }
-        var node = seed.endpoints[2]
-        if !(await operators.isUp(node)) {
-            var others: [String] = []
-            for candidate in [seed.endpoints[0], seed.endpoints[1]] where await operators.isUp(candidate) {
-                others.append(candidate)
-            }
-            guard let other = others.first else { throw DemoFailure("no node answers for the audit export") }
-            narrator.note("node 3 was the leader killed; the auditor uses \(other) instead")
-            node = other
-        }
+        let node = try await auditNode()
         let records = try await operators.exportAudit(from: node)
         let verification = AuditVerifier.verify(exported: records)
         narrator.note("\(records.count) records exported from \(node) with the viewer token \(seed.viewer.id)")
@@ -33,6 +24,24 @@ extension Story {
             narrator.outcome(
                 "audit", "verified", "\(verification.checked) records, each hash = SHA-256(previous hash + record)")
         }
+    }
+
+    /// A live node other than the two of the approval scene (else any live node).
+    func auditNode() async throws -> String {
+        let used = await log.approvalNodes
+        var live: [(number: Int, url: String)] = []
+        for (index, url) in seed.endpoints.enumerated() where await operators.isUp(url) {
+            live.append((index + 1, url))
+        }
+        guard let pick = live.first(where: { !used.contains($0.number) }) ?? live.first else {
+            throw DemoFailure("no node answers for the audit export")
+        }
+        narrator.note(
+            used.contains(pick.number)
+                ? "the third node was the leader killed: the auditor uses node \(pick.number), \(pick.url)"
+                : "the auditor uses node \(pick.number), \(pick.url): neither the one that decided nor the one voted on"
+        )
+        return pick.url
     }
 
     /// Each denial the SDK decided locally is in the audit once (`decided_by: sdk`, its request id).
