@@ -1,0 +1,57 @@
+import Foundation
+import SandboxSDK
+import Testing
+
+/// The failover's rules on a scripted transport: retryable failures are asked again of the next
+/// node with the same request id; a definite answer is never asked again; attempts are bounded
+/// and running out of them (or of time) denies.
+@Suite struct RetryRulesTests {
+    let nodes = (1...3).map { URL(string: "http://10.0.0.\($0):8080")! }
+
+    func client(_ transport: ScriptedTransport, attempts: Int = 12) throws -> SandboxClient {
+        var options = SandboxClientOptions()
+        options.maxAttempts = attempts
+        options.backoff = .milliseconds(1)
+        options.deadline = .seconds(5)
+        return try SandboxClient(endpoints: nodes, agentID: "a", apiKey: "k", options: options, transport: transport)
+    }
+
+    @Test func retryableFailuresMoveToTheNextNodeWithTheSameRequestID() async throws {
+        let transport = ScriptedTransport([.status(503), .refused, .status(502), .status(429), .status(200)])
+        let client = try client(transport)
+        let decision = await client.toolCall("crm.read")
+        #expect(decision.isAllowed && decision.source == .server && decision.decisionID == 7)
+        let asked = transport.requests
+        #expect(asked.count == 5)
+        #expect(Set(asked.map { $0.headers["Idempotency-Key"] }) == [decision.requestID])
+        #expect(Set(asked.prefix(3).map { $0.url.host }).count == 3, "each node once before any twice")
+        await client.close()
+    }
+
+    @Test func aDefiniteAnswerIsNeverAskedAgain() async throws {
+        for status in [400, 401, 403, 404, 409] {
+            let transport = ScriptedTransport([.status(status)])
+            let client = try client(transport)
+            let decision = await client.httpRequest(method: "GET", url: "https://a.example")
+            #expect(decision.outcome == .deny && decision.source == .refused, "\(status)")
+            #expect(decision.reason.contains("HTTP \(status) scripted"), "\(decision.reason)")
+            #expect(transport.requests.count == 1, "\(status) asked \(transport.requests.count) times")
+            await client.close()
+        }
+    }
+
+    @Test func attemptsAreBoundedAndRunningOutDenies() async throws {
+        let transport = ScriptedTransport([.status(503)])
+        let client = try client(transport, attempts: 5)
+        let decision = await client.toolCall("crm.read")
+        #expect(
+            decision.outcome == .deny && decision.reason == "sandbox unreachable" && decision.source == .unreachable)
+        #expect(transport.requests.count == 5)
+        let refused = ScriptedTransport([.refused])
+        let other = try self.client(refused, attempts: 7)
+        #expect(await other.toolCall("crm.read").reason == "sandbox unreachable")
+        #expect(refused.requests.count == 7)
+        await client.close()
+        await other.close()
+    }
+}
