@@ -44,7 +44,8 @@ class _Dropper(BaseHTTPRequestHandler):
         answer = httpx.request(method, fake.target + self.path, content=body, headers=headers, timeout=10,
                                trust_env=False)
         with fake.lock:
-            drop = method == "POST" and (fake.drops is None or fake.drops > 0)
+            probe = body == b'{"denials":[]}'  # the SDK asking whether the route exists: not a request that counts
+            drop = method == "POST" and not probe and (fake.drops is None or fake.drops > 0)
             if drop:
                 fake.forwarded.append((self.headers.get("Idempotency-Key", ""), answer.status_code))
                 if fake.drops is not None:
@@ -68,8 +69,9 @@ class _Dropper(BaseHTTPRequestHandler):
 
 
 class DroppingProxy(_Server):
-    """Forwards each request to ``target``; of the first ``drops`` POSTs (every one when None) it
-    closes the connection without passing the answer on."""
+    """Forwards each request to ``target``; of the first ``drops`` POSTs (every one when None; the
+    SDK's probe of the local-denials route aside) it closes the connection without passing the
+    answer on."""
 
     def __init__(self, target: str, drops: int | None = None) -> None:
         self.target = target
@@ -125,10 +127,14 @@ class _Audit(BaseHTTPRequestHandler):
             return
         denials = body["denials"]
         with fake.lock:
-            fake.reports.append([denial["request_id"] for denial in denials])
             if fake.missing:
+                fake.reports.append([denial["request_id"] for denial in denials])
                 self._answer(404, {"error": {"code": "not_found", "message": "no such route", "retryable": False}})
                 return
+            if not denials:  # the client's probe: the route exists
+                self._answer(400, {"error": {"code": "bad_denial_count", "message": "0", "retryable": False}})
+                return
+            fake.reports.append([denial["request_id"] for denial in denials])
             if fake.drop_next > 0:  # recorded, but the answer is lost
                 fake.drop_next -= 1
                 self._record(fake, denials)

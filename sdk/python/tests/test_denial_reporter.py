@@ -15,7 +15,7 @@ import pytest
 from cluster import eventually
 from fakes import AnsweringNode, FakeAudit
 
-from agent_sandbox.denials import BATCH, DenialReporter, encode_denial
+from agent_sandbox.denials import BATCH, PROBE, DenialReporter, encode_denial
 from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -23,8 +23,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 def reporter(audit: FakeAudit, capacity: int = 1000, interval: float = 0.05) -> DenialReporter:
     endpoints = Endpoints([audit.url])
-    return DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(deadline=5.0), trust_env=False),
-                          capacity=capacity, interval=interval)
+    sender = DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(deadline=5.0), trust_env=False),
+                            capacity=capacity, interval=interval)
+    eventually("the cluster's answer to the probe", lambda: sender.supported, timeout=5)
+    return sender
 
 
 def denial(n: int, **extra: Any) -> dict[str, Any]:
@@ -95,10 +97,10 @@ def test_the_queue_is_bounded_and_what_the_server_would_refuse_is_not_queued() -
 def test_without_the_endpoint_denials_stay_queued_and_none_is_sent_as_a_decision() -> None:
     """A decision could allow and debit a call the agent was told was denied: never sent as one."""
     audit = FakeAudit()
-    audit.missing = True
-    sender = reporter(audit)
+    sender = reporter(audit, interval=30)
     try:
         assert sender.offer(denial(1)) and sender.offer(denial(2, kind="http", method="GET", url="https://x.example/"))
+        audit.missing = True  # say, the node answering now is not upgraded yet
         assert not sender.flush(timeout=1)
         assert not sender.supported and not sender.offer(denial(3))  # the server decides new ones
         assert sender.pending == 2 and audit.reports == [["r1", "r2"]]  # asked once, kept for later
@@ -106,6 +108,20 @@ def test_without_the_endpoint_denials_stay_queued_and_none_is_sent_as_a_decision
     finally:
         audit.close()
     assert not audit.decided and not audit.recorded
+
+
+def test_nothing_is_denied_locally_before_the_cluster_shows_it_records_local_denials() -> None:
+    audit = FakeAudit()
+    audit.missing = True
+    endpoints = Endpoints([audit.url])
+    sender = DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(deadline=5.0), trust_env=False))
+    try:
+        assert not sender.offer(denial(1))  # not known yet
+        assert sender.probed.wait(5) and not sender.supported and not sender.offer(denial(2))
+        assert sender.close(timeout=1)
+    finally:
+        audit.close()
+    assert audit.reports == [[]] and not audit.decided  # the probe only
 
 
 def test_a_denial_sent_twice_while_queued_is_reported_once() -> None:
@@ -140,14 +156,16 @@ def test_a_failing_send_is_dropped_and_counted_and_the_thread_survives() -> None
 
     class Exploding(Caller):
         def call(self, *args: Any, **kwargs: Any) -> Any:
-            calls.append(1)
-            if len(calls) == 1:
-                raise RuntimeError("a bug in a send")
+            if kwargs.get("content") != PROBE:
+                calls.append(1)
+                if len(calls) == 1:
+                    raise RuntimeError("a bug in a send")
             return super().call(*args, **kwargs)
 
     endpoints = Endpoints([audit.url])
     sender = DenialReporter(lambda: Exploding(endpoints, {}, RetryPolicy(), trust_env=False), interval=0.05)
     try:
+        eventually("the probe's answer", lambda: sender.supported, timeout=5)
         assert sender.offer(denial(1))
         eventually("the failed send", lambda: sender.dropped == 1, timeout=5)
         assert sender.running and sender.offer(denial(2)) and sender.close(timeout=5)
@@ -162,6 +180,7 @@ def test_a_sender_that_died_queues_nothing() -> None:
         raise RuntimeError("cannot make a caller")
 
     sender = DenialReporter(no_caller, interval=0.05)
+    sender._supported = True  # as if the probe had been answered
     eventually("the thread's end", lambda: not sender.running, timeout=5)
     assert not sender.offer(denial(1))  # so the caller asks the server instead
     assert not sender.flush(timeout=0.1) or sender.pending == 0
@@ -194,11 +213,14 @@ def test_close_logs_how_many_denials_are_missing(caplog: pytest.LogCaptureFixtur
 
 
 def test_a_flush_does_not_cut_the_pause_after_a_failed_report() -> None:
-    node = AnsweringNode({"error": {"code": "unavailable", "message": "busy", "retryable": True}}, status=503)
+    node = AnsweringNode({"error": {"code": "bad_denial_count", "message": "0"}}, status=400)
     endpoints = Endpoints([node.url])
     sender = DenialReporter(lambda: Caller(endpoints, {}, RetryPolicy(max_attempts=1), trust_env=False),
                             interval=0.2)
     try:
+        eventually("the probe's answer", lambda: sender.supported, timeout=5)
+        node.status, node.body = 503, {"error": {"code": "unavailable", "message": "busy", "retryable": True}}
+        del node.requests[:]
         assert sender.offer(denial(1))
         assert not sender.flush(timeout=3.0)
         reports = len(node.requests)
@@ -217,6 +239,7 @@ from agent_sandbox.denials import DenialReporter
 from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
 endpoints = Endpoints([{audit.url!r}])
 reporter = DenialReporter(lambda: Caller(endpoints, {{}}, RetryPolicy(), trust_env=False), interval=30)
+assert reporter.probed.wait(10) and reporter.supported
 assert reporter.offer({denial(1)!r})
 """)  # the interval is 30 s: only the exit's flush can send it
     try:

@@ -48,7 +48,7 @@ def test_a_forged_bundle_is_refused_and_the_held_one_kept(cluster: Cluster) -> N
     server = BundleServer(good)
     try:
         with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
-                           policy_public_key=cluster.keys_json()) as client:
+                           local_denials=False, policy_public_key=cluster.keys_json()) as client:
             held = client.wait_for_policy()
             assert held is not None and held["version"] == good["bundle"]["version"]
             server.serve(forged)
@@ -73,7 +73,7 @@ def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
     server = BundleServer(current)
     try:
         with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
-                           policy_public_key=cluster.keys_json()) as client:
+                           local_denials=False, policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy()["version"] == current["bundle"]["version"]
             server.serve(old)  # validly signed, but a replay
             with pytest.raises(BundleError, match="older than the held version"):
@@ -109,7 +109,7 @@ def test_the_held_version_with_another_text_is_refused(cluster: Cluster) -> None
     server = BundleServer(good)
     try:
         with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
-                           policy_public_key=cluster.keys_json()) as client:
+                           local_denials=False, policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy() is not None
             server.serve(twin)
             with pytest.raises(BundleError, match="another text"):
@@ -147,7 +147,7 @@ def test_a_bundle_below_the_minimum_version_is_refused(cluster: Cluster) -> None
     server = BundleServer(current)
     try:
         with SandboxClient(endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY, trust_env=False,
-                           policy_public_key=cluster.keys_json(),
+                           local_denials=False, policy_public_key=cluster.keys_json(),
                            min_policy_version=current["bundle"]["version"] + 1) as client:
             with pytest.raises(BundleError, match="below the minimum version"):
                 client.refresh_policy()

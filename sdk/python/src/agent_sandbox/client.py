@@ -181,7 +181,13 @@ class SandboxClient:
             return None
         return {"agent_id": bundle.agent_id, "version": bundle.version, "yaml": bundle.yaml,
                 "sha256": bundle.sha256, "ts": bundle.ts, "key_id": bundle.key_id,
-                "local_denials": self.cache is not None and self.cache.static is not None}
+                "local_denials": self._denies_locally()}
+
+    def _denies_locally(self) -> bool:
+        """Whether the client denies locally now: a readable policy, bundles not refused, and a
+        cluster that records local denials."""
+        static = self.cache.static if self.cache else None
+        return static is not None and self.reporter is not None and self.reporter.supported
 
     def refresh_policy(self) -> dict[str, Any] | None:
         """Fetches the signed bundle now (raises :class:`BundleError` for a refused one)."""
@@ -195,10 +201,13 @@ class SandboxClient:
         return self.policy()
 
     def wait_for_policy(self, timeout: float = 10.0) -> dict[str, Any] | None:
-        """The cached policy, waiting up to ``timeout`` seconds for the first fetch."""
+        """The cached policy, waiting up to ``timeout`` seconds for the first fetch (and for the
+        cluster's answer to whether it records local denials)."""
         limit = time.monotonic() + timeout
         while self.policy() is None and time.monotonic() < limit:
             time.sleep(0.05)
+        if self.reporter is not None:
+            self.reporter.probed.wait(max(0.0, limit - time.monotonic()))
         return self.policy()
 
     # Lifecycle

@@ -4,7 +4,9 @@ request id), in a bounded queue, flushed on close and at interpreter exit.
 
 A denial is checked and serialized when it is queued (what the agent changes afterwards is not
 what the audit records; what the server would refuse is never queued), and the sending thread
-survives any failure: while it is not running, nothing is denied locally."""
+survives any failure: while it is not running, nothing is denied locally. Nor is anything before
+the cluster has shown that it has the endpoint (an empty report answered 400 ``bad_denial_count``
+rather than 404), nor for ``RECHECK`` seconds after a 404 (then the thread asks again)."""
 
 from __future__ import annotations
 
@@ -30,8 +32,10 @@ BATCH_BYTES = 512 << 10
 _LIMITS = {"request_id": 128, "tool": 256, "method": 256, "rule": 256, "url": 8 << 10, "reason": 4 << 10}
 _MAX_PARAMS = 200 << 10
 RECHECK = 60.0
-"""Seconds after a 404 (a node without the endpoint) before the queued denials are sent again;
-meanwhile nothing is denied locally."""
+"""Seconds after a 404 (a node without the endpoint) before the cluster is asked again whether it
+has the endpoint; meanwhile nothing is denied locally and the denials queued before stay queued."""
+PROBE = b'{"denials":[]}'
+"""The report that asks whether the cluster has the endpoint: refused (400) if it has, 404 if not."""
 MAX_BACKOFF = 10.0
 """The longest pause between two failed reports."""
 AT_EXIT = 3.0
@@ -92,7 +96,8 @@ class DenialReporter:
         self._urgent = False  # send without waiting for the interval (a full batch, a flush)
         self._send_at = 0.0  # the interval's next tick
         self._retry_at = 0.0  # no report before this (a backoff after a failed one)
-        self._unsupported_until = 0.0
+        self._supported = False  # until the cluster has shown that it records local denials
+        self.probed = threading.Event()  # set once the cluster answered whether it does
         self.recorded = 0
         self.duplicates = 0
         self.dropped = 0
@@ -103,9 +108,9 @@ class DenialReporter:
 
     @property
     def supported(self) -> bool:
-        """Whether the cluster records local denials, as far as the client knows: after a 404 it
-        is taken not to for ``RECHECK`` seconds (a node not upgraded yet), then asked again."""
-        return time.monotonic() >= self._unsupported_until
+        """Whether the cluster records local denials, as far as the client knows: not before it
+        answered the probe, nor after a 404 (a node not upgraded yet) until it is asked again."""
+        return self._supported
 
     @property
     def running(self) -> bool:
@@ -137,10 +142,10 @@ class DenialReporter:
         try:
             while (batch := self._next_batch()) is not None:
                 try:
-                    sent = self._send(caller, batch)
+                    sent = self._send(caller, batch) if batch else self._probe(caller)
                 except Exception as error:  # noqa: BLE001 - one bad report must not stop the reports
                     self.last_error = f"{type(error).__name__}: {error}"
-                    sent = self._drop([rid for rid, _ in batch])
+                    sent = self._drop([rid for rid, _ in batch]) if batch else False
                 with self._condition:
                     if sent:
                         backoff, self._retry_at = self.interval, 0.0
@@ -153,14 +158,18 @@ class DenialReporter:
     def _next_batch(self) -> list[tuple[str, bytes]] | None:
         """Waits for the next report to send: the oldest pending denials, at most ``BATCH`` of
         them and about ``BATCH_BYTES``, once the interval ticked (or a flush asked) and any backoff
-        passed; ``None`` once stopped."""
+        passed; an empty list when the probe is due; ``None`` once stopped."""
         with self._condition:
             while not self._stop:
                 now = time.monotonic()
-                due = self._pending and now >= self._retry_at and (self._urgent or now >= self._send_at)
+                if not self._supported and now >= self._retry_at:
+                    return []
+                due = self._supported and self._pending and now >= self._retry_at and (
+                    self._urgent or now >= self._send_at)
                 if due:
                     break
-                wake = self._retry_at if now < self._retry_at else self._send_at if self._pending else now + self.interval
+                later = self._send_at if self._pending else now + self.interval
+                wake = self._retry_at if now < self._retry_at else later
                 self._condition.wait(max(wake - now, 0.001))
             else:
                 return None
@@ -192,17 +201,38 @@ class DenialReporter:
             return True
         self.last_error = f"HTTP {answer.status}: {answer.error.get('message', answer.body)}"
         if answer.status in (404, 405):  # a node without the endpoint: keep them, deny nothing locally
-            if self.supported:
-                _log.warning("local denials cannot be recorded by this cluster (%s): the server decides every "
-                             "request; the %d queued are reported again in %.0f s", self.last_error, self.pending,
-                             RECHECK)
-            with self._condition:
-                self._unsupported_until = time.monotonic() + RECHECK
-                self._retry_at = self._unsupported_until
+            self._unsupported()
             return False
         if answer.status in (400, 413) and len(batch) > 1:  # find the refused one: the others are recorded
             return all([self._send(caller, [entry]) for entry in batch])
         return self._drop(ids)  # any other 4xx is definite (400, 401/403: a revoked key): never accepted
+
+    def _probe(self, caller: Caller) -> bool:
+        """Asks whether the cluster has the endpoint; whether it has."""
+        try:
+            answer = caller.call("POST", PATH, content=PROBE, headers={"Content-Type": "application/json"})
+        except UnreachableError as error:
+            self.last_error = str(error)
+            return False
+        if answer.status in (404, 405):
+            self.last_error = f"HTTP {answer.status}: {answer.error.get('message', answer.body)}"
+            self._unsupported()
+            return False
+        with self._condition:  # any other answer (400 bad_denial_count; 401 for a revoked key): it has
+            self._supported = True
+            self._condition.notify_all()
+        self.probed.set()
+        return True
+
+    def _unsupported(self) -> None:
+        if self._supported or not self.probed.is_set():
+            _log.warning("local denials cannot be recorded by this cluster (%s): the server decides every "
+                         "request; asked again in %.0f s (%d denial(s) queued meanwhile)", self.last_error, RECHECK,
+                         self.pending)
+        with self._condition:
+            self._supported = False
+            self._retry_at = time.monotonic() + RECHECK
+        self.probed.set()
 
     def _drop(self, ids: list[str]) -> bool:
         self.dropped += len(ids)
