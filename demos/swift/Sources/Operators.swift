@@ -7,12 +7,17 @@ struct Operators: Sendable {
     let seed: DemoSeed
     let http = DemoHTTP()
 
-    /// Ann's vote through `node`; answers the approval's status after the vote.
+    /// Ann's vote through `node`; answers the approval's status after the vote. A vote asked
+    /// again after an unknown outcome (503) may find its first attempt applied (409
+    /// `already_voted`): then the approval as it stands answers.
     func approve(_ approval: UInt64, on node: String, comment: String) async throws -> String {
-        let answer = try await http.send(
-            .POST, "\(node)/v1/approvals/\(approval)/decision",
-            headers: [("Authorization", "Bearer \(seed.approver.token)")],
+        let bearer = [("Authorization", "Bearer \(seed.approver.token)")]
+        var answer = try await http.send(
+            .POST, "\(node)/v1/approvals/\(approval)/decision", headers: bearer,
             json: ["decision": "approve", "comment": .string(comment)])
+        if answer.status == 409 {
+            answer = try await http.send(.GET, "\(node)/v1/approvals/\(approval)", headers: bearer)
+        }
         guard answer.status == 200, case .string(let status)? = answer.json?.objectValue?["status"] else {
             throw DemoFailure(
                 "the vote on approval \(approval) through \(node) failed: HTTP \(answer.status) \(answer.text)")
@@ -40,12 +45,17 @@ struct Operators: Sendable {
 
     /// The node (1, 2, 3) that decided the agent's request `requestID`, from its audit record
     /// (read through `node` with the viewer token); nil when it is not there.
+    /// (Asked again for at most 5 s while the record is not there yet.)
     func decidingNode(of requestID: String, agent: String, through node: String) async throws -> Int? {
-        let record = try await exportAudit(from: node).last { record in
-            let object = record.objectValue
-            return object?["request_id"]?.stringValue == requestID && object?["agent"]?.stringValue == agent
+        for _ in 1...25 {
+            let record = try await exportAudit(from: node).last { record in
+                let object = record.objectValue
+                return object?["request_id"]?.stringValue == requestID && object?["agent"]?.stringValue == agent
+            }
+            if let number = record?.objectValue?["node"]?.numberValue?.int64Value { return Int(number) }
+            try await Task.sleep(for: .milliseconds(200))
         }
-        return record?.objectValue?["node"]?.numberValue?.int64Value.map { Int($0) }
+        return nil
     }
 
     /// Whether `node` is answering at all (its health route).
