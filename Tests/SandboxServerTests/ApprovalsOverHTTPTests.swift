@@ -43,7 +43,9 @@ final class ApprovalsFixture: @unchecked Sendable {
     func start() async throws {
         try await cluster.startProvisioned(budget: 1000)
         tokens["admin-cluster"] = cluster.adminToken
-        let published = await cluster.admin(3, "PUT", "/v1/agents/sales/policy", Self.policy)
+        let published = await cluster.call(
+            3, "PUT", "/v1/policies/sales", json: Self.policy,
+            headers: ["Authorization": "Bearer \(cluster.adminToken)", "Content-Type": "application/x-yaml"])
         #expect(published?.status == 200, "\(String(describing: published))")
         for (id, role) in [("alice", "approver"), ("bob", "approver"), ("vic", "viewer")] {
             let created = await cluster.admin(

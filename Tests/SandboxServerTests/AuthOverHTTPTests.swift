@@ -44,9 +44,13 @@ import Testing
 
         // The agent's own key publishes its own policy (as the MVP did), not another's.
         let own = await cluster.call(
-            2, "PUT", "/v1/agents/sales/policy", json: "agent: \"sales\"\ntools:\n  allow: [\"crm.read\"]\n",
-            headers: ["X-Agent-Key": "agent-key-0123456789"])
+            2, "PUT", "/v1/policies/sales", json: "agent: \"sales\"\ntools:\n  allow: [\"crm.read\"]\n",
+            headers: ["X-Agent-Key": "agent-key-0123456789", "Content-Type": "application/x-yaml"])
         #expect(own?.status == 200, "\(String(describing: own))")
+        let legacy = await cluster.call(
+            2, "PUT", "/v1/agents/sales/policy", json: "agent: \"sales\"\n",
+            headers: ["X-Agent-Key": "agent-key-0123456789"])
+        #expect(legacy?.status == 404, "the first runtime's publishing path is gone: PUT /v1/policies/{agent_id}")
 
         // Failed authentications from one address: a burst, then 429 with Retry-After, even
         // for a valid token, until the bucket refills.

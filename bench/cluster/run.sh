@@ -83,7 +83,8 @@ sd_provision() {
     curl -sf -XPOST "$url/v1/tenants" "${auth[@]}" -d '{"id": "bench", "name": "Bench"}' >/dev/null
     curl -sf -XPOST "$url/v1/tenants/bench/agents" "${auth[@]}" \
         -d '{"agent_id": "bench", "api_key": "bench-agent-key-0123456789"}' >/dev/null
-    curl -sf -XPUT "$url/v1/agents/bench/policy" "${auth[@]}" --data-binary @bench/cluster/policy.yaml >/dev/null
+    curl -sf -XPUT "$url/v1/policies/bench" "${auth[@]}" -H "Content-Type: application/x-yaml" \
+        --data-binary @bench/cluster/policy.yaml >/dev/null
 }
 SD_LOAD=(--target sandboxd --agent-key bench-agent-key-0123456789
     --ports "$(sd_port 1),$(sd_port 2),$(sd_port 3)")

@@ -10,7 +10,6 @@ enum APIRouter {
         ClusterRoutes.add(to: router, node: node)
         DecisionRoutes.add(to: router, node: node)
         LocalDenialRoutes.add(to: router, node: node)
-        AdminRoutes.add(to: router, node: node)
         TenantRoutes.add(to: router, node: node)
         AgentRoutes.add(to: router, node: node)
         TokenRoutes.add(to: router, node: node)
