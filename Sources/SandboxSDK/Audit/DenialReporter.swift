@@ -3,8 +3,8 @@ import JSON
 /// The local denials on their way to the audit: a bounded queue, sent in batches (at most
 /// `denialBatchSize` denials and 512 KiB a report) through the failover, each batch removed only
 /// once a node answered 200, so every denial is reported at least once (the server records each
-/// request id once). One sender at a time; a batch the server refuses for good (400, 401, 403) is
-/// dropped and counted, since sending it again cannot succeed.
+/// request id once). One sender at a time; a denial the server refuses for good (400 alone, 401,
+/// 403, 413) is dropped and counted, since sending it again cannot succeed.
 actor DenialReporter {
     private let failover: Failover
     private let apiKey: String
@@ -14,6 +14,10 @@ actor DenialReporter {
     private var sending = false
     private(set) var reported = 0
     private(set) var dropped = 0
+    /// Sent as decisions to a node without the report route.
+    private(set) var decidedInstead = 0
+    /// Denials still to send one at a time (after a batch was refused as malformed).
+    private var singles = 0
 
     static let maxReportBytes = 512 << 10
 
@@ -48,11 +52,15 @@ actor DenialReporter {
         return queue.isEmpty
     }
 
-    /// The first batch, sent once (with failover); true when it left the queue.
+    /// The first batch, sent once (with failover); true when it left the queue. A batch refused
+    /// as malformed (400) is sent again a denial at a time, so only the refused one is dropped; a
+    /// node without the route (404: not upgraded yet) gets each denial as a decision under its
+    /// request id instead, which the server decides and audits itself.
     private func sendBatch(within deadline: Duration) async -> Bool {
         var count = 0
         var bytes = 0
-        while count < min(batchSize, queue.count), count == 0 || bytes + queue[count].bytes <= Self.maxReportBytes {
+        let limit = singles > 0 ? 1 : min(batchSize, queue.count)
+        while count < limit, count == 0 || bytes + queue[count].bytes <= Self.maxReportBytes {
             bytes += queue[count].bytes
             count += 1
         }
@@ -62,14 +70,44 @@ actor DenialReporter {
             TransportRequest(method: "POST", url: endpoint($0, "/v1/audit/local-denials"), headers: headers, body: body)
         }
         guard case .answer(let answer, _) = result else { return false }
-        if answer.status == 200 {
-            reported += count
-        } else {
-            guard [400, 401, 403, 404, 413].contains(answer.status) else { return false }
-            dropped += count
+        switch answer.status {
+        case 200: reported += count
+        case 400 where count > 1:
+            singles = count
+            return true
+        case 404: count = await decideInstead(count, within: deadline)
+        case 400, 401, 403, 413: dropped += count
+        default: return false
         }
+        singles = max(0, singles - count)
         queue.removeFirst(count)
-        return true
+        return count > 0
+    }
+
+    /// Sends the first `count` denials as decisions (`POST /v1/decisions`, the denial's request
+    /// id); how many got a definite answer, in order.
+    private func decideInstead(_ count: Int, within deadline: Duration) async -> Int {
+        var done = 0
+        for entry in queue.prefix(count) {
+            guard case .object(let denial) = entry.json, let requestID = denial["request_id"]?.string else { break }
+            var request: [String: JSONValue] = [:]
+            if denial["kind"] == "http" {
+                request["http"] = .object(["method": denial["method"] ?? "GET", "url": denial["url"] ?? ""])
+            } else {
+                request["tool"] = denial["tool"]
+                request["params"] = denial["params"]
+            }
+            request["chain_depth"] = denial["chain_depth"]
+            let body = Array(JSONValue.object(request).serialized().utf8)
+            let headers = ["X-Agent-Key": apiKey, "Idempotency-Key": requestID, "Content-Type": "application/json"]
+            let result = await failover.send(deadline: deadline) {
+                TransportRequest(method: "POST", url: endpoint($0, "/v1/decisions"), headers: headers, body: body)
+            }
+            guard case .answer = result else { break }
+            decidedInstead += 1
+            done += 1
+        }
+        return done
     }
 
     /// Flushes every `interval` until cancelled.

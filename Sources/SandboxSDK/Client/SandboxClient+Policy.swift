@@ -23,10 +23,10 @@ extension SandboxClient {
         return (await cache.refusals, await cache.lastRefusal)
     }
 
-    /// Local denials: queued for the audit, reported (a node answered 200), dropped (a node
-    /// refused the report for good).
+    /// Local denials: queued for the audit, reported (a node recorded them, or decided them
+    /// itself: a node without the report route), dropped (a node refused them for good).
     public func localDenials() async -> (pending: Int, reported: Int, dropped: Int) {
-        (await reporter.pending, await reporter.reported, await reporter.dropped)
+        (await reporter.pending, await reporter.reported + reporter.decidedInstead, await reporter.dropped)
     }
 
     /// Reports the queued local denials now (at most `deadline`); true when none is left.
