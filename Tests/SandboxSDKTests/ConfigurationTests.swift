@@ -47,7 +47,8 @@ import Testing
         let started = ContinuousClock.now
         let decision = await client!.toolCall("crm.read")
         #expect(decision.outcome == .deny && decision.reason == "sandbox unreachable")
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // The deadline plus slack for a loaded test process (other suites' blocking waits stall it).
+        #expect(ContinuousClock.now - started < .seconds(5))
         client = nil  // never closed: must not trap (async-http-client does on an open client)
         try await Task.sleep(for: .milliseconds(300))
     }

@@ -41,13 +41,16 @@ import Testing
         // Every node down: denied, fast, within the deadline.
         for node in [1, 2, 3] where node != leader { cluster.kill(node, signal: SIGKILL) }
         let closed = try cluster.client { $0.deadline = .seconds(2) }
-        let started = ContinuousClock.now
-        let denied = await closed.toolCall("crm.read", params: [:])
+        for _ in 0..<2 {
+            let started = ContinuousClock.now
+            let denied = await closed.toolCall("crm.read", params: [:])
+            let elapsed = ContinuousClock.now - started
+            #expect(denied.outcome == .deny && denied.reason == "sandbox unreachable" && denied.source == .unreachable)
+            // The 2 s deadline, plus slack for a loaded test process.
+            #expect(elapsed < .seconds(5), "answered within the deadline: \(elapsed)")
+        }
         let http = await closed.httpRequest(method: "GET", url: "https://api.company.com/x")
-        let elapsed = ContinuousClock.now - started
-        #expect(denied.outcome == .deny && denied.reason == "sandbox unreachable" && denied.source == .unreachable)
         #expect(http.outcome == .deny && http.reason == "sandbox unreachable")
-        #expect(elapsed < .seconds(5), "two decisions, each within its 2 s deadline: \(elapsed)")
         await client.close()
         await closed.close()
     }

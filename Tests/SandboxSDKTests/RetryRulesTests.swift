@@ -12,7 +12,7 @@ import Testing
         var options = SandboxClientOptions()
         options.maxAttempts = attempts
         options.backoff = .milliseconds(1)
-        options.deadline = .seconds(5)
+        options.deadline = .seconds(60)  // the attempts bound here, not the time
         return try SandboxClient(endpoints: nodes, agentID: "a", apiKey: "k", options: options, transport: transport)
     }
 
