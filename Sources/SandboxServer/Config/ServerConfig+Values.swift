@@ -33,16 +33,6 @@ extension ServerConfig {
             }
             compactionRetain = count
         }
-        for (flag, path) in [
-            ("max-open-approvals-per-agent", \StateLimits.maxOpenApprovalsPerAgent),
-            ("max-open-approvals-per-tenant", \StateLimits.maxOpenApprovalsPerTenant),
-        ] {
-            guard let text = values[flag] else { continue }
-            guard let count = Int(text), (1...1_000_000).contains(count) else {
-                throw .invalid("--\(flag)", "a count of 1 to 1000000 (the same on every node)")
-            }
-            stateLimits[keyPath: path] = count
-        }
         clusterSecret = try Self.clusterSecret(values)
         try readSigningKeys(values)
         try applyTLS(values)

@@ -107,8 +107,6 @@ public struct ServerConfig: Sendable, Hashable {
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
         "dev": "SANDBOX_DEV", "tls-cert": "SANDBOX_TLS_CERT", "tls-key": "SANDBOX_TLS_KEY",
-        "max-open-approvals-per-agent": "SANDBOX_MAX_OPEN_APPROVALS_PER_AGENT",
-        "max-open-approvals-per-tenant": "SANDBOX_MAX_OPEN_APPROVALS_PER_TENANT",
     ].merging(signingOptions) { $1 }
     static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }
