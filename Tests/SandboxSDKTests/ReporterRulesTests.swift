@@ -52,7 +52,8 @@ import Testing
             default:
                 let body =
                     #"{"decision": "deny", "reason": "no", "rule": "tools.deny[0]", "decision_id": 3,"#
-                    + #" "request_id": "x", "policy_version": 1, "replayed": false}"#
+                    + #" "request_id": "\#(request.headers["Idempotency-Key"] ?? "")", "policy_version": 1,"#
+                    + #" "replayed": false}"#
                 return TransportResponse(status: 200, body: Array(body.utf8))
             }
         }

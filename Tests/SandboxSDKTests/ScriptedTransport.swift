@@ -9,6 +9,8 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     enum Step: Sendable {
         case status(Int)
         case refused
+        /// A decision (200) for a request id other than the one sent.
+        case otherRequest
     }
 
     struct Refused: Error {}
@@ -28,15 +30,19 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         }
         switch step {
         case .refused: throw Refused()
-        case .status(200):
-            let body =
-                #"{"decision": "allow", "reason": "ok", "rule": "tools.allow[0]", "decision_id": 7,"#
-                + #" "request_id": "x", "policy_version": 1, "replayed": false}"#
-            return TransportResponse(status: 200, body: Array(body.utf8))
+        case .status(200): return Self.allow(request.headers["Idempotency-Key"] ?? "")
+        case .otherRequest: return Self.allow("someone-else")
         case .status(let status):
             let body = #"{"error": {"code": "scripted", "message": "scripted \#(status)", "retryable": false}}"#
             return TransportResponse(status: status, body: Array(body.utf8))
         }
+    }
+
+    static func allow(_ requestID: String) -> TransportResponse {
+        let body =
+            #"{"decision": "allow", "reason": "ok", "rule": "tools.allow[0]", "decision_id": 7,"#
+            + #" "request_id": "\#(requestID)", "policy_version": 1, "replayed": false}"#
+        return TransportResponse(status: 200, body: Array(body.utf8))
     }
 
     func shutdown() async {}

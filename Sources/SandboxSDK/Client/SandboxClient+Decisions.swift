@@ -12,7 +12,12 @@ extension SandboxClient {
         requestID: String? = nil
     ) async -> Decision {
         let id = requestID ?? Self.newRequestID()
-        let costNumber = costUSD.flatMap { JSONNumber(literal: "\($0)") }
+        if let problem = Self.requestIDProblem(id) { return Self.invalidRequest(id, problem) }
+        let costNumber: JSONNumber?
+        switch Self.costNumber(costUSD) {
+        case .success(let number): costNumber = number
+        case .failure(let problem): return Self.invalidRequest(id, problem.text)
+        }
         let request = PolicyRequest.toolCall(
             ToolCall(tool: name, parameters: params, chainDepth: chainDepth, costUSD: costNumber))
         if let local = await denyLocally(
@@ -20,7 +25,7 @@ extension SandboxClient {
         {
             return local
         }
-        return await decide(DecisionWire.toolBody(name, params: params, chainDepth: chainDepth, costUSD: costUSD), id)
+        return await decide(DecisionWire.toolBody(name, params: params, chainDepth: chainDepth, cost: costNumber), id)
     }
 
     /// Asks before making an HTTP request (`GET`, `https://api.example.com/x`).
@@ -28,6 +33,7 @@ extension SandboxClient {
         -> Decision
     {
         let id = requestID ?? Self.newRequestID()
+        if let problem = Self.requestIDProblem(id) { return Self.invalidRequest(id, problem) }
         let request = PolicyRequest.http(HTTPRequest(method: method, url: url, chainDepth: chainDepth))
         if let local = await denyLocally(
             request, .http(method: method, url: url, chainDepth: chainDepth), requestID: id)
@@ -74,6 +80,11 @@ extension SandboxClient {
         case .answer(let answer, _):
             if answer.status == 200, let decision = DecisionWire.decision(answer.body, requestID: requestID) {
                 return decision
+            }
+            if answer.status == 200 {
+                return Decision(
+                    outcome: .deny, reason: "refused: the sandbox's answer is not a decision for this request",
+                    rule: "sdk.refused", requestID: requestID, source: .refused)
             }
             return Decision(
                 outcome: .deny, reason: "refused by the sandbox: \(WireError.describe(answer))", rule: "sdk.refused",

@@ -3,11 +3,11 @@ import JSON
 
 /// `POST /v1/decisions`: the request body, and the answer read into a ``Decision``.
 enum DecisionWire {
-    static func toolBody(_ name: String, params: JSONValue, chainDepth: Int, costUSD: Decimal?) -> [UInt8] {
+    static func toolBody(_ name: String, params: JSONValue, chainDepth: Int, cost: JSONNumber?) -> [UInt8] {
         var members: [String: JSONValue] = [
             "tool": .string(name), "params": params, "chain_depth": .number(JSONNumber(max(chainDepth, 0))),
         ]
-        if let costUSD, let number = JSONNumber(literal: "\(costUSD)") { members["cost_usd"] = .number(number) }
+        if let cost { members["cost_usd"] = .number(cost) }
         return Array(JSONValue.object(members).serialized().utf8)
     }
 
@@ -17,12 +17,13 @@ enum DecisionWire {
         return Array(JSONValue.object(members).serialized().utf8)
     }
 
-    /// The decision in a 200 answer; nil when the body is not one (a broken node: the caller
-    /// treats it as a refusal, never as an allow).
+    /// The decision in a 200 answer; nil when the body is not one, or answers another request
+    /// id (a broken node or proxy: the caller treats it as a refusal, never as an allow).
     static func decision(_ body: [UInt8], requestID: String) -> Decision? {
         guard let json = try? JSONValue(parsing: body, maxDepth: 16, maxBytes: 1 << 20),
             case .object(let m) = json, case .string(let outcomeName)? = m["decision"],
-            case .string(let reason)? = m["reason"], case .string(let rule)? = m["rule"]
+            case .string(let reason)? = m["reason"], case .string(let rule)? = m["rule"],
+            m["request_id"] == .string(requestID)
         else { return nil }
         let outcome: Decision.Outcome
         switch outcomeName {
