@@ -39,16 +39,21 @@ import Testing
         let counts = await client.localDenials()
         #expect(counts.pending == 0 && counts.reported == 2 && counts.dropped == 1, "\(counts)")
         let reports = transport.requests.filter { $0.url.path == "/v1/audit/local-denials" }
-        #expect(reports.map { RoutedTransport.denials($0).count } == [3, 1, 1, 1])
+        #expect(reports.map { RoutedTransport.denials($0).count } == [0, 3, 1, 1, 1], "the probe, then the reports")
         await client.close()
     }
 
-    @Test func aNodeWithoutTheRouteDecidesEachDenialItself() async throws {
-        let transport = RoutedTransport { request in
+    /// Answers as a node: the bundle, a deny from the decision route, and `reports` for the report
+    /// route (given the number of denials in the report).
+    static func node(reports: @escaping @Sendable (Int) -> Int) -> RoutedTransport {
+        RoutedTransport { request in
             switch request.url.path {
             case let path where path.hasPrefix("/v1/policies/"):
                 return TransportResponse(status: 200, body: RoutedTransport.bundle)
-            case "/v1/audit/local-denials": return TransportResponse(status: 404, body: [])
+            case "/v1/audit/local-denials":
+                let status = reports(RoutedTransport.denials(request).count)
+                let body = #"{"error": {"code": "bad_denial_count", "message": "no", "retryable": false}}"#
+                return TransportResponse(status: status, body: status == 200 ? [] : Array(body.utf8))
             default:
                 let body =
                     #"{"decision": "deny", "reason": "no", "rule": "tools.deny[0]", "decision_id": 3,"#
@@ -57,15 +62,43 @@ import Testing
                 return TransportResponse(status: 200, body: Array(body.utf8))
             }
         }
+    }
+
+    @Test func nothingIsDeniedLocallyBeforeTheClusterShowedItRecordsLocalDenials() async throws {
+        let transport = Self.node { _ in 404 }
         let client = try await client(transport)
+        #expect(await client.policy() != nil)
+        #expect(await !client.deniesLocally())
+        let charge = await client.toolCall("payments.charge")
+        #expect(charge.source == .server && charge.decisionID == 3)
+        #expect(await client.localDenials().pending == 0)
+        await client.close()
+    }
+
+    @Test func aReportAnswered404KeepsTheDenialsQueuedAndNeverSendsThemAsDecisions() async throws {
+        let transport = Self.node { $0 == 0 ? 400 : 404 }  // the probe finds the route; the report does not
+        let client = try await client(transport)
+        #expect(await client.deniesLocally())
         let charge = await client.toolCall("payments.charge", params: ["amount": 5])
         #expect(charge.source == .localPolicy)
-        #expect(await client.flushLocalDenials())
-        let decisions = transport.requests.filter { $0.url.path == "/v1/decisions" }
-        #expect(decisions.count == 1 && decisions.first?.headers["Idempotency-Key"] == charge.requestID)
-        let body = try decisions.first?.body.map { try JSONValue(parsing: $0) }
-        #expect(body == ["tool": "payments.charge", "params": ["amount": 5], "chain_depth": 0])
-        #expect(await client.localDenials().reported == 1)
+        #expect(await !client.flushLocalDenials())
+        #expect(await client.localDenials().pending == 1, "kept for the next try")
+        #expect(await !client.deniesLocally())
+        #expect(transport.requests.filter { $0.url.path == "/v1/decisions" }.isEmpty, "never sent as decisions")
+        let again = await client.toolCall("payments.charge", params: ["amount": 5])
+        #expect(again.source == .server, "the server decides while the route is missing")
+        #expect(await client.localDenials().pending == 1)
+        await client.close()
+    }
+
+    @Test func whatTheServerWouldRefuseInAReportIsAskedOfTheServer() async throws {
+        let transport = Self.node { $0 == 0 ? 400 : 200 }
+        let client = try await client(transport)
+        var deep: JSONValue = [:]
+        for _ in 1..<61 { deep = ["a": deep] }
+        #expect(await client.toolCall("payments.charge", params: deep).source == .localPolicy, "61 levels fit")
+        #expect(await client.toolCall("payments.charge", params: ["a": deep]).source == .server, "62 do not")
+        #expect(await client.toolCall("payments.charge", params: [1, 2]).source == .server, "params not an object")
         await client.close()
     }
 }

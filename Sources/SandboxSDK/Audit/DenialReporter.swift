@@ -5,47 +5,68 @@ import JSON
 /// once a node answered 200, so every denial is reported at least once (the server records each
 /// request id once). One sender at a time; a denial the server refuses for good (400 alone, 401,
 /// 403, 413) is dropped and counted, since sending it again cannot succeed.
+///
+/// Nothing is queued (so nothing is denied locally) before the cluster has shown that it records
+/// local denials: the first request is an empty report, refused 400 by a node with the route and
+/// 404 by one without. After a 404 (the probe's or a report's) the queued denials stay queued
+/// and nothing more is queued for `recheck` (then the cluster is asked again): they are never sent
+/// as decisions, which a node could allow and debit although the agent was told they were denied.
 actor DenialReporter {
     private let failover: Failover
     private let apiKey: String
     private let capacity: Int
     private let batchSize: Int
+    private let recheck: Duration
     private var queue: [LocalDenialEntry] = []
     private var sending = false
     private(set) var reported = 0
     private(set) var dropped = 0
-    /// Sent as decisions to a node without the report route.
-    private(set) var decidedInstead = 0
+    /// Whether the cluster records local denials, as far as the client knows.
+    private(set) var supported = false
+    /// When to ask again whether it does (nil: at the next flush).
+    private var probeAt: ContinuousClock.Instant?
     /// Denials still to send one at a time (after a batch was refused as malformed).
     private var singles = 0
 
     static let maxReportBytes = 512 << 10
+    static let probe = Array(#"{"denials":[]}"#.utf8)
 
-    init(failover: Failover, apiKey: String, capacity: Int, batchSize: Int) {
+    init(failover: Failover, apiKey: String, capacity: Int, batchSize: Int, recheck: Duration = .seconds(60)) {
         self.failover = failover
         self.apiKey = apiKey
         self.capacity = capacity
         self.batchSize = batchSize
+        self.recheck = recheck
     }
 
     var pending: Int { queue.count }
 
-    /// Queues a denial; false when the queue is full (the caller then asks the server).
+    /// Queues a denial; false when the queue is full or the cluster is not known to record local
+    /// denials (the caller then asks the server).
     func enqueue(_ entry: LocalDenialEntry) -> Bool {
-        guard queue.count < capacity else { return false }
+        guard supported, queue.count < capacity else { return false }
         queue.append(entry)
         return true
     }
 
     /// Sends what is queued, batch after batch, until the queue is empty, a batch fails, or
-    /// `deadline` passes. True when the queue is empty afterwards.
+    /// `deadline` passes (a flush already running is waited for first). True when the queue is
+    /// empty afterwards.
     @discardableResult
     func flush(deadline: Duration) async -> Bool {
-        guard !sending else { return queue.isEmpty }
+        let end = ContinuousClock.now + deadline
+        while sending {
+            guard ContinuousClock.now < end, !Task.isCancelled else { return queue.isEmpty }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         sending = true
         defer { sending = false }
-        let end = ContinuousClock.now + deadline
-        while !queue.isEmpty {
+        if !supported {
+            guard probeAt.map({ ContinuousClock.now >= $0 }) ?? true,
+                await askWhetherSupported(within: end - ContinuousClock.now)
+            else { return queue.isEmpty }
+        }
+        while !queue.isEmpty, supported {
             let left = end - ContinuousClock.now
             guard left > .zero, await sendBatch(within: left) else { break }
         }
@@ -54,8 +75,7 @@ actor DenialReporter {
 
     /// The first batch, sent once (with failover); true when it left the queue. A batch refused
     /// as malformed (400) is sent again a denial at a time, so only the refused one is dropped; a
-    /// node without the route (404: not upgraded yet) gets each denial as a decision under its
-    /// request id instead, which the server decides and audits itself.
+    /// node without the route (404, 405: not upgraded yet) keeps them queued.
     private func sendBatch(within deadline: Duration) async -> Bool {
         var count = 0
         var bytes = 0
@@ -65,17 +85,15 @@ actor DenialReporter {
             count += 1
         }
         let body = Array(JSONValue.object(["denials": .array(queue[..<count].map(\.json))]).serialized().utf8)
-        let headers = ["X-Agent-Key": apiKey, "Content-Type": "application/json"]
-        let result = await failover.send(deadline: deadline) {
-            TransportRequest(method: "POST", url: endpoint($0, "/v1/audit/local-denials"), headers: headers, body: body)
-        }
-        guard case .answer(let answer, _) = result else { return false }
+        guard let answer = await report(body, within: deadline) else { return false }
         switch answer.status {
         case 200: reported += count
         case 400 where count > 1:
             singles = count
             return true
-        case 404: count = await decideInstead(count, within: deadline)
+        case 404, 405:
+            unsupported()
+            return false
         case 400, 401, 403, 413: dropped += count
         default: return false
         }
@@ -84,37 +102,38 @@ actor DenialReporter {
         return count > 0
     }
 
-    /// Sends the first `count` denials as decisions (`POST /v1/decisions`, the denial's request
-    /// id); how many got a definite answer, in order.
-    private func decideInstead(_ count: Int, within deadline: Duration) async -> Int {
-        var done = 0
-        for entry in queue.prefix(count) {
-            guard case .object(let denial) = entry.json, let requestID = denial["request_id"]?.string else { break }
-            var request: [String: JSONValue] = [:]
-            if denial["kind"] == "http" {
-                request["http"] = .object(["method": denial["method"] ?? "GET", "url": denial["url"] ?? ""])
-            } else {
-                request["tool"] = denial["tool"]
-                request["params"] = denial["params"]
-            }
-            request["chain_depth"] = denial["chain_depth"]
-            let body = Array(JSONValue.object(request).serialized().utf8)
-            let headers = ["X-Agent-Key": apiKey, "Idempotency-Key": requestID, "Content-Type": "application/json"]
-            let result = await failover.send(deadline: deadline) {
-                TransportRequest(method: "POST", url: endpoint($0, "/v1/decisions"), headers: headers, body: body)
-            }
-            guard case .answer = result else { break }
-            decidedInstead += 1
-            done += 1
+    /// Sends the empty report that asks whether the cluster has the route; whether it has (any
+    /// definite answer but 404 and 405: 400 `bad_denial_count`, or 401 for a revoked key).
+    private func askWhetherSupported(within deadline: Duration) async -> Bool {
+        guard let answer = await report(Self.probe, within: deadline) else { return false }
+        guard ![404, 405].contains(answer.status) else {
+            unsupported()
+            return false
         }
-        return done
+        supported = true
+        return true
+    }
+
+    private func unsupported() {
+        supported = false
+        probeAt = ContinuousClock.now + recheck
+    }
+
+    /// `POST /v1/audit/local-denials` through the failover; nil when no node answered.
+    private func report(_ body: [UInt8], within deadline: Duration) async -> TransportResponse? {
+        let headers = ["X-Agent-Key": apiKey, "Content-Type": "application/json"]
+        let result = await failover.send(deadline: deadline) {
+            TransportRequest(method: "POST", url: endpoint($0, "/v1/audit/local-denials"), headers: headers, body: body)
+        }
+        guard case .answer(let answer, _) = result else { return nil }
+        return answer
     }
 
     /// Flushes every `interval` until cancelled.
     func run(every interval: Duration, deadline: Duration) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            if !queue.isEmpty { await flush(deadline: deadline) }
+            if !queue.isEmpty || !supported { await flush(deadline: deadline) }
         }
     }
 }

@@ -16,6 +16,7 @@ struct LocalDenialEntry: Sendable {
         switch request {
         case .tool(let name, let params, let chainDepth):
             guard case .object = params, (1...256).contains(name.utf8.count),
+                Self.nesting(params, within: Self.maxParamsNesting) <= Self.maxParamsNesting,
                 params.serialized().utf8.count <= 256 << 10
             else { return nil }
             members["kind"] = "tool"
@@ -39,6 +40,22 @@ struct LocalDenialEntry: Sendable {
     enum Request: Sendable {
         case tool(name: String, params: JSONValue, chainDepth: Int)
         case http(method: String, url: String, chainDepth: Int?)
+    }
+
+    /// The report's nesting limit (64, as every request body) less the 3 levels above `params`
+    /// (the report, its `denials` array, the denial).
+    static let maxParamsNesting = 61
+
+    /// How deeply `value` nests (a scalar 0, `{}` 1), counted no further than `limit` + 1.
+    static func nesting(_ value: JSONValue, within limit: Int) -> Int {
+        let children: [JSONValue]
+        switch value {
+        case .object(let members): children = Array(members.values)
+        case .array(let items): children = items
+        default: return 0
+        }
+        guard limit > 0 else { return 1 }
+        return 1 + (children.map { nesting($0, within: limit - 1) }.max() ?? 0)
     }
 
     /// At most `limit` UTF-8 bytes, cut on a character boundary.

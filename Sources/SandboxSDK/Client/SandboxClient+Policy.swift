@@ -9,6 +9,8 @@ extension SandboxClient {
         guard let refresher, let cache else { throw .disabled }
         switch await refresher.fetch(wait: nil) {
         case .success(let snapshot):
+            // Asks whether the cluster records local denials, so that they start with the policy.
+            if await !reporter.supported { await reporter.flush(deadline: options.deadline) }
             if let snapshot { return snapshot }
             if let held = await cache.snapshot { return held }
             throw .unavailable("no policy bundle was served")
@@ -23,10 +25,18 @@ extension SandboxClient {
         return (await cache.refusals, await cache.lastRefusal)
     }
 
-    /// Local denials: queued for the audit, reported (a node recorded them, or decided them
-    /// itself: a node without the report route), dropped (a node refused them for good).
+    /// Local denials: queued for the audit, reported (a node recorded them), dropped (a node
+    /// refused them for good).
     public func localDenials() async -> (pending: Int, reported: Int, dropped: Int) {
-        (await reporter.pending, await reporter.reported + reporter.decidedInstead, await reporter.dropped)
+        (await reporter.pending, await reporter.reported, await reporter.dropped)
+    }
+
+    /// Whether the client denies locally now: it holds a verified policy and the cluster has
+    /// shown that it records local denials (not before its first answer, nor for a minute after
+    /// a node answered that it has no such route).
+    public func deniesLocally() async -> Bool {
+        guard await cache?.snapshot != nil else { return false }
+        return await reporter.supported
     }
 
     /// Reports the queued local denials now (at most `deadline`); true when none is left.
