@@ -54,4 +54,21 @@ import Testing
         await client.close()
         await other.close()
     }
+
+    @Test func aNodeDrippingItsAnswerCannotHoldACallPastItsDeadline() async throws {
+        let transport = ScriptedTransport([.drip])
+        var options = SandboxClientOptions()
+        options.deadline = .seconds(1)
+        options.attemptTimeout = .milliseconds(300)
+        options.backoff = .milliseconds(1)
+        let client = try SandboxClient(
+            endpoints: nodes, agentID: "a", apiKey: "k", options: options, transport: transport)
+        let start = ContinuousClock.now
+        let decision = await client.toolCall("crm.read")
+        let took = ContinuousClock.now - start
+        #expect(decision.source == .unreachable && decision.reason == "sandbox unreachable")
+        #expect(took < .seconds(8), "took \(took) for a 1 s deadline (slack for a loaded machine)")
+        #expect(transport.requests.count >= 2, "each attempt given up at its limit, the next node asked")
+        await client.close()
+    }
 }

@@ -11,6 +11,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         case refused
         /// A decision (200) for a request id other than the one sent.
         case otherRequest
+        /// No whole answer for a minute, whatever the timeout given (a node dripping its body);
+        /// stops when cancelled.
+        case drip
     }
 
     struct Refused: Error {}
@@ -32,6 +35,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         case .refused: throw Refused()
         case .status(200): return Self.allow(request.headers["Idempotency-Key"] ?? "")
         case .otherRequest: return Self.allow("someone-else")
+        case .drip:
+            try await Task.sleep(for: .seconds(60))
+            return Self.allow(request.headers["Idempotency-Key"] ?? "")
         case .status(let status):
             let body = #"{"error": {"code": "scripted", "message": "scripted \#(status)", "retryable": false}}"#
             return TransportResponse(status: status, body: Array(body.utf8))

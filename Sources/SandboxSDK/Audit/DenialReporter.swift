@@ -17,6 +17,8 @@ actor DenialReporter {
     private let capacity: Int
     private let batchSize: Int
     private let recheck: Duration
+    /// Whether to ask the cluster at all (only a client with a policy cache denies locally).
+    private let probes: Bool
     private var queue: [LocalDenialEntry] = []
     private var sending = false
     private(set) var reported = 0
@@ -31,8 +33,12 @@ actor DenialReporter {
     static let maxReportBytes = 512 << 10
     static let probe = Array(#"{"denials":[]}"#.utf8)
 
-    init(failover: Failover, apiKey: String, capacity: Int, batchSize: Int, recheck: Duration = .seconds(60)) {
+    init(
+        failover: Failover, apiKey: String, capacity: Int, batchSize: Int, probes: Bool,
+        recheck: Duration = .seconds(60)
+    ) {
         self.failover = failover
+        self.probes = probes
         self.apiKey = apiKey
         self.capacity = capacity
         self.batchSize = batchSize
@@ -62,7 +68,7 @@ actor DenialReporter {
         sending = true
         defer { sending = false }
         if !supported {
-            guard probeAt.map({ ContinuousClock.now >= $0 }) ?? true,
+            guard probes, probeAt.map({ ContinuousClock.now >= $0 }) ?? true,
                 await askWhetherSupported(within: end - ContinuousClock.now)
             else { return queue.isEmpty }
         }
@@ -133,7 +139,7 @@ actor DenialReporter {
     func run(every interval: Duration, deadline: Duration) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            if !queue.isEmpty || !supported { await flush(deadline: deadline) }
+            if !queue.isEmpty || (!supported && probes) { await flush(deadline: deadline) }
         }
     }
 }

@@ -61,7 +61,7 @@ public actor SandboxClient {
             ring: NodeRing(nodes: endpoints, cooldown: options.nodeCooldown), transport: transport, options: options)
         let reporter = DenialReporter(
             failover: failover, apiKey: apiKey, capacity: options.denialQueueCapacity,
-            batchSize: options.denialBatchSize)
+            batchSize: options.denialBatchSize, probes: options.cachesPolicy && !keys.isEmpty)
         self.reporter = reporter
         reportTask = Task { [options] in
             await reporter.run(every: options.denialFlushInterval, deadline: options.deadline)

@@ -32,8 +32,9 @@ struct Failover: Sendable {
                 guard left > .zero, attempts < options.maxAttempts, !Task.isCancelled else { return .unreachable(last) }
                 attempts += 1
                 do {
-                    let answer = try await transport.send(
-                        build(node), timeout: min(attemptTimeout ?? options.attemptTimeout, left))
+                    let limit = min(attemptTimeout ?? options.attemptTimeout, left)
+                    let (transport, request) = (transport, build(node))
+                    let answer = try await AttemptLimit.run(limit) { try await transport.send(request, timeout: limit) }
                     guard Self.isRetryable(answer.status) else {
                         await ring.answered(node)
                         return .answer(answer, node: node)

@@ -15,7 +15,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
     ///   - maxResponseBytes: a larger answer is a failure (a policy bundle is at most about 2 MiB).
     public init(connectTimeout: Duration = .seconds(1), maxResponseBytes: Int = 4 << 20) {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: Self.amount(connectTimeout))
+        // The read timeout is a backstop only (the client bounds each whole attempt itself): a
+        // node silent for longer than the longest long poll (30 s, a few seconds more) is gone.
+        configuration.timeout = .init(connect: Self.amount(connectTimeout), read: .seconds(40))
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
