@@ -324,9 +324,7 @@ extension JSONNumber {
             fractionEnd = index
         }
         var exponent = 0
-        var hasExponent = false
         if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
-            hasExponent = true
             index += 1
             var negativeExponent = false
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
@@ -352,10 +350,13 @@ extension JSONNumber {
             throw JSONParseFailure(
                 offset: start, message: "number literal longer than \(JSONParser.maximumNumberDigits) digits")
         }
-        if !hasExponent && fractionDigits == 0 && integerDigits <= 18 {
+        if integerDigits + fractionDigits <= JSONNumber.maximumFractionDigits {
             var value: Int64 = 0
             for offset in integerStart..<integerEnd { value = value * 10 + Int64(bytes[offset] - 48) }
-            return JSONNumber(storage: .integer(isNegative ? -value : value))
+            for offset in fractionStart..<fractionEnd { value = value * 10 + Int64(bytes[offset] - 48) }
+            let number = JSONNumber.compact(
+                isNegative: isNegative, magnitude: value, exponent: exponent - fractionDigits)
+            if let number { return number }
         }
         var digits: [UInt8] = []
         digits.reserveCapacity(integerDigits + fractionDigits)
