@@ -50,11 +50,15 @@ extension SchemaEvaluator {
                 }
             }
         } else {
-            for (name, value) in members {
+            // By index, not `for in`: the iterator would hold (retain and release) the dictionary.
+            var index = members.startIndex
+            while index != members.endIndex {
+                let (name, value) = members[index]
                 if !checkMember(rules, name, value, collect: collect, &requiredFound) {
                     valid = false
                     if stopsEarly { return false }
                 }
+                members.formIndex(after: &index)
             }
         }
         if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
@@ -64,10 +68,11 @@ extension SchemaEvaluator {
 
     /// The object pass for declared properties (with or without `additionalProperties: false`),
     /// the same work in every process. First every member, in dictionary order and without
-    /// stopping: its name is matched, required ones counted, unexpected ones noted, and it is
-    /// checked if its subschema is cheap (a leaf of constant-time keywords). Then, if that passed
-    /// or every error is wanted, the other declared properties present, in the compiled order
-    /// (cheapest first), stopping at the first failure.
+    /// stopping: its name is matched, required ones counted, unexpected ones noted, and its value
+    /// put aside. Then, if that passed or every error is wanted, the declared properties present,
+    /// in the compiled order (cheapest first), stopping at the first failure. Checking in one
+    /// fixed order, rather than in dictionary order (which differs from one object to the next),
+    /// keeps the checks' branches predictable across the records of an array.
     mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
         let deferredCount = rules.deferredCount
         if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
@@ -83,18 +88,18 @@ extension SchemaEvaluator {
     ) -> Bool {
         var valid = true
         var requiredFound = 0
-        for (name, value) in members {
+        // By index, not `for in`: the iterator would hold (retain and release) the dictionary.
+        var index = members.startIndex
+        while index != members.endIndex {
+            let (name, value) = members[index]
+            members.formIndex(after: &index)
             guard let offset = rules.propertyOffset(named: name) else {
                 if rules.additionalIsFalse { valid = fail(rules.additionalLocation, "unexpected property \"\(name)\"") }
                 continue
             }
             let slot = rules.slots[offset]
             if slot.isRequired { requiredFound += 1 }
-            if slot.rank >= 0 {
-                deferred![slot.rank] = DeferredMember(value)
-            } else if !validateChild(slot.node, value, key: name) {
-                valid = false
-            }
+            deferred![slot.rank] = DeferredMember(value)
         }
         if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
         guard let deferred, valid || !stopsEarly else { return valid }

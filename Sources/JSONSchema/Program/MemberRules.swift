@@ -19,9 +19,8 @@ final class MemberRules: @unchecked Sendable {
     struct Slot {
         let node: Int
         let isRequired: Bool
-        /// -1 for a property whose subschema is cheap (a leaf of constant-time keywords: checked
-        /// during the pass over the members); otherwise its place in `order` (checked after the
-        /// pass, cheapest first).
+        /// Its place in `order`: the pass over the members puts the value aside at this place,
+        /// and the values are checked after that pass, cheapest first.
         let rank: Int
     }
 
@@ -30,16 +29,15 @@ final class MemberRules: @unchecked Sendable {
     /// The declared names (index = offset in `propertyList`), looked up by bytes.
     let names: NameTable
     let slots: UnsafeMutableBufferPointer<Slot>
-    /// Offsets in `propertyList` of the properties that are not cheap, in evaluation order: by the
-    /// estimated cost of the property's subschema, then by name.
+    /// Offsets in `propertyList` of all the properties, in evaluation order: by the estimated
+    /// cost of the property's subschema, then by name. The same order for every instance, so
+    /// the checks run in the same sequence whatever the order of the members in memory (which
+    /// follows each dictionary's hash seed), and a verdict stops at the cheapest failure.
     let order: UnsafeMutableBufferPointer<Int>
-    /// The number of properties that are not cheap (the length of `order`).
+    /// The number of properties (the length of `order`).
     let deferredCount: Int
     /// Whether every property's subschema is a leaf.
     let allLeaves: Bool
-    /// The largest estimated cost of a subschema checked during the pass over the members (a
-    /// leaf with `type`, `const` or `enum`, bounds and lengths; not patterns or formats).
-    static let cheapCost = 8
     let patternProperties: [(pattern: ECMARegex, node: Int)]
     let additionalProperties: Int?
     let additionalIsFalse: Bool
@@ -65,15 +63,12 @@ final class MemberRules: @unchecked Sendable {
         let list = properties.map { Property(name: $0.0, node: $0.1, isRequired: requiredSet.contains($0.0)) }
         propertyList = list
         names = NameTable.allocate(list.map(\.name))
-        let ordered = list.indices.filter { !(isLeaf(list[$0].node) && cost(list[$0].node) <= MemberRules.cheapCost) }
-            .sorted {
-                (cost(list[$0].node), $0) < (cost(list[$1].node), $1)
-            }
+        let ordered = list.indices.sorted { (cost(list[$0].node), $0) < (cost(list[$1].node), $1) }
         allLeaves = list.allSatisfy { isLeaf($0.node) }
         deferredCount = ordered.count
         order = .allocate(capacity: max(ordered.count, 1))
         _ = order.initialize(from: ordered)
-        var ranks = [Int](repeating: -1, count: list.count)
+        var ranks = [Int](repeating: 0, count: list.count)
         for (rank, offset) in ordered.enumerated() { ranks[offset] = rank }
         slots = .allocate(capacity: max(list.count, 1))
         for (offset, property) in list.enumerated() {
