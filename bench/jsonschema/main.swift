@@ -3,7 +3,7 @@
 // (`validate(reporting: .all)`). Run in release: bench/jsonschema/run.sh (also runs the peers).
 //
 // Usage: jsonschema-bench [--json] [--cases FILE] [--quick] [--fixed N] [--verdict-only] [--case NAME]
-//        [--instance valid|invalid]
+//        [--instance valid|invalid] [--cpu-time]
 import Foundation
 import JSON
 import JSONSchema
@@ -13,6 +13,9 @@ let emitJSON = arguments.contains("--json")
 /// `--verdict-only`: measure `isValid` only (for instruction counting).
 let verdictOnly = arguments.contains("--verdict-only")
 let quick = arguments.contains("--quick")
+/// `--cpu-time`: time rounds by this thread's CPU time instead of the wall clock, so that time
+/// spent descheduled on a loaded machine is not counted (the peers have the same flag).
+let cpuTime = arguments.contains("--cpu-time")
 /// `--fixed N`: run every measurement for exactly N calls (no calibration), for instruction
 /// counting with `perf stat`, which load on a shared machine does not disturb.
 let fixedIterations: Int? = {
@@ -31,25 +34,31 @@ let casesPath: String = {
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("data/cases.json").path
 }()
 
+/// Nanoseconds on the chosen clock (see `--cpu-time`).
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(cpuTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) * 1e9 + Double(spec.tv_nsec)
+}
+
 /// Median nanoseconds per call of `body` over `rounds` rounds of a calibrated number of calls.
 func medianNanoseconds(rounds: Int, _ body: () -> Bool) -> Double {
-    let clock = ContinuousClock()
     var iterations = fixedIterations ?? 1
     // Calibrate: about 10 ms per round (bounded).
     while fixedIterations == nil && iterations < 10_000_000 {
-        let elapsed = clock.measure { for _ in 0..<iterations { _ = body() } }
-        if elapsed > .milliseconds(10) { break }
+        let start = now()
+        for _ in 0..<iterations { _ = body() }
+        if now() - start > 10e6 { break }
         iterations *= 2
     }
     var samples: [Double] = []
     for _ in 0..<rounds {
         var sink = 0
-        let elapsed = clock.measure {
-            for _ in 0..<iterations where body() { sink &+= 1 }
-        }
+        let start = now()
+        for _ in 0..<iterations where body() { sink &+= 1 }
+        let elapsed = now() - start
         if sink < 0 { print(sink) }
-        let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
-        samples.append(nanoseconds / Double(iterations))
+        samples.append(elapsed / Double(iterations))
     }
     samples.sort()
     return samples[samples.count / 2]

@@ -4,6 +4,8 @@
 # jsonschema) from PyPI into bench/.venv on first use. Usage: bench/jsonschema/run.sh [--quick]
 # RUNS=n (default 3) repeats both sides n times, alternating, and reports the median of the n
 # medians per cell: on a shared, loaded machine one run can be off by 2x in either direction.
+# CLOCK=cpu makes both sides time by their thread's CPU time instead of the wall clock (time
+# spent descheduled on a loaded machine is then not counted; cache disturbance still is).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x bench/.venv/bin/python ]; then
@@ -15,12 +17,14 @@ swift build -c release --product jsonschema-bench >/tmp/jsonschema-bench-build.l
   || { tail -20 /tmp/jsonschema-bench-build.log; exit 1; }
 bin=$(swift build -c release --show-bin-path)/jsonschema-bench
 out=$(mktemp)
+clock=()
+[ "${CLOCK:-wall}" = cpu ] && clock=(--cpu-time)
 for _ in $(seq "${RUNS:-3}"); do
-  "$bin" --json "$@" >>"$out"
-  bench/.venv/bin/python bench/jsonschema/peers/peers.py "$@" >>"$out"
+  "$bin" --json "${clock[@]}" "$@" >>"$out"
+  bench/.venv/bin/python bench/jsonschema/peers/peers.py "${clock[@]}" "$@" >>"$out"
 done
 bench/.venv/bin/python - "$out" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 samples = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -33,7 +37,8 @@ try:
 except Exception:
     pass
 runs = len(next(iter(next(iter(samples.values())).values())))
-print(f"median ns per validation (is_valid / isValid), median of {runs} runs; swift-errors = validate(reporting: .all)")
+clock = "CPU" if os.environ.get("CLOCK") == "cpu" else "wall-clock"
+print(f"median {clock} ns per validation (is_valid / isValid), median of {runs} runs; swift-errors = validate(reporting: .all)")
 print("peers: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
 head = f"{'case':20} {'instance':8} {'swift':>8} {'swift-errors':>12} {'jsonschema-rs':>13} {'jsonschema':>11} {'rs/swift':>9} {'py/swift':>9}"
 print(head)
