@@ -21,6 +21,8 @@ import Testing
         zero.maxAttempts = 0
         var batch = SandboxClientOptions()
         batch.denialBatchSize = 101
+        var slow = SandboxClientOptions()
+        slow.deadline = .seconds(2)
         let cases: [(String, () throws -> SandboxClient)] = [
             ("at least one endpoint", { try SandboxClient(endpoints: [], agentID: "a", apiKey: "k") }),
             (
@@ -32,6 +34,7 @@ import Testing
             ("Ed25519", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", policyPublicKeys: ["xyz"]) }),
             ("maxAttempts", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: zero) }),
             ("1 to 100", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: batch) }),
+            ("less than deadline", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: slow) }),
         ]
         for (expected, make) in cases {
             let message = refused(make)
@@ -42,6 +45,7 @@ import Testing
     @Test func withNoNodeListeningTheAnswerIsADenialAndAnUnclosedClientIsReleased() async throws {
         var options = SandboxClientOptions()
         options.deadline = .seconds(1)
+        options.attemptTimeout = .milliseconds(500)
         var client: SandboxClient? = try SandboxClient(
             endpoints: [node, URL(string: "http://127.0.0.1:2/")!], agentID: "a", apiKey: "k", options: options)
         let started = ContinuousClock.now

@@ -40,7 +40,10 @@ import Testing
 
         // Every node down: denied, fast, within the deadline.
         for node in [1, 2, 3] where node != leader { cluster.kill(node, signal: SIGKILL) }
-        let closed = try cluster.client { $0.deadline = .seconds(2) }
+        let closed = try cluster.client {
+            $0.deadline = .seconds(2)
+            $0.attemptTimeout = .seconds(1)
+        }
         for _ in 0..<2 {
             let started = ContinuousClock.now
             let denied = await closed.toolCall("crm.read", params: [:])

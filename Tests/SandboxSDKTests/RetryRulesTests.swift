@@ -71,4 +71,19 @@ import Testing
         #expect(transport.requests.count >= 2, "each attempt given up at its limit, the next node asked")
         await client.close()
     }
+
+    @Test func eachNodeGetsItsShareOfTheTimeLeftSoAHungNodeCannotEatTheDeadline() async throws {
+        let transport = ScriptedTransport([.drip])
+        var options = SandboxClientOptions()
+        options.deadline = .milliseconds(1500)
+        options.attemptTimeout = .milliseconds(1400)
+        let client = try SandboxClient(
+            endpoints: nodes, agentID: "a", apiKey: "k", options: options, transport: transport)
+        #expect(await client.toolCall("crm.read").source == .unreachable)
+        // The first of three nodes gets a third of the 1.5 s, not the 1.4 s of attemptTimeout.
+        let first = try #require(transport.timeouts.first)
+        #expect(first <= .milliseconds(500), "\(transport.timeouts)")
+        #expect(transport.requests.count >= 2, "another node asked after the hung one")
+        await client.close()
+    }
 }

@@ -21,14 +21,18 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var steps: [Step]
     private var seen: [TransportRequest] = []
+    private var limits: [Duration] = []
 
     init(_ steps: [Step]) { self.steps = steps }
 
     var requests: [TransportRequest] { lock.withLock { seen } }
+    /// The time limit given with each request.
+    var timeouts: [Duration] { lock.withLock { limits } }
 
     func send(_ request: TransportRequest, timeout: Duration) async throws -> TransportResponse {
         let step = lock.withLock {
             seen.append(request)
+            limits.append(timeout)
             return steps.count > 1 ? steps.removeFirst() : steps[0]
         }
         switch step {

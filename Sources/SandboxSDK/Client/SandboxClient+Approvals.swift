@@ -13,10 +13,12 @@ extension SandboxClient {
         while !isClosed, !Task.isCancelled {
             let left = end - ContinuousClock.now
             guard left > .milliseconds(1) else { break }
-            let wait = min(left, .seconds(30))
+            // A third of the time left at most, so that a hung node leaves time to ask another.
+            let wait = min(left / 3, .seconds(30))
             let path = "/v1/approvals/\(id)?wait=\(waitParameter(wait))"
+            let asked = ContinuousClock.now
             let result = await failover.send(
-                deadline: wait + options.attemptTimeout, attemptTimeout: wait + options.attemptTimeout
+                deadline: left, attemptTimeout: wait + min(options.attemptTimeout, left / 3)
             ) {
                 TransportRequest(method: "GET", url: endpoint($0, path), headers: headers)
             }
@@ -24,6 +26,9 @@ extension SandboxClient {
                 guard answer.status == 200 else { return status }  // unknown approval, not the agent's
                 if let seen = Self.status(answer.body) { status = seen }
                 if status != .pending { return status }
+                // Still pending but answered early (a node not long-polling): not again at once.
+                let early = Self.minimumPollInterval - (ContinuousClock.now - asked)
+                if early > .zero { try? await Task.sleep(for: min(early, max(end - ContinuousClock.now, .zero))) }
             } else {
                 try? await Task.sleep(for: min(pause, max(end - ContinuousClock.now, .zero)))
                 pause = min(pause * 2, options.maxBackoff)
@@ -31,6 +36,9 @@ extension SandboxClient {
         }
         return status
     }
+
+    /// The least time between two polls that found nothing new.
+    static let minimumPollInterval = Duration.milliseconds(500)
 
     static func status(_ body: [UInt8]) -> ApprovalStatus? {
         guard let json = try? JSONValue(parsing: body, maxDepth: 16, maxBytes: 1 << 20), case .object(let m) = json,

@@ -3,13 +3,15 @@ public struct SandboxClientOptions: Sendable, Hashable {
     /// How long one decision may take across all attempts and nodes; then it is denied with
     /// reason `sandbox unreachable` (fail closed).
     public var deadline: Duration = .seconds(10)
-    /// How long one attempt on one node may take (cut to what is left of the deadline).
+    /// How long one attempt on one node may take (cut to its share of what is left of the
+    /// deadline: that time over the nodes still to try in the round); less than `deadline`.
     public var attemptTimeout: Duration = .seconds(3)
     /// Attempts per decision, over all nodes.
     public var maxAttempts = 12
     /// How long to try connecting to a node before moving on.
     public var connectTimeout: Duration = .seconds(1)
-    /// A node that failed is asked last for this long.
+    /// A node that failed is asked last for this long, doubled with each consecutive failure up
+    /// to 60 s, until it answers.
     public var nodeCooldown: Duration = .seconds(2)
     /// The first pause after every node failed once; doubled each round, at most `maxBackoff`.
     public var backoff: Duration = .milliseconds(50)
@@ -45,6 +47,11 @@ public struct SandboxClientOptions: Sendable, Hashable {
         ]
         for (name, value) in positive where value <= .zero {
             throw .invalidConfiguration("\(name) must be positive, not \(value)")
+        }
+        guard attemptTimeout < deadline else {
+            throw .invalidConfiguration(
+                "attemptTimeout (\(attemptTimeout)) must be less than deadline (\(deadline)): another node must be askable"
+            )
         }
         guard maxAttempts >= 1 else { throw .invalidConfiguration("maxAttempts must be at least 1") }
         guard (1...100).contains(denialBatchSize) else {

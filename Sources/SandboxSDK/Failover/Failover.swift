@@ -18,7 +18,8 @@ struct Failover: Sendable {
 
     /// - Parameters:
     ///   - deadline: for the whole exchange (default: the options' deadline).
-    ///   - attemptTimeout: for one attempt (default: the options'), cut to what is left.
+    ///   - attemptTimeout: for one attempt (default: the options', cut to this node's share of
+    ///     what is left: that time over the nodes still to try in the round), cut to what is left.
     func send(
         deadline: Duration? = nil, attemptTimeout: Duration? = nil, _ build: @Sendable (URL) -> TransportRequest
     ) async -> Result {
@@ -27,12 +28,16 @@ struct Failover: Sendable {
         var pause = options.backoff
         var last = "no node was asked"
         while attempts < options.maxAttempts {
-            for node in await ring.order() {
+            let order = await ring.order()
+            for (index, node) in order.enumerated() {
                 let left = end - ContinuousClock.now
                 guard left > .zero, attempts < options.maxAttempts, !Task.isCancelled else { return .unreachable(last) }
+                // Each node still to try in this round gets its share of the time left, so one
+                // hung node cannot eat the deadline (a long poll gives its own limit).
+                let untried = min(order.count - index, options.maxAttempts - attempts)
                 attempts += 1
                 do {
-                    let limit = min(attemptTimeout ?? options.attemptTimeout, left)
+                    let limit = min(attemptTimeout ?? min(options.attemptTimeout, left / untried), left)
                     let (transport, request) = (transport, build(node))
                     let answer = try await AttemptLimit.run(limit) { try await transport.send(request, timeout: limit) }
                     guard Self.isRetryable(answer.status) else {

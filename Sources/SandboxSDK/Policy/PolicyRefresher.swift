@@ -45,10 +45,10 @@ struct PolicyRefresher: Sendable {
             switch await fetch(wait: options.policyWait) {
             case .success(let snapshot):
                 pause = options.policyBackoff
-                // A node that answers at once with nothing new (no ETag support) is not asked in a loop.
-                if snapshot?.version == held, ContinuousClock.now - started < .seconds(1) {
-                    try? await Task.sleep(for: .seconds(1))
-                }
+                // A node that answers early with nothing new (a 304, or the version held: no long
+                // poll) is not asked again at once.
+                let early = SandboxClient.minimumPollInterval - (ContinuousClock.now - started)
+                if snapshot == nil || snapshot?.version == held, early > .zero { try? await Task.sleep(for: early) }
             case .failure:
                 try? await Task.sleep(for: pause)
                 pause = min(pause * 2, options.policyMaxBackoff)
