@@ -52,4 +52,18 @@ import Testing
         #expect(transport.requests.count == 1)
         await client.close()
     }
+
+    @Test func theAgentIDIsCheckedAndPercentEncodedInThePolicyPath() async throws {
+        let node = URL(string: "http://10.0.0.1:8080")!
+        #expect(throws: SandboxSDKError.self) { try SandboxClient(endpoints: [node], agentID: "a\nb", apiKey: "k") }
+        let transport = RoutedTransport { _ in TransportResponse(status: 404) }
+        let client = try SandboxClient(
+            endpoints: [node], agentID: "team/a b?x", apiKey: "k",
+            policyPublicKeys: [RoutedTransport.keys.signingKey.verificationKey.base64], transport: transport)
+        _ = try? await client.refreshPolicy()
+        let asked = try #require(transport.requests.first { $0.url.absoluteString.contains("/v1/policies/") })
+        let path = asked.url.absoluteString.split(separator: "?").first.map(String.init)
+        #expect(path == "http://10.0.0.1:8080/v1/policies/team%2Fa%20b%3Fx", "\(asked.url)")
+        await client.close()
+    }
 }

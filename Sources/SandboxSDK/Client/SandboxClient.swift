@@ -90,8 +90,13 @@ public actor SandboxClient {
         for url in endpoints where !["http", "https"].contains(url.scheme?.lowercased() ?? "") || url.host == nil {
             throw .invalidConfiguration("endpoint `\(url)` is not an http:// or https:// URL with a host")
         }
-        guard !agentID.isEmpty, agentID.utf8.count <= 128 else {
-            throw .invalidConfiguration("agentID must be 1 to 128 bytes")
+        guard !agentID.isEmpty, agentID.utf8.count <= 128,
+            !agentID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw .invalidConfiguration("agentID must be 1 to 128 bytes without control characters")
+        }
+        for url in endpoints where URL(string: url.absoluteString + policyPath(agentID) + "?wait=1ms") == nil {
+            throw .invalidConfiguration("endpoint `\(url)` cannot be followed by an API path")
         }
         guard !apiKey.isEmpty else { throw .invalidConfiguration("apiKey is empty: give the agent's key") }
     }

@@ -16,7 +16,7 @@ struct PolicyRefresher: Sendable {
     /// held afterwards (nil: 304, nothing new), or why none could be had.
     func fetch(wait: Duration?) async -> Result<PolicySnapshot?, PolicyCacheError> {
         let etag = wait == nil ? nil : await cache.snapshot?.etag
-        var path = "/v1/policies/\(agentID)"
+        var path = policyPath(agentID)
         if let wait { path += "?wait=\(waitParameter(wait))" }
         var headers = ["X-Agent-Key": apiKey]
         if let etag { headers["If-None-Match"] = etag }
