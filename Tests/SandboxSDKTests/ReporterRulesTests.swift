@@ -101,4 +101,20 @@ import Testing
         #expect(await client.toolCall("payments.charge", params: [1, 2]).source == .server, "params not an object")
         await client.close()
     }
+
+    @Test func closeFromACancelledTaskStillReportsWhatIsQueuedAndSaysWhatIsLeft() async throws {
+        let transport = Self.node { $0 == 0 ? 400 : 200 }
+        let client = try await client(transport)
+        #expect(await client.toolCall("payments.charge").source == .localPolicy)
+        let closing = Task {
+            try? await Task.sleep(for: .seconds(30))  // cancelled at once: close() runs cancelled
+            return await client.close()
+        }
+        closing.cancel()
+        #expect(await closing.value == 0, "nothing left unreported")
+        let reports = transport.requests.filter { $0.url.path == "/v1/audit/local-denials" }
+        #expect(reports.map { RoutedTransport.denials($0).count } == [0, 1])
+        #expect(await client.toolCall("payments.charge").rule == "sdk.closed", "nothing queued once closing")
+        #expect(await client.localDenials().pending == 0)
+    }
 }

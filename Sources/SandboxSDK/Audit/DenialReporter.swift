@@ -21,6 +21,8 @@ actor DenialReporter {
     private let probes: Bool
     private var queue: [LocalDenialEntry] = []
     private var sending = false
+    /// Set when the client closes: nothing more is queued.
+    private var closing = false
     private(set) var reported = 0
     private(set) var dropped = 0
     /// Whether the cluster records local denials, as far as the client knows.
@@ -47,10 +49,13 @@ actor DenialReporter {
 
     var pending: Int { queue.count }
 
+    /// Refuses every later denial (the client is closing: its last flush has begun).
+    func stopQueueing() { closing = true }
+
     /// Queues a denial; false when the queue is full or the cluster is not known to record local
     /// denials (the caller then asks the server).
     func enqueue(_ entry: LocalDenialEntry) -> Bool {
-        guard supported, queue.count < capacity else { return false }
+        guard supported, !closing, queue.count < capacity else { return false }
         queue.append(entry)
         return true
     }

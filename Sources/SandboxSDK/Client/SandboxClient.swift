@@ -105,16 +105,24 @@ public actor SandboxClient {
     public nonisolated static func newRequestID() -> String { UUID().uuidString.lowercased() }
 
     /// Stops the policy long poll, reports the local denials still queued (for at most
-    /// `closeDeadline`), and releases the transport. Afterwards every decision is a `deny`.
-    public func close() async {
-        guard !closed else { return }
+    /// `closeDeadline`, also when the calling task is cancelled: a service stopping on SIGTERM),
+    /// and releases the transport. Afterwards every decision is a `deny`. How many local denials
+    /// did not reach the audit (0 normally; see ``localDenials()``).
+    @discardableResult
+    public func close() async -> Int {
+        guard !closed else { return await reporter.pending }
         closed = true
+        await reporter.stopQueueing()
         refreshTask?.cancel()
         reportTask.cancel()
         await reportTask.value
-        await reporter.flush(deadline: options.closeDeadline)
+        // An unstructured task does not inherit the caller's cancellation (the failover sends
+        // nothing from a cancelled task).
+        let (reporter, deadline) = (reporter, options.closeDeadline)
+        await Task { await reporter.flush(deadline: deadline) }.value
         // The long poll in flight is not awaited: shutting the transport down ends it.
         await failover.transport.shutdown()
+        return await reporter.pending
     }
 
     var isClosed: Bool { closed }
