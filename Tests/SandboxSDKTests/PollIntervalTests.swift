@@ -41,4 +41,12 @@ import Testing
         #expect((2...7).contains(polls), "\(polls) policy requests in 1.5 s")
         await client.close()
     }
+
+    @Test func anApprovalANodeRefusesToShowIsRefusedNotPending() async throws {
+        let transport = RoutedTransport { _ in TransportResponse(status: 404) }
+        let client = try client(transport)
+        #expect(await client.waitForApproval(7, timeout: .seconds(5)) == .refused)
+        #expect(Self.count(transport, "/v1/approvals/") == 1, "a definite refusal is not waited on")
+        await client.close()
+    }
 }

@@ -8,4 +8,7 @@ public enum ApprovalStatus: String, Sendable, Hashable, CaseIterable {
     case expired
     /// Already used by a decision.
     case consumed
+    /// A node refused to show it (401, 403, 404: an unknown approval, another agent's, a
+    /// revoked key): waiting longer cannot change that.
+    case refused
 }

@@ -23,7 +23,7 @@ extension SandboxClient {
                 TransportRequest(method: "GET", url: endpoint($0, path), headers: headers)
             }
             if case .answer(let answer, _) = result {
-                guard answer.status == 200 else { return status }  // unknown approval, not the agent's
+                guard answer.status == 200 else { return .refused }  // unknown approval, not the agent's
                 if let seen = Self.status(answer.body) { status = seen }
                 if status != .pending { return status }
                 // Still pending but answered early (a node not long-polling): not again at once.
@@ -44,7 +44,7 @@ extension SandboxClient {
         guard let json = try? JSONValue(parsing: body, maxDepth: 16, maxBytes: 1 << 20), case .object(let m) = json,
             let name = m["status"]?.string
         else { return nil }
-        return ApprovalStatus(rawValue: name)
+        return ApprovalStatus(rawValue: name).flatMap { $0 == .refused ? nil : $0 }
     }
 
     /// Runs `perform` only if the sandbox allows the tool call. With `approvalTimeout`, a call

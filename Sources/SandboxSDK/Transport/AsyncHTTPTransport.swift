@@ -19,6 +19,8 @@ public final class AsyncHTTPTransport: HTTPTransport {
         // node silent for longer than the longest long poll (30 s, a few seconds more) is gone.
         configuration.timeout = .init(connect: Self.amount(connectTimeout), read: .seconds(40))
         configuration.redirectConfiguration = .disallow
+        // Under the nodes' 30 s idle timeout, so a pooled connection is not reused as a node closes it.
+        configuration.connectionPool.idleTimeout = .seconds(20)
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.maxResponseBytes = maxResponseBytes
