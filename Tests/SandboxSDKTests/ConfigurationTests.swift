@@ -23,6 +23,8 @@ import Testing
         batch.denialBatchSize = 101
         var slow = SandboxClientOptions()
         slow.deadline = .seconds(2)
+        var tight = SandboxClientOptions()
+        tight.policyBackoff = .zero
         let cases: [(String, () throws -> SandboxClient)] = [
             ("at least one endpoint", { try SandboxClient(endpoints: [], agentID: "a", apiKey: "k") }),
             (
@@ -35,6 +37,7 @@ import Testing
             ("maxAttempts", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: zero) }),
             ("1 to 100", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: batch) }),
             ("less than deadline", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: slow) }),
+            ("policyBackoff", { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: tight) }),
         ]
         for (expected, make) in cases {
             let message = refused(make)

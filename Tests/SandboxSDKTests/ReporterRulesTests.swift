@@ -117,4 +117,14 @@ import Testing
         #expect(await client.toolCall("payments.charge").rule == "sdk.closed", "nothing queued once closing")
         #expect(await client.localDenials().pending == 0)
     }
+
+    @Test func anyOtherDefiniteRefusalOfAReportIsDroppedAndCountedNotRetriedForever() async throws {
+        let transport = Self.node { $0 == 0 ? 400 : 415 }  // a proxy refusing the content type
+        let client = try await client(transport)
+        #expect(await client.toolCall("payments.charge").source == .localPolicy)
+        #expect(await client.flushLocalDenials())
+        let counts = await client.localDenials()
+        #expect(counts.pending == 0 && counts.dropped == 1, "\(counts)")
+        await client.close()
+    }
 }

@@ -4,7 +4,8 @@ import JSON
 /// `denialBatchSize` denials and 512 KiB a report) through the failover, each batch removed only
 /// once a node answered 200, so every denial is reported at least once (the server records each
 /// request id once). One sender at a time; a denial the server refuses for good (400 alone, 401,
-/// 403, 413) is dropped and counted, since sending it again cannot succeed.
+/// 403, 413, any other definite answer but 404 and 405) is dropped and counted, since sending it
+/// again cannot succeed.
 ///
 /// Nothing is queued (so nothing is denied locally) before the cluster has shown that it records
 /// local denials: the first request is an empty report, refused 400 by a node with the route and
@@ -105,8 +106,7 @@ actor DenialReporter {
         case 404, 405:
             unsupported()
             return false
-        case 400, 401, 403, 413: dropped += count
-        default: return false
+        default: dropped += count  // any other definite answer (400, 401, 403, 413, a proxy's 415) cannot change
         }
         singles = max(0, singles - count)
         queue.removeFirst(count)
@@ -140,11 +140,19 @@ actor DenialReporter {
         return answer
     }
 
-    /// Flushes every `interval` until cancelled.
+    /// Flushes every `interval` until cancelled; after a flush that left denials queued, pauses
+    /// 0.5 s more, doubling to 10 s, until one empties the queue.
     func run(every interval: Duration, deadline: Duration) async {
+        var pause = Duration.milliseconds(500)
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            if !queue.isEmpty || (!supported && probes) { await flush(deadline: deadline) }
+            guard !queue.isEmpty || (!supported && probes) else { continue }
+            if await flush(deadline: deadline) {
+                pause = .milliseconds(500)
+            } else {
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(10))
+            }
         }
     }
 }

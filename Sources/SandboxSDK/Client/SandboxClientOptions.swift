@@ -43,10 +43,12 @@ public struct SandboxClientOptions: Sendable, Hashable {
     func validate() throws(SandboxSDKError) {
         let positive: [(String, Duration)] = [
             ("deadline", deadline), ("attemptTimeout", attemptTimeout), ("connectTimeout", connectTimeout),
-            ("policyWait", policyWait), ("denialFlushInterval", denialFlushInterval),
+            ("policyWait", policyWait), ("denialFlushInterval", denialFlushInterval), ("backoff", backoff),
+            ("maxBackoff", maxBackoff), ("policyBackoff", policyBackoff), ("policyMaxBackoff", policyMaxBackoff),
+            ("nodeCooldown", nodeCooldown), ("closeDeadline", closeDeadline),
         ]
-        for (name, value) in positive where value <= .zero {
-            throw .invalidConfiguration("\(name) must be positive, not \(value)")
+        for (name, value) in positive where value <= .zero || value > .seconds(86_400) {
+            throw .invalidConfiguration("\(name) must be positive and at most a day, not \(value)")
         }
         guard attemptTimeout < deadline else {
             throw .invalidConfiguration(
