@@ -10,7 +10,8 @@ records=${1:-1000000}
 swift build -c release --product sandboxd > /tmp/audit-bench-build.log 2>&1
 swift build -c release --product audit-bench >> /tmp/audit-bench-build.log 2>&1
 dir=$(mktemp -d)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# The node is stopped and waited for before its directory goes (it writes while it exits).
+trap 'kill "${pid:-0}" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 .build/release/audit-bench generate --directory "$dir/node" --records "$records"
 port=$((30000 + RANDOM % 5000))
 token="audit-bench-$RANDOM$RANDOM"
