@@ -59,12 +59,16 @@ import Testing
         let stranger = KeyRing(signingKey: SigningKey.generate(using: &random)).sign(
             PolicyBundle(agentID: "sales", version: 9, yaml: widened, timestamp: 1))
         let older = try #require(await cluster.raw(2, "GET", "/v1/policies/sales/versions/1", headers: agent)?.data)
-        let cases: [([UInt8], String)] = [
-            (Array(try JSONSerialization.data(withJSONObject: forged)), "does not verify"),
-            (Array(stranger.jsonValue.serialized().utf8), "not among the known keys"),
-            (Array(older), "older than 2"),
+        // The older bundle comes first: a lagging node's answer leaves local denials on; a forged
+        // bundle or one under an unknown key turns them off (the held policy may be stale).
+        let cases: [([UInt8], String, denyingLocally: Bool)] = [
+            (Array(older), "older than 2", true),
+            (Array(try JSONSerialization.data(withJSONObject: forged)), "does not verify", false),
+            (Array(stranger.jsonValue.serialized().utf8), "not among the known keys", false),
+            (Array(older), "older than 2", false),
         ]
-        for (body, expected) in cases {
+        try await waitFor("local denials on") { await client.deniesLocally() }
+        for (body, expected, denyingLocally) in cases {
             swap.replacement = body
             do {
                 let snapshot = try await client.refreshPolicy()
@@ -74,9 +78,13 @@ import Testing
             }
             let held = await client.policy()
             #expect(held?.version == 2 && held?.yaml == Self.strict)
+            #expect(await client.deniesLocally() == denyingLocally, "after a bundle \(expected)")
         }
+        #expect(await client.toolCall("payments.charge", params: ["amount": 5]).source == .server)
         swap.replacement = nil
-        #expect(await client.policyRefusals().count >= 3)
+        #expect(await client.policyRefusals().count >= 4)
+        _ = try await client.refreshPolicy()  // the held version verifies again
+        #expect(await client.deniesLocally())
     }
 
     /// Denied locally (no round trip), reported once though the first report's answer is lost.

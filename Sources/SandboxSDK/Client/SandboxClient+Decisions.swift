@@ -49,7 +49,7 @@ extension SandboxClient {
     private func denyLocally(_ request: PolicyRequest, _ wire: LocalDenialEntry.Request, requestID: String) async
         -> Decision?
     {
-        guard !isClosed, let snapshot = await cache?.snapshot,
+        guard !isClosed, let snapshot = await cache?.forLocalDenials,
             let denial = LocalVerdict.localDenial(snapshot.policy, request),
             let entry = LocalDenialEntry(
                 requestID: requestID, request: wire, rule: denial.rule, reason: denial.explanation,

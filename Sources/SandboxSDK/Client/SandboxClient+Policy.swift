@@ -35,7 +35,7 @@ extension SandboxClient {
     /// shown that it records local denials (not before its first answer, nor for a minute after
     /// a node answered that it has no such route).
     public func deniesLocally() async -> Bool {
-        guard await cache?.snapshot != nil else { return false }
+        guard await cache?.forLocalDenials != nil else { return false }
         return await reporter.supported
     }
 

@@ -12,6 +12,14 @@ actor PolicyCache {
     private(set) var snapshot: PolicySnapshot?
     private(set) var refusals = 0
     private(set) var lastRefusal: PolicyCacheError?
+    /// False from a refused bundle that was not merely older than the held one (an unknown key
+    /// after a rotation, a text this client cannot compile, a forgery) until a bundle is accepted
+    /// again: the held policy may be out of date, so nothing is denied locally meanwhile (the
+    /// server decides). A lagging node's older bundle changes nothing.
+    private(set) var trusted = true
+
+    /// The held policy when it may decide local denials.
+    var forLocalDenials: PolicySnapshot? { trusted ? snapshot : nil }
 
     init(agentID: String, keys: [VerificationKey]) {
         self.agentID = agentID
@@ -23,10 +31,13 @@ actor PolicyCache {
     func offer(_ body: [UInt8], etag: String?) -> Result<PolicySnapshot, PolicyCacheError> {
         let result = check(body, etag: etag)
         switch result {
-        case .success(let accepted): snapshot = accepted
+        case .success(let accepted):
+            snapshot = accepted
+            trusted = true
         case .failure(let refusal):
             refusals += 1
             lastRefusal = refusal
+            if case .unverified(.olderVersion) = refusal {} else { trusted = false }
         }
         return result
     }
@@ -52,7 +63,7 @@ actor PolicyCache {
                 guard bundle.sha256 == held.sha256 else {
                     return .failure(.changedWithoutNewVersion(version: held.version))
                 }
-                return .success(held.with(etag: etag))
+                return .success(held.with(etag: etag, keyID: signed.keyID))
             }
         }
         let policy: CompiledPolicy
@@ -66,7 +77,8 @@ actor PolicyCache {
 }
 
 extension PolicySnapshot {
-    func with(etag: String?) -> PolicySnapshot {
+    /// The same version served again, perhaps signed with another key (after a rotation).
+    func with(etag: String?, keyID: String) -> PolicySnapshot {
         PolicySnapshot(
             agentID: agentID, version: version, yaml: yaml, sha256: sha256, keyID: keyID, publishedAt: publishedAt,
             policy: policy, etag: etag ?? self.etag)
