@@ -44,6 +44,26 @@ import Testing
         try await refusals(client, swap, cluster)
         try await localDenials(cluster)
         await client.close()
+        try await versionFloor(cluster)
+    }
+
+    /// A client given the version the agent last ran with refuses any lower one from the start.
+    func versionFloor(_ cluster: LocalCluster) async throws {
+        var options = SandboxClientOptions()
+        options.minimumPolicyVersion = 3
+        let client = try SandboxClient(
+            endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
+            policyPublicKeys: [LocalCluster.publicKey], options: options)
+        do {
+            let snapshot = try await client.refreshPolicy()
+            Issue.record("accepted version \(snapshot.version) below the floor of 3")
+        } catch {
+            #expect("\(error)".contains("older than 3"), "\(error)")
+        }
+        let held = await client.policy()
+        let denying = await client.deniesLocally()
+        #expect(held == nil && !denying)
+        await client.close()
     }
 
     /// Forged, unknown-key and older bundles are refused; the held version stays.

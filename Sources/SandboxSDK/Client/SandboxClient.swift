@@ -67,7 +67,7 @@ public actor SandboxClient {
             await reporter.run(every: options.denialFlushInterval, deadline: options.deadline)
         }
         if options.cachesPolicy, !keys.isEmpty {
-            let cache = PolicyCache(agentID: agentID, keys: keys)
+            let cache = PolicyCache(agentID: agentID, keys: keys, minimumVersion: options.minimumPolicyVersion)
             let refresher = PolicyRefresher(
                 cache: cache, failover: failover, agentID: agentID, apiKey: apiKey, options: options)
             self.cache = cache

@@ -25,6 +25,10 @@ public struct SandboxClientOptions: Sendable, Hashable {
     /// The pause after a failed or refused policy fetch; doubled up to `policyMaxBackoff`.
     public var policyBackoff: Duration = .milliseconds(500)
     public var policyMaxBackoff: Duration = .seconds(30)
+    /// The lowest policy version accepted (as `sandboxctl policy verify --min-version`): the
+    /// version floor is held in memory only, so a new client accepts any verified version unless
+    /// given the one the agent last ran with.
+    public var minimumPolicyVersion: UInt64 = 0
 
     /// Local denials waiting to be reported; when full, the client asks the server instead of
     /// denying locally (so nothing is missing from the audit).

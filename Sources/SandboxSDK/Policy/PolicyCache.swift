@@ -21,9 +21,13 @@ actor PolicyCache {
     /// The held policy when it may decide local denials.
     var forLocalDenials: PolicySnapshot? { trusted ? snapshot : nil }
 
-    init(agentID: String, keys: [VerificationKey]) {
+    /// Versions below it are refused as rollbacks even before one is held.
+    let minimumVersion: UInt64
+
+    init(agentID: String, keys: [VerificationKey], minimumVersion: UInt64 = 0) {
         self.agentID = agentID
         self.keys = keys
+        self.minimumVersion = minimumVersion
     }
 
     /// Offers the body of a 200 to `GET /v1/policies/{agent}`; the snapshot now held, or why the
@@ -55,6 +59,9 @@ actor PolicyCache {
         }
         let bundle = signed.bundle
         guard bundle.agentID == agentID else { return .failure(.otherAgent(bundle.agentID)) }
+        guard bundle.version >= minimumVersion else {
+            return .failure(.unverified(.olderVersion(version: bundle.version, minimum: minimumVersion)))
+        }
         if let held = snapshot {
             guard bundle.version >= held.version else {
                 return .failure(.unverified(.olderVersion(version: bundle.version, minimum: held.version)))
