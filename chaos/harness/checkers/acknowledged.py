@@ -1,0 +1,35 @@
+"""Nothing acknowledged is lost: every decision a client got an answer for is in the audit, at
+the sequence number it was given, with that answer; no request id is applied twice (a request
+id has one record, except the `needs_approval` records of an approval flow decided again)."""
+
+from collections import defaultdict
+
+from . import Verdict, decisions
+
+
+def check(operations, audit):
+    by_seq = {record.get("seq"): record for record in audit}
+    records = defaultdict(list)
+    for record in decisions(audit):
+        records[(record.get("agent"), record.get("request_id"))].append(record)
+    problems = []
+    acknowledged = 0
+    for operation in operations:
+        if operation["type"] != "decide" or operation.get("status") != "ok":
+            continue
+        acknowledged += 1
+        key = (operation["agent"], operation["request_id"])
+        record = by_seq.get(operation.get("decision_id"))
+        if record is None or (record.get("agent"), record.get("request_id")) != key:
+            problems.append(f"{key[0]} {key[1]}: answered {operation.get('decision')} "
+                            f"(decision_id {operation.get('decision_id')}) but no such record in the audit")
+        elif record.get("outcome") != operation.get("decision"):
+            problems.append(f"{key[0]} {key[1]}: answered {operation.get('decision')}, "
+                            f"the audit says {record.get('outcome')}")
+    for (agent, request_id), found in records.items():
+        final = [r for r in found if r.get("outcome") != "needs_approval"]
+        if len(final) > 1:
+            problems.append(f"{agent} {request_id}: applied {len(final)} times (seq "
+                            f"{', '.join(str(r.get('seq')) for r in final)})")
+    summary = f"{acknowledged} acknowledged decisions, {len(records)} request ids in the audit"
+    return Verdict("nothing acknowledged lost", not problems, summary, problems)

@@ -1,0 +1,174 @@
+"""The cluster under test: sandboxd processes on 127.0.0.1, each reached by its peers through
+the fault proxy, started, signalled and stopped by PID only."""
+
+import asyncio
+import base64
+import os
+import shutil
+import signal as signals
+import socket
+import subprocess
+
+from . import http
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Node:
+    def __init__(self, node_id, root):
+        self.id = node_id
+        self.http = free_port()
+        self.peer = free_port()  # where sandboxd listens
+        self.proxy = free_port()  # where every other node reaches it
+        self.dir = os.path.join(root, f"node-{node_id}")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "log")
+        self.process = None
+        self.paused = False
+
+    @property
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
+
+
+class Cluster:
+    """Nodes by id; `members` are the ids in the cluster's membership as the harness set it."""
+
+    def __init__(self, binary, root, size, tick_ms=50, environment=None):
+        self.binary = binary
+        self.root = root
+        self.tick_ms = tick_ms
+        self.environment = environment or {}
+        self.token = base64.b16encode(os.urandom(16)).decode().lower()
+        self.key_file = os.path.join(root, "signing.key")
+        os.makedirs(root, exist_ok=True)
+        with open(self.key_file, "w") as handle:
+            handle.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        self.nodes = {n: Node(n, root) for n in range(1, size + 1)}
+        self.members = list(self.nodes)
+        self.next_id = size + 1
+        self.admin = {"Authorization": f"Bearer {self.token}"}
+
+    def peers_flag(self, ids):
+        return ",".join(f"{n}=127.0.0.1:{self.nodes[n].proxy}" for n in sorted(ids))
+
+    def start(self, node_id, join=False):
+        node = self.nodes[node_id]
+        os.makedirs(node.dir, exist_ok=True)
+        arguments = [
+            self.binary, "--node-id", str(node_id), "--data-dir", node.data,
+            "--http", f"127.0.0.1:{node.http}", "--peer-listen", f"127.0.0.1:{node.peer}",
+            "--peers", self.peers_flag(set(self.members) | {node_id}), "--cluster-id", "chaos",
+            "--admin-token", self.token, "--tick-ms", str(self.tick_ms),
+            "--signing-key-file", self.key_file, "--exit-with-parent", str(os.getpid()),
+            "--join" if join else "--bootstrap",
+        ]
+        environment = dict(os.environ)
+        environment.update(self.environment)
+        with open(node.log, "ab") as log:
+            node.process = subprocess.Popen(arguments, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                            env=environment)
+        node.paused = False
+
+    def signal(self, node_id, signum):
+        node = self.nodes[node_id]
+        if node.alive:
+            os.kill(node.process.pid, signum)
+        if signum == signals.SIGSTOP:
+            node.paused = True
+        elif signum == signals.SIGCONT:
+            node.paused = False
+
+    async def stop(self, node_id, signum=signals.SIGTERM, wait=15.0):
+        """Sends `signum` and waits (bounded) for the process to end; SIGKILL after `wait`."""
+        node = self.nodes[node_id]
+        if not node.alive:
+            return
+        if node.paused:
+            os.kill(node.process.pid, signals.SIGCONT)
+            node.paused = False
+        os.kill(node.process.pid, signum)
+        for _ in range(int(wait * 10)):
+            if node.process.poll() is not None:
+                return
+            await asyncio.sleep(0.1)
+        node.process.kill()
+        node.process.wait(timeout=10)
+
+    async def stop_all(self):
+        for node_id in list(self.nodes):
+            await self.stop(node_id, signals.SIGKILL, wait=5.0)
+
+    def wipe(self, node_id):
+        shutil.rmtree(self.nodes[node_id].data, ignore_errors=True)
+
+    def add_node(self):
+        node_id = self.next_id
+        self.next_id += 1
+        self.nodes[node_id] = Node(node_id, self.root)
+        return node_id
+
+    def running(self):
+        return [n for n in self.members if self.nodes[n].alive and not self.nodes[n].paused]
+
+    async def status(self, node_id, digest=False, timeout=2.0):
+        path = "/v1/cluster?digest=1" if digest else "/v1/cluster"
+        try:
+            answer = await http.call(self.nodes[node_id].http, "GET", path, timeout=timeout)
+            return answer.json() if answer.status == 200 else None
+        except (OSError, asyncio.TimeoutError):
+            return None
+
+    async def leader(self):
+        """The id of a running member that says it leads (None when none does)."""
+        for node_id in self.running():
+            status = await self.status(node_id, timeout=1.0)
+            if status and status.get("role") == "leader":
+                return node_id
+        return None
+
+    async def wait_leader(self, timeout=30.0):
+        deadline = asyncio.get_event_loop().time() + timeout
+        while asyncio.get_event_loop().time() < deadline:
+            leader = await self.leader()
+            if leader is not None:
+                return leader
+            await asyncio.sleep(0.2)
+        return None
+
+    async def wait_ready(self, node_ids, timeout=60.0):
+        deadline = asyncio.get_event_loop().time() + timeout
+        for node_id in node_ids:
+            while True:
+                try:
+                    answer = await http.call(self.nodes[node_id].http, "GET", "/readyz", timeout=2.0)
+                    if answer.status == 200:
+                        break
+                except (OSError, asyncio.TimeoutError):
+                    pass
+                if asyncio.get_event_loop().time() >= deadline:
+                    raise RuntimeError(f"node {node_id} not ready after {timeout} s (log: {self.nodes[node_id].log})")
+                await asyncio.sleep(0.2)
+
+    async def admin_call(self, method, path, body=None, timeout=20.0, raw=None, headers=None, ok=(200,)):
+        """An administrative call retried on every running node until a definite answer (bounded)."""
+        deadline = asyncio.get_event_loop().time() + timeout
+        last = None
+        while asyncio.get_event_loop().time() < deadline:
+            for node_id in self.running():
+                try:
+                    answer = await http.call(self.nodes[node_id].http, method, path, body=body, raw=raw,
+                                             headers={**self.admin, **(headers or {})},
+                                             timeout=max(5.0, timeout))
+                except (OSError, asyncio.TimeoutError) as error:
+                    last = error
+                    continue
+                if answer.status < 500 and answer.status != 429:
+                    return answer
+                last = answer.body
+            await asyncio.sleep(0.3)
+        raise RuntimeError(f"{method} {path}: no definite answer within {timeout} s ({last})")

@@ -1,0 +1,50 @@
+"""The recorded history: every operation a simulated agent or approver made (invocation and
+completion times in seconds since the run began, the node that answered, the answer), every
+fault the harness injected, and the leader as seen over time."""
+
+import json
+import time
+
+
+class History:
+    def __init__(self):
+        self.started = time.monotonic()
+        self.wall_started = time.time()
+        self.operations = []
+        self.faults = []
+        self.leaders = []  # (time, leader id or 0)
+
+    def now(self):
+        return time.monotonic() - self.started
+
+    def record(self, operation):
+        self.operations.append(operation)
+
+    def fault(self, kind, nodes, start, end, **details):
+        entry = {"kind": kind, "nodes": nodes, "start": start, "end": end}
+        entry.update(details)
+        self.faults.append(entry)
+        return entry
+
+    def save(self, path):
+        with open(path, "w") as handle:
+            for operation in self.operations:
+                handle.write(json.dumps({"op": operation}) + "\n")
+            for fault in self.faults:
+                handle.write(json.dumps({"fault": fault}) + "\n")
+            for at, leader in self.leaders:
+                handle.write(json.dumps({"leader": leader, "t": at}) + "\n")
+
+    @staticmethod
+    def load(path):
+        history = History()
+        with open(path) as handle:
+            for line in handle:
+                entry = json.loads(line)
+                if "op" in entry:
+                    history.operations.append(entry["op"])
+                elif "fault" in entry:
+                    history.faults.append(entry["fault"])
+                else:
+                    history.leaders.append((entry["t"], entry["leader"]))
+        return history

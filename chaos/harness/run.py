@@ -1,0 +1,174 @@
+"""`chaos/run`: one run — a cluster, the load, the faults, the final state, the checkers, the
+report. Exit status 0 when every checker passed, 1 when one failed (the run's directory keeps
+the logs, the history and the report), 2 for a harness error."""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import sys
+import time
+
+from . import cluster as clusters
+from . import faults, final_state, report, workload
+from .checkers import acknowledged, approvals, availability, convergence, linearizable, overspend
+from .history import History
+from .proxy import FaultProxy
+
+
+def parse(arguments):
+    parser = argparse.ArgumentParser(prog="chaos/run", description=__doc__)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", default="60s", help="how long to inject faults: 90s, 30m")
+    parser.add_argument("--nodes", type=int, default=3, choices=(3, 5))
+    parser.add_argument("--agents", type=int, default=0, help="agents (default: 100, more for long runs)")
+    parser.add_argument("--tenants", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=12, help="concurrent simulated callers")
+    parser.add_argument("--ci", action="store_true", help="the CI schedule: 10 leader kills and one of each other fault")
+    parser.add_argument("--binary", default=os.environ.get("SANDBOXD", ".build/debug/sandboxd"))
+    parser.add_argument("--out", default=None, help="the run's directory (default chaos/runs/seed-S-TIME)")
+    parser.add_argument("--broken", default=None,
+                        help="start sandboxd with SANDBOX_CHAOS_BROKEN=VALUE (the checkers must then fail)")
+    parser.add_argument("--tick-ms", type=int, default=50)
+    return parser.parse_args(arguments)
+
+
+def seconds(text):
+    text = text.strip()
+    for suffix, factor in (("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)):
+        if text.endswith(suffix) and text[: -len(suffix)].replace(".", "", 1).isdigit():
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
+
+
+async def watch_leaders(cluster, history, stop):
+    last = None
+    while not stop.is_set():
+        leader = 0
+        for node_id in cluster.running():
+            status = await cluster.status(node_id, timeout=0.5)
+            if status and status.get("role") == "leader":
+                leader = node_id
+                break
+        if leader != last:
+            history.leaders.append((history.now(), leader))
+            last = leader
+        await asyncio.sleep(0.1)
+
+
+async def inject(nemesis, options, history, rng):
+    duration = seconds(options.duration)
+    episodes = faults.schedule(rng, 10_000, ci=options.ci)
+    deadline = history.now() + duration
+    done = 0
+    for kind, hold, draw in episodes:
+        if not options.ci and history.now() >= deadline:
+            break
+        fault = await nemesis.run(kind, hold, draw)
+        done += 1
+        print(f"  {fault['start']:7.1f}s {kind} {fault['nodes']}: healed after "
+              f"{fault['end'] - fault['start']:.1f} s, recovered after {fault['recovered'] - fault['start']:.1f} s",
+              flush=True)
+        await asyncio.sleep(rng.uniform(0.5, 1.5))
+    return done
+
+
+async def execute(options, directory):
+    environment = {"SANDBOX_CHAOS_BROKEN": options.broken, "SANDBOX_CHAOS_UNSAFE": "1"} if options.broken else {}
+    cluster = clusters.Cluster(os.path.abspath(options.binary), os.path.join(directory, "nodes"), options.nodes,
+                               tick_ms=options.tick_ms, environment=environment)
+    proxy = FaultProxy()
+    history = History()
+    rng = random.Random(options.seed)
+    fault_rng = random.Random(f"faults-{options.seed}")
+    agent_count = options.agents or min(2000, max(100, int(seconds(options.duration) * 1.5)))
+    agents = [workload.Agent(f"a{i:04d}", f"t{i % options.tenants}") for i in range(agent_count)]
+    limits = workload.Limits()
+    stop = asyncio.Event()
+    try:
+        for node_id, node in cluster.nodes.items():
+            await proxy.listen(node_id, node.proxy, node.peer)
+        for node_id in cluster.nodes:
+            cluster.start(node_id)
+        if await cluster.wait_leader(60.0) is None:
+            raise RuntimeError("no leader 60 s after start")
+        await cluster.wait_ready(cluster.members)
+        print(f"provisioning {len(agents)} agents over {options.tenants} tenants", flush=True)
+        token = await workload.provision(cluster, agents, limits, [f"t{i}" for i in range(options.tenants)])
+        load = workload.Workload(cluster, history, agents, rng, token)
+        history.started = time.monotonic()
+        workers = [asyncio.ensure_future(load.worker()) for _ in range(options.workers)]
+        watcher = asyncio.ensure_future(watch_leaders(cluster, history, stop))
+        await asyncio.sleep(2.0)
+        nemesis = faults.Nemesis(cluster, proxy, history, load)
+        episodes = await inject(nemesis, options, history, fault_rng)
+        await asyncio.sleep(2.0)
+        load.stopping = True
+        await asyncio.wait(workers, timeout=30.0)
+        stop.set()
+        await asyncio.wait([watcher], timeout=5.0)
+        proxy.heal()
+        for node_id in cluster.members:
+            if not cluster.nodes[node_id].alive:
+                cluster.start(node_id)
+        await cluster.wait_leader(30.0)
+        state = await final_state.collect(cluster, agents, {
+            o["approval_id"] for o in history.operations if o.get("approval_id")})
+        history.save(os.path.join(directory, "history.jsonl"))
+        return history, state, limits, episodes
+    finally:
+        stop.set()
+        await cluster.stop_all()
+        await proxy.close()
+
+
+def judge(history, state, limits):
+    audit = next(iter(state["exports"].values()))
+    return [
+        overspend.check(audit, state["ledgers"], limits),
+        acknowledged.check(history.operations, audit),
+        linearizable.check(history.operations, limits),
+        approvals.check(audit, state["approvals"]),
+        convergence.check(state["statuses"], state["verifications"], state["exports"]),
+        availability.check(history.operations, history.faults, history.leaders),
+    ]
+
+
+def main(arguments=None):
+    options = parse(sys.argv[1:] if arguments is None else arguments)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    directory = options.out or os.path.join("chaos", "runs", f"seed-{options.seed}-{stamp}")
+    os.makedirs(directory, exist_ok=True)
+    if not os.path.exists(options.binary):
+        print(f"chaos/run: no sandboxd at {options.binary}: build it (swift build --product sandboxd) "
+              "or give --binary", file=sys.stderr)
+        return 2
+    print(f"chaos run: seed {options.seed}, {options.nodes} nodes, {options.duration}"
+          f"{' (CI schedule)' if options.ci else ''}{f', broken: {options.broken}' if options.broken else ''}; "
+          f"directory {directory}", flush=True)
+    try:
+        history, state, limits, episodes = asyncio.run(execute(options, directory))
+    except RuntimeError as error:
+        print(f"chaos/run: seed {options.seed}: harness error: {error} (logs in {directory})", file=sys.stderr)
+        return 2
+    verdicts = judge(history, state, limits)
+    report.write(directory, options, history, verdicts)
+    with open(os.path.join(directory, "verdicts.json"), "w") as handle:
+        json.dump([v.as_dict() for v in verdicts], handle, indent=1)
+    for verdict in verdicts:
+        print(f"  {'PASS' if verdict.ok else 'FAIL'} {verdict.name}: {verdict.summary}")
+        for problem in verdict.problems[:10]:
+            print(f"       {problem}")
+    failed = [v.name for v in verdicts if not v.ok]
+    if failed:
+        print(f"chaos/run: seed {options.seed} FAILED ({', '.join(failed)}); history, logs and report in {directory}")
+        return 1
+    print(f"chaos/run: seed {options.seed} passed: {episodes} faults; report {directory}/report.md")
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.exit(main())
