@@ -42,9 +42,8 @@ import Testing
     @Test func killingTheLeaderUnderLoadLosesNoAcknowledgedDecision() async throws {
         let cluster = LocalCluster()
         defer { cluster.stopAll() }
-        try cluster.startAll()
+        try await cluster.startProvisioned(budget: 100_000)
         try await waitFor("a leader") { await cluster.leader(among: [1, 2, 3]) != nil }
-        try await cluster.provision(budget: 100_000)
         let victim = await cluster.leader(among: [1, 2, 3])!
         let survivors = [1, 2, 3].filter { $0 != victim }
         // Load on the survivors while the leader dies; clients retry on failure with the same id.

@@ -106,12 +106,13 @@ public final class LocalCluster: @unchecked Sendable {
         (try? String(contentsOfFile: directory.subpath("node-\(node).log"), encoding: .utf8)) ?? ""
     }
 
-    /// One HTTP call; nil when the node does not answer. The answer of a documented route is
-    /// checked against `docs/openapi.yaml` (an issue is recorded when it contradicts it).
+    /// One HTTP call; nil when the node does not answer (in 3 s for a read, 10 s for a write: a
+    /// proposal on a loaded CI machine can take seconds to commit). The answer of a documented
+    /// route is checked against `docs/openapi.yaml` (an issue is recorded when it contradicts it).
     public func call(
         _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async -> (status: Int, body: [String: Any])? {
-        var request = URLRequest(url: url(node, path), timeoutInterval: 3)
+        var request = URLRequest(url: url(node, path), timeoutInterval: method == "GET" ? 3 : 10)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json { request.httpBody = Data(json.utf8) }
