@@ -17,6 +17,9 @@ public enum SandboxServer {
         let config: ServerConfig
         do {
             config = try ServerConfig(arguments: arguments, environment: environment)
+            if let broken = try ChaosFaultInjection.configured(environment) {
+                logger.error("this node is broken on purpose for chaos testing: \(broken.rawValue); never use it")
+            }
         } catch {
             logger.error("\(error)")
             return 2

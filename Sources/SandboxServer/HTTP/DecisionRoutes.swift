@@ -46,6 +46,9 @@ enum DecisionRoutes {
             outcome = answer.outcome.rawValue
             return JSONResponses.decision(answer)
         }
+        if let broken = ChaosFaultInjection.active?.decision(replacing: response, requestID: requestID) {
+            return (broken, "allow")
+        }
         return (response, outcome)
     }
 

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import JSON
+
+/// A deliberately broken behaviour, for the chaos harness's "teeth" test only (chaos/README.md):
+/// the harness runs a cluster with it and its checkers must fail. `SANDBOX_CHAOS_BROKEN` names
+/// it; a node refuses to start with it unless `SANDBOX_CHAOS_UNSAFE=1` is given too, and one
+/// running with it logs an error saying so. Read from the process environment, not from the
+/// configuration: it is no setting of the product.
+enum ChaosFaultInjection: String, Sendable {
+    /// A decision the node could not answer (503: no leader, not applied in time, outcome
+    /// unknown) is answered `allow` instead: an acknowledgement of an entry that may never be
+    /// committed, and that bypasses the ledger.
+    case ackUnknownAsAllow = "ack-unknown-as-allow"
+
+    static let variable = "SANDBOX_CHAOS_BROKEN"
+
+    /// The behaviour this process runs with (none unless both variables are set).
+    static let active: ChaosFaultInjection? = try? configured(ProcessInfo.processInfo.environment)
+
+    /// The behaviour `environment` asks for; throws for an unknown one, or one without the
+    /// explicit `SANDBOX_CHAOS_UNSAFE=1`.
+    static func configured(_ environment: [String: String]) throws(ConfigError) -> ChaosFaultInjection? {
+        guard let name = environment[variable], !name.isEmpty else { return nil }
+        guard let behaviour = ChaosFaultInjection(rawValue: name) else {
+            throw .invalid(variable, "unknown broken behaviour `\(name)` (known: ack-unknown-as-allow)")
+        }
+        guard environment["SANDBOX_CHAOS_UNSAFE"] == "1" else {
+            throw .invalid(
+                variable, "breaks the node on purpose (chaos testing); refused without SANDBOX_CHAOS_UNSAFE=1")
+        }
+        return behaviour
+    }
+
+    /// The broken answer that replaces `response` to the decision `requestID`, if any.
+    func decision(replacing response: Response, requestID: String) -> Response? {
+        guard response.status == .serviceUnavailable else { return nil }
+        return JSONResponses.json(
+            .object([
+                "decision": .string("allow"), "reason": .string("chaos: \(rawValue)"), "rule": .string("chaos"),
+                "request_id": .string(requestID), "replayed": .bool(false),
+            ]))
+    }
+}
