@@ -19,9 +19,14 @@ CI_SCHEDULE = (["kill-leader"] * 10 + ["partition-leader", "pause-leader", "part
                 "wipe-rejoin", "rolling-restart"])
 
 
-def schedule(rng, count, ci=False):
-    """`count` episodes: (kind, hold seconds, a random number for choosing nodes)."""
-    if ci:
+def schedule(rng, count, ci=False, kinds=None):
+    """`count` episodes (or the CI schedule, or `kinds` in order): (kind, hold seconds, a random
+    number for choosing nodes)."""
+    if kinds:
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise RuntimeError(f"unknown fault kinds {unknown} (known: {', '.join(KINDS)})")
+    elif ci:
         kinds = list(CI_SCHEDULE)
         rng.shuffle(kinds)
     else:

@@ -27,6 +27,8 @@ def parse(arguments):
     parser.add_argument("--tenants", type=int, default=3)
     parser.add_argument("--workers", type=int, default=12, help="concurrent simulated callers")
     parser.add_argument("--ci", action="store_true", help="the CI schedule: 10 leader kills and one of each other fault")
+    parser.add_argument("--faults", default=None, help="these fault kinds in this order (comma-separated), "
+                        f"instead of a random schedule: {', '.join(faults.KINDS)}")
     parser.add_argument("--binary", default=os.environ.get("SANDBOXD", ".build/debug/sandboxd"))
     parser.add_argument("--out", default=None, help="the run's directory (default chaos/runs/seed-S-TIME)")
     parser.add_argument("--broken", default=None,
@@ -60,11 +62,12 @@ async def watch_leaders(cluster, history, stop):
 
 async def inject(nemesis, options, history, rng):
     duration = seconds(options.duration)
-    episodes = faults.schedule(rng, 10_000, ci=options.ci)
+    episodes = faults.schedule(rng, 10_000, ci=options.ci, kinds=options.faults.split(",") if options.faults else None)
+    fixed = options.ci or options.faults
     deadline = history.now() + duration
     done = 0
     for kind, hold, draw in episodes:
-        if not options.ci and history.now() >= deadline:
+        if not fixed and history.now() >= deadline:
             break
         fault = await nemesis.run(kind, hold, draw)
         done += 1
