@@ -38,8 +38,10 @@ class Node:
 class Cluster:
     """Nodes by id; `members` are the ids in the cluster's membership as the harness set it."""
 
-    def __init__(self, binary, root, size, tick_ms=50, environment=None):
+    def __init__(self, binary, root, size, tick_ms=50, environment=None, tmpfs_mb=0):
         self.binary = binary
+        self.tmpfs_mb = tmpfs_mb  # each data directory on a tmpfs of this size (0: none)
+        self.mounts = []
         self.root = root
         self.tick_ms = tick_ms
         self.environment = environment or {}
@@ -59,6 +61,12 @@ class Cluster:
     def start(self, node_id, join=False):
         node = self.nodes[node_id]
         os.makedirs(node.dir, exist_ok=True)
+        if self.tmpfs_mb and node.data not in self.mounts:
+            os.makedirs(node.data, exist_ok=True)
+            mount = ["mount", "-t", "tmpfs", "-o", f"size={self.tmpfs_mb}m", "tmpfs", node.data]
+            if subprocess.run(mount, capture_output=True).returncode != 0:
+                raise RuntimeError(f"cannot mount a tmpfs on {node.data}: run without --disk-full")
+            self.mounts.append(node.data)
         arguments = [
             self.binary, "--node-id", str(node_id), "--data-dir", node.data,
             "--http", f"127.0.0.1:{node.http}", "--peer-listen", f"127.0.0.1:{node.peer}",
@@ -102,6 +110,19 @@ class Cluster:
     async def stop_all(self):
         for node_id in list(self.nodes):
             await self.stop(node_id, signals.SIGKILL, wait=5.0)
+        for mount in self.mounts:
+            subprocess.run(["umount", mount], capture_output=True)
+        self.mounts = []
+
+    @staticmethod
+    def tmpfs_available(root):
+        """Whether this process may mount a tmpfs (root, or a user namespace that allows it)."""
+        probe = os.path.join(root, "tmpfs-probe")
+        os.makedirs(probe, exist_ok=True)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe], capture_output=True).returncode:
+            return False
+        subprocess.run(["umount", probe], capture_output=True)
+        return True
 
     def wipe(self, node_id):
         shutil.rmtree(self.nodes[node_id].data, ignore_errors=True)

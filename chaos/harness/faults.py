@@ -3,20 +3,21 @@ episodes); `Nemesis` applies one, holds it, heals it and waits (bounded) for the
 a leader again, recording each episode in the history."""
 
 import asyncio
+import os
 import signal
 
 KINDS = {
     # kind: weight in a random schedule
     "kill-leader": 4, "kill-follower": 2, "pause-leader": 2, "pause-follower": 1,
     "partition-leader": 2, "partition-minority": 1, "bridge": 1, "one-way-leader": 1,
-    "delay-leader": 1, "restart-follower": 1, "rolling-restart": 1, "wipe-rejoin": 1,
+    "delay-leader": 1, "restart-follower": 1, "rolling-restart": 1, "wipe-rejoin": 1, "disk-full": 1,
 }
 
 # The CI short mode: at least ten leader kills, a partition and a pause (the issue's floor), and
 # one of each other kind.
 CI_SCHEDULE = (["kill-leader"] * 10 + ["partition-leader", "pause-leader", "partition-minority", "bridge",
                 "one-way-leader", "kill-follower", "pause-follower", "delay-leader", "restart-follower",
-                "wipe-rejoin", "rolling-restart"])
+                "wipe-rejoin", "rolling-restart", "disk-full"])
 
 
 def schedule(rng, count, ci=False, kinds=None):
@@ -55,13 +56,21 @@ class Nemesis:
             raise RuntimeError("no leader before the fault: the cluster did not recover from the last one")
         followers = [n for n in self.cluster.members if n != leader]
         start = self.history.now()
+        details = {}
+        if kind == "disk-full" and not self.cluster.tmpfs_mb:
+            kind = "kill-follower"  # no tmpfs here: the disk cannot fill (the report says so)
+            details["instead_of"] = "disk-full"
         nodes = await getattr(self, "_" + kind.replace("-", "_"))(leader, followers, hold, draw)
+        if isinstance(nodes, tuple):
+            nodes, more = nodes
+            details.update(more)
         healed = self.history.now()
         new_leader = await self.cluster.wait_leader(timeout=30.0)
         if new_leader is None:
             raise RuntimeError(f"no leader within 30 s after healing {kind}")
         await self.cluster.wait_ready(self.cluster.running(), timeout=60.0)
-        return self.history.fault(kind, nodes, start, healed, leader_before=leader, recovered=self.history.now())
+        return self.history.fault(kind, nodes, start, healed, leader_before=leader, recovered=self.history.now(),
+                                  **details)
 
     async def _kill_leader(self, leader, followers, hold, draw):
         await self.cluster.stop(leader, signal.SIGKILL)
@@ -172,3 +181,31 @@ class Nemesis:
         self.cluster.members.append(newcomer)
         self.proxy.heal()
         return [victim, newcomer]
+
+    async def _disk_full(self, leader, followers, hold, draw):
+        """A follower's file system fills up (its data directory is a small tmpfs), and the node
+        is restarted while it is full: it must run on or refuse to start with an error, never
+        damage its data, and recover once space is freed (the convergence checker then compares
+        it with the others). The exit statuses are recorded."""
+        victim = self.pick(followers, draw)
+        node = self.cluster.nodes[victim]
+        filler = os.path.join(node.data, "chaos-filler")
+        with open(filler, "wb") as handle:
+            chunk = b"\0" * (1 << 20)
+            try:
+                while True:
+                    handle.write(chunk)
+                    handle.flush()
+            except OSError:
+                pass
+        await asyncio.sleep(hold)
+        outcome = {"running_when_full": node.alive}
+        await self.cluster.stop(victim, signal.SIGTERM)
+        outcome["stop_status_when_full"] = node.process.returncode
+        self.cluster.start(victim)
+        await asyncio.sleep(3.0)
+        outcome["start_status_when_full"] = None if node.alive else node.process.returncode
+        os.remove(filler)
+        if not node.alive:
+            self.cluster.start(victim)
+        return [victim], outcome

@@ -70,7 +70,8 @@ def write(directory, options, history, verdicts):
              f"{sum(1 for o in history.operations if o['type'] == 'vote')} votes, {len(history.faults)} faults.",
              "", "## Verdicts", "", "| checker | verdict | summary |", "|---|---|---|"]
     for verdict in verdicts:
-        lines.append(f"| {verdict.name} | {'pass' if verdict.ok else '**FAIL**'} | {verdict.summary} |")
+        label = "**FAIL**" if not verdict.ok else ("known defect" if getattr(verdict, "known_defect", False) else "pass")
+        lines.append(f"| {verdict.name} | {label} | {verdict.summary} |")
     for verdict in verdicts:
         if verdict.problems:
             lines += ["", f"### {verdict.name}: problems", ""] + [f"- {p}" for p in verdict.problems[:50]]

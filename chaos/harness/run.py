@@ -13,7 +13,7 @@ import time
 
 from . import cluster as clusters
 from . import faults, final_state, report, workload
-from .checkers import acknowledged, approvals, availability, convergence, linearizable, overspend
+from .checkers import acknowledged, approvals, availability, convergence, disk, linearizable, overspend
 from .history import History
 from .proxy import FaultProxy
 
@@ -34,6 +34,8 @@ def parse(arguments):
     parser.add_argument("--broken", default=None,
                         help="start sandboxd with SANDBOX_CHAOS_BROKEN=VALUE (the checkers must then fail)")
     parser.add_argument("--tick-ms", type=int, default=50)
+    parser.add_argument("--no-tmpfs", action="store_true",
+                        help="keep data directories on the disk (the disk-full fault then kills a follower instead)")
     return parser.parse_args(arguments)
 
 
@@ -80,8 +82,10 @@ async def inject(nemesis, options, history, rng):
 
 async def execute(options, directory):
     environment = {"SANDBOX_CHAOS_BROKEN": options.broken, "SANDBOX_CHAOS_UNSAFE": "1"} if options.broken else {}
-    cluster = clusters.Cluster(os.path.abspath(options.binary), os.path.join(directory, "nodes"), options.nodes,
-                               tick_ms=options.tick_ms, environment=environment)
+    root = os.path.join(directory, "nodes")
+    tmpfs = 0 if options.no_tmpfs or not clusters.Cluster.tmpfs_available(root) else 256
+    cluster = clusters.Cluster(os.path.abspath(options.binary), root, options.nodes,
+                               tick_ms=options.tick_ms, environment=environment, tmpfs_mb=tmpfs)
     proxy = FaultProxy()
     history = History()
     rng = random.Random(options.seed)
@@ -119,9 +123,9 @@ async def execute(options, directory):
         await cluster.wait_leader(30.0)
         state = await final_state.collect(cluster, agents, {
             o["approval_id"] for o in history.operations if o.get("approval_id")})
-        history.save(os.path.join(directory, "history.jsonl"))
         return history, state, limits, episodes
     finally:
+        history.save(os.path.join(directory, "history.jsonl"))  # kept whatever happened
         stop.set()
         await cluster.stop_all()
         await proxy.close()
@@ -136,7 +140,14 @@ def judge(history, state, limits):
         approvals.check(audit, state["approvals"]),
         convergence.check(state["statuses"], state["verifications"], state["exports"]),
         availability.check(history.operations, history.faults, history.leaders),
+        disk.check(history.faults),
     ]
+
+
+def label(verdict):
+    if not verdict.ok:
+        return "FAIL"
+    return "KNOWN DEFECT" if getattr(verdict, "known_defect", False) else "PASS"
 
 
 def main(arguments=None):
@@ -161,7 +172,7 @@ def main(arguments=None):
     with open(os.path.join(directory, "verdicts.json"), "w") as handle:
         json.dump([v.as_dict() for v in verdicts], handle, indent=1)
     for verdict in verdicts:
-        print(f"  {'PASS' if verdict.ok else 'FAIL'} {verdict.name}: {verdict.summary}")
+        print(f"  {label(verdict)} {verdict.name}: {verdict.summary}")
         for problem in verdict.problems[:10]:
             print(f"       {problem}")
     failed = [v.name for v in verdicts if not v.ok]
