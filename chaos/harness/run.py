@@ -83,7 +83,7 @@ async def inject(nemesis, options, history, rng):
 async def execute(options, directory):
     environment = {"SANDBOX_CHAOS_BROKEN": options.broken, "SANDBOX_CHAOS_UNSAFE": "1"} if options.broken else {}
     root = os.path.join(directory, "nodes")
-    tmpfs = 0 if options.no_tmpfs or not clusters.Cluster.tmpfs_available(root) else 256
+    tmpfs = 0 if options.no_tmpfs or not clusters.Cluster.tmpfs_available(root) else 512
     cluster = clusters.Cluster(os.path.abspath(options.binary), root, options.nodes,
                                tick_ms=options.tick_ms, environment=environment, tmpfs_mb=tmpfs)
     proxy = FaultProxy()
