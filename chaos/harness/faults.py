@@ -70,7 +70,7 @@ class Nemesis:
             raise RuntimeError(f"no leader within 30 s after healing {kind}")
         await self.cluster.wait_ready(self.cluster.running(), timeout=60.0)
         return self.history.fault(kind, nodes, start, healed, leader_before=leader, recovered=self.history.now(),
-                                  **details)
+                                  load=round(os.getloadavg()[0], 1), **details)
 
     async def _kill_leader(self, leader, followers, hold, draw):
         await self.cluster.stop(leader, signal.SIGKILL)

@@ -84,9 +84,15 @@ def write(directory, options, history, verdicts):
                     else f"{row['failover_median']:.2f} / {row['failover_worst']:.2f}")
         lines.append(f"| {kind} | {row['count']} | {row['gap_median']:.2f} / {row['gap_worst']:.2f} | {failover} |")
     lines += ["", "## Timeline", "", "![decisions per second, p99 latency and faults](timeline.svg)", "",
-              "| start (s) | fault | nodes | healed (s) | recovered (s) |", "|---|---|---|---|---|"]
+              "| start (s) | fault | nodes | healed (s) | recovered (s) | load average |", "|---|---|---|---|---|---|"]
     for fault in history.faults:
         lines.append(f"| {fault['start']:.1f} | {fault['kind']} | {fault['nodes']} | "
-                     f"{fault['end'] - fault['start']:.1f} | {fault['recovered'] - fault['start']:.1f} |")
+                     f"{fault['end'] - fault['start']:.1f} | {fault['recovered'] - fault['start']:.1f} | "
+                     f"{fault.get('load', '')} |")
+    loads = [f["load"] for f in history.faults if "load" in f]
+    if loads:
+        lines.insert(3, f"Load average (1 min) at the end of each fault: {min(loads)} to {max(loads)} "
+                        f"on {os.cpu_count()} cores; wall-clock figures above depend on it.")
+        lines.insert(4, "")
     with open(os.path.join(directory, "report.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
