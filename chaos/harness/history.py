@@ -28,6 +28,7 @@ class History:
 
     def save(self, path):
         with open(path, "w") as handle:
+            handle.write(json.dumps({"wall_started": self.wall_started}) + "\n")
             for operation in self.operations:
                 handle.write(json.dumps({"op": operation}) + "\n")
             for fault in self.faults:
@@ -43,6 +44,8 @@ class History:
                 entry = json.loads(line)
                 if "op" in entry:
                     history.operations.append(entry["op"])
+                elif "wall_started" in entry:
+                    history.wall_started = entry["wall_started"]
                 elif "fault" in entry:
                     history.faults.append(entry["fault"])
                 else:

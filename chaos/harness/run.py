@@ -105,7 +105,7 @@ async def execute(options, directory):
         print(f"provisioning {len(agents)} agents over {options.tenants} tenants", flush=True)
         token = await workload.provision(cluster, agents, limits, [f"t{i}" for i in range(options.tenants)])
         load = workload.Workload(cluster, history, agents, rng, token)
-        history.started = time.monotonic()
+        history.started, history.wall_started = time.monotonic(), time.time()
         workers = [asyncio.ensure_future(load.worker()) for _ in range(options.workers)]
         watcher = asyncio.ensure_future(watch_leaders(cluster, history, stop))
         await asyncio.sleep(2.0)
@@ -136,7 +136,7 @@ def judge(history, state, limits):
     return [
         overspend.check(audit, state["ledgers"], limits),
         acknowledged.check(history.operations, audit),
-        linearizable.check(history.operations, limits),
+        linearizable.check(history.operations, limits, wall_started=history.wall_started),
         approvals.check(audit, state["approvals"]),
         convergence.check(state["statuses"], state["verifications"], state["exports"]),
         availability.check(history.operations, history.faults, history.leaders),

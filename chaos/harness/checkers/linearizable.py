@@ -153,10 +153,23 @@ def _try(entry, states, start, state, linearized, cache, stack):
     return False
 
 
-def operations_of(history_operations):
-    """The model's operations per agent, from the recorded history."""
+def day_of(op, wall_started):
+    """The UTC day an operation took effect in, or None when it may have been in either of two
+    (its interval spans a midnight; an unknown outcome invoked within a minute of one)."""
+    first = int((wall_started + op["invoke"]) // 86400)
+    last_time = op["invoke"] + 60 if op.get("status") != "ok" else op["complete"]
+    return first if int((wall_started + last_time) // 86400) == first else None
+
+
+def operations_of(history_operations, wall_started=0.0):
+    """The model's operations per agent and UTC day (the ledger's key), from the history."""
     per_agent = {}
     for op in history_operations:
+        if op["type"] not in ("read", "decide"):
+            continue
+        day = day_of(op, wall_started)
+        if day is None:
+            continue
         if op["type"] == "read" and op.get("status") == "ok":
             converted = Operation(op["invoke"], op["complete"], "read",
                                   output=(op["requests"], op["usd_micro"]))
@@ -171,23 +184,23 @@ def operations_of(history_operations):
             converted = Operation(op["invoke"], INFINITY, "decide", cost=op.get("cost_micro", 0), optional=True)
         else:
             continue
-        per_agent.setdefault(op["agent"], []).append(converted)
+        per_agent.setdefault((op["agent"], day), []).append(converted)
     return per_agent
 
 
-def check(history_operations, limits, budget_seconds=60.0):
+def check(history_operations, limits, budget_seconds=60.0, wall_started=0.0):
     model = Model(limits.requests, limits.usd_micro)
-    per_agent = operations_of(history_operations)
+    per_agent = operations_of(history_operations, wall_started)
     problems, undecided = [], []
     share = budget_seconds / max(1, len(per_agent))
-    for agent, operations in sorted(per_agent.items()):
+    for (agent, day), operations in sorted(per_agent.items()):
         verdict = linearizable(operations, model, deadline=time.monotonic() + max(share, 0.5))
         if verdict is False:
-            problems.append(f"{agent}: its {len(operations)} ledger operations are not linearizable")
+            problems.append(f"{agent} on day {day}: its {len(operations)} ledger operations are not linearizable")
         elif verdict is None:
-            undecided.append(agent)
+            undecided.append(f"{agent} on day {day}")
     count = sum(len(ops) for ops in per_agent.values())
-    summary = (f"{count} operations over {len(per_agent)} agents: "
+    summary = (f"{count} operations over {len(per_agent)} agent-days: "
                f"{len(per_agent) - len(problems) - len(undecided)} linearizable, {len(problems)} not, "
                f"{len(undecided)} undecided within the time bound")
     return Verdict("linearizable ledger", not problems, summary, problems + [f"undecided: {a}" for a in undecided])
