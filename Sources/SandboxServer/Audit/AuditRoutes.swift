@@ -32,6 +32,12 @@ enum AuditRoutes {
         /// The largest time a range may name: its milliseconds past the end still fit 64 bits.
         static let maxSeconds = UInt64.max / 1000 - 1
 
+        init(fromSeconds: UInt64, toSeconds: UInt64, tenant: String?) {
+            self.fromSeconds = fromSeconds
+            self.toSeconds = toSeconds
+            self.tenant = tenant
+        }
+
         init(_ request: Request, caller: Caller) throws(APIError) {
             let query = request.uri.queryParameters
             fromSeconds = try ApprovalRoutes.unsignedParameter(query.get("from"), "from") ?? 0
@@ -51,7 +57,11 @@ enum AuditRoutes {
     static func export(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
         -> Response
     {
-        let caller = try await node.caller(for: request, context: context)
+        try await exportStream(request, caller: try await node.caller(for: request, context: context), node)
+    }
+
+    /// The export for `caller` (a token's, or a console session's: `/console/audit/export`).
+    static func exportStream(_ request: Request, caller: Caller, _ node: SandboxNode) async throws -> Response {
         let range = try Range(request, caller: caller)
         let query = request.uri.queryParameters
         let after = try ApprovalRoutes.unsignedParameter(query.get("after"), "after")

@@ -54,9 +54,28 @@ enum ConsoleRoutes {
     static func login(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
         -> Response
     {
-        if let refusal = crossSiteLogin(request) {
-            return html(ApprovalsPage.login(message: refusal, devHint: node.config.dev), status: .forbidden)
+        switch try await signIn(request, context, node) {
+        case .refused(let message, let status):
+            return html(ApprovalsPage.login(message: message, devHint: node.config.dev), status: status)
+        case .signedIn(let cookie):
+            var response = redirect(clearing: false)
+            response.headers[.setCookie] = cookie
+            return response
         }
+    }
+
+    /// What a login form gives: the session cookie's `Set-Cookie` value, or why not.
+    enum SignIn {
+        case signedIn(cookie: String)
+        case refused(String, HTTPResponse.Status)
+    }
+
+    /// Checks a posted login form (this node's own page, a valid operator token; `--dev`'s empty
+    /// token from loopback) and issues the signed session cookie (``SessionSigner``).
+    static func signIn(_ request: Request, _ context: APIRequestContext, _ node: SandboxNode) async throws
+        -> SignIn
+    {
+        if let refusal = crossSiteLogin(request) { return .refused(refusal, .forbidden) }
         guard let fields = FormBody.parse(try await request.bodyBytes(upTo: maxFormBytes)) else {
             throw APIError.badRequest("the form body is malformed", code: "bad_form")
         }
@@ -68,12 +87,10 @@ enum ConsoleRoutes {
             caller = try await node.caller(
                 for: Request(head: head, body: .init(buffer: ByteBuffer())), context: context)
         } catch {
-            return html(ApprovalsPage.login(message: error.message, devHint: node.config.dev), status: .unauthorized)
+            return .refused(error.message, .unauthorized)
         }
         guard let (kind, principal) = SandboxNode.sessionKind(of: caller) else {
-            return html(
-                ApprovalsPage.login(message: "agent keys cannot log in to the console", devHint: node.config.dev),
-                status: .forbidden)
+            return .refused("agent keys cannot log in to the console", .forbidden)
         }
         let nonce = (0..<Session.nonceBytes).map { _ in UInt8.random(in: 0...255) }
         try await node.linearizableRead()
@@ -81,10 +98,9 @@ enum ConsoleRoutes {
         let (cookie, _) = node.sessions.issue(
             kind, principal: principal, nowSeconds: SandboxNode.nowSeconds(), nonce: nonce, generation: generation,
             credential: SandboxNode.credentialTag(of: caller))
-        var response = redirect(clearing: false)
-        response.headers[.setCookie] = cookieHeader(
-            cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: node.config.tlsCertificateFile != nil)
-        return response
+        return .signedIn(
+            cookie: cookieHeader(
+                cookie, maxAge: Int(SessionSigner.lifetimeSeconds), secure: node.config.tlsCertificateFile != nil))
     }
 
     /// Why a login form may not be taken: a browser posting it from another site (login CSRF: a

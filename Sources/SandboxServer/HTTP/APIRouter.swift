@@ -19,6 +19,7 @@ enum APIRouter {
         PolicyRoutes.add(to: router, node: node, keys: keys)
         KeyRoutes.add(to: router, keys: keys)
         SimulationRoutes.add(to: router, node: node)
+        ConsoleWeb.add(to: router, node: node, keys: keys)
         return router
     }
 }

@@ -1,0 +1,13 @@
+extension ConsoleTemplates {
+    static let cluster = """
+        <h1>Cluster</h1>
+        <p>Seen from node {{node}}: leader node {{leader}}, term {{term}}, commit index {{commit}}; this node's log holds entries {{first}} to {{last}}.</p>
+        <div class="table"><table class="stacked" id="members"><thead><tr><th>Node</th><th>Membership</th><th>Role</th><th>Term</th><th>Leader seen</th><th>Commit</th><th>Applied</th><th>Lag</th><th>Address</th></tr></thead><tbody>
+        {{#members}}<tr><td data-label="Node">{{id}}{{#self}} (this node){{/self}}</td><td data-label="Membership">{{membership}}</td>
+        {{#reachable}}<td data-label="Role">{{role}}</td><td data-label="Term">{{term}}</td><td data-label="Leader seen">{{leader}}</td><td data-label="Commit">{{commit}}</td><td data-label="Applied">{{applied}}</td><td data-label="Lag">{{lag}}</td>{{/reachable}}
+        {{^reachable}}<td colspan="6" class="error">unreachable (no answer within 1 s)</td>{{/reachable}}
+        <td data-label="Address"><code>{{http}}</code></td></tr>{{/members}}
+        </tbody></table></div>
+        <p class="muted">Every leader change starts a new term: a term that keeps rising means elections keep happening. Lag: committed entries a node has not applied yet.</p>
+        """
+}

@@ -1,0 +1,132 @@
+import Hummingbird
+import SandboxPolicy
+import SandboxSigning
+import SandboxState
+
+/// `/console/policies`: the agents' policies; per agent its versions (author, time, mode), the
+/// forms that change them (administrators: ConsoleWeb+PolicyActions.swift), the semantic and
+/// side-by-side diff of two versions, and how a shadow version would have decided recent traffic.
+extension ConsoleWeb {
+    static func addPolicies(to router: Router<APIRequestContext>, node: SandboxNode, keys: KeyRing) {
+        router.get("/console/policies") { request, _ in
+            try await page(request, node) { _, node, viewer in
+                try await node.linearizableRead()
+                let rows = try ConsoleData.agents(viewer.caller, node).map { agent throws(APIError) -> [String: Any] in
+                    let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
+                    return [
+                        "id": agent.id, "tenant": agent.tenant, "latest": head.latest, "enforced": head.enforced,
+                        "shadow": head.shadow,
+                    ]
+                }
+                return Page(
+                    title: "Policies", tab: "policies",
+                    body: ConsoleTemplates.render("policies", ["agents": rows, "empty": rows.isEmpty]))
+            }
+        }
+        router.get("/console/policies/:agent_id") { request, context in
+            try await page(request, node) { request, node, viewer in
+                let agent = try await node.visibleAgent(context.parameters.get("agent_id") ?? "", for: viewer.caller)
+                try viewer.caller.require(.viewer, orAgent: agent)
+                var data = try agentPolicyData(agent, node, viewer)
+                if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(80)) }
+                return Page(
+                    title: "Policy of \(agent.id)", tab: "policies", body: ConsoleTemplates.render("agentPolicy", data))
+            }
+        }
+        router.get("/console/policies/:agent_id/diff") { request, context in
+            try await page(request, node) { request, node, viewer in
+                let agent = try await node.visibleAgent(context.parameters.get("agent_id") ?? "", for: viewer.caller)
+                try viewer.caller.require(.viewer, orAgent: agent)
+                let query = request.uri.queryParameters
+                let from = try PolicyRoutes.version(query.get("from"), "from")
+                let to = try PolicyRoutes.version(query.get("to"), "to")
+                let old = try PolicyRoutes.storedVersion(agent.id, from, node)
+                let new = try PolicyRoutes.storedVersion(agent.id, to, node)
+                return Page(
+                    title: "Diff of \(agent.id)", tab: "policies",
+                    body: ConsoleTemplates.render("diff", diffData(agent.id, old, new)))
+            }
+        }
+    }
+
+    static func agentPolicyData(_ agent: AgentRecord, _ node: SandboxNode, _ viewer: Viewer) throws(APIError)
+        -> [String: Any]
+    {
+        let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
+        let records = try node.readState { try $0.policyVersions(agent.id, after: nil, limit: 100) }
+        let versions = records.reversed().map { record -> [String: Any] in
+            [
+                "version": record.version, "author": record.author, "time": time(record.timeMillis),
+                "mode": record.mode.name, "sha": String(record.sha256.hexString.prefix(12)),
+                "enforced": record.version == head.enforced, "shadow": record.version == head.shadow,
+                "copied": record.copiedFrom > 0 ? "from \(record.copiedFrom)" : "",
+                "activatable": record.version != head.enforced,
+                "shadowable": record.version == head.latest && record.version != head.enforced
+                    && record.mode != .shadow,
+            ]
+        }
+        let from = records.count > 1 ? records[records.count - 2].version : 1
+        let to = records.last?.version ?? 1
+        var data: [String: Any] = [
+            "agent": agent.id, "versions": versions, "none": versions.isEmpty, "admin": viewer.isAdmin,
+            "csrf": viewer.csrf, "from": from, "to": to,
+            "numbers": records.reversed().map {
+                ["n": $0.version, "isFrom": $0.version == from, "isTo": $0.version == to]
+            },
+        ]
+        if head.shadow > 0 { data["comparison"] = try shadowComparison(agent.id, version: head.shadow, node, viewer) }
+        return data
+    }
+
+    /// How the shadow version would have decided the agent's recent decisions (the last day),
+    /// from the audit: each decision record holds the shadow version's outcome beside its own.
+    static func shadowComparison(_ agent: String, version: UInt32, _ node: SandboxNode, _ viewer: Viewer)
+        throws(APIError) -> [String: Any]
+    {
+        let since = ApprovalRoutes.nowMillis() &- 86_400_000
+        var compared = 0
+        var differing: [[String: Any]] = []
+        for entry in try ConsoleData.recentRecords(since: since, viewer.caller, node).reversed()
+        where entry.string("kind") == "decision" && entry.string("agent") == agent {
+            guard let shadow = entry.body["shadow"],
+                shadow.member("policy_version").flatMap(PolicyRoutes.integerText) == String(version)
+            else { continue }
+            compared += 1
+            let would = shadow.member("outcome")?.stringValue ?? ""
+            if would != entry.string("outcome"), differing.count < 20 {
+                differing.append([
+                    "seq": entry.sequence, "time": time(entry.timeMillis),
+                    "request": ConsoleData.requestSummary(entry.body), "outcome": entry.string("outcome"),
+                    "would": would, "rule": shadow.member("rule")?.stringValue ?? "",
+                ])
+            }
+        }
+        return ["version": version, "compared": compared, "differing": differing, "same": differing.isEmpty]
+    }
+
+    static func diffData(_ agent: String, _ old: PolicyVersionRecord, _ new: PolicyVersionRecord) -> [String: Any] {
+        var data: [String: Any] = ["agent": agent, "from": old.version, "to": new.version]
+        if let before = try? PolicyDocument(yaml: old.yaml), let after = try? PolicyDocument(yaml: new.yaml) {
+            let changes = PolicyDiff(from: before, to: after).changes
+            data["changes"] = changes.map { change -> [String: Any] in
+                [
+                    "kind": change.kind == .added ? "added" : change.kind == .removed ? "removed" : "changed",
+                    "path": change.path, "detail": change.detail, "effect": change.effect.rawValue,
+                ]
+            }
+            data["widens"] = changes.contains { $0.effect == .widens }
+            data["noChange"] = changes.isEmpty
+        }
+        let aligned = SideBySideDiff(old: old.yaml, new: new.yaml)
+        let cells = { (cells: [SideBySideDiff.Cell]) in
+            cells.map { cell -> [String: Any] in
+                var row: [String: Any] = ["text": cell.text, "kind": cell.kind.rawValue]
+                if let number = cell.number { row["n"] = number }
+                return row
+            }
+        }
+        data["left"] = cells(aligned.left)
+        data["right"] = cells(aligned.right)
+        return data
+    }
+}

@@ -1,0 +1,68 @@
+import Testing
+
+@testable import SandboxServer
+@testable import SandboxState
+
+/// The console's pure parts: every template parses and escapes what it is given, the side-by-side
+/// diff aligns equal lines, refused uploads are split by line, the chart counts the last hour.
+@Suite struct ConsoleRenderingTests {
+    static let hostile = #"<script>alert("x")</script>' onmouseover="steal()""#
+
+    @Test func everyTemplateRendersAndEscapes() {
+        for name in ConsoleTemplates.sources.keys {
+            let page = ConsoleTemplates.render(name, ["title": Self.hostile, "message": Self.hostile])
+            #expect(!page.contains("<script>alert"), "\(name)")
+        }
+    }
+
+    @Test func approvalRowsEscapeAgentValuesAndShowVotesOnlyToApprovers() {
+        var record = ApprovalRecord(
+            id: 7, agent: "a<b>", tenant: "t", tool: Self.hostile, parametersHash: Array(repeating: 0, count: 32),
+            redactedParameters: #"{"q":"</pre><script>x()</script>"}"#, rule: "r", reason: "<i>why</i>",
+            requiredApprovals: 2, group: "human", createdMillis: 1_000, expiresMillis: 3_601_000)
+        record.votes = [
+            ApprovalVote(principal: "bob<img src=x>", approve: true, timeMillis: 2_000, comment: "<b>ok</b>")
+        ]
+        let session = Session(kind: .dev, principal: "dev", expiresSeconds: 0, nonce: [])
+        let approver = ConsoleWeb.Viewer(session: session, caller: .dev, csrf: "C\"SRF")
+        let row = ConsoleWeb.approvalRow(record, now: 61_000, approver)
+        let html = ConsoleTemplates.render(
+            "approvalRows", ["rows": [row], "empty": false, "history": false, "canVote": true, "csrf": approver.csrf])
+        for raw in ["<script>", "<img", "<b>", "<i>", #"" onmouseover"#] { #expect(!html.contains(raw), "\(raw)") }
+        #expect(html.contains("1 of 2") && html.contains("1 min") && html.contains("59 min"))
+        #expect(html.contains(#"action="/console/approvals/7/vote""#))
+        #expect(html.contains(#"value="C&quot;SRF""#))
+        let viewer = ConsoleTemplates.render(
+            "approvalRows", ["rows": [row], "empty": false, "history": false, "canVote": false, "csrf": "x"])
+        #expect(!viewer.contains("/vote") && viewer.contains("approvers only"))
+    }
+
+    @Test func sideBySideDiffAlignsEqualLines() {
+        let diff = SideBySideDiff(old: "a\nb\nc\nd", new: "a\nc\nd\ne")
+        #expect(diff.left.map(\.kind) == [.same, .removed, .same, .same, .gap])
+        #expect(diff.right.map(\.kind) == [.same, .gap, .same, .same, .added])
+        #expect(diff.left.compactMap(\.number) == [1, 2, 3, 4])
+        #expect(diff.right.compactMap(\.number) == [1, 2, 3, 4])
+        #expect(!SideBySideDiff(old: "x\ny", new: "x\ny").changed)
+    }
+
+    @Test func refusedPolicyProblemsAreReadByLine() {
+        let problems = PolicyProblems(
+            message: "sales.yaml:3:3: unknown key `alow`; did you mean `allow`?\nsales.yaml:9:1: bad: a:b\nno location")
+        #expect(problems.problems.map(\.line) == [3, 9, nil])
+        #expect(problems.problems[1].message == "bad: a:b")
+        #expect(problems.lines == [3, 9])
+    }
+
+    @Test func theChartCountsTheLastHourOnly() {
+        var chart = ActivityChart()
+        let now: UInt64 = 10_000_000
+        chart.count(atMillis: now - 30_000, nowMillis: now, denied: true)
+        chart.count(atMillis: now - 30_000, nowMillis: now, denied: false)
+        chart.count(atMillis: now - 3_600_001, nowMillis: now, denied: false)
+        chart.count(atMillis: now + 1, nowMillis: now, denied: false)
+        #expect(chart.decisions.last == 2 && chart.denials.last == 1)
+        #expect(chart.decisions.reduce(0, +) == 2)
+        #expect(chart.svg.contains("2 decisions in the last hour, 1 denied"))
+    }
+}
