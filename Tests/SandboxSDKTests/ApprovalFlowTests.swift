@@ -8,15 +8,7 @@ import Testing
 /// votes through another node, the client's long poll sees it, asks again with the same request
 /// id and runs the action once; without a wait the action is not run.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ApprovalFlowTests {
-    static let policy = """
-        agent: "sales"
-        tools:
-          allow: ["crm.read", "email.send"]
-          approvals:
-            - tool: "email.send"
-              condition: "recipient not endswith('@company.com')"
-              require: "human"
-        """
+    static let policy = LocalCluster.approvalPolicy
 
     @Test func executeWaitsForTheApprovalThenRunsOnce() async throws {
         let cluster = LocalCluster()
@@ -32,33 +24,35 @@ import Testing
         let approver = try #require(token?.json["token"] as? String)
         #expect(await cluster.raw(1, "PUT", "/v1/groups/human/members/ann", headers: admin)?.status == 200)
 
-        let client = try cluster.client()
-        let params: JSONValue = ["recipient": "dana@example.com", "subject": "hi"]
-        let runs = Counter()
-        await #expect(throws: SandboxSDKError.self) {
-            try await client.execute(tool: "email.send", params: params) { runs.add() }
+        try await withClient(try cluster.client()) { client in
+            let params: JSONValue = ["recipient": "dana@example.com", "subject": "hi"]
+            let runs = Counter()
+            await #expect(throws: SandboxSDKError.self) {
+                try await client.execute(tool: "email.send", params: params) { runs.add() }
+            }
+            let action = Task {
+                try await client.execute(tool: "email.send", params: params, approvalTimeout: .seconds(60)) {
+                    runs.add()
+                }
+            }
+            var pending: [[String: Any]] = []
+            try await waitFor("a pending approval") {
+                let answer = await cluster.raw(3, "GET", "/v1/approvals?status=pending", headers: admin)
+                pending = answer?.json["approvals"] as? [[String: Any]] ?? []
+                return pending.count == 1  // both requests wait for the same one (same binding)
+            }
+            for approval in pending {
+                let id = try #require(approval["id"] as? Int)
+                let vote = await cluster.raw(
+                    3, "POST", "/v1/approvals/\(id)/decision", body: #"{"decision": "approve"}"#,
+                    headers: ["Authorization": "Bearer \(approver)", "Content-Type": "application/json"])
+                #expect(vote?.status == 200, "\(String(describing: vote?.json))")
+            }
+            try await action.value
+            #expect(runs.value == 1, "run once, after the approval")
+            let inside = await client.toolCall("email.send", params: ["recipient": "lee@company.com", "subject": "hi"])
+            #expect(inside.isAllowed, "no approval inside the company")
         }
-        let action = Task {
-            try await client.execute(tool: "email.send", params: params, approvalTimeout: .seconds(60)) { runs.add() }
-        }
-        var pending: [[String: Any]] = []
-        try await waitFor("a pending approval") {
-            let answer = await cluster.raw(3, "GET", "/v1/approvals?status=pending", headers: admin)
-            pending = answer?.json["approvals"] as? [[String: Any]] ?? []
-            return pending.count == 1  // both requests wait for the same one (same binding)
-        }
-        for approval in pending {
-            let id = try #require(approval["id"] as? Int)
-            let vote = await cluster.raw(
-                3, "POST", "/v1/approvals/\(id)/decision", body: #"{"decision": "approve"}"#,
-                headers: ["Authorization": "Bearer \(approver)", "Content-Type": "application/json"])
-            #expect(vote?.status == 200, "\(String(describing: vote?.json))")
-        }
-        try await action.value
-        #expect(runs.value == 1, "run once, after the approval")
-        let inside = await client.toolCall("email.send", params: ["recipient": "lee@company.com", "subject": "hi"])
-        #expect(inside.isAllowed, "no approval inside the company")
-        await client.close()
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import JSON
 import SandboxSDK
+import ServerTestSupport
+import TestSupport
 import Testing
 
 /// Configurations that cannot work are refused with a message, never a crash; a client that is
@@ -43,6 +45,36 @@ import Testing
             let message = refused(make)
             #expect(message?.contains(expected) == true, "\(expected): \(String(describing: message))")
         }
+    }
+
+    /// A version floor file that cannot be trusted stops the client's creation (never a silent
+    /// reset to zero, which would accept a rollback); so does one given without the cache.
+    @Test func anUnreadableVersionFloorFileIsRefusedWithAReason() async throws {
+        let directory = TemporaryDirectory("floor")
+        let path = directory.subpath("floor.json")
+        var options = SandboxClientOptions()
+        options.policyVersionFloorFile = path
+        options.closeDeadline = .milliseconds(100)  // nothing listens: close() need not try for long
+        let make = { try SandboxClient(endpoints: [node], agentID: "a", apiKey: "k", options: options) }
+        #expect(refused(make)?.contains("needs the policy cache") == true)
+        let cases = [
+            ("{not json", "is not {\"agent_id\""), (#"{"agent_id": "a", "policy_version": -1}"#, "is not"),
+            (#"{"agent_id": "a"}"#, "is not"), (#"{"agent_id": "b", "policy_version": 3}"#, "agent `b`'s"),
+        ]
+        for (text, expected) in cases {
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            let message = refused {
+                try SandboxClient(
+                    endpoints: [node], agentID: "a", apiKey: "k", policyPublicKeys: [LocalCluster.publicKey],
+                    options: options)
+            }
+            #expect(message?.contains(expected) == true, "\(text): \(String(describing: message))")
+        }
+        try FileManager.default.removeItem(atPath: path)
+        let fresh = try SandboxClient(
+            endpoints: [node], agentID: "a", apiKey: "k", policyPublicKeys: [LocalCluster.publicKey], options: options)
+        #expect(await fresh.policyVersionFloor()?.version == 0, "a missing file is version 0")
+        await fresh.close()
     }
 
     @Test func withNoNodeListeningTheAnswerIsADenialAndAnUnclosedClientIsReleased() async throws {

@@ -4,11 +4,12 @@ import SandboxPolicy
 import SandboxSDK
 import SandboxSigning
 import ServerTestSupport
+import TestSupport
 import Testing
 
 /// The verified policy cache against a live 3-node cluster: a version published on another node
-/// is seen by long poll within a second; a forged bundle, one signed by an unknown key and an
-/// older one are refused while the held one stays; what the policy denies statically is denied
+/// is seen by long poll within a second; a forged bundle and one signed by an unknown key are
+/// refused and an older one ignored while the held one stays; what the policy denies statically is denied
 /// locally and is in the audit exactly once, even when a report's answer is lost and it is sent
 /// again.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct PolicyCacheTests {
@@ -32,18 +33,19 @@ import Testing
         let client = try SandboxClient(
             endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
             policyPublicKeys: [LocalCluster.publicKey], transport: swap)
-        try await waitFor("the first bundle") { await client.policy()?.version == 1 }
-        try await Task.sleep(for: .milliseconds(300))  // the long poll is in flight
+        try await withClient(client) { client in
+            try await waitFor("the first bundle") { await client.policy()?.version == 1 }
+            try await Task.sleep(for: .milliseconds(300))  // the long poll is in flight
 
-        try await publish(Self.strict, on: cluster)
-        let published = ContinuousClock.now
-        try await waitFor("version 2 by long poll", within: .seconds(10)) { await client.policy()?.version == 2 }
-        let seen = ContinuousClock.now - published
-        #expect(seen < .seconds(1), "a published version reaches the client within a second: \(seen)")
+            try await publish(Self.strict, on: cluster)
+            let published = ContinuousClock.now
+            try await waitFor("version 2 by long poll", within: .seconds(10)) { await client.policy()?.version == 2 }
+            let seen = ContinuousClock.now - published
+            #expect(seen < .seconds(1), "a published version reaches the client within a second: \(seen)")
 
-        try await refusals(client, swap, cluster)
-        try await localDenials(cluster)
-        await client.close()
+            try await refusals(client, swap, cluster)
+            try await localDenials(cluster)
+        }
         try await versionFloor(cluster)
     }
 
@@ -64,6 +66,43 @@ import Testing
         let denying = await client.deniesLocally()
         #expect(held == nil && !denying)
         await client.close()
+        try await persistedFloor(cluster)
+    }
+
+    /// With `policyVersionFloorFile` the highest version verified survives the client: a new
+    /// client (the agent restarted) refuses a lower one served by a node.
+    func persistedFloor(_ cluster: LocalCluster) async throws {
+        let directory = TemporaryDirectory("floor")
+        var options = SandboxClientOptions()
+        options.policyVersionFloorFile = directory.subpath("floor.json")
+        let first = try SandboxClient(
+            endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
+            policyPublicKeys: [LocalCluster.publicKey], options: options)
+        let version = try await withClient(first) { client in
+            let version = try await client.refreshPolicy().version
+            #expect(await client.policyVersionFloor()?.version == version)
+            #expect(await client.policyVersionFloor()?.writeError == nil)
+            return version
+        }
+        let stored = try String(contentsOfFile: directory.subpath("floor.json"), encoding: .utf8)
+        #expect(stored == #"{"agent_id":"sales","policy_version":\#(version)}"# + "\n", "\(stored)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["floor.json"])
+
+        let older = try #require(await cluster.raw(2, "GET", "/v1/policies/sales/versions/1", headers: agent)?.data)
+        let swap = BundleSwapTransport()
+        swap.replacement = Array(older)
+        let restarted = try SandboxClient(
+            endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
+            policyPublicKeys: [LocalCluster.publicKey], options: options, transport: swap)
+        try await withClient(restarted) { client in
+            do {
+                let snapshot = try await client.refreshPolicy()
+                Issue.record("accepted version \(snapshot.version) below the persisted floor \(version)")
+            } catch {
+                #expect("\(error)".contains("older than \(version)"), "\(error)")
+            }
+            #expect(await client.policy() == nil)
+        }
     }
 
     /// Forged, unknown-key and older bundles are refused; the held version stays.
@@ -79,30 +118,36 @@ import Testing
         let stranger = KeyRing(signingKey: SigningKey.generate(using: &random)).sign(
             PolicyBundle(agentID: "sales", version: 9, yaml: widened, timestamp: 1))
         let older = try #require(await cluster.raw(2, "GET", "/v1/policies/sales/versions/1", headers: agent)?.data)
-        // The older bundle comes first: a lagging node's answer leaves local denials on; a forged
-        // bundle or one under an unknown key turns them off (the held policy may be stale).
-        let cases: [([UInt8], String, denyingLocally: Bool)] = [
-            (Array(older), "older than 2", true),
+        // The older bundle (a lagging node's answer) is no refusal: refreshing returns the held
+        // version and local denials stay as they were; a forged bundle or one under an unknown
+        // key is refused and turns them off (the held policy may be stale).
+        let cases: [([UInt8], refusal: String?, denyingLocally: Bool)] = [
+            (Array(older), nil, true),
             (Array(try JSONSerialization.data(withJSONObject: forged)), "does not verify", false),
             (Array(stranger.jsonValue.serialized().utf8), "not among the known keys", false),
-            (Array(older), "older than 2", false),
+            (Array(older), nil, false),
         ]
         try await waitFor("local denials on") { await client.deniesLocally() }
-        for (body, expected, denyingLocally) in cases {
+        let (refusedBefore, staleBefore) = (await client.policyRefusals().count, await client.staleBundles())
+        for (body, refusal, denyingLocally) in cases {
             swap.replacement = body
             do {
                 let snapshot = try await client.refreshPolicy()
-                Issue.record("accepted version \(snapshot.version), expected a refusal (\(expected))")
+                #expect(
+                    refusal == nil && snapshot.version == 2, "got version \(snapshot.version), not \(refusal ?? "")")
             } catch {
-                #expect("\(error)".contains(expected), "\(error)")
+                #expect(refusal.map { "\(error)".contains($0) } ?? false, "\(error)")
             }
             let held = await client.policy()
             #expect(held?.version == 2 && held?.yaml == Self.strict)
-            #expect(await client.deniesLocally() == denyingLocally, "after a bundle \(expected)")
+            #expect(await client.deniesLocally() == denyingLocally, "after a bundle \(refusal ?? "older")")
         }
         #expect(await client.toolCall("payments.charge", params: ["amount": 5]).source == .server)
         swap.replacement = nil
-        #expect(await client.policyRefusals().count >= 4)
+        // Only the two refusals count; the long poll may have met the older bundle too.
+        #expect(await client.policyRefusals().count - refusedBefore >= 2)
+        #expect(await client.staleBundles() - staleBefore >= 2)
+        #expect(await client.policyRefusals().last.map { "\($0)".contains("older") } == false)
         _ = try await client.refreshPolicy()  // the held version verifies again
         #expect(await client.deniesLocally())
     }
@@ -113,6 +158,10 @@ import Testing
             endpoints: cluster.endpoints, agentID: "sales", apiKey: LocalCluster.agentKey,
             policyPublicKeys: [LocalCluster.publicKey],
             transport: LosingTransport(losing: 1, of: "/v1/audit/local-denials"))
+        try await withClient(client) { try await localDenials($0, cluster) }
+    }
+
+    func localDenials(_ client: SandboxClient, _ cluster: LocalCluster) async throws {
         _ = try await client.refreshPolicy()
         let charge = await client.toolCall("payments.charge", params: ["amount": 5])
         let fetch = await client.httpRequest(method: "GET", url: "https://evil.example/steal")

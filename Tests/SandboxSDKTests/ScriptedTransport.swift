@@ -14,6 +14,8 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         /// No whole answer for a minute, whatever the timeout given (a node dripping its body);
         /// stops when cancelled.
         case drip
+        /// An error status with a `Retry-After` header.
+        case retryAfter(Int, String)
     }
 
     struct Refused: Error {}
@@ -42,10 +44,17 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         case .drip:
             try await Task.sleep(for: .seconds(60))
             return Self.allow(request.headers["Idempotency-Key"] ?? "")
-        case .status(let status):
-            let body = #"{"error": {"code": "scripted", "message": "scripted \#(status)", "retryable": false}}"#
-            return TransportResponse(status: status, body: Array(body.utf8))
+        case .status(let status): return Self.error(status)
+        case .retryAfter(let status, let value):
+            var answer = Self.error(status)
+            answer.headers["retry-after"] = value
+            return answer
         }
+    }
+
+    static func error(_ status: Int) -> TransportResponse {
+        let body = #"{"error": {"code": "scripted", "message": "scripted \#(status)", "retryable": false}}"#
+        return TransportResponse(status: status, body: Array(body.utf8))
     }
 
     static func allow(_ requestID: String) -> TransportResponse {

@@ -26,17 +26,7 @@ final class ApprovalsFixture: @unchecked Sendable {
     var tokens: [String: String] = [:]
     static let agentKey = "agent-key-0123456789"
 
-    static let policy = """
-        agent: "sales"
-        tools:
-          allow: ["crm.read", "email.send"]
-          approvals:
-            - tool: "email.send"
-              condition: "recipient not endswith('@company.com')"
-              require: "human"
-        budgets:
-          max_requests_per_day: 1000
-        """
+    static let policy = LocalCluster.approvalPolicy
 
     /// The cluster with tenant `acme`, agent `sales`, the policy above, an approver `alice` and
     /// a second approver `bob` (group `human`), and a viewer `vic`.

@@ -44,6 +44,20 @@ extension LocalCluster {
         try await provision(budget: budget)
     }
 
+    /// Agent `sales`'s policy for the approval scenarios: `email.send` outside the company needs
+    /// an approval of group `human`; 1,000 requests a day.
+    public static let approvalPolicy = """
+        agent: "sales"
+        tools:
+          allow: ["crm.read", "email.send"]
+          approvals:
+            - tool: "email.send"
+              condition: "recipient not endswith('@company.com')"
+              require: "human"
+        budgets:
+          max_requests_per_day: 1000
+        """
+
     /// Creates tenant, agent (key `agent-key-0123456789`) and a policy allowing `crm.read` with
     /// `budget` requests a day.
     public func provision(budget: Int) async throws {

@@ -24,7 +24,8 @@ public final class LocalCluster: @unchecked Sendable {
     public init(size: Int = 3) {
         self.size = size
         members = Array(1...size)
-        base = Int.random(in: 20_000...40_000)
+        // Below the ephemeral range (32768 up), so no outgoing connection holds a node's port.
+        base = Int.random(in: 20_000...31_000)
     }
 
     deinit { for node in processes.keys { kill(node, signal: SIGKILL) } }

@@ -67,17 +67,36 @@ public actor SandboxClient {
             await reporter.run(every: options.denialFlushInterval, deadline: options.deadline)
         }
         if options.cachesPolicy, !keys.isEmpty {
-            let cache = PolicyCache(agentID: agentID, keys: keys, minimumVersion: options.minimumPolicyVersion)
+            let floor = try Self.floor(options.policyVersionFloorFile, agentID: agentID)
+            let cache = PolicyCache(
+                agentID: agentID, keys: keys, minimumVersion: max(options.minimumPolicyVersion, floor.stored))
             let refresher = PolicyRefresher(
-                cache: cache, failover: failover, agentID: agentID, apiKey: apiKey, options: options)
+                cache: cache, failover: failover, agentID: agentID, apiKey: apiKey, options: options, floor: floor.actor
+            )
             self.cache = cache
             self.refresher = refresher
             refreshTask = Task { await refresher.run() }
         } else {
+            guard options.policyVersionFloorFile == nil else {
+                throw .invalidConfiguration("policyVersionFloorFile needs the policy cache: give policyPublicKeys")
+            }
             cache = nil
             refresher = nil
             refreshTask = nil
         }
+    }
+
+    /// The persisted version floor: the file's version (0 without a file) and the actor that
+    /// raises it; a file that cannot be read refuses the configuration.
+    private static func floor(_ path: String?, agentID: String) throws(SandboxSDKError) -> (
+        stored: UInt64, actor: VersionFloor?
+    ) {
+        guard let path else { return (0, nil) }
+        let file = VersionFloorFile(path: path, agentID: agentID)
+        do {
+            let stored = try file.read()
+            return (stored, VersionFloor(file: file, stored: stored))
+        } catch { throw .invalidConfiguration("\(error)") }
     }
 
     deinit {
@@ -119,7 +138,7 @@ public actor SandboxClient {
         // An unstructured task does not inherit the caller's cancellation (the failover sends
         // nothing from a cancelled task).
         let (reporter, deadline) = (reporter, options.closeDeadline)
-        await Task { await reporter.flush(deadline: deadline) }.value
+        _ = await Task { await reporter.flush(deadline: deadline) }.value
         // The long poll in flight is not awaited: shutting the transport down ends it.
         await failover.transport.shutdown()
         return await reporter.pending

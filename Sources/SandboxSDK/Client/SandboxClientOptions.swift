@@ -16,6 +16,10 @@ public struct SandboxClientOptions: Sendable, Hashable {
     /// The first pause after every node failed once; doubled each round, at most `maxBackoff`.
     public var backoff: Duration = .milliseconds(50)
     public var maxBackoff: Duration = .seconds(1)
+    /// The longest `Retry-After` honoured (a node asking for more rests this long): a node that
+    /// answered 429 or 503 with it rests at least that long, and the pause after a round is at
+    /// least the longest one given; always cut to what is left of the deadline.
+    public var maxRetryAfter: Duration = .seconds(5)
 
     /// Keep the agent's signed policy in memory and deny locally what it denies statically
     /// (needs `policyPublicKeys`).
@@ -25,10 +29,16 @@ public struct SandboxClientOptions: Sendable, Hashable {
     /// The pause after a failed or refused policy fetch; doubled up to `policyMaxBackoff`.
     public var policyBackoff: Duration = .milliseconds(500)
     public var policyMaxBackoff: Duration = .seconds(30)
-    /// The lowest policy version accepted (as `sandboxctl policy verify --min-version`): the
-    /// version floor is held in memory only, so a new client accepts any verified version unless
-    /// given the one the agent last ran with.
+    /// The lowest policy version accepted (as `sandboxctl policy verify --min-version`). Without
+    /// `policyVersionFloorFile` the floor is held in memory only, so a new client accepts any
+    /// verified version unless given the one the agent last ran with.
     public var minimumPolicyVersion: UInt64 = 0
+    /// A file where the client keeps the highest policy version it verified, so that after a
+    /// restart it refuses lower versions too (the floor is the higher of this file's version and
+    /// `minimumPolicyVersion`). Written atomically when a higher version is accepted; a missing
+    /// file starts at 0; one that cannot be read or is not the client's makes the client's
+    /// creation fail (remove it knowingly to start over). One file per agent.
+    public var policyVersionFloorFile: String?
 
     /// Local denials waiting to be reported; when full, the client asks the server instead of
     /// denying locally (so nothing is missing from the audit).
@@ -49,7 +59,7 @@ public struct SandboxClientOptions: Sendable, Hashable {
             ("deadline", deadline), ("attemptTimeout", attemptTimeout), ("connectTimeout", connectTimeout),
             ("policyWait", policyWait), ("denialFlushInterval", denialFlushInterval), ("backoff", backoff),
             ("maxBackoff", maxBackoff), ("policyBackoff", policyBackoff), ("policyMaxBackoff", policyMaxBackoff),
-            ("nodeCooldown", nodeCooldown), ("closeDeadline", closeDeadline),
+            ("nodeCooldown", nodeCooldown), ("closeDeadline", closeDeadline), ("maxRetryAfter", maxRetryAfter),
         ]
         for (name, value) in positive where value <= .zero || value > .seconds(86_400) {
             throw .invalidConfiguration("\(name) must be positive and at most a day, not \(value)")

@@ -4,7 +4,9 @@ import Foundation
 /// no answer in time, 503, 429, another 5xx) asked again of the next node, with the very
 /// request the caller built (the same request id), until a definite answer, the attempts
 /// are used up or the deadline passes. A definite answer (2xx, 3xx, 4xx but 429) is never
-/// asked again.
+/// asked again. A node's `Retry-After` (seconds or a date, cut to `maxRetryAfter`) is honoured:
+/// that node rests at least that long, and the pause before the next round is at least the
+/// longest one given (cut to the time left); the other nodes are still asked meanwhile.
 struct Failover: Sendable {
     let ring: NodeRing
     let transport: any HTTPTransport
@@ -28,6 +30,9 @@ struct Failover: Sendable {
         var pause = options.backoff
         var last = "no node was asked"
         while attempts < options.maxAttempts {
+            // The longest `Retry-After` a node gave this round (capped): the pause before the next
+            // round is at least that.
+            var asked = Duration.zero
             let order = await ring.order()
             for (index, node) in order.enumerated() {
                 let left = end - ContinuousClock.now
@@ -45,6 +50,12 @@ struct Failover: Sendable {
                         return .answer(answer, node: node)
                     }
                     last = "\(Self.name(node)) answered \(answer.status) \(WireError(answer.body)?.code ?? "")"
+                    let wait = RetryAfter.duration(answer.headers["retry-after"], now: Date()).map {
+                        min($0, options.maxRetryAfter)
+                    }
+                    asked = max(asked, wait ?? .zero)
+                    await ring.failed(node, restingAtLeast: wait ?? .zero)
+                    continue
                 } catch {
                     last = "\(Self.name(node)): \(error)"
                 }
@@ -52,7 +63,7 @@ struct Failover: Sendable {
             }
             let left = end - ContinuousClock.now
             guard left > .zero, attempts < options.maxAttempts else { break }
-            try? await Task.sleep(for: min(pause, left))
+            try? await Task.sleep(for: min(max(pause, asked), left))
             pause = min(pause * 2, options.maxBackoff)
         }
         return .unreachable(last)

@@ -30,13 +30,14 @@ actor NodeRing {
         return (healthy + resting).map { nodes[$0] }
     }
 
-    func failed(_ node: URL) {
+    /// `node` failed: it rests its cooldown, or `restingAtLeast` when longer (its `Retry-After`).
+    func failed(_ node: URL, restingAtLeast asked: Duration = .zero) {
         guard let index = nodes.firstIndex(of: node) else { return }
         let count = (failures[index] ?? 0) + 1
         failures[index] = count
         var rest = cooldown
         for _ in 1..<min(count, 32) where rest < maxCooldown { rest = rest * 2 }
-        failedUntil[index] = ContinuousClock.now + min(rest, maxCooldown)
+        failedUntil[index] = ContinuousClock.now + max(min(rest, maxCooldown), asked)
     }
 
     /// How long `node` is asked last from now (zero when it is not resting).

@@ -5,12 +5,16 @@ import SandboxSigning
 
 /// Holds the agent's verified policy: accepts a bundle only when its signature verifies with a
 /// configured key, it is this agent's, it compiles, and its version is at least the highest held
-/// so far (a lower one is a rollback and refused; the same one must be the same text).
+/// so far (the same one must be the same text). A lower one is ignored: a lagging node serves it
+/// as well as a replay would, and either way the newer policy stays (counted in `stale`, not as
+/// a refusal).
 actor PolicyCache {
     let agentID: String
     let keys: [VerificationKey]
     private(set) var snapshot: PolicySnapshot?
     private(set) var refusals = 0
+    /// Bundles older than the held one (a lagging node, or a replay): ignored, not refusals.
+    private(set) var stale = 0
     private(set) var lastRefusal: PolicyCacheError?
     /// False from a refused bundle that was not merely older than the held one (an unknown key
     /// after a rotation, a text this client cannot compile, a forgery) until a bundle is accepted
@@ -30,10 +34,18 @@ actor PolicyCache {
         self.minimumVersion = minimumVersion
     }
 
-    /// Offers the body of a 200 to `GET /v1/policies/{agent}`; the snapshot now held, or why the
-    /// bundle was refused (counted in `refusals`).
+    /// Offers the body of a 200 to `GET /v1/policies/{agent}`; the snapshot now held (the newer
+    /// one still, for an older bundle), or why the bundle was refused (counted in `refusals`).
     func offer(_ body: [UInt8], etag: String?) -> Result<PolicySnapshot, PolicyCacheError> {
         let result = check(body, etag: etag)
+        if case .failure(.unverified(.olderVersion(let version, _))) = result, let held = snapshot,
+            version < held.version
+        {
+            // What a node that has not caught up yet serves (or a replay): the newer policy stays,
+            // and so does whether it may deny locally; not a refusal. The refresher asks again.
+            stale += 1
+            return .success(held)
+        }
         switch result {
         case .success(let accepted):
             snapshot = accepted
@@ -41,7 +53,7 @@ actor PolicyCache {
         case .failure(let refusal):
             refusals += 1
             lastRefusal = refusal
-            if case .unverified(.olderVersion) = refusal {} else { trusted = false }
+            trusted = false
         }
         return result
     }

@@ -11,6 +11,8 @@ struct PolicyRefresher: Sendable {
     let agentID: String
     let apiKey: String
     let options: SandboxClientOptions
+    /// The persisted version floor, raised with each version accepted (nil: in memory only).
+    let floor: VersionFloor?
 
     /// One fetch: with `wait`, a long poll for a version newer than the one held. The snapshot
     /// held afterwards (nil: 304, nothing new), or why none could be had.
@@ -29,7 +31,10 @@ struct PolicyRefresher: Sendable {
         case .unreachable(let why): return .failure(.unavailable("no node answered: \(why)"))
         case .answer(let answer, _):
             switch answer.status {
-            case 200: return await cache.offer(answer.body, etag: answer.headers["etag"]).map { Optional($0) }
+            case 200:
+                let offered = await cache.offer(answer.body, etag: answer.headers["etag"])
+                if case .success(let held) = offered { await floor?.raise(to: held.version) }
+                return offered.map { Optional($0) }
             case 304: return .success(nil)
             default: return .failure(.unavailable(WireError.describe(answer)))
             }

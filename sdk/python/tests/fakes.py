@@ -190,6 +190,8 @@ class _Answering(BaseHTTPRequestHandler):
             fake.requests.append(f"{self.command} {self.path}")
         data = json.dumps(fake.body).encode()
         self.send_response(fake.status)
+        for name, value in fake.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -203,11 +205,12 @@ class _Answering(BaseHTTPRequestHandler):
 
 
 class AnsweringNode(_Server):
-    """Answers every request at once with ``status`` and ``body``; keeps ``requests``."""
+    """Answers every request at once with ``status``, ``headers`` and ``body``; keeps ``requests``."""
 
-    def __init__(self, body: Any, status: int = 200) -> None:
+    def __init__(self, body: Any, status: int = 200, headers: dict[str, str] | None = None) -> None:
         self.body = body
         self.status = status
+        self.headers = headers or {}
         self.requests: list[str] = []
         self.lock = threading.Lock()
         super().__init__(_Answering)

@@ -4,6 +4,7 @@ is denied without raising, and waiting for an approval never spins."""
 
 from __future__ import annotations
 
+import email.utils
 import json
 import math
 import time
@@ -12,7 +13,7 @@ import pytest
 from fakes import AnsweringNode, RawNode, drip
 
 from agent_sandbox import UNREACHABLE, SandboxClient, UnreachableError
-from agent_sandbox.transport import Caller, Endpoints, RetryPolicy
+from agent_sandbox.transport import Caller, Endpoints, RetryPolicy, retry_after
 
 ALLOW = {"decision": "allow", "reason": "ok", "rule": "tools.allow[0]"}
 
@@ -84,3 +85,50 @@ def test_waiting_for_an_approval_a_node_answers_at_once_does_not_spin() -> None:
         node.close()
     assert approval["status"] == "pending" and 1.9 < elapsed < 3.0, (approval, elapsed)
     assert len(node.requests) <= 6, len(node.requests)
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
+    now = 1_700_000_000.0
+    date = email.utils.formatdate(now + 7, usegmt=True)
+    assert retry_after("3") == 3.0 and retry_after(" 0 ") == 0.0
+    assert retry_after(date, now=now) == pytest.approx(7.0)
+    assert retry_after(email.utils.formatdate(now - 60, usegmt=True), now=now) == 0.0  # past: at once
+    for unreadable in (None, "", "soon", "-1", "1.5", "٣"):
+        assert retry_after(unreadable) == 0.0, unreadable
+    assert retry_after("9" * 40) == 999_999.0
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_nodes_retry_after_is_waited_before_it_is_asked_again(status: int) -> None:
+    pauses: list[float] = []
+    node = AnsweringNode({"error": {"code": "busy", "retryable": True}}, status=status, headers={"Retry-After": "3"})
+    caller = Caller(Endpoints([node.url]), {}, RetryPolicy(max_attempts=2, deadline=60.0), sleep=pauses.append,
+                    trust_env=False)
+    capped = Caller(Endpoints([node.url]), {}, RetryPolicy(max_attempts=2, deadline=60.0, max_retry_after=0.5),
+                    sleep=pauses.append, trust_env=False)
+    try:
+        for each in (caller, capped):
+            with pytest.raises(UnreachableError):
+                each.call("POST", "/v1/decisions", json={})
+    finally:
+        caller.close()
+        capped.close()
+        node.close()
+    assert pauses == [3.0, 0.5], pauses  # not the 0.1 s backoff; then cut to max_retry_after
+    assert len(node.requests) == 4
+
+
+def test_the_other_nodes_are_asked_while_one_rests_for_its_retry_after() -> None:
+    pauses: list[float] = []
+    busy = AnsweringNode({"error": {"code": "busy"}}, status=503, headers={"Retry-After": "5"})
+    good = AnsweringNode(ALLOW)
+    endpoints = Endpoints([busy.url, good.url])
+    caller = Caller(endpoints, {}, RetryPolicy(deadline=60.0), sleep=pauses.append, trust_env=False)
+    try:
+        answers = [caller.call("POST", "/v1/decisions", json={}).status for _ in range(4)]
+    finally:
+        caller.close()
+        busy.close()
+        good.close()
+    assert answers == [200] * 4 and pauses == [], (answers, pauses)
+    assert len(busy.requests) <= 1, busy.requests  # resting 5 s: asked last, so not at all here

@@ -6,7 +6,10 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import json
+import os
 import time
+from pathlib import Path
 
 import pytest
 from cluster import Cluster, eventually
@@ -15,8 +18,9 @@ from fakes import BundleServer
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from agent_sandbox import BundleError, KeySet, SandboxClient, canonical_bytes, verify_bundle
+from agent_sandbox import BundleError, ConfigurationError, KeySet, SandboxClient, canonical_bytes, verify_bundle
 from agent_sandbox.cache import PolicyCache
+from agent_sandbox.floor import VersionFloor
 
 # Raw in the text: a tab, a CR LF line end, quotes, a backslash, non-ASCII, '<>&' and '/':
 # what the canonical form escapes and what it leaves raw.
@@ -65,7 +69,9 @@ def test_a_forged_bundle_is_refused_and_the_held_one_kept(cluster: Cluster) -> N
         server.close()
 
 
-def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
+def test_an_older_bundle_is_ignored_not_refused(cluster: Cluster) -> None:
+    """A node serving an older version (lagging behind, or a replay) is not a refusal: the newer
+    policy stays, local denials stay on, and refreshing returns the held policy."""
     old = signed(cluster, 1)
     cluster.publish(AGENT, POLICY + "# newer\n")
     current = signed(cluster)
@@ -75,11 +81,11 @@ def test_an_older_bundle_is_refused(cluster: Cluster) -> None:
         with SandboxClient(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY,
                            local_denials=False, policy_public_key=cluster.keys_json()) as client:
             assert client.wait_for_policy()["version"] == current["bundle"]["version"]
-            server.serve(old)  # validly signed, but a replay
-            with pytest.raises(BundleError, match="older than the held version"):
-                client.refresh_policy()
-            assert client.policy()["version"] == current["bundle"]["version"]
-            assert client.cache is not None and client.cache.refused >= 1
+            server.serve(old)  # validly signed, but older than the held one
+            held = client.refresh_policy()
+            assert held is not None and held["version"] == current["bundle"]["version"]
+            assert client.cache is not None and client.cache.refused == 0 and client.cache.stale >= 1
+            assert client.cache.static is not None, "local denials stay on"
     finally:
         server.close()
 
@@ -154,3 +160,54 @@ def test_a_bundle_below_the_minimum_version_is_refused(cluster: Cluster) -> None
             assert client.policy() is None and client.cache is not None and client.cache.static is None
     finally:
         server.close()
+
+
+def test_the_persisted_floor_refuses_a_lower_version_after_a_restart(cluster: Cluster, tmp_path: Path) -> None:
+    """With ``policy_version_floor_file`` the highest version verified survives the client: a new
+    client (the agent restarted) refuses a lower one; a corrupt or another agent's file is an
+    error at creation, not a silent reset."""
+    old = signed(cluster, 1)
+    cluster.publish(AGENT, POLICY + "# floor\n")
+    current = signed(cluster)
+    floor = tmp_path / "floor.json"
+    server = BundleServer(current)
+    options = dict(trust_env=False, endpoints=[server.url], agent_id=AGENT, agent_api_key=KEY, local_denials=False,
+                   policy_public_key=cluster.keys_json(), policy_version_floor_file=floor)
+    try:
+        with SandboxClient(**options) as client:  # type: ignore[arg-type]
+            assert client.wait_for_policy()["version"] == current["bundle"]["version"]
+        stored = json.loads(floor.read_text())
+        assert stored == {"agent_id": AGENT, "policy_version": current["bundle"]["version"]}
+        assert [path.name for path in tmp_path.iterdir()] == ["floor.json"], "no temporary file left"
+        server.serve(old)
+        with SandboxClient(**options) as restarted:  # type: ignore[arg-type]
+            with pytest.raises(BundleError, match="below the minimum version"):
+                restarted.refresh_policy()
+            assert restarted.policy() is None
+    finally:
+        server.close()
+    for text, expected in [("{not json", "is not"), ('{"agent_id": "sdk_agent", "policy_version": -1}', "is not"),
+                           ('{"agent_id": "other", "policy_version": 3}', "agent `other`'s")]:
+        floor.write_text(text)
+        with pytest.raises(ConfigurationError, match=expected):
+            SandboxClient(**options)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="needs the policy cache"):
+        SandboxClient(endpoints=[cluster.url(1)], agent_id=AGENT, agent_api_key=KEY, policy_version_floor_file=floor)
+
+
+def test_the_floor_file_is_replaced_whole_and_keeps_the_highest_version(tmp_path: Path) -> None:
+    path = tmp_path / "floor.json"
+    floor = VersionFloor(path, "a")
+    assert floor.stored == 0 and not path.exists()
+    for version in (3, 2, 7, 7):
+        floor.raise_to(version)
+    assert json.loads(path.read_text()) == {"agent_id": "a", "policy_version": 7}
+    assert VersionFloor(path, "a").stored == 7 and sorted(p.name for p in tmp_path.iterdir()) == ["floor.json"]
+    path.chmod(0o000)
+    if os.geteuid() != 0:  # root reads whatever the mode
+        with pytest.raises(ConfigurationError, match="cannot be read"):
+            VersionFloor(path, "a")
+    path.chmod(0o600)
+    blocked = VersionFloor(tmp_path / "missing-dir" / "floor.json", "a")
+    blocked.raise_to(9)  # the directory does not exist: the write fails, the floor stays in memory
+    assert blocked.stored == 0 and blocked.last_error is not None and "missing-dir" in blocked.last_error

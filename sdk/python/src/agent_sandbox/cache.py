@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from .bundle import KeySet, PolicyBundle, verify_bundle
 from .errors import BundleError, SandboxError
+from .floor import VersionFloor
 from .static_policy import StaticPolicy
 from .transport import Answer, Caller
 
@@ -23,10 +24,12 @@ LONG_POLL = 30.0
 class PolicyCache:
     """The newest verified bundle of one agent and its statically decidable part."""
 
-    def __init__(self, agent_id: str, keys: KeySet, make_caller: Callable[[], Caller], min_version: int = 0) -> None:
+    def __init__(self, agent_id: str, keys: KeySet, make_caller: Callable[[], Caller], min_version: int = 0,
+                 floor: VersionFloor | None = None) -> None:
         self.agent_id = agent_id
         self.keys = keys
-        self.min_version = min_version
+        self.floor = floor  # the persisted floor, raised with each version installed
+        self.min_version = max(min_version, floor.stored if floor else 0)
         self._make_caller = make_caller
         self._lock = threading.Lock()
         self._bundle: PolicyBundle | None = None
@@ -34,6 +37,7 @@ class PolicyCache:
         self._refusing = False  # the last bundle offered was refused: the server decides everything
         self._etag: str | None = None
         self.refused = 0
+        self.stale = 0  # bundles older than the held version (a lagging node): ignored, not refusals
         self.last_error: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -58,20 +62,24 @@ class PolicyCache:
 
     def offer(self, document: object, etag: str | None = None) -> bool:
         """Installs a signed bundle if it verifies and is newer than the one held. A bad
-        signature, another agent's bundle, a version lower than the one held or than
-        ``min_version``, or the held version with another text raises :class:`BundleError` (and
-        turns local denials off until a bundle is accepted); the held bundle again is ignored
-        (``False``) but its ``ETag`` kept (it names the signing key too)."""
+        signature, another agent's bundle, a version lower than ``min_version`` or the held
+        version with another text raises :class:`BundleError` (and turns local denials off until a
+        bundle is accepted). A version lower than the one held is what a node that has not caught
+        up yet serves (or a replay): it is ignored (``False``, counted in ``stale``, local denials
+        unchanged), so the client keeps its newer policy and asks again; the held bundle again is
+        ignored (``False``) but its ``ETag`` kept (it names the signing key too)."""
         try:
             bundle = verify_bundle(document, self.keys, self.agent_id)
             if bundle.version < self.min_version:
                 raise BundleError(f"bundle version {bundle.version} is below the minimum version {self.min_version}: "
-                                  "refused (min_policy_version)")
+                                  "refused (min_policy_version, or the version floor file)")
             with self._lock:
                 held = self._bundle
                 if held is not None and bundle.version < held.version:
-                    raise BundleError(f"bundle version {bundle.version} is older than the held version "
-                                      f"{held.version}: refused (a replayed bundle)")
+                    self.stale += 1
+                    _log.info("policy bundle version %d ignored: older than the held version %d (a lagging node?)",
+                              bundle.version, held.version)
+                    return False
                 if held is not None and bundle.version == held.version:
                     if bundle.sha256 != held.sha256:
                         raise BundleError(f"bundle version {bundle.version} has another text than the one held "
@@ -91,6 +99,8 @@ class PolicyCache:
             if self._bundle is not None and bundle.version <= self._bundle.version:
                 return False  # another thread installed a newer one meanwhile
             self._bundle, self._static, self._etag, self._refusing = bundle, static, etag, False
+        if self.floor is not None:
+            self.floor.raise_to(bundle.version)
         return True
 
     def fetch(self, caller: Caller, wait: float | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from typing import Any, Callable, Mapping, Sequence, TypeVar
@@ -11,6 +12,7 @@ from .bundle import KeySet
 from .cache import PolicyCache
 from .denials import DenialReporter
 from .errors import ConfigurationError, RequestRefused, SandboxError, UnreachableError
+from .floor import VersionFloor
 from .static_policy import LocalDenial
 from .transport import Caller, Endpoints, RetryPolicy, json_bytes
 
@@ -42,7 +44,7 @@ class SandboxClient:
                  policy_public_key: str | None = None, local_denials: bool = True,
                  max_attempts: int = 8, deadline: float = 10.0, attempt_timeout: float = 5.0,
                  denial_queue: int = 1000, verify: bool | str = True, trust_env: bool = True,
-                 min_policy_version: int = 0) -> None:
+                 min_policy_version: int = 0, policy_version_floor_file: str | os.PathLike[str] | None = None) -> None:
         if not agent_id or not agent_api_key:
             raise ConfigurationError("agent_id and agent_api_key are required")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
@@ -56,9 +58,12 @@ class SandboxClient:
         self._caller = self._make_caller()
         self.cache: PolicyCache | None = None
         self.reporter: DenialReporter | None = None
+        if policy_version_floor_file is not None and policy_public_key is None:
+            raise ConfigurationError("policy_version_floor_file needs the policy cache: give policy_public_key")
         if policy_public_key is not None:
+            floor = VersionFloor(policy_version_floor_file, agent_id) if policy_version_floor_file is not None else None
             self.cache = PolicyCache(agent_id, KeySet.parse(policy_public_key), self._make_caller,
-                                     min_version=min_policy_version)
+                                     min_version=min_policy_version, floor=floor)
             self.cache.start()
             if local_denials:
                 self.reporter = DenialReporter(self._make_caller, capacity=denial_queue)

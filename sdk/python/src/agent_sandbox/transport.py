@@ -10,6 +10,7 @@ checked against the attempt's limit and a size bound (a node dripping bytes is g
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import json as jsonlib
 import random
@@ -43,13 +44,16 @@ class Answer:
 @dataclass(frozen=True)
 class RetryPolicy:
     """Bounds of one call: attempts over all nodes, the whole call's deadline (seconds), one
-    attempt's timeout, and the pause after a round in which every node failed."""
+    attempt's timeout, and the pause after a round in which every node failed. A node's
+    ``Retry-After`` (seconds or a date) is honoured up to ``max_retry_after``: that node rests at
+    least that long and the pause after the round is at least the longest one given."""
 
     max_attempts: int = 8
     deadline: float = 10.0
     attempt_timeout: float = 5.0
     backoff: float = 0.1
     max_backoff: float = 1.0
+    max_retry_after: float = 5.0
     connect_timeout: float = 1.0
     max_body: int = 16 << 20
 
@@ -97,11 +101,13 @@ class Endpoints:
             healthy = [url for url in rotated if self._failed.get(url, (0.0, 0))[0] <= now]
             return healthy + [url for url in rotated if url not in healthy]
 
-    def failed(self, url: str) -> None:
+    def failed(self, url: str, resting_at_least: float = 0.0) -> None:
+        """``url`` failed: tried last for its quarantine, or ``resting_at_least`` seconds when
+        longer (its ``Retry-After``)."""
         with self._lock:
             failures = self._failed.get(url, (0.0, 0))[1] + 1
             pause = min(self.quarantine * 2 ** min(failures - 1, 30), self.max_quarantine)
-            self._failed[url] = (time.monotonic() + pause, failures)
+            self._failed[url] = (time.monotonic() + max(pause, resting_at_least), failures)
 
     def answered(self, url: str) -> None:
         with self._lock:
@@ -112,11 +118,19 @@ class _Abandoned(Exception):
     """An answer given up while it was read: too slow for the deadline, or too large."""
 
 
-def _retry_after(answer: Answer) -> float:
+def retry_after(value: str | None, now: float | None = None) -> float:
+    """Seconds a ``Retry-After`` value asks for: a number of seconds or an HTTP date (``now``:
+    the wall clock, ``time.time()`` by default); 0 when absent or neither."""
+    text = (value or "").strip()
+    if text.isascii() and text.isdigit():
+        return float(min(int(text), 999_999))
     try:
-        return max(0.0, float(answer.headers.get("Retry-After", "0")))
-    except ValueError:
+        date = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return 0.0
+    if date.tzinfo is None:
+        return 0.0
+    return max(0.0, min(date.timestamp() - (time.time() if now is None else now), 999_999.0))
 
 
 class Caller:
@@ -150,11 +164,12 @@ class Caller:
         attempts, last = 0, "no attempt"
         backoff = self.retry.backoff
         while True:
+            asked = 0.0  # the longest Retry-After of this round, capped
             order = self.endpoints.order()
             for index, url in enumerate(order):
                 remaining = limit - time.monotonic()
                 if attempts >= self.retry.max_attempts or remaining <= 0:
-                    raise UnreachableError(f"no node answered within the bounds ({attempts} attempts); last: {last}")
+                    raise self._unreachable(attempts, last)
                 left = min(len(order) - index, self.retry.max_attempts - attempts)
                 attempts += 1
                 share = remaining if timeout is not None else remaining / left
@@ -167,16 +182,23 @@ class Caller:
                     continue
                 status = answer.status
                 if status >= 500 or status == 429 or answer.error.get("retryable") is True:
-                    if status != 429:
-                        self.endpoints.failed(url)
+                    wait = min(retry_after(answer.headers.get("Retry-After")), self.retry.max_retry_after)
+                    if status != 429 or wait > 0:
+                        self.endpoints.failed(url, resting_at_least=wait)
+                    asked = max(asked, wait)
                     last = f"{url}: HTTP {status} {answer.error.get('code', '')}".rstrip()
-                    backoff = max(backoff, min(_retry_after(answer), self.retry.max_backoff))
                     continue
                 self.endpoints.answered(url)
                 return answer
-            pause = min(backoff, max(0.0, limit - time.monotonic()))
+            if attempts >= self.retry.max_attempts or limit - time.monotonic() <= 0:
+                raise self._unreachable(attempts, last)  # no pause before giving up
+            pause = min(max(backoff, asked), max(0.0, limit - time.monotonic()))
             self.sleep(pause)
             backoff = min(backoff * 2, self.retry.max_backoff)
+
+    @staticmethod
+    def _unreachable(attempts: int, last: str) -> UnreachableError:
+        return UnreachableError(f"no node answered within the bounds ({attempts} attempts); last: {last}")
 
     def _attempt(self, method: str, url: str, path: str, content: bytes | None, headers: Mapping[str, str] | None,
                  params: Mapping[str, str] | None, seconds: float) -> Answer:
