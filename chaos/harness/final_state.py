@@ -21,29 +21,45 @@ async def converge(cluster, timeout=60.0):
         await asyncio.sleep(0.5)
 
 
-async def audit(cluster, node_id):
-    answer = await http.call(cluster.nodes[node_id].http, "GET", "/v1/audit/export",
-                             headers={**cluster.admin, "Accept": "application/x-ndjson"}, timeout=120.0)
-    if answer.status != 200:
-        raise RuntimeError(f"node {node_id}: audit export answered {answer.status}")
-    return [json.loads(line) for line in answer.body.splitlines() if line.strip()]
+async def audit(cluster, node_id, attempts=30):
+    """The node's whole audit export, asked again (bounded) while it answers 503 or nothing."""
+    last = None
+    for _ in range(attempts):
+        try:
+            answer = await http.call(cluster.nodes[node_id].http, "GET", "/v1/audit/export",
+                                     headers={**cluster.admin, "Accept": "application/x-ndjson"}, timeout=120.0)
+            if answer.status == 200:
+                return [json.loads(line) for line in answer.body.splitlines() if line.strip()]
+            last = f"{answer.status} {answer.body[:200]!r}"
+        except (OSError, asyncio.TimeoutError) as error:
+            last = repr(error)
+        await asyncio.sleep(2.0)
+    raise RuntimeError(f"node {node_id}: no audit export after {attempts} attempts (last: {last})")
 
 
 async def verify(cluster, node_id):
-    try:
-        answer = await http.call(cluster.nodes[node_id].http, "GET", "/v1/audit/verify",
-                                 headers=cluster.admin, timeout=120.0)
-        return answer.json()
-    except (OSError, asyncio.TimeoutError):
-        return None
+    answer = await get(cluster, node_id, "/v1/audit/verify")
+    return answer.json() if answer is not None else None
+
+
+async def get(cluster, node_id, path, attempts=10):
+    """A read asked again (bounded) while the node answers 503 or nothing; None if it never did."""
+    for _ in range(attempts):
+        try:
+            answer = await http.call(cluster.nodes[node_id].http, "GET", path, headers=cluster.admin, timeout=10.0)
+            if answer.status < 500:
+                return answer
+        except (OSError, asyncio.TimeoutError):
+            pass
+        await asyncio.sleep(1.0)
+    return None
 
 
 async def ledgers(cluster, agents, node_id):
     result = {}
     for agent in agents:
-        answer = await http.call(cluster.nodes[node_id].http, "GET", f"/v1/budgets/{agent.name}",
-                                 headers=cluster.admin, timeout=10.0)
-        fields = answer.json() if answer.status == 200 else None
+        answer = await get(cluster, node_id, f"/v1/budgets/{agent.name}")
+        fields = answer.json() if answer is not None and answer.status == 200 else None
         result[agent.name] = None if fields is None else {
             "requests": fields["requests_today"], "usd_micro": int(round(float(fields["spent_usd"]) * 1_000_000))}
     return result
@@ -52,9 +68,8 @@ async def ledgers(cluster, agents, node_id):
 async def approvals(cluster, ids, node_id):
     result = {}
     for approval in sorted(ids):
-        answer = await http.call(cluster.nodes[node_id].http, "GET", f"/v1/approvals/{approval}",
-                                 headers=cluster.admin, timeout=10.0)
-        if answer.status == 200:
+        answer = await get(cluster, node_id, f"/v1/approvals/{approval}")
+        if answer is not None and answer.status == 200:
             result[approval] = answer.json()
     return result
 

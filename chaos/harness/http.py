@@ -20,8 +20,11 @@ class Answer:
 
 async def call(port, method, path, body=None, headers=None, timeout=5.0, raw=None):
     """One request to 127.0.0.1:port; raises OSError / asyncio.TimeoutError when there is no
-    answer within `timeout` seconds."""
-    return await asyncio.wait_for(_call(port, method, path, body, headers or {}, raw), timeout)
+    answer within `timeout` seconds (a connection closed early or a garbled answer included)."""
+    try:
+        return await asyncio.wait_for(_call(port, method, path, body, headers or {}, raw), timeout)
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError) as error:
+        raise ConnectionError(f"no complete answer from 127.0.0.1:{port}: {error!r}") from error
 
 
 async def _call(port, method, path, body, headers, raw):
