@@ -167,6 +167,9 @@ def main(arguments=None):
     except RuntimeError as error:
         print(f"chaos/run: seed {options.seed}: harness error: {error} (logs in {directory})", file=sys.stderr)
         return 2
+    with open(os.path.join(directory, "audit.ndjson"), "w") as handle:  # the data dirs were tmpfs
+        for record in next(iter(state["exports"].values())):
+            handle.write(json.dumps(record) + "\n")
     verdicts = judge(history, state, limits)
     report.write(directory, options, history, verdicts)
     with open(os.path.join(directory, "verdicts.json"), "w") as handle:

@@ -61,6 +61,12 @@ class AcknowledgedTests(unittest.TestCase):
         audit = [decision(5, "a", "r1", "needs_approval"), decision(9, "a", "r1", "allow")]
         self.assertTrue(acknowledged.check([answered("a", "r1", "allow", 9)], audit).ok)
 
+    def test_a_request_decided_again_after_its_answer_fails(self):
+        # The client got needs_approval (seq 5) and never asked again, yet the request id was
+        # decided again later (a late duplicate of an earlier attempt consuming the approval).
+        audit = [decision(5, "a", "r1", "needs_approval"), decision(9, "a", "r1", "allow", approval=7)]
+        self.assertFalse(acknowledged.check([answered("a", "r1", "needs_approval", 5)], audit).ok)
+
 
 class ApprovalTests(unittest.TestCase):
     final = {7: {"status": "consumed", "expires_ms": 1000}}

@@ -1,6 +1,9 @@
 """Nothing acknowledged is lost: every decision a client got an answer for is in the audit, at
 the sequence number it was given, with that answer; no request id is applied twice (a request
-id has one record, except the `needs_approval` records of an approval flow decided again)."""
+id has one record, except the `needs_approval` records of an approval flow decided again); and
+nothing is applied for a request after the answer its client got (the harness never asks again
+with a request id that got a definite answer, so a later record is a late duplicate of an
+earlier attempt taking effect unseen)."""
 
 from collections import defaultdict
 
@@ -26,6 +29,10 @@ def check(operations, audit):
         elif record.get("outcome") != operation.get("decision"):
             problems.append(f"{key[0]} {key[1]}: answered {operation.get('decision')}, "
                             f"the audit says {record.get('outcome')}")
+        later = [r for r in records.get(key, []) if r.get("seq", 0) > (operation.get("decision_id") or 0)]
+        if later and record is not None:
+            problems.append(f"{key[0]} {key[1]}: answered {operation.get('decision')} (seq {record.get('seq')}), "
+                            f"then applied again unseen: {later[0].get('outcome')} at seq {later[0].get('seq')}")
     for (agent, request_id), found in records.items():
         final = [r for r in found if r.get("outcome") != "needs_approval"]
         if len(final) > 1:
