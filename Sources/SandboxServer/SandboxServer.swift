@@ -14,7 +14,7 @@ public enum SandboxServer {
     public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         let logger = Logger(label: "sandboxd")
-        let config: ServerConfig
+        var config: ServerConfig
         do {
             config = try ServerConfig(arguments: arguments, environment: environment)
             if let broken = try ChaosFaultInjection.configured(environment) {
@@ -23,6 +23,10 @@ public enum SandboxServer {
         } catch {
             logger.error("\(error)")
             return 2
+        }
+        if await SandboxNode.clusterAlreadyRuns(config, logger: logger) {
+            config.bootstrap = false
+            config.rejoinsStatefulSet = true
         }
         let keys: KeyRing
         do { keys = try keyRing(config, dev: config.dev, logger: logger) } catch {
@@ -96,6 +100,7 @@ extension SandboxServer {
             tasks.addTask {
                 for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
                     logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                    await node.leaveStatefulSet(logger: logger)
                     await node.handOverLeadership(logger: logger)
                     await group.triggerGracefulShutdown()
                     break
@@ -118,6 +123,7 @@ struct NodeService: Service {
     func run() async throws {
         let announcer = Task { await node.announceAddresses(logger: logger) }
         let identities = Task { await BootstrapIdentities.ensure(on: node, logger: logger) }
+        let joiner = Task { await node.joinStatefulSet(logger: logger) }
         let sampler = Task {
             while !Task.isCancelled {
                 node.metrics.sample(node.status, node.transport.stats)
@@ -127,6 +133,7 @@ struct NodeService: Service {
         defer {
             announcer.cancel()
             identities.cancel()
+            joiner.cancel()
             sampler.cancel()
         }
         try? await gracefulShutdown()

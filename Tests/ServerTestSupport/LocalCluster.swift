@@ -20,6 +20,9 @@ public final class LocalCluster: @unchecked Sendable {
     public var extraArguments: [String] = []
     /// Whether the nodes get `--admin-token adminToken` (without it the first leader generates one).
     public var configuresAdminToken = true
+    /// Node N on its own loopback address 127.0.0.N, every node on the same ports (as pods are);
+    /// otherwise every node on 127.0.0.1 with ports of its own.
+    public var addressPerNode = false
 
     public init(size: Int = 3) {
         self.size = size
@@ -43,10 +46,11 @@ public final class LocalCluster: @unchecked Sendable {
         return ".build/debug/\(name)"
     }
 
-    public func httpAddress(_ node: Int) -> String { "127.0.0.1:\(base + node - 1)" }
-    public func peerAddress(_ node: Int) -> String { "127.0.0.1:\(base + 1000 + node - 1)" }
+    public func host(_ node: Int) -> String { addressPerNode ? "127.0.0.\(node)" : "127.0.0.1" }
+    public func httpAddress(_ node: Int) -> String { "\(host(node)):\(base + (addressPerNode ? 0 : node - 1))" }
+    public func peerAddress(_ node: Int) -> String { "\(host(node)):\(base + 1000 + (addressPerNode ? 0 : node - 1))" }
 
-    public func url(_ node: Int, _ path: String) -> URL { URL(string: "http://127.0.0.1:\(base + node - 1)\(path)")! }
+    public func url(_ node: Int, _ path: String) -> URL { URL(string: "http://\(httpAddress(node))\(path)")! }
 
     public static let clusterSecret = "local-cluster-test-secret-0123456789"
     /// The test clusters' policy-signing key (base64 of an Ed25519 seed), as a Secret would give it.
@@ -56,15 +60,20 @@ public final class LocalCluster: @unchecked Sendable {
     /// by itself if the test process dies (`--exit-with-parent`).
     public func start(_ node: Int, join: Bool = false) throws {
         let peers = members.map { "\($0)=\(peerAddress($0))" }.joined(separator: ",")
+        try launch(node, arguments: ["--node-id", "\(node)", "--peers", peers, join ? "--join" : "--bootstrap"])
+    }
+
+    /// Starts node `node` with `arguments` after the flags every node gets (its data directory,
+    /// addresses, cluster id, tick, `--exit-with-parent`, the admin token, `extraArguments`).
+    public func launch(_ node: Int, arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments =
             [
-                "--node-id", "\(node)", "--data-dir", directory.subpath("node-\(node)"),
-                "--http", httpAddress(node), "--peer-listen", peerAddress(node), "--peers", peers,
-                "--cluster-id", "test", join ? "--join" : "--bootstrap", "--tick-ms", "20",
+                "--data-dir", directory.subpath("node-\(node)"), "--http", httpAddress(node),
+                "--peer-listen", peerAddress(node), "--cluster-id", "test", "--tick-ms", "20",
                 "--exit-with-parent", "\(getpid())",
-            ] + (configuresAdminToken ? ["--admin-token", adminToken] : []) + extraArguments
+            ] + arguments + (configuresAdminToken ? ["--admin-token", adminToken] : []) + extraArguments
         // Every test cluster authenticates its peers (through the environment, as a Secret would).
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret, "SANDBOX_SIGNING_KEY": Self.signingKey]) { $1 }

@@ -20,6 +20,7 @@ extension ServerConfig {
             tickMilliseconds = ms
         }
         if let text = values["advertise-http"] { advertiseHTTP = try Self.address(text, "--advertise-http") }
+        if let path = values["hosts-file"] { hosts = try Self.hostTable(path) }
         if let text = values["compact-after"] {
             guard let count = UInt64(text), count >= 10 else {
                 throw .invalid("--compact-after", "at least 10 entries")
@@ -62,27 +63,6 @@ extension ServerConfig {
         }
     }
 
-    /// StatefulSet mode: pod `NAME-K` is node K+1; member i is `NAME-(i-1).SERVICE.NAMESPACE.svc.cluster.local`.
-    private mutating func applyStatefulSet(_ values: [String: String]) throws(ConfigError) {
-        guard let pod = values["pod-name"], let dash = pod.lastIndex(of: "-"),
-            let ordinal = Int(pod[pod.index(after: dash)...])
-        else { throw .invalid("--pod-name", "expected NAME-ORDINAL (the pod's HOSTNAME), e.g. sandbox-2") }
-        let base = pod[..<dash]
-        guard let replicas = Int(values["replicas"] ?? "3"), replicas > 0, ordinal < replicas else {
-            throw .invalid("--replicas", "must be above the pod's ordinal \(ordinal)")
-        }
-        let service = values["service"] ?? "\(base)-peers"
-        let namespace = values["namespace"] ?? "default"
-        nodeID = NodeID(ordinal + 1)
-        peers = [:]
-        for member in 0..<replicas {
-            let host = "\(base)-\(member).\(service).\(namespace).svc.cluster.local"
-            peers[NodeID(member + 1)] = PeerAddress(host: host, port: peerAddress.port)
-        }
-        // The founding members bootstrap; a pod scaled out later joins (the operator adds it).
-        if values["bootstrap"] == nil { bootstrap = true }
-    }
-
     /// The shared peer secret, from `--cluster-secret-file` (the file's bytes, one trailing
     /// newline dropped) or `--cluster-secret` (the text; prefer the file or the environment:
     /// a flag shows in the process list). At least 16 bytes.
@@ -108,6 +88,13 @@ extension ServerConfig {
             throw .invalid(setting, "the secret must be 16 to 4096 bytes (it is \(secret.count))")
         }
         return secret
+    }
+
+    private static func hostTable(_ path: String) throws(ConfigError) -> HostTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .invalid("--hosts-file \(path)", "cannot read the file")
+        }
+        return try HostTable(parsing: String(decoding: data, as: UTF8.self), source: path)
     }
 
     private static func address(_ text: String, _ flag: String) throws(ConfigError) -> PeerAddress {

@@ -48,6 +48,13 @@ public struct ServerConfig: Sendable, Hashable {
     /// public keys of earlier signing keys (ServerConfig+Signing.swift).
     public var signingKey: [UInt8]?
     public var retiredSigningKeys: [[UInt8]] = []
+    /// The pod's place in a StatefulSet (`--statefulset`), nil otherwise.
+    public var statefulSet: StatefulSetIdentity?
+    /// A founding pod that found its cluster running at start on an empty data directory: it
+    /// adds itself as an elastic pod does (`SandboxNode.clusterAlreadyRuns`).
+    public var rejoinsStatefulSet = false
+    /// Names this node resolves itself when it dials peers and other nodes (`--hosts-file`).
+    public var hosts = HostTable()
 
     /// This node's peer address as the others dial it.
     public var advertisedPeer: PeerAddress { peers[nodeID] ?? peerAddress }
@@ -106,7 +113,8 @@ public struct ServerConfig: Sendable, Hashable {
         "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
         "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
-        "dev": "SANDBOX_DEV", "tls-cert": "SANDBOX_TLS_CERT", "tls-key": "SANDBOX_TLS_KEY",
+        "dev": "SANDBOX_DEV", "hosts-file": "SANDBOX_HOSTS_FILE", "tls-cert": "SANDBOX_TLS_CERT",
+        "tls-key": "SANDBOX_TLS_KEY",
     ].merging(signingOptions) { $1 }
     static let switches: Set<String> = ["bootstrap", "statefulset", "join", "dev"]
 }

@@ -75,7 +75,7 @@ enum MembershipRoutes {
         guard
             let answer = await NodeHTTPClient.call(
                 "\(request.method)", address, request.uri.description, body: body.isEmpty ? nil : body,
-                headers: headers, timeout: 90, scheme: node.config.httpScheme)
+                headers: headers, timeout: 90, via: node.config)
         else {
             return JSONResponses.error(
                 .serviceUnavailable, "the leader (node \(status.leader) at \(address)) did not answer; retry",

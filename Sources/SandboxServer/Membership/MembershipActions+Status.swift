@@ -18,7 +18,7 @@ extension MembershipActions {
                 guard let http = recorded[id]?.http else { continue }
                 group.addTask {
                     let answer = await NodeHTTPClient.call(
-                        "GET", http, "/v1/cluster", timeout: 1, scheme: node.config.httpScheme)
+                        "GET", http, "/v1/cluster", timeout: 1, via: node.config)
                     let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
                     return (id, json?.uint64("applied_index"))
                 }

@@ -27,7 +27,7 @@ enum MembershipActions {
             }
             guard voter else { return membershipAnswer(node, conf) }
             let target = node.status.commitIndex
-            guard await caughtUp(member, to: target, within: catchUpTimeout, scheme: node.config.httpScheme) else {
+            guard await caughtUp(member, to: target, within: catchUpTimeout, via: node.config) else {
                 return JSONResponses.error(
                     .gatewayTimeout,
                     "node \(member.node) was added as a learner but has not applied index \(target) within "
@@ -59,12 +59,12 @@ enum MembershipActions {
 
     /// Whether the member's own `/v1/cluster` reports an applied index of at least `index`.
     private static func caughtUp(
-        _ member: MemberAddress, to index: UInt64, within seconds: Double, scheme: String
+        _ member: MemberAddress, to index: UInt64, within seconds: Double, via config: ServerConfig
     ) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
             if let answer = await NodeHTTPClient.call(
-                "GET", member.http, "/v1/cluster", timeout: 2, scheme: scheme),
+                "GET", member.http, "/v1/cluster", timeout: 2, via: config),
                 let json = try? JSONValue(parsing: Array(answer.body)), let applied = json.uint64("applied_index"),
                 applied >= index
             {

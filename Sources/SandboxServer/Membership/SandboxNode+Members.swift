@@ -18,7 +18,7 @@ extension SandboxNode {
             let known = members.flatMap { $0.voters.isEmpty && $0.learners.isEmpty ? nil : $0 }
             let peers = PeerDirectory.peers(
                 configured: config.peers, recorded: recorded, members: known, local: config.nodeID)
-            transport.setPeers(peers)
+            transport.setPeers(peers.mapValues(config.hosts.dial))
         } catch {
             logger.error("cannot read the member addresses", metadata: ["error": "\(error)"])
         }

@@ -27,6 +27,8 @@ public final class SandboxNode: Sendable {
     let keyIDs: KeyIDs
     /// Long synchronous work, off the cooperative pool (audit verification).
     let blockingWork = BlockingWork()
+    /// Whether the data directory was empty when the node opened it.
+    let startedEmpty: Bool
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
@@ -37,14 +39,15 @@ public final class SandboxNode: Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         storage = try NodeStorage(path: config.dataDirectory)
         let status = try storage.log.status()
-        if config.bootstrap, status.lastIndex == 0, status.hardState == .empty {
+        startedEmpty = status.lastIndex == 0 && status.hardState == .empty
+        if config.bootstrap, startedEmpty {
             try storage.bootstrap(ConfState(voters: config.peers.keys.sorted()))
             logger.info("bootstrapped a new cluster", metadata: ["members": "\(config.peers.keys.sorted())"])
         }
         var transportConfig = TCPTransportConfig(clusterID: config.clusterID, localNode: config.nodeID)
         transportConfig.listenHost = config.peerAddress.host
         transportConfig.listenPort = config.peerAddress.port
-        transportConfig.peers = config.peers.filter { $0.key != config.nodeID }
+        transportConfig.peers = config.peers.filter { $0.key != config.nodeID }.mapValues(config.hosts.dial)
         transportConfig.seed = UInt64.random(in: .min ... .max)
         transportConfig.clusterSecret = config.clusterSecret
         if config.clusterSecret == nil, !["127.0.0.1", "::1", "localhost"].contains(config.peerAddress.host) {

@@ -17,7 +17,7 @@ extension ConsoleWeb {
                 guard id != status.node, let http = addresses[id]?.http else { continue }
                 group.addTask {
                     let answer = await NodeHTTPClient.call(
-                        "GET", http, "/v1/cluster", timeout: 1, scheme: node.config.httpScheme)
+                        "GET", http, "/v1/cluster", timeout: 1, via: node.config)
                     return (id, answer.flatMap { try? JSONValue(parsing: Array($0.body)) })
                 }
             }

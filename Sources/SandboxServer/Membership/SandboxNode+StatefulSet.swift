@@ -1,0 +1,112 @@
+import Foundation
+import JSON
+import Logging
+
+/// An elastic StatefulSet pod (ordinal at or past the founding replicas) adds itself as a voter
+/// when it starts and removes itself when it stops, through the membership API and the
+/// bootstrap admin token: scaling the StatefulSet out joins new pods as learners that are
+/// promoted once caught up, and scaling it in removes them before they go (docs/operations.md).
+extension SandboxNode {
+    /// Until this node sees itself a voter (or the task is cancelled), asks the founding pods in
+    /// turn, once a second, to add it (`POST /v1/cluster/members`, role voter). A pod that
+    /// started on an empty data directory yet is already a voter lost its disk: it removes its
+    /// old self first, so that it never votes with a forgotten log.
+    func joinStatefulSet(logger: Logger) async {
+        guard let identity = config.statefulSet, identity.isElastic || config.rejoinsStatefulSet else { return }
+        guard let token = config.adminToken else {
+            logger.error(
+                "this pod is past the founding replicas but has no admin token to add itself: set SANDBOX_ADMIN_TOKEN, or add it with `sandboxctl cluster add \(config.nodeID)`"
+            )
+            return
+        }
+        let targets = identity.foundingHTTP(port: config.httpAddress.port)
+        let headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+        let add = JSONValue.object([
+            "id": JSONResponses.number(config.nodeID), "peer": .string(ownAddress.peer),
+            "http": .string(ownAddress.http), "role": .string("voter"), "catch_up_timeout_s": JSONResponses.number(60),
+        ])
+        var attempt = 0
+        var mayBeStale = startedEmpty
+        while !Task.isCancelled, !status.membership.voters.contains(config.nodeID), !targets.isEmpty {
+            let target = targets[attempt % targets.count]
+            attempt += 1
+            let answer = await NodeHTTPClient.call(
+                "POST", target, "/v1/cluster/members", body: Array(add.serialized().utf8), headers: headers,
+                timeout: 90, via: config)
+            if answer?.status == 409, mayBeStale {
+                logger.warning(
+                    "this pod's data directory is empty but the cluster lists it as a voter: removing it first")
+                let removed = await NodeHTTPClient.call(
+                    "DELETE", target, "/v1/cluster/members/\(config.nodeID)", headers: headers, timeout: 30, via: config
+                )
+                if removed?.status == 200 { mayBeStale = false }
+            } else if answer?.status == 200 {
+                logger.info("added to the cluster as a voter", metadata: ["through": "\(target)"])
+                mayBeStale = false
+            } else {
+                logger.debug(
+                    "adding this pod failed; retrying",
+                    metadata: ["through": "\(target)", "status": "\(answer?.status ?? 0)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Whether a founding pod about to bootstrap on an empty data directory should join instead:
+    /// another founding pod answers with a known leader (so the cluster exists and this pod
+    /// lost its disk, or started after the others formed it). One round, 1 s per pod, in
+    /// parallel; at a first install no pod has a leader yet and every one bootstraps.
+    static func clusterAlreadyRuns(_ config: ServerConfig, logger: Logger) async -> Bool {
+        guard let identity = config.statefulSet, config.bootstrap, !identity.isElastic,
+            dataDirectoryIsEmpty(config.dataDirectory)
+        else { return false }
+        let found = await withTaskGroup(of: String?.self) { group in
+            for address in identity.foundingHTTP(port: config.httpAddress.port) {
+                group.addTask {
+                    let answer = await NodeHTTPClient.call("GET", address, "/v1/cluster", timeout: 1, via: config)
+                    let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
+                    return (json?.uint64("leader") ?? 0) != 0 ? address : nil
+                }
+            }
+            var found: [String] = []
+            for await address in group { if let address { found.append(address) } }
+            return found
+        }
+        guard let first = found.first else { return false }
+        logger.warning(
+            "empty data directory, but the cluster already runs (\(first) knows a leader): joining it instead of bootstrapping"
+        )
+        return true
+    }
+
+    /// No data yet: the directory is missing or holds nothing but a file system's `lost+found`.
+    static func dataDirectoryIsEmpty(_ path: String) -> Bool {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return true }
+        return entries.allSatisfy { $0 == "lost+found" }
+    }
+
+    /// On SIGTERM, for an elastic pod that is a member: removes it from the membership (through
+    /// its own API, which forwards to the leader, or hands leadership over first when it leads),
+    /// retrying for up to 20 s. A pod stopped for a rolling update adds itself again on start.
+    func leaveStatefulSet(logger: Logger) async {
+        guard config.statefulSet?.isElastic == true, let token = config.adminToken else { return }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let membership = status.membership
+            guard membership.voters.contains(config.nodeID) || membership.learners.contains(config.nodeID) else {
+                return
+            }
+            let answer = await NodeHTTPClient.call(
+                "DELETE", config.advertisedHTTP.description, "/v1/cluster/members/\(config.nodeID)",
+                headers: ["Authorization": "Bearer \(token)"], timeout: 15, via: config)
+            if let status = answer?.status, status == 200 || status == 404 {
+                logger.info("removed from the cluster before stopping (StatefulSet scale-in)")
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+        logger.error(
+            "could not remove this pod from the cluster within 20 s: remove it with `sandboxctl cluster remove \(config.nodeID)`"
+        )
+    }
+}

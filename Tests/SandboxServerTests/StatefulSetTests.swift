@@ -1,0 +1,76 @@
+import Foundation
+import ServerTestSupport
+import Testing
+
+/// StatefulSet mode on real processes, as in a pod set: pods `sandbox-0..2` on their own loopback
+/// addresses (127.0.0.1-3, the same ports each, as pods have), their DNS names
+/// (`sandbox-K.sandbox-peers.default.svc.cluster.local`) resolved through `--hosts-file`, form a
+/// cluster from nothing but their pod names; pods 3 and 4 started later add themselves as voters
+/// (scale out to 5); SIGTERM to both at once removes them before they stop (scale in to 3); a
+/// founding pod restarted on an empty data directory (a lost disk) rejoins without bootstrapping.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct StatefulSetTests {
+    static let service = "sandbox-peers.default.svc.cluster.local"
+
+    func startPod(_ ordinal: Int, _ cluster: LocalCluster, hosts: String) throws {
+        try cluster.launch(
+            ordinal + 1,
+            arguments: ["--statefulset", "--pod-name", "sandbox-\(ordinal)", "--replicas", "3", "--hosts-file", hosts])
+    }
+
+    func voters(_ cluster: LocalCluster, on node: Int) async -> [Int] {
+        ((await cluster.call(node, "GET", "/v1/cluster")?.body["voters"] as? [Int]) ?? []).sorted()
+    }
+
+    @Test func podsFormAClusterScaleOutToFiveAndBackToThree() async throws {
+        let cluster = LocalCluster(size: 5)
+        cluster.addressPerNode = true
+        defer { cluster.stopAll() }
+        let hosts = cluster.directory.subpath("hosts")
+        try (0..<5).map { "127.0.0.\($0 + 1) sandbox-\($0).\(Self.service)" }.joined(separator: "\n")
+            .write(toFile: hosts, atomically: true, encoding: .utf8)
+        for ordinal in 0..<3 { try startPod(ordinal, cluster, hosts: hosts) }
+        try await cluster.waitUntilReady([1, 2, 3])
+        try await cluster.provision(budget: 1_000_000)
+        let rows = await cluster.admin(1, "GET", "/v1/cluster/members", "")?.body["members"] as? [[String: Any]] ?? []
+        let port = cluster.base
+        #expect(
+            Set(rows.compactMap { $0["http"] as? String })
+                == Set((0..<3).map { "sandbox-\($0).\(Self.service):\(port)" }), "addresses by DNS name: \(rows)")
+        for node in 1...3 { #expect(await cluster.decideRetrying("founding-\(node)", on: [node]) != nil) }
+
+        // Scale out: pods 3 and 4 start together and add themselves.
+        try startPod(3, cluster, hosts: hosts)
+        try startPod(4, cluster, hosts: hosts)
+        try await waitFor("five voters on every pod", within: .seconds(60)) {
+            for node in 1...5 where await voters(cluster, on: node) != [1, 2, 3, 4, 5] { return false }
+            return true
+        }
+        for node in 4...5 { #expect(await cluster.decideRetrying("scaled-\(node)", on: [node]) != nil) }
+        try await cluster.waitForConvergence([1, 2, 3, 4, 5])
+
+        // Scale in: both elastic pods get SIGTERM at once (Parallel pod management) and leave.
+        cluster.signal(5, SIGTERM)
+        cluster.signal(4, SIGTERM)
+        cluster.waitForExit(5)
+        cluster.waitForExit(4)
+        for node in 1...3 {
+            try await waitFor("node \(node) to see three voters") { await voters(cluster, on: node) == [1, 2, 3] }
+        }
+        #expect(cluster.log(4).contains("removed from the cluster before stopping"), "\(cluster.log(4))")
+        for node in 1...3 { #expect(await cluster.decideRetrying("after-\(node)", on: [node]) != nil) }
+
+        // A founding pod's disk is lost: it restarts empty, finds the cluster running, and instead
+        // of bootstrapping removes its old self and is added back, caught up.
+        cluster.kill(3, signal: SIGKILL)
+        try FileManager.default.removeItem(atPath: cluster.directory.subpath("node-3"))
+        try startPod(2, cluster, hosts: hosts)
+        try await waitFor("node 3 back as a voter", within: .seconds(60)) {
+            let ready = await cluster.call(3, "GET", "/readyz")?.status == 200
+            return await voters(cluster, on: 3) == [1, 2, 3] && ready
+        }
+        #expect(!cluster.log(3).contains("bootstrapped a new cluster"), "\(cluster.log(3))")
+        #expect(cluster.log(3).contains("lists it as a voter: removing it first"), "\(cluster.log(3))")
+        #expect(await cluster.decideRetrying("after-disk", on: [3]) != nil)
+        try await cluster.waitForConvergence([1, 2, 3])
+    }
+}
