@@ -3,8 +3,8 @@ import ServerTestSupport
 import Testing
 
 /// `POST /v1/audit/local-denials` on a real 3-node cluster: a report lands in the audit once,
-/// whichever node a retry reaches, debits nothing, and bad reports are refused with the denial
-/// and field named.
+/// whichever node a retry reaches, debits nothing, bad reports are refused with the denial and
+/// field named, and only what the named policy version denies is recorded (with its rule).
 @Suite(.serialized, .timeLimit(.minutes(3))) struct LocalDenialsOverHTTPTests {
     static let agentKey = ["X-Agent-Key": "agent-key-0123456789"]
 
@@ -56,6 +56,40 @@ import Testing
         let replay = await cluster.decideUntilDefinite(on: 2, id: "sdk-1")
         #expect(replay?.body["decision"] as? String == "deny" && replay?.body["replayed"] as? Bool == true)
         await badReportsAreRefusedWithTheFieldNamed(cluster)
+        await onlyWhatThePolicyVersionDeniesIsRecorded(cluster)
+    }
+
+    /// The node decides each reported request again with the version named: an agent cannot
+    /// record an "SDK denial" of what its policy allows, nor name a version that does not exist;
+    /// the rule and reason recorded are the node's.
+    func onlyWhatThePolicyVersionDeniesIsRecorded(_ cluster: LocalCluster) async {
+        func denial(_ id: String, _ tool: String, version: Int) -> String {
+            #"{"denials": [{"request_id": "\#(id)", "kind": "tool", "tool": "\#(tool)", "rule": "made.up","#
+                + #" "reason": "the agent's words", "policy_version": \#(version)}]}"#
+        }
+        let allowed = await send(cluster, 1, denial("allowed-1", "crm.read", version: 1))
+        let error = allowed?.body["error"] as? [String: Any]
+        #expect(allowed?.status == 400 && error?["code"] as? String == "not_denied", "\(String(describing: allowed))")
+        #expect("\(error?["message"] ?? "")".contains("denials[0]"))
+        let zero = await send(cluster, 1, denial("zero-1", "payments.charge", version: 0))
+        #expect(zero?.status == 400, "\(String(describing: zero))")
+        let future = await cluster.call(
+            2, "POST", "/v1/audit/local-denials", json: denial("future-1", "payments.charge", version: 99),
+            headers: Self.agentKey)
+        #expect(future?.status == 503, "a version this node has not applied: \(String(describing: future))")
+        #expect((future?.body["error"] as? [String: Any])?["code"] as? String == "version_not_applied")
+        let denied = await send(cluster, 3, denial("denied-1", "payments.charge", version: 1))
+        #expect(denied?.body["recorded"] as? Int == 1, "\(String(describing: denied))")
+
+        let export = await RawHTTP().retrying(
+            cluster.url(1, "/v1/audit/export"), headers: ["Authorization": "Bearer \(cluster.adminToken)"])
+        let records =
+            (try? JSONSerialization.jsonObject(with: Data((export?.text ?? "").utf8))) as? [[String: Any]] ?? []
+        let ids = Set(records.compactMap { $0["request_id"] as? String })
+        #expect(!ids.contains("allowed-1") && !ids.contains("zero-1") && !ids.contains("future-1"), "\(ids)")
+        let recorded = records.first { $0["request_id"] as? String == "denied-1" }
+        #expect(recorded?["rule"] as? String != "made.up" && recorded?["reason"] as? String != "the agent's words")
+        #expect(recorded?["decided_by"] as? String == "sdk", "\(String(describing: recorded))")
     }
 
     func badReportsAreRefusedWithTheFieldNamed(_ cluster: LocalCluster) async {

@@ -1,17 +1,21 @@
 import Hummingbird
 import JSON
+import SandboxPolicy
 import SandboxState
 
 /// `POST /v1/audit/local-denials`: an agent's SDK reports what it denied locally (from its
 /// signed policy cache, without a round trip), so the audit misses nothing the agent was
 /// refused. The agent's key; `{"denials": [...]}` (1 to 100) → `{"recorded", "duplicates"}`.
-/// One entry through the Raft log; each denial not yet known by its request id becomes one
-/// `decision` record (`deny`, `decided_by: "sdk"`); a retried report records nothing twice.
+/// Before anything is proposed, each denial is decided again with the policy version it names
+/// (versions never change, so any node that holds it decides the same): one that version does not
+/// deny is refused, and the rule and reason recorded are the node's, not the agent's. One entry
+/// through the Raft log; each denial not yet known by its request id becomes one `decision`
+/// record (`deny`, `decided_by: "sdk"`); a retried report records nothing twice.
 enum LocalDenialRoutes {
     static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.post("/v1/audit/local-denials") { request, context -> Response in
             let agent = try await node.currentAgent(for: request, context: context)
-            let denials = try parse(try await request.jsonBody())
+            let denials = try confirmed(try parse(try await request.jsonBody()), agent: agent.id, node: node)
             let report = LocalDenialReport(agent: agent.id, node: node.config.nodeID, denials: denials)
             return await DecisionRoutes.propose(.reportLocalDenials(report), on: node) { outcome in
                 guard case .applied(.localDenials(let recorded, let duplicates)) = outcome else { return nil }
@@ -72,6 +76,68 @@ enum LocalDenialRoutes {
         return LocalDenial(
             requestID: requestID, request: request, rule: try string(item, "rule", maxBytes: limits.maxNameBytes),
             reason: try string(item, "reason", maxBytes: limits.maxReasonBytes), policyVersion: version)
+    }
+
+    /// The denials with the rule and reason of the policy version each names, as this node
+    /// decides the request with it. 400 naming the first denial that version does not deny (or
+    /// a version 0); 503 (retryable) for a version this node has not applied yet.
+    static func confirmed(_ denials: [LocalDenial], agent: String, node: SandboxNode) throws(APIError)
+        -> [LocalDenial]
+    {
+        var policies: [UInt32: CompiledPolicy] = [:]
+        var confirmed: [LocalDenial] = []
+        for (index, denial) in denials.enumerated() {
+            let version = denial.policyVersion
+            guard version >= 1 else { throw .badRequest("denials[\(index)]: policy_version 0 denies nothing") }
+            let policy: CompiledPolicy
+            if let known = policies[version] {
+                policy = known
+            } else {
+                policy = try compiled(agent, version, node)
+                policies[version] = policy
+            }
+            let decision = policy.evaluate(denial.request.policyRequest)
+            guard decision.outcome == .deny else {
+                throw .badRequest(
+                    "denials[\(index)]: policy version \(version) of `\(agent)` does not deny this request "
+                        + "(it answers \(decision.outcome), rule \(decision.rule)): ask POST /v1/decisions",
+                    code: "not_denied")
+            }
+            var checked = denial
+            checked.rule = clipped(decision.rule, limits.maxNameBytes)
+            checked.reason = clipped(decision.explanation, limits.maxReasonBytes)
+            confirmed.append(checked)
+        }
+        return confirmed
+    }
+
+    /// Version `version` of `agent`'s policy, compiled; 503 when this node has not applied it
+    /// yet (another node may have: the SDK asks it), 400 when it is not the agent's.
+    private static func compiled(_ agent: String, _ version: UInt32, _ node: SandboxNode) throws(APIError)
+        -> CompiledPolicy
+    {
+        guard let record = try node.readState({ try $0.policyVersion(agent, version) }) else {
+            let latest = try node.readState { try $0.policyHead(agent)?.latest } ?? 0
+            throw .unavailable(
+                "policy version \(version) of `\(agent)` is not applied on this node (it has \(latest)): ask another",
+                code: "version_not_applied")
+        }
+        do { return try CompiledPolicy(yaml: record.yaml) } catch {
+            throw .conflict(
+                "version \(version) of `\(agent)` no longer compiles: \(error)", code: "invalid_policy")
+        }
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes, on a character boundary.
+    static func clipped(_ text: String, _ limit: Int) -> String {
+        var bytes = 0
+        var end = text.startIndex
+        for index in text.indices {
+            bytes += text[index].utf8.count
+            guard bytes <= limit else { break }
+            end = text.index(after: index)
+        }
+        return String(text[..<end])
     }
 
     private static func string(_ item: JSONValue, _ name: String, maxBytes: Int) throws(DecisionRoutes.Message)

@@ -3,7 +3,7 @@ import SandboxPolicy
 
 extension DecisionRequest {
     /// The request as the policy engine reads it.
-    var policyRequest: PolicyRequest {
+    public var policyRequest: PolicyRequest {
         switch self {
         case .tool(let name, let parameters, let depth, let cost):
             return .toolCall(ToolCall(tool: name, parameters: parameters, chainDepth: Int(depth), costUSD: cost))

@@ -192,5 +192,20 @@ class Cluster:
                             headers={"Content-Type": "application/x-yaml"})
         return int(answer["version"])
 
+    def get(self, path: str, *, node: int | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
+        """``GET path`` on ``node`` (the first running one by default), asked again while no answer
+        comes in time or a 503 does (a loaded machine; a GET changes nothing), bounded."""
+        target = node if node is not None else next(iter(self.processes))
+
+        def attempt() -> httpx.Response | None:
+            try:
+                answer = self.http.get(self.url(target) + path, headers=headers)
+            except httpx.HTTPError:
+                return None
+            return None if answer.status_code == 503 else answer
+
+        answer: httpx.Response = eventually(f"GET {path}", attempt, timeout=30.0, interval=0.2)
+        return answer
+
     def keys_json(self) -> str:
-        return self.http.get(self.url(next(iter(self.processes))) + "/v1/keys").text
+        return self.get("/v1/keys").text

@@ -29,7 +29,7 @@ AWKWARD = POLICY + '# tab\there "quoted" back\\slash é 漢字 <a&b> / end\r\n'
 
 def signed(cluster: Cluster, version: int | None = None) -> dict:
     path = f"/v1/policies/{AGENT}" + (f"/versions/{version}" if version else "")
-    answer = cluster.http.get(cluster.url(1) + path, headers={"X-Agent-Key": KEY})
+    answer = cluster.get(path, node=1, headers={"X-Agent-Key": KEY})
     assert answer.status_code == 200, answer.text
     return answer.json()
 
