@@ -66,6 +66,8 @@ struct ConsoleClient {
             let policy = page?.header("Content-Security-Policy") ?? ""
             #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "\(path): \(policy)")
             #expect(page?.header("X-Frame-Options") == "DENY", "\(path)")
+            // Not `no-referrer`: Chromium then sends `Origin: null` with the page's own forms.
+            #expect(page?.header("Referrer-Policy") == "same-origin", "\(path)")
             #expect(page?.text.contains("aria-current=\"page\"") == true, "\(path): the navigation marks the page")
         }
         let dashboard = await get(1, "/console", cookie: cookie)
@@ -141,7 +143,8 @@ struct ConsoleClient {
         let page = await get(2, "/console/policies/sales", cookie: admin)
         let csrf = try #require(ApprovalsFixture.csrf(in: page?.text ?? ""))
         #expect(page?.text.contains("/console/policies/sales/upload") == true, "administrators get the upload form")
-        let broken = "agent: \"sales\"\ntools:\n  alow: [\"crm.read\"]\n"
+        // As a browser posts a textarea: CRLF line ends.
+        let broken = "agent: \"sales\"\r\ntools:\r\n  alow: [\"crm.read\"]\r\n"
         let refused = await post(
             2, "/console/policies/sales/upload", "csrf=\(csrf)&yaml=\(Self.encoded(broken))", cookie: admin)
         #expect(refused?.status == 400)

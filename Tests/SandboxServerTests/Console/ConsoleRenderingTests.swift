@@ -44,6 +44,7 @@ import Testing
         #expect(diff.left.compactMap(\.number) == [1, 2, 3, 4])
         #expect(diff.right.compactMap(\.number) == [1, 2, 3, 4])
         #expect(!SideBySideDiff(old: "x\ny", new: "x\ny").changed)
+        #expect(!SideBySideDiff(old: "x\r\ny", new: "x\ny").changed, "a browser's CRLF lines are lines")
     }
 
     @Test func refusedPolicyProblemsAreReadByLine() {

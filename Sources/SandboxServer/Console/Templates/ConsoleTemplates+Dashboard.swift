@@ -20,7 +20,7 @@ extension ConsoleTemplates {
         <section class="card" aria-label="agent {{id}}"><h2>{{id}} <small class="muted">{{tenant}}{{^enabled}} · disabled{{/enabled}}</small></h2>
         {{#version}}<p class="muted">Policy version {{version}} · <a href="/console/policies/{{id}}">versions</a></p>{{/version}}
         {{^version}}<p class="muted">No enforced policy: everything is denied.</p>{{/version}}
-        <div class="tiles">{{#tiles}}<span class="tile {{decision}}" title="{{label}}">{{#domain}}🌐 {{/domain}}{{name}}: {{label}}</span>{{/tiles}}</div>
+        <div class="tiles">{{#tiles}}<span class="tile {{decision}}" title="{{label}}">{{#domain}}domain {{/domain}}{{name}}: {{label}}</span>{{/tiles}}</div>
         {{#meters}}<div><label>{{label}}: {{text}}<meter min="0" max="{{max}}" value="{{value}}">{{text}}</meter></label></div>{{/meters}}
         {{^meters}}<p class="muted">Today: {{requests}} requests, ${{spent}} (no daily limit).</p>{{/meters}}
         </section>

@@ -36,7 +36,7 @@ enum ConsoleAssets {
         .card{border:1px solid #d0d0d7;border-radius:6px;padding:.8em}
         .card h2{margin-top:0}meter{width:100%;height:1.1em}
         .tabs{display:flex;gap:1em;margin:.5em 0}.tabs a[aria-current=page]{font-weight:700}
-        .side{display:grid;grid-template-columns:1fr 1fr;gap:.5em}
+        .side{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.side>div{min-width:0}
         .side ol{margin:0;padding:0 0 0 3em;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-x:auto}
         .side li{white-space:pre}.side li.del{background:#fbe4e2}.side li.add{background:#e3f4e6}.side li.pad{list-style:none;color:#999}
         ol.listing li.bad{background:#fbe4e2;font-weight:600}

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SandboxSigning
 import SandboxState
@@ -11,7 +12,8 @@ extension ConsoleWeb {
         router.post("/console/policies/:agent_id/upload") { request, context in
             try await form(request, node) { _, node, viewer, fields in
                 let agent = try await administeredAgent(context, node, viewer)
-                let yaml = fields["yaml"] ?? ""
+                // A browser sends a textarea's lines with CRLF: the policy is stored as typed (LF).
+                let yaml = (fields["yaml"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
                 let mode = try PolicyRoutes.mode(fields["mode"], default: .enforce)
                 do {
                     _ = try PolicyRoutes.validate(yaml, agent: agent.id)
@@ -72,7 +74,8 @@ extension ConsoleWeb {
     static func uploadRefused(_ agent: String, _ yaml: String, _ message: String, _ viewer: Viewer) -> Page {
         let problems = PolicyProblems(message: message)
         let bad = problems.lines
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, text in
+        let lines = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map {
+            index, text in
             [
                 "n": index + 1, "text": String(text), "bad": bad.contains(index + 1),
                 "problems": problems.problems.filter { $0.line == index + 1 }.map { ["message": $0.message] },

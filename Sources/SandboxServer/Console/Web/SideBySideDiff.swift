@@ -17,8 +17,8 @@ struct SideBySideDiff {
     var right: [Cell] = []
 
     init(old: String, new: String) {
-        let a = old.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
-        let b = new.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
+        let a = old.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0) }
+        let b = new.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0) }
         guard a.count <= Self.maxLines, b.count <= Self.maxLines else {
             left = a.enumerated().map { Cell(number: $0.offset + 1, text: $0.element, kind: .removed) }
             right = b.enumerated().map { Cell(number: $0.offset + 1, text: $0.element, kind: .added) }
