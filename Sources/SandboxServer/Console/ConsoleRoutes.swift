@@ -39,8 +39,9 @@ enum ConsoleRoutes {
             return response
         }
         guard let session else { return html(ApprovalsPage.login(message: nil, devHint: node.config.dev)) }
-        let caller = try node.sessionCaller(session)
+        // After the read point: a logout through another node is seen.
         try await node.linearizableRead()
+        let caller = try node.sessionCaller(session)
         let now = ApprovalRoutes.nowMillis()
         let page = try ApprovalRoutes.visiblePage(
             caller, status: .pending, after: nil, limit: pageSize, atMillis: now, node)

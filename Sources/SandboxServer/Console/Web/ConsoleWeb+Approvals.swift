@@ -24,7 +24,7 @@ extension ConsoleWeb {
             }
         }
         router.get("/console/approvals/rows") { request, _ -> Response in
-            guard let viewer = viewer(request, node) else {
+            guard let viewer = await viewer(request, node) else {
                 throw APIError.unauthorized("sign in again", code: "bad_session")
             }
             let history = request.uri.queryParameters.get("tab") == "history"

@@ -17,7 +17,7 @@ extension ConsoleWeb {
     static func addAudit(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/console/audit") { request, _ in try await page(request, node, auditPage) }
         router.get("/console/audit/export") { request, _ -> Response in
-            guard let viewer = viewer(request, node) else {
+            guard let viewer = await viewer(request, node) else {
                 throw APIError.unauthorized("sign in to the console again", code: "bad_session")
             }
             var response = try await AuditRoutes.exportStream(request, caller: viewer.caller, node)

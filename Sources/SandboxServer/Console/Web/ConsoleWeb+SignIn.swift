@@ -6,7 +6,7 @@ import Hummingbird
 extension ConsoleWeb {
     static func addSignIn(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/console/login") { request, _ -> Response in
-            if viewer(request, node) != nil { return redirect(to: "/console") }
+            if await viewer(request, node) != nil { return redirect(to: "/console") }
             return signInPage(message: nil, node)
         }
         router.post("/console/login") { request, context -> Response in

@@ -50,11 +50,12 @@ enum ConsoleWeb {
         var status: HTTPResponse.Status = .ok
     }
 
-    /// The signed-in viewer, or nil (no session, an expired one, or a principal since revoked).
-    static func viewer(_ request: Request, _ node: SandboxNode) -> Viewer? {
-        guard let session = (try? node.session(from: request)) ?? nil,
-            let caller = try? node.sessionCaller(session)
-        else { return nil }
+    /// The signed-in viewer, or nil (no session, an expired one, a principal since revoked, or
+    /// one signed out through any node: checked after a linearizable read point).
+    static func viewer(_ request: Request, _ node: SandboxNode) async -> Viewer? {
+        guard let session = (try? node.session(from: request)) ?? nil else { return nil }
+        try? await node.linearizableRead()
+        guard let caller = try? node.sessionCaller(session) else { return nil }
         return Viewer(session: session, caller: caller, csrf: node.sessions.csrfToken(for: session))
     }
 
@@ -63,7 +64,7 @@ enum ConsoleWeb {
     static func page(
         _ request: Request, _ node: SandboxNode, _ handler: (Request, SandboxNode, Viewer) async throws -> Page
     ) async throws -> Response {
-        guard let viewer = viewer(request, node) else { return redirect(to: "/console/login") }
+        guard let viewer = await viewer(request, node) else { return redirect(to: "/console/login") }
         do {
             return html(layout(try await handler(request, node, viewer), viewer))
         } catch let error as APIError {
@@ -78,7 +79,7 @@ enum ConsoleWeb {
         _ request: Request, _ node: SandboxNode,
         _ handler: (Request, SandboxNode, Viewer, [String: String]) async throws -> Response
     ) async throws -> Response {
-        guard let viewer = viewer(request, node) else { return redirect(to: "/console/login") }
+        guard let viewer = await viewer(request, node) else { return redirect(to: "/console/login") }
         let bytes = try await request.bodyBytes(upTo: maxFormBytes)
         guard let fields = FormBody.parse(bytes) else {
             throw APIError.badRequest("the form body is malformed", code: "bad_form")
