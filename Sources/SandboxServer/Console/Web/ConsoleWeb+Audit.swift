@@ -8,7 +8,7 @@ import JSON
 extension ConsoleWeb {
     static let auditShown = 100
     /// Records the page verifies (the newest); `sandboxctl audit verify` checks a whole export.
-    static let auditVerified: UInt64 = 100_000
+    static let auditVerified: UInt64 = 10_000
     static let windows: [(String, String, UInt64)] = [
         ("hour", "the last hour", 3_600_000), ("day", "the last day", 86_400_000),
         ("week", "the last 7 days", 7 * 86_400_000),
