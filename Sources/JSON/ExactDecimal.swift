@@ -1,5 +1,6 @@
 /// A number that is neither an `Int64` integer nor a short fraction (see `JSONNumber.Storage`): sign × digits × 10^exponent, normalised.
 /// Immutable, so sharing instances across threads is safe.
+@usableFromInline
 final class ExactDecimal: Sendable, Hashable {
     let isNegative: Bool
     let digits: [UInt8]
@@ -11,10 +12,12 @@ final class ExactDecimal: Sendable, Hashable {
         self.exponent = exponent
     }
 
+    @usableFromInline
     static func == (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
         lhs.isNegative == rhs.isNegative && lhs.exponent == rhs.exponent && lhs.digits == rhs.digits
     }
 
+    @usableFromInline
     func hash(into hasher: inout Hasher) {
         hasher.combine(isNegative)
         hasher.combine(exponent)

@@ -27,9 +27,12 @@ extension JSONNumber {
         return isMultipleByDigits(of: divisor)
     }
 
-    /// The value as significand × 10^exponent in one `Int64`, for integers and fractions.
-    @inline(__always)
-    var scaled: (significand: Int64, exponent: Int)? {
+    /// The value as significand × 10^exponent in one `Int64`, for integers and fractions
+    /// (`nil` for the rest: long decimals and large exponents). Inlinable, like
+    /// ``compareScaled(_:_:)``, so that a validator comparing many numbers with one bound does it
+    /// in place.
+    @inlinable @inline(__always)
+    package var scaled: (significand: Int64, exponent: Int)? {
         switch storage {
         case .integer(let value): return (value, 0)
         case .fraction(let significand, let exponent): return (significand, Int(exponent))
@@ -39,23 +42,36 @@ extension JSONNumber {
 
     /// Compares a × 10^ea with b × 10^eb without digit arrays. Scaling the one with the larger
     /// exponent up either fits `Int64` or makes it larger in magnitude than any `Int64`.
-    static func compareScaled(_ a: (significand: Int64, exponent: Int), _ b: (significand: Int64, exponent: Int)) -> Int
-    {
-        if a.exponent < b.exponent { return -compareScaled(b, a) }
-        let (left, right) = (a.significand, b.significand)
+    @inlinable
+    package static func compareScaled(
+        _ a: (significand: Int64, exponent: Int), _ b: (significand: Int64, exponent: Int)
+    ) -> Int {
+        var (left, right) = (a.significand, b.significand)
         if a.exponent > b.exponent && left != 0 {
-            let shift = a.exponent - b.exponent
-            guard shift <= maximumFractionDigits,
-                case (let scaledLeft, false) = left.multipliedReportingOverflow(by: powerOfTen(shift))
-            else { return left < 0 ? -1 : 1 }
-            return scaledLeft < right ? -1 : (scaledLeft == right ? 0 : 1)
+            guard let scaled = scaledUp(left, by: a.exponent - b.exponent) else { return left < 0 ? -1 : 1 }
+            left = scaled
+        } else if b.exponent > a.exponent && right != 0 {
+            guard let scaled = scaledUp(right, by: b.exponent - a.exponent) else { return right < 0 ? 1 : -1 }
+            right = scaled
         }
         return left < right ? -1 : (left == right ? 0 : 1)
     }
 
+    /// `value` × 10^`shift`, or nil if that overflows `Int64` (then its magnitude exceeds every
+    /// `Int64`).
+    @inlinable @inline(__always)
+    static func scaledUp(_ value: Int64, by shift: Int) -> Int64? {
+        // 10^19 overflows `Int64`, and `value` is not zero.
+        guard shift <= 18, case (let scaled, false) = value.multipliedReportingOverflow(by: powerOfTen(shift))
+        else { return nil }
+        return scaled
+    }
+
     /// Whether a × 10^ea is a multiple of b × 10^eb (b > 0), or nil when bringing both to the
     /// smaller exponent overflows `Int64`.
-    static func isMultipleScaled(_ a: (significand: Int64, exponent: Int), of b: (significand: Int64, exponent: Int))
+    package static func isMultipleScaled(
+        _ a: (significand: Int64, exponent: Int), of b: (significand: Int64, exponent: Int)
+    )
         -> Bool?
     {
         if a.significand == 0 { return true }
@@ -68,7 +84,7 @@ extension JSONNumber {
     }
 
     /// 10^`exponent`, for 0...18.
-    @inline(__always)
+    @inlinable @inline(__always)
     static func powerOfTen(_ exponent: Int) -> Int64 {
         var power: Int64 = 1
         for _ in 0..<exponent { power &*= 10 }

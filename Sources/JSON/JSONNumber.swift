@@ -7,6 +7,7 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// `.integer`; a number with a fractional part and at most 18 significant digits is always
     /// `.fraction` (held inline: copying it counts no reference); everything else is a
     /// `.decimal` with no leading or trailing zero digits.
+    @usableFromInline
     enum Storage: Sendable, Hashable {
         case integer(Int64)
         /// `significand` × 10^`exponent`, with `exponent` < 0 and `significand` not a multiple
@@ -18,6 +19,7 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// The most significant digits a `.fraction` holds (10^18 - 1 fits `Int64`).
     static let maximumFractionDigits = 18
 
+    @usableFromInline
     let storage: Storage
 
     init(storage: Storage) { self.storage = storage }

@@ -6,6 +6,8 @@
 # medians per cell: on a shared, loaded machine one run can be off by 2x in either direction.
 # CLOCK=cpu makes both sides time by their thread's CPU time instead of the wall clock (time
 # spent descheduled on a loaded machine is then not counted; cache disturbance still is).
+# BENCH_BIN=path times that jsonschema-bench binary instead of building one (a copy of an
+# earlier build, to compare before and after against the same peers).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x bench/.venv/bin/python ]; then
@@ -13,9 +15,12 @@ if [ ! -x bench/.venv/bin/python ]; then
 fi
 bench/.venv/bin/python -c "import jsonschema, jsonschema_rs" 2>/dev/null \
   || bench/.venv/bin/pip install -q jsonschema-rs jsonschema
-swift build -c release --product jsonschema-bench >/tmp/jsonschema-bench-build.log 2>&1 \
-  || { tail -20 /tmp/jsonschema-bench-build.log; exit 1; }
-bin=$(swift build -c release --show-bin-path)/jsonschema-bench
+bin=${BENCH_BIN:-}
+if [ -z "$bin" ]; then
+  swift build -c release --product jsonschema-bench >/tmp/jsonschema-bench-build.log 2>&1 \
+    || { tail -20 /tmp/jsonschema-bench-build.log; exit 1; }
+  bin=$(swift build -c release --show-bin-path)/jsonschema-bench
+fi
 out=$(mktemp)
 clock=()
 [ "${CLOCK:-wall}" = cpu ] && clock=(--cpu-time)

@@ -44,19 +44,21 @@ extension SchemaCompiler {
         let place = builder.place
         if let value = try number(builder, "multipleOf") {
             guard value > JSONNumber(0) else { throw error(place, "multipleOf", "expected a number greater than 0") }
-            builder.keywords.append(.multipleOf(keep(Box(value)), at: locationIndex(place, "multipleOf")))
+            builder.keywords.append(.multipleOf(keep(NumberBound(value)), at: locationIndex(place, "multipleOf")))
         }
         if let value = try number(builder, "maximum") {
-            builder.keywords.append(.maximum(keep(Box(value)), at: locationIndex(place, "maximum")))
+            builder.keywords.append(.maximum(keep(NumberBound(value)), at: locationIndex(place, "maximum")))
         }
         if let value = try number(builder, "exclusiveMaximum") {
-            builder.keywords.append(.exclusiveMaximum(keep(Box(value)), at: locationIndex(place, "exclusiveMaximum")))
+            builder.keywords.append(
+                .exclusiveMaximum(keep(NumberBound(value)), at: locationIndex(place, "exclusiveMaximum")))
         }
         if let value = try number(builder, "minimum") {
-            builder.keywords.append(.minimum(keep(Box(value)), at: locationIndex(place, "minimum")))
+            builder.keywords.append(.minimum(keep(NumberBound(value)), at: locationIndex(place, "minimum")))
         }
         if let value = try number(builder, "exclusiveMinimum") {
-            builder.keywords.append(.exclusiveMinimum(keep(Box(value)), at: locationIndex(place, "exclusiveMinimum")))
+            builder.keywords.append(
+                .exclusiveMinimum(keep(NumberBound(value)), at: locationIndex(place, "exclusiveMinimum")))
         }
     }
 

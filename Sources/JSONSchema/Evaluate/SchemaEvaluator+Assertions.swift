@@ -26,7 +26,11 @@ extension SchemaEvaluator {
             return format.accepts(text) || failFormat(format, at, instance)
         case .multipleOf, .maximum, .exclusiveMaximum, .minimum, .exclusiveMinimum:
             guard case .number(let number) = instance else { return true }
-            return checkNumber(keyword, number) || failNumber(keyword, number)
+            // Integers and short fractions (nearly all numbers) against such bounds: in place.
+            if let scaled = number.scaled, let passed = SchemaEvaluator.checkNumber(keyword, scaled) {
+                return passed || failNumber(keyword, instance)
+            }
+            return SchemaEvaluator.checkNumber(keyword, number) || failNumber(keyword, instance)
         case .maxItems, .minItems, .uniqueItems:
             guard case .array(let items) = instance else { return true }
             return checkArray(keyword, items)
@@ -40,23 +44,37 @@ extension SchemaEvaluator {
         }
     }
 
-    /// Whether `number` passes `multipleOf`, `maximum`, `exclusiveMaximum`, `minimum` or
-    /// `exclusiveMinimum`.
+    /// Whether the number `scaled` (significand × 10^exponent) passes `multipleOf`, `maximum`,
+    /// `exclusiveMaximum`, `minimum` or `exclusiveMinimum`; nil if integer arithmetic cannot tell.
     @inline(__always)
-    private func checkNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
+    private static func checkNumber(_ keyword: Keyword, _ scaled: (significand: Int64, exponent: Int)) -> Bool? {
         switch keyword {
-        case .multipleOf(let box, _): return box.read { number.isMultiple(of: $0.value) }
-        case .maximum(let box, _): return box.read { number <= $0.value }
-        case .exclusiveMaximum(let box, _): return box.read { number < $0.value }
-        case .minimum(let box, _): return box.read { number >= $0.value }
-        case .exclusiveMinimum(let box, _): return box.read { number > $0.value }
+        case .multipleOf(let bound, _): return bound.read { $0.divides(scaled: scaled) }
+        case .maximum(let bound, _): return bound.read { $0.compare(scaled: scaled) }.map { $0 <= 0 }
+        case .exclusiveMaximum(let bound, _): return bound.read { $0.compare(scaled: scaled) }.map { $0 < 0 }
+        case .minimum(let bound, _): return bound.read { $0.compare(scaled: scaled) }.map { $0 >= 0 }
+        case .exclusiveMinimum(let bound, _): return bound.read { $0.compare(scaled: scaled) }.map { $0 > 0 }
+        default: return true
+        }
+    }
+
+    /// The same for any number (long decimals, large exponents).
+    @inline(never)
+    private static func checkNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
+        switch keyword {
+        case .multipleOf(let bound, _): return number.isMultiple(of: bound.object.value)
+        case .maximum(let bound, _): return number <= bound.object.value
+        case .exclusiveMaximum(let bound, _): return number < bound.object.value
+        case .minimum(let bound, _): return number >= bound.object.value
+        case .exclusiveMinimum(let bound, _): return number > bound.object.value
         default: return true
         }
     }
 
     @inline(never)
-    private mutating func failNumber(_ keyword: Keyword, _ number: JSONNumber) -> Bool {
-        switch keyword {
+    private mutating func failNumber(_ keyword: Keyword, _ instance: JSONValue) -> Bool {
+        guard case .number(let number) = instance else { return true }
+        return switch keyword {
         case .multipleOf(let box, let at): fail(at, "expected a multiple of \(box.object.value), got \(number)")
         case .maximum(let box, let at): fail(at, "expected number at most \(box.object.value), got \(number)")
         case .exclusiveMaximum(let box, let at):

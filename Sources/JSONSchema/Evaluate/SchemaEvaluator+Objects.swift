@@ -3,7 +3,10 @@ import JSON
 extension SchemaEvaluator {
     mutating func checkMembers(_ borrowed: Borrowed<MemberRules>, _ instance: JSONValue, collect: Bool) -> Bool {
         guard case .object(let members) = instance else { return true }
-        return borrowed.read { rules in checkMembers(rules, members, collect: collect) }
+        return borrowed.read { rules in
+            if rules.isPlain && !collect && !sortsMembers { return checkPlainMembers(rules, members) }
+            return checkMembers(rules, members, collect: collect)
+        }
     }
 
     mutating func checkPropertyNames(_ node: Int, _ at: Int, _ instance: JSONValue, collect: Bool) -> Bool {
@@ -38,8 +41,8 @@ extension SchemaEvaluator {
         return valid
     }
 
+    /// The object pass in member order (see ``checkPlainMembers(_:_:)`` for the usual case).
     mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
-        if rules.isPlain && !collect && !sortsMembers { return checkPlainMembers(rules, members) }
         var valid = true
         var requiredFound = 0
         if sortsMembers {
@@ -73,6 +76,7 @@ extension SchemaEvaluator {
     /// in the compiled order (cheapest first), stopping at the first failure. Checking in one
     /// fixed order, rather than in dictionary order (which differs from one object to the next),
     /// keeps the checks' branches predictable across the records of an array.
+    @inline(__always)
     mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
         let deferredCount = rules.deferredCount
         if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
