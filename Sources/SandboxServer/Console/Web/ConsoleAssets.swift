@@ -39,7 +39,7 @@ enum ConsoleAssets {
         .side{display:grid;grid-template-columns:1fr 1fr;gap:.5em}.side>div{min-width:0}
         .side ol{margin:0;padding:0 0 0 3em;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-x:auto}
         .side li{white-space:pre}.side li.del{background:#fbe4e2}.side li.add{background:#e3f4e6}.side li.pad{list-style:none;color:#999}
-        ol.listing li.bad{background:#fbe4e2;font-weight:600}
+        ol.listing code{white-space:pre}ol.listing li.bad{background:#fbe4e2;font-weight:600}
         svg text{font-size:10px;fill:#333}
         @media (max-width:700px){main{padding:.6em}.side{grid-template-columns:1fr}.signout{margin-left:0}
         table.stacked thead{display:none}table.stacked tr{display:block;border-bottom:2px solid #d0d0d7;padding:.3em 0}
