@@ -6,7 +6,8 @@ import Testing
 /// addresses (127.0.0.1-3, the same ports each, as pods have), their DNS names
 /// (`sandbox-K.sandbox-peers.default.svc.cluster.local`) resolved through `--hosts-file`, form a
 /// cluster from nothing but their pod names; pods 3 and 4 started later add themselves as voters
-/// (scale out to 5); SIGTERM to both at once removes them before they stop (scale in to 3); a
+/// (scale out to 5); one of them restarted (a rolling update) leaves and comes back; SIGTERM to
+/// both at once removes them before they stop (scale in to 3); a
 /// founding pod restarted on an empty data directory (a lost disk) rejoins without bootstrapping.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct StatefulSetTests {
     static let service = "sandbox-peers.default.svc.cluster.local"
@@ -48,6 +49,14 @@ import Testing
         for node in 4...5 { #expect(await cluster.decideRetrying("scaled-\(node)", on: [node]) != nil) }
         try await cluster.waitForConvergence([1, 2, 3, 4, 5])
 
+        // A rolling update of an added pod: it leaves on SIGTERM and adds itself again on start.
+        cluster.kill(5, signal: SIGTERM)
+        try await waitFor("node 5 to have left") { await voters(cluster, on: 1) == [1, 2, 3, 4] }
+        try startPod(4, cluster, hosts: hosts)
+        try await waitFor("node 5 back as a voter", within: .seconds(60)) {
+            await voters(cluster, on: 1) == [1, 2, 3, 4, 5]
+        }
+
         // Scale in: both elastic pods get SIGTERM at once (Parallel pod management) and leave.
         cluster.signal(5, SIGTERM)
         cluster.signal(4, SIGTERM)
@@ -65,8 +74,9 @@ import Testing
         try FileManager.default.removeItem(atPath: cluster.directory.subpath("node-3"))
         try startPod(2, cluster, hosts: hosts)
         try await waitFor("node 3 back as a voter", within: .seconds(60)) {
+            guard cluster.log(3).contains("added to the cluster as a voter") else { return false }
             let ready = await cluster.call(3, "GET", "/readyz")?.status == 200
-            return await voters(cluster, on: 3) == [1, 2, 3] && ready
+            return await voters(cluster, on: 1) == [1, 2, 3] && ready
         }
         #expect(!cluster.log(3).contains("bootstrapped a new cluster"), "\(cluster.log(3))")
         #expect(cluster.log(3).contains("lists it as a voter: removing it first"), "\(cluster.log(3))")

@@ -7,10 +7,10 @@ import Logging
 /// bootstrap admin token: scaling the StatefulSet out joins new pods as learners that are
 /// promoted once caught up, and scaling it in removes them before they go (docs/operations.md).
 extension SandboxNode {
-    /// Until this node sees itself a voter (or the task is cancelled), asks the founding pods in
-    /// turn, once a second, to add it (`POST /v1/cluster/members`, role voter). A pod that
-    /// started on an empty data directory yet is already a voter lost its disk: it removes its
-    /// old self first, so that it never votes with a forgotten log.
+    /// Until the leader answers that this node is a voter (or the task is cancelled), asks the
+    /// founding pods in turn, once a second, to add it (`POST /v1/cluster/members`, role
+    /// voter). A pod that started on an empty data directory yet is already a voter lost its
+    /// disk: it removes its old self first, so that it never votes with a forgotten log.
     func joinStatefulSet(logger: Logger) async {
         guard let identity = config.statefulSet, identity.isElastic || config.rejoinsStatefulSet else { return }
         guard let token = config.adminToken else {
@@ -27,28 +27,35 @@ extension SandboxNode {
         ])
         var attempt = 0
         var mayBeStale = startedEmpty
-        while !Task.isCancelled, !status.membership.voters.contains(config.nodeID), !targets.isEmpty {
+        var added = false
+        // Only the leader's answers count: this node's own membership may be an old one it is
+        // replaying (an empty node applying the log from the start, a pod that left and restarts).
+        while !Task.isCancelled, !added, !targets.isEmpty {
             let target = targets[attempt % targets.count]
             attempt += 1
             let answer = await NodeHTTPClient.call(
                 "POST", target, "/v1/cluster/members", body: Array(add.serialized().utf8), headers: headers,
                 timeout: 90, via: config)
-            if answer?.status == 409, mayBeStale {
+            switch answer?.status {
+            case 200?:
+                logger.info("added to the cluster as a voter", metadata: ["through": "\(target)"])
+                added = true
+            case 409? where !mayBeStale:
+                logger.info("the cluster lists this pod as a voter already", metadata: ["through": "\(target)"])
+                added = true
+            case 409?:
                 logger.warning(
                     "this pod's data directory is empty but the cluster lists it as a voter: removing it first")
                 let removed = await NodeHTTPClient.call(
                     "DELETE", target, "/v1/cluster/members/\(config.nodeID)", headers: headers, timeout: 30, via: config
                 )
-                if removed?.status == 200 { mayBeStale = false }
-            } else if answer?.status == 200 {
-                logger.info("added to the cluster as a voter", metadata: ["through": "\(target)"])
-                mayBeStale = false
-            } else {
+                if removed?.status == 200 || removed?.status == 404 { mayBeStale = false }
+            default:
                 logger.debug(
                     "adding this pod failed; retrying",
                     metadata: ["through": "\(target)", "status": "\(answer?.status ?? 0)"])
             }
-            try? await Task.sleep(for: .seconds(1))
+            if !added { try? await Task.sleep(for: .seconds(1)) }
         }
     }
 
