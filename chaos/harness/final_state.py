@@ -55,23 +55,33 @@ async def get(cluster, node_id, path, attempts=10):
     return None
 
 
+async def gather_bounded(calls, width=16):
+    """Runs the coroutines `calls`, at most `width` at once (thousands of reads at the end)."""
+    semaphore = asyncio.Semaphore(width)
+
+    async def one(call):
+        async with semaphore:
+            return await call
+
+    return await asyncio.gather(*(one(call) for call in calls))
+
+
 async def ledgers(cluster, agents, node_id):
-    result = {}
-    for agent in agents:
+    async def one(agent):
         answer = await get(cluster, node_id, f"/v1/budgets/{agent.name}")
         fields = answer.json() if answer is not None and answer.status == 200 else None
-        result[agent.name] = None if fields is None else {
+        return agent.name, None if fields is None else {
             "requests": fields["requests_today"], "usd_micro": int(round(float(fields["spent_usd"]) * 1_000_000))}
-    return result
+
+    return dict(await gather_bounded([one(agent) for agent in agents]))
 
 
 async def approvals(cluster, ids, node_id):
-    result = {}
-    for approval in sorted(ids):
+    async def one(approval):
         answer = await get(cluster, node_id, f"/v1/approvals/{approval}")
-        if answer is not None and answer.status == 200:
-            result[approval] = answer.json()
-    return result
+        return approval, answer.json() if answer is not None and answer.status == 200 else None
+
+    return {k: v for k, v in await gather_bounded([one(a) for a in sorted(ids)]) if v is not None}
 
 
 async def collect(cluster, agents, approval_ids):
