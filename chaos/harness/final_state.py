@@ -38,15 +38,16 @@ async def audit(cluster, node_id, attempts=30):
 
 
 async def verify(cluster, node_id):
-    answer = await get(cluster, node_id, "/v1/audit/verify")
+    # About a second per 100,000 records on an idle machine (docs/api.md); far more at load.
+    answer = await get(cluster, node_id, "/v1/audit/verify", timeout=300.0, attempts=3)
     return answer.json() if answer is not None else None
 
 
-async def get(cluster, node_id, path, attempts=10):
+async def get(cluster, node_id, path, attempts=10, timeout=10.0):
     """A read asked again (bounded) while the node answers 503 or nothing; None if it never did."""
     for _ in range(attempts):
         try:
-            answer = await http.call(cluster.nodes[node_id].http, "GET", path, headers=cluster.admin, timeout=10.0)
+            answer = await http.call(cluster.nodes[node_id].http, "GET", path, headers=cluster.admin, timeout=timeout)
             if answer.status < 500:
                 return answer
         except (OSError, asyncio.TimeoutError):
