@@ -75,6 +75,7 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
     }
 
     private func run() {
+        OSThreadName.set(name)
         defer { finished.signal() }
         while let item = next() {
             let outcome: ApplyReport<Machine.Result>

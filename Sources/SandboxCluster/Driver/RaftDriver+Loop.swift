@@ -5,6 +5,7 @@ import SandboxWire
 extension RaftDriver {
     /// The loop thread's body.
     func run() {
+        OSThreadName.set("raft-\(id)")
         let tick = config.tickInterval
         var nextTick = config.clock() + tick
         while stopReason == nil {

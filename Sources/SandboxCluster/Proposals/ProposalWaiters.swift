@@ -27,7 +27,10 @@ struct ProposalWaiters<Result: Sendable> {
     var appended: [UInt64: [Appended]] = [:]
     /// Results of the last applied entries, by index (bounded ring).
     private var recent: [UInt64: (term: UInt64, result: Result)] = [:]
+    /// The indexes in `recent`, oldest at `recentOldest` once the ring is full (a ring: dropping
+    /// the oldest moves nothing; `removeFirst` moved all 4,096 on every applied entry).
     private var recentOrder: [UInt64] = []
+    private var recentOldest = 0
     private let recentCapacity = 4096
     var nextBatchID: UInt64 = 1
 
@@ -38,10 +41,10 @@ struct ProposalWaiters<Result: Sendable> {
 
     mutating func remember(_ result: Result, index: UInt64, term: UInt64) {
         recent[index] = (term, result)
-        recentOrder.append(index)
-        if recentOrder.count > recentCapacity {
-            recent[recentOrder.removeFirst()] = nil
-        }
+        guard recentOrder.count == recentCapacity else { return recentOrder.append(index) }
+        if recentOrder[recentOldest] != index { recent[recentOrder[recentOldest]] = nil }
+        recentOrder[recentOldest] = index
+        recentOldest = (recentOldest + 1) % recentCapacity
     }
 
     func recentResult(at index: UInt64) -> (term: UInt64, result: Result)? { recent[index] }
