@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench/cluster/stat.sh [CLIENTS]: one sandboxd level of run.sh (ONLY=sandboxd, no failover
+# trials, 20 s measured) with `perf stat` on the three sandboxd for 10 s of it: CPU time
+# (task-clock, ms), context switches and the syscalls that mark hand-offs and group commit
+# (futex, fdatasync, write), each divided by the decisions of those 10 s. Counts of events per
+# decision move far less with the machine's other load than the wall-clock figures. The
+# environment goes to run.sh (SKIP_BUILD=1, SANDBOXD_ARGS, BENCH_BASE_PORT...). Needs perf.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+clients=${1:-64}
+binary=$(pwd)/.build/release/sandboxd
+out=$(mktemp -d /tmp/cluster-stat.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+ONLY=sandboxd LEVELS="$clients" DURATION=20 TRIALS=0 bench/cluster/run.sh >"$out/run" 2>&1 &
+runner=$!
+pids=""
+for _ in $(seq 1 600); do  # the three sandboxd of this checkout (a build may come first)
+    pids=$(for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/exe" 2>/dev/null)" = "$binary" ] && basename "$p"
+    done | paste -sd, -)
+    [ "$(echo "$pids" | tr ',' '\n' | grep -c .)" -ge 3 ] && break
+    sleep 0.2
+done
+sleep 10  # readiness, provisioning and the 2 s warm-up
+perf stat -x, -o "$out/stat" -p "$pids" -e task-clock,context-switches,syscalls:sys_enter_futex \
+    -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_write -- sleep 10 >/dev/null 2>&1
+wait "$runner"
+line=$(grep '^target' "$out/run")
+throughput=$(echo "$line" | sed 's/.*throughput=\([0-9]*\).*/\1/')
+echo "$line"
+grep 'load before' "$out/run"
+awk -F, -v ops="$((throughput * 10))" '/^[0-9]/ { printf "  %-32s %9.3f per decision\n", $3, $1 / ops }' "$out/stat"
