@@ -8,15 +8,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-64}
-binary=$(pwd)/.build/release/sandboxd
+binary=$(readlink -f .build/release/sandboxd)  # /proc/PID/exe names the resolved path
 out=$(mktemp -d /tmp/cluster-stat.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+runner=""
+# On any exit: the run stopped by its PID (its sandboxd exit with it), the work folder removed.
+trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"' EXIT
 ONLY=sandboxd LEVELS="$clients" DURATION=20 TRIALS=0 bench/cluster/run.sh >"$out/run" 2>&1 &
 runner=$!
 pids=""
 for _ in $(seq 1 600); do  # the three sandboxd of this checkout (a build may come first)
     pids=$(for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/exe" 2>/dev/null)" = "$binary" ] && basename "$p"
+        if [ "$(readlink "$p/exe" 2>/dev/null)" = "$binary" ]; then basename "$p"; fi
     done | paste -sd, -)
     [ "$(echo "$pids" | tr ',' '\n' | grep -c .)" -ge 3 ] && break
     sleep 0.2
@@ -25,6 +27,7 @@ sleep 10  # readiness, provisioning and the 2 s warm-up
 perf stat -x, -o "$out/stat" -p "$pids" -e task-clock,context-switches,syscalls:sys_enter_futex \
     -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_write -- sleep 10 >/dev/null 2>&1
 wait "$runner"
+runner=""
 line=$(grep '^target' "$out/run")
 throughput=$(echo "$line" | sed 's/.*throughput=\([0-9]*\).*/\1/')
 echo "$line"
