@@ -41,7 +41,7 @@ import Testing
     @Test func devAcceptsTokenlessCallsFromLoopbackAndThrowsItsDataAway() async throws {
         let cluster = LocalCluster(size: 1)  // its ports, directory and HTTP calls; the process is ours
         let logPath = cluster.directory.subpath("dev.log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LocalCluster.binary)
         process.arguments = [

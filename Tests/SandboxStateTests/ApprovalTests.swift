@@ -27,17 +27,22 @@ import Testing
         #expect(try h.vote(id, "ann").outcome == .applied(.approval(id: id, status: .pending)))
         #expect(try h.decide("bot", "r1", tool: "payments.refund", refund).outcome == .needsApproval)
         #expect(try h.vote(id, "bob").outcome == .applied(.approval(id: id, status: .approved)))
-        // The retry of r1 consumes it; the next request needs a new approval (single use).
-        let allowed = try h.decide("bot", "r1", tool: "payments.refund", refund)
+        // A request id is decided once: r1 (or a late duplicate of it) stays `needs_approval`
+        // and consumes nothing. The agent collects with a new request id, once (single use).
+        let replayed = try h.decide("bot", "r1", tool: "payments.refund", refund)
+        #expect(replayed.outcome == .needsApproval && replayed.replayed)
+        #expect(try h.queries.approval(id)?.status == .approved)
+        let allowed = try h.decide("bot", "r3", tool: "payments.refund", refund)
         #expect(allowed.outcome == .allow)
         #expect(allowed.approvalID == id)
         #expect(try h.queries.approval(id)?.status == .consumed)
-        #expect(try h.queries.approval(id)?.consumedBy == "r1")
-        let again = try h.decide("bot", "r3", tool: "payments.refund", refund)
+        #expect(try h.queries.approval(id)?.consumedBy == "r3")
+        let again = try h.decide("bot", "r4", tool: "payments.refund", refund)
         #expect(again.outcome == .needsApproval)
         #expect(again.approvalID != id)
-        // And r1 stays answered as allowed.
-        #expect(try h.decide("bot", "r1", tool: "payments.refund", refund).outcome == .allow)
+        // And r3 stays answered as allowed, r1 as waiting.
+        #expect(try h.decide("bot", "r3", tool: "payments.refund", refund).outcome == .allow)
+        #expect(try h.decide("bot", "r1", tool: "payments.refund", refund).approvalID == id)
     }
 
     @Test func anApprovalIsBoundToTheExactParameters() throws {
@@ -53,15 +58,18 @@ import Testing
         #expect(same.outcome == .allow)
     }
 
-    @Test func anyDenyWinsAndTheWaitingRequestIsDenied() throws {
+    @Test func anyDenyWinsAndTheDeniedApprovalIsNeverUsed() throws {
         let h = try setUp()
         let id = try #require(try h.decide("bot", "r1", tool: "payments.refund", refund).approvalID)
         _ = try h.vote(id, "ann")
         #expect(try h.vote(id, "bob", approve: false).outcome == .applied(.approval(id: id, status: .denied)))
-        let retry = try h.decide("bot", "r1", tool: "payments.refund", refund)
-        #expect(retry.outcome == .deny)
-        #expect(retry.reason.contains("denied by `bob`"))
         #expect(try h.vote(id, "ann").error == .approvalClosed(id: id, status: "denied"))
+        // The waiting request id keeps its answer; the same call again asks a person anew.
+        #expect(try h.decide("bot", "r1", tool: "payments.refund", refund).replayed)
+        let retry = try h.decide("bot", "r2", tool: "payments.refund", refund)
+        #expect(retry.outcome == .needsApproval)
+        #expect(retry.approvalID != id)
+        #expect(try h.queries.approval(id)?.status == .denied)
     }
 
     @Test func votesFromTheWrongGroupRoleOrTwiceAreRefused() throws {
@@ -91,7 +99,7 @@ import Testing
         _ = try h.vote(id, "ann")
         h.timeMillis += 31 * 60_000
         #expect(try h.vote(id, "bob").error == .approvalClosed(id: id, status: "expired"))
-        let retry = try h.decide("bot", "r1", tool: "payments.refund", refund)
+        let retry = try h.decide("bot", "r2", tool: "payments.refund", refund)
         #expect(retry.outcome == .needsApproval)
         #expect(retry.approvalID != id)
         #expect(try h.queries.approval(id)?.status == .expired)
@@ -105,7 +113,7 @@ import Testing
         _ = try h.vote(id, "ann")
         _ = try h.vote(id, "bob")
         h.timeMillis += 30 * 60_000
-        let late = try h.decide("bot", "r1", tool: "payments.refund", refund)
+        let late = try h.decide("bot", "r2", tool: "payments.refund", refund)
         #expect(late.outcome == .needsApproval)
         #expect(late.approvalID != id)
     }

@@ -74,14 +74,10 @@ struct ReferenceModel {
     /// Returns (outcome, approval id, requests today, micro today, decision id, replayed).
     mutating func decide(_ command: DecideCommand, index: UInt64) -> DecisionAnswer {
         let key = command.agent + "\u{0}" + command.requestID
-        var waited: UInt64? = nil
         if let stored = answers[key], stored.timeMillis + 24 * 3_600_000 > clock {
-            if stored.outcome != .needsApproval || approvals[stored.approvalID!]!.status(at: clock) == .pending {
-                var replay = stored
-                replay.replayed = true
-                return replay
-            }
-            waited = stored.approvalID
+            var replay = stored
+            replay.replayed = true
+            return replay
         }
         let policy = enforced[command.agent]!
         guard case .tool(let tool, let parameters, let depth, let cost) = command.request else { fatalError() }
@@ -102,10 +98,7 @@ struct ReferenceModel {
             }
         case .needsApproval:
             let hash = SHA256.hash(parameters.serialized().utf8)
-            if let waited, approvals[waited]!.status == .denied {
-                outcome = .deny
-                approvalID = waited
-            } else if !fits(command.agent, micro, policy.ledgerLimits) {
+            if !fits(command.agent, micro, policy.ledgerLimits) {
                 outcome = .deny
             } else if let (id, open) = approvals.first(where: {
                 $0.value.agent == command.agent && $0.value.tool == tool && $0.value.hash == hash

@@ -48,8 +48,9 @@ extension SandboxClient {
     }
 
     /// Runs `perform` only if the sandbox allows the tool call. With `approvalTimeout`, a call
-    /// that needs an approval waits for it (at most that long) and is asked again with the same
-    /// request id (which consumes the approval); without, it is not run. Throws
+    /// that needs an approval waits for it (at most that long) and is asked again as a new
+    /// request (a new request id: the first one keeps its `needs_approval` answer), which
+    /// consumes the approval; without, it is not run. Throws
     /// ``SandboxSDKError/denied(_:)`` or ``SandboxSDKError/notApproved(_:status:)`` instead of
     /// running it; rethrows what `perform` throws.
     public func execute<T: Sendable>(
@@ -61,8 +62,7 @@ extension SandboxClient {
             guard let approvalTimeout else { throw SandboxSDKError.notApproved(decision, status: .pending) }
             let status = await waitForApproval(approval, timeout: approvalTimeout)
             guard status == .approved else { throw SandboxSDKError.notApproved(decision, status: status) }
-            decision = await toolCall(
-                tool, params: params, chainDepth: chainDepth, costUSD: costUSD, requestID: decision.requestID)
+            decision = await toolCall(tool, params: params, chainDepth: chainDepth, costUSD: costUSD)
         }
         guard decision.isAllowed else { throw SandboxSDKError.denied(decision) }
         return try await perform()

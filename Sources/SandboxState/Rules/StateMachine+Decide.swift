@@ -21,7 +21,7 @@ extension StateMachine {
             previous = nil  // outside the window (not swept yet): a new request
             try forget(stored, agent: command.agent, requestID: command.requestID)
         }
-        if let previous, let replay = try replay(previous) { return replay }
+        if let previous { return try replay(previous) }
         guard let state = try agentState(command.agent) else { throw StateError.unknownAgent(command.agent) }
         let request = command.request.policyRequest
         let verdict = try evaluate(request, for: state)
@@ -43,7 +43,7 @@ extension StateMachine {
                 answer.costMicrodollars = cost
             }
         case .needsApproval:
-            row = try resolveApproval(&answer, command, verdict, state, row: row, index: index, after: previous)
+            row = try resolveApproval(&answer, command, verdict, state, row: row, index: index)
         }
         answer.budget = budgetStatus(row, head: state.head)
         answer.decisionID = appendDecisionAudit(
@@ -52,18 +52,15 @@ extension StateMachine {
             IdempotencyEntry(
                 sequence: answer.decisionID, timeMillis: clockMillis, outcome: answer.outcome,
                 approvalID: answer.outcome == .needsApproval ? answer.approvalID : nil),
-            agent: command.agent, requestID: command.requestID, replacing: previous)
+            agent: command.agent, requestID: command.requestID)
         return answer
     }
 
-    /// The stored answer for a retry; nil when the request must be decided again (it waited for
-    /// an approval that has since been approved or has expired).
-    private func replay(_ entry: IdempotencyEntry) throws -> DecisionAnswer? {
-        if entry.outcome == .needsApproval, let id = entry.approvalID,
-            let approval = try approval(id), approval.status(at: clockMillis) != .pending
-        {
-            return nil
-        }
+    /// The stored answer for a retry: a request id is decided once. A `needs_approval` answer
+    /// stays that answer; the agent collects its approval with a new request id for the same
+    /// call (a late duplicate of the first attempt — a forwarded proposal re-sent after its
+    /// client gave up — must not consume an approval no client is told about).
+    private func replay(_ entry: IdempotencyEntry) throws -> DecisionAnswer {
         guard let bytes = try overlay.get(StateKeys.audit(entry.sequence)) else {
             throw StateStorageError("audit record \(entry.sequence) of a stored answer is missing")
         }
@@ -106,19 +103,13 @@ extension StateMachine {
             version: version, outcome: DecisionAnswer.Outcome(decision.outcome), rule: decision.rule)
     }
 
-    /// `needs_approval`: a denied approval this request waited for denies it; an approved one
-    /// bound to the same parameters is consumed (if the budget allows); a pending one is
-    /// returned; otherwise a new one is created. Returns the ledger row after any debit.
+    /// `needs_approval`: an approved approval bound to the same parameters is consumed (if the
+    /// budget allows); a pending one is returned; otherwise a new one is created (also after a
+    /// denial or an expiry: a person decides again). Returns the ledger row after any debit.
     private func resolveApproval(
         _ answer: inout DecisionAnswer, _ command: DecideCommand, _ verdict: Verdict, _ state: AgentState,
-        row: LedgerRow, index: UInt64, after previous: IdempotencyEntry?
+        row: LedgerRow, index: UInt64
     ) throws -> LedgerRow {
-        if let id = previous?.approvalID, let waited = try approval(id), waited.status == .denied {
-            let voter = waited.votes.first { !$0.approve }?.principal ?? "an approver"
-            answer.deny((reason: "approval \(id) was denied by `\(voter)`", rule: verdict.rule))
-            answer.approvalID = id
-            return row
-        }
         guard case .tool(let tool, let parameters, _, _) = command.request else { return row }
         let hash = SHA256.hash(CanonicalJSON.encode(parameters))
         let cost = command.request.costMicrodollars

@@ -7,27 +7,16 @@ extension StateMachine {
         return try stored { () throws(DecodingError) in try IdempotencyEntry(decoding: bytes) }
     }
 
-    /// Stores the answer's reference under the request id (replacing `previous`, if any), then
-    /// keeps the agent within its count.
-    func remember(
-        _ entry: IdempotencyEntry, agent: String, requestID: String, replacing previous: IdempotencyEntry?
-    ) throws {
+    /// Stores the answer's reference under a new request id, then keeps the agent within its
+    /// count.
+    func remember(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
         let id = Array(requestID.utf8)
-        if let previous {
-            overlay.delete(StateKeys.idempotencyExpiry(previous.timeMillis, agent: agent, requestID: requestID))
-            overlay.delete(StateKeys.idempotencyByAgent(agent, previous.sequence))
-        } else {
-            idempotencyCount += 1
-            try setRequestIDCount(of: agent, to: try requestIDCount(of: agent) + 1)
-        }
+        idempotencyCount += 1
+        try setRequestIDCount(of: agent, to: try requestIDCount(of: agent) + 1)
         overlay.put(StateKeys.idempotency(agent: agent, requestID: requestID), entry.encoded)
-        // New unless it replaces an answer of the same millisecond (the same time index key).
-        let timeKey = StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
-        if previous?.timeMillis == entry.timeMillis {
-            overlay.put(timeKey, StateKeys.bigEndian(entry.sequence))
-        } else {
-            overlay.insert(timeKey, StateKeys.bigEndian(entry.sequence))
-        }
+        overlay.insert(
+            StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
+            StateKeys.bigEndian(entry.sequence))
         overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
         if let next = sweeps.nextRequestIDExpiry {
             sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)

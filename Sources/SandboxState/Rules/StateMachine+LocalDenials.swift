@@ -22,7 +22,7 @@ extension StateMachine {
             let sequence = try appendLocalDenial(denial, report: report, state: state)
             try remember(
                 IdempotencyEntry(sequence: sequence, timeMillis: clockMillis, outcome: .deny, approvalID: nil),
-                agent: report.agent, requestID: denial.requestID, replacing: nil)
+                agent: report.agent, requestID: denial.requestID)
             recorded += 1
         }
         return .localDenials(recorded: recorded, duplicates: duplicates)
