@@ -41,7 +41,9 @@ import Testing
             let published = ContinuousClock.now
             try await waitFor("version 2 by long poll", within: .seconds(10)) { await client.policy()?.version == 2 }
             let seen = ContinuousClock.now - published
-            #expect(seen < .seconds(1), "a published version reaches the client within a second: \(seen)")
+            // By the long poll, not the 30 s refresh: well under it even on a loaded machine (a
+            // second when idle; 3.5 s seen beside other suites at load 8).
+            #expect(seen < .seconds(8), "a published version reaches the client by the long poll: \(seen)")
 
             try await refusals(client, swap, cluster)
             try await localDenials(cluster)
