@@ -57,9 +57,16 @@ class AcknowledgedTests(unittest.TestCase):
         audit = [decision(5, "a", "r1", "allow"), decision(9, "a", "r1", "allow")]
         self.assertFalse(acknowledged.check([answered("a", "r1", "allow", 5)], audit).ok)
 
-    def test_an_approval_flow_decided_again_passes(self):
+    def test_a_waiting_request_id_decided_again_fails(self):
+        # A request id is decided once, needs_approval included: a second record for it is the
+        # late-duplicate defect (8c38ec6), even when the client saw the second answer.
         audit = [decision(5, "a", "r1", "needs_approval"), decision(9, "a", "r1", "allow")]
-        self.assertTrue(acknowledged.check([answered("a", "r1", "allow", 9)], audit).ok)
+        self.assertFalse(acknowledged.check([answered("a", "r1", "allow", 9)], audit).ok)
+
+    def test_an_approval_collected_with_a_new_request_id_passes(self):
+        audit = [decision(5, "a", "r1", "needs_approval"), decision(9, "a", "r2", "allow", approval=5)]
+        history = [answered("a", "r1", "needs_approval", 5), answered("a", "r2", "allow", 9)]
+        self.assertTrue(acknowledged.check(history, audit).ok)
 
     def test_a_request_decided_again_after_its_answer_fails(self):
         # The client got needs_approval (seq 5) and never asked again, yet the request id was

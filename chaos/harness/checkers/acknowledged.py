@@ -1,6 +1,7 @@
 """Nothing acknowledged is lost: every decision a client got an answer for is in the audit, at
 the sequence number it was given, with that answer; no request id is applied twice (a request
-id has one record, except the `needs_approval` records of an approval flow decided again); and
+id has exactly one record: the state machine decides it once, `needs_approval` included, and an
+agent collects its approval with a new request id — docs/state.md, decide rule 1); and
 nothing is applied for a request after the answer its client got (the harness never asks again
 with a request id that got a definite answer, so a later record is a late duplicate of an
 earlier attempt taking effect unseen)."""
@@ -34,9 +35,8 @@ def check(operations, audit):
             problems.append(f"{key[0]} {key[1]}: answered {operation.get('decision')} (seq {record.get('seq')}), "
                             f"then applied again unseen: {later[0].get('outcome')} at seq {later[0].get('seq')}")
     for (agent, request_id), found in records.items():
-        final = [r for r in found if r.get("outcome") != "needs_approval"]
-        if len(final) > 1:
-            problems.append(f"{agent} {request_id}: applied {len(final)} times (seq "
-                            f"{', '.join(str(r.get('seq')) for r in final)})")
+        if len(found) > 1:
+            problems.append(f"{agent} {request_id}: applied {len(found)} times (seq "
+                            f"{', '.join(str(r.get('seq')) for r in found)})")
     summary = f"{acknowledged} acknowledged decisions, {len(records)} request ids in the audit"
     return Verdict("nothing acknowledged lost", not problems, summary, problems)
