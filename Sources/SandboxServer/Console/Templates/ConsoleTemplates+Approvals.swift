@@ -3,7 +3,7 @@ extension ConsoleTemplates {
         <h1>Approvals</h1>
         <nav class="tabs" aria-label="Approvals">
         <a href="/console/approvals"{{^history}} aria-current="page"{{/history}}>Pending</a>
-        <a href="/console/approvals?tab=history"{{#history}} aria-current="page"{{/history}}>History</a></nav>
+        <a href="/console/approvals?tab=history"{{#history}} aria-current="page"{{/history}}>History</a>{{#paged}} <a href="/console/approvals{{#history}}?tab=history{{/history}}">Back to the {{#history}}newest{{/history}}{{^history}}oldest{{/history}}</a>{{/paged}}</nav>
         {{#done}}<p class="ok" role="status">Done: {{done}}.</p>{{/done}}
         <div id="queue" data-live="{{live}}" aria-live="polite">{{{rows}}}</div>
         <p class="muted">This list updates itself every 2 seconds. <a href="/console/approvals{{#history}}?tab=history{{/history}}">Reload</a></p>
@@ -26,5 +26,6 @@ extension ConsoleTemplates {
         <button type="submit" name="decision" value="deny" class="deny">Deny</button></form>{{/voted}}{{#voted}}<span class="muted">you voted</span>{{/voted}}{{/canVote}}
         {{^canVote}}<span class="muted">approvers only</span>{{/canVote}}</td>{{/history}}</tr>
         {{/rows}}</tbody></table></div>{{/empty}}
+        {{#more}}<p id="more-approvals"><a href="{{more}}">{{#history}}Older approvals{{/history}}{{^history}}More pending approvals{{/history}}</a></p>{{/more}}
         """
 }

@@ -25,10 +25,12 @@ extension ConsoleTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
         <button type="submit" class="secondary">Shadow mode</button></form>{{/shadowable}}</td>{{/admin}}</tr>{{/versions}}
         </tbody></table></div>
+        {{#older}}<p id="older-versions"><a href="/console/policies/{{agent}}?before={{older}}">Older versions (below {{older}})</a></p>{{/older}}
+        {{#newer}}<p><a href="/console/policies/{{agent}}">The newest versions</a></p>{{/newer}}
         <h2>Compare two versions</h2>
         <form method="get" action="/console/policies/{{agent}}/diff" class="row">
-        <div><label for="from">From</label><select id="from" name="from">{{#numbers}}<option{{#isFrom}} selected{{/isFrom}}>{{n}}</option>{{/numbers}}</select></div>
-        <div><label for="to">To</label><select id="to" name="to">{{#numbers}}<option{{#isTo}} selected{{/isTo}}>{{n}}</option>{{/numbers}}</select></div>
+        <div><label for="from">From version</label><input id="from" name="from" type="number" min="1" max="{{latest}}" value="{{from}}" required></div>
+        <div><label for="to">To version</label><input id="to" name="to" type="number" min="1" max="{{latest}}" value="{{to}}" required></div>
         <div><button type="submit">Show the diff</button></div></form>
         <p class="muted">Defaults: from {{from}} to {{to}} — <a href="/console/policies/{{agent}}/diff?from={{from}}&amp;to={{to}}">the last change</a>.</p>{{/none}}
         {{#comparison}}<h2>Shadow version {{version}} on recent traffic</h2>

@@ -14,11 +14,11 @@ extension ConsoleWeb {
         router.get("/console/approvals") { request, _ in
             try await page(request, node) { request, node, viewer in
                 let history = request.uri.queryParameters.get("tab") == "history"
-                let rows = try await approvalRows(history: history, node, viewer)
-                var data: [String: Any] = [
-                    "history": history, "rows": rows,
-                    "live": "/console/approvals/rows?tab=\(history ? "history" : "pending")",
-                ]
+                let cursor = try approvalCursor(request, history: history)
+                let rows = try await approvalRows(history: history, cursor: cursor, node, viewer)
+                var live = "/console/approvals/rows?tab=\(history ? "history" : "pending")"
+                if let cursor { live += history ? "&before=\(cursor)" : "&after=\(cursor)" }
+                var data: [String: Any] = ["history": history, "rows": rows, "live": live, "paged": cursor != nil]
                 if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(40)) }
                 return Page(title: "Approvals", tab: "approvals", body: ConsoleTemplates.render("approvals", data))
             }
@@ -28,7 +28,8 @@ extension ConsoleWeb {
                 throw APIError.unauthorized("sign in again", code: "bad_session")
             }
             let history = request.uri.queryParameters.get("tab") == "history"
-            return html(try await approvalRows(history: history, node, viewer))
+            let cursor = try approvalCursor(request, history: history)
+            return html(try await approvalRows(history: history, cursor: cursor, node, viewer))
         }
         router.post("/console/approvals/:id/vote") { request, context in
             try await form(request, node) { _, node, viewer, fields in
@@ -47,27 +48,73 @@ extension ConsoleWeb {
         }
     }
 
-    /// The rows of a tab as HTML (the live region's content).
-    static func approvalRows(history: Bool, _ node: SandboxNode, _ viewer: Viewer) async throws -> String {
+    /// The page cursor of a tab: `before` (history) or `after` (pending), an approval id.
+    static func approvalCursor(_ request: Request, history: Bool) throws(APIError) -> UInt64? {
+        let name = history ? "before" : "after"
+        return try ApprovalRoutes.unsignedParameter(request.uri.queryParameters.get(name).map { String($0) }, name)
+    }
+
+    /// The rows of a tab as HTML (the live region's content): the pending queue oldest first
+    /// (after the id `after`), the history newest first (below the id `before`), each with a
+    /// link to the next page when there is more.
+    static func approvalRows(history: Bool, cursor: UInt64? = nil, _ node: SandboxNode, _ viewer: Viewer)
+        async throws -> String
+    {
         try await node.linearizableRead()
         let now = ApprovalRoutes.nowMillis()
-        var records: [ApprovalRecord]
+        let records: [ApprovalRecord]
+        var next: UInt64?
         if history {
-            records = try [ApprovalStatus.approved, .denied, .expired, .consumed].flatMap { status throws(APIError) in
-                try ApprovalRoutes.visiblePage(
-                    viewer.caller, status: status, after: nil, limit: approvalsShown, atMillis: now, node
-                ).records
-            }
-            records.sort { ($0.resolvedMillis, $0.id) > ($1.resolvedMillis, $1.id) }
+            (records, next) = try newestResolved(viewer.caller, before: cursor, node)
         } else {
-            records = try ApprovalRoutes.visiblePage(
-                viewer.caller, status: .pending, after: nil, limit: approvalsShown, atMillis: now, node
-            ).records
+            (records, next) = try ApprovalRoutes.visiblePage(
+                viewer.caller, status: .pending, after: cursor, limit: approvalsShown, atMillis: now, node)
         }
-        let rows = records.prefix(approvalsShown).map { approvalRow($0, now: now, viewer) }
-        return ConsoleTemplates.render(
-            "approvalRows",
-            ["rows": rows, "empty": rows.isEmpty, "history": history, "canVote": viewer.canVote, "csrf": viewer.csrf])
+        let rows = records.map { approvalRow($0, now: now, viewer) }
+        var data: [String: Any] = [
+            "rows": rows, "empty": rows.isEmpty, "history": history, "canVote": viewer.canVote, "csrf": viewer.csrf,
+        ]
+        if let next, !records.isEmpty {
+            data["more"] =
+                history ? "/console/approvals?tab=history&before=\(next)" : "/console/approvals?after=\(next)"
+        }
+        return ConsoleTemplates.render("approvalRows", data)
+    }
+
+    /// The newest ``approvalsShown`` resolved approvals (approved, denied, expired, consumed)
+    /// the caller may read, with ids below `before`, newest first; and the cursor of the next
+    /// (older) page when there may be more. Each status index is read newest first, so a page
+    /// costs the same however long the history is.
+    static func newestResolved(_ caller: Caller, before: UInt64?, _ node: SandboxNode) throws(APIError)
+        -> (records: [ApprovalRecord], next: UInt64?)
+    {
+        var merged: [ApprovalRecord] = []
+        var more = false
+        for status in [ApprovalStatus.approved, .denied, .expired, .consumed] {
+            var cursor = before
+            var scanned = 0
+            var kept = 0
+            while kept < approvalsShown, scanned < ApprovalRoutes.maxScannedPerPage {
+                let from = cursor
+                let page = try node.readState {
+                    try $0.newestApprovals(status: status, tenant: caller.tenant, before: from, limit: approvalsShown)
+                }
+                scanned += page.count
+                for record in page where kept < approvalsShown {
+                    cursor = record.id
+                    guard (try? ApprovalRoutes.requireReader(caller, agent: record.agent, tenant: record.tenant)) != nil
+                    else { continue }
+                    merged.append(record)
+                    kept += 1
+                }
+                if page.count < approvalsShown { break }
+            }
+            if kept == approvalsShown || scanned >= ApprovalRoutes.maxScannedPerPage { more = true }
+        }
+        merged.sort { $0.id > $1.id }
+        more = more || merged.count > approvalsShown
+        let shown = Array(merged.prefix(approvalsShown))
+        return (shown, more ? shown.last?.id : nil)
     }
 
     static func approvalRow(_ record: ApprovalRecord, now: UInt64, _ viewer: Viewer) -> [String: Any] {

@@ -27,7 +27,9 @@ extension ConsoleWeb {
             try await page(request, node) { request, node, viewer in
                 let agent = try await node.visibleAgent(context.parameters.get("agent_id") ?? "", for: viewer.caller)
                 try viewer.caller.require(.viewer, orAgent: agent)
-                var data = try agentPolicyData(agent, node, viewer)
+                let before = try ApprovalRoutes.unsignedParameter(
+                    request.uri.queryParameters.get("before").map { String($0) }, "before")
+                var data = try agentPolicyData(agent, before: before.map { UInt32(clamping: $0) }, node, viewer)
                 if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(80)) }
                 return Page(
                     title: "Policy of \(agent.id)", tab: "policies", body: ConsoleTemplates.render("agentPolicy", data))
@@ -49,12 +51,27 @@ extension ConsoleWeb {
         }
     }
 
-    static func agentPolicyData(_ agent: AgentRecord, _ node: SandboxNode, _ viewer: Viewer) throws(APIError)
-        -> [String: Any]
+    /// Most versions the policy page lists at once.
+    static let versionsShown: UInt32 = 100
+
+    /// The page's data: the newest ``versionsShown`` versions (or those below `before`, with a
+    /// link to older ones), the forms, and the default diff (the latest version and the one
+    /// before it). Versions are numbered 1, 2, 3… per agent, so the window is read forward.
+    static func agentPolicyData(_ agent: AgentRecord, before: UInt32? = nil, _ node: SandboxNode, _ viewer: Viewer)
+        throws(APIError) -> [String: Any]
     {
         let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
-        let records = try node.readState { try $0.policyVersions(agent.id, after: nil, limit: 100) }
-        let versions = records.reversed().map { record -> [String: Any] in
+        let end = min(before ?? head.latest &+ 1, head.latest &+ 1)  // exclusive
+        let after = end > versionsShown + 1 ? end - versionsShown - 1 : nil
+        let records = try node.readState {
+            try $0.policyVersions(agent.id, after: after, limit: Int(versionsShown)).filter { $0.version < end }
+        }
+        // The enforced and shadow versions always have a row (and their forms), on every page.
+        let shown = Set(records.map(\.version))
+        let missing = [head.shadow, head.enforced].filter { $0 > 0 && !shown.contains($0) }
+        let pinned = try node.readState { queries in try missing.compactMap { try queries.policyVersion(agent.id, $0) }
+        }
+        let versions = (pinned + records).sorted { $0.version > $1.version }.map { record -> [String: Any] in
             [
                 "version": record.version, "author": record.author, "time": time(record.timeMillis),
                 "mode": record.mode.name, "sha": String(record.sha256.hexString.prefix(12)),
@@ -65,15 +82,14 @@ extension ConsoleWeb {
                     && record.mode != .shadow,
             ]
         }
-        let from = records.count > 1 ? records[records.count - 2].version : 1
-        let to = records.last?.version ?? 1
+        let to = max(head.latest, 1)
+        let from = to > 1 ? to - 1 : 1
         var data: [String: Any] = [
-            "agent": agent.id, "versions": versions, "none": versions.isEmpty, "admin": viewer.isAdmin,
-            "csrf": viewer.csrf, "from": from, "to": to,
-            "numbers": records.reversed().map {
-                ["n": $0.version, "isFrom": $0.version == from, "isTo": $0.version == to]
-            },
+            "agent": agent.id, "versions": versions, "none": head.latest == 0, "admin": viewer.isAdmin,
+            "csrf": viewer.csrf, "from": from, "to": to, "latest": head.latest,
         ]
+        if let oldest = records.first?.version, oldest > 1 { data["older"] = oldest }
+        if end <= head.latest { data["newer"] = true }
         if head.shadow > 0 { data["comparison"] = try shadowComparison(agent.id, version: head.shadow, node, viewer) }
         return data
     }
