@@ -46,31 +46,83 @@ enum ConsoleAssets {
         table.stacked td{display:block;border:0;padding:.15em .2em}table.stacked td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
         """
 
-    /// Keeps `[data-live]` regions current: every 2 s the region's URL is fetched (the session's
-    /// cookie goes with it) and, when the answer differs and nobody is typing inside, swapped in.
+    /// Keeps `[data-live]` regions current without disturbing whoever works in them. Every 2 s
+    /// (not while the tab is hidden) the region's URL is fetched (the session's cookie goes with
+    /// it); the answer replaces the region only when its `data-signature` (the approvals' ids,
+    /// statuses and votes) differs, and never while focus is inside the region or a comment
+    /// holds text: it then waits until the operator leaves. Ages and expiries are drawn here
+    /// every second from `data-since`/`data-until` and the node's clock (`data-now`), so time
+    /// passing redraws no row. A swap is announced in the region's one-line status
+    /// (`#<id>-status`, a polite live region), not by re-reading the table.
     static let script = """
         "use strict";
         (function () {
+          function each(list, action) { Array.prototype.forEach.call(list, action); }
+          function age(millis) {
+            var s = Math.max(0, Math.floor(millis / 1000));
+            if (s < 60) { return s + " s"; }
+            if (s < 3600) { return Math.floor(s / 60) + " min"; }
+            if (s < 86400) { return Math.floor(s / 3600) + " h"; }
+            return Math.floor(s / 86400) + " d";
+          }
           function watch(region) {
             var url = region.getAttribute("data-live");
-            var last = region.innerHTML;
+            var status = document.getElementById(region.id + "-status");
+            var offset = 0;
+            var waiting = null;
+            function root(node) { return node.querySelector("[data-signature]"); }
+            function clock(from) {
+              if (from && from.hasAttribute("data-now")) { offset = Number(from.getAttribute("data-now")) - Date.now(); }
+            }
+            function draw() {
+              var now = Date.now() + offset;
+              each(region.querySelectorAll("[data-since]"), function (cell) {
+                cell.textContent = age(now - Number(cell.getAttribute("data-since")));
+              });
+              each(region.querySelectorAll("[data-until]"), function (cell) {
+                cell.textContent = age(Number(cell.getAttribute("data-until")) - now);
+              });
+            }
+            function busy() {
+              if (region.contains(document.activeElement)) { return true; }
+              var typing = false;
+              each(region.querySelectorAll("input[name=comment]"), function (input) { typing = typing || input.value !== ""; });
+              return typing;
+            }
+            function swap() {
+              if (waiting === null || busy()) { return; }
+              region.innerHTML = waiting;
+              waiting = null;
+              var shown = root(region);
+              if (status && shown) { status.textContent = "Updated: " + shown.getAttribute("data-summary") + "."; }
+              draw();
+            }
             function tick() {
-              if (region.contains(document.activeElement) && document.activeElement.tagName === "INPUT") {
-                return setTimeout(tick, 2000);
-              }
+              if (document.hidden) { return setTimeout(tick, 2000); }
               fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (answer) {
                 if (answer.status === 200) { return answer.text(); }
                 if (answer.status === 401) { window.location.href = "/console/login"; }
                 return null;
               }).then(function (text) {
-                if (text !== null && text !== last) { region.innerHTML = text; last = text; }
+                if (text !== null) {
+                  var holder = document.createElement("template");
+                  holder.innerHTML = text;
+                  var fresh = root(holder.content);
+                  var shown = root(region);
+                  clock(fresh);
+                  var changed = !fresh || !shown || fresh.getAttribute("data-signature") !== shown.getAttribute("data-signature");
+                  waiting = changed ? text : null;
+                  swap();
+                }
                 region.setAttribute("data-updated", String(Date.now()));
               }).catch(function () {}).then(function () { setTimeout(tick, 2000); });
             }
+            clock(root(region));
+            setInterval(function () { draw(); swap(); }, 1000);
             setTimeout(tick, 2000);
           }
           document.addEventListener("DOMContentLoaded", function () {
-            Array.prototype.forEach.call(document.querySelectorAll("[data-live]"), watch);
+            each(document.querySelectorAll("[data-live]"), watch);
           });
         })();
         """

@@ -24,7 +24,7 @@ extension ConsoleWeb {
             }
         }
         router.get("/console/approvals/rows") { request, _ -> Response in
-            guard let viewer = await viewer(request, node) else {
+            guard let viewer = try await viewer(request, node) else {
                 throw APIError.unauthorized("sign in again", code: "bad_session")
             }
             let history = request.uri.queryParameters.get("tab") == "history"
@@ -38,7 +38,7 @@ extension ConsoleWeb {
                 }
                 let comment = fields["comment"].flatMap { $0.isEmpty ? nil : $0 }
                 if let comment, comment.utf8.count > 1024 {
-                    throw APIError.badRequest("comment is over 1024 bytes", code: "bad_comment")
+                    throw APIError.badRequest("the comment is over 1,024 bytes (UTF-8)", code: "bad_comment")
                 }
                 let vote = ApprovalRoutes.Vote(approve: decision == "approve", comment: comment, isForm: true)
                 _ = try await ApprovalRoutes.cast(vote, by: viewer.caller, context, node)
@@ -60,7 +60,6 @@ extension ConsoleWeb {
     static func approvalRows(history: Bool, cursor: UInt64? = nil, _ node: SandboxNode, _ viewer: Viewer)
         async throws -> String
     {
-        try await node.linearizableRead()
         let now = ApprovalRoutes.nowMillis()
         let records: [ApprovalRecord]
         var next: UInt64?
@@ -73,6 +72,9 @@ extension ConsoleWeb {
         let rows = records.map { approvalRow($0, now: now, viewer) }
         var data: [String: Any] = [
             "rows": rows, "empty": rows.isEmpty, "history": history, "canVote": viewer.canVote, "csrf": viewer.csrf,
+            "signature": signature(records, now: now), "now": now,
+            "summary":
+                "\(records.count)\(records.count == approvalsShown ? "+" : "") \(history ? "resolved" : "pending")",
         ]
         if let next, !records.isEmpty {
             data["more"] =
@@ -117,12 +119,22 @@ extension ConsoleWeb {
         return (shown, more ? shown.last?.id : nil)
     }
 
+    /// What the live region's script compares to decide whether to swap the rows: each
+    /// approval's id, status and votes (ages are drawn by the script itself, from `data-since`
+    /// and `data-until`, so time passing alone redraws nothing).
+    static func signature(_ records: [ApprovalRecord], now: UInt64) -> String {
+        records.map { record in
+            "\(record.id).\(record.status(at: now).name).\(record.votes.map { "\($0.principal)=\($0.approve)" }.joined(separator: "+"))"
+        }.joined(separator: ",")
+    }
+
     static func approvalRow(_ record: ApprovalRecord, now: UInt64, _ viewer: Viewer) -> [String: Any] {
         let approvals = record.votes.filter(\.approve).count
         return [
             "id": record.id, "agent": record.agent, "tool": record.tool, "params": record.redactedParameters,
             "rule": record.rule, "reason": record.reason, "group": record.group,
             "age": ApprovalsPage.age(now > record.createdMillis ? now - record.createdMillis : 0),
+            "created": record.createdMillis, "expiresAt": record.expiresMillis,
             "expires": ApprovalsPage.age(record.expiresMillis > now ? record.expiresMillis - now : 0),
             "progress": "\(approvals) of \(record.requiredApprovals)", "status": record.status(at: now).name,
             "resolved": record.resolvedMillis > 0 ? time(record.resolvedMillis) : "",

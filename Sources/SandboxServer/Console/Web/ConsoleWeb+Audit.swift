@@ -17,7 +17,7 @@ extension ConsoleWeb {
     static func addAudit(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/console/audit") { request, _ in try await page(request, node, auditPage) }
         router.get("/console/audit/export") { request, _ -> Response in
-            guard let viewer = await viewer(request, node) else {
+            guard let viewer = try await viewer(request, node) else {
                 throw APIError.unauthorized("sign in to the console again", code: "bad_session")
             }
             var response = try await AuditRoutes.exportStream(request, caller: viewer.caller, node)
@@ -31,7 +31,6 @@ extension ConsoleWeb {
         let agent = query.get("agent").map { String($0) } ?? ""
         let outcome = query.get("outcome").map { String($0) } ?? ""
         let window = windows.first { $0.0 == query.get("window") } ?? windows[1]
-        try await node.linearizableRead()
         let now = ApprovalRoutes.nowMillis()
         let entries = try ConsoleData.recentRecords(since: now &- window.2, viewer.caller, node).reversed().filter {
             (agent.isEmpty || $0.string("agent") == agent) && (outcome.isEmpty || $0.string("outcome") == outcome)

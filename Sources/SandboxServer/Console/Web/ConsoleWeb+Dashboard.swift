@@ -8,7 +8,6 @@ import SandboxState
 /// by reason over the last hour, and the cluster's health.
 extension ConsoleWeb {
     static func dashboard(_ request: Request, _ node: SandboxNode, _ viewer: Viewer) async throws -> Page {
-        try await node.linearizableRead()
         let now = ApprovalRoutes.nowMillis()
         let agents = try ConsoleData.agents(viewer.caller, node).map { agent throws(APIError) in
             try agentCard(agent, node, now)

@@ -10,7 +10,6 @@ extension ConsoleWeb {
     static func addPolicies(to router: Router<APIRequestContext>, node: SandboxNode, keys: KeyRing) {
         router.get("/console/policies") { request, _ in
             try await page(request, node) { _, node, viewer in
-                try await node.linearizableRead()
                 let rows = try ConsoleData.agents(viewer.caller, node).map { agent throws(APIError) -> [String: Any] in
                     let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
                     return [

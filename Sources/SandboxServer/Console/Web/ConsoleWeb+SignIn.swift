@@ -6,7 +6,7 @@ import Hummingbird
 extension ConsoleWeb {
     static func addSignIn(to router: Router<APIRequestContext>, node: SandboxNode) {
         router.get("/console/login") { request, _ -> Response in
-            if await viewer(request, node) != nil { return redirect(to: "/console") }
+            if (try? await viewer(request, node)) ?? nil != nil { return redirect(to: "/console") }
             return signInPage(message: nil, node)
         }
         router.post("/console/login") { request, context -> Response in

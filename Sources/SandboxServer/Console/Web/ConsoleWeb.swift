@@ -51,10 +51,12 @@ enum ConsoleWeb {
     }
 
     /// The signed-in viewer, or nil (no session, an expired one, a principal since revoked, or
-    /// one signed out through any node: checked after a linearizable read point).
-    static func viewer(_ request: Request, _ node: SandboxNode) async -> Viewer? {
+    /// one signed out through any node: checked after a linearizable read point). Without a read
+    /// point (no leader now, a node cut off) it throws: a lagging node's state could still hold
+    /// a session signed out elsewhere.
+    static func viewer(_ request: Request, _ node: SandboxNode) async throws(APIError) -> Viewer? {
         guard let session = (try? node.session(from: request)) ?? nil else { return nil }
-        try? await node.linearizableRead()
+        try await node.linearizableRead()
         guard let caller = try? node.sessionCaller(session) else { return nil }
         return Viewer(session: session, caller: caller, csrf: node.sessions.csrfToken(for: session))
     }
@@ -64,7 +66,11 @@ enum ConsoleWeb {
     static func page(
         _ request: Request, _ node: SandboxNode, _ handler: (Request, SandboxNode, Viewer) async throws -> Page
     ) async throws -> Response {
-        guard let viewer = await viewer(request, node) else { return redirect(to: "/console/login") }
+        let viewer: Viewer
+        switch await signedIn(request, node) {
+        case .success(let found): viewer = found
+        case .failure(let refusal): return refusal.response
+        }
         do {
             return html(layout(try await handler(request, node, viewer), viewer))
         } catch let error as APIError {
@@ -79,7 +85,11 @@ enum ConsoleWeb {
         _ request: Request, _ node: SandboxNode,
         _ handler: (Request, SandboxNode, Viewer, [String: String]) async throws -> Response
     ) async throws -> Response {
-        guard let viewer = await viewer(request, node) else { return redirect(to: "/console/login") }
+        let viewer: Viewer
+        switch await signedIn(request, node) {
+        case .success(let found): viewer = found
+        case .failure(let refusal): return refusal.response
+        }
         let bytes = try await request.bodyBytes(upTo: maxFormBytes)
         guard let fields = FormBody.parse(bytes) else {
             throw APIError.badRequest("the form body is malformed", code: "bad_form")
@@ -91,6 +101,31 @@ enum ConsoleWeb {
             let body = ConsoleTemplates.render("problem", ["message": error.message])
             return html(layout(Page(title: "Not done", tab: "", body: body, status: error.status), viewer))
         }
+    }
+
+    /// The viewer, or the answer instead of the page: 303 to the sign-in page without a session,
+    /// 503 when it cannot be checked now.
+    static func signedIn(_ request: Request, _ node: SandboxNode) async -> Result<Viewer, Refusal> {
+        do {
+            guard let viewer = try await viewer(request, node) else {
+                return .failure(Refusal(response: redirect(to: "/console/login")))
+            }
+            return .success(viewer)
+        } catch {
+            return .failure(Refusal(response: unavailable(error)))
+        }
+    }
+
+    /// The answer a request gets instead of its page.
+    struct Refusal: Error {
+        var response: Response
+    }
+
+    /// The page when the session cannot be checked now (no read point): the error's status
+    /// (503), nothing done, and no navigation (nobody is known to be signed in).
+    static func unavailable(_ error: APIError) -> Response {
+        let body = ConsoleTemplates.render("problem", ["message": error.message])
+        return html(layout(Page(title: "Not now", tab: "", body: body, status: error.status), nil))
     }
 
     static let tabs = [
