@@ -8,6 +8,7 @@ recorded), also when a test fails. Every wait is bounded.
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -22,6 +23,15 @@ from selenium.webdriver.chrome.service import Service
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.environ.get("CONSOLE_SCREENSHOTS") or os.path.join(ROOT, "artifacts", "console-screenshots")
 WAIT = 20  # seconds: the longest any one condition is waited for
+
+
+def _stop_on_sigterm(signum, frame):
+    """SIGTERM (a CI runner's timeout) unwinds like Ctrl-C: the fixtures' `finally` blocks stop
+    the cluster and the browser by PID, instead of the process dying with them still running."""
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _stop_on_sigterm)
 
 
 def free_base_port():
