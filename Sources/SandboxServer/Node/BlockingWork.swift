@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Long synchronous work (verifying a range of the audit chain: seconds of CPU and store reads)
+/// Long synchronous work (verifying a range of the audit chain: seconds of CPU and store reads;
+/// the console's audit scans and diffs)
 /// run on a thread of its own, so that it never holds one of the cooperative pool's few threads
 /// (two on a 2-core node) that every request needs. At most ``limit`` at once per node; beyond,
 /// 503 `busy` (retry).
@@ -21,7 +22,7 @@ final class BlockingWork: Sendable {
         }
         guard admitted else {
             throw APIError.unavailable(
-                "\(limit) long verifications already run on this node; retry (or ask for a smaller range)",
+                "\(limit) long reads (audit verifications or console pages) already run on this node; retry (or ask for a smaller range)",
                 code: "busy")
         }
         return try await withCheckedThrowingContinuation { continuation in

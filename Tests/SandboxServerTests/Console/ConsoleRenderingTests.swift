@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import SandboxServer
@@ -45,6 +46,41 @@ import Testing
         #expect(diff.right.compactMap(\.number) == [1, 2, 3, 4])
         #expect(!SideBySideDiff(old: "x\ny", new: "x\ny").changed)
         #expect(!SideBySideDiff(old: "x\r\ny", new: "x\ny").changed, "a browser's CRLF lines are lines")
+    }
+
+    /// Review M3: two 2,000-line texts once filled a 2,001 × 2,001 table (32 MB) per view.
+    @Test func theDiffStaysUnderItsCellBudget() {
+        let old = (1...2000).map { "line \($0)" }.joined(separator: "\n")
+        let everyOther = (1...2000).map { $0 % 2 == 0 ? "changed \($0)" : "line \($0)" }.joined(separator: "\n")
+        let wide = SideBySideDiff(old: old, new: everyOther)
+        #expect(wide.cells <= SideBySideDiff.maxCells)
+        #expect(wide.left.count == wide.right.count && wide.changed)
+        // A small change in a long text is still aligned: its equal head and tail cost nothing.
+        let edited = old.replacingOccurrences(of: "line 1000\n", with: "line 1000\nline 1000b\n")
+        let small = SideBySideDiff(old: old, new: edited)
+        #expect(small.cells == 0)
+        #expect(small.right.filter { $0.kind == .added }.map(\.text) == ["line 1000b"])
+        #expect(small.left.filter { $0.kind == .removed }.isEmpty)
+        #expect(small.right.compactMap(\.number).last == 2001)
+    }
+
+    /// Any two texts: each side reads back as its text, and a `same` row holds one line twice.
+    @Test func theDiffKeepsBothTexts() {
+        var random = SeededGenerator(seed: 41)
+        for _ in 0..<300 {
+            let old = (0..<Int.random(in: 0...12, using: &random)).map { _ in
+                "l\(Int.random(in: 0...4, using: &random))"
+            }
+            let new = (0..<Int.random(in: 0...12, using: &random)).map { _ in
+                "l\(Int.random(in: 0...4, using: &random))"
+            }
+            let diff = SideBySideDiff(old: old.joined(separator: "\n"), new: new.joined(separator: "\n"))
+            #expect(diff.left.filter { $0.kind != .gap }.map(\.text) == (old.isEmpty ? [""] : old))
+            #expect(diff.right.filter { $0.kind != .gap }.map(\.text) == (new.isEmpty ? [""] : new))
+            #expect(
+                zip(diff.left, diff.right).allSatisfy { $0.kind != .same || ($1.kind == .same && $0.text == $1.text) })
+            #expect(diff.left.compactMap(\.number) == Array(1...max(old.count, 1)))
+        }
     }
 
     @Test func refusedPolicyProblemsAreReadByLine() {

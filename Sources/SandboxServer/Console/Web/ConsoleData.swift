@@ -32,7 +32,7 @@ enum ConsoleData {
     }
 
     /// One audit record as the pages show it.
-    struct Entry {
+    struct Entry: Sendable {
         var sequence: UInt64
         var timeMillis: UInt64
         var body: [String: JSONValue]
@@ -41,29 +41,34 @@ enum ConsoleData {
     }
 
     /// The records since `sinceMillis` that the caller may see (its tenant's), oldest first: the
-    /// newest ``maxScannedRecords`` of the window at most.
-    static func recentRecords(since sinceMillis: UInt64, _ caller: Caller, _ node: SandboxNode) throws(APIError)
+    /// newest ``maxScannedRecords`` of the window at most. Up to 20,000 JSON decodes: run on the
+    /// node's ``BlockingWork`` thread, never on the request's (503 `busy` when that is full).
+    static func recentRecords(since sinceMillis: UInt64, _ caller: Caller, _ node: SandboxNode) async throws
         -> [Entry]
     {
-        try node.readState { queries in
-            let first = try queries.firstAuditSequence(atOrAfterMillis: sinceMillis)
-            let next = try queries.auditHead().nextSequence
-            let start = max(first, next > UInt64(maxScannedRecords) ? next - UInt64(maxScannedRecords) : 1)
-            var entries: [Entry] = []
-            var after = start - 1
-            while true {
-                let page = try queries.auditRecords(
-                    fromSeconds: 0, toSeconds: .max / 1000 - 1, after: after, limit: 1000)
-                for record in page {
-                    after = record.sequence
-                    guard case .object(let body)? = record.body else { continue }
-                    if let tenant = caller.tenant, body["tenant"]?.stringValue != tenant { continue }
-                    entries.append(Entry(sequence: record.sequence, timeMillis: record.timeMillis, body: body))
-                }
-                if page.count < 1000 { break }
-            }
-            return entries
+        let tenant = caller.tenant
+        return try await node.blockingWork.run {
+            try node.readState { queries in try scan(queries, since: sinceMillis, tenant: tenant) }
         }
+    }
+
+    private static func scan(_ queries: StateQueries, since sinceMillis: UInt64, tenant: String?) throws -> [Entry] {
+        let first = try queries.firstAuditSequence(atOrAfterMillis: sinceMillis)
+        let next = try queries.auditHead().nextSequence
+        let start = max(first, next > UInt64(maxScannedRecords) ? next - UInt64(maxScannedRecords) : 1)
+        var entries: [Entry] = []
+        var after = start - 1
+        while true {
+            let page = try queries.auditRecords(fromSeconds: 0, toSeconds: .max / 1000 - 1, after: after, limit: 1000)
+            for record in page {
+                after = record.sequence
+                guard case .object(let body)? = record.body else { continue }
+                if let tenant, body["tenant"]?.stringValue != tenant { continue }
+                entries.append(Entry(sequence: record.sequence, timeMillis: record.timeMillis, body: body))
+            }
+            if page.count < 1000 { break }
+        }
+        return entries
     }
 
     /// The enforced policy of an agent as a document (nil without one, or if it does not read).

@@ -32,7 +32,8 @@ extension ConsoleWeb {
         let outcome = query.get("outcome").map { String($0) } ?? ""
         let window = windows.first { $0.0 == query.get("window") } ?? windows[1]
         let now = ApprovalRoutes.nowMillis()
-        let entries = try ConsoleData.recentRecords(since: now &- window.2, viewer.caller, node).reversed().filter {
+        let entries = try await ConsoleData.recentRecords(since: now &- window.2, viewer.caller, node).reversed().filter
+        {
             (agent.isEmpty || $0.string("agent") == agent) && (outcome.isEmpty || $0.string("outcome") == outcome)
         }
         let rows = entries.prefix(auditShown).map { entry -> [String: Any] in

@@ -12,14 +12,8 @@ extension ConsoleWeb {
         let agents = try ConsoleData.agents(viewer.caller, node).map { agent throws(APIError) in
             try agentCard(agent, node, now)
         }
-        var chart = ActivityChart()
-        var reasons: [String: Int] = [:]
-        for entry in try ConsoleData.recentRecords(since: now &- 3_600_000, viewer.caller, node)
-        where entry.string("kind") == "decision" {
-            let denied = entry.string("outcome") == "deny"
-            chart.count(atMillis: entry.timeMillis, nowMillis: now, denied: denied)
-            if denied { reasons[entry.string("rule"), default: 0] += 1 }
-        }
+        let activity = try await HourActivity.of(viewer.caller, node, nowMillis: now)
+        let (chart, reasons) = (activity.chart, activity.reasons)
         let status = node.status
         let data: [String: Any] = [
             "agents": agents, "noAgents": agents.isEmpty, "chart": chart.svg,

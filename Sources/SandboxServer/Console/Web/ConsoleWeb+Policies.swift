@@ -28,7 +28,7 @@ extension ConsoleWeb {
                 try viewer.caller.require(.viewer, orAgent: agent)
                 let before = try ApprovalRoutes.unsignedParameter(
                     request.uri.queryParameters.get("before").map { String($0) }, "before")
-                var data = try agentPolicyData(agent, before: before.map { UInt32(clamping: $0) }, node, viewer)
+                var data = try await agentPolicyData(agent, before: before.map { UInt32(clamping: $0) }, node, viewer)
                 if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(80)) }
                 return Page(
                     title: "Policy of \(agent.id)", tab: "policies", body: ConsoleTemplates.render("agentPolicy", data))
@@ -45,7 +45,7 @@ extension ConsoleWeb {
                 let new = try PolicyRoutes.storedVersion(agent.id, to, node)
                 return Page(
                     title: "Diff of \(agent.id)", tab: "policies",
-                    body: ConsoleTemplates.render("diff", diffData(agent.id, old, new)))
+                    body: ConsoleTemplates.render("diff", try await diffData(agent.id, old, new, node)))
             }
         }
     }
@@ -57,7 +57,7 @@ extension ConsoleWeb {
     /// link to older ones), the forms, and the default diff (the latest version and the one
     /// before it). Versions are numbered 1, 2, 3… per agent, so the window is read forward.
     static func agentPolicyData(_ agent: AgentRecord, before: UInt32? = nil, _ node: SandboxNode, _ viewer: Viewer)
-        throws(APIError) -> [String: Any]
+        async throws -> [String: Any]
     {
         let head = try node.readState { try $0.policyHead(agent.id) } ?? PolicyHead()
         let end = min(before ?? head.latest &+ 1, head.latest &+ 1)  // exclusive
@@ -89,19 +89,21 @@ extension ConsoleWeb {
         ]
         if let oldest = records.first?.version, oldest > 1 { data["older"] = oldest }
         if end <= head.latest { data["newer"] = true }
-        if head.shadow > 0 { data["comparison"] = try shadowComparison(agent.id, version: head.shadow, node, viewer) }
+        if head.shadow > 0 {
+            data["comparison"] = try await shadowComparison(agent.id, version: head.shadow, node, viewer)
+        }
         return data
     }
 
     /// How the shadow version would have decided the agent's recent decisions (the last day),
     /// from the audit: each decision record holds the shadow version's outcome beside its own.
     static func shadowComparison(_ agent: String, version: UInt32, _ node: SandboxNode, _ viewer: Viewer)
-        throws(APIError) -> [String: Any]
+        async throws -> [String: Any]
     {
         let since = ApprovalRoutes.nowMillis() &- 86_400_000
         var compared = 0
         var differing: [[String: Any]] = []
-        for entry in try ConsoleData.recentRecords(since: since, viewer.caller, node).reversed()
+        for entry in try await ConsoleData.recentRecords(since: since, viewer.caller, node).reversed()
         where entry.string("kind") == "decision" && entry.string("agent") == agent {
             guard let shadow = entry.body["shadow"],
                 shadow.member("policy_version").flatMap(PolicyRoutes.integerText) == String(version)
@@ -119,10 +121,20 @@ extension ConsoleWeb {
         return ["version": version, "compared": compared, "differing": differing, "same": differing.isEmpty]
     }
 
-    static func diffData(_ agent: String, _ old: PolicyVersionRecord, _ new: PolicyVersionRecord) -> [String: Any] {
+    /// The diff page's data. Reading two versions (up to 1 MiB of YAML each) and aligning their
+    /// lines is work for the node's ``BlockingWork`` thread, not the request's.
+    static func diffData(_ agent: String, _ old: PolicyVersionRecord, _ new: PolicyVersionRecord, _ node: SandboxNode)
+        async throws -> [String: Any]
+    {
+        let (oldYAML, newYAML) = (old.yaml, new.yaml)
+        let (semantic, aligned) = try await node.blockingWork.run {
+            let changes = (try? PolicyDocument(yaml: oldYAML)).flatMap { before in
+                (try? PolicyDocument(yaml: newYAML)).map { PolicyDiff(from: before, to: $0).changes }
+            }
+            return (changes, SideBySideDiff(old: oldYAML, new: newYAML))
+        }
         var data: [String: Any] = ["agent": agent, "from": old.version, "to": new.version]
-        if let before = try? PolicyDocument(yaml: old.yaml), let after = try? PolicyDocument(yaml: new.yaml) {
-            let changes = PolicyDiff(from: before, to: after).changes
+        if let changes = semantic {
             data["changes"] = changes.map { change -> [String: Any] in
                 [
                     "kind": change.kind == .added ? "added" : change.kind == .removed ? "removed" : "changed",
@@ -132,7 +144,6 @@ extension ConsoleWeb {
             data["widens"] = changes.contains { $0.effect == .widens }
             data["noChange"] = changes.isEmpty
         }
-        let aligned = SideBySideDiff(old: old.yaml, new: new.yaml)
         let cells = { (cells: [SideBySideDiff.Cell]) in
             cells.map { cell -> [String: Any] in
                 var row: [String: Any] = ["text": cell.text, "kind": cell.kind.rawValue]
