@@ -124,6 +124,7 @@ struct NodeService: Service {
         let announcer = Task { await node.announceAddresses(logger: logger) }
         let identities = Task { await BootstrapIdentities.ensure(on: node, logger: logger) }
         let joiner = Task { await node.joinStatefulSet(logger: logger) }
+        let upgrader = Task { await RulesUpgrade.run(node, logger: logger) }
         let sampler = Task {
             while !Task.isCancelled {
                 node.metrics.sample(node.status, node.transport.stats)
@@ -134,6 +135,7 @@ struct NodeService: Service {
             announcer.cancel()
             identities.cancel()
             joiner.cancel()
+            upgrader.cancel()
             sampler.cancel()
         }
         try? await gracefulShutdown()

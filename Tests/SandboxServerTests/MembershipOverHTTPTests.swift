@@ -39,7 +39,7 @@ import Testing
         cluster.members.append(4)
         try cluster.start(4, join: true)
         let follower = await [1, 2, 3].asyncFirst { await cluster.leader(among: [$0]) == nil }!
-        let added = await cluster.admin(
+        let added = await cluster.adminRetrying(
             follower, "POST", "/v1/cluster/members",
             #"{"id": 4, "peer": "\#(cluster.peerAddress(4))", "http": "\#(cluster.httpAddress(4))", "role": "voter"}"#)
         #expect(added?.status == 200, "\(String(describing: added))")
@@ -48,6 +48,8 @@ import Testing
         #expect(
             (joined?["first_index"] as? Int ?? 0) > 1, "node 4 caught up from a snapshot: \(String(describing: joined))"
         )
+        // Every node reports the apply rules the cluster runs and the newest its build implements.
+        #expect(joined?["rules_version"] as? Int == 1 && joined?["rules_version_supported"] as? Int == 1)
         #expect(await cluster.decideRetrying("on-four", on: [4]) != nil)
         let status = await members(cluster, via: 4)
         let rows = status?["members"] as? [[String: Any]] ?? []

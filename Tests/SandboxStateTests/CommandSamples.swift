@@ -62,6 +62,7 @@ enum CommandSamples {
                         request: .http(method: "GET", url: "https://evil.example", bodyBytes: nil, chainDepth: nil),
                         rule: "network.deny", reason: "egress to `evil.example` is not allowed", policyVersion: 0),
                 ])),
+        .setRulesVersion(version: 2, actor: "cluster"),
     ]
 
     /// A random but meaningful command stream: agents, policies, decides (with retries), votes

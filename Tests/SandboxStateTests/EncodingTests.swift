@@ -74,7 +74,9 @@ import Testing
     /// changes nothing.
     @Test func mutatedEntriesNeverCrashAndRefusedOnesChangeNothing() throws {
         var random = SeededGenerator(seed: 11)
-        let h = try Harness()
+        // A build that implements every rules version: a mutated `setRulesVersion` applies
+        // (a build without it would stop applying, which `RulesVersionTests` covers).
+        let h = try Harness(supportedRulesVersion: .max)
         try h.agent("bot", policy: Policies.standard)
         var refused = 0
         var accepted = 0

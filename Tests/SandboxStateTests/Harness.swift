@@ -12,11 +12,12 @@ final class Harness {
     /// Every entry applied, for replaying elsewhere.
     private(set) var log: [Entry] = []
 
-    init(storage: MemoryStateStorage = MemoryStateStorage(), limits: StateLimits = StateLimits(), time: UInt64 = day0)
-        throws
-    {
+    init(
+        storage: MemoryStateStorage = MemoryStateStorage(), limits: StateLimits = StateLimits(), time: UInt64 = day0,
+        supportedRulesVersion: UInt32 = RulesVersion.supported
+    ) throws {
         self.storage = storage
-        machine = try StateMachine(storage: storage, limits: limits)
+        machine = try StateMachine(storage: storage, limits: limits, supportedRulesVersion: supportedRulesVersion)
         nextIndex = try storage.appliedIndex() + 1
         timeMillis = time
     }

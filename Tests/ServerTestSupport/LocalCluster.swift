@@ -147,4 +147,21 @@ public final class LocalCluster: @unchecked Sendable {
     )? {
         await call(node, method, path, json: body, headers: ["Authorization": "Bearer \(adminToken)"])
     }
+
+    /// ``admin(_:_:_:_:)`` asked again (bounded, 30 s) while the answer is a retryable 503 that
+    /// applied nothing (a leadership change on a loaded machine); any other answer, or an
+    /// unknown outcome, is returned as it is.
+    public func adminRetrying(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (
+        status: Int, body: [String: Any]
+    )? {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let answer = await admin(node, method, path, body)
+            let code = (answer?.body["error"] as? [String: Any])?["code"] as? String
+            guard answer?.status == 503, code != "outcome_unknown", ContinuousClock.now < deadline else {
+                return answer
+            }
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+    }
 }

@@ -41,6 +41,8 @@ extension APIError {
         case .policyTooMany: self = .conflict(message, code: "too_many_policy_versions")
         case .tooManyOpenApprovals: self = .conflict(message, code: "too_many_open_approvals")
         case .wouldLowerVersion: self = .conflict(message, code: "would_lower_version")
+        case .rulesVersionNotHigher: self = .conflict(message, code: "rules_version_not_higher")
+        case .rulesVersionTooLow: self = .conflict(message, code: "rules_version_too_low")
         case .malformed: self = .badRequest(message, code: "malformed_command")
         }
     }

@@ -3,6 +3,7 @@ import Hummingbird
 import JSON
 import Raft
 import SandboxCluster
+import SandboxState
 
 /// Health, readiness and the cluster view.
 enum ClusterRoutes {
@@ -36,6 +37,8 @@ enum ClusterRoutes {
                 "log_writes": JSONResponses.number(status.counters.logWrites),
                 "synced_log_writes": JSONResponses.number(status.counters.syncedLogWrites),
                 "entries_written": JSONResponses.number(status.counters.entriesWritten),
+                "rules_version": JSONResponses.number(UInt64(try node.queries.rulesVersion())),
+                "rules_version_supported": JSONResponses.number(UInt64(RulesVersion.supported)),
             ]
             if let stopped = status.stopped { body["stopped"] = .string(stopped) }
             if request.uri.queryParameters.get("digest") != nil {

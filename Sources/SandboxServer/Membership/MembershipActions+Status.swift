@@ -6,27 +6,14 @@ import SandboxState
 
 extension MembershipActions {
     /// The leader's view: every member's role and addresses, and its progress as the member
-    /// itself reports it (`/v1/cluster`, asked in parallel with a 1 s timeout): applied index
+    /// itself reports it (`/v1/cluster`, ``SandboxNode/askEachMember(timeout:)``): applied index
     /// and lag behind the leader's commit index; `reachable: false` when it did not answer.
     static func status(_ node: SandboxNode) async -> Response {
         let status = node.status
         let recorded = (try? node.queries.memberAddresses()) ?? [:]
         let members =
             status.membership.voters.map { ($0, "voter") } + status.membership.learners.map { ($0, "learner") }
-        let progress = await withTaskGroup(of: (UInt64, UInt64?).self) { group in
-            for (id, _) in members {
-                guard let http = recorded[id]?.http else { continue }
-                group.addTask {
-                    let answer = await NodeHTTPClient.call(
-                        "GET", http, "/v1/cluster", timeout: 1, via: node.config)
-                    let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
-                    return (id, json?.uint64("applied_index"))
-                }
-            }
-            var applied: [UInt64: UInt64] = [:]
-            for await (id, index) in group { applied[id] = index }
-            return applied
-        }
+        let progress = await node.askEachMember().compactMapValues { $0.uint64("applied_index") }
         let rows: [JSONValue] = members.map { id, role in
             var row: [String: JSONValue] = ["id": JSONResponses.number(id), "role": .string(role)]
             if let address = recorded[id] {

@@ -128,6 +128,10 @@ extension Command {
         case .setMemberAddress:
             let member = try MemberAddress(decoding: &r)
             return .setMemberAddress(node: member.node, peer: member.peer, http: member.http, actor: actor)
+        case .setRulesVersion:
+            let version = try r.u32("rules version")
+            guard version >= RulesVersion.initial else { throw DecodingError("rules version \(version) is below 1") }
+            return .setRulesVersion(version: version, actor: actor)
         default:
             throw DecodingError("command tag \(tag.rawValue) is misplaced")
         }

@@ -21,6 +21,7 @@ extension Command {
         case requestApproval = 34
         case reportLocalDenials = 35
         case setMemberAddress = 48
+        case setRulesVersion = 49
     }
 
     func encode(into w: inout ByteWriter) {
@@ -127,6 +128,10 @@ extension Command {
         case .reportLocalDenials(let report):
             w.u8(Tag.reportLocalDenials.rawValue)
             report.encode(into: &w)
+        case .setRulesVersion(let version, let actor):
+            w.u8(Tag.setRulesVersion.rawValue)
+            w.string(actor)
+            w.u32(version)
         default:
             preconditionFailure("encodeRest called for \(self)")
         }

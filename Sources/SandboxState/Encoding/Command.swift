@@ -46,6 +46,9 @@ public enum Command: Sendable, Hashable {
     case setMemberAddress(node: UInt64, peer: String, http: String, actor: String)
     /// Denials an SDK decided locally, recorded in the audit (``LocalDenialReport``).
     case reportLocalDenials(LocalDenialReport)
+    /// Moves the cluster to apply rules `version` from this entry on (``RulesVersion``): the
+    /// leader proposes it once every member runs a build that implements it.
+    case setRulesVersion(version: UInt32, actor: String)
 }
 
 /// A principal's role.

@@ -24,6 +24,10 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
     case wouldLowerVersion(agent: String, version: UInt32)
     /// `scope` names the agent or tenant at its cap of open approvals.
     case tooManyOpenApprovals(scope: String, limit: Int)
+    /// A rules version not above the cluster's (``RulesVersion``: versions only grow).
+    case rulesVersionNotHigher(asked: UInt32, current: UInt32)
+    /// A command of newer rules than the cluster has moved to (``Command/introducedInRules``).
+    case rulesVersionTooLow(needed: UInt32, current: UInt32)
 
     public var description: String {
         switch self {
@@ -57,6 +61,12 @@ public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooManyOpenApprovals(let scope, let limit):
             return
                 "\(scope) already has \(limit) open approvals: approvers must resolve some (or they expire) before another is opened"
+        case .rulesVersionNotHigher(let asked, let current):
+            return "the cluster already runs apply rules version \(current); rules version \(asked) is not newer"
+        case .rulesVersionTooLow(let needed, let current):
+            return
+                "this command needs apply rules version \(needed) and the cluster runs \(current): finish upgrading every "
+                + "member (the leader moves the cluster on once all of them run a build that implements it)"
         }
     }
 }

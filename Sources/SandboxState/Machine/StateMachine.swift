@@ -18,10 +18,15 @@ import SandboxPolicy
 public final class StateMachine {
     public let storage: any StateStorage
     public let limits: StateLimits
+    /// The newest apply rules this build implements (``RulesVersion/supported``; tests build
+    /// older and newer ones).
+    public let supportedRulesVersion: UInt32
 
     /// The state's clock: the latest entry time applied (milliseconds since the epoch).
     public private(set) var clockMillis: UInt64 = 0
     public private(set) var appliedIndex: UInt64 = 0
+    /// The apply rules the cluster has moved to (``RulesVersion``), as of `appliedIndex`.
+    public internal(set) var rulesVersion = RulesVersion.initial
     var audit = AuditHead()
     /// The digest of the state at `appliedIndex`, kept up to date by apply (``StateDigest``).
     public private(set) var digest = StateDigest()
@@ -44,9 +49,13 @@ public final class StateMachine {
     /// The overlay of the batch being applied (nil between batches).
     var overlay: Overlay
 
-    public init(storage: any StateStorage, limits: StateLimits = StateLimits()) throws {
+    public init(
+        storage: any StateStorage, limits: StateLimits = StateLimits(),
+        supportedRulesVersion: UInt32 = RulesVersion.supported
+    ) throws {
         self.storage = storage
         self.limits = limits
+        self.supportedRulesVersion = supportedRulesVersion
         policies = LRUCache(capacity: limits.maxCachedPolicyVersions)
         policyTexts = LRUCache(capacity: limits.maxCompiledPolicies)
         overlay = Overlay(storage: storage)
@@ -68,6 +77,7 @@ public final class StateMachine {
         do {
             clockMillis = try storage.value(for: StateKeys.clock).map(ByteReader.number) ?? 0
             idempotencyCount = try storage.value(for: StateKeys.idempotencyCount).map(ByteReader.number) ?? 0
+            rulesVersion = try StateQueries(storage).rulesVersion()
             audit = try storage.value(for: StateKeys.auditHead).map(AuditHead.init(decoding:)) ?? AuditHead()
         } catch let error as DecodingError {
             throw StateStorageError("stored state is damaged: \(error)")
@@ -125,7 +135,10 @@ public final class StateMachine {
             return .rejected(.malformed(error.message))
         }
         if case .noop = decoded.command { return .noop }
-        let saved = (clockMillis, audit, idempotencyCount)
+        if decoded.command.introducedInRules > rulesVersion {
+            return .rejected(.rulesVersionTooLow(needed: decoded.command.introducedInRules, current: rulesVersion))
+        }
+        let saved = (clockMillis, audit, idempotencyCount, rulesVersion)
         clockMillis = max(clockMillis, decoded.timeMillis)
         do {
             let outcome = try execute(decoded.command, index: entry.index)
@@ -133,7 +146,7 @@ public final class StateMachine {
             overlay.keep()
             return outcome
         } catch let refusal as StateError {
-            (clockMillis, audit, idempotencyCount) = saved
+            (clockMillis, audit, idempotencyCount, rulesVersion) = saved
             forgetCaches(for: overlay.entryWrites)
             overlay.discard()
             return .rejected(refusal)
@@ -161,6 +174,9 @@ public final class StateMachine {
             return .applied(try recordLocalDenials(report))
         case .setMemberAddress(let node, let peer, let http, _):
             try setMemberAddress(MemberAddress(node: node, peer: peer, http: http))
+            return .applied(.done)
+        case .setRulesVersion(let version, _):
+            try setRulesVersion(version)
             return .applied(.done)
         default:
             try executeIdentity(command)

@@ -6,6 +6,8 @@ public enum StateKeys {
     public static let clock = Array("m/clock".utf8)
     public static let auditHead = Array("m/audit".utf8)
     public static let idempotencyCount = Array("m/idem".utf8)
+    /// The apply rules version the cluster moved to (``RulesVersion``; absent: 1).
+    public static let rulesVersion = Array("m/rules".utf8)
     /// The state digest (``StateDigest``), itself not part of it.
     public static let digest = Array("m/digest".utf8)
 

@@ -1,0 +1,33 @@
+import JSON
+import SandboxState
+import Testing
+
+@testable import SandboxServer
+
+/// When the leader moves the cluster to newer apply rules (`RulesUpgrade`): only once every
+/// member answered with a build that implements them, and to the lowest such version.
+@Suite struct RulesUpgradeTests {
+    @Test func everyMemberMustImplementTheTarget() {
+        let members: [UInt64] = [1, 2, 3]
+        #expect(RulesUpgrade.target(current: 1, members: members, supported: [1: 3, 2: 2, 3: 3]) == 2)
+        // One member still on the old build: nowhere to go.
+        #expect(RulesUpgrade.target(current: 1, members: members, supported: [1: 3, 2: 1, 3: 3]) == nil)
+        // One member did not answer: hold.
+        #expect(RulesUpgrade.target(current: 1, members: members, supported: [1: 3, 3: 3]) == nil)
+        // Already there, or the members are behind the cluster (never down).
+        #expect(RulesUpgrade.target(current: 2, members: members, supported: [1: 2, 2: 2, 3: 2]) == nil)
+        #expect(RulesUpgrade.target(current: 3, members: members, supported: [1: 2, 2: 2, 3: 2]) == nil)
+        #expect(RulesUpgrade.target(current: 1, members: [], supported: [:]) == nil)
+        // A learner counts like a voter: it applies the same entries.
+        #expect(RulesUpgrade.target(current: 1, members: [1, 2, 3, 4], supported: [1: 2, 2: 2, 3: 2]) == nil)
+    }
+
+    @Test func aBuildFromBeforeTheGateImplementsTheFirstRules() throws {
+        let old = try JSONValue(parsing: Array(#"{"node": 2, "applied_index": 9}"#.utf8))
+        #expect(RulesUpgrade.supported(in: old) == 1)
+        let new = try JSONValue(parsing: Array(#"{"node": 2, "rules_version_supported": 4}"#.utf8))
+        #expect(RulesUpgrade.supported(in: new) == 4)
+        let silly = try JSONValue(parsing: Array(#"{"rules_version_supported": 99999999999}"#.utf8))
+        #expect(RulesUpgrade.supported(in: silly) == 1)
+    }
+}
