@@ -56,6 +56,19 @@ import Testing
         #expect(try StateQueries(old.storage).tenant("gamma") != nil)
     }
 
+    @Test func aStateAlreadyOnNewerRulesIsNotOpenedByAnOlderBuild() throws {
+        // A node on an old build that installs a snapshot taken after the move never sees the
+        // entry itself: opening the state must stop it just the same.
+        let new = try Harness(supportedRulesVersion: 3)
+        try new.must(.setRulesVersion(version: 3, actor: "cluster"))
+        #expect(throws: RulesVersionUnsupported.self) {
+            try StateMachine(storage: new.storage, supportedRulesVersion: 2)
+        }
+        let installed = MemoryStateStorage(copying: new.storage)  // what a snapshot carries
+        #expect(throws: RulesVersionUnsupported.self) { try StateMachine(storage: installed, supportedRulesVersion: 2) }
+        #expect(try StateMachine(storage: installed, supportedRulesVersion: 3).rulesVersion == 3)
+    }
+
     @Test func theMessageTellsTheOperatorWhatToDo() {
         let error = RulesVersionUnsupported(asked: 4, supported: 3)
         #expect(error.description.contains("rules version 4"))

@@ -82,6 +82,11 @@ public final class StateMachine {
         } catch let error as DecodingError {
             throw StateStorageError("stored state is damaged: \(error)")
         }
+        // A state (a snapshot installed, or this node's own store) already on rules this build
+        // does not implement: applying on would diverge.
+        guard rulesVersion <= supportedRulesVersion else {
+            throw RulesVersionUnsupported(asked: rulesVersion, supported: supportedRulesVersion)
+        }
         if let bytes = try storage.value(for: StateKeys.digest) {
             guard let stored = StateDigest(bytes: bytes) else { throw StateStorageError("stored digest is damaged") }
             digest = stored
