@@ -85,10 +85,16 @@ import Testing
 
     @Test func refusedPolicyProblemsAreReadByLine() {
         let problems = PolicyProblems(
-            message: "sales.yaml:3:3: unknown key `alow`; did you mean `allow`?\nsales.yaml:9:1: bad: a:b\nno location")
+            message: "sales.yaml:3:3: unknown key `alow`; did you mean `allow`?\nsales.yaml:9:1: bad: a:b\nno location",
+            agent: "sales")
         #expect(problems.problems.map(\.line) == [3, 9, nil])
         #expect(problems.problems[1].message == "bad: a:b")
         #expect(problems.lines == [3, 9])
+        // Review L1: an agent id with `:` once lost every line mark.
+        let colon = PolicyProblems(message: "team:sales.yaml:3:3: unknown key", agent: "team:sales")
+        #expect(colon.lines == [3] && colon.problems[0].message == "unknown key")
+        #expect(ConsoleWeb.pathSegment("ops:mail@x") == "ops:mail@x", "review M4: `:` and `@` stay in a path")
+        #expect(ConsoleWeb.pathSegment("a b/c?") == "a%20b%2Fc%3F")
     }
 
     @Test func theChartCountsTheLastHourOnly() {

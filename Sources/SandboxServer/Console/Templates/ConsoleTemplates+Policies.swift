@@ -71,4 +71,12 @@ extension ConsoleTemplates {
         <div><h3>Version {{to}}</h3><ol aria-label="version {{to}}">{{#right}}<li class="{{kind}}"{{#n}} value="{{n}}"{{/n}}>{{text}}</li>{{/right}}</ol></div></div>
         <p><a href="/console/policies/{{agent}}">Back to the versions</a></p>
         """
+
+    /// After an upload that passed with warnings: published, and what the checks warned about.
+    static let publishedWithWarnings = """
+        <h1>Published with warnings</h1>
+        <p class="ok" role="status">Done: published version {{version}} ({{mode}}) of {{agent}}.</p>
+        <h2>Warnings</h2><ul id="warnings">{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>
+        <p><a href="{{page}}">Back to the policy of {{agent}}</a></p>
+        """
 }

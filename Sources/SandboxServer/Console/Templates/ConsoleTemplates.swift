@@ -8,6 +8,7 @@ enum ConsoleTemplates {
         "layout": layout, "problem": problem, "signIn": signIn, "dashboard": dashboard,
         "approvals": approvals, "approvalRows": approvalRows, "simulate": simulate, "policies": policies,
         "agentPolicy": agentPolicy, "diff": diff, "upload": upload, "audit": audit, "cluster": cluster,
+        "publishedWithWarnings": publishedWithWarnings,
     ]
 
     /// Every template, parsed at first use. The templates are constants of this file's

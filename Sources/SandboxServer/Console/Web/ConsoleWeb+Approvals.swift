@@ -19,7 +19,7 @@ extension ConsoleWeb {
                 var live = "/console/approvals/rows?tab=\(history ? "history" : "pending")"
                 if let cursor { live += history ? "&before=\(cursor)" : "&after=\(cursor)" }
                 var data: [String: Any] = ["history": history, "rows": rows, "live": live, "paged": cursor != nil]
-                if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(40)) }
+                if let done = doneMessage(request, limit: 40) { data["done"] = done }
                 return Page(title: "Approvals", tab: "approvals", body: ConsoleTemplates.render("approvals", data))
             }
         }

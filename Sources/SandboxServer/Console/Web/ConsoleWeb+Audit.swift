@@ -52,7 +52,8 @@ extension ConsoleWeb {
             "agents": try ConsoleData.agents(viewer.caller, node).map { ["id": $0.id, "selected": $0.id == agent] },
             "outcomes": ["allow", "deny", "needs_approval"].map { ["name": $0, "selected": $0 == outcome] },
             "windows": windows.map { ["id": $0.0, "label": $0.1, "selected": $0.0 == window.0] },
-            "export": "/console/audit/export?from=\(from)", "verification": try await verification(viewer, node),
+            "export": "/console/audit/export?from=\(from)", "since": time(from * 1000),
+            "verification": try await verification(viewer, node),
         ]
         return Page(title: "Audit", tab: "audit", body: ConsoleTemplates.render("audit", data))
     }

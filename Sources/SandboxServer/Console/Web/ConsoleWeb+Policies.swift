@@ -29,7 +29,7 @@ extension ConsoleWeb {
                 let before = try ApprovalRoutes.unsignedParameter(
                     request.uri.queryParameters.get("before").map { String($0) }, "before")
                 var data = try await agentPolicyData(agent, before: before.map { UInt32(clamping: $0) }, node, viewer)
-                if let done = request.uri.queryParameters.get("done") { data["done"] = String(done.prefix(80)) }
+                if let done = doneMessage(request, limit: 80) { data["done"] = done }
                 return Page(
                     title: "Policy of \(agent.id)", tab: "policies", body: ConsoleTemplates.render("agentPolicy", data))
             }

@@ -15,15 +15,24 @@ extension ConsoleWeb {
                 // A browser sends a textarea's lines with CRLF: the policy is stored as typed (LF).
                 let yaml = (fields["yaml"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
                 let mode = try PolicyRoutes.mode(fields["mode"], default: .enforce)
+                let warnings: [String]
                 do {
-                    _ = try PolicyRoutes.validate(yaml, agent: agent.id)
+                    warnings = try PolicyRoutes.validate(yaml, agent: agent.id).warnings.map {
+                        "line \($0.location.line): \($0.message)"
+                    }
                 } catch let error as APIError where error.code == "invalid_policy" {
                     return html(layout(uploadRefused(agent.id, yaml, error.message, viewer), viewer))
                 }
                 let command = Command.publishPolicy(agent: agent.id, yaml: yaml, mode: mode, actor: viewer.caller.actor)
                 let version = try await proposePolicy(command, node)
-                return redirect(
-                    to: "/console/policies/\(encoded(agent.id))?done=published+version+\(version)+(\(mode.name))")
+                let page = "/console/policies/\(pathSegment(agent.id))"
+                guard warnings.isEmpty else {  // published: the warnings are said before moving on
+                    let body = ConsoleTemplates.render(
+                        "publishedWithWarnings",
+                        ["agent": agent.id, "page": page, "version": version, "mode": mode.name, "warnings": warnings])
+                    return html(layout(Page(title: "Published with warnings", tab: "policies", body: body), viewer))
+                }
+                return redirect(to: "\(page)?done=published+version+\(version)+(\(mode.name))")
             }
         }
         router.post("/console/policies/:agent_id/activate") { request, context in
@@ -38,7 +47,7 @@ extension ConsoleWeb {
                     : Command.activatePolicy(
                         agent: agent.id, version: version, mode: .enforce, actor: viewer.caller.actor)
                 let enforced = try await proposePolicy(command, node)
-                return redirect(to: "/console/policies/\(encoded(agent.id))?done=version+\(enforced)+enforced")
+                return redirect(to: "/console/policies/\(pathSegment(agent.id))?done=version+\(enforced)+enforced")
             }
         }
         router.post("/console/policies/:agent_id/shadow") { request, context in
@@ -48,7 +57,7 @@ extension ConsoleWeb {
                 let command = Command.setPolicyMode(
                     agent: agent.id, version: version, mode: .shadow, actor: viewer.caller.actor)
                 _ = try await proposePolicy(command, node)
-                return redirect(to: "/console/policies/\(encoded(agent.id))?done=version+\(version)+in+shadow+mode")
+                return redirect(to: "/console/policies/\(pathSegment(agent.id))?done=version+\(version)+in+shadow+mode")
             }
         }
     }
@@ -72,7 +81,7 @@ extension ConsoleWeb {
 
     /// The upload form again, with the text listed by line and each problem at its line.
     static func uploadRefused(_ agent: String, _ yaml: String, _ message: String, _ viewer: Viewer) -> Page {
-        let problems = PolicyProblems(message: message)
+        let problems = PolicyProblems(message: message, agent: agent)
         let bad = problems.lines
         let lines = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map {
             index, text in

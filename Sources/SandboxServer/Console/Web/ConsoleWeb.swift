@@ -171,11 +171,23 @@ enum ConsoleWeb {
         Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
     }
 
-    /// A path segment or query value, percent-encoded for a link.
-    static func encoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
-            ?? ""
+    /// The `done=` note a form's redirect carries (`published+version+3`), as words: the query
+    /// reader decodes percent escapes but not `+`. At most `limit` characters.
+    static func doneMessage(_ request: Request, limit: Int) -> String? {
+        request.uri.queryParameters.get("done").map {
+            String($0.prefix(limit)).replacingOccurrences(of: "+", with: " ")
+        }
     }
+
+    /// A path segment for a link or a redirect: percent-encoded but for RFC 3986's pchar
+    /// (unreserved, sub-delims, `:` and `@`). The router matches the raw path and does not decode
+    /// parameters, so an agent id such as `ops:mail` must stay as it is to find its page.
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? ""
+    }
+
+    private static let pathCharacters = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
 
     /// `2026-11-30 14:05:09 UTC` for epoch milliseconds.
     static func time(_ millis: UInt64) -> String {
