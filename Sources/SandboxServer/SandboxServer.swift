@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOSSL
 import SandboxSigning
+import SandboxStorage
 import ServiceLifecycle
 import UnixSignals
 
@@ -55,6 +56,7 @@ public enum SandboxServer {
             return 0
         } catch {
             logger.error("node failed", metadata: ["error": "\(error)"])
+            if case StorageError.diskFull = error { return StorageStop.exitStatus }
             return 1
         }
     }
@@ -138,7 +140,10 @@ struct NodeService: Service {
             upgrader.cancel()
             sampler.cancel()
         }
+        let storageStop = StorageStop(node: node, logger: logger)
+        storageStop.start()
         try? await gracefulShutdown()
+        storageStop.finishWatching()  // exits instead when the disk is full: closing would write
         await node.shutdown(logger: logger)
     }
 }

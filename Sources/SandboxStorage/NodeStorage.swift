@@ -17,14 +17,20 @@ public final class NodeStorage: Sendable {
     public static let formatVersion: UInt8 = 1
 
     public let path: String
+    /// Free space the node needs on the database's file system (`StorageOptions.minimumFreeBytes`).
+    public let minimumFreeBytes: UInt64
     public let log: RaftLogStore
     public let state: StateStore
     let database: Database
 
     /// Opens (creating if needed) the database in directory `path`, verifies the whole log, and
-    /// clears leftovers of an interrupted snapshot installation.
+    /// clears leftovers of an interrupted snapshot installation. Throws `StorageError.diskFull`,
+    /// opening nothing, when the file system holding `path` has less than
+    /// `options.minimumFreeBytes` free.
     public init(path: String, options: StorageOptions = StorageOptions()) throws {
+        if let shortage = DiskSpace.shortage(at: path, minimum: options.minimumFreeBytes) { throw shortage }
         self.path = path
+        self.minimumFreeBytes = options.minimumFreeBytes
         let database = try Database(path: path, options: options)
         do {
             try Self.checkFormat(database)

@@ -30,6 +30,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case installInProgress
     /// The installation was finished or abandoned already, or is not complete yet.
     case installNotReady(String)
+    /// The file system holding the database at `path` has less free space than the node needs
+    /// to write safely (`StorageOptions.minimumFreeBytes`); nothing was opened or written.
+    case diskFull(path: String, availableBytes: UInt64, requiredBytes: UInt64)
 
     public var description: String {
         switch self {
@@ -56,6 +59,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "a snapshot installation is already in progress on this node"
         case .installNotReady(let detail):
             return "snapshot installation cannot continue: \(detail)"
+        case .diskFull(let path, let available, let required):
+            return "the disk holding \(path) is full: \(available) bytes free, at least \(required) needed"
+                + " — free space on it (or move the data directory), then start the node again"
         }
     }
 }

@@ -23,6 +23,10 @@ public struct StorageOptions: Sendable, Hashable {
     /// RocksDB's informational LOG files: rolled at this size, and this many kept.
     public var infoLogFileBytes: Int = 8 << 20
     public var infoLogFilesKept: Int = 4
+    /// Free space the database's file system must have: below it the database is not opened
+    /// (`StorageError.diskFull`) and a running node stops (see `DiskSpace`). 0 turns the check
+    /// off.
+    public var minimumFreeBytes: UInt64 = 64 << 20
 
     public init() {}
 
