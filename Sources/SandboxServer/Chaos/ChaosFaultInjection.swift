@@ -10,7 +10,10 @@ import JSON
 enum ChaosFaultInjection: String, Sendable {
     /// A decision the node could not answer (503: no leader, not applied in time, outcome
     /// unknown) is answered `allow` instead: an acknowledgement of an entry that may never be
-    /// committed, and that bypasses the ledger.
+    /// committed, and that bypasses the ledger. The answer looks like a real one: its
+    /// `decision_id` is the audit sequence the record would have had on this node's state (the
+    /// next one), as an answer sent before its entry committed would carry; a leader change then
+    /// gives that sequence to another decision, and the acknowledged one is lost.
     case ackUnknownAsAllow = "ack-unknown-as-allow"
 
     static let variable = "SANDBOX_CHAOS_BROKEN"
@@ -32,13 +35,15 @@ enum ChaosFaultInjection: String, Sendable {
         return behaviour
     }
 
-    /// The broken answer that replaces `response` to the decision `requestID`, if any.
-    func decision(replacing response: Response, requestID: String) -> Response? {
+    /// The broken answer that replaces `response` to the decision `requestID`, if any;
+    /// `nextSequence` is the audit sequence this node's state would give the next record.
+    func decision(replacing response: Response, requestID: String, nextSequence: () -> UInt64?) -> Response? {
         guard response.status == .serviceUnavailable else { return nil }
-        return JSONResponses.json(
-            .object([
-                "decision": .string("allow"), "reason": .string("chaos: \(rawValue)"), "rule": .string("chaos"),
-                "request_id": .string(requestID), "replayed": .bool(false),
-            ]))
+        var answer: [String: JSONValue] = [
+            "decision": .string("allow"), "reason": .string("chaos: \(rawValue)"), "rule": .string("chaos"),
+            "request_id": .string(requestID), "replayed": .bool(false),
+        ]
+        if let sequence = nextSequence() { answer["decision_id"] = JSONResponses.number(sequence) }
+        return JSONResponses.json(.object(answer))
     }
 }

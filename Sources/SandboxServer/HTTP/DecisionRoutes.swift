@@ -46,7 +46,10 @@ enum DecisionRoutes {
             outcome = answer.outcome.rawValue
             return JSONResponses.decision(answer)
         }
-        if let broken = ChaosFaultInjection.active?.decision(replacing: response, requestID: requestID) {
+        if let broken = ChaosFaultInjection.active?.decision(
+            replacing: response, requestID: requestID,
+            nextSequence: { try? node.readState { try $0.auditHead().nextSequence } })
+        {
             return (broken, "allow")
         }
         return (response, outcome)
