@@ -11,13 +11,15 @@ KINDS = {
     "kill-leader": 4, "kill-follower": 2, "pause-leader": 2, "pause-follower": 1,
     "partition-leader": 2, "partition-minority": 1, "bridge": 1, "one-way-leader": 1,
     "delay-leader": 1, "restart-follower": 1, "rolling-restart": 1, "wipe-rejoin": 1, "disk-full": 1,
+    "disk-full-leader": 1, "silent-partition-leader": 1,
 }
 
 # The CI short mode: at least ten leader kills, a partition and a pause (the issue's floor), and
 # one of each other kind.
 CI_SCHEDULE = (["kill-leader"] * 10 + ["partition-leader", "pause-leader", "partition-minority", "bridge",
                 "one-way-leader", "kill-follower", "pause-follower", "delay-leader", "restart-follower",
-                "wipe-rejoin", "rolling-restart", "disk-full"])
+                "wipe-rejoin", "rolling-restart", "disk-full", "disk-full-leader",
+                "silent-partition-leader"])
 
 
 def schedule(rng, count, ci=False, kinds=None):
@@ -57,9 +59,9 @@ class Nemesis:
         followers = [n for n in self.cluster.members if n != leader]
         start = self.history.now()
         details = {}
-        if kind == "disk-full" and not self.cluster.tmpfs_mb:
-            kind = "kill-follower"  # no tmpfs here: the disk cannot fill (the report says so)
-            details["instead_of"] = "disk-full"
+        if kind.startswith("disk-full") and not self.cluster.tmpfs_mb:
+            details["instead_of"] = kind  # no tmpfs here: the disk cannot fill (the disk checker says so)
+            kind = "kill-follower"
         nodes = await getattr(self, "_" + kind.replace("-", "_"))(leader, followers, hold, draw)
         if isinstance(nodes, tuple):
             nodes, more = nodes
@@ -99,6 +101,15 @@ class Nemesis:
 
     async def _partition_leader(self, leader, followers, hold, draw):
         self.proxy.isolate(leader, self.all_ids())
+        await asyncio.sleep(hold + 1.0)
+        self.proxy.heal()
+        return [leader]
+
+    async def _silent_partition_leader(self, leader, followers, hold, draw):
+        """The leader behind a black hole: its connections stay open and carry nothing (no close,
+        no refusal), so the followers notice only by the missing heartbeats, and the leader's
+        send queues fill; on healing the held-back bytes are delivered late."""
+        self.proxy.isolate_silently(leader, self.all_ids())
         await asyncio.sleep(hold + 1.0)
         self.proxy.heal()
         return [leader]
@@ -183,29 +194,43 @@ class Nemesis:
         return [victim, newcomer]
 
     async def _disk_full(self, leader, followers, hold, draw):
-        """A follower's file system fills up (its data directory is a small tmpfs), and the node
-        is restarted while it is full: it must run on or refuse to start with an error, never
-        damage its data, and recover once space is freed (the convergence checker then compares
-        it with the others). The exit statuses are recorded."""
-        victim = self.pick(followers, draw)
+        return await self.fill_disk(self.pick(followers, draw), hold)
+
+    async def _disk_full_leader(self, leader, followers, hold, draw):
+        return await self.fill_disk(leader, hold)
+
+    async def fill_disk(self, victim, hold):
+        """The victim's file system fills up (its data directory is a small tmpfs) and the node is
+        stopped with SIGTERM and restarted while it is full: it must stop and refuse to start with
+        an exit status (sandboxd: 74, naming the full disk), never abort or need a SIGKILL, and
+        recover once space is freed (the convergence checker then compares it with the others).
+        The exit statuses are recorded for the disk checker."""
         node = self.cluster.nodes[victim]
         filler = os.path.join(node.data, "chaos-filler")
-        with open(filler, "wb") as handle:
+        descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
             chunk = b"\0" * (1 << 20)
-            try:
-                while True:
-                    handle.write(chunk)
-                    handle.flush()
-            except OSError:
-                pass
+            while True:
+                os.write(descriptor, chunk)  # unbuffered: the last short write fails here, not in close
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
         await asyncio.sleep(hold)
         outcome = {"running_when_full": node.alive}
+        was_alive = node.alive
         await self.cluster.stop(victim, signal.SIGTERM)
         outcome["stop_status_when_full"] = node.process.returncode
+        outcome["stopped_by_itself"] = not was_alive
         self.cluster.start(victim)
-        await asyncio.sleep(3.0)
+        for _ in range(100):  # a start on a full disk must end by itself, with an exit status
+            if not node.alive:
+                break
+            await asyncio.sleep(0.1)
         outcome["start_status_when_full"] = None if node.alive else node.process.returncode
+        if node.alive:
+            await self.cluster.stop(victim, signal.SIGTERM)
+            outcome["start_stop_status_when_full"] = node.process.returncode
         os.remove(filler)
-        if not node.alive:
-            self.cluster.start(victim)
+        self.cluster.start(victim)
         return [victim], outcome

@@ -4,9 +4,13 @@ Every node reaches node D through D's proxy (D announces the proxy's address as 
 replicated member addresses point there too). A peer connection carries the frames of one
 direction (the dialler's `hello` names it, docs/cluster.md "Wire format"), so the proxy reads the
 first frame, learns the source S, and from then on treats the connection as the directed link
-S -> D: forwarded, delayed, or cut. Blocking a link closes its connections and refuses new ones
-until it is healed, so no frame is ever half delivered (a healed link starts with a new
-handshake)."""
+S -> D: forwarded, delayed, cut, or silenced. Blocking (cutting) a link closes its connections and
+refuses new ones until it is healed: both nodes see the connection end at once (a frame cut in
+the middle reaches the receiver truncated, then the end of the connection, which it discards; a
+healed link starts with a new handshake). Silencing a link (a black hole, as a firewall that
+drops packets) keeps its connections open and moves no byte either way until it is healed, so
+the sender's socket buffers and send queue fill and only timeouts reveal the partition; on
+healing the bytes held back flow again, late, as TCP would deliver them."""
 
 import asyncio
 import struct
@@ -33,6 +37,8 @@ class Link:
         self.blocked = False
         self.delay = 0.0
         self.connections = set()
+        self.flowing = asyncio.Event()  # cleared while the link is silenced
+        self.flowing.set()
 
 
 class FaultProxy:
@@ -79,6 +85,7 @@ class FaultProxy:
             if (source is None or s == source) and (destination is None or d == destination):
                 link.blocked = False
                 link.delay = 0.0
+                link.flowing.set()
 
     def partition(self, side_a, side_b):
         """Cuts every link between the two sets, both ways."""
@@ -89,6 +96,16 @@ class FaultProxy:
 
     def isolate(self, node, everyone):
         self.partition([node], [n for n in everyone if n != node])
+
+    def silence(self, source, destination):
+        """A black hole on S -> D: connections stay open, nothing moves until healed."""
+        self.link(source, destination).flowing.clear()
+
+    def isolate_silently(self, node, everyone):
+        for other in everyone:
+            if other != node:
+                self.silence(node, other)
+                self.silence(other, node)
 
     def set_delay(self, source, destination, seconds):
         self.link(source, destination).delay = seconds
@@ -135,11 +152,13 @@ class FaultProxy:
     async def _pump(reader, writer, link):
         try:
             while True:
+                await link.flowing.wait()  # a silenced link reads nothing: the sender's buffers fill
                 chunk = await reader.read(65536)
                 if not chunk or link.blocked:
                     return
                 if link.delay > 0:
                     await asyncio.sleep(link.delay)
+                await link.flowing.wait()  # a chunk read just before the silence is held, not lost
                 writer.write(chunk)
                 await writer.drain()
         except (OSError, asyncio.CancelledError):

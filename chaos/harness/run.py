@@ -34,6 +34,10 @@ def parse(arguments):
     parser.add_argument("--broken", default=None,
                         help="start sandboxd with SANDBOX_CHAOS_BROKEN=VALUE (the checkers must then fail)")
     parser.add_argument("--tick-ms", type=int, default=50)
+    parser.add_argument("--min-allows-per-fault", type=int, default=0,
+                        help="fail the run when a fault saw fewer allowed decisions than this (chaos/ci: 20)")
+    parser.add_argument("--limits-generous", type=int, default=10,
+                        help="three agents in four get this many times the base budget (1: all the same)")
     parser.add_argument("--no-tmpfs", action="store_true",
                         help="keep data directories on the disk (the disk-full fault then kills a follower instead)")
     return parser.parse_args(arguments)
@@ -92,7 +96,7 @@ async def execute(options, directory):
     fault_rng = random.Random(f"faults-{options.seed}")
     agent_count = options.agents or min(2000, max(100, int(seconds(options.duration) * 1.5)))
     agents = [workload.Agent(f"a{i:04d}", f"t{i % options.tenants}") for i in range(agent_count)]
-    limits = workload.Limits()
+    limits = workload.Limits(generous=options.limits_generous)
     stop = asyncio.Event()
     try:
         for node_id, node in cluster.nodes.items():
@@ -131,8 +135,9 @@ async def execute(options, directory):
         await proxy.close()
 
 
-def judge(history, state, limits):
+def judge(history, state, limits, min_allows=0, required_disk=False):
     audit = next(iter(state["exports"].values()))
+    rows = availability.measure(history.operations, history.faults, history.leaders)
     return [
         overspend.check(audit, state["ledgers"], limits),
         acknowledged.check(history.operations, audit),
@@ -140,14 +145,13 @@ def judge(history, state, limits):
         approvals.check(audit, state["approvals"]),
         convergence.check(state["statuses"], state["verifications"], state["exports"]),
         availability.check(history.operations, history.faults, history.leaders),
-        disk.check(history.faults),
+        availability.load_check(rows, min_allows),
+        disk.check(history.faults, required=required_disk),
     ]
 
 
 def label(verdict):
-    if not verdict.ok:
-        return "FAIL"
-    return "KNOWN DEFECT" if getattr(verdict, "known_defect", False) else "PASS"
+    return "PASS" if verdict.ok else "FAIL"
 
 
 def main(arguments=None):
@@ -170,7 +174,10 @@ def main(arguments=None):
     with open(os.path.join(directory, "audit.ndjson"), "w") as handle:  # the data dirs were tmpfs
         for record in next(iter(state["exports"].values())):
             handle.write(json.dumps(record) + "\n")
-    verdicts = judge(history, state, limits)
+    with open(os.path.join(directory, "final_state.json"), "w") as handle:  # for chaos/recheck
+        json.dump({"limits_generous": limits.generous, "ledgers": state["ledgers"],
+                   "approvals": state["approvals"]}, handle)
+    verdicts = judge(history, state, limits, options.min_allows_per_fault, bool(options.ci or options.faults))
     report.write(directory, options, history, verdicts)
     with open(os.path.join(directory, "verdicts.json"), "w") as handle:
         json.dump([v.as_dict() for v in verdicts], handle, indent=1)

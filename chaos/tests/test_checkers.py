@@ -6,7 +6,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from harness.checkers import acknowledged, approvals, convergence, overspend  # noqa: E402
+from harness.checkers import acknowledged, approvals, availability, convergence, disk, overspend  # noqa: E402
 from harness.workload import Limits  # noqa: E402
 
 LIMITS = Limits(requests=2, usd_micro=100)
@@ -113,3 +113,46 @@ class ConvergenceTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def disk_fault(stop, start, kind="disk-full"):
+    return {"kind": kind, "nodes": [2], "start": 5.0, "stop_status_when_full": stop, "start_status_when_full": start}
+
+
+class DiskFullTests(unittest.TestCase):
+    def test_a_node_that_exits_with_a_status_passes(self):
+        self.assertTrue(disk.check([disk_fault(74, 74), disk_fault(0, 74, "disk-full-leader")]).ok)
+
+    def test_an_abort_on_sigterm_or_on_restart_fails(self):
+        # The histories of the runs before the fix: SIGTERM on a full disk ended in SIGKILL after
+        # RocksDB's assertion held the process, and the restart aborted.
+        self.assertFalse(disk.check([disk_fault(-9, -6)]).ok)
+        self.assertFalse(disk.check([disk_fault(74, -6, "disk-full-leader")]).ok)
+
+    def test_a_skipped_disk_full_fails_when_required(self):
+        faults = [{"kind": "kill-follower", "nodes": [2], "start": 1.0, "instead_of": "disk-full"}]
+        self.assertTrue(disk.check(faults).ok)
+        self.assertFalse(disk.check(faults, required=True).ok)
+
+
+class LoadDuringFaultsTests(unittest.TestCase):
+    def test_a_fault_without_allows_fails(self):
+        operations = [{"type": "decide", "status": "ok", "decision": "allow", "invoke": 0.5 + i / 10,
+                       "complete": 1.0 + i / 10} for i in range(30)]
+        operations += [{"type": "decide", "status": "ok", "decision": "deny", "invoke": 12.0 + i / 10,
+                        "complete": 12.5 + i / 10} for i in range(30)]
+        faults = [{"kind": "kill-leader", "start": 0.0, "end": 3.0, "recovered": 4.0},
+                  {"kind": "pause-leader", "start": 11.0, "end": 14.0, "recovered": 16.0}]
+        rows = availability.measure(operations, faults, [])
+        self.assertEqual([(r["allows"], r["decisions"]) for r in rows], [(30, 30), (0, 30)])
+        verdict = availability.load_check(rows, 20)
+        self.assertFalse(verdict.ok)
+        self.assertIn("pause-leader", verdict.problems[0])
+        self.assertTrue(availability.load_check(rows[:1], 20).ok)
+
+
+class LimitsTests(unittest.TestCase):
+    def test_every_fourth_agent_has_the_base_limits(self):
+        limits = Limits(requests=20, usd_micro=100, generous=10)
+        self.assertEqual([limits.of(a) for a in ("a0000", "a0001", "a0004")], [(20, 100), (200, 1000), (20, 100)])
+        self.assertEqual(Limits(requests=20, usd_micro=100).of("a0001"), (20, 100))

@@ -8,7 +8,8 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from harness.checkers.linearizable import INFINITY, Model, Operation, linearizable  # noqa: E402
+from harness.checkers.linearizable import INFINITY, Model, Operation, check, linearizable  # noqa: E402
+from harness.workload import Limits  # noqa: E402
 
 MODEL = Model(max_requests=3, max_micro=1_000_000)
 
@@ -82,6 +83,49 @@ class LinearizabilityTests(unittest.TestCase):
     def test_the_time_bound_gives_up_without_a_verdict(self):
         history = [read(0, 100, (0, 0)) for _ in range(30)]
         self.assertIsNone(linearizable(history, MODEL, deadline=0.0))
+
+
+    def test_a_needs_approval_beyond_the_budget_is_rejected(self):
+        full = allow(0, 1, 10, (3, 30))
+        history = [Operation(0, 1, "decide", cost=10, output=(0, 0), outcome="needs-approval")]
+        self.assertTrue(linearizable(history, MODEL))
+        late = Operation(2, 3, "decide", cost=10, output=(3, 30), outcome="needs-approval")
+        self.assertFalse(linearizable([Operation(0, 1, "decide", cost=10, output=(2, 20), outcome="allow"),
+                                       allow(0, 1, 10, (1, 10)), full, late], MODEL))
+
+
+def recorded_allow(agent, invoke, complete, cost, requests, micro):
+    return {"type": "decide", "status": "ok", "agent": agent, "invoke": invoke, "complete": complete,
+            "decision": "allow", "rule": "allow.work", "cost_micro": cost, "requests": requests, "usd_micro": micro}
+
+
+class CheckVerdictTests(unittest.TestCase):
+    """`check`, the verdict over a run: a search that runs out of time must fail it."""
+
+    LIMITS = Limits(requests=40, usd_micro=100_000_000)
+
+    def exponential_history(self, agent="a0001"):
+        # 30 concurrent allows with distinct costs, then a read no order can explain: proving it
+        # needs the whole search, which the bound cuts short.
+        operations = [recorded_allow(agent, 0.0, 100.0, 1000 + i, None, None) for i in range(30)]
+        operations.append({"type": "read", "status": "ok", "agent": agent, "invoke": 101.0, "complete": 102.0,
+                           "requests": 31, "usd_micro": 1})
+        return operations
+
+    def test_a_search_that_times_out_fails_the_verdict(self):
+        verdict = check(self.exponential_history(), self.LIMITS, key_seconds=0.01)
+        self.assertFalse(verdict.ok)
+        self.assertIn("undecided", verdict.problems[0])
+
+    def test_agent_days_beyond_the_total_bound_fail_the_verdict(self):
+        history = [recorded_allow("a0001", 0.0, 1.0, 10, 1, 10), recorded_allow("a0002", 0.0, 1.0, 10, 1, 10)]
+        verdict = check(history, self.LIMITS, budget_seconds=0.0)
+        self.assertFalse(verdict.ok)
+        self.assertEqual(verdict.problems, [f"undecided (a failure): {a} on day 0" for a in ("a0001", "a0002")])
+
+    def test_a_correct_history_within_the_bound_passes(self):
+        history = [recorded_allow("a0001", 0.0, 1.0, 10, 1, 10), recorded_allow("a0001", 2.0, 3.0, 10, 2, 20)]
+        self.assertTrue(check(history, self.LIMITS).ok)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,20 @@
 """Availability (reported, not judged): for each fault, the longest time without a successful
 decision between its start and the cluster's recovery, and, for faults that take the leader
-away, the time until another node led; the median and worst per fault type."""
+away, the time until another node led; the median and worst per fault type. And the load each
+fault saw (judged): the answered decisions and the allows (debits) in flight during its window —
+from its start to 2 s after the recovery (`SETTLE`, when the requests caught by the fault finish
+their retries) — which a run can require a minimum of (`--min-allows-per-fault`): a fault that
+runs while every budget is spent tests nothing about lost or doubled debits."""
 
 import bisect
 from collections import defaultdict
 
 from . import Verdict
 
-LEADER_FAULTS = {"kill-leader", "pause-leader", "partition-leader", "one-way-leader"}
+SETTLE = 2.0
+
+LEADER_FAULTS = {"kill-leader", "pause-leader", "partition-leader", "one-way-leader", "disk-full-leader",
+                 "silent-partition-leader"}
 
 
 def longest_gap(successes, start, end):
@@ -25,12 +32,21 @@ def new_leader_after(leaders, start, old):
     return None
 
 
+def in_flight(operations, start, end):
+    """How many of `operations` were in flight at some time of [start, end]."""
+    return sum(1 for o in operations if o["invoke"] <= end and o["complete"] >= start)
+
+
 def measure(operations, faults, leaders):
-    successes = sorted(o["complete"] for o in operations if o["type"] == "decide" and o.get("status") == "ok")
+    answered = [o for o in operations if o["type"] == "decide" and o.get("status") == "ok"]
+    successes = sorted(o["complete"] for o in answered)
+    allows = [o for o in answered if o.get("decision") == "allow"]
     rows = []
     for fault in faults:
         end = fault.get("recovered", fault["end"])
-        row = {"kind": fault["kind"], "start": fault["start"], "gap": longest_gap(successes, fault["start"], end)}
+        row = {"kind": fault["kind"], "start": fault["start"], "gap": longest_gap(successes, fault["start"], end),
+               "decisions": in_flight(answered, fault["start"], end + SETTLE),
+               "allows": in_flight(allows, fault["start"], end + SETTLE)}
         if fault["kind"] in LEADER_FAULTS:
             row["failover"] = new_leader_after(leaders, fault["start"], fault.get("leader_before"))
         rows.append(row)
@@ -51,6 +67,18 @@ def summarize(rows):
             "failover_worst": failovers[-1] if failovers else None,
         }
     return table
+
+
+def load_check(rows, minimum):
+    """Fails when a fault saw fewer than `minimum` allowed decisions (debits) while it lasted."""
+    starved = [r for r in rows if r["allows"] < minimum]
+    counts = sorted(r["allows"] for r in rows)
+    summary = (f"allows per fault window: fewest {counts[0]}, median {counts[len(counts) // 2]} "
+               f"(required: {minimum}); decisions per window: fewest "
+               f"{min(r['decisions'] for r in rows)}") if rows else "no faults"
+    problems = [f"{r['kind']} at {r['start']:.1f} s: {r['allows']} allows, {r['decisions']} decisions "
+                f"while it lasted (required: {minimum} allows)" for r in starved]
+    return Verdict("load during faults", not starved, summary, problems)
 
 
 def check(operations, faults, leaders):

@@ -3,15 +3,20 @@ must be explainable by one order of atomic steps on a counter (requests, micro-U
 real time (an operation that completed before another began comes first). The search is that of
 Wing and Gong with Lowe's memoization, as in Porcupine: linearize any pending call whose step
 the model accepts, backtrack when a return is reached with its call not yet linearized, never
-visit a (linearized set, state) twice. Bounded: a key that takes longer than its share of the
-time budget is reported as undecided, not as passed.
+visit a (linearized set, state) twice. Bounded: each agent-day gets at most `key_seconds` (10 s)
+and all of them together `budget_seconds` (600 s); an agent-day not decided within its bound
+(or not reached within the total) is undecided, and an undecided agent-day fails the verdict: a
+search that runs out of time is most often one that has not yet found the order a correct
+history has, or is exhausting a broken one, so it is never counted as a pass.
 
 The model (state = requests and micro-USD spent today):
 - `allow` with a budget: the request fits the limits; the state becomes state + (1, cost) and
   must equal the answered budget;
 - `deny` by `budgets.*`: the request does not fit; the state is unchanged and equals the answer;
-- any other answer (`needs_approval`, a deny by another rule): the state is unchanged (and equals
-  the answered budget);
+- `needs_approval`: the request fits (the state machine checks the budget before asking a
+  person, and denies by `budgets.*` first); the state is unchanged and equals the answer;
+- any other answer (a deny by another rule): the state is unchanged (and equals the answered
+  budget);
 - a read: answers the state;
 - an operation without a definite answer that may have been applied: either nothing, or (when
   it fits) the debit of an allow; its return is at the end of time."""
@@ -55,6 +60,8 @@ class Model:
             after = (state[0] + 1, state[1] + op.cost)
             return [after] if op.output in (None, after) else []
         if op.outcome == "deny-budget" and self.fits(state, op.cost):
+            return []
+        if op.outcome == "needs-approval" and not self.fits(state, op.cost):
             return []
         return [state] if op.output in (None, state) else []
 
@@ -176,7 +183,9 @@ def operations_of(history_operations, wall_started=0.0):
         elif op["type"] == "decide" and op.get("status") == "ok":
             output = None if op.get("requests") is None else (op["requests"], op["usd_micro"])
             outcome = op.get("decision")
-            if outcome != "allow":
+            if outcome == "needs_approval":
+                outcome = "needs-approval"
+            elif outcome != "allow":
                 outcome = "deny-budget" if str(op.get("rule", "")).startswith("budgets.") else "other"
             converted = Operation(op["invoke"], op["complete"], "decide", cost=op.get("cost_micro", 0),
                                   output=output, outcome=outcome)
@@ -188,13 +197,17 @@ def operations_of(history_operations, wall_started=0.0):
     return per_agent
 
 
-def check(history_operations, limits, budget_seconds=60.0, wall_started=0.0):
-    model = Model(limits.requests, limits.usd_micro)
+def check(history_operations, limits, budget_seconds=600.0, wall_started=0.0, key_seconds=10.0):
+    """The verdict over every agent-day: fails on a history that is not linearizable and on one
+    not decided within `key_seconds` (or before `budget_seconds` in all ran out)."""
     per_agent = operations_of(history_operations, wall_started)
     problems, undecided = [], []
-    share = budget_seconds / max(1, len(per_agent))
+    total_deadline = time.monotonic() + budget_seconds
     for (agent, day), operations in sorted(per_agent.items()):
-        verdict = linearizable(operations, model, deadline=time.monotonic() + max(share, 0.5))
+        now = time.monotonic()
+        verdict = None
+        if now < total_deadline:
+            verdict = linearizable(operations, Model(*limits.of(agent)), deadline=min(now + key_seconds, total_deadline))
         if verdict is False:
             problems.append(f"{agent} on day {day}: its {len(operations)} ledger operations are not linearizable")
         elif verdict is None:
@@ -202,5 +215,6 @@ def check(history_operations, limits, budget_seconds=60.0, wall_started=0.0):
     count = sum(len(ops) for ops in per_agent.values())
     summary = (f"{count} operations over {len(per_agent)} agent-days: "
                f"{len(per_agent) - len(problems) - len(undecided)} linearizable, {len(problems)} not, "
-               f"{len(undecided)} undecided within the time bound")
-    return Verdict("linearizable ledger", not problems, summary, problems + [f"undecided: {a}" for a in undecided])
+               f"{len(undecided)} undecided within the bound ({key_seconds:g} s each, {budget_seconds:g} s in all)")
+    return Verdict("linearizable ledger", not problems and not undecided, summary,
+                   problems + [f"undecided (a failure): {a}" for a in undecided])

@@ -17,9 +17,10 @@ def check(audit, ledgers, limits):
         spent[key][1] += record.get("cost_usd_micros") or 0
     problems = []
     for (agent, day), (requests, micro) in sorted(spent.items(), key=str):
-        if requests > limits.requests or micro > limits.usd_micro:
+        max_requests, max_micro = limits.of(agent)
+        if requests > max_requests or micro > max_micro:
             problems.append(f"{agent} day {day}: {requests} requests, {micro} micro-USD allowed; "
-                            f"limits {limits.requests}, {limits.usd_micro}")
+                            f"limits {max_requests}, {max_micro}")
     today = {}
     for agent, ledger in ledgers.items():
         if ledger is None:
