@@ -118,6 +118,9 @@ async def execute(options, directory):
         await asyncio.sleep(2.0)
         load.stopping = True
         await asyncio.wait(workers, timeout=30.0)
+        failed = [w.exception() for w in workers if w.done() and not w.cancelled() and w.exception()]
+        if failed:  # its operation in flight is not in the history: the checkers could not explain it
+            raise RuntimeError(f"a simulated agent failed: {failed[0]!r}")
         stop.set()
         await asyncio.wait([watcher], timeout=5.0)
         proxy.heal()

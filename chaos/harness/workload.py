@@ -128,8 +128,8 @@ class Caller:
                     isinstance(error, dict) and error.get("retryable") is True)
                 if not retryable:
                     return answer, node.id, attempts, unknown
-                if isinstance(error, dict) and error.get("outcome_unknown"):
-                    unknown = True
+                if isinstance(error, dict) and (error.get("outcome_unknown") or error.get("code") == "node_stopped"):
+                    unknown = True  # a stopping node may have proposed it (docs/cluster.md, "Outcomes")
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 1.0)
 
