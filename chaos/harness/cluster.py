@@ -145,12 +145,16 @@ class Cluster:
             return None
 
     async def leader(self):
-        """The id of a running member that says it leads (None when none does)."""
+        """The id of the running member that says it leads in the highest term (None when none
+        does): right after a heal a deposed leader may still say it leads, in an older term."""
+        best = None
         for node_id in self.running():
             status = await self.status(node_id, timeout=1.0)
             if status and status.get("role") == "leader":
-                return node_id
-        return None
+                term = status.get("term") or 0
+                if best is None or term > best[0]:
+                    best = (term, node_id)
+        return best[1] if best else None
 
     async def wait_leader(self, timeout=30.0):
         deadline = asyncio.get_event_loop().time() + timeout
