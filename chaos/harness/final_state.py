@@ -93,5 +93,7 @@ async def collect(cluster, agents, approval_ids):
     return {
         "statuses": statuses, "exports": exports, "verifications": verifications,
         "ledgers": await ledgers(cluster, agents, first),
-        "approvals": await approvals(cluster, approval_ids, first),
+        # Every approval the history or the audit names: one created or consumed unseen too.
+        "approvals": await approvals(cluster, set(approval_ids) | {
+            r["approval_id"] for r in exports[first] if r.get("approval_id") is not None}, first),
     }

@@ -94,6 +94,10 @@ class ApprovalTests(unittest.TestCase):
         self.assertFalse(approvals.check(audit, self.final).ok)
 
 
+    def test_consumed_with_no_allow_record_fails(self):
+        self.assertFalse(approvals.check([decision(5, "a", "r1", "needs_approval", approval=7)], self.final).ok)
+
+
 class ConvergenceTests(unittest.TestCase):
     status = {"applied_index": 10, "state_digest": "ab"}
     records = [{"seq": 1, "hash": "h1"}]

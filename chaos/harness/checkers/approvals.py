@@ -1,6 +1,8 @@
-"""Approvals: none consumed twice, none honoured after its expiry or after a deny. From the
-audit: each `allow` record that names an approval consumed it; the approval's votes are its
-`approval_vote` records; its expiry comes from `GET /v1/approvals/{id}` at the end."""
+"""Approvals: none consumed twice, none honoured after its expiry or after a deny, and none in
+status `consumed` without an `allow` record naming it (consumed unseen). From the audit: each
+`allow` record that names an approval consumed it; the approval's votes are its `approval_vote`
+records; its expiry and status come from `GET /v1/approvals/{id}` at the end (every approval the
+history or the audit names)."""
 
 from collections import defaultdict
 
@@ -35,5 +37,8 @@ def check(audit, approvals):
         if final.get("status") != "consumed":
             problems.append(f"approval {approval} consumed by seq {records[0].get('seq')} but its status is "
                             f"{final.get('status')}")
+    for approval, final in sorted(approvals.items(), key=str):
+        if final and final.get("status") == "consumed" and approval not in consumed:
+            problems.append(f"approval {approval} is consumed but no allow record names it")
     summary = (f"{len(approvals)} approvals, {len(consumed)} consumed, {len(denied_at)} denied")
     return Verdict("approvals", not problems, summary, problems)
