@@ -2,6 +2,7 @@
 members agree), the audit export and its verification, every agent's ledger, every approval."""
 
 import asyncio
+import datetime
 import json
 
 from . import http
@@ -67,12 +68,21 @@ async def gather_bounded(calls, width=16):
     return await asyncio.gather(*(one(call) for call in calls))
 
 
+def epoch_day(text):
+    """Days since 1970-01-01 of a `YYYY-MM-DD` day (the audit's `budget.day`), or None."""
+    try:
+        return (datetime.date.fromisoformat(text) - datetime.date(1970, 1, 1)).days
+    except (TypeError, ValueError):
+        return None
+
+
 async def ledgers(cluster, agents, node_id):
     async def one(agent):
         answer = await get(cluster, node_id, f"/v1/budgets/{agent.name}")
         fields = answer.json() if answer is not None and answer.status == 200 else None
         return agent.name, None if fields is None else {
-            "requests": fields["requests_today"], "usd_micro": int(round(float(fields["spent_usd"]) * 1_000_000))}
+            "requests": fields["requests_today"], "usd_micro": int(round(float(fields["spent_usd"]) * 1_000_000)),
+            "day": epoch_day(fields.get("day"))}
 
     return dict(await gather_bounded([one(agent) for agent in agents]))
 

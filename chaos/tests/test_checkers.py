@@ -39,6 +39,14 @@ class OverspendTests(unittest.TestCase):
         self.assertFalse(overspend.check(audit, {"a": {"requests": 2, "usd_micro": 80}}, LIMITS).ok)
 
 
+    def test_each_ledger_is_compared_on_its_own_day_across_midnight(self):
+        audit = [decision(1, "a", "r1", "allow", 40), dict(decision(2, "a", "r2", "allow", 30), budget={"day": 2})]
+        right = {"a": {"requests": 1, "usd_micro": 30, "day": 2}}
+        self.assertTrue(overspend.check(audit, right, LIMITS).ok)
+        wrong = {"a": {"requests": 1, "usd_micro": 40, "day": 2}}
+        self.assertFalse(overspend.check(audit, wrong, LIMITS).ok)
+
+
 class AcknowledgedTests(unittest.TestCase):
     def test_every_answer_in_the_audit_passes(self):
         audit = [decision(5, "a", "r1", "allow"), decision(6, "a", "r2", "deny")]

@@ -21,23 +21,26 @@ def check(audit, ledgers, limits):
         if requests > max_requests or micro > max_micro:
             problems.append(f"{agent} day {day}: {requests} requests, {micro} micro-USD allowed; "
                             f"limits {max_requests}, {max_micro}")
-    today = {}
+    days = {day for (_, day) in spent}
+    compared, skipped = 0, 0
     for agent, ledger in ledgers.items():
         if ledger is None:
             problems.append(f"{agent}: the final budget read failed")
             continue
-        today[agent] = (ledger["requests"], ledger["usd_micro"])
-    days = {day for (_, day) in spent}
-    if len(days) == 1:
-        (day,) = days
-        for agent, (requests, micro) in today.items():
-            audited = tuple(spent.get((agent, day), (0, 0)))
-            if audited != (requests, micro):
-                problems.append(f"{agent}: ledger says {requests} requests / {micro} micro-USD today, "
-                                f"the audit's allowed decisions sum to {audited[0]} / {audited[1]}")
+        day = ledger.get("day")  # the ledger's own day (the budget read answers it)
+        if day is None and len(days) == 1:
+            (day,) = days  # a ledger read without its day, in a run within one day
+        if day is None:
+            skipped += 1
+            continue
+        compared += 1
+        audited = tuple(spent.get((agent, day), (0, 0)))
+        if audited != (ledger["requests"], ledger["usd_micro"]):
+            problems.append(f"{agent}: ledger says {ledger['requests']} requests / {ledger['usd_micro']} micro-USD "
+                            f"on day {day}, the audit's allowed decisions sum to {audited[0]} / {audited[1]}")
     allowed = sum(r for r, _ in spent.values())
     at_limit = {(r.get("agent"), (r.get("budget") or {}).get("day")) for r in decisions(audit)
                 if str(r.get("rule", "")).startswith("budgets.")}
     summary = (f"{allowed} allowed decisions over {len(spent)} agent-days, {len(at_limit)} of them denied at a limit; "
-               f"{len(today)} ledgers compared with the audit")
+               f"{compared} ledgers compared with the audit" + (f", {skipped} not (no day)" if skipped else ""))
     return Verdict("no overspend", not problems, summary, problems)
