@@ -96,12 +96,15 @@ async def approvals(cluster, ids, node_id):
 
 
 async def collect(cluster, agents, approval_ids):
+    began = asyncio.get_event_loop().time()
     statuses = await converge(cluster)
+    converged_after = asyncio.get_event_loop().time() - began
     exports = {n: await audit(cluster, n) for n in cluster.members}
     verifications = {n: await verify(cluster, n) for n in cluster.members}
     first = cluster.members[0]
     return {
         "statuses": statuses, "exports": exports, "verifications": verifications,
+        "converged_after": converged_after,
         "ledgers": await ledgers(cluster, agents, first),
         # Every approval the history or the audit names: one created or consumed unseen too.
         "approvals": await approvals(cluster, set(approval_ids) | {

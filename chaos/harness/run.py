@@ -146,7 +146,7 @@ def judge(history, state, limits, min_allows=0, required_disk=False):
         acknowledged.check(history.operations, audit),
         linearizable.check(history.operations, limits, wall_started=history.wall_started),
         approvals.check(audit, state["approvals"]),
-        convergence.check(state["statuses"], state["verifications"], state["exports"]),
+        convergence.check(state["statuses"], state["verifications"], state["exports"], state.get("converged_after")),
         availability.check(history.operations, history.faults, history.leaders),
         availability.load_check(rows, min_allows),
         disk.check(history.faults, required=required_disk),

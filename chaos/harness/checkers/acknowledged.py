@@ -38,5 +38,8 @@ def check(operations, audit):
         if len(found) > 1:
             problems.append(f"{agent} {request_id}: applied {len(found)} times (seq "
                             f"{', '.join(str(r.get('seq')) for r in found)})")
-    summary = f"{acknowledged} acknowledged decisions, {len(records)} request ids in the audit"
+    unanswered = sum(1 for o in operations if o["type"] == "decide" and o.get("status") == "unknown")
+    uncertain = sum(1 for o in operations if o["type"] == "decide" and o.get("maybe_applied"))
+    summary = (f"{acknowledged} acknowledged decisions, {len(records)} request ids in the audit; "
+               f"{uncertain} decisions had an attempt of unknown outcome, {unanswered} ended without an answer")
     return Verdict("nothing acknowledged lost", not problems, summary, problems)

@@ -5,7 +5,7 @@ audit export is the same sequence of records."""
 from . import Verdict
 
 
-def check(statuses, verifications, exports):
+def check(statuses, verifications, exports, converged_after=None):
     problems = []
     indexes = {node: (status or {}).get("applied_index") for node, status in statuses.items()}
     digests = {node: (status or {}).get("state_digest") for node, status in statuses.items()}
@@ -21,5 +21,6 @@ def check(statuses, verifications, exports):
         problems.append(f"audit exports differ (records, last hash): {heads}")
     some = next(iter(heads.values()), (0, None))
     summary = (f"{len(statuses)} nodes at applied index {sorted(set(indexes.values()), key=str)}, "
-               f"{some[0]} audit records each, chain verified on {sum(1 for v in verifications.values() if v and v.get('valid'))}")
+               f"{some[0]} audit records each, chain verified on {sum(1 for v in verifications.values() if v and v.get('valid'))}"
+               + (f"; equal {converged_after:.1f} s into the final wait (load stopped, links healed, every member running)" if converged_after is not None else ""))
     return Verdict("convergence", not problems, summary, problems)
