@@ -25,9 +25,9 @@ public enum SandboxServer {
             logger.error("\(error)")
             return 2
         }
-        if await SandboxNode.clusterAlreadyRuns(config, logger: logger) {
-            config.bootstrap = false
-            config.rejoinsStatefulSet = true
+        do { try await SandboxNode.resolveRejoin(&config, logger: logger) } catch {
+            logger.error("\(error)")
+            return 2
         }
         let keys: KeyRing
         do { keys = try keyRing(config, dev: config.dev, logger: logger) } catch {

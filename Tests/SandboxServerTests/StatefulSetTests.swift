@@ -22,16 +22,23 @@ import Testing
         ((await cluster.call(node, "GET", "/v1/cluster")?.body["voters"] as? [Int]) ?? []).sorted()
     }
 
-    @Test func podsFormAClusterScaleOutToFiveAndBackToThree() async throws {
-        let cluster = LocalCluster(size: 5)
-        cluster.addressPerNode = true
-        defer { cluster.stopAll() }
+    /// Writes the hosts file resolving pods 0..<size to 127.0.0.1... (as the headless service
+    /// would), starts the three founding pods and provisions them; returns the hosts file.
+    func startFoundingPods(_ cluster: LocalCluster) async throws -> String {
         let hosts = cluster.directory.subpath("hosts")
-        try (0..<5).map { "127.0.0.\($0 + 1) sandbox-\($0).\(Self.service)" }.joined(separator: "\n")
+        try (0..<cluster.size).map { "127.0.0.\($0 + 1) sandbox-\($0).\(Self.service)" }.joined(separator: "\n")
             .write(toFile: hosts, atomically: true, encoding: .utf8)
         for ordinal in 0..<3 { try startPod(ordinal, cluster, hosts: hosts) }
         try await cluster.waitUntilReady([1, 2, 3])
         try await cluster.provision(budget: 1_000_000)
+        return hosts
+    }
+
+    @Test func podsFormAClusterScaleOutToFiveAndBackToThree() async throws {
+        let cluster = LocalCluster(size: 5)
+        cluster.addressPerNode = true
+        defer { cluster.stopAll() }
+        let hosts = try await startFoundingPods(cluster)
         let rows = await cluster.admin(1, "GET", "/v1/cluster/members", "")?.body["members"] as? [[String: Any]] ?? []
         let port = cluster.base
         #expect(

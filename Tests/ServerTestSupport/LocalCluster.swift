@@ -98,7 +98,7 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     public func waitForExit(_ node: Int) {
-        processes.removeValue(forKey: node)?.waitUntilExit()
+        if let process = processes.removeValue(forKey: node) { Self.waitBounded(process, node: node) }
     }
 
     /// Sends `signal` to the node's process (by PID) and waits for it to exit; returns how it
@@ -106,8 +106,20 @@ public final class LocalCluster: @unchecked Sendable {
     @discardableResult public func kill(_ node: Int, signal: Int32) -> (Process.TerminationReason, Int32)? {
         guard let process = processes.removeValue(forKey: node) else { return nil }
         Glibc.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        Self.waitBounded(process, node: node)
         return (process.terminationReason, process.terminationStatus)
+    }
+
+    /// Waits up to 60 s for the process to exit; a node still running then (a shutdown that
+    /// hangs) is killed with SIGKILL and an issue is recorded, so that a test never hangs on it.
+    static func waitBounded(_ process: Process, node: Int) {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning {
+            Issue.record("node \(node) did not exit within 60 s of its signal: killed with SIGKILL")
+            Glibc.kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
     }
 
     public func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }

@@ -50,9 +50,10 @@ public struct ServerConfig: Sendable, Hashable {
     public var retiredSigningKeys: [[UInt8]] = []
     /// The pod's place in a StatefulSet (`--statefulset`), nil otherwise.
     public var statefulSet: StatefulSetIdentity?
-    /// A founding pod that found its cluster running at start on an empty data directory: it
-    /// adds itself as an elastic pod does (`SandboxNode.clusterAlreadyRuns`).
-    public var rejoinsStatefulSet = false
+    /// A founding pod rejoining its running cluster (it found it at start on an empty data
+    /// directory, or resumes a rejoin recorded there): it adds itself as an elastic pod does
+    /// (`SandboxNode.resolveRejoin`); nil otherwise.
+    var rejoin: RejoinIntent?
     /// Names this node resolves itself when it dials peers and other nodes (`--hosts-file`).
     public var hosts = HostTable()
 

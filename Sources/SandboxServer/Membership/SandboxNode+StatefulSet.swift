@@ -10,9 +10,10 @@ extension SandboxNode {
     /// Until the leader answers that this node is a voter (or the task is cancelled), asks the
     /// founding pods in turn, once a second, to add it (`POST /v1/cluster/members`, role
     /// voter). A pod that started on an empty data directory yet is already a voter lost its
-    /// disk: it removes its old self first, so that it never votes with a forgotten log.
+    /// disk: it removes its old self first, so that it never votes with a forgotten log. A
+    /// founding pod's rejoin records each stage in its data directory (``RejoinIntent``).
     func joinStatefulSet(logger: Logger) async {
-        guard let identity = config.statefulSet, identity.isElastic || config.rejoinsStatefulSet else { return }
+        guard let identity = config.statefulSet, identity.isElastic || config.rejoin != nil else { return }
         guard let token = config.adminToken else {
             logger.error(
                 "this pod is past the founding replicas but has no admin token to add itself: set SANDBOX_ADMIN_TOKEN, or add it with `sandboxctl cluster add \(config.nodeID)`"
@@ -26,7 +27,7 @@ extension SandboxNode {
             "http": .string(ownAddress.http), "role": .string("voter"), "catch_up_timeout_s": JSONResponses.number(60),
         ])
         var attempt = 0
-        var mayBeStale = startedEmpty
+        var mayBeStale = config.rejoin.map { $0 == .staleSelfListed } ?? startedEmpty
         var added = false
         // Only the leader's answers count: this node's own membership may be an old one it is
         // replaying (an empty node applying the log from the start, a pod that left and restarts).
@@ -49,7 +50,10 @@ extension SandboxNode {
                 let removed = await NodeHTTPClient.call(
                     "DELETE", target, "/v1/cluster/members/\(config.nodeID)", headers: headers, timeout: 30, via: config
                 )
-                if removed?.status == 200 || removed?.status == 404 { mayBeStale = false }
+                if removed?.status == 200 || removed?.status == 404 {
+                    mayBeStale = false
+                    recordRejoin(.staleSelfRemoved, logger: logger)
+                }
             default:
                 logger.debug(
                     "adding this pod failed; retrying",
@@ -57,39 +61,20 @@ extension SandboxNode {
             }
             if !added { try? await Task.sleep(for: .seconds(1)) }
         }
+        if added { recordRejoin(nil, logger: logger) }
     }
 
-    /// Whether a founding pod about to bootstrap on an empty data directory should join instead:
-    /// another founding pod answers with a known leader (so the cluster exists and this pod
-    /// lost its disk, or started after the others formed it). One round, 1 s per pod, in
-    /// parallel; at a first install no pod has a leader yet and every one bootstraps.
-    static func clusterAlreadyRuns(_ config: ServerConfig, logger: Logger) async -> Bool {
-        guard let identity = config.statefulSet, config.bootstrap, !identity.isElastic,
-            dataDirectoryIsEmpty(config.dataDirectory)
-        else { return false }
-        let found = await withTaskGroup(of: String?.self) { group in
-            for address in identity.foundingHTTP(port: config.httpAddress.port) {
-                group.addTask {
-                    let answer = await NodeHTTPClient.call("GET", address, "/v1/cluster", timeout: 1, via: config)
-                    let json = answer.flatMap { try? JSONValue(parsing: Array($0.body)) }
-                    return (json?.uint64("leader") ?? 0) != 0 ? address : nil
-                }
+    /// Records the rejoin's new stage (nil: it is over) when this pod rejoins. A failure is
+    /// logged, not fatal: a restart then redoes a stage already done, which is safe.
+    private func recordRejoin(_ stage: RejoinIntent?, logger: Logger) {
+        guard config.rejoin != nil else { return }
+        do {
+            if let stage {
+                try stage.record(in: config.dataDirectory)
+            } else {
+                try RejoinIntent.clear(in: config.dataDirectory)
             }
-            var found: [String] = []
-            for await address in group { if let address { found.append(address) } }
-            return found
-        }
-        guard let first = found.first else { return false }
-        logger.warning(
-            "empty data directory, but the cluster already runs (\(first) knows a leader): joining it instead of bootstrapping"
-        )
-        return true
-    }
-
-    /// No data yet: the directory is missing or holds nothing but a file system's `lost+found`.
-    static func dataDirectoryIsEmpty(_ path: String) -> Bool {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: path) else { return true }
-        return entries.allSatisfy { $0 == "lost+found" }
+        } catch { logger.error("\(error)") }
     }
 
     /// On SIGTERM, for an elastic pod that is a member: removes it from the membership (through

@@ -84,7 +84,11 @@ public final class SandboxNode: Sendable {
             config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
             logger: logger)
         _ = try await transport.listen()
-        transport.attach(driver)
+        let driver = self.driver
+        transport.attach(
+            VoteGate(driver, node: config.nodeID, closed: startedEmpty && !config.bootstrap) {
+                driver.status.membership
+            })
         driver.start()
     }
 
