@@ -15,6 +15,7 @@ public enum SandboxServer {
     public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         let logger = Logger(label: "sandboxd")
+        if arguments.first == "recover" { return RecoverCommand.run(Array(arguments.dropFirst()), logger: logger) }
         var config: ServerConfig
         do {
             config = try ServerConfig(arguments: arguments, environment: environment)
