@@ -133,15 +133,34 @@ import Testing
         var random = SeededGenerator(seed: 5)
         for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 128, 1000] {
             let bytes = random.bytes(length)
-            var hasher = SHA256()
-            var offset = 0
-            while offset < length {
-                let step = min(random.below(70) + 1, length - offset)
-                hasher.update(bytes[offset..<offset + step])
-                offset += step
-            }
-            #expect(hasher.finalize() == SHA256.hash(bytes), "length \(length)")
+            #expect(Self.hashInPieces(bytes, &random, longest: 70) == SHA256.hash(bytes), "length \(length)")
         }
+    }
+
+    /// The digest of `bytes` fed to one hasher in random pieces of 1 to `longest` bytes.
+    static func hashInPieces(_ bytes: [UInt8], _ random: inout SeededGenerator, longest: Int) -> [UInt8] {
+        var hasher = SHA256()
+        var offset = 0
+        while offset < bytes.count {
+            let step = min(random.below(longest) + 1, bytes.count - offset)
+            hasher.update(bytes[offset..<offset + step])
+            offset += step
+        }
+        return hasher.finalize()
+    }
+
+    /// swift-crypto's digests equal the plain reference's on random inputs of every length up to
+    /// four blocks and a few long ones, fed whole and in random pieces.
+    @Test func sha256EqualsTheReferenceOnRandomInputs() {
+        var random = SeededGenerator(seed: 11)
+        let lengths = Array(0...260) + (0..<8).map { _ in random.below(20_000) }
+        for length in lengths {
+            let bytes = random.bytes(length)
+            let expected = ReferenceSHA256.hash(bytes)
+            #expect(SHA256.hash(bytes) == expected, "length \(length)")
+            #expect(Self.hashInPieces(bytes, &random, longest: 150) == expected, "length \(length) in pieces")
+        }
+        #expect(ReferenceSHA256.hash("abc".utf8).hexString.hasPrefix("ba7816bf"))
     }
 }
 
