@@ -35,4 +35,43 @@ import Testing
             driver.status.appliedIndex >= committed ? true : nil
         }
     }
+
+    /// Entries committed one `Ready` at a time while the apply thread is busy are applied
+    /// together once it is free: one state write (and one report to the loop) for all of them,
+    /// not one per `Ready`.
+    @Test func entriesQueuedWhileApplyIsBusyAreAppliedInOneCall() async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let driver = cluster.driver(leader)
+        _ = try await driver.propose(Array("warm".utf8))
+        let release = DispatchSemaphore(value: 0)
+        let calls = CallCount()
+        cluster.machine(leader).beforeApply = {
+            calls.add()
+            release.wait()
+        }
+        var answers: [Task<UInt64, any Error>] = []
+        for i in 0..<10 {
+            let before = driver.status.commitIndex
+            answers.append(Task { try await driver.propose(Array("held-\(i)".utf8)) })
+            _ = try await cluster.eventually(.seconds(20), "held entry \(i) committed") {
+                driver.status.commitIndex > before ? true : nil
+            }
+        }
+        for _ in 0..<20 { release.signal() }
+        for answer in answers { _ = try await answer.value }
+        cluster.machine(leader).beforeApply = nil
+        // The first held entry was in hand when the others committed; the nine behind it queued
+        // as separate items and were joined: two calls (one more if an election's entry came
+        // between), where one per item made ten.
+        #expect((2...3).contains(calls.value), "apply called \(calls.value) times")
+    }
+}
+
+/// How often a hook ran (from the apply thread).
+private final class CallCount: @unchecked Sendable {  // `count` only under `lock`
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

@@ -61,8 +61,9 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops the thread after the item in hand (the queued ones are dropped: they are applied
-    /// again from the log after a restart); returns once it no longer touches the machine.
+    /// Stops the thread after the item in hand (the queued ones and the rest of those taken with
+    /// it are dropped: they are applied again from the log after a restart); returns once it no
+    /// longer touches the machine.
     func stop() {
         guard started else { return }
         condition.withLock {
@@ -77,25 +78,50 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
     private func run() {
         OSThreadName.set(name)
         defer { finished.signal() }
-        while let item = next() {
-            let outcome: ApplyReport<Machine.Result>
-            do {
-                switch item {
-                case .entries(let entries): outcome = .entries(entries, try machine.apply(entries))
-                case .membership(let entry, let conf):
-                    try machine.applyMembership(conf, at: entry.index)
-                    outcome = .membership(entry, conf)
-                }
-            } catch {
-                outcome = .failed("applying committed entries failed: \(error)")
-                condition.withLock { stopped = true }
+        while let items = next() {
+            for item in Self.coalesced(items) {
+                guard !condition.withLock({ stopped }), apply(item) else { return }
             }
-            report(outcome)
         }
     }
 
-    /// The next item, waiting for one; nil once stopped.
-    private func next() -> Item? {
+    /// Applies one item and reports it to the loop; false when applying failed (the worker stops).
+    private func apply(_ item: Item) -> Bool {
+        let outcome: ApplyReport<Machine.Result>
+        do {
+            switch item {
+            case .entries(let entries): outcome = .entries(entries, try machine.apply(entries))
+            case .membership(let entry, let conf):
+                try machine.applyMembership(conf, at: entry.index)
+                outcome = .membership(entry, conf)
+            }
+        } catch {
+            condition.withLock { stopped = true }
+            report(.failed("applying committed entries failed: \(error)"))
+            return false
+        }
+        report(outcome)
+        return true
+    }
+
+    /// The items taken together, with each run of consecutive normal entries joined into one
+    /// item: one state write and one report to the loop for everything that queued up while the
+    /// worker was busy, rather than one per `Ready` (a wake-up of the loop each).
+    static func coalesced(_ items: [Item]) -> [Item] {
+        var joined: [Item] = []
+        joined.reserveCapacity(items.count)
+        for item in items {
+            if case .entries(let more) = item, case .entries(let run)? = joined.last {
+                joined[joined.count - 1] = .entries(run + more)
+            } else {
+                joined.append(item)
+            }
+        }
+        return joined
+    }
+
+    /// Every queued item, waiting for one; nil once stopped.
+    private func next() -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
         busy = false
@@ -103,6 +129,8 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         while !stopped, queue.isEmpty { condition.wait() }
         guard !stopped else { return nil }
         busy = true
-        return queue.removeFirst()
+        let items = queue
+        queue = []
+        return items
     }
 }
