@@ -19,7 +19,8 @@ import Testing
         #expect(RulesUpgrade.target(current: 3, members: members, supported: [1: 2, 2: 2, 3: 2]) == nil)
         #expect(RulesUpgrade.target(current: 1, members: [], supported: [:]) == nil)
         // A learner counts like a voter: it applies the same entries.
-        #expect(RulesUpgrade.target(current: 1, members: [1, 2, 3, 4], supported: [1: 2, 2: 2, 3: 2]) == nil)
+        #expect(RulesUpgrade.target(current: 1, members: [1, 2, 3, 4], supported: [1: 2, 2: 2, 3: 2, 4: 1]) == nil)
+        #expect(RulesUpgrade.target(current: 1, members: [1, 2, 3, 4], supported: [1: 2, 2: 2, 3: 2, 4: 2]) == 2)
     }
 
     @Test func aBuildFromBeforeTheGateImplementsTheFirstRules() throws {

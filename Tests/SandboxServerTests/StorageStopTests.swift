@@ -1,4 +1,5 @@
 import Foundation
+import SandboxState
 import Testing
 
 @testable import SandboxServer
@@ -14,6 +15,10 @@ import Testing
             stopped: "storage write failed: RocksDB write failed: IO error: No space left on device",
             dataDirectory: directory, minimumFreeBytes: 1)
         #expect(failed?.contains("No space left on device") == true)
+        let tooOld = StorageStop.reason(
+            stopped: "applying committed entries failed: \(RulesVersionUnsupported(asked: 2, supported: 1))",
+            dataDirectory: directory, minimumFreeBytes: 1)
+        #expect(tooOld?.contains("upgrade this node's binary") == true)
         let full = StorageStop.reason(stopped: nil, dataDirectory: directory, minimumFreeBytes: .max)
         #expect(full?.contains("the disk holding \(directory) is full") == true)
     }

@@ -69,6 +69,37 @@ import Testing
         #expect(try StateMachine(storage: installed, supportedRulesVersion: 3).rulesVersion == 3)
     }
 
+    /// What a fixed stream of entries leaves (the state digest) under each rules version. A
+    /// new build must apply an older version's entries exactly as the older build did, or
+    /// nodes of the two builds diverge during a rolling upgrade. This test fails when apply's
+    /// output changes — a rule, a reason or message text, the policy engine, the schema
+    /// validator, the YAML parser, a record's encoding, a default limit, a key: then raise
+    /// `RulesVersion.supported`, keep the old behaviour below the new version, and add the new
+    /// version's digest here; the old versions' digests never change.
+    static let fingerprints: [UInt32: String] = [
+        1: "d08037fa0f838b51801da7cc3322733c25f8ec107377ccc5385d8cc02f4f590a"
+    ]
+
+    @Test func aFixedStreamLeavesTheRecordedDigestUnderEveryVersion() throws {
+        for version in RulesVersion.initial...RulesVersion.supported {
+            var entries = DeterminismTests.entries(seed: 2026)
+            if version > RulesVersion.initial {
+                let move = CommandEnvelope.encode(.setRulesVersion(version: version, actor: "cluster"))
+                entries =
+                    [Entry(term: 1, index: 1, data: move)]
+                    + entries.map { Entry(term: $0.term, index: $0.index + 1, data: $0.data) }
+            }
+            let digest = try DeterminismTests.run(entries, batches: [64]).digest
+            let hex = digest.map {
+                String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+            }
+            .joined()
+            #expect(
+                hex == Self.fingerprints[version],
+                "rules version \(version): apply's output changed (digest \(hex)); see the comment on `fingerprints`")
+        }
+    }
+
     @Test func theMessageTellsTheOperatorWhatToDo() {
         let error = RulesVersionUnsupported(asked: 4, supported: 3)
         #expect(error.description.contains("rules version 4"))

@@ -10,7 +10,9 @@ import Synchronization
 /// a full disk RocksDB 7.8 aborts there (an assertion) instead of failing.
 ///
 /// The reasons: the driver stopped on a storage failure (a log append, a state apply or a
-/// compaction that failed), or the file system holding the data has less free space than the
+/// compaction that failed) or on a build too old for the cluster's apply rules
+/// (`RulesVersionUnsupported`: after the restart the node stops at the same entry, so the
+/// message stays in front of the operator until the binary is upgraded), or the file system holding the data has less free space than the
 /// store needs (`NodeStorage.minimumFreeBytes`), checked every 200 ms by a thread so that the
 /// node stops before RocksDB meets the full disk, and once more before a graceful shutdown.
 /// A start on a full disk fails the same way (`StorageError.diskFull`, exit 74) before anything
@@ -29,7 +31,7 @@ final class StorageStop: Sendable {
 
     /// Why the node must stop now, or nil.
     static func reason(stopped: String?, dataDirectory: String, minimumFreeBytes: UInt64) -> String? {
-        if let stopped, stopped != "shut down" { return "storage failed: \(stopped)" }
+        if let stopped, stopped != "shut down" { return "the node's driver stopped: \(stopped)" }
         return DiskSpace.shortage(at: dataDirectory, minimum: minimumFreeBytes)?.description
     }
 
@@ -60,7 +62,7 @@ final class StorageStop: Sendable {
         else { return }
         guard watching.load(ordering: .acquiring) else { return }
         logger.critical(
-            "the node stops: its storage cannot be written; the database is left as after a crash (nothing acknowledged is lost)",
+            "the node stops (its storage cannot be written, or its build cannot apply the log: see the reason); the database is left as after a crash (nothing acknowledged is lost)",
             metadata: ["reason": "\(reason)", "data_dir": "\(storage.path)", "exit_status": "\(Self.exitStatus)"])
         _exit(Self.exitStatus)
     }

@@ -98,7 +98,9 @@ public final class StateMachine {
 
     /// Applies committed entries in order and commits their effects with the last entry's index
     /// in one write. Entries at or below the applied index are skipped (already applied).
-    /// Throws only when the storage fails (the state is then reloaded from the store).
+    /// Throws only when the storage fails, or on a move to apply rules this build does not
+    /// implement (`RulesVersionUnsupported`); the state is then reloaded from the store and
+    /// nothing of the batch is kept.
     public func apply(_ entries: [Entry]) throws -> [EntryResult] {
         let fresh = entries.filter { $0.index > appliedIndex }
         guard let last = fresh.last else { return [] }

@@ -28,6 +28,10 @@ extension StateMachine {
         }
         overlay.put(StateKeys.rulesVersion, ByteWriter.number(UInt64(version)))
         rulesVersion = version
+        // Compiled policies were built under the old rules: a node that restarted after the
+        // move compiles afresh, so this one must too.
+        policies.removeAll()
+        policyTexts.removeAll()
     }
 }
 
