@@ -130,7 +130,11 @@ struct NodeService: Service {
         let upgrader = Task { await RulesUpgrade.run(node, logger: logger) }
         let sampler = Task {
             while !Task.isCancelled {
-                node.metrics.sample(node.status, node.transport.stats)
+                let status = node.status
+                node.metrics.sample(status, node.transport.stats)
+                node.leaderChanges.withLock {
+                    $0.observe(term: status.term, leader: status.leader, atMillis: ApprovalRoutes.nowMillis())
+                }
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }

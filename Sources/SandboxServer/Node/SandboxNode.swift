@@ -29,6 +29,8 @@ public final class SandboxNode: Sendable {
     let blockingWork = BlockingWork()
     /// Whether the data directory was empty when the node opened it.
     let startedEmpty: Bool
+    /// The leader changes this node has seen since it started (the console's cluster page).
+    let leaderChanges = Mutex(LeaderChanges())
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }

@@ -4,8 +4,9 @@ import Testing
 
 /// What administrators do from the console, on a real 3-node cluster: an agent id with `:`
 /// keeps its page after a publish and its line marks after a refusal; warnings are shown; a
-/// shadow version is enforced, an older one rolled back to, a version put in shadow mode, and
-/// an approver is refused each of them; the simulator changes nothing; the audit page filters,
+/// shadow version's replay on audited requests shows what it would decide otherwise, it is
+/// enforced, an older one rolled back to, a version put in shadow mode, and an approver is
+/// refused each of them; the simulator changes nothing; the audit page filters,
 /// verifies and links an export.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct ConsoleActionsOverHTTPTests {
     @Test func administratorsActionsThroughTheConsole() async throws {
@@ -17,6 +18,7 @@ import Testing
         try await console.enforceRollBackAndShadowFromThePage()
         try await console.theSimulatorChangesNothing()
         try await console.theAuditPageFiltersVerifiesAndExports()
+        try await console.theClusterPageListsLeaderChanges()
     }
 }
 
@@ -63,8 +65,11 @@ extension ConsoleClient {
         let alice = try await signIn(1, token: fixture.tokens["alice"] ?? "")
         let csrf = try await formToken(1, "/console/policies/sales", cookie: admin)
         let aliceCSRF = try await formToken(1, "/console/policies/sales", cookie: alice)
+        let asked = await fixture.emailDecision(2, id: "replayed-1")
+        #expect(asked?.json["decision"] as? String == "needs_approval", "\(String(describing: asked))")
         let start = await policyHead(3)
-        let next = ApprovalsFixture.policy + "\n# next\n"
+        // The candidate drops email.send: the replay of the audited request says it would deny.
+        let next = "agent: \"sales\"\ntools:\n  allow: [\"crm.read\"]\nbudgets:\n  max_requests_per_day: 1000\n"
         let shadowed = await post(
             1, "/console/policies/sales/upload", "csrf=\(csrf)&mode=shadow&yaml=\(Self.encoded(next))", cookie: admin)
         #expect(shadowed?.status == 303)
@@ -80,6 +85,11 @@ extension ConsoleClient {
         #expect(await policyHead(3) == (start.enforced, candidate, candidate), "nothing changed by the refusals")
         let page = try #require(await get(1, "/console/policies/sales", cookie: admin)).text
         #expect(page.contains("value=\"\(candidate)\">\n<button type=\"submit\" class=\"secondary\">Enforce"))
+        // Right after the switch no decision was made in shadow yet; the replay answers at once.
+        #expect(page.contains("Of 0 decisions"))
+        let replay = try #require(page.range(of: "id=\"replay-differing\"")).upperBound
+        let differing = page[replay...].prefix(1500)
+        #expect(differing.contains("badge needs_approval\">needs_approval") && differing.contains("badge deny\">deny"))
         let enforced = await post(
             1, "/console/policies/sales/activate", "csrf=\(csrf)&version=\(candidate)", cookie: admin)
         #expect(enforced?.header("Location")?.contains("done=version+\(candidate)+enforced") == true)
@@ -117,6 +127,10 @@ extension ConsoleClient {
             #expect(result?.status == 200 && result?.text.contains("id=\"decision\">") == true)
         }
         #expect(await snapshot() == before, "simulating spends, asks and audits nothing")
+        // Review L7: an agent and a pasted policy together are refused, not the paste ignored.
+        let both = await post(
+            3, "/console/simulate", "csrf=\(csrf)&agent=sales&policy=agent%3A+x&tool=crm.read", cookie: alice)
+        #expect(both?.text.contains("choose an agent or paste a policy, not both") == true)
     }
 
     /// Filters keep only matching records; the chain verifies; the export link is a JSON array
@@ -136,5 +150,15 @@ extension ConsoleClient {
         #expect(export?.status == 200 && export?.header("Content-Disposition")?.contains("attachment") == true)
         let records = try JSONSerialization.jsonObject(with: Data((export?.text ?? "").utf8)) as? [Any]
         #expect((records?.count ?? 0) >= rows.count)
+    }
+
+    /// Each node lists the leader changes it has seen: at least the first leader, on every node.
+    func theClusterPageListsLeaderChanges() async throws {
+        let admin = try await signIn(1, token: cluster.adminToken)
+        for node in 1...3 {
+            let page = try #require(await get(node, "/console/cluster", cookie: admin)).text
+            let table = try #require(page.range(of: "id=\"leader-changes\"")).upperBound
+            #expect(page[table...].contains("<td data-label=\"Leader\">node "), "node \(node)")
+        }
     }
 }

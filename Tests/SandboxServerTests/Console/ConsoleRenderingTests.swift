@@ -83,6 +83,17 @@ import Testing
         }
     }
 
+    @Test func leaderChangesKeepTheNewestDistinctPairs() {
+        var changes = LeaderChanges()
+        changes.observe(term: 1, leader: 0, atMillis: 1)
+        changes.observe(term: 1, leader: 2, atMillis: 2)
+        changes.observe(term: 1, leader: 2, atMillis: 3)
+        #expect(changes.changes.map(\.leader) == [0, 2] && changes.seen == 2, "the same pair again is no change")
+        for term in 2...100 { changes.observe(term: UInt64(term), leader: 1, atMillis: UInt64(term)) }
+        #expect(changes.changes.count == LeaderChanges.capacity && changes.seen == 101)
+        #expect(changes.changes.first?.term == 51 && changes.changes.last?.term == 100)
+    }
+
     @Test func refusedPolicyProblemsAreReadByLine() {
         let problems = PolicyProblems(
             message: "sales.yaml:3:3: unknown key `alow`; did you mean `allow`?\nsales.yaml:9:1: bad: a:b\nno location",

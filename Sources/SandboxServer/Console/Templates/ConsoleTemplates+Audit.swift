@@ -13,6 +13,7 @@ extension ConsoleTemplates {
         <div><label for="window">Time</label><select id="window" name="window">{{#windows}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/windows}}</select></div>
         <div><button type="submit">Filter</button></div></form>
         <p><a href="{{export}}" download id="export">Export every record since {{since}} (JSON; every agent and outcome you may see, not only the filtered ones)</a> · NDJSON for any range: <code>sandboxctl audit export</code></p>
+        {{#capped}}<p class="muted" id="capped">Scanned back to {{capped}} only: a page reads the newest 20,000 records of the window at most (export for the rest).</p>{{/capped}}
         {{#empty}}<p class="muted">No record matches.</p>{{/empty}}
         {{^empty}}<div class="table"><table class="stacked" id="records"><thead><tr><th>#</th><th>Time</th><th>Kind</th><th>Agent</th><th>Request</th><th>Outcome</th><th>Rule and reason</th><th>Node</th></tr></thead><tbody>
         {{#rows}}<tr><td data-label="#">{{seq}}</td><td data-label="Time">{{time}}</td><td data-label="Kind">{{kind}}</td><td data-label="Agent">{{agent}}</td>

@@ -9,5 +9,10 @@ extension ConsoleTemplates {
         <td data-label="Address"><code>{{http}}</code></td></tr>{{/members}}
         </tbody></table></div>
         <p class="muted">Every leader change starts a new term: a term that keeps rising means elections keep happening. Lag: committed entries a node has not applied yet.</p>
+        <h2>Leader changes seen by node {{node}}</h2>
+        <p class="muted">As this node observed them since it started (checked every 0.1 s): {{seen}} in all{{#older}}, the newest 50 listed{{/older}}. Other nodes may have seen others.</p>
+        <div class="table"><table class="stacked" id="leader-changes"><thead><tr><th>Seen at</th><th>Term</th><th>Leader</th></tr></thead><tbody>
+        {{#changes}}<tr><td data-label="Seen at">{{time}}</td><td data-label="Term">{{term}}</td><td data-label="Leader">{{leader}}</td></tr>{{/changes}}
+        </tbody></table></div>
         """
 }

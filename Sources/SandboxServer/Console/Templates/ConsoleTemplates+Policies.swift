@@ -38,7 +38,13 @@ extension ConsoleTemplates {
         {{^same}}<div class="table"><table class="stacked"><thead><tr><th>#</th><th>Time</th><th>Request</th><th>Decided</th><th>Shadow would</th><th>Shadow rule</th></tr></thead><tbody>
         {{#differing}}<tr><td data-label="#">{{seq}}</td><td data-label="Time">{{time}}</td><td data-label="Request"><code>{{request}}</code></td>
         <td data-label="Decided"><span class="badge {{outcome}}">{{outcome}}</span></td><td data-label="Shadow would"><span class="badge {{would}}">{{would}}</span></td><td data-label="Rule"><code>{{rule}}</code></td></tr>{{/differing}}
-        </tbody></table></div>{{/same}}{{/comparison}}
+        </tbody></table></div>{{/same}}
+        {{#replay}}<h3 id="replay">Replayed now on the last {{replayed}} audited requests</h3>
+        <p>The agent's newest requests of the last day (from the audit, with parameters as redacted there; nothing is written), decided again by the enforced version and by version {{version}}: {{#same}}they decide every one alike.{{/same}}{{^same}}{{count}} would be decided otherwise:{{/same}}</p>
+        {{^same}}<div class="table"><table class="stacked" id="replay-differing"><thead><tr><th>#</th><th>Time</th><th>Request</th><th>Enforced decides</th><th>Version {{version}} would</th><th>Its rule</th></tr></thead><tbody>
+        {{#differing}}<tr><td data-label="#">{{seq}}</td><td data-label="Time">{{time}}</td><td data-label="Request"><code>{{request}}</code></td>
+        <td data-label="Enforced"><span class="badge {{outcome}}">{{outcome}}</span></td><td data-label="Would"><span class="badge {{would}}">{{would}}</span></td><td data-label="Rule"><code>{{rule}}</code></td></tr>{{/differing}}
+        </tbody></table></div>{{/same}}{{/replay}}{{/comparison}}
         {{#admin}}<h2>Upload a new version</h2>
         <form method="post" action="/console/policies/{{agent}}/upload" class="stack">
         <input type="hidden" name="csrf" value="{{csrf}}">

@@ -1,7 +1,7 @@
 extension ConsoleTemplates {
     static let simulate = """
         <h1>Policy simulator</h1>
-        <p class="muted">Decides a call with a policy and shows every check; nothing is spent, asked or audited.</p>
+        <p class="muted">Decides a call with a policy and shows every check; nothing is spent, asked or audited. Choose an agent or paste a policy, not both. Daily budgets are checked against this call's cost alone, not today's spend (the dashboard shows that).</p>
         <form method="post" action="/console/simulate" class="stack">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <div class="row"><div><label for="agent">Agent (its enforced policy)</label>

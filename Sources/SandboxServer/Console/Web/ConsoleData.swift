@@ -46,29 +46,43 @@ enum ConsoleData {
     static func recentRecords(since sinceMillis: UInt64, _ caller: Caller, _ node: SandboxNode) async throws
         -> [Entry]
     {
+        try await recentScan(since: sinceMillis, caller, node).entries
+    }
+
+    /// What a scan of recent records found, and whether it stopped at ``maxScannedRecords``
+    /// before the window's start (then `oldestMillis` is the time it reached back to).
+    struct Scan: Sendable {
+        var entries: [Entry] = []
+        var capped = false
+        var oldestMillis: UInt64?
+    }
+
+    /// ``recentRecords(since:_:_:)`` with whether the cap cut the window short (pages say so).
+    static func recentScan(since sinceMillis: UInt64, _ caller: Caller, _ node: SandboxNode) async throws -> Scan {
         let tenant = caller.tenant
         return try await node.blockingWork.run {
             try node.readState { queries in try scan(queries, since: sinceMillis, tenant: tenant) }
         }
     }
 
-    private static func scan(_ queries: StateQueries, since sinceMillis: UInt64, tenant: String?) throws -> [Entry] {
+    private static func scan(_ queries: StateQueries, since sinceMillis: UInt64, tenant: String?) throws -> Scan {
         let first = try queries.firstAuditSequence(atOrAfterMillis: sinceMillis)
         let next = try queries.auditHead().nextSequence
         let start = max(first, next > UInt64(maxScannedRecords) ? next - UInt64(maxScannedRecords) : 1)
-        var entries: [Entry] = []
+        var scan = Scan(capped: start > first)
         var after = start - 1
         while true {
             let page = try queries.auditRecords(fromSeconds: 0, toSeconds: .max / 1000 - 1, after: after, limit: 1000)
             for record in page {
+                if scan.oldestMillis == nil { scan.oldestMillis = record.timeMillis }
                 after = record.sequence
                 guard case .object(let body)? = record.body else { continue }
                 if let tenant, body["tenant"]?.stringValue != tenant { continue }
-                entries.append(Entry(sequence: record.sequence, timeMillis: record.timeMillis, body: body))
+                scan.entries.append(Entry(sequence: record.sequence, timeMillis: record.timeMillis, body: body))
             }
             if page.count < 1000 { break }
         }
-        return entries
+        return scan
     }
 
     /// The enforced policy of an agent as a document (nil without one, or if it does not read).

@@ -32,8 +32,8 @@ extension ConsoleWeb {
         let outcome = query.get("outcome").map { String($0) } ?? ""
         let window = windows.first { $0.0 == query.get("window") } ?? windows[1]
         let now = ApprovalRoutes.nowMillis()
-        let entries = try await ConsoleData.recentRecords(since: now &- window.2, viewer.caller, node).reversed().filter
-        {
+        let scan = try await ConsoleData.recentScan(since: now &- window.2, viewer.caller, node)
+        let entries = scan.entries.reversed().filter {
             (agent.isEmpty || $0.string("agent") == agent) && (outcome.isEmpty || $0.string("outcome") == outcome)
         }
         let rows = entries.prefix(auditShown).map { entry -> [String: Any] in
@@ -52,6 +52,7 @@ extension ConsoleWeb {
             "agents": try ConsoleData.agents(viewer.caller, node).map { ["id": $0.id, "selected": $0.id == agent] },
             "outcomes": ["allow", "deny", "needs_approval"].map { ["name": $0, "selected": $0 == outcome] },
             "windows": windows.map { ["id": $0.0, "label": $0.1, "selected": $0.0 == window.0] },
+            "capped": scan.capped ? scan.oldestMillis.map(time) ?? "" : "",
             "export": "/console/audit/export?from=\(from)", "since": time(from * 1000),
             "verification": try await verification(viewer, node),
         ]

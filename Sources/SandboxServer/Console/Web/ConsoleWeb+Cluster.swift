@@ -4,8 +4,8 @@ import JSON
 
 /// `/console/cluster`: every member with its role, term, commit and applied indexes and lag,
 /// as the member itself reports them (`/v1/cluster`, asked in parallel, 1 s each); a member
-/// that does not answer shows as unreachable. A leader change starts a new term, so differing
-/// or rising terms show elections.
+/// that does not answer shows as unreachable; and the leader changes this node has seen
+/// (``LeaderChanges``), newest first.
 extension ConsoleWeb {
     static func cluster(_ request: Request, _ node: SandboxNode, _ viewer: Viewer) async throws -> Page {
         let status = node.status
@@ -50,7 +50,15 @@ extension ConsoleWeb {
             }
             return row
         }
+        let seen = node.leaderChanges.withLock { $0 }
+        let changes = seen.changes.reversed().map { change -> [String: Any] in
+            [
+                "time": time(change.timeMillis), "term": change.term,
+                "leader": change.leader == 0 ? "none (an election)" : "node \(change.leader)",
+            ]
+        }
         let data: [String: Any] = [
+            "changes": changes, "seen": seen.seen, "older": seen.seen > seen.changes.count,
             "members": rows, "node": status.node, "leader": status.leader, "term": status.term,
             "commit": status.commitIndex, "first": status.firstIndex, "last": status.lastIndex,
             "stopped": status.stopped ?? "",

@@ -95,32 +95,6 @@ extension ConsoleWeb {
         return data
     }
 
-    /// How the shadow version would have decided the agent's recent decisions (the last day),
-    /// from the audit: each decision record holds the shadow version's outcome beside its own.
-    static func shadowComparison(_ agent: String, version: UInt32, _ node: SandboxNode, _ viewer: Viewer)
-        async throws -> [String: Any]
-    {
-        let since = ApprovalRoutes.nowMillis() &- 86_400_000
-        var compared = 0
-        var differing: [[String: Any]] = []
-        for entry in try await ConsoleData.recentRecords(since: since, viewer.caller, node).reversed()
-        where entry.string("kind") == "decision" && entry.string("agent") == agent {
-            guard let shadow = entry.body["shadow"],
-                shadow.member("policy_version").flatMap(PolicyRoutes.integerText) == String(version)
-            else { continue }
-            compared += 1
-            let would = shadow.member("outcome")?.stringValue ?? ""
-            if would != entry.string("outcome"), differing.count < 20 {
-                differing.append([
-                    "seq": entry.sequence, "time": time(entry.timeMillis),
-                    "request": ConsoleData.requestSummary(entry.body), "outcome": entry.string("outcome"),
-                    "would": would, "rule": shadow.member("rule")?.stringValue ?? "",
-                ])
-            }
-        }
-        return ["version": version, "compared": compared, "differing": differing, "same": differing.isEmpty]
-    }
-
     /// The diff page's data. Reading two versions (up to 1 MiB of YAML each) and aligning their
     /// lines is work for the node's ``BlockingWork`` thread, not the request's.
     static func diffData(_ agent: String, _ old: PolicyVersionRecord, _ new: PolicyVersionRecord, _ node: SandboxNode)

@@ -48,12 +48,17 @@ extension ConsoleWeb {
     {
         var members: [String: JSONValue] = [:]
         let policyText = fields["policy"] ?? ""
+        let pasted = !policyText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        if let agent = fields["agent"], !agent.isEmpty, pasted {
+            throw APIError.badRequest(
+                "choose an agent or paste a policy, not both (clear the policy to use \(agent)'s)", code: "bad_request")
+        }
         if let agent = fields["agent"], !agent.isEmpty {
             members["agent_id"] = .string(agent)
             if let version = fields["version"], !version.isEmpty {
                 members["version"] = .number(JSONNumber(Int64(try PolicyRoutes.version(version, "version"))))
             }
-        } else if !policyText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        } else if pasted {
             members["policy"] = .string(policyText)
         } else {
             throw APIError.badRequest("choose an agent or paste a policy", code: "bad_request")
