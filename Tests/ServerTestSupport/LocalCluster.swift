@@ -27,8 +27,9 @@ public final class LocalCluster: @unchecked Sendable {
     public init(size: Int = 3) {
         self.size = size
         members = Array(1...size)
-        // Below the ephemeral range (32768 up), so no outgoing connection holds a node's port.
-        base = Int.random(in: 20_000...31_000)
+        // Below the ephemeral range (32768 up), so no outgoing connection holds a node's port;
+        // never shared with another cluster of this test run (``ClusterPorts``).
+        base = ClusterPorts.take()
     }
 
     deinit { for node in processes.keys { kill(node, signal: SIGKILL) } }
