@@ -77,24 +77,26 @@ extension ConsoleClient {
         #expect(!next.contains("<td data-label=\"Version\">\(latest - 1) "))
     }
 
-    /// Node 3 paused (SIGSTOP) during a sign-out through node 1; then nodes 1 and 2 stop and
-    /// node 3 resumes alone. It has no read point, so the old cookie gets a 503 page whatever its
-    /// own state holds (the sign-out may still reach it from its socket buffers; before, it
-    /// answered from that state: 303 or, without the buffered entry, the page).
+    /// A follower paused (SIGSTOP) during a sign-out through the leader; then the two others
+    /// stop and the follower resumes alone. It has no read point, so the old cookie gets a 503
+    /// page whatever its own state holds (the sign-out may still reach it from its socket
+    /// buffers; before, it answered from that state: 303 or, without the entry, the page). The
+    /// paused node is never the leader: a paused leader would hold the sign-out up.
     func noReadPointNoSessionCheck() async throws {
-        let viewer = try await signIn(1, token: fixture.tokens["vic"] ?? "")
-        let before = await get(3, "/console/cluster", cookie: viewer)
+        let leader = try #require(await cluster.call(1, "GET", "/v1/cluster")?.body["leader"] as? Int)
+        let paused = try #require([3, 2, 1].first { $0 != leader })
+        let viewer = try await signIn(leader, token: fixture.tokens["vic"] ?? "")
+        let before = await get(paused, "/console/cluster", cookie: viewer)
         #expect(before?.status == 200)
-        let page = try #require(await get(1, "/console", cookie: viewer)).text
+        let page = try #require(await get(leader, "/console", cookie: viewer)).text
         let csrf = try #require(ApprovalsFixture.csrf(in: page))
-        cluster.signal(3, SIGSTOP)
-        let out = await post(1, "/console/logout", "csrf=\(csrf)", cookie: viewer)
-        #expect(out?.status == 303)
-        cluster.kill(1, signal: SIGKILL)
-        cluster.kill(2, signal: SIGKILL)
-        cluster.signal(3, SIGCONT)
+        cluster.signal(paused, SIGSTOP)
+        let out = await post(leader, "/console/logout", "csrf=\(csrf)", cookie: viewer)
+        #expect(out?.status == 303, "\(String(describing: out))")
+        for node in 1...3 where node != paused { cluster.kill(node, signal: SIGKILL) }
+        cluster.signal(paused, SIGCONT)
         let cut = await http.retrying(
-            cluster.url(3, "/console/cluster"), headers: ["Cookie": viewer], timeout: 15, within: .seconds(3))
+            cluster.url(paused, "/console/cluster"), headers: ["Cookie": viewer], timeout: 15, within: .seconds(3))
         #expect(cut?.status == 503, "\(String(describing: cut?.status))")
         #expect(cut?.text.contains("Sign out") == false, "no navigation for an unchecked session")
     }
