@@ -39,15 +39,21 @@ import Testing
         let before = cluster.driver(leader).status
         let gate = Gate()
         let load = Task {
-            await ClusterProbe.proposeAll((0..<1000).map { "g-\($0)" }, on: [cluster.driver(leader)], gate: gate)
+            await ClusterProbe.proposeAllOutcomes(
+                (0..<1000).map { "g-\($0)" }, on: [cluster.driver(leader)], gate: gate)
         }
         _ = try await cluster.eventually(.seconds(10), "every proposal at the gate") {
             gate.waiting == 1000 ? true : nil
         }
         gate.open()
-        let acknowledged = await load.value
-        #expect(acknowledged.count == 1000)
+        let outcomes = await load.value
         let after = cluster.driver(leader).status
+        // Every proposal acknowledged, unless the leader lost its term mid-flight (CI at load
+        // 20-30: 148 of 1,000 without an answer after an election).
+        let missed = 1000 - outcomes.acknowledged.count
+        #expect(
+            missed == 0 || after.term > before.term,
+            "\(missed) not acknowledged without an election: \(outcomes.failed.values.prefix(3))")
         let writes = after.counters.logWrites - before.counters.logWrites
         let entries = after.counters.entriesWritten - before.counters.entriesWritten
         #expect(entries >= 1000)
