@@ -65,7 +65,8 @@ final class ApprovalsFixture: @unchecked Sendable {
         await http.retrying(
             cluster.url(node, "/v1/decisions"), "POST",
             body: #"{"tool": "email.send", "params": {"recipient": "eve@outside.example", "body": "hi"}}"#,
-            headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id, "Content-Type": "application/json"])
+            headers: ["X-Agent-Key": Self.agentKey, "Idempotency-Key": id, "Content-Type": "application/json"],
+            idempotent: true)
     }
 
     func approvalCreatedOnTwoApprovedOnThreeConsumedOnOne() async throws {

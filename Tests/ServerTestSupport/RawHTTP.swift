@@ -53,15 +53,17 @@ public final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
     /// The same call asked again (bounded) while the node does not answer or answers a
     /// retryable 503 that applied nothing, as a client does on a loaded machine (a leadership
     /// change, a ReadIndex not confirmed in time). A write whose outcome is unknown is not
-    /// repeated here (its answer is returned).
+    /// repeated here (its answer is returned) unless it is `idempotent` (a decision with its
+    /// `Idempotency-Key`: the retry gets the single, true answer, as the SDKs' does).
     public func retrying(
         _ url: URL, _ method: String = "GET", body: String? = nil, headers: [String: String] = [:],
-        timeout: TimeInterval = 5, within limit: Duration = .seconds(30)
+        timeout: TimeInterval = 5, within limit: Duration = .seconds(30), idempotent: Bool = false
     ) async -> Answer? {
         let deadline = ContinuousClock.now + limit
         while true {
             let answer = await call(url, method, body: body, headers: headers, timeout: timeout)
-            let again = answer == nil || (answer?.status == 503 && answer?.errorCode != "outcome_unknown")
+            let again =
+                answer == nil || (answer?.status == 503 && (idempotent || answer?.errorCode != "outcome_unknown"))
             guard again, ContinuousClock.now < deadline else { return answer }
             try? await Task.sleep(for: .milliseconds(200))
         }
