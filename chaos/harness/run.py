@@ -98,6 +98,7 @@ async def execute(options, directory):
     agents = [workload.Agent(f"a{i:04d}", f"t{i % options.tenants}") for i in range(agent_count)]
     limits = workload.Limits(generous=options.limits_generous)
     stop = asyncio.Event()
+    load, workers = None, []
     try:
         for node_id, node in cluster.nodes.items():
             await proxy.listen(node_id, node.proxy, node.peer)
@@ -132,6 +133,15 @@ async def execute(options, directory):
             o["approval_id"] for o in history.operations if o.get("approval_id")})
         return history, state, limits, episodes
     finally:
+        # On an error part-way (a node not ready, a fault that failed), the simulated agents
+        # are still running: stop them first (bounded), or they keep calling stopped nodes and
+        # the run never ends.
+        if load is not None:
+            load.stopping = True
+        for worker in workers:
+            worker.cancel()
+        if workers:
+            await asyncio.wait(workers, timeout=10.0)
         history.save(os.path.join(directory, "history.jsonl"))  # kept whatever happened
         stop.set()
         await cluster.stop_all()
