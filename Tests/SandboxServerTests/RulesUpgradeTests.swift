@@ -31,4 +31,20 @@ import Testing
         let silly = try JSONValue(parsing: Array(#"{"rules_version_supported": 99999999999}"#.utf8))
         #expect(RulesUpgrade.supported(in: silly) == 1)
     }
+
+    @Test func aJoinerOnAnOlderBuildIsRefusedOnceTheClusterMoved() throws {
+        let old = try JSONValue(parsing: Array(#"{"node": 4, "rules_version_supported": 1}"#.utf8))
+        let new = try JSONValue(parsing: Array(#"{"node": 4, "rules_version_supported": 3}"#.utf8))
+        let beforeGate = try JSONValue(parsing: Array(#"{"node": 4}"#.utf8))
+        // On the first rules every build applies the log: nothing to check.
+        #expect(JoinerRules.refusal(member: 4, clusterRules: 1, answer: old) == nil)
+        // Moved to 2: a build that implements 1 (or predates the gate) is refused, by name.
+        let refused = try #require(JoinerRules.refusal(member: 4, clusterRules: 2, answer: old))
+        #expect(refused.contains("node 4") && refused.contains("version 1") && refused.contains("version 2"))
+        #expect(JoinerRules.refusal(member: 4, clusterRules: 2, answer: beforeGate) != nil)
+        #expect(JoinerRules.refusal(member: 4, clusterRules: 2, answer: new) == nil)
+        #expect(JoinerRules.refusal(member: 4, clusterRules: 3, answer: new) == nil)
+        // Not answering (not started yet) is not a refusal: a build too old stops at the entry.
+        #expect(JoinerRules.refusal(member: 4, clusterRules: 2, answer: nil) == nil)
+    }
 }

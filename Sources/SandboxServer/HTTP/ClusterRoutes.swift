@@ -37,9 +37,13 @@ enum ClusterRoutes {
                 "log_writes": JSONResponses.number(status.counters.logWrites),
                 "synced_log_writes": JSONResponses.number(status.counters.syncedLogWrites),
                 "entries_written": JSONResponses.number(status.counters.entriesWritten),
-                "rules_version": JSONResponses.number(UInt64(try node.queries.rulesVersion())),
                 "rules_version_supported": JSONResponses.number(UInt64(RulesVersion.supported)),
             ]
+            // A damaged or unreadable `m/rules` must not take the whole view down with it: the
+            // field is left out (the view is what an operator reads to find such a node).
+            if let rules = try? node.queries.rulesVersion() {
+                body["rules_version"] = JSONResponses.number(UInt64(rules))
+            }
             if let stopped = status.stopped { body["stopped"] = .string(stopped) }
             if request.uri.queryParameters.get("digest") != nil {
                 let digest = try node.queries.storedDigest()?.bytes ?? []

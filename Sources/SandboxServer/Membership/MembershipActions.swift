@@ -17,6 +17,9 @@ enum MembershipActions {
         if membership.voters.contains(member.node) {
             return JSONResponses.error(.conflict, "node \(member.node) is already a voter")
         }
+        if let refusal = await JoinerRules.check(member, node) {
+            return APIError.conflict(refusal, code: "joiner_rules_too_old").response
+        }
         do {
             let record = Command.setMemberAddress(
                 node: member.node, peer: member.peer, http: member.http, actor: "admin")
