@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -6,6 +7,12 @@ import Foundation
 
 /// HTTP calls from one node to another's API: forwarding an admin call to the leader, asking a
 /// member for its progress. Bounded by a timeout; nil when the node does not answer.
+///
+/// The timeout is the session's (`timeoutIntervalForRequest`), one session per timeout: on
+/// Linux, FoundationNetworking ignores a request's own `timeoutInterval` for a peer that accepts
+/// the connection and never answers (a paused or overloaded node), and such a call took the
+/// default session's 60 s instead of 1 or 2 — a membership add then waited on one stuck look at
+/// its learner for a minute (`NodeHTTPClientTests`).
 enum NodeHTTPClient {
     /// Through `config`: `https` when the cluster's API serves TLS (its certificate must then be
     /// trusted by the system's store), and the host dialled through `--hosts-file`.
@@ -18,9 +25,24 @@ enum NodeHTTPClient {
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body { request.httpBody = Data(body) }
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
+        guard let (data, response) = try? await session(timeout: timeout).data(for: request),
             let http = response as? HTTPURLResponse
         else { return nil }
         return (http.statusCode, data)
+    }
+
+    /// The callers use a handful of timeouts (1, 2, 90 s), so the sessions are kept, not made per call.
+    private static let sessions = Mutex<[Double: URLSession]>([:])
+
+    private static func session(timeout: Double) -> URLSession {
+        sessions.withLock { sessions in
+            if let session = sessions[timeout] { return session }
+            let configuration = URLSessionConfiguration.default
+            configuration.timeoutIntervalForRequest = timeout
+            configuration.timeoutIntervalForResource = timeout
+            let session = URLSession(configuration: configuration)
+            sessions[timeout] = session
+            return session
+        }
     }
 }
