@@ -132,8 +132,13 @@ struct NodeService: Service {
             while !Task.isCancelled {
                 let status = node.status
                 node.metrics.sample(status, node.transport.stats)
-                node.leaderChanges.withLock {
+                let changed = node.leaderChanges.withLock {
                     $0.observe(term: status.term, leader: status.leader, atMillis: ApprovalRoutes.nowMillis())
+                }
+                if changed {  // the node's log then tells its leadership history (chaos runs read it)
+                    logger.info(
+                        "leader seen",
+                        metadata: ["term": "\(status.term)", "leader": "\(status.leader)", "role": "\(status.role)"])
                 }
                 try? await Task.sleep(for: .milliseconds(100))
             }

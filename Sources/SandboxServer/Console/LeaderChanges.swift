@@ -17,10 +17,13 @@ struct LeaderChanges: Sendable {
     /// How many changes were seen in all (more than `changes` holds once the ring is full).
     private(set) var seen = 0
 
-    mutating func observe(term: UInt64, leader: UInt64, atMillis time: UInt64) {
-        if let last = changes.last, last.term == term, last.leader == leader { return }
+    /// Records the pair if it differs from the last one; whether it did.
+    @discardableResult
+    mutating func observe(term: UInt64, leader: UInt64, atMillis time: UInt64) -> Bool {
+        if let last = changes.last, last.term == term, last.leader == leader { return false }
         if changes.count == Self.capacity { changes.removeFirst() }
         changes.append(Change(timeMillis: time, term: term, leader: leader))
         seen += 1
+        return true
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
 import JSON
+import Logging
 import Raft
 import SandboxCluster
 import SandboxState
 
 /// The membership calls, run on the leader (`MembershipRoutes` forwards them there).
 enum MembershipActions {
+    static let logger = Logger(label: "sandboxd")
+
     /// Records the new member's addresses (so every node can reach it), adds it as a learner,
     /// and for a voter waits until it has applied what was committed when it joined (by
     /// snapshot when the log was compacted) before promoting it.
@@ -30,7 +33,10 @@ enum MembershipActions {
             }
             guard voter else { return membershipAnswer(node, conf) }
             let target = node.status.commitIndex
+            let started = ContinuousClock.now
+            logger.info("waiting for learner \(member.node) to apply index \(target) before promoting it")
             guard await caughtUp(member, to: target, within: catchUpTimeout, via: node.config) else {
+                logger.warning("learner \(member.node) did not apply index \(target) within \(Int(catchUpTimeout)) s")
                 return JSONResponses.error(
                     .gatewayTimeout,
                     "node \(member.node) was added as a learner but has not applied index \(target) within "
@@ -38,6 +44,8 @@ enum MembershipActions {
                         + "to promote it", retryable: true)
             }
             conf = try await change(ConfChange(.addVoter, node: member.node), node)
+            logger.info(
+                "node \(member.node) promoted to voter, \(ContinuousClock.now - started) after it was a learner")
             return membershipAnswer(node, conf)
         } catch let error as ClusterError {
             return JSONResponses.cluster(error)
