@@ -5,8 +5,10 @@ import JSON
 /// A deliberately broken behaviour, for the chaos harness's "teeth" test only (chaos/README.md):
 /// the harness runs a cluster with it and its checkers must fail. `SANDBOX_CHAOS_BROKEN` names
 /// it; a node refuses to start with it unless `SANDBOX_CHAOS_UNSAFE=1` is given too, and one
-/// running with it logs an error saying so. Read from the process environment, not from the
-/// configuration: it is no setting of the product.
+/// running with it logs an error saying so and names it in `/readyz` (`chaos_broken`) and in
+/// `/metrics` (`sandbox_chaos_broken`). A release build has none: it refuses to start with the
+/// variable set. Read from the process environment, not from the configuration: it is no
+/// setting of the product.
 enum ChaosFaultInjection: String, Sendable {
     /// A decision the node could not answer (503: no leader, not applied in time, outcome
     /// unknown) is answered `allow` instead: an acknowledgement of an entry that may never be
@@ -25,6 +27,11 @@ enum ChaosFaultInjection: String, Sendable {
     /// explicit `SANDBOX_CHAOS_UNSAFE=1`.
     static func configured(_ environment: [String: String]) throws(ConfigError) -> ChaosFaultInjection? {
         guard let name = environment[variable], !name.isEmpty else { return nil }
+        #if !DEBUG
+            throw .invalid(
+                variable,
+                "this is a release build, which has no broken behaviours; unset it (chaos testing uses a debug build)")
+        #endif
         guard let behaviour = ChaosFaultInjection(rawValue: name) else {
             throw .invalid(variable, "unknown broken behaviour `\(name)` (known: ack-unknown-as-allow)")
         }
@@ -33,6 +40,12 @@ enum ChaosFaultInjection: String, Sendable {
                 variable, "breaks the node on purpose (chaos testing); refused without SANDBOX_CHAOS_UNSAFE=1")
         }
         return behaviour
+    }
+
+    /// The lines `/metrics` adds while a broken behaviour is active (Prometheus text format).
+    var metricLines: String {
+        "# HELP sandbox_chaos_broken A deliberately broken behaviour this node runs with (chaos testing only).\n"
+            + "# TYPE sandbox_chaos_broken gauge\nsandbox_chaos_broken{behaviour=\"\(rawValue)\"} 1\n"
     }
 
     /// The broken answer that replaces `response` to the decision `requestID`, if any;

@@ -18,9 +18,9 @@ enum ClusterRoutes {
             let ready =
                 status.stopped == nil && status.leader != 0 && status.appliedIndex >= status.commitIndex
                 && (!node.config.dev || BootstrapIdentities.devApproverExists(node))
-            return JSONResponses.json(
-                .object(["ready": .bool(ready), "leader": JSONResponses.number(status.leader)]),
-                status: ready ? .ok : .serviceUnavailable)
+            var body: [String: JSONValue] = ["ready": .bool(ready), "leader": JSONResponses.number(status.leader)]
+            if let broken = ChaosFaultInjection.active { body["chaos_broken"] = .string(broken.rawValue) }
+            return JSONResponses.json(.object(body), status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/v1/cluster") { request, _ in
             let status = node.status

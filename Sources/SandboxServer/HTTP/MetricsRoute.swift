@@ -8,8 +8,10 @@ enum MetricsRoute {
             node.metrics.sample(node.status, node.transport.stats)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
+            let broken = ChaosFaultInjection.active.map { Array($0.metricLines.utf8) } ?? []
             return Response(
-                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: node.metrics.render())))
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: node.metrics.render() + broken)))
         }
     }
 }
