@@ -179,21 +179,29 @@ class Cluster:
                     raise RuntimeError(f"node {node_id} not ready after {timeout} s (log: {self.nodes[node_id].log})")
                 await asyncio.sleep(0.2)
 
-    async def admin_call(self, method, path, body=None, timeout=20.0, raw=None, headers=None, ok=(200,)):
-        """An administrative call retried on every running node until a definite answer (bounded)."""
-        deadline = asyncio.get_event_loop().time() + timeout
+    async def admin_call(self, method, path, body=None, timeout=20.0, raw=None, headers=None, ok=(200,), trace=None):
+        """An administrative call retried on every running node until a definite answer (bounded).
+        `trace`, a list, gets each attempt: [node, seconds it took, HTTP status or the error]."""
+        loop = asyncio.get_event_loop()
+        deadline = loop.time() + timeout
         last = None
-        while asyncio.get_event_loop().time() < deadline:
+        while loop.time() < deadline:
             for node_id in self.running():
+                began = loop.time()
                 try:
                     answer = await http.call(self.nodes[node_id].http, method, path, body=body, raw=raw,
                                              headers={**self.admin, **(headers or {})},
                                              timeout=max(5.0, timeout))
                 except (OSError, asyncio.TimeoutError) as error:
                     last = error
+                    if trace is not None:
+                        trace.append([node_id, round(loop.time() - began, 2), type(error).__name__])
                     continue
+                if trace is not None:
+                    trace.append([node_id, round(loop.time() - began, 2), answer.status])
                 if answer.status < 500 and answer.status != 429:
                     return answer
                 last = answer.body
             await asyncio.sleep(0.3)
-        raise RuntimeError(f"{method} {path}: no definite answer within {timeout} s ({last})")
+        attempts = f"; attempts [node, s, answer]: {trace[-12:]}" if trace else ""
+        raise RuntimeError(f"{method} {path}: no definite answer within {timeout} s ({last}){attempts}")

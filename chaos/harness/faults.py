@@ -169,13 +169,16 @@ class Nemesis:
 
     async def _wipe_rejoin(self, leader, followers, hold, draw):
         """A follower loses its disk: it is removed, and comes back under a new id with an empty
-        data directory (`--join`, then added), while the leader's links are slowed: a membership
-        change during a fault."""
+        data directory (`--join`, then added). Every other episode (from the seed) slows the
+        leader's links meanwhile: a membership change during a fault; the others change the
+        membership on healthy links (recorded as `slowed`)."""
         victim = self.pick(followers, draw)
+        slowed = int(draw * 1_000_000) % 2 == 0
         await self.cluster.stop(victim, signal.SIGKILL)
-        for follower in followers:
+        for follower in followers if slowed else []:
             self.proxy.set_delay(leader, follower, 0.05)
-        answer = await self.cluster.admin_call("DELETE", f"/v1/cluster/members/{victim}", timeout=30.0)
+        removal, addition = [], []
+        answer = await self.cluster.admin_call("DELETE", f"/v1/cluster/members/{victim}", timeout=30.0, trace=removal)
         if answer.status != 200:
             raise RuntimeError(f"removing node {victim}: {answer.status} {answer.body[:200]!r}")
         self.cluster.members.remove(victim)
@@ -186,12 +189,12 @@ class Nemesis:
         self.cluster.start(newcomer, join=True)
         body = {"id": newcomer, "peer": f"127.0.0.1:{node.proxy}", "http": f"127.0.0.1:{node.http}",
                 "role": "voter", "catch_up_timeout_s": 60}
-        answer = await self.cluster.admin_call("POST", "/v1/cluster/members", body, timeout=90.0)
+        answer = await self.cluster.admin_call("POST", "/v1/cluster/members", body, timeout=90.0, trace=addition)
         if answer.status != 200:
             raise RuntimeError(f"adding node {newcomer}: {answer.status} {answer.body[:200]!r}")
         self.cluster.members.append(newcomer)
         self.proxy.heal()
-        return [victim, newcomer]
+        return [victim, newcomer], {"slowed": slowed, "remove_attempts": removal, "add_attempts": addition}
 
     async def _disk_full(self, leader, followers, hold, draw):
         return await self.fill_disk(self.pick(followers, draw), hold)

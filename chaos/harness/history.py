@@ -1,6 +1,7 @@
 """The recorded history: every operation a simulated agent or approver made (invocation and
 completion times in seconds since the run began, the node that answered, the answer), every
-fault the harness injected, and the leader as seen over time."""
+fault the harness injected, the leader as seen over time, and each node's own view (role, term,
+the leader it names) whenever it changed."""
 
 import json
 import time
@@ -13,6 +14,7 @@ class History:
         self.operations = []
         self.faults = []
         self.leaders = []  # (time, leader id or 0)
+        self.views = []  # {"t", "node", "role", "term", "leader"} when a node's answer changed
 
     def now(self):
         return time.monotonic() - self.started
@@ -35,6 +37,8 @@ class History:
                 handle.write(json.dumps({"fault": fault}) + "\n")
             for at, leader in self.leaders:
                 handle.write(json.dumps({"leader": leader, "t": at}) + "\n")
+            for view in self.views:
+                handle.write(json.dumps({"view": view}) + "\n")
 
     @staticmethod
     def load(path):
@@ -48,6 +52,8 @@ class History:
                     history.wall_started = entry["wall_started"]
                 elif "fault" in entry:
                     history.faults.append(entry["fault"])
+                elif "view" in entry:
+                    history.views.append(entry["view"])
                 else:
                     history.leaders.append((entry["t"], entry["leader"]))
         return history

@@ -12,7 +12,7 @@ import sys
 import time
 
 from . import cluster as clusters
-from . import faults, final_state, report, workload
+from . import faults, final_state, http, report, workload
 from .checkers import acknowledged, approvals, availability, convergence, disk, linearizable, overspend
 from .history import History
 from .proxy import FaultProxy
@@ -52,18 +52,34 @@ def seconds(text):
 
 
 async def watch_leaders(cluster, history, stop):
-    last = None
+    """Every 0.1 s: the leader (the first running node that says it leads), and each node's own
+    view (role, term, the leader it names) recorded whenever it changes."""
+    last, views = None, {}
     while not stop.is_set():
         leader = 0
         for node_id in cluster.running():
             status = await cluster.status(node_id, timeout=0.5)
-            if status and status.get("role") == "leader":
+            view = (status.get("role"), status.get("term"), status.get("leader")) if status else None
+            if view != views.get(node_id):
+                views[node_id] = view
+                role, term, named = view or (None, None, None)
+                history.views.append({"t": history.now(), "node": node_id, "role": role, "term": term,
+                                      "leader": named})
+            if status and status.get("role") == "leader" and not leader:
                 leader = node_id
-                break
         if leader != last:
             history.leaders.append((history.now(), leader))
             last = leader
         await asyncio.sleep(0.1)
+
+
+async def check_broken_shown(cluster, broken):
+    """A node running a broken behaviour says so in /readyz (`chaos_broken`), and only then."""
+    for node_id in cluster.members:
+        answer = await http.call(cluster.nodes[node_id].http, "GET", "/readyz", timeout=5.0)
+        shown = (answer.json() or {}).get("chaos_broken")
+        if shown != broken:
+            raise RuntimeError(f"node {node_id}'s /readyz names the broken behaviour {shown!r}, expected {broken!r}")
 
 
 async def inject(nemesis, options, history, rng):
@@ -107,6 +123,7 @@ async def execute(options, directory):
         if await cluster.wait_leader(60.0) is None:
             raise RuntimeError("no leader 60 s after start")
         await cluster.wait_ready(cluster.members)
+        await check_broken_shown(cluster, options.broken)
         print(f"provisioning {len(agents)} agents over {options.tenants} tenants", flush=True)
         token = await workload.provision(cluster, agents, limits, [f"t{i}" for i in range(options.tenants)])
         load = workload.Workload(cluster, history, agents, rng, token)

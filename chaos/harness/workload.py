@@ -105,33 +105,45 @@ class Caller:
         return nodes
 
     async def call(self, method, path, body=None, headers=None):
-        """(answer or None, node id, attempts, outcome_unknown_seen): the first definite answer
-        (2xx or a non-retryable 4xx), or None when the deadline or the attempts ran out."""
+        """(answer or None, tried, outcome_unknown_seen): the first definite answer (2xx or a
+        non-retryable 4xx), or None when the deadline or the attempts ran out; `tried` lists every
+        attempt as [node id, what came back: an HTTP status, "refused", "timeout" or "broken"]."""
         limit = time.monotonic() + self.deadline
-        attempts, backoff, unknown, last_node = 0, 0.1, False, None
+        tried, backoff, unknown = [], 0.1, False
         while True:
             for node in self.order():
-                if attempts >= self.max_attempts or time.monotonic() >= limit:
-                    return None, last_node, attempts, unknown
-                attempts += 1
-                last_node = node.id
+                if len(tried) >= self.max_attempts or time.monotonic() >= limit:
+                    return None, tried, unknown
                 timeout = max(0.05, min(self.attempt_timeout, limit - time.monotonic()))
                 try:
                     answer = await http.call(node.http, method, path, body=body, headers=headers, timeout=timeout)
                 except ConnectionRefusedError:
+                    tried.append([node.id, "refused"])
                     continue  # nothing was received
-                except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+                except asyncio.TimeoutError:
+                    tried.append([node.id, "timeout"])
                     unknown = True  # the request may have been received and proposed
                     continue
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                    tried.append([node.id, "broken"])
+                    unknown = True
+                    continue
+                tried.append([node.id, answer.status])
                 error = (answer.json() or {}).get("error") if answer.status != 200 else None
                 retryable = answer.status >= 500 or answer.status == 429 or (
                     isinstance(error, dict) and error.get("retryable") is True)
                 if not retryable:
-                    return answer, node.id, attempts, unknown
+                    return answer, tried, unknown
                 if isinstance(error, dict) and (error.get("outcome_unknown") or error.get("code") == "node_stopped"):
                     unknown = True  # a stopping node may have proposed it (docs/cluster.md, "Outcomes")
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 1.0)
+
+
+def attempts_of(tried):
+    """The fields every operation records about its attempts: the node that gave the final answer
+    (or was asked last), how many attempts, and each of them."""
+    return {"node": tried[-1][0] if tried else None, "attempts": len(tried), "tried": tried}
 
 
 class Workload:
@@ -163,14 +175,14 @@ class Workload:
             body["cost_usd"] = cost / 1_000_000
         invoked = self.history.now()
         caller = Caller(self.cluster, self.rng)
-        answer, node, attempts, unknown = await caller.call("POST", "/v1/decisions", body, agent.headers)
+        answer, tried, unknown = await caller.call("POST", "/v1/decisions", body, agent.headers)
         operation = {
             "type": "decide", "purpose": purpose, "agent": agent.name, "request_id": body["request_id"],
             "tool": tool, "cost_micro": cost or 0, "invoke": invoked, "complete": self.history.now(),
-            "node": node, "attempts": attempts, "maybe_applied": unknown,
+            **attempts_of(tried), "maybe_applied": unknown,
         }
         if answer is None:
-            operation["status"] = "unknown" if unknown or attempts > 0 else "error"
+            operation["status"] = "unknown" if unknown or tried else "error"
         elif answer.status != 200:
             operation["status"] = "error"
             operation["http"] = answer.status
@@ -190,9 +202,9 @@ class Workload:
     async def read(self, agent):
         invoked = self.history.now()
         caller = Caller(self.cluster, self.rng, deadline=5.0)
-        answer, node, attempts, _ = await caller.call("GET", f"/v1/budgets/{agent.name}", None, agent.headers)
+        answer, tried, _ = await caller.call("GET", f"/v1/budgets/{agent.name}", None, agent.headers)
         operation = {"type": "read", "agent": agent.name, "invoke": invoked, "complete": self.history.now(),
-                     "node": node, "attempts": attempts}
+                     **attempts_of(tried)}
         if answer is not None and answer.status == 200:
             fields = answer.json() or {}
             operation.update({"status": "ok", "day": fields.get("day"), "requests": fields.get("requests_today"),
@@ -205,10 +217,10 @@ class Workload:
         agent, params, approval, choice = self.pending.pop(self.rng.randrange(len(self.pending)))
         invoked = self.history.now()
         caller = Caller(self.cluster, self.rng)
-        answer, node, _, unknown = await caller.call(
+        answer, tried, unknown = await caller.call(
             "POST", f"/v1/approvals/{approval}/decision", {"decision": choice}, self.approver)
         operation = {"type": "vote", "agent": agent.name, "approval_id": approval, "vote": choice,
-                     "invoke": invoked, "complete": self.history.now(), "node": node}
+                     "invoke": invoked, "complete": self.history.now(), **attempts_of(tried)}
         if answer is not None:
             operation["status"] = "ok" if answer.status == 200 else "refused"
             operation["http"] = answer.status
