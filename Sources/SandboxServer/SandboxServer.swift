@@ -22,6 +22,10 @@ public enum SandboxServer {
             if let broken = try ChaosFaultInjection.configured(environment) {
                 logger.error("this node is broken on purpose for chaos testing: \(broken.rawValue); never use it")
             }
+            if let file = PromotionHold.configured(environment) {
+                logger.warning(
+                    "test hook: voters are not promoted while \(file) exists (\(PromotionHold.variable)); never use it")
+            }
         } catch {
             logger.error("\(error)")
             return 2
@@ -92,9 +96,13 @@ extension SandboxServer {
     /// server stops accepting and drains, then the node stops (`NodeService`). The group is
     /// left to finish that shutdown: cancelling it instead closes connections mid-request and
     /// can crash the server (NIO's "Deinited NIOAsyncWriter without calling finish()" on a
-    /// connection accepted meanwhile).
+    /// connection accepted meanwhile). A StatefulSet pod's join loop runs beside them; on the
+    /// signal it is cancelled and awaited (its request in flight cancelled) before the pod
+    /// removes itself, so that it cannot add the pod back after it left (review M3).
     static func run(_ app: some Service, node: SandboxNode, logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let joiner = Task { await node.joinStatefulSet(logger: logger) }
+        defer { joiner.cancel() }
         try await withThrowingTaskGroup(of: Bool.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -103,6 +111,8 @@ extension SandboxServer {
             tasks.addTask {
                 for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
                     logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                    joiner.cancel()
+                    await joiner.value
                     await node.leaveStatefulSet(logger: logger)
                     await node.handOverLeadership(logger: logger)
                     await group.triggerGracefulShutdown()
@@ -126,7 +136,6 @@ struct NodeService: Service {
     func run() async throws {
         let announcer = Task { await node.announceAddresses(logger: logger) }
         let identities = Task { await BootstrapIdentities.ensure(on: node, logger: logger) }
-        let joiner = Task { await node.joinStatefulSet(logger: logger) }
         let upgrader = Task { await RulesUpgrade.run(node, logger: logger) }
         let sampler = Task {
             while !Task.isCancelled {
@@ -146,7 +155,6 @@ struct NodeService: Service {
         defer {
             announcer.cancel()
             identities.cancel()
-            joiner.cancel()
             upgrader.cancel()
             sampler.cancel()
         }

@@ -30,4 +30,28 @@ struct FoundingProbeTests {
             #expect(FoundingProbe.decide(["a": running, "b": .silent], seenEmpty: ["a", "b"]) == .bootstrap)
         }
     }
+
+    /// Pods past the founding ones: a cluster there means join; their silence holds nothing
+    /// back; a pod founding alone waits ``FoundingProbe/aloneRounds`` rounds first (review M2).
+    @Test func elasticPodsAreAskedToo() {
+        let elastic: Set = ["e1", "e2"]
+        for running in clusters {
+            #expect(
+                FoundingProbe.decide(["e1": .silent, "e2": running], seenEmpty: [], elastic: elastic, round: 1)
+                    == .join(through: "e2"))
+            #expect(
+                FoundingProbe.decide(["a": .probing, "e1": running], seenEmpty: ["a"], elastic: elastic, round: 1)
+                    == .join(through: "e1"))
+        }
+        #expect(FoundingProbe.decide(["a": fresh, "e1": .silent], seenEmpty: [], elastic: elastic) == .bootstrap)
+        #expect(FoundingProbe.decide(["a": .silent, "e1": fresh], seenEmpty: [], elastic: elastic) == .wait)
+        let alone = ["e1": Answer.silent, "e2": fresh]
+        for round in 1..<FoundingProbe.aloneRounds {
+            #expect(FoundingProbe.decide(alone, seenEmpty: [], elastic: elastic, round: round) == .wait)
+        }
+        #expect(
+            FoundingProbe.decide(alone, seenEmpty: [], elastic: elastic, round: FoundingProbe.aloneRounds) == .bootstrap
+        )
+        #expect(FoundingProbe.decide([:], seenEmpty: [], round: 1) == .wait)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Raft
 import SandboxTransport
 import Testing
 
@@ -19,12 +20,14 @@ import Testing
         #expect(config.nodeID == 2)
         #expect(config.bootstrap)
         #expect(config.statefulSet?.isElastic == false)
+        // Every pod that may lead is a peer it accepts; the founding ones are the voters.
         #expect(
-            config.peers == [
-                1: PeerAddress(host: "sandbox-0.\(dns)", port: 7080),
-                2: PeerAddress(host: "sandbox-1.\(dns)", port: 7080),
-                3: PeerAddress(host: "sandbox-2.\(dns)", port: 7080),
-            ])
+            config.peers
+                == Dictionary(
+                    uniqueKeysWithValues: (0..<9).map {
+                        (NodeID(UInt64($0 + 1)), PeerAddress(host: "sandbox-\($0).\(dns)", port: 7080))
+                    }))
+        #expect(config.foundingVoters == [1, 2, 3])
         #expect(config.advertisedHTTP == PeerAddress(host: "sandbox-1.\(dns)", port: 8080))
         #expect(config.statefulSet?.foundingHTTP(port: 8080) == ["sandbox-0.\(dns):8080", "sandbox-2.\(dns):8080"])
     }
@@ -34,7 +37,9 @@ import Testing
         #expect(config.nodeID == 5)
         #expect(!config.bootstrap)
         #expect(config.statefulSet?.isElastic == true)
-        #expect(config.peers.keys.sorted() == [1, 2, 3, 5])
+        #expect(config.peers.keys.sorted() == Array(1...9))
+        #expect(config.foundingVoters == [1, 2, 3])
+        #expect(try self.config("sandbox-12", ["--replicas", "1"]).peers.keys.sorted() == Array(1...9) + [13])
         #expect(throws: ConfigError.self) { try self.config("sandbox-4", ["--replicas", "3", "--bootstrap"]) }
     }
 

@@ -12,25 +12,67 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3))) struct StatefulSetTests {
     static let service = "sandbox-peers.default.svc.cluster.local"
 
-    func startPod(_ ordinal: Int, _ cluster: LocalCluster, hosts: String) throws {
+    func startPod(_ ordinal: Int, _ cluster: LocalCluster, hosts: String, replicas: Int = 3) throws {
         try cluster.launch(
             ordinal + 1,
-            arguments: ["--statefulset", "--pod-name", "sandbox-\(ordinal)", "--replicas", "3", "--hosts-file", hosts])
+            arguments: [
+                "--statefulset", "--pod-name", "sandbox-\(ordinal)", "--replicas", "\(replicas)", "--hosts-file", hosts,
+            ])
+    }
+
+    /// A file whose existence holds every promotion of a learner to voter (the test hook
+    /// `SANDBOX_TEST_HOLD_PROMOTION`, given to every node of `cluster`): a joining pod then
+    /// stays at the learner stage until the file is removed.
+    func holdPromotions(_ cluster: LocalCluster) -> String {
+        let file = cluster.directory.subpath("hold-promotion")
+        cluster.environment["SANDBOX_TEST_HOLD_PROMOTION"] = file
+        return file
+    }
+
+    func members(_ cluster: LocalCluster, on node: Int) async -> (voters: [Int], learners: [Int])? {
+        guard let body = await cluster.call(node, "GET", "/v1/cluster")?.body else { return nil }
+        return (
+            ((body["voters"] as? [Int]) ?? []).sorted(), ((body["learners"] as? [Int]) ?? []).sorted()
+        )
     }
 
     func voters(_ cluster: LocalCluster, on node: Int) async -> [Int] {
         ((await cluster.call(node, "GET", "/v1/cluster")?.body["voters"] as? [Int]) ?? []).sorted()
     }
 
-    /// Writes the hosts file resolving pods 0..<size to 127.0.0.1... (as the headless service
-    /// would), starts the three founding pods and provisions them; returns the hosts file.
+    /// Writes the hosts file, starts the three founding pods and provisions them; returns the
+    /// hosts file.
     func startFoundingPods(_ cluster: LocalCluster) async throws -> String {
-        let hosts = cluster.directory.subpath("hosts")
-        try (0..<cluster.size).map { "127.0.0.\($0 + 1) sandbox-\($0).\(Self.service)" }.joined(separator: "\n")
-            .write(toFile: hosts, atomically: true, encoding: .utf8)
+        let hosts = try writeHosts(cluster)
         for ordinal in 0..<3 { try startPod(ordinal, cluster, hosts: hosts) }
         try await cluster.waitUntilReady([1, 2, 3])
         try await cluster.provision(budget: 1_000_000)
+        return hosts
+    }
+
+    /// Waits until `node` has been added back as a voter (its log says so), `other` lists the
+    /// three voters and `node` is ready; on a timeout, records every node's view and log.
+    func waitUntilAddedBack(_ node: Int, seenBy other: Int, _ cluster: LocalCluster) async throws {
+        do {
+            try await waitFor("node \(node) back as a voter", within: .seconds(90)) {
+                guard cluster.log(node).contains("added to the cluster as a voter") else { return false }
+                let ready = await cluster.call(node, "GET", "/readyz")?.status == 200
+                return await voters(cluster, on: other) == [1, 2, 3] && ready
+            }
+        } catch {
+            for member in 1...3 {
+                let view = await cluster.call(member, "GET", "/v1/cluster")?.body ?? [:]
+                Issue.record("node \(member): \(view)\n\(cluster.log(member))")
+            }
+            throw error
+        }
+    }
+
+    /// The hosts file resolving pods 0..<size to 127.0.0.1... (as the headless service would).
+    func writeHosts(_ cluster: LocalCluster) throws -> String {
+        let hosts = cluster.directory.subpath("hosts")
+        try (0..<cluster.size).map { "127.0.0.\($0 + 1) sandbox-\($0).\(Self.service)" }.joined(separator: "\n")
+            .write(toFile: hosts, atomically: true, encoding: .utf8)
         return hosts
     }
 

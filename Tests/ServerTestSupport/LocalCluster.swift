@@ -20,6 +20,8 @@ public final class LocalCluster: @unchecked Sendable {
     public var extraArguments: [String] = []
     /// Whether the nodes get `--admin-token adminToken` (without it the first leader generates one).
     public var configuresAdminToken = true
+    /// Environment variables every node gets besides the cluster secret and signing key.
+    public var environment: [String: String] = [:]
     /// Node N on its own loopback address 127.0.0.N, every node on the same ports (as pods are);
     /// otherwise every node on 127.0.0.1 with ports of its own.
     public var addressPerNode = false
@@ -78,6 +80,7 @@ public final class LocalCluster: @unchecked Sendable {
         // Every test cluster authenticates its peers (through the environment, as a Secret would).
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["SANDBOX_CLUSTER_SECRET": Self.clusterSecret, "SANDBOX_SIGNING_KEY": Self.signingKey]) { $1 }
+            .merging(environment) { $1 }
         let log = FileHandle(forWritingAtPath: createLog(node))
         process.standardOutput = log
         process.standardError = log

@@ -1,6 +1,11 @@
+import Raft
 import SandboxTransport
 
 extension ServerConfig {
+    /// The voters a bootstrap starts the cluster with: every configured peer; in StatefulSet
+    /// mode the founding pods (`peers` lists the pods past them too).
+    public var foundingVoters: [NodeID] { statefulSet?.foundingVoters ?? peers.keys.sorted() }
+
     /// StatefulSet mode: the node id, the peers and the advertised HTTP address come from the
     /// pod's name (`HOSTNAME`) and the headless service. A founding pod bootstraps on an empty
     /// data directory; an elastic one (ordinal at or past `--replicas`) never does: it adds itself.

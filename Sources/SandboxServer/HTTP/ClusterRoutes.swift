@@ -14,10 +14,12 @@ enum ClusterRoutes {
         router.get("/readyz") { _, _ in
             let status = node.status
             // Serving: a leader is known, nothing stopped, and this node has applied what it knows
-            // committed; with --dev, also the approver `dev` exists (a tokenless vote acts as it).
+            // committed; with --dev, also the approver `dev` exists (a tokenless vote acts as it);
+            // a StatefulSet pod adding itself, once the leader has made it a voter.
             let ready =
                 status.stopped == nil && status.leader != 0 && status.appliedIndex >= status.commitIndex
                 && (!node.config.dev || BootstrapIdentities.devApproverExists(node))
+                && !node.joiningStatefulSet.load(ordering: .relaxed)
             var body: [String: JSONValue] = ["ready": .bool(ready), "leader": JSONResponses.number(status.leader)]
             if let broken = ChaosFaultInjection.active { body["chaos_broken"] = .string(broken.rawValue) }
             return JSONResponses.json(.object(body), status: ready ? .ok : .serviceUnavailable)

@@ -32,10 +32,14 @@ enum MembershipActions {
                 conf = try await change(ConfChange(.addLearner, node: member.node), node)
             }
             guard voter else { return membershipAnswer(node, conf) }
+            // The published status lags the change by a loop iteration: the promotion below
+            // reads it to see whether the learner was removed meanwhile.
+            _ = await waitForStatus(node, within: .seconds(2)) { $0.membership.learners.contains(member.node) }
             let target = node.status.commitIndex
             let started = ContinuousClock.now
             logger.info("waiting for learner \(member.node) to apply index \(target) before promoting it")
-            guard await caughtUp(member, to: target, within: catchUpTimeout, via: node.config) else {
+            guard !PromotionHold.holds, await caughtUp(member, to: target, within: catchUpTimeout, via: node.config)
+            else {
                 logger.warning("learner \(member.node) did not apply index \(target) within \(Int(catchUpTimeout)) s")
                 return JSONResponses.error(
                     .gatewayTimeout,
@@ -43,10 +47,19 @@ enum MembershipActions {
                         + "\(Int(catchUpTimeout)) s; check that it runs (--join) and reaches its peers, then add it again "
                         + "to promote it", retryable: true)
             }
-            conf = try await change(ConfChange(.addVoter, node: member.node), node)
+            // Removed while it caught up (a pod stopping mid-join removes itself): not promoted.
+            guard
+                let promoted = try await change(
+                    ConfChange(.addVoter, node: member.node), node,
+                    while: { $0.learners.contains(member.node) })
+            else {
+                logger.warning("learner \(member.node) was removed while it caught up: not promoted")
+                return JSONResponses.error(
+                    .conflict, "node \(member.node) was removed while it caught up; add it again to add it back")
+            }
             logger.info(
                 "node \(member.node) promoted to voter, \(ContinuousClock.now - started) after it was a learner")
-            return membershipAnswer(node, conf)
+            return membershipAnswer(node, promoted)
         } catch let error as ClusterError {
             return JSONResponses.cluster(error)
         } catch {
@@ -58,8 +71,18 @@ enum MembershipActions {
     /// it for now (typically a new leader whose log still holds an unapplied change, or the
     /// previous change not applied yet): a refusal appended nothing, so trying again is safe.
     private static func change(_ change: ConfChange, _ node: SandboxNode) async throws -> ConfState {
+        // The condition always holds: never nil.
+        try await self.change(change, node, while: { _ in true }) ?? node.status.membership
+    }
+
+    /// The same, proposed only while the applied membership meets `condition`, checked before
+    /// each try: nil when it no longer does.
+    private static func change(
+        _ change: ConfChange, _ node: SandboxNode, while condition: (ConfState) -> Bool
+    ) async throws -> ConfState? {
         let deadline = ContinuousClock.now + .seconds(5)
         while true {
+            guard condition(node.status.membership) else { return nil }
             do {
                 return try await node.driver.changeMembership(change)
             } catch ClusterError.notApplied(_) where ContinuousClock.now < deadline && node.status.role == .leader {
@@ -146,12 +169,19 @@ enum MembershipActions {
     }
 
     static func waitForLeader(_ node: SandboxNode, within limit: Duration, _ done: (NodeID) -> Bool) async -> Bool {
+        await waitForStatus(node, within: limit) { done($0.leader) }
+    }
+
+    /// Polls the node's published status until `done` holds (true) or `limit` passes (false).
+    static func waitForStatus(_ node: SandboxNode, within limit: Duration, _ done: (ClusterStatus) -> Bool) async
+        -> Bool
+    {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if done(node.status.leader) { return true }
+            if done(node.status) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return done(node.status.leader)
+        return done(node.status)
     }
 
     /// The leader and the membership (`conf` when a change just returned it: the published

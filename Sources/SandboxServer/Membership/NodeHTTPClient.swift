@@ -15,7 +15,9 @@ import Synchronization
 /// its learner for a minute (`NodeHTTPClientTests`).
 enum NodeHTTPClient {
     /// Through `config`: `https` when the cluster's API serves TLS (its certificate must then be
-    /// trusted by the system's store), and the host dialled through `--hosts-file`.
+    /// trusted by the system's store), and the host dialled through `--hosts-file`. Cancelling
+    /// the calling task cancels the request at once (nil): a pod stopping mid-join must know
+    /// that no add of its own is still on its way before it removes itself.
     static func call(
         _ method: String, _ address: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
         timeout: Double, via config: ServerConfig
@@ -25,10 +27,22 @@ enum NodeHTTPClient {
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body { request.httpBody = Data(body) }
-        guard let (data, response) = try? await session(timeout: timeout).data(for: request),
-            let http = response as? HTTPURLResponse
-        else { return nil }
-        return (http.statusCode, data)
+        let running = Mutex<URLSessionDataTask?>(nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let task = session(timeout: timeout).dataTask(with: request) { data, response, _ in
+                    guard let data, let http = response as? HTTPURLResponse else {
+                        return continuation.resume(returning: nil)
+                    }
+                    continuation.resume(returning: (http.statusCode, data))
+                }
+                running.withLock { $0 = task }
+                task.resume()
+                if Task.isCancelled { task.cancel() }  // cancelled before the task was stored
+            }
+        } onCancel: {
+            running.withLock { $0?.cancel() }
+        }
     }
 
     /// The callers use a handful of timeouts (1, 2, 90 s), so the sessions are kept, not made per call.

@@ -5,10 +5,10 @@ import ServiceLifecycle
 
 /// While a founding pod on an empty data directory asks the others whether the cluster exists
 /// (``FoundingProbe``), it answers their same question on its HTTP address: `GET /v1/cluster`
-/// is `{"probing": true, ...}` with no leader, term or log. Pods of a first install, started
-/// together, so learn that every founding pod is empty, and bootstrap; a pod that does not answer
-/// at all is not taken for an empty one. `/healthz` answers (the process lives), `/readyz` is
-/// 503 (not serving).
+/// is `{"probing": true, "role": "probing", ...}` with no leader, term, log or members. Pods of a
+/// first install, started together, so learn that every founding pod is empty, and bootstrap; a
+/// pod that does not answer at all is not taken for an empty one. `/healthz` answers (the process
+/// lives), `/readyz` is 503 (not serving).
 struct ProbeResponder {
     private let group: ServiceGroup
     private let running: Task<Void, Error>
@@ -19,9 +19,10 @@ struct ProbeResponder {
         router.get("/v1/cluster") { _, _ in
             JSONResponses.json(
                 .object([
-                    "probing": .bool(true), "node": JSONResponses.number(config.nodeID),
-                    "leader": JSONResponses.number(0),
-                    "term": JSONResponses.number(0), "last_index": JSONResponses.number(0),
+                    "probing": .bool(true), "node": JSONResponses.number(config.nodeID), "role": .string("probing"),
+                    "leader": JSONResponses.number(0), "term": JSONResponses.number(0),
+                    "commit_index": JSONResponses.number(0), "applied_index": JSONResponses.number(0),
+                    "last_index": JSONResponses.number(0), "voters": .array([]), "learners": .array([]),
                 ]))
         }
         router.get("/healthz") { _, _ in JSONResponses.json(.object(["status": .string("ok")])) }

@@ -24,14 +24,15 @@ extension SandboxNode {
     }
 
     /// Whether a founding pod about to bootstrap on an empty data directory should join instead
-    /// (``FoundingProbe``): the other founding pods are asked once a second (2 s each, in
+    /// (``FoundingProbe``): the other pods that may be members are asked once a second (2 s each, in
     /// parallel) while this pod answers theirs (``ProbeResponder``), until the rule decides or
     /// 120 s pass; then it refuses to start (the pod restarts and asks again) rather than guess.
     static func clusterAlreadyRuns(_ config: ServerConfig, logger: Logger) async throws(RejoinIntent.Problem) -> Bool {
         guard let identity = config.statefulSet, config.bootstrap, !identity.isElastic,
             dataDirectoryIsEmpty(config.dataDirectory)
         else { return false }
-        let targets = identity.foundingHTTP(port: config.httpAddress.port)
+        let elastic = identity.elasticHTTP(port: config.httpAddress.port)
+        let targets = identity.foundingHTTP(port: config.httpAddress.port) + elastic
         let responder: ProbeResponder
         do { responder = try ProbeResponder.start(config, logger: logger) } catch {
             throw RejoinIntent.Problem(
@@ -41,10 +42,12 @@ extension SandboxNode {
         var answers: [String: FoundingProbe.Answer] = [:]
         var seenEmpty = Set<String>()
         var decision = FoundingProbe.Decision.wait
+        var round = 0
         while decision == .wait, ContinuousClock.now < deadline {
             answers = await askFounding(targets, config)
+            round += 1
             seenEmpty.formUnion(answers.filter { $0.value == .probing }.keys)
-            decision = FoundingProbe.decide(answers, seenEmpty: seenEmpty)
+            decision = FoundingProbe.decide(answers, seenEmpty: seenEmpty, elastic: Set(elastic), round: round)
             if decision == .wait { try? await Task.sleep(for: .seconds(1)) }
         }
         await responder.stop()
@@ -55,10 +58,13 @@ extension SandboxNode {
             )
             return true
         case .bootstrap:
-            logger.info("every founding pod answered and none has a cluster yet (a first install): bootstrapping")
+            logger.info("no pod has a cluster yet and every founding pod answered (a first install): bootstrapping")
             return false
         case .wait:
-            let silent = answers.filter { $0.value == .silent && !seenEmpty.contains($0.key) }.keys.sorted()
+            let silent = answers.filter {
+                $0.value == .silent && !seenEmpty.contains($0.key) && !elastic.contains($0.key)
+            }
+            .keys.sorted()
             throw RejoinIntent.Problem(
                 description: "empty data directory and founding pods \(silent) did not answer within 120 s: not "
                     + "bootstrapping (one of them may hold the cluster's data); start them, or check DNS and TLS between pods"
@@ -66,7 +72,7 @@ extension SandboxNode {
         }
     }
 
-    /// One round: every founding pod's answer to `GET /v1/cluster`, in parallel.
+    /// One round: every asked pod's answer to `GET /v1/cluster`, in parallel.
     private static func askFounding(_ targets: [String], _ config: ServerConfig) async -> [String: FoundingProbe.Answer]
     {
         await withTaskGroup(of: (String, FoundingProbe.Answer).self) { group in

@@ -15,12 +15,13 @@ extension SandboxNode {
     func joinStatefulSet(logger: Logger) async {
         guard let identity = config.statefulSet, identity.isElastic || config.rejoin != nil else { return }
         guard let token = config.adminToken else {
+            joiningStatefulSet.store(false, ordering: .relaxed)
             logger.error(
                 "this pod is past the founding replicas but has no admin token to add itself: set SANDBOX_ADMIN_TOKEN, or add it with `sandboxctl cluster add \(config.nodeID)`"
             )
             return
         }
-        let targets = identity.foundingHTTP(port: config.httpAddress.port)
+        let targets = membershipTargets(identity)
         let headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
         let add = JSONValue.object([
             "id": JSONResponses.number(config.nodeID), "peer": .string(ownAddress.peer),
@@ -53,15 +54,26 @@ extension SandboxNode {
                 if removed?.status == 200 || removed?.status == 404 {
                     mayBeStale = false
                     recordRejoin(.staleSelfRemoved, logger: logger)
+                } else {
+                    logger.warning(
+                        "removing this pod's old self failed; retrying",
+                        metadata: ["through": "\(target)", "status": "\(removed?.status ?? 0)"])
                 }
+            case 504?:
+                logger.info(
+                    "added as a learner, not promoted yet (not caught up in time); asking again",
+                    metadata: ["through": "\(target)"])
             default:
-                logger.debug(
-                    "adding this pod failed; retrying",
+                logger.log(
+                    level: attempt % 10 == 1 ? .info : .debug, "adding this pod failed; retrying",
                     metadata: ["through": "\(target)", "status": "\(answer?.status ?? 0)"])
             }
             if !added { try? await Task.sleep(for: .seconds(1)) }
         }
-        if added { recordRejoin(nil, logger: logger) }
+        if added {
+            recordRejoin(nil, logger: logger)
+            joiningStatefulSet.store(false, ordering: .relaxed)
+        }
     }
 
     /// Records the rejoin's new stage (nil: it is over) when this pod rejoins. A failure is
@@ -77,25 +89,41 @@ extension SandboxNode {
         } catch { logger.error("\(error)") }
     }
 
-    /// On SIGTERM, for an elastic pod that is a member: removes it from the membership (through
-    /// its own API, which forwards to the leader, or hands leadership over first when it leads),
-    /// retrying for up to 20 s. A pod stopped for a rolling update adds itself again on start.
+    /// The pods a membership call goes through (they forward it to the leader): the founding
+    /// ones; installed with one founding replica, pod 0 rejoining has only the elastic ones.
+    private func membershipTargets(_ identity: StatefulSetIdentity) -> [String] {
+        let founding = identity.foundingHTTP(port: config.httpAddress.port)
+        return founding.isEmpty ? identity.elasticHTTP(port: config.httpAddress.port) : founding
+    }
+
+    /// On SIGTERM, for an elastic pod (after its join loop has been cancelled and has ended, so
+    /// that no add of its own is still on its way): removes it from the membership through the
+    /// founding pods (which forward to the leader; a leader removing itself hands leadership
+    /// over first), whatever its own view of the membership says (the leader may list it before
+    /// it has applied that), retrying for up to 20 s, each call bounded by what is left. 404
+    /// (not a member) is done too. A pod stopped for a rolling update adds itself again on start.
     func leaveStatefulSet(logger: Logger) async {
-        guard config.statefulSet?.isElastic == true, let token = config.adminToken else { return }
+        guard let identity = config.statefulSet, identity.isElastic, let token = config.adminToken else { return }
+        let targets = membershipTargets(identity)
         let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let membership = status.membership
-            guard membership.voters.contains(config.nodeID) || membership.learners.contains(config.nodeID) else {
-                return
-            }
+        for attempt in 0... {
+            let left = Double(NodeMetrics.nanoseconds(deadline - ContinuousClock.now)) / 1e9
+            guard left >= 1, !targets.isEmpty else { break }
+            // In whole seconds: NodeHTTPClient keeps one session per timeout.
             let answer = await NodeHTTPClient.call(
-                "DELETE", config.advertisedHTTP.description, "/v1/cluster/members/\(config.nodeID)",
-                headers: ["Authorization": "Bearer \(token)"], timeout: 15, via: config)
-            if let status = answer?.status, status == 200 || status == 404 {
+                "DELETE", targets[attempt % targets.count], "/v1/cluster/members/\(config.nodeID)",
+                headers: ["Authorization": "Bearer \(token)"], timeout: max(1, min(15, left.rounded(.down))),
+                via: config)
+            switch answer?.status {
+            case 200?:
                 logger.info("removed from the cluster before stopping (StatefulSet scale-in)")
                 return
+            case 404?:
+                logger.info("not a member of the cluster: nothing to remove before stopping")
+                return
+            default:
+                try? await Task.sleep(for: .milliseconds(500))
             }
-            try? await Task.sleep(for: .milliseconds(500))
         }
         logger.error(
             "could not remove this pod from the cluster within 20 s: remove it with `sandboxctl cluster remove \(config.nodeID)`"

@@ -31,6 +31,10 @@ public final class SandboxNode: Sendable {
     let startedEmpty: Bool
     /// The leader changes this node has seen since it started (the console's cluster page).
     let leaderChanges = Mutex(LeaderChanges())
+    /// A StatefulSet pod that adds itself (elastic, or rejoining after a lost disk) until the
+    /// leader has answered that it is a voter: `/readyz` is 503 meanwhile, so that a rolling
+    /// update or a drain does not move on while it is still a learner.
+    let joiningStatefulSet: Atomic<Bool>
 
     /// Read-only queries of the local state (any thread).
     var queries: StateQueries { StateQueries(stateStorage) }
@@ -38,13 +42,14 @@ public final class SandboxNode: Sendable {
     /// Opens (and on first start of a founding member, bootstraps) the node and starts it.
     public init(config: ServerConfig, logger: Logger) async throws {
         self.config = config
+        joiningStatefulSet = Atomic(config.statefulSet.map { $0.isElastic || config.rejoin != nil } ?? false)
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         storage = try NodeStorage(path: config.dataDirectory)
         let status = try storage.log.status()
         startedEmpty = status.lastIndex == 0 && status.hardState == .empty
         if config.bootstrap, startedEmpty {
-            try storage.bootstrap(ConfState(voters: config.peers.keys.sorted()))
-            logger.info("bootstrapped a new cluster", metadata: ["members": "\(config.peers.keys.sorted())"])
+            try storage.bootstrap(ConfState(voters: config.foundingVoters))
+            logger.info("bootstrapped a new cluster", metadata: ["members": "\(config.foundingVoters)"])
         }
         var transportConfig = TCPTransportConfig(clusterID: config.clusterID, localNode: config.nodeID)
         transportConfig.listenHost = config.peerAddress.host
