@@ -22,7 +22,7 @@ public enum SandboxServer {
             if let broken = try ChaosFaultInjection.configured(environment) {
                 logger.error("this node is broken on purpose for chaos testing: \(broken.rawValue); never use it")
             }
-            if let file = PromotionHold.configured(environment) {
+            if let file = try PromotionHold.configured(environment) {
                 logger.warning(
                     "test hook: voters are not promoted while \(file) exists (\(PromotionHold.variable)); never use it")
             }

@@ -5,16 +5,21 @@ import Foundation
 /// `SANDBOX_TEST_HOLD_PROMOTION` names exists, a leader adding a voter adds it as a learner and
 /// answers the catch-up timeout's 504 at once instead of promoting it (the joiner retries, as
 /// after a real timeout). Read from the process environment once, not from the configuration:
-/// it is no setting of the product, and a node started with it logs a warning saying so.
+/// it is no setting of the product, a node started with it logs a warning saying so, and a
+/// release build refuses to start with it (the tests run a debug build).
 enum PromotionHold {
     static let variable = "SANDBOX_TEST_HOLD_PROMOTION"
 
     /// The file whose existence holds promotions in this process, if the variable is set.
-    static let file: String? = configured(ProcessInfo.processInfo.environment)
+    static let file: String? = try? configured(ProcessInfo.processInfo.environment)
 
-    static func configured(_ environment: [String: String]) -> String? {
+    static func configured(_ environment: [String: String]) throws(ConfigError) -> String? {
         guard let path = environment[variable], !path.isEmpty else { return nil }
-        return path
+        #if DEBUG
+            return path
+        #else
+            throw .invalid(variable, "a test hook, absent from release builds: unset it")
+        #endif
     }
 
     /// Whether promotions are held now.
