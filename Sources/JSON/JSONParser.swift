@@ -139,7 +139,7 @@ struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseFailure) -> JSONValue {
         try checkDepth(depth)
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -159,9 +159,10 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil {
+            if members.offset(of: key) != nil {
                 throw JSONParseFailure(offset: keyOffset, message: "duplicate object key \"\(key)\"")
             }
+            members.append(key, value)
             skipWhitespace()
             guard index < bytes.count else { throw failure("unexpected end of input, expected ',' or '}'") }
             if bytes[index] == UInt8(ascii: ",") {

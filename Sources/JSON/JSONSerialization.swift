@@ -32,13 +32,14 @@ extension JSONValue {
                 return
             }
             output += "{"
-            let keys = sortedKeys ? members.keys.sorted() : Array(members.keys)
-            for (offset, key) in keys.enumerated() {
-                if offset > 0 { output += "," }
+            let order =
+                sortedKeys ? members.indices.sorted { members[$0].key < members[$1].key } : Array(members.indices)
+            for (place, offset) in order.enumerated() {
+                if place > 0 { output += "," }
                 if pretty { JSONValue.newline(&output, indent: indent + 1) }
-                JSONValue.writeString(key, to: &output)
+                JSONValue.writeString(members[offset].key, to: &output)
                 output += pretty ? ": " : ":"
-                members[key]!.write(to: &output, sortedKeys: sortedKeys, pretty: pretty, indent: indent + 1)
+                members[offset].value.write(to: &output, sortedKeys: sortedKeys, pretty: pretty, indent: indent + 1)
             }
             if pretty { JSONValue.newline(&output, indent: indent) }
             output += "}"

@@ -11,7 +11,11 @@ public enum JSONValue: Sendable, Hashable {
     case number(JSONNumber)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
+
+    /// An object with the members of `dictionary` (in the order of their keys).
+    @_disfavoredOverload
+    public static func object(_ dictionary: [String: JSONValue]) -> JSONValue { .object(JSONObject(dictionary)) }
 }
 
 extension JSONValue {
@@ -22,12 +26,7 @@ extension JSONValue {
         case (.number(let left), .number(let right)): return left == right
         case (.string(let left), .string(let right)): return JSONValue.sameCodePoints(left, right)
         case (.array(let left), .array(let right)): return left == right
-        case (.object(let left), .object(let right)):
-            guard left.count == right.count else { return false }
-            for (key, value) in left {
-                guard let other = right[key], other == value else { return false }
-            }
-            return true
+        case (.object(let left), .object(let right)): return left == right
         default: return false
         }
     }
@@ -70,15 +69,7 @@ extension JSONValue {
             hasher.combine(elements)
         case .object(let members):
             hasher.combine(5 as UInt8)
-            // Order-independent: a commutative sum of per-member hashes.
-            var sum = 0
-            for (key, value) in members {
-                var member = Hasher()
-                member.combine(key)
-                member.combine(value)
-                sum &+= member.finalize()
-            }
-            hasher.combine(sum)
+            hasher.combine(members)
         }
     }
 
@@ -126,7 +117,7 @@ extension JSONValue {
     }
 
     /// The members, if this is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
         return nil
     }
@@ -149,7 +140,7 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(stringLiteral value: String) { self = .string(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject(minimumCapacity: elements.count)
         for (key, value) in elements { members[key] = value }
         self = .object(members)
     }

@@ -35,7 +35,7 @@ final class RoutedTransport: HTTPTransport, @unchecked Sendable {
     }()
 
     /// The denials of a report's body.
-    static func denials(_ request: TransportRequest) -> [[String: JSONValue]] {
+    static func denials(_ request: TransportRequest) -> [JSONObject] {
         guard let body = request.body, case .object(let report)? = try? JSONValue(parsing: body),
             case .array(let items)? = report["denials"]
         else { return [] }

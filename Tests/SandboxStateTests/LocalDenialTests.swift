@@ -33,7 +33,7 @@ import Testing
         return (recorded, duplicates)
     }
 
-    func records(_ h: Harness) throws -> [[String: JSONValue]] {
+    func records(_ h: Harness) throws -> [JSONObject] {
         try h.queries.auditRecords(fromSeconds: 0, toSeconds: 9_999_999_999).compactMap { record in
             guard case .object(let body)? = record.body, body["decided_by"] == "sdk" else { return nil }
             return body

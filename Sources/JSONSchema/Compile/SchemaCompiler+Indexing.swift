@@ -100,7 +100,7 @@ extension SchemaCompiler {
     }
 
     /// Records `$id` (a new base URI and resource), `$anchor` and `$dynamicAnchor` at `place`.
-    private mutating func recordIdentifiers(_ members: [String: JSONValue], at place: Place, scope: inout Scope)
+    private mutating func recordIdentifiers(_ members: JSONObject, at place: Place, scope: inout Scope)
         throws(SchemaCompileError)
     {
         let draft = scope.dialect.draft
@@ -137,7 +137,7 @@ extension SchemaCompiler {
 
     /// The subschemas of a schema object, by the keywords of its draft that hold them.
     private func appendSubschemas(
-        of members: [String: JSONValue], at place: Place, scope: Scope, to children: inout [(JSONValue, Place, Scope)]
+        of members: JSONObject, at place: Place, scope: Scope, to children: inout [(JSONValue, Place, Scope)]
     ) {
         let draft = scope.dialect.draft
         let singles = draft == .draft7 ? SchemaCompiler.singleSubschemas7 : SchemaCompiler.singleSubschemas2020

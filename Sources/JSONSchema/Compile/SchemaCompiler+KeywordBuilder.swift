@@ -4,7 +4,7 @@ extension SchemaCompiler {
     /// The keywords of one schema object being compiled.
     struct KeywordBuilder {
         let place: Place
-        let members: [String: JSONValue]
+        let members: JSONObject
         let scope: Scope
         var keywords: [Keyword] = []
         var needsAnnotations = false

@@ -161,7 +161,7 @@ extension SchemaEvaluator {
 
     /// `maxProperties`, `minProperties`, `required`, `dependentRequired`.
     @inline(__always)
-    private mutating func checkObject(_ keyword: Keyword, _ members: [String: JSONValue]) -> Bool {
+    private mutating func checkObject(_ keyword: Keyword, _ members: JSONObject) -> Bool {
         switch keyword {
         case .maxProperties(let limit, let at):
             if members.count <= limit { return true }

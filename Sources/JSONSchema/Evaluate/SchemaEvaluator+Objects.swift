@@ -42,7 +42,7 @@ extension SchemaEvaluator {
     }
 
     /// The object pass in member order (see ``checkPlainMembers(_:_:)`` for the usual case).
-    mutating func checkMembers(_ rules: MemberRules, _ members: [String: JSONValue], collect: Bool) -> Bool {
+    mutating func checkMembers(_ rules: MemberRules, _ members: JSONObject, collect: Bool) -> Bool {
         var valid = true
         var requiredFound = 0
         if sortsMembers {
@@ -53,15 +53,12 @@ extension SchemaEvaluator {
                 }
             }
         } else {
-            // By index, not `for in`: the iterator would hold (retain and release) the dictionary.
-            var index = members.startIndex
-            while index != members.endIndex {
-                let (name, value) = members[index]
+            for offset in 0..<members.count {
+                let (name, value) = members[offset]
                 if !checkMember(rules, name, value, collect: collect, &requiredFound) {
                     valid = false
                     if stopsEarly { return false }
                 }
-                members.formIndex(after: &index)
             }
         }
         if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
@@ -70,50 +67,56 @@ extension SchemaEvaluator {
     }
 
     /// The object pass for declared properties (with or without `additionalProperties: false`),
-    /// the same work in every process. First every member, in dictionary order and without
-    /// stopping: its name is matched, required ones counted, unexpected ones noted, and its value
+    /// the same work in every process. First every member, in document order and without
+    /// stopping: its name is matched, required ones counted, unexpected ones noted, and its place
     /// put aside. Then, if that passed or every error is wanted, the declared properties present,
     /// in the compiled order (cheapest first), stopping at the first failure. Checking in one
-    /// fixed order, rather than in dictionary order (which differs from one object to the next),
+    /// fixed order, rather than in member order (which differs from one object to the next),
     /// keeps the checks' branches predictable across the records of an array.
     @inline(__always)
-    mutating func checkPlainMembers(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
+    mutating func checkPlainMembers(_ rules: MemberRules, _ members: JSONObject) -> Bool {
         let deferredCount = rules.deferredCount
-        if deferredCount == 0 { return checkPlainMembers(rules, members, deferred: nil) }
-        return withUnsafeTemporaryAllocation(of: DeferredMember.self, capacity: deferredCount) { deferred in
-            deferred.initialize(repeating: DeferredMember())
-            return checkPlainMembers(rules, members, deferred: deferred)
+        return members.withMembers { buffer in
+            if deferredCount == 0 { return checkPlainMembers(rules, buffer, deferred: nil) }
+            return withUnsafeTemporaryAllocation(of: Int32.self, capacity: deferredCount) { deferred in
+                deferred.initialize(repeating: -1)
+                return checkPlainMembers(rules, buffer, deferred: deferred)
+            }
         }
     }
 
-    /// `deferred` has a place for each property in ``MemberRules/order``.
+    /// `deferred` has a place for each property in ``MemberRules/order``: the offset of the
+    /// member that has it, or -1.
     private mutating func checkPlainMembers(
-        _ rules: MemberRules, _ members: [String: JSONValue], deferred: UnsafeMutableBufferPointer<DeferredMember>?
+        _ rules: MemberRules, _ members: UnsafeBufferPointer<JSONObject.Member>,
+        deferred: UnsafeMutableBufferPointer<Int32>?
     ) -> Bool {
         var valid = true
         var requiredFound = 0
-        // By index, not `for in`: the iterator would hold (retain and release) the dictionary.
-        var index = members.startIndex
-        while index != members.endIndex {
-            let (name, value) = members[index]
-            members.formIndex(after: &index)
-            guard let offset = rules.propertyOffset(named: name) else {
-                if rules.additionalIsFalse { valid = fail(rules.additionalLocation, "unexpected property \"\(name)\"") }
+        var offset = 0
+        while offset < members.count {
+            let found = rules.propertyOffset(named: members[offset].key)
+            guard let found else {
+                if rules.additionalIsFalse {
+                    valid = fail(rules.additionalLocation, "unexpected property \"\(members[offset].key)\"")
+                }
+                offset += 1
                 continue
             }
-            let slot = rules.slots[offset]
+            let slot = rules.slots[found]
             if slot.isRequired { requiredFound += 1 }
-            deferred![slot.rank] = DeferredMember(value)
+            deferred![slot.rank] = Int32(truncatingIfNeeded: offset)
+            offset += 1
         }
         if requiredFound < rules.requiredCount { valid = failMissingRequired(rules, members) }
         guard let deferred, valid || !stopsEarly else { return valid }
-        for rank in 0..<deferred.count where deferred[rank].isPresent {
-            let offset = rules.order[rank]
-            let node = rules.slots[offset].node
-            let passed = deferred[rank].withValue { value in
+        for rank in 0..<deferred.count where deferred[rank] >= 0 {
+            let property = rules.order[rank]
+            let node = rules.slots[property].node
+            let value = members[Int(deferred[rank])].value
+            let passed =
                 recording
-                    ? validateChild(node, value, key: rules.propertyList[offset].name) : validateChild(node, value)
-            }
+                ? validateChild(node, value, key: rules.propertyList[property].name) : validateChild(node, value)
             if !passed {
                 valid = false
                 if stopsEarly { return false }
@@ -124,10 +127,16 @@ extension SchemaEvaluator {
 
     /// Fails for each required name that no member has (by code points, as the passes count).
     /// Called only when fewer required members were found than there are required names.
-    private mutating func failMissingRequired(_ rules: MemberRules, _ members: [String: JSONValue]) -> Bool {
+    private mutating func failMissingRequired(_ rules: MemberRules, _ members: JSONObject) -> Bool {
         guard recording else { return false }
-        for name in rules.requiredNames {
-            if let index = members.index(forKey: name), JSONValue.sameCodePoints(members[index].key, name) { continue }
+        return members.withMembers { failMissingRequired(rules, $0) }
+    }
+
+    private mutating func failMissingRequired(
+        _ rules: MemberRules, _ members: UnsafeBufferPointer<JSONObject.Member>
+    ) -> Bool {
+        guard recording else { return false }
+        for name in rules.requiredNames where !members.contains(where: { JSONValue.sameCodePoints($0.key, name) }) {
             _ = fail(rules.requiredLocation, "missing required property \"\(name)\"")
         }
         return false

@@ -72,7 +72,7 @@ final class OneOfDiscriminator: Sendable {
 
     /// The instance member named `name` (by code points), if any. Small objects are scanned
     /// (no hashing).
-    func value(in members: [String: JSONValue]) -> JSONValue? {
+    func value(in members: JSONObject) -> JSONValue? {
         if members.count <= 8, let words = nameWords {
             for (key, value) in members {
                 if let keyWords = SmallString.words(of: key) {
@@ -83,9 +83,9 @@ final class OneOfDiscriminator: Sendable {
             }
             return nil
         }
-        guard let index = members.index(forKey: name), JSONValue.sameCodePoints(members[index].key, name) else {
+        guard let offset = members.offset(of: name), JSONValue.sameCodePoints(members[offset].key, name) else {
             return nil
         }
-        return members[index].value
+        return members[offset].value
     }
 }

@@ -28,7 +28,7 @@ extension PolicyRequest {
         self = .toolCall(ToolCall(tool: tool, parameters: parameters, chainDepth: depth, costUSD: cost))
     }
 
-    private static func httpRequest(_ http: JSONValue, _ members: [String: JSONValue]) throws(RequestError)
+    private static func httpRequest(_ http: JSONValue, _ members: JSONObject) throws(RequestError)
         -> HTTPRequest
     {
         try onlyKeys(members, ["http", "chain_depth"], "an HTTP request")
@@ -47,7 +47,7 @@ extension PolicyRequest {
         return HTTPRequest(method: method, url: url, bodyBytes: bodyBytes, chainDepth: depth)
     }
 
-    private static func onlyKeys(_ members: [String: JSONValue], _ known: [String], _ what: String)
+    private static func onlyKeys(_ members: JSONObject, _ known: [String], _ what: String)
         throws(RequestError)
     {
         for key in members.keys.sorted() where !known.contains(key) {

@@ -44,7 +44,7 @@ enum SimulationRoutes {
 
     /// The policy to decide with, and how it is described in the answer (`source`: `text` or
     /// `agent`, with the agent, version and digest).
-    static func policy(_ members: [String: JSONValue], _ caller: Caller, _ node: SandboxNode)
+    static func policy(_ members: JSONObject, _ caller: Caller, _ node: SandboxNode)
         async throws(APIError) -> (CompiledPolicy, JSONValue)
     {
         if let text = members["policy"] {

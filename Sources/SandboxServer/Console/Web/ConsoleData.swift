@@ -35,7 +35,7 @@ enum ConsoleData {
     struct Entry: Sendable {
         var sequence: UInt64
         var timeMillis: UInt64
-        var body: [String: JSONValue]
+        var body: JSONObject
 
         func string(_ name: String) -> String { body[name]?.stringValue ?? "" }
     }
@@ -96,7 +96,7 @@ enum ConsoleData {
     }
 
     /// The tool in a decision record's request (`tool`), or `METHOD URL` for egress.
-    static func requestSummary(_ body: [String: JSONValue]) -> String {
+    static func requestSummary(_ body: JSONObject) -> String {
         guard let request = body["request"] else { return "" }
         if let tool = request.member("tool")?.stringValue { return tool }
         if let http = request.member("http") {

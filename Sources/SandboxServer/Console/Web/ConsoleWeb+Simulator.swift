@@ -46,7 +46,7 @@ extension ConsoleWeb {
     static func simulate(_ fields: [String: String], _ caller: Caller, _ node: SandboxNode) async throws
         -> [String: Any]
     {
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
         let policyText = fields["policy"] ?? ""
         let pasted = !policyText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         if let agent = fields["agent"], !agent.isEmpty, pasted {
