@@ -54,8 +54,10 @@ enum MembershipActions {
                     while: { $0.learners.contains(member.node) })
             else {
                 logger.warning("learner \(member.node) was removed while it caught up: not promoted")
-                return JSONResponses.error(
-                    .conflict, "node \(member.node) was removed while it caught up; add it again to add it back")
+                return APIError.conflict(
+                    "node \(member.node) was removed while it caught up; add it again to add it back",
+                    code: "removed_while_catching_up"
+                ).response
             }
             logger.info(
                 "node \(member.node) promoted to voter, \(ContinuousClock.now - started) after it was a learner")

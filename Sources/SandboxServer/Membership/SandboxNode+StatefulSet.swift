@@ -42,6 +42,14 @@ extension SandboxNode {
             case 200?:
                 logger.info("added to the cluster as a voter", metadata: ["through": "\(target)"])
                 added = true
+            case 409? where Self.errorCode(answer) != "conflict":
+                // Refused for another reason than being a voter (this build is older than the
+                // cluster's apply rules; removed while it caught up): not a member, ask again.
+                logger.log(
+                    level: attempt % 10 == 1 ? .error : .debug, "the cluster refused to add this pod; retrying",
+                    metadata: [
+                        "through": "\(target)", "answer": "\(String(decoding: answer?.body ?? Data(), as: UTF8.self))",
+                    ])
             case 409? where !mayBeStale:
                 logger.info("the cluster lists this pod as a voter already", metadata: ["through": "\(target)"])
                 added = true
@@ -60,6 +68,12 @@ extension SandboxNode {
                         metadata: ["through": "\(target)", "status": "\(removed?.status ?? 0)"])
                 }
             case 504?:
+                // The leader found no voter of this id and added this pod as a learner: any old
+                // self is gone, and a later 409 means this pod (recorded before it is logged).
+                if mayBeStale {
+                    mayBeStale = false
+                    recordRejoin(.staleSelfRemoved, logger: logger)
+                }
                 logger.info(
                     "added as a learner, not promoted yet (not caught up in time); asking again",
                     metadata: ["through": "\(target)"])
@@ -74,6 +88,13 @@ extension SandboxNode {
             recordRejoin(nil, logger: logger)
             joiningStatefulSet.store(false, ordering: .relaxed)
         }
+    }
+
+    /// The `error.code` of an API error answer (nil for another body).
+    static func errorCode(_ answer: (status: Int, body: Data)?) -> String? {
+        guard let answer, case .string(let code)? = (try? JSONValue(parsing: Array(answer.body)))?["error"]?["code"]
+        else { return nil }
+        return code
     }
 
     /// Records the rejoin's new stage (nil: it is over) when this pod rejoins. A failure is
