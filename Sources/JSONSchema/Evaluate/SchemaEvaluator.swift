@@ -14,8 +14,8 @@ struct SchemaEvaluator {
     unowned(unsafe) let program: ExecutableProgram
     let options: SchemaOptions
     let mode: Mode
-    /// Visit object members sorted by name instead of in dictionary order. Dictionary order
-    /// follows the process's random hash seed; it does not change the verdict or a complete
+    /// Visit object members sorted by name instead of in document order. The order does not
+    /// change the verdict or a complete
     /// error list, but it does decide where a limit is first hit and so which errors are found
     /// before evaluation stops. ``CompiledSchema`` re-runs in this order when a limit was hit.
     var sortsMembers = false

@@ -31,8 +31,8 @@ final class MemberRules: @unchecked Sendable {
     let slots: UnsafeMutableBufferPointer<Slot>
     /// Offsets in `propertyList` of all the properties, in evaluation order: by the estimated
     /// cost of the property's subschema, then by name. The same order for every instance, so
-    /// the checks run in the same sequence whatever the order of the members in memory (which
-    /// follows each dictionary's hash seed), and a verdict stops at the cheapest failure.
+    /// the checks run in the same sequence whatever the order of the members (which differs from
+    /// one object to the next), and a verdict stops at the cheapest failure.
     let order: UnsafeMutableBufferPointer<Int>
     /// The number of properties (the length of `order`).
     let deferredCount: Int

@@ -36,8 +36,8 @@ public final class CompiledSchema: Sendable {
         var valid = evaluator.validate(program.root, instance, collect: false)
         if evaluator.limitError != nil {
             // Where a limit is first hit (and so which errors come before it) depends on the order
-            // object members are visited in, which follows the process's hash seed: redo it in
-            // name order so that every process reports the same. Rare, so the cost does not matter.
+            // object members are visited in (their document order): redo it in name order so that
+            // the same members in any order report the same. Rare, so the cost does not matter.
             evaluator = SchemaEvaluator(program: program, options: options, mode: .allErrors)
             evaluator.sortsMembers = true
             valid = evaluator.validate(program.root, instance, collect: false)
