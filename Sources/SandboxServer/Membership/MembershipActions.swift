@@ -38,8 +38,17 @@ enum MembershipActions {
             let target = node.status.commitIndex
             let started = ContinuousClock.now
             logger.info("waiting for learner \(member.node) to apply index \(target) before promoting it")
-            guard !PromotionHold.holds, await caughtUp(member, to: target, within: catchUpTimeout, via: node.config)
-            else {
+            // A test build may hold the promotion (PromotionHold): then as if it never caught up.
+            var caught: Bool? = false
+            if !PromotionHold.holds { caught = await caughtUp(member, to: target, within: catchUpTimeout, node) }
+            guard let caught else {
+                logger.info("stopped leading while learner \(member.node) caught up: the next leader promotes it")
+                return JSONResponses.error(
+                    .serviceUnavailable,
+                    "node \(member.node) was added as a learner, and this node stopped leading "
+                        + "while it caught up; retry (the leader then promotes it)", retryable: true)
+            }
+            guard caught else {
                 logger.warning("learner \(member.node) did not apply index \(target) within \(Int(catchUpTimeout)) s")
                 return JSONResponses.error(
                     .gatewayTimeout,
@@ -63,6 +72,7 @@ enum MembershipActions {
                 "node \(member.node) promoted to voter, \(ContinuousClock.now - started) after it was a learner")
             return membershipAnswer(node, promoted)
         } catch let error as ClusterError {
+            logger.info("adding node \(member.node) stopped: \(error)")
             return JSONResponses.cluster(error)
         } catch {
             return JSONResponses.error(.internalServerError, "\(error)", retryable: true)
@@ -93,14 +103,17 @@ enum MembershipActions {
         }
     }
 
-    /// Whether the member's own `/v1/cluster` reports an applied index of at least `index`.
+    /// Whether the member's own `/v1/cluster` reports an applied index of at least `index` within
+    /// `seconds`; nil as soon as this node no longer leads (its promotion would be refused: the
+    /// caller answers at once so the client retries on the new leader, instead of waiting here).
     private static func caughtUp(
-        _ member: MemberAddress, to index: UInt64, within seconds: Double, via config: ServerConfig
-    ) async -> Bool {
+        _ member: MemberAddress, to index: UInt64, within seconds: Double, _ node: SandboxNode
+    ) async -> Bool? {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
+            guard node.status.role == .leader else { return nil }
             if let answer = await NodeHTTPClient.call(
-                "GET", member.http, "/v1/cluster", timeout: 2, via: config),
+                "GET", member.http, "/v1/cluster", timeout: 2, via: node.config),
                 let json = try? JSONValue(parsing: Array(answer.body)), let applied = json.uint64("applied_index"),
                 applied >= index
             {
