@@ -64,9 +64,8 @@ public final class SandboxNode: Sendable {
         }
         let transport = TCPPeerTransport(config: transportConfig)
         self.transport = transport
-        var raft = RaftConfig(id: config.nodeID)
-        raft.electionTicks = 10
-        var driverConfig = DriverConfig(raft: raft, seed: UInt64.random(in: .min ... .max))
+        var driverConfig = DriverConfig(
+            raft: Self.raftConfig(nodeID: config.nodeID), seed: UInt64.random(in: .min ... .max))
         driverConfig.tickInterval = .milliseconds(config.tickMilliseconds)
         driverConfig.compactionThreshold = config.compactionThreshold
         driverConfig.compactionRetain = config.compactionRetain
