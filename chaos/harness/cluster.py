@@ -179,8 +179,10 @@ class Cluster:
                     raise RuntimeError(f"node {node_id} not ready after {timeout} s (log: {self.nodes[node_id].log})")
                 await asyncio.sleep(0.2)
 
-    async def admin_call(self, method, path, body=None, timeout=20.0, raw=None, headers=None, ok=(200,), trace=None):
-        """An administrative call retried on every running node until a definite answer (bounded).
+    async def admin_call(self, method, path, body=None, timeout=20.0, raw=None, headers=None, ok=(200,), trace=None,
+                         attempt_timeout=None):
+        """An administrative call retried on every running node until a definite answer (bounded by
+        `timeout` in all, each attempt by `attempt_timeout`, the whole `timeout` when not given).
         `trace`, a list, gets each attempt: [node, seconds it took, HTTP status or the error]."""
         loop = asyncio.get_event_loop()
         deadline = loop.time() + timeout
@@ -191,7 +193,7 @@ class Cluster:
                 try:
                     answer = await http.call(self.nodes[node_id].http, method, path, body=body, raw=raw,
                                              headers={**self.admin, **(headers or {})},
-                                             timeout=max(5.0, timeout))
+                                             timeout=max(5.0, attempt_timeout or timeout))
                 except (OSError, asyncio.TimeoutError) as error:
                     last = error
                     if trace is not None:

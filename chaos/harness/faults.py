@@ -189,7 +189,10 @@ class Nemesis:
         self.cluster.start(newcomer, join=True)
         body = {"id": newcomer, "peer": f"127.0.0.1:{node.proxy}", "http": f"127.0.0.1:{node.http}",
                 "role": "voter", "catch_up_timeout_s": 60}
-        answer = await self.cluster.admin_call("POST", "/v1/cluster/members", body, timeout=90.0, trace=addition)
+        # An attempt may take the catch-up's 60 s; one that outlives it (a leader that stalled, a
+        # forward left waiting) must leave time for another on the next node.
+        answer = await self.cluster.admin_call("POST", "/v1/cluster/members", body, timeout=150.0,
+                                               attempt_timeout=70.0, trace=addition)
         if answer.status != 200:
             raise RuntimeError(f"adding node {newcomer}: {answer.status} {answer.body[:200]!r}")
         self.cluster.members.append(newcomer)
