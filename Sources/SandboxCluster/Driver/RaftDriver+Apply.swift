@@ -26,18 +26,25 @@ extension RaftDriver {
         if !run.isEmpty { applier.submit(.entries(run)) }
     }
 
-    /// The apply worker's report, on the loop: acknowledged to Raft, then the waiters answered,
-    /// reads released and the log compacted when due.
+    /// The apply worker's report, on the loop: the applied index published first (a client that
+    /// hears of its write or read then sees it in `status`), then acknowledged to Raft, the
+    /// waiters answered, reads released and the log compacted when due.
     func applied(_ report: ApplyReport<Machine.Result>) {
         let last: Entry
         switch report {
         case .failed(let reason): return fail(reason)
-        case .entries(let entries, let results):
+        case .entries(let entries, _):
             guard let final = entries.last else { return }
             last = final
-            answerProposals(entries, results)
+        case .membership(let entry, _): last = entry
+        }
+        // A report from before a snapshot install is late: the snapshot moved past it.
+        let advanced = last.index > appliedIndex
+        if advanced { appliedIndex = last.index }
+        switch report {
+        case .failed: return
+        case .entries(let entries, let results): answerProposals(entries, results)
         case .membership(let entry, let conf):
-            last = entry
             if let waiting = membershipWaiters.removeValue(forKey: entry.index) {
                 if waiting.term == entry.term {
                     waiting.waiter.resume(returning: conf)
@@ -46,9 +53,7 @@ extension RaftDriver {
                 }
             }
         }
-        // A report from before a snapshot install is late: the snapshot moved past it.
-        guard last.index > appliedIndex else { return }
-        appliedIndex = last.index
+        guard advanced else { return }
         node.acknowledgeApplied(upTo: last.index)
         reads.complete(applied: appliedIndex)
         compactIfDue()

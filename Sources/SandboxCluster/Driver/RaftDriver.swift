@@ -36,8 +36,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var proposals = ProposalWaiters<Machine.Result>()
     var reads = ReadWaiters()
     let applier: ApplyWorker<Machine>
-    /// The index of the last entry the apply worker reported applied (the loop's view).
-    var appliedIndex: UInt64
+    /// The index of the last entry the apply worker reported applied (the loop's view),
+    /// published at once: waiters answered after a change see it in `status`.
+    var appliedIndex: UInt64 {
+        didSet { statusLock.withLock { publishedStatus.appliedIndex = appliedIndex } }
+    }
     /// Snapshot streams to followers, on threads of their own: `stop()` waits for them.
     let snapshotStreams = DispatchGroup()
     var membershipWaiters: [UInt64: (term: UInt64, waiter: CheckedContinuation<ConfState, any Error>)] = [:]
