@@ -7,29 +7,28 @@ extension Request {
     /// `APILimits.bodyDeadline` (408 `request_timeout` otherwise).
     func bodyBytes(upTo limit: Int = APILimits.maxBodyBytes) async throws(APIError) -> [UInt8] {
         let body = self.body
-        do {
-            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
-                group.addTask {
-                    try await Task.sleep(for: APILimits.bodyDeadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let bytes = first else {
-                    throw APIError(
-                        .requestTimeout, code: "request_timeout",
-                        "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
-                }
-                return bytes
-            }
-        } catch let error as APIError {
-            throw error
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        // The read runs as a task of its own that the deadline cancels (a shared sweeper, not a
+        // timer per request: `DeadlineWatch`); a cancelled read may end early or fail, so the
+        // ticket, not the read's result, says whether the deadline passed.
+        let reading = Task { Array(try await body.collect(upTo: limit).readableBytesView) }
+        let deadline = DeadlineWatch.shared.watch(APILimits.bodyDeadline) { reading.cancel() }
+        defer { DeadlineWatch.shared.end(deadline) }
+        let result = await withTaskCancellationHandler {
+            await reading.result
+        } onCancel: {
+            reading.cancel()
+        }
+        guard !deadline.fired else {
+            throw APIError(
+                .requestTimeout, code: "request_timeout",
+                "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
+        }
+        switch result {
+        case .success(let bytes): return bytes
+        case .failure(let error as HTTPError) where error.status == .contentTooLarge:
             throw .tooLarge("the request body is over \(limit) bytes")
-        } catch is NIOTooManyBytesError {
-            throw .tooLarge("the request body is over \(limit) bytes")
-        } catch {
-            throw .badRequest("cannot read the request body: \(error)")
+        case .failure(is NIOTooManyBytesError): throw .tooLarge("the request body is over \(limit) bytes")
+        case .failure(let error): throw .badRequest("cannot read the request body: \(error)")
         }
     }
 
