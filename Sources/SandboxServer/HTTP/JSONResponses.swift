@@ -22,23 +22,33 @@ enum JSONResponses {
 
     static func state(_ error: StateError) -> Response { APIError(error).response }
 
+    /// The decision's answer, written field by field in the order `serialized()` sorts them
+    /// (the same bytes as the `JSONValue` object it was built as before, which the tests keep as
+    /// the reference): the object, its dictionary and the sort cost about 2% of a node's CPU at
+    /// 64 clients.
     static func decision(_ answer: DecisionAnswer) -> Response {
-        var body: [String: JSONValue] = [
-            "decision": .string(answer.outcome.rawValue), "reason": .string(answer.reason),
-            "rule": .string(answer.rule), "decision_id": number(answer.decisionID),
-            "request_id": .string(answer.requestID), "policy_version": number(UInt64(answer.policyVersion)),
-            "replayed": .bool(answer.replayed),
-        ]
-        if let approval = answer.approvalID { body["approval_id"] = number(approval) }
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: decisionText(answer))))
+    }
+
+    static func decisionText(_ answer: DecisionAnswer) -> String {
+        var text = "{"
+        if let approval = answer.approvalID { text += "\"approval_id\":\(approval)," }
         if let budget = answer.budget {
-            var fields: [String: JSONValue] = [
-                "requests_today": number(budget.requests), "spent_usd": dollars(budget.microdollars),
-            ]
-            if let left = budget.requestsLeft { fields["requests_left"] = number(left) }
-            if let left = budget.microdollarsLeft { fields["left_usd"] = dollars(left) }
-            body["budget"] = .object(fields)
+            text += "\"budget\":{"
+            if let left = budget.microdollarsLeft { text += "\"left_usd\":" + dollars(left).serialized() + "," }
+            if let left = budget.requestsLeft { text += "\"requests_left\":\(left)," }
+            text += "\"requests_today\":\(budget.requests),\"spent_usd\":" + dollars(budget.microdollars).serialized()
+            text += "},"
         }
-        return json(.object(body))
+        text += "\"decision\":" + JSONValue.string(answer.outcome.rawValue).serialized()
+        text += ",\"decision_id\":\(answer.decisionID),\"policy_version\":\(answer.policyVersion),\"reason\":"
+        text += JSONValue.string(answer.reason).serialized()
+        text += ",\"replayed\":" + (answer.replayed ? "true" : "false") + ",\"request_id\":"
+        text += JSONValue.string(answer.requestID).serialized() + ",\"rule\":"
+        text += JSONValue.string(answer.rule).serialized() + "}\n"
+        return text
     }
 
     static func number(_ value: UInt64) -> JSONValue { .number(JSONNumber(literal: "\(value)") ?? JSONNumber(0)) }
