@@ -23,14 +23,20 @@ import Testing
     @Test func threeNodesElectReplicateAndAnswerOnTheReceivingNode() async throws {
         let cluster = try TestCluster()
         let leader = try await cluster.leader()
+        let term = cluster.driver(leader).status.term
         let commands = (0..<300).map { "cmd-\($0)" }
         let acknowledged = await proposeAll(commands, on: cluster.ids, in: cluster)
         #expect(acknowledged.count == commands.count)
         #expect(acknowledged.values.allSatisfy { $0 == 1 })  // each command's first application
         let state = try await cluster.converged()
         checkApplied(acknowledged.keys, in: state)
-        // Followers' proposals were forwarded and answered there: a third went to each node.
-        #expect(cluster.driver(leader).status.role == .leader)
+        // Followers' proposals were forwarded and answered there: a third went to each node. The
+        // leader is still the leader unless it lost its quorum or an election came between (a
+        // loaded machine: a run at load 35-44 saw it step down).
+        let status = cluster.driver(leader).status
+        #expect(
+            status.role == .leader || status.term > term || status.leader != leader,
+            "the leader stepped down and still names itself leader in the same term")
     }
 
     @Test func concurrentProposalsShareLogWrites() async throws {
