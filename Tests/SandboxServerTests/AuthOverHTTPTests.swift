@@ -38,7 +38,7 @@ import Testing
         #expect(noRoute?.status == 404 && Self.code(noRoute) == "not_found")
         // Nothing the refused calls asked for exists, on any node (reads are linearizable).
         for (node, tenant) in [(1, "t1"), (2, "t2"), (3, "t1")] {
-            let answer = await cluster.admin(node, "GET", "/v1/tenants/\(tenant)", "")
+            let answer = await cluster.adminRetrying(node, "GET", "/v1/tenants/\(tenant)", "")
             #expect(answer?.status == 404, "tenant \(tenant) on node \(node): \(String(describing: answer))")
         }
 
