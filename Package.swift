@@ -115,6 +115,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
 
         // The client agents embed (docs/sdk.md): decisions with failover and fail-closed, the
@@ -217,7 +218,11 @@ let package = Package(
         // Live `sandboxd` clusters on 127.0.0.1 for the multi-process suites (LocalCluster, raw HTTP,
         // answers checked against docs/openapi.yaml).
         .target(
-            name: "ServerTestSupport", dependencies: ["TestSupport", "JSON", "JSONSchema", "SandboxPolicy"],
+            name: "ServerTestSupport",
+            dependencies: [
+                "TestSupport", "JSON", "JSONSchema", "SandboxPolicy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "Tests/ServerTestSupport"),
         // Multi-process tests of sandboxd on 127.0.0.1.
         .testTarget(

@@ -47,4 +47,19 @@ import Testing
         let took = ContinuousClock.now - started
         #expect(took < .seconds(15), "a call with a 1 s and one with a 2 s timeout took \(took) (the bug: 60 s)")
     }
+
+    @Test func cancellingTheCallerEndsTheCallAtOnce() async throws {
+        let (port, descriptor) = try silentListener()
+        defer { close(descriptor) }
+        let config = try ServerConfig(arguments: ["--node-id", "1"], environment: [:])
+        let started = ContinuousClock.now
+        let call = Task {
+            await NodeHTTPClient.call("GET", "127.0.0.1:\(port)", "/v1/cluster", timeout: 60, via: config)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        call.cancel()
+        #expect(await call.value == nil)
+        let took = ContinuousClock.now - started
+        #expect(took < .seconds(20), "a cancelled call with a 60 s timeout took \(took)")
+    }
 }

@@ -1,10 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 extension LocalCluster {
     /// What ``raw(_:_:_:body:headers:timeout:)`` answers: the status, the headers (names in
     /// lower case) and the body's bytes.
@@ -41,18 +37,11 @@ extension LocalCluster {
     private func rawOnce(
         _ node: Int, _ method: String, _ path: String, body: String?, headers: [String: String], timeout: TimeInterval
     ) async -> RawAnswer? {
-        var request = URLRequest(url: url(node, path), timeoutInterval: timeout)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let body { request.httpBody = Data(body.utf8) }
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            let http = response as? HTTPURLResponse
+        guard
+            let answer = await TestHTTPClient.send(
+                url(node, path), method, body: body.map { Data($0.utf8) }, headers: headers, timeout: timeout)
         else { return nil }
-        var fields: [String: String] = [:]
-        for (name, value) in http.allHeaderFields {
-            if let name = name as? String, let value = value as? String { fields[name.lowercased()] = value }
-        }
-        if http.statusCode != 304 { OpenAPI.check(method, path, status: http.statusCode, body: data) }
-        return RawAnswer(status: http.statusCode, headers: fields, data: data)
+        if answer.status != 304 { OpenAPI.check(method, path, status: answer.status, body: answer.body) }
+        return RawAnswer(status: answer.status, headers: answer.headers, data: answer.body)
     }
 }

@@ -2,10 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `sandboxd` processes on 127.0.0.1 (the binary built next to the tests), each stopped by its
 /// PID when the test ends.
 public final class LocalCluster: @unchecked Sendable {
@@ -138,24 +134,20 @@ public final class LocalCluster: @unchecked Sendable {
     public func call(
         _ node: Int, _ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:]
     ) async -> (status: Int, body: [String: Any])? {
-        var request = URLRequest(url: url(node, path), timeoutInterval: method == "GET" ? 3 : 10)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let json { request.httpBody = Data(json.utf8) }
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            let http = response as? HTTPURLResponse
+        guard
+            let answer = await TestHTTPClient.send(
+                url(node, path), method, body: json.map { Data($0.utf8) }, headers: headers,
+                timeout: method == "GET" ? 3 : 10)
         else { return nil }
-        OpenAPI.check(method, path, status: http.statusCode, body: data)
-        let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return (http.statusCode, body)
+        OpenAPI.check(method, path, status: answer.status, body: answer.body)
+        let body = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any] ?? [:]
+        return (answer.status, body)
     }
 
     /// A GET answered as text (`/metrics`); nil when the node does not answer.
     public func text(_ node: Int, _ path: String) async -> String? {
-        guard
-            let (data, _) = try? await URLSession.shared.data(for: URLRequest(url: url(node, path), timeoutInterval: 3))
-        else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard let answer = await TestHTTPClient.send(url(node, path), "GET", timeout: 3) else { return nil }
+        return String(decoding: answer.body, as: UTF8.self)
     }
 
     public func admin(_ node: Int, _ method: String, _ path: String, _ body: String) async -> (

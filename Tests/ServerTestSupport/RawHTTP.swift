@@ -1,14 +1,10 @@
 import Foundation
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// HTTP for tests that look at what a browser would: no redirect followed, no cookie stored
 /// or sent unless given, any body (HTML, NDJSON) as text, and a chosen timeout (long polls).
 /// JSON answers are checked against `docs/openapi.yaml` (``OpenAPI/check``).
-public final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+public final class RawHTTP: Sendable {
     public struct Answer: Sendable {
         public var status: Int
         public var headers: [String: String]
@@ -23,29 +19,21 @@ public final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
         }
     }
 
-    private lazy var session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieAcceptPolicy = .never
-        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-    }()
+    public init() {}
 
     /// One call; nil when the node does not answer in `timeout`.
     public func call(
         _ url: URL, _ method: String = "GET", body: String? = nil, headers: [String: String] = [:],
         timeout: TimeInterval = 5
     ) async -> Answer? {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let body { request.httpBody = Data(body.utf8) }
-        guard let (data, response) = try? await session.data(for: request), let http = response as? HTTPURLResponse
+        guard
+            let sent = await TestHTTPClient.send(
+                url, method, body: body.map { Data($0.utf8) }, headers: headers, timeout: timeout)
         else { return nil }
-        var fields: [String: String] = [:]
-        for (name, value) in http.allHeaderFields { fields["\(name)"] = "\(value)" }
-        let answer = Answer(status: http.statusCode, headers: fields, text: String(decoding: data, as: UTF8.self))
+        let answer = Answer(
+            status: sent.status, headers: sent.headers, text: String(decoding: sent.body, as: UTF8.self))
         if answer.header("Content-Type")?.hasPrefix("application/json") == true {
-            OpenAPI.check(method, url.path, status: http.statusCode, body: data)
+            OpenAPI.check(method, url.path, status: sent.status, body: sent.body)
         }
         return answer
     }
@@ -67,12 +55,5 @@ public final class RawHTTP: NSObject, URLSessionTaskDelegate, @unchecked Sendabl
             guard again, ContinuousClock.now < deadline else { return answer }
             try? await Task.sleep(for: .milliseconds(200))
         }
-    }
-
-    public func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 }

@@ -1,21 +1,34 @@
-import Dispatch
+import AsyncHTTPClient
 import Foundation
-import Synchronization
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// HTTP calls from one node to another's API: forwarding an admin call to the leader, asking a
-/// member for its progress. Bounded by a timeout; nil when the node does not answer.
+/// member for its progress. Bounded by a timeout (the whole call: connect, request, answer);
+/// nil when the node does not answer in time or answers more than ``maxAnswerBytes``.
 ///
-/// The bound is kept here, not left to URLSession: on Linux, FoundationNetworking ignored a
-/// request's own `timeoutInterval` for a peer that accepts the connection and never answers (a
-/// paused or overloaded node: 60 s, the session's default, instead of 1 or 2), and even with the
-/// session's timeout set some calls of the chaos runs' membership adds still waited over a
-/// minute. So each call is a data task that a timer cancels, and the caller is answered by
-/// whichever comes first (`NodeHTTPClientTests`).
+/// On async-http-client (SwiftNIO), not URLSession: on Linux, FoundationNetworking ignored a
+/// request's own timeout for a peer that accepts and never answers (a 1 s look at a paused node
+/// took 60 s, `NodeHTTPClientTests`), and a call cancelled as it completed could trap inside it
+/// ("Trying to access a behaviour for a task that in not in the registry", seen in a test run at
+/// load 70) — a crash of the whole node over a look at a peer.
 enum NodeHTTPClient {
+    /// Member views and forwarded admin answers are small; a larger answer is refused.
+    static let maxAnswerBytes = 8 << 20
+
+    /// One client for the process (its connection pool is shared by every call). Never shut
+    /// down: it lives as long as the node. TLS trusts the system's store, as before.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.timeout = .init(connect: .seconds(2))
+        // Under the nodes' own idle timeout, so that a pooled connection is not reused as the
+        // other node closes it.
+        configuration.connectionPool.idleTimeout = .seconds(20)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Through `config`: `https` when the cluster's API serves TLS (its certificate must then be
     /// trusted by the system's store), and the host dialled through `--hosts-file`. Cancelling
     /// the calling task cancels the request at once (nil): a pod stopping mid-join must know
@@ -24,50 +37,17 @@ enum NodeHTTPClient {
         _ method: String, _ address: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
         timeout: Double, via config: ServerConfig
     ) async -> (status: Int, body: Data)? {
-        guard let url = URL(string: "\(config.httpScheme)://\(config.hosts.dial(address))\(path)") else { return nil }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let body { request.httpBody = Data(body) }
-        let running = Mutex<(task: URLSessionDataTask, answer: AnswerOnce)?>(nil)
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let answer = AnswerOnce(continuation)
-                let task = session(timeout: timeout).dataTask(with: request) { data, response, _ in
-                    guard let data, let http = response as? HTTPURLResponse else { return answer.resume(nil) }
-                    answer.resume((http.statusCode, data))
-                }
-                running.withLock { $0 = (task, answer) }
-                task.resume()
-                if Task.isCancelled {  // cancelled before the task was stored
-                    answer.resume(nil)
-                    task.cancel()
-                }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                    answer.resume(nil)
-                    task.cancel()
-                }
-            }
-        } onCancel: {
-            running.withLock { running in
-                running?.answer.resume(nil)
-                running?.task.cancel()
-            }
-        }
-    }
-
-    /// The callers use a handful of timeouts (1, 2, 90 s), so the sessions are kept, not made per call.
-    private static let sessions = Mutex<[Double: URLSession]>([:])
-
-    private static func session(timeout: Double) -> URLSession {
-        sessions.withLock { sessions in
-            if let session = sessions[timeout] { return session }
-            let configuration = URLSessionConfiguration.default
-            configuration.timeoutIntervalForRequest = timeout
-            configuration.timeoutIntervalForResource = timeout
-            let session = URLSession(configuration: configuration)
-            sessions[timeout] = session
-            return session
+        var request = HTTPClientRequest(url: "\(config.httpScheme)://\(config.hosts.dial(address))\(path)")
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let limit = TimeAmount.nanoseconds(Int64(max(0, min(timeout, 3600)) * 1_000_000_000))
+        do {
+            let response = try await client.execute(request, timeout: limit)
+            let answer = try await response.body.collect(upTo: maxAnswerBytes)
+            return (Int(response.status.code), Data(answer.readableBytesView))
+        } catch {
+            return nil
         }
     }
 }
