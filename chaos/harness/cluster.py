@@ -144,17 +144,16 @@ class Cluster:
         except (OSError, asyncio.TimeoutError):
             return None
 
+    async def statuses(self, timeout=1.0):
+        """Every running member's status, asked at once (a stalled node delays no other's)."""
+        nodes = self.running()
+        answers = await asyncio.gather(*(self.status(node_id, timeout=timeout) for node_id in nodes))
+        return dict(zip(nodes, answers))
+
     async def leader(self):
         """The id of the running member that says it leads in the highest term (None when none
         does): right after a heal a deposed leader may still say it leads, in an older term."""
-        best = None
-        for node_id in self.running():
-            status = await self.status(node_id, timeout=1.0)
-            if status and status.get("role") == "leader":
-                term = status.get("term") or 0
-                if best is None or term > best[0]:
-                    best = (term, node_id)
-        return best[1] if best else None
+        return leading(await self.statuses())
 
     async def wait_leader(self, timeout=30.0):
         deadline = asyncio.get_event_loop().time() + timeout
@@ -207,3 +206,16 @@ class Cluster:
             await asyncio.sleep(0.3)
         attempts = f"; attempts [node, s, answer]: {trace[-12:]}" if trace else ""
         raise RuntimeError(f"{method} {path}: no definite answer within {timeout} s ({last}){attempts}")
+
+
+def leading(statuses):
+    """Of `{node: status or None}`, the node that says it leads in the highest term (None when
+    none does). A deposed leader that has not heard of the newer term yet (paused, cut off,
+    its loop stalled) still says it leads, in its old term."""
+    best = None
+    for node_id, status in statuses.items():
+        if status and status.get("role") == "leader":
+            term = status.get("term") or 0
+            if best is None or term > best[0]:
+                best = (term, node_id)
+    return best[1] if best else None

@@ -52,21 +52,20 @@ def seconds(text):
 
 
 async def watch_leaders(cluster, history, stop):
-    """Every 0.1 s: the leader (the first running node that says it leads), and each node's own
-    view (role, term, the leader it names) recorded whenever it changes."""
+    """Every 0.1 s: the leader (of the running nodes that say they lead, the one in the highest
+    term: a deposed leader may still claim it in an older one), and each node's own view (role,
+    term, the leader it names) recorded whenever it changes. The nodes are asked at once."""
     last, views = None, {}
     while not stop.is_set():
-        leader = 0
-        for node_id in cluster.running():
-            status = await cluster.status(node_id, timeout=0.5)
+        statuses = await cluster.statuses(timeout=0.5)
+        for node_id, status in statuses.items():
             view = (status.get("role"), status.get("term"), status.get("leader")) if status else None
             if view != views.get(node_id):
                 views[node_id] = view
                 role, term, named = view or (None, None, None)
                 history.views.append({"t": history.now(), "node": node_id, "role": role, "term": term,
                                       "leader": named})
-            if status and status.get("role") == "leader" and not leader:
-                leader = node_id
+        leader = clusters.leading(statuses) or 0
         if leader != last:
             history.leaders.append((history.now(), leader))
             last = leader
