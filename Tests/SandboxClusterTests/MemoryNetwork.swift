@@ -35,6 +35,15 @@ final class MemoryNetwork: @unchecked Sendable {
         }
     }
 
+    /// Cuts a running node off: frames to or from it vanish until `heal` (its driver runs on).
+    func isolate(_ node: NodeID) {
+        lock.withLock { _ = down.insert(node) }
+    }
+
+    func heal(_ node: NodeID) {
+        lock.withLock { _ = down.remove(node) }
+    }
+
     func endpoint(for node: NodeID) -> Endpoint { Endpoint(network: self, node: node) }
 
     fileprivate func deliver(_ frame: Frame, from: NodeID, to: NodeID) -> Bool {

@@ -13,6 +13,10 @@ public struct DriverConfig: Sendable {
     /// How long a proposal may wait, from arrival to being applied, before it is answered with
     /// `ClusterError.unknownOutcome` (or `notApplied` if it never left this node).
     public var proposalTimeout: Duration = .seconds(5)
+    /// How long a membership change may wait to be applied before it is answered with
+    /// `ClusterError.unknownOutcome` (one replaced by a later leader's entry is answered
+    /// `notApplied` as soon as that entry is applied).
+    public var membershipChangeTimeout: Duration = .seconds(30)
     /// How long a ReadIndex read may wait.
     public var readTimeout: Duration = .seconds(5)
     /// Most events (messages, proposals, reads) waiting for the loop; beyond it proposals are

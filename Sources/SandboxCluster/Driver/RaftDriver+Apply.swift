@@ -43,15 +43,10 @@ extension RaftDriver {
         if advanced { appliedIndex = last.index }
         switch report {
         case .failed: return
-        case .entries(let entries, let results): answerProposals(entries, results)
-        case .membership(let entry, let conf):
-            if let waiting = membershipWaiters.removeValue(forKey: entry.index) {
-                if waiting.term == entry.term {
-                    waiting.waiter.resume(returning: conf)
-                } else {
-                    waiting.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
-                }
-            }
+        case .entries(let entries, let results):
+            answerProposals(entries, results)
+            membershipWaiters.applied(entries: entries)
+        case .membership(let entry, let conf): membershipWaiters.applied(membership: entry, conf: conf)
         }
         guard advanced else { return }
         node.acknowledgeApplied(upTo: last.index)

@@ -24,6 +24,7 @@ extension RaftDriver {
                 if nextTick <= now { nextTick = now + tick }
                 proposals.expire(now: now)
                 reads.expire(now: now)
+                membershipWaiters.expire(now: now)
                 snapshotTransfers.prune(now: now, applied: appliedIndex, margin: config.compactionRetain) {
                     node.replicationState(of: $0)?.match
                 }
@@ -58,7 +59,8 @@ extension RaftDriver {
         case .changeMembership(let change, let waiter):
             do {
                 let index = try node.proposeConfChange(change)
-                membershipWaiters[index] = (node.term, waiter)
+                membershipWaiters.add(
+                    index: index, term: node.term, deadline: config.clock() + config.membershipChangeTimeout, waiter)
             } catch {
                 waiter.resume(throwing: ClusterError.refused(error))
             }
@@ -92,8 +94,7 @@ extension RaftDriver {
         }
         proposals.failAll(error)
         reads.failAll(error)
-        for (_, waiting) in membershipWaiters { waiting.waiter.resume(throwing: error) }
-        membershipWaiters = [:]
+        membershipWaiters.failAll(error)
         installer?.abort()
         installer = nil
         applier.stop()

@@ -43,7 +43,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
     /// Snapshot streams to followers, on threads of their own: `stop()` waits for them.
     let snapshotStreams = DispatchGroup()
-    var membershipWaiters: [UInt64: (term: UInt64, waiter: CheckedContinuation<ConfState, any Error>)] = [:]
+    var membershipWaiters = MembershipWaiters()
     var snapshotTransfers: SnapshotTransfers
     /// What the published status counts (writes, syncs, snapshot transfers).
     var counters = DriverCounters()

@@ -79,6 +79,7 @@ extension RaftDriver {
             return fail("reloading the state machine after a snapshot failed: \(error)")
         }
         appliedIndex = max(appliedIndex, completed.metadata.index)
+        membershipWaiters.passed(bySnapshotAt: completed.metadata.index)
         counters.snapshotsInstalled += 1
     }
 
