@@ -155,6 +155,18 @@ class Cluster:
         does): right after a heal a deposed leader may still say it leads, in an older term."""
         return leading(await self.statuses())
 
+    async def start_all(self, proxy=None):
+        """Starts every node (behind `proxy`, the fault proxy, when given) and waits for a leader
+        and every member ready."""
+        if proxy is not None:
+            for node_id, node in self.nodes.items():
+                await proxy.listen(node_id, node.proxy, node.peer)
+        for node_id in self.nodes:
+            self.start(node_id)
+        if await self.wait_leader(60.0) is None:
+            raise RuntimeError("no leader 60 s after start")
+        await self.wait_ready(self.members)
+
     async def wait_leader(self, timeout=30.0):
         deadline = asyncio.get_event_loop().time() + timeout
         while asyncio.get_event_loop().time() < deadline:

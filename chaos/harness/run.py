@@ -115,13 +115,7 @@ async def execute(options, directory):
     stop = asyncio.Event()
     load, workers = None, []
     try:
-        for node_id, node in cluster.nodes.items():
-            await proxy.listen(node_id, node.proxy, node.peer)
-        for node_id in cluster.nodes:
-            cluster.start(node_id)
-        if await cluster.wait_leader(60.0) is None:
-            raise RuntimeError("no leader 60 s after start")
-        await cluster.wait_ready(cluster.members)
+        await cluster.start_all(proxy)
         await check_broken_shown(cluster, options.broken)
         print(f"provisioning {len(agents)} agents over {options.tenants} tenants", flush=True)
         token = await workload.provision(cluster, agents, limits, [f"t{i}" for i in range(options.tenants)])
@@ -152,12 +146,7 @@ async def execute(options, directory):
         # On an error part-way (a node not ready, a fault that failed), the simulated agents
         # are still running: stop them first (bounded), or they keep calling stopped nodes and
         # the run never ends.
-        if load is not None:
-            load.stopping = True
-        for worker in workers:
-            worker.cancel()
-        if workers:
-            await asyncio.wait(workers, timeout=10.0)
+        await workload.stop(load, workers)
         history.save(os.path.join(directory, "history.jsonl"))  # kept whatever happened
         stop.set()
         await cluster.stop_all()

@@ -84,6 +84,16 @@ async def provision(cluster, agents, limits, tenants):
     return token
 
 
+async def stop(load, workers):
+    """Stops the simulated agents (bounded): `load` (a Workload or None) and its worker tasks."""
+    if load is not None:
+        load.stopping = True
+    for worker in workers:
+        worker.cancel()
+    if workers:
+        await asyncio.wait(workers, timeout=10.0)
+
+
 def _expect(answer, what):
     if answer.status not in (200, 409):
         raise RuntimeError(f"provisioning {what}: {answer.status} {answer.body[:300]!r}")
