@@ -193,7 +193,10 @@ class Nemesis:
         # forward left waiting) must leave time for another on the next node.
         answer = await self.cluster.admin_call("POST", "/v1/cluster/members", body, timeout=150.0,
                                                attempt_timeout=70.0, trace=addition)
-        if answer.status != 200:
+        # A retry after an attempt whose promotion was applied unseen (its outcome unknown, a
+        # 503) finds the node a voter already: the add is done.
+        promoted = answer.status == 409 and b"already a voter" in answer.body
+        if answer.status != 200 and not promoted:
             raise RuntimeError(f"adding node {newcomer}: {answer.status} {answer.body[:200]!r}")
         self.cluster.members.append(newcomer)
         self.proxy.heal()
