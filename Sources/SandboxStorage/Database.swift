@@ -253,14 +253,14 @@ final class Database: @unchecked Sendable {
 
 /// Calls a RocksDB function that reports failure through `char** errptr`.
 func withRocksDBError<Result>(
-    _ operation: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Result
+    _ operation: @autoclosure () -> String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Result
 ) throws -> Result {
     var error: UnsafeMutablePointer<CChar>? = nil
     let result = withUnsafeMutablePointer(to: &error) { body($0) }
     if let error {
         let message = String(cString: error)
         rocksdb_free(error)
-        throw StorageError.rocksDB(operation: operation, message: message)
+        throw StorageError.rocksDB(operation: operation(), message: message)
     }
     return result
 }

@@ -16,10 +16,7 @@ extension DecisionRequest {
     }
 
     /// What a request costs the ledger: the caller's estimate, rounded up to a micro-dollar.
-    var costMicrodollars: UInt64 {
-        guard case .tool(_, _, _, let cost?) = self else { return 0 }
-        return UInt64(MicroUSD.roundedUp(cost))
-    }
+    var costMicrodollars: UInt64 { policyRequest.costMicrodollars }
 
     /// The request as the audit log stores it, redacted by the agent's policy (with no policy,
     /// by every redaction class: nothing unredacted reaches the state).
@@ -62,5 +59,14 @@ extension DecisionRequest {
                 h.value("url", redact(.string(url)))
             }
         }
+    }
+}
+
+extension PolicyRequest {
+    /// What the request costs the ledger: the caller's estimate, rounded up to a micro-dollar
+    /// (``ToolCall/costMicroUSD``, converted once when the request was made; never negative).
+    var costMicrodollars: UInt64 {
+        guard case .toolCall(let call) = self, let micro = call.costMicroUSD else { return 0 }
+        return UInt64(clamping: micro)
     }
 }

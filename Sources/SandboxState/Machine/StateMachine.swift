@@ -106,7 +106,7 @@ public final class StateMachine {
         guard let last = fresh.last else { return [] }
         var results: [EntryResult] = []
         results.reserveCapacity(fresh.count)
-        overlay = Overlay(storage: storage)
+        overlay = Overlay(storage: storage, entries: fresh.count)
         do {
             var previous = appliedIndex
             for entry in fresh {
@@ -200,6 +200,7 @@ public final class StateMachine {
     /// The digest once `writes` are stored: each changed pair's hash added, the old one's removed.
     private func digest(after writes: StateWrites) throws -> StateDigest {
         var next = digest
+        let overlay = self.overlay  // one copy, not one per key (a method on the stored property copies it)
         for (key, value) in writes.changes where key != StateKeys.digest {
             let old = try overlay.original(key)
             guard old != value else { continue }

@@ -43,8 +43,9 @@ extension StateMachine {
     /// Debits one request of `cost` micro-dollars; returns the new row.
     func debit(_ agent: String, cost: UInt64) throws -> LedgerRow {
         var row = try ledgerRow(agent)
+        let key = StateKeys.ledger(agent, day: today)
         // A stored row has at least one request: an empty one is an absent key.
-        overlay.noteStored(StateKeys.ledger(agent, day: today), row.requests == 0 ? nil : row.encoded)
+        overlay.noteStored(key, row.requests == 0 ? nil : row.encoded)
         // A new row: indexed by day for the retention sweep (`expireLedgerDays`).
         if row.requests == 0 {
             overlay.insert(StateKeys.ledgerDay(today, agent: agent), [])
@@ -54,7 +55,7 @@ extension StateMachine {
         row.requests += 1
         let (sum, overflow) = row.microdollars.addingReportingOverflow(cost)
         row.microdollars = overflow ? .max : sum
-        overlay.put(StateKeys.ledger(agent, day: today), row.encoded)
+        overlay.put(key, row.encoded)
         remember(row, for: agent, day: today)
         return row
     }

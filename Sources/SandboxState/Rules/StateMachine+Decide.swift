@@ -25,7 +25,7 @@ extension StateMachine {
         guard let state = try agentState(command.agent) else { throw StateError.unknownAgent(command.agent) }
         let request = command.request.policyRequest
         let verdict = try evaluate(request, for: state)
-        let cost = command.request.costMicrodollars
+        let cost = request.costMicrodollars
         var answer = DecisionAnswer(
             requestID: command.requestID, agent: command.agent, outcome: verdict.outcome, reason: verdict.reason,
             rule: verdict.rule, decisionID: 0, approvalID: nil, budget: nil, policyVersion: verdict.version,
@@ -43,7 +43,7 @@ extension StateMachine {
                 answer.costMicrodollars = cost
             }
         case .needsApproval:
-            row = try resolveApproval(&answer, command, verdict, state, row: row, index: index)
+            row = try resolveApproval(&answer, command, verdict, state, row: row, cost: cost, index: index)
         }
         answer.budget = budgetStatus(row, head: state.head)
         answer.decisionID = appendDecisionAudit(
@@ -108,11 +108,10 @@ extension StateMachine {
     /// denial or an expiry: a person decides again). Returns the ledger row after any debit.
     private func resolveApproval(
         _ answer: inout DecisionAnswer, _ command: DecideCommand, _ verdict: Verdict, _ state: AgentState,
-        row: LedgerRow, index: UInt64
+        row: LedgerRow, cost: UInt64, index: UInt64
     ) throws -> LedgerRow {
         guard case .tool(let tool, let parameters, _, _) = command.request else { return row }
         let hash = SHA256.hash(CanonicalJSON.encode(parameters))
-        let cost = command.request.costMicrodollars
         if let refusal = overspend(row, cost: cost, head: state.head) {
             answer.deny(refusal)
             return row

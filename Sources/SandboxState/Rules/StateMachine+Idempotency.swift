@@ -12,7 +12,8 @@ extension StateMachine {
     func remember(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
         let id = Array(requestID.utf8)
         idempotencyCount += 1
-        try setRequestIDCount(of: agent, to: try requestIDCount(of: agent) + 1)
+        let count = try requestIDCount(of: agent) + 1
+        try setRequestIDCount(of: agent, to: count)
         overlay.put(StateKeys.idempotency(agent: agent, requestID: requestID), entry.encoded)
         overlay.insert(
             StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
@@ -21,7 +22,7 @@ extension StateMachine {
         if let next = sweeps.nextRequestIDExpiry {
             sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
         }
-        if try requestIDCount(of: agent) > UInt64(limits.maxIdempotencyKeysPerAgent) { try trimRequestIDs(of: agent) }
+        if count > UInt64(limits.maxIdempotencyKeysPerAgent) { try trimRequestIDs(of: agent) }
     }
 
     /// Forgets one request id.
@@ -83,11 +84,12 @@ extension StateMachine {
 
     private func setRequestIDCount(of agent: String, to count: UInt64) throws {
         let stored = try requestIDCount(of: agent)  // a count of 0 is an absent key
-        overlay.noteStored(StateKeys.idempotencyAgentCount(agent), stored == 0 ? nil : ByteWriter.number(stored))
+        let key = StateKeys.idempotencyAgentCount(agent)
+        overlay.noteStored(key, stored == 0 ? nil : ByteWriter.number(stored))
         if count == 0 {
-            overlay.delete(StateKeys.idempotencyAgentCount(agent))
+            overlay.delete(key)
         } else {
-            overlay.put(StateKeys.idempotencyAgentCount(agent), ByteWriter.number(count))
+            overlay.put(key, ByteWriter.number(count))
         }
         requestIDCounts[agent] = count
     }

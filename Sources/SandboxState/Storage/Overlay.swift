@@ -18,6 +18,15 @@ struct Overlay {
 
     init(storage: any StateStorage) { self.storage = storage }
 
+    /// An overlay for a batch of `entries` entries: its tables sized once for what a decide
+    /// writes and reads (growing them rehashed every key several times per batch).
+    init(storage: any StateStorage, entries: Int) {
+        self.storage = storage
+        let keys = Self.entryCapacity / 2 * entries + Self.entryCapacity
+        batch.reserveCapacity(keys)
+        originals.reserveCapacity(keys)
+    }
+
     mutating func get(_ key: [UInt8]) throws -> [UInt8]? {
         if let pending = entry.lookup(key) { return pending }
         if let pending = batch.lookup(key) { return pending }
@@ -55,10 +64,10 @@ struct Overlay {
 
     mutating func keep() {
         batch.merge(entry)
-        entry = StateWrites(minimumCapacity: Self.entryCapacity)
+        entry.removeAll()
     }
 
-    mutating func discard() { entry = StateWrites(minimumCapacity: Self.entryCapacity) }
+    mutating func discard() { entry.removeAll() }
 
     /// The first `limit` pairs under `prefix` as the overlay sees them.
     /// Strictly after `startAfter` when given: a sweep that deleted keys at the front of a range
