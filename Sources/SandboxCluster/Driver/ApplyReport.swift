@@ -2,8 +2,9 @@ import Raft
 
 /// What the apply worker hands back to the driver's loop for each item it applied.
 enum ApplyReport<Result: Sendable>: Sendable {
-    /// A run of normal entries and their results, in order.
-    case entries([Entry], [Result])
+    /// A run of normal entries and their results, in order; `replaced`: the waiters that
+    /// travelled with the run whose index holds another term's entry (not applied).
+    case entries([Entry], [Result], replaced: [ProposalWaiters<Result>.Queued])
     /// A configuration change entry and the membership stored with it.
     case membership(Entry, ConfState)
     /// Applying failed (storage): nothing more is applied, the node stops.

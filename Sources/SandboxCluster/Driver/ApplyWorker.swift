@@ -2,38 +2,53 @@ import Foundation
 import Raft
 
 /// Applies committed entries to the state machine on a thread of its own, in order, while the
-/// driver's loop goes on replicating and persisting; each applied item is reported back to the
-/// loop through `report`, which acknowledges it to Raft and answers its waiters there.
+/// driver's loop goes on replicating and persisting. The proposals waiting for a run's entries
+/// when the loop handed it out travel with it: once the run is applied, the worker publishes the
+/// applied index (`publish`) and answers them itself, so a client's answer does not wait for the
+/// loop (often in an fdatasync) to take the report; then each applied item is reported to the
+/// loop through `report`, which acknowledges it to Raft and answers what came in later.
 ///
 /// The queue is bounded by the Raft core: it hands out at most `RaftLimits.maxUnappliedBytes`
 /// (plus one `Ready`) of committed entries that are not yet acknowledged as applied.
 ///
-/// `@unchecked Sendable`: `queue`, `busy` and `stopped` are guarded by `condition`; `started`
+/// `@unchecked Sendable`: `queue`, `busy`, `stopped` and `stopError` are guarded by `condition`; `started`
 /// is touched only by the owner (the driver's loop, or its creator before the loop starts); `machine`
 /// is touched by the worker thread only, except while the worker is idle (`waitUntilIdle`):
 /// then the loop may use it (a snapshot install reloads it).
 final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
+    typealias Waiting = ProposalWaiters<Machine.Result>.Appended
+
     enum Item: Sendable {
-        /// A run of normal entries, applied in one write.
-        case entries([Entry])
+        /// A run of normal entries, applied in one write, with the proposals waiting for them
+        /// (by index: the worker answers those whose term matches the applied entry's).
+        case entries([Entry], [(index: UInt64, waiting: Waiting)])
         /// A configuration change entry, with the membership Raft computed from it.
         case membership(Entry, ConfState)
     }
 
     private let machine: Machine
     private let report: @Sendable (ApplyReport<Machine.Result>) -> Void
+    private let publish: @Sendable (UInt64) -> Void
     private let condition = NSCondition()
     private var queue: [Item] = []
     private var busy = false
     private var stopped = false
+    /// What the waiters of items never applied are answered with (set by `stop`).
+    private var stopError = ClusterError.stopped("shut down")
     private let finished = DispatchSemaphore(value: 0)
 
     private let name: String
     private var started = false
 
-    init(machine: Machine, name: String, report: @escaping @Sendable (ApplyReport<Machine.Result>) -> Void) {
+    /// `publish` makes an applied index visible (the driver's status) before the waiters it
+    /// releases are answered; `report` hands each applied item to the loop.
+    init(
+        machine: Machine, name: String, publish: @escaping @Sendable (UInt64) -> Void,
+        report: @escaping @Sendable (ApplyReport<Machine.Result>) -> Void
+    ) {
         self.machine = machine
         self.name = name
+        self.publish = publish
         self.report = report
     }
 
@@ -62,15 +77,18 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
     }
 
     /// Stops the thread after the item in hand (the queued ones and the rest of those taken with
-    /// it are dropped: they are applied again from the log after a restart); returns once it no
-    /// longer touches the machine.
-    func stop() {
-        guard started else { return }
-        condition.withLock {
+    /// it are dropped: they are applied again from the log after a restart; their waiters are
+    /// answered with `error`); returns once it no longer touches the machine.
+    func stop(_ error: ClusterError) {
+        let dropped: [Item] = condition.withLock {
             stopped = true
-            queue = []
+            stopError = error
+            defer { queue = [] }
             condition.broadcast()
+            return queue
         }
+        Self.fail(dropped, error)
+        guard started else { return }
         finished.wait()
         finished.signal()  // a second stop() returns at once
     }
@@ -79,29 +97,74 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         OSThreadName.set(name)
         defer { finished.signal() }
         while let items = next() {
-            for item in Self.coalesced(items) {
-                guard !condition.withLock({ stopped }), apply(item) else { return }
+            let joined = Self.coalesced(items)
+            for (position, item) in joined.enumerated() {
+                let error: ClusterError? = condition.withLock { stopped ? stopError : nil }
+                if let error {
+                    return Self.fail(joined[position...], error)
+                }
+                guard apply(item) else {
+                    return Self.fail(joined[(position + 1)...], condition.withLock { stopError })
+                }
             }
         }
     }
 
-    /// Applies one item and reports it to the loop; false when applying failed (the worker stops).
+    /// Answers the waiters of items that will not be applied.
+    private static func fail(_ items: some Sequence<Item>, _ error: ClusterError) {
+        for case .entries(_, let waiting) in items {
+            for (_, appended) in waiting { appended.queued.waiter.resume(throwing: error) }
+        }
+    }
+
+    /// Applies one item, answers its waiters and reports it to the loop; false when applying
+    /// failed (the worker stops).
     private func apply(_ item: Item) -> Bool {
         let outcome: ApplyReport<Machine.Result>
         do {
             switch item {
-            case .entries(let entries): outcome = .entries(entries, try machine.apply(entries))
+            case .entries(let entries, let waiting):
+                let results = try machine.apply(entries)
+                outcome = .entries(entries, results, replaced: answer(waiting, entries, results))
             case .membership(let entry, let conf):
                 try machine.applyMembership(conf, at: entry.index)
                 outcome = .membership(entry, conf)
             }
         } catch {
-            condition.withLock { stopped = true }
-            report(.failed("applying committed entries failed: \(error)"))
+            let reason = "applying committed entries failed: \(error)"
+            condition.withLock {
+                stopped = true
+                stopError = .stopped(reason)
+            }
+            if case .entries(_, let waiting) = item {
+                for (_, appended) in waiting { appended.queued.waiter.resume(throwing: ClusterError.stopped(reason)) }
+            }
+            report(.failed(reason))
             return false
         }
         report(outcome)
         return true
+    }
+
+    /// Publishes the run's last index, then answers the waiters whose entry it applied; returns
+    /// those whose index holds another term's entry (replaced: certainly not applied), for the
+    /// loop to propose again or refuse.
+    private func answer(_ waiting: [(index: UInt64, waiting: Waiting)], _ entries: [Entry], _ results: [Machine.Result])
+        -> [ProposalWaiters<Machine.Result>.Queued]
+    {
+        guard let first = entries.first, let last = entries.last else { return [] }
+        publish(last.index)
+        var replaced: [ProposalWaiters<Machine.Result>.Queued] = []
+        for (index, appended) in waiting {
+            precondition(index >= first.index && index <= last.index, "a waiter travelled with another run")
+            let position = Int(index - first.index)
+            if appended.term == entries[position].term {
+                appended.queued.waiter.resume(returning: results[position])
+            } else {
+                replaced.append(appended.queued)
+            }
+        }
+        return replaced
     }
 
     /// The items taken together, with each run of consecutive normal entries joined into one
@@ -111,8 +174,8 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         var joined: [Item] = []
         joined.reserveCapacity(items.count)
         for item in items {
-            if case .entries(let more) = item, case .entries(let run)? = joined.last {
-                joined[joined.count - 1] = .entries(run + more)
+            if case .entries(let more, let moreWaiting) = item, case .entries(let run, let waiting)? = joined.last {
+                joined[joined.count - 1] = .entries(run + more, waiting + moreWaiting)
             } else {
                 joined.append(item)
             }

@@ -3,18 +3,24 @@ import Raft
 
 extension RaftDriver {
     /// Hands committed entries to the apply worker, in order: each run of normal entries as one
-    /// item (one state write), a membership change as an item of its own. Raft's view of the
+    /// item (one state write) with the proposals waiting for its entries (the worker answers
+    /// them), a membership change as an item of its own. Raft's view of the
     /// membership changes here, on the loop (which owns the node); the worker stores it in order
     /// with the entries around it.
     func handOut(_ entries: [Entry]) {
         var run: [Entry] = []
+        var waiting: [(index: UInt64, waiting: ProposalWaiters<Machine.Result>.Appended)] = []
         for entry in entries {
             guard entry.kind == .configChange else {
                 run.append(entry)
+                for appended in proposals.appended.removeValue(forKey: entry.index) ?? [] {
+                    waiting.append((entry.index, appended))
+                }
                 continue
             }
-            if !run.isEmpty { applier.submit(.entries(run)) }
+            if !run.isEmpty { applier.submit(.entries(run, waiting)) }
             run = []
+            waiting = []
             let conf: ConfState
             if let change = try? ConfChange(decoding: entry.data) {
                 conf = node.applyConfChange(change)
@@ -23,17 +29,18 @@ extension RaftDriver {
             }
             applier.submit(.membership(entry, conf))
         }
-        if !run.isEmpty { applier.submit(.entries(run)) }
+        if !run.isEmpty { applier.submit(.entries(run, waiting)) }
     }
 
     /// The apply worker's report, on the loop: the applied index published first (a client that
     /// hears of its write or read then sees it in `status`), then acknowledged to Raft, the
-    /// waiters answered, reads released and the log compacted when due.
+    /// waiters that came after the hand-out answered (a follower's, whose leader answered
+    /// late), replaced ones proposed again, reads released and the log compacted when due.
     func applied(_ report: ApplyReport<Machine.Result>) {
         let last: Entry
         switch report {
         case .failed(let reason): return fail(reason)
-        case .entries(let entries, _):
+        case .entries(let entries, _, _):
             guard let final = entries.last else { return }
             last = final
         case .membership(let entry, _): last = entry
@@ -43,9 +50,17 @@ extension RaftDriver {
         if advanced { appliedIndex = last.index }
         switch report {
         case .failed: return
-        case .entries(let entries, let results):
+        case .entries(let entries, let results, let replaced):
             answerProposals(entries, results)
             membershipWaiters.applied(entries: entries)
+            let now = config.clock()
+            for queued in replaced {
+                if queued.deadline > now {
+                    proposals.queue.append(queued)  // certainly not applied: propose again
+                } else {
+                    queued.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                }
+            }
         case .membership(let entry, let conf): membershipWaiters.applied(membership: entry, conf: conf)
         }
         guard advanced else { return }

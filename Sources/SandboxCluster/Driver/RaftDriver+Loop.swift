@@ -97,7 +97,7 @@ extension RaftDriver {
         membershipWaiters.failAll(error)
         installer?.abort()
         installer = nil
-        applier.stop()
+        applier.stop(error)
         snapshotStreams.wait()  // the streams see the closed inbox before their next chunk
         publishStatus()
         loopFinished()

@@ -15,8 +15,8 @@ import SandboxWire
 /// `docs/raft.md`'s persistence contract says, handing committed entries to the apply worker.
 /// A proposal is answered on the node that received it, once applied there.
 ///
-/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, the published
-/// status (under `statusLock`), `finished`, `applier` (its own lock) and `snapshotStreams` is
+/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `published`
+/// (its own lock), `finished`, `applier` (its own lock) and `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
 /// the driver); `machine` only by the apply worker, or by the loop while the worker is idle.
 public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unchecked Sendable {
@@ -25,8 +25,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let storage: NodeStorage
     let transport: any PeerTransport
     let inbox: EventInbox<DriverEvent<Machine.Result>>
-    private let statusLock = NSLock()
-    private var publishedStatus: ClusterStatus
+    private let published: PublishedStatus
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
 
@@ -36,10 +35,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var proposals = ProposalWaiters<Machine.Result>()
     var reads = ReadWaiters()
     let applier: ApplyWorker<Machine>
-    /// The index of the last entry the apply worker reported applied (the loop's view),
-    /// published at once: waiters answered after a change see it in `status`.
+    /// The index of the last entry the apply worker reported applied (the loop's view; the
+    /// worker published it before answering the run's waiters), published at once: waiters the
+    /// loop answers after a change see it in `status`.
     var appliedIndex: UInt64 {
-        didSet { statusLock.withLock { publishedStatus.appliedIndex = appliedIndex } }
+        didSet { published.applied(upTo: appliedIndex) }
     }
     /// Snapshot streams to followers, on threads of their own: `stop()` waits for them.
     let snapshotStreams = DispatchGroup()
@@ -69,13 +69,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
         let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
         self.inbox = inbox
+        let published = PublishedStatus(ClusterStatus(node: raft.id))
+        self.published = published
         appliedIndex = machine.appliedIndex
-        applier = ApplyWorker(machine: machine, name: "apply-\(raft.id)") { report in
-            inbox.post(.applied(report), force: true)
-        }
+        applier = ApplyWorker(
+            machine: machine, name: "apply-\(raft.id)", publish: { published.applied(upTo: $0) },
+            report: { inbox.post(.applied($0), force: true) })
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
         snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
-        publishedStatus = ClusterStatus(node: raft.id)
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
     }
@@ -100,7 +101,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
 
     /// The node's latest published view of the cluster.
-    public var status: ClusterStatus { statusLock.withLock { publishedStatus } }
+    public var status: ClusterStatus { published.current }
 
     /// Proposes a command; returns the state machine's result once the entry is applied on this
     /// node. Throws `ClusterError` (see `isRetryable`).
@@ -155,7 +156,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.membership = node.confState
         status.stopped = stopReason
         status.counters = counters
-        statusLock.withLock { publishedStatus = status }
+        published.replace(with: status)
     }
 
     func loopFinished() { finished.signal() }
