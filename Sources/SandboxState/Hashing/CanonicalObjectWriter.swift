@@ -40,7 +40,7 @@ struct CanonicalObjectWriter {
             bytes.append(UInt8(ascii: ","))
             bytes.append(UInt8(ascii: "\""))
         }
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        key.withUTF8Buffer { name in for byte in name { bytes.append(byte) } }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
     }

@@ -9,22 +9,10 @@ public struct StateWrites: Sendable {
     struct Key: Hashable, Sendable {
         let bytes: [UInt8]
         private let fold: UInt64
-        /// The first eight bytes, big-endian (zeros past the end): orders most pairs of keys in
-        /// one comparison (``StateWrites/sorted``).
-        fileprivate let head: UInt64
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
             fold = Self.fold(bytes)
-            var head: UInt64 = 0
-            for i in 0..<8 { head = head << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
-            self.head = head
-        }
-
-        /// Byte order (`lexicographicallyPrecedes`).
-        fileprivate static func < (lhs: Key, rhs: Key) -> Bool {
-            if lhs.head != rhs.head { return lhs.head < rhs.head }
-            return StateWrites.precedes(lhs.bytes, rhs.bytes)
         }
 
         static func == (lhs: Key, rhs: Key) -> Bool { lhs.fold == rhs.fold && lhs.bytes == rhs.bytes }
@@ -88,9 +76,26 @@ public struct StateWrites: Sendable {
 
     /// The changes in key order (a deterministic order for stores that care).
     public var sorted: [(key: [UInt8], value: [UInt8]?)] {
-        var pairs = entries.map { (key: $0.key, value: $0.value) }
-        pairs.sort { $0.key < $1.key }
-        return pairs.map { ($0.key.bytes, $0.value) }
+        // Sorted as plain values (the first 16 bytes as two big-endian words, and the pair's
+        // place), so the sort moves no references; keys equal in their first 16 bytes are
+        // compared in full.
+        let pairs = Array(entries)
+        var order: [(head: UInt64, next: UInt64, index: Int)] = []
+        order.reserveCapacity(pairs.count)
+        for (index, pair) in pairs.enumerated() {
+            let bytes = pair.key.bytes
+            var head: UInt64 = 0
+            var next: UInt64 = 0
+            for i in 0..<8 { head = head << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+            for i in 8..<16 { next = next << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+            order.append((head, next, index))
+        }
+        order.sort { lhs, rhs in
+            if lhs.head != rhs.head { return lhs.head < rhs.head }
+            if lhs.next != rhs.next { return lhs.next < rhs.next }
+            return Self.precedes(pairs[lhs.index].key.bytes, pairs[rhs.index].key.bytes)
+        }
+        return order.map { (pairs[$0.index].key.bytes, pairs[$0.index].value) }
     }
 
     /// Byte order (`lexicographicallyPrecedes`), compared through buffer pointers (the generic
