@@ -162,6 +162,7 @@ final class Database: @unchecked Sendable {
     ) throws -> Result {
         try lock.withReadLock {
             guard let database = handle else { throw StorageError.closed }
+            Self.disablePerfCounters()
             return try body(database, families[family.rawValue])
         }
     }
@@ -169,9 +170,18 @@ final class Database: @unchecked Sendable {
     func withOpenHandle<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
         try lock.withReadLock {
             guard let database = handle else { throw StorageError.closed }
+            Self.disablePerfCounters()
             return try body(database)
         }
     }
+
+    /// RocksDB counts perf statistics per thread unless told otherwise (`kEnableCount`): every
+    /// key comparison in the memtable then updates the calling thread's perf context, which the
+    /// shared library reaches through `__tls_get_addr` — 6% of a decide's apply. Nothing here
+    /// reads those counts, so each call into the database turns them off for its thread (a
+    /// thread-local store; threads come from pools, so there is no one place to do it once).
+    @inline(__always)
+    static func disablePerfCounters() { rocksdb_set_perf_level(Int32(rocksdb_disable)) }
 
     func register(_ resource: NativeResource) {
         resources.withLock { $0[ObjectIdentifier(resource)] = resource }
