@@ -71,14 +71,20 @@ import Testing
         #expect((view?.body["key_ids"] as? [String])?.count == 2)
         #expect(await cluster.call(3, "GET", "/v1/agents/helper", headers: oldKey)?.status == 200)
         let oldID = try #require((view?.body["key_ids"] as? [String])?.first)
+        // Node 2 has the old key in its agent key cache; the revoke answered by node 2 is
+        // applied there, and the very next request with the key is refused (no eventually).
+        _ = try await Self.eventually(cluster, 2, "GET", "/v1/agents/helper", headers: oldKey, status: 200)
         let revoked = await cluster.admin(2, "DELETE", "/v1/agents/helper/keys/\(oldID)", "")
         #expect(revoked?.status == 200, "\(String(describing: revoked))")
+        #expect(await cluster.call(2, "GET", "/v1/agents/helper", headers: oldKey)?.status == 401)
         _ = try await Self.eventually(cluster, 1, "GET", "/v1/agents/helper", headers: oldKey, status: 401)
         #expect(await cluster.call(1, "GET", "/v1/agents/helper", headers: newKey)?.status == 200)
         #expect(await cluster.call(1, "GET", "/v1/agents/sales_assistant", headers: newKey)?.status == 403)
 
-        // Disabled: the key is refused (403) until enabled again.
+        // Disabled: the key is refused (403) until enabled again; at once on the node that
+        // answered the disable (its cache held the agent: node 3 served the new key above).
         #expect(await cluster.admin(3, "POST", "/v1/agents/helper/disable", "")?.status == 200)
+        #expect(await cluster.call(3, "GET", "/v1/agents/helper", headers: newKey)?.status == 403)
         let disabled = try await Self.eventually(
             cluster, 2, "GET", "/v1/agents/helper", headers: newKey, status: 403)
         #expect(Self.code(disabled) == "agent_disabled")

@@ -117,14 +117,19 @@ extension SandboxNode {
         }
     }
 
+    /// The enabled agent holding `key`: from ``AgentKeyCache`` when it has it, else read from
+    /// the state (and kept there).
     private func agent(key: String) throws(APIError) -> AgentRecord {
         let hash = SHA256.hash(Array(key.utf8))
+        let (cached, generation) = agentKeys.lookup(keyHash: hash)
+        if let cached { return cached }
         guard let agent = try read({ try queries.agent(byKeyHash: hash) }),
             agent.keyHashes.contains(where: { Self.constantTimeEqual($0, hash) })
         else { throw .unauthorized("unknown agent key", code: "invalid_credentials") }
         guard agent.enabled else {
             throw .forbidden("agent `\(agent.id)` is disabled; an administrator can enable it", code: "agent_disabled")
         }
+        agentKeys.store(agent, keyHash: hash, readAt: generation)
         return agent
     }
 

@@ -20,6 +20,8 @@ public final class SandboxNode: Sendable {
     let failedAuth = Mutex(FailedAuthLimiter())
     /// Long polls waiting for the applied state to change.
     let watchers: ApplyWatchers
+    /// Agents by key hash, emptied by the apply thread when an identity may have changed.
+    let agentKeys: AgentKeyCache
     /// Signs console session cookies (the key derived from the cluster secret, else the
     /// signing key: the same on every node).
     let sessions: SessionSigner
@@ -78,7 +80,10 @@ public final class SandboxNode: Sendable {
         keyIDs = KeyIDs(secret: shared)
         let watchers = ApplyWatchers()
         self.watchers = watchers
+        let agentKeys = AgentKeyCache()
+        self.agentKeys = agentKeys
         machine.applied = { results in
+            agentKeys.applied(results)  // before the entries' proposers are answered
             guard let results else { return watchers.notifyAll() }
             watchers.notify(results.flatMap(WatchKey.changed(by:)))
         }
