@@ -1,7 +1,7 @@
 import ClusterTestSupport
 import Foundation
 import Raft
-import SandboxCluster
+@_spi(Testing) import SandboxCluster
 import Testing
 
 /// Entries are applied on a thread of their own: a slow state machine delays answers, not
@@ -65,6 +65,80 @@ import Testing
         // as separate items and were joined: two calls (one more if an election's entry came
         // between), where one per item made ten.
         #expect((2...3).contains(calls.value), "apply called \(calls.value) times")
+    }
+
+    /// A proposal is answered by the apply thread once its entry is applied, even while the
+    /// loop is held in a log write (before, the answer waited for the loop to take the apply
+    /// thread's report).
+    @Test func anAppliedProposalIsAnsweredWhileTheLoopIsInALogWrite() async throws {
+        let writes = WriteHold()
+        let cluster = try TestCluster { config in
+            let node = config.raft.id
+            config.seam.beforeEntriesWrite = { _ in writes.pass(node) }
+        }
+        defer { writes.release() }
+        let leader = try await cluster.leader()
+        let driver = cluster.driver(leader)
+        _ = try await driver.propose(Array("warm".utf8))
+        let applyHeld = DispatchSemaphore(value: 0)
+        cluster.machine(leader).beforeApply = { applyHeld.wait() }
+        let before = driver.status.commitIndex
+        let first = Task { try await driver.propose(Array("first".utf8)) }
+        _ = try await cluster.eventually(.seconds(20), "the first entry committed") {
+            driver.status.commitIndex > before ? true : nil
+        }
+        // The leader's next log write now waits; the second proposal puts its loop in one.
+        writes.hold(leader)
+        let second = Task { try await driver.propose(Array("second".utf8)) }
+        _ = try await cluster.eventually(.seconds(20), "the leader's loop held in a write") {
+            writes.held > 0 ? true : nil
+        }
+        cluster.machine(leader).beforeApply = nil
+        applyHeld.signal()
+        let answers = CallCount()
+        Task {
+            if (try? await first.value) != nil { answers.add() }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline, answers.value == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(answers.value == 1, "the first proposal was not answered while the loop was in a write")
+        #expect(writes.held == 1, "the loop left the write before the answer")
+        writes.release()
+        _ = try await second.value
+    }
+}
+
+/// Holds one node's log writes that carry entries while `hold(_:)` is in force (on its loop).
+private final class WriteHold: @unchecked Sendable {  // `holding` and `count` only under `lock`
+    private let lock = NSLock()
+    private let gate = DispatchSemaphore(value: 0)
+    private var holding: NodeID?
+    private var count = 0
+
+    func hold(_ node: NodeID) { lock.withLock { holding = node } }
+
+    /// Lets every held write (and every later one) go on.
+    func release() {
+        let waiting: Int = lock.withLock {
+            holding = nil
+            defer { count = 0 }
+            return count
+        }
+        for _ in 0..<waiting { gate.signal() }
+    }
+
+    /// Writes held now.
+    var held: Int { lock.withLock { count } }
+
+    func pass(_ node: NodeID) {
+        let wait: Bool = lock.withLock {
+            guard holding == node else { return false }
+            count += 1
+            return true
+        }
+        if wait { gate.wait() }
     }
 }
 
