@@ -39,23 +39,43 @@ import Testing
         var transfers = SnapshotTransfers(installTimeout: .seconds(30))
         let start = ContinuousClock.now
         let unknown: (NodeID) -> UInt64? = { _ in nil }
-        transfers.started(to: 2, index: 100)
-        transfers.started(to: 3, index: 120)
+        transfers.started(to: 2, index: 100, term: 1)
+        transfers.started(to: 3, index: 120, term: 1)
         #expect(transfers.compactionFloor(match: unknown) == 100 && transfers.isUnderWay(to: 2))
-        transfers.prune(now: start + .seconds(60), applied: 500, margin: 10, match: unknown)
+        transfers.prune(now: start + .seconds(60), applied: 500, margin: 10, term: 1, match: unknown)
         #expect(transfers.compactionFloor(match: unknown) == 100)  // still streaming: held whatever the time
         transfers.finished(to: 2, failed: false, now: start)
         transfers.finished(to: 3, failed: true, now: start)
         #expect(!transfers.isUnderWay(to: 3) && transfers.compactionFloor(match: unknown) == 100)
-        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 99 }
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 1) { _ in 99 }
         #expect(transfers.compactionFloor { _ in 99 } == 100)  // sent, not installed yet
-        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 300 }
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 1) { _ in 300 }
         #expect(transfers.compactionFloor { _ in 300 } == 300)  // installed, catching up: held at its match
-        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10) { _ in 490 }
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 1) { _ in 490 }
         #expect(transfers.compactionFloor { _ in 490 } == nil)  // caught up
-        transfers.started(to: 2, index: 200)
+        transfers.started(to: 2, index: 200, term: 1)
         transfers.finished(to: 2, failed: false, now: start)
-        transfers.prune(now: start + .seconds(30), applied: 500, margin: 10) { _ in 150 }
+        transfers.prune(now: start + .seconds(30), applied: 500, margin: 10, term: 1) { _ in 150 }
         #expect(transfers.compactionFloor(match: unknown) == nil)  // timed out after sending
+    }
+
+    /// A leader deposed and elected again while it streamed to a follower: the follower refuses
+    /// that snapshot (an older term's), so the transfer must not hold a new stream back for the
+    /// install timeout (the seed-109 chaos run's 30 s catch-up of a new member).
+    @Test func aTransferOfAnEarlierTermIsCancelledOrForgotten() {
+        var transfers = SnapshotTransfers(installTimeout: .seconds(30))
+        let start = ContinuousClock.now
+        let behind: (NodeID) -> UInt64? = { _ in 50 }
+        let streaming = transfers.started(to: 2, index: 100, term: 7)
+        transfers.started(to: 3, index: 100, term: 7)
+        transfers.finished(to: 3, failed: false, now: start)
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 7, match: behind)
+        #expect(transfers.isUnderWay(to: 2) && transfers.isUnderWay(to: 3) && !streaming.isSet)
+        transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 9, match: behind)
+        #expect(!transfers.isUnderWay(to: 3), "a snapshot sent in an earlier term held a new stream back")
+        #expect(streaming.isSet, "a stream of an earlier term was not cancelled")
+        #expect(transfers.isUnderWay(to: 2))  // until its thread reports the cancelled stream
+        transfers.finished(to: 2, failed: true, now: start + .seconds(2))
+        #expect(!transfers.isUnderWay(to: 2) && transfers.compactionFloor(match: behind) == nil)
     }
 }

@@ -25,7 +25,9 @@ extension RaftDriver {
                 proposals.expire(now: now)
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
-                snapshotTransfers.prune(now: now, applied: appliedIndex, margin: config.compactionRetain) {
+                snapshotTransfers.prune(
+                    now: now, applied: appliedIndex, margin: config.compactionRetain, term: node.term
+                ) {
                     node.replicationState(of: $0)?.match
                 }
             }

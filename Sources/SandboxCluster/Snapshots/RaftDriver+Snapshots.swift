@@ -21,11 +21,12 @@ extension RaftDriver {
         var message = message
         // The state's own metadata (its applied index, never behind Raft's compaction point).
         message.snapshot = Snapshot(metadata: reader.metadata)
-        snapshotTransfers.started(to: peer, index: reader.metadata.index)
+        let cancel = snapshotTransfers.started(to: peer, index: reader.metadata.index, term: node.term)
         let stream = SnapshotStream(reader: reader, message: message)
         snapshotStreams.enter()
         let thread = Thread { [transport, inbox, snapshotStreams] in
-            let (sent, bytes) = stream.send(through: transport, to: peer, until: { inbox.isClosed })
+            let (sent, bytes) = stream.send(
+                through: transport, to: peer, until: { inbox.isClosed || cancel.isSet })
             inbox.post(.snapshotSent(to: peer, failed: !sent, bytes: bytes), force: true)
             snapshotStreams.leave()
         }

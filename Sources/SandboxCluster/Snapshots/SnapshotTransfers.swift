@@ -1,3 +1,4 @@
+import Foundation
 import Raft
 
 /// The snapshots a leader is streaming, or has streamed and not yet seen installed, by peer.
@@ -11,11 +12,20 @@ import Raft
 /// stream to the same peer, until the follower is caught up (its match past `i` and within
 /// `margin` of the leader's applied index), the stream fails, or `installTimeout` passes after
 /// the last chunk was sent.
+///
+/// A transfer belongs to the term it started in. Once this node is in a later term (it lost
+/// leadership, perhaps to lead again), the follower refuses that snapshot (its message is from
+/// an older term): a sent one is forgotten and a streaming one cancelled, so that a new stream
+/// can start. Before, a leader deposed and re-elected while streaming to a new member waited the
+/// whole `installTimeout` (30 s) before streaming again: the 30 s catch-up of the seed-109
+/// chaos run's slowest membership add.
 struct SnapshotTransfers {
     struct Transfer {
         var index: UInt64
+        var term: UInt64
         /// When the last chunk was sent (nil while streaming).
         var sentAt: ContinuousClock.Instant?
+        let cancel: SnapshotCancel
     }
 
     private(set) var byPeer: [NodeID: Transfer] = [:]
@@ -28,8 +38,13 @@ struct SnapshotTransfers {
     /// Whether a transfer to `peer` is under way (streaming or being installed).
     func isUnderWay(to peer: NodeID) -> Bool { byPeer[peer] != nil }
 
-    mutating func started(to peer: NodeID, index: UInt64) {
-        byPeer[peer] = Transfer(index: index, sentAt: nil)
+    /// A stream to `peer` of the snapshot at `index` starts in `term`; its thread stops before
+    /// its next chunk once the returned flag is set.
+    @discardableResult
+    mutating func started(to peer: NodeID, index: UInt64, term: UInt64) -> SnapshotCancel {
+        let cancel = SnapshotCancel()
+        byPeer[peer] = Transfer(index: index, term: term, sentAt: nil, cancel: cancel)
+        return cancel
     }
 
     /// The stream ended: a failed one is forgotten; a sent one waits for the install.
@@ -42,12 +57,17 @@ struct SnapshotTransfers {
     }
 
     /// Forgets the transfers that are over: the follower caught up (its `match` reached the
-    /// snapshot's index and is within `margin` of `applied`), timed out after sending, or sent
-    /// to a peer this node no longer leads (`match` nil).
+    /// snapshot's index and is within `margin` of `applied`), timed out after sending, sent to a
+    /// peer this node no longer leads (`match` nil), or sent in a term before `term`; cancels
+    /// the streams of an earlier term (each is forgotten when its thread reports the failure).
     mutating func prune(
-        now: ContinuousClock.Instant, applied: UInt64, margin: UInt64, match: (NodeID) -> UInt64?
+        now: ContinuousClock.Instant, applied: UInt64, margin: UInt64, term: UInt64, match: (NodeID) -> UInt64?
     ) {
         for (peer, transfer) in byPeer {
+            if transfer.term < term {
+                if transfer.sentAt == nil { transfer.cancel.set() } else { byPeer[peer] = nil }
+                continue
+            }
             guard let sentAt = transfer.sentAt else { continue }  // still streaming
             let caughtUp = match(peer).map { $0 >= transfer.index && $0 + margin >= applied } ?? true
             if caughtUp || now - sentAt >= installTimeout { byPeer[peer] = nil }
@@ -59,4 +79,17 @@ struct SnapshotTransfers {
     func compactionFloor(match: (NodeID) -> UInt64?) -> UInt64? {
         byPeer.map { peer, transfer in max(transfer.index, match(peer) ?? 0) }.min()
     }
+}
+
+/// Set once to stop a snapshot stream before its next chunk (set on the loop thread, read on the
+/// stream's).
+///
+/// `@unchecked Sendable`: `isSet` is read and written only under `lock`.
+final class SnapshotCancel: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() { lock.withLock { value = true } }
 }
