@@ -110,6 +110,49 @@ import Testing
     }
 }
 
+extension ApplyThreadTests {
+    /// A proposal whose entry waits on a stalled apply thread is still bounded by its deadline:
+    /// answered `unknownOutcome` (it may yet be applied), and the apply thread's later answer is
+    /// ignored (a continuation resumed twice would trap).
+    @Test func aProposalOnAStalledApplyIsAnsweredAtItsDeadline() async throws {
+        let cluster = try TestCluster { config in config.proposalTimeout = .seconds(1) }
+        let leader = try await cluster.leader()
+        let driver = cluster.driver(leader)
+        _ = try await driver.propose(Array("warm".utf8))
+        let release = DispatchSemaphore(value: 0)
+        cluster.machine(leader).beforeApply = { release.wait() }
+        let before = driver.status.commitIndex
+        let started = ContinuousClock.now
+        let held = Task { try await driver.propose(Array("held".utf8)) }
+        // Without the deadline the answer would wait for the apply thread: it moves on after 8 s.
+        let unstick = Task.detached {
+            try? await Task.sleep(for: .seconds(8))
+            for _ in 0..<8 { release.signal() }
+        }
+        defer { unstick.cancel() }
+        _ = try await cluster.eventually(.seconds(20), "the held entry committed") {
+            driver.status.commitIndex > before ? true : nil
+        }
+        let outcome: String
+        do {
+            _ = try await held.value
+            outcome = "answered with a result"
+        } catch ClusterError.unknownOutcome {
+            outcome = "unknown"
+        } catch {
+            outcome = "\(error)"
+        }
+        #expect(outcome == "unknown")
+        #expect(ContinuousClock.now - started < .seconds(8), "answered at its deadline, not when apply moved on")
+        cluster.machine(leader).beforeApply = nil
+        for _ in 0..<8 { release.signal() }
+        _ = try await cluster.eventually(.seconds(20), "the held entry applied after all") {
+            driver.status.appliedIndex > before ? true : nil
+        }
+        _ = try await driver.propose(Array("after".utf8))  // the node goes on
+    }
+}
+
 /// Holds one node's log writes that carry entries while `hold(_:)` is in force (on its loop).
 private final class WriteHold: @unchecked Sendable {  // `holding` and `count` only under `lock`
     private let lock = NSLock()

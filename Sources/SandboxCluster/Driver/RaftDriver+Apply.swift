@@ -15,6 +15,7 @@ extension RaftDriver {
                 run.append(entry)
                 for appended in proposals.appended.removeValue(forKey: entry.index) ?? [] {
                     waiting.append((entry.index, appended))
+                    proposals.handedOut.append((entry.index, appended.queued.deadline, appended.queued.waiter))
                 }
                 continue
             }
@@ -48,13 +49,14 @@ extension RaftDriver {
         // A report from before a snapshot install is late: the snapshot moved past it.
         let advanced = last.index > appliedIndex
         if advanced { appliedIndex = last.index }
+        proposals.applied(upTo: last.index)
         switch report {
         case .failed: return
         case .entries(let entries, let results, let replaced):
             answerProposals(entries, results)
             membershipWaiters.applied(entries: entries)
             let now = config.clock()
-            for queued in replaced {
+            for queued in replaced where !queued.waiter.isAnswered {  // expired meanwhile: not again
                 if queued.deadline > now {
                     proposals.queue.append(queued)  // certainly not applied: propose again
                 } else {

@@ -6,7 +6,7 @@ import SandboxWire
 /// batches forwarded to the leader, entries appended and not yet applied, and the results of
 /// recently applied entries (for an outcome that arrives after the entry was applied here).
 struct ProposalWaiters<Result: Sendable> {
-    typealias Waiter = CheckedContinuation<Result, any Error>
+    typealias Waiter = OnceWaiter<Result>
 
     struct Queued {
         var command: [UInt8]
@@ -25,6 +25,10 @@ struct ProposalWaiters<Result: Sendable> {
     var forwarded: [UInt64: (leader: NodeID, proposals: [Queued])] = [:]
     /// In the log at an index, with the term they were appended in: waiting to be applied.
     var appended: [UInt64: [Appended]] = [:]
+    /// Handed to the apply thread with their entry (which answers them), in index order: kept
+    /// here only so that their deadline still bounds the wait (a stalled apply: `expire`), and
+    /// dropped once the loop hears their index applied.
+    var handedOut: [(index: UInt64, deadline: ContinuousClock.Instant, waiter: Waiter)] = []
     /// Results of the last applied entries, by index (bounded ring).
     private var recent: [UInt64: (term: UInt64, result: Result)] = [:]
     /// The indexes in `recent`, oldest at `recentOldest` once the ring is full (a ring: dropping
@@ -36,7 +40,7 @@ struct ProposalWaiters<Result: Sendable> {
 
     var count: Int {
         queue.count + appended.values.reduce(0) { $0 + $1.count }
-            + forwarded.values.reduce(0) { $0 + $1.proposals.count }
+            + forwarded.values.reduce(0) { $0 + $1.proposals.count } + handedOut.count
     }
 
     mutating func remember(_ result: Result, index: UInt64, term: UInt64) {
@@ -54,9 +58,18 @@ struct ProposalWaiters<Result: Sendable> {
         for queued in queue { queued.waiter.resume(throwing: error) }
         for (_, batch) in forwarded { for queued in batch.proposals { queued.waiter.resume(throwing: error) } }
         for (_, waiting) in appended { for appended in waiting { appended.queued.waiter.resume(throwing: error) } }
+        for handed in handedOut { handed.waiter.resume(throwing: error) }  // unless applied first
         queue = []
         forwarded = [:]
         appended = [:]
+        handedOut = []
+    }
+
+    /// Forgets the handed-out waiters whose index is applied (the apply thread answered them).
+    mutating func applied(upTo index: UInt64) {
+        var drop = 0
+        while drop < handedOut.count, handedOut[drop].index <= index { drop += 1 }
+        if drop > 0 { handedOut.removeFirst(drop) }
     }
 
     /// Answers the waiters whose deadline passed: queued ones were never sent (not applied),
@@ -84,6 +97,13 @@ struct ProposalWaiters<Result: Sendable> {
                     throwing: ClusterError.unknownOutcome("entry \(index) was not applied in time"))
             }
             self.appended[index] = onTime.isEmpty ? nil : onTime
+        }
+        // On the apply thread and late (a stalled apply): answered here; the apply thread's
+        // answer, if it comes, is then ignored.
+        handedOut.removeAll { handed in
+            guard handed.deadline <= now else { return false }
+            handed.waiter.resume(throwing: ClusterError.unknownOutcome("entry \(handed.index) was not applied in time"))
+            return true
         }
     }
 }

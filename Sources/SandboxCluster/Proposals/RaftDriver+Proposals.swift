@@ -3,18 +3,18 @@ import Raft
 import SandboxWire
 
 extension RaftDriver {
-    func enqueue(_ command: [UInt8], _ waiter: CheckedContinuation<Machine.Result, any Error>) {
+    func enqueue(_ command: [UInt8], _ continuation: CheckedContinuation<Machine.Result, any Error>) {
         guard command.count <= config.raft.limits.maxEntryBytes, command.count <= config.wire.maxEntryBytes else {
-            return waiter.resume(
+            return continuation.resume(
                 throwing: ClusterError.invalid(
                     "a command of \(command.count) bytes exceeds the entry limit of \(config.raft.limits.maxEntryBytes)"
                 ))
         }
         guard proposals.count < config.maxWaitingProposals else {
-            return waiter.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
+            return continuation.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
         }
         let deadline = config.clock() + config.proposalTimeout
-        proposals.queue.append(.init(command: command, waiter: waiter, deadline: deadline))
+        proposals.queue.append(.init(command: command, waiter: OnceWaiter(continuation), deadline: deadline))
     }
 
     /// Proposes what is queued here and what followers forwarded, as one batch on a leader;
