@@ -39,8 +39,8 @@ final class SandboxMachine: ReplicatedStateMachine {
     }
 
     func reloadAfterSnapshot() throws {
+        applied(nil)  // first: the caches of the old state go even if the reload fails
         try machine.reload()
-        applied(nil)
         membersChanged(nil)
     }
 

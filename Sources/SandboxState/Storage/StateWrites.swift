@@ -1,44 +1,25 @@
 /// The effects of applied entries: the last write of each key.
 public struct StateWrites: Sendable {
-    /// A key of the write table, hashed by a fold of its bytes computed once when it is made.
-    /// The standard `[UInt8]` hashing fed the hasher a byte at a time, and SipHash over the
-    /// whole key on every lookup and every table resize was still 6% of a decide's apply; the
-    /// hasher now mixes one word. The fold is not keyed, so a client choosing request ids could
-    /// make keys of one batch collide: that costs comparisons within one batch's table (a few
-    /// hundred keys), never a wrong result.
+    /// A key of the write table, hashed once when it is made: SipHash over the whole key (Swift's
+    /// `Hasher`, seeded per process, so a client choosing request ids cannot make a batch's keys
+    /// collide), kept in the key; the table's hasher then mixes one word per lookup and resize.
+    /// Before, the standard `[UInt8]` hashing fed the hasher a byte at a time on every lookup and
+    /// every resize (6% of a decide's apply). The hash orders nothing that is stored: the commit
+    /// sorts the keys by their bytes.
     struct Key: Hashable, Sendable {
         let bytes: [UInt8]
-        private let fold: UInt64
+        private let digest: Int
 
         init(bytes: [UInt8]) {
             self.bytes = bytes
-            fold = Self.fold(bytes)
+            var hasher = Hasher()
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            digest = hasher.finalize()
         }
 
-        static func == (lhs: Key, rhs: Key) -> Bool { lhs.fold == rhs.fold && lhs.bytes == rhs.bytes }
+        static func == (lhs: Key, rhs: Key) -> Bool { lhs.digest == rhs.digest && lhs.bytes == rhs.bytes }
 
-        func hash(into hasher: inout Hasher) { hasher.combine(fold) }
-
-        /// Eight bytes at a time, multiply-xorshift (the tail with its length).
-        private static func fold(_ bytes: [UInt8]) -> UInt64 {
-            bytes.withUnsafeBytes { raw in
-                var state: UInt64 = 0x9e37_79b9_7f4a_7c15 ^ UInt64(raw.count)
-                var offset = 0
-                while raw.count - offset >= 8 {
-                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                    state = (state ^ word) &* 0xff51_afd7_ed55_8ccd
-                    state ^= state >> 29
-                    offset += 8
-                }
-                var tail: UInt64 = 1
-                while offset < raw.count {
-                    tail = tail << 8 | UInt64(raw[offset])
-                    offset += 1
-                }
-                state = (state ^ tail) &* 0xc4ce_b9fe_1a85_ec53
-                return state ^ state >> 32
-            }
-        }
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
     /// nil deletes the key.
