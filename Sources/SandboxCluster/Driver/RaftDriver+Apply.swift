@@ -22,6 +22,11 @@ extension RaftDriver {
             if !run.isEmpty { applier.submit(.entries(run, waiting)) }
             run = []
             waiting = []
+            // A local proposal appended at this index by an earlier leader: replaced.
+            let now = config.clock()
+            for appended in proposals.appended.removeValue(forKey: entry.index) ?? [] {
+                proposals.replaced(appended.queued, now: now)
+            }
             let conf: ConfState
             if let change = try? ConfChange(decoding: entry.data) {
                 conf = node.applyConfChange(change)
@@ -56,13 +61,7 @@ extension RaftDriver {
             answerProposals(entries, results)
             membershipWaiters.applied(entries: entries)
             let now = config.clock()
-            for queued in replaced where !queued.waiter.isAnswered {  // expired meanwhile: not again
-                if queued.deadline > now {
-                    proposals.queue.append(queued)  // certainly not applied: propose again
-                } else {
-                    queued.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
-                }
-            }
+            for queued in replaced { proposals.replaced(queued, now: now) }
         case .membership(let entry, let conf): membershipWaiters.applied(membership: entry, conf: conf)
         }
         guard advanced else { return }
@@ -78,11 +77,8 @@ extension RaftDriver {
             for waiting in proposals.appended.removeValue(forKey: entry.index) ?? [] {
                 if waiting.term == entry.term {
                     waiting.queued.waiter.resume(returning: result)
-                } else if waiting.queued.deadline > now {
-                    proposals.queue.append(waiting.queued)  // certainly not applied: propose again
                 } else {
-                    waiting.queued.waiter.resume(
-                        throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+                    proposals.replaced(waiting.queued, now: now)
                 }
             }
         }

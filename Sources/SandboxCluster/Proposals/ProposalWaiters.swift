@@ -65,6 +65,30 @@ struct ProposalWaiters<Result: Sendable> {
         handedOut = []
     }
 
+    /// Answers the waiters of entries at or below an installed snapshot at once (they may be in
+    /// it: unknownOutcome), rather than at their deadline.
+    mutating func passed(bySnapshotAt index: UInt64) {
+        for (waitingIndex, waiting) in appended where waitingIndex <= index {
+            appended[waitingIndex] = nil
+            for entry in waiting {
+                entry.queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome("a snapshot up to index \(index) was installed over it"))
+            }
+        }
+    }
+
+    /// A waiter whose index holds another term's entry (certainly not applied): queued to be
+    /// proposed again while its deadline allows, else answered `notApplied`; one that was
+    /// answered meanwhile (its deadline passed on the apply thread) is left alone.
+    mutating func replaced(_ queued: Queued, now: ContinuousClock.Instant) {
+        guard !queued.waiter.isAnswered else { return }
+        if queued.deadline > now {
+            queue.append(queued)
+        } else {
+            queued.waiter.resume(throwing: ClusterError.notApplied("replaced by a later leader's entry"))
+        }
+    }
+
     /// Forgets the handed-out waiters whose index is applied (the apply thread answered them).
     mutating func applied(upTo index: UInt64) {
         var drop = 0

@@ -81,6 +81,7 @@ extension RaftDriver {
         }
         appliedIndex = max(appliedIndex, completed.metadata.index)
         membershipWaiters.passed(bySnapshotAt: completed.metadata.index)
+        proposals.passed(bySnapshotAt: completed.metadata.index)
         counters.snapshotsInstalled += 1
     }
 
