@@ -43,6 +43,18 @@ final class DecisionLoad: @unchecked Sendable {
         }
     }
 
+    /// Decisions acknowledged so far.
+    var count: Int { lock.withLock { acknowledged.count } }
+
+    /// Returns once more than `count` decisions were acknowledged, or `limit` passed (a loaded
+    /// machine serves the first decisions slowly: a fixed pause made too few there).
+    func waitUntilMoreThan(_ count: Int, within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while self.count <= count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Stops the clients and returns what they saw.
     func stop() async -> (acknowledged: [String: Int], longestWait: Duration) {
         lock.withLock { stopped = true }

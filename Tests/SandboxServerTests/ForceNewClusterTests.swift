@@ -59,6 +59,7 @@ import Testing
         try await cluster.startProvisioned(budget: 10_000_000)
         let load = DecisionLoad(cluster: cluster, nodes: [1, 2, 3])
         try await Task.sleep(for: .seconds(2))
+        await load.waitUntilMoreThan(10, within: .seconds(30))
         let acknowledged = await load.stop().acknowledged
         #expect(acknowledged.count > 10, "the load made progress: \(acknowledged.count)")
         try await cluster.waitForConvergence([1, 2, 3])
