@@ -13,6 +13,7 @@ import Testing
         _ = try await cluster.driver(leader).propose(Array("warm".utf8))
         let release = DispatchSemaphore(value: 0)
         cluster.machine(leader).beforeApply = { release.wait() }
+        defer { Self.unhold(cluster.machine(leader), release) }  // also when an expectation throws
         let driver = cluster.driver(leader)
         let before = driver.status.appliedIndex
         let answers = Task { await ClusterProbe.proposeAll((0..<20).map { "held-\($0)" }, on: [driver]) }
@@ -50,6 +51,7 @@ import Testing
             calls.add()
             release.wait()
         }
+        defer { Self.unhold(cluster.machine(leader), release) }
         var answers: [Task<UInt64, any Error>] = []
         for i in 0..<10 {
             let before = driver.status.commitIndex
@@ -82,6 +84,7 @@ import Testing
         _ = try await driver.propose(Array("warm".utf8))
         let applyHeld = DispatchSemaphore(value: 0)
         cluster.machine(leader).beforeApply = { applyHeld.wait() }
+        defer { Self.unhold(cluster.machine(leader), applyHeld) }
         let before = driver.status.commitIndex
         let first = Task { try await driver.propose(Array("first".utf8)) }
         _ = try await cluster.eventually(.seconds(20), "the first entry committed") {
@@ -121,6 +124,7 @@ extension ApplyThreadTests {
         _ = try await driver.propose(Array("warm".utf8))
         let release = DispatchSemaphore(value: 0)
         cluster.machine(leader).beforeApply = { release.wait() }
+        defer { Self.unhold(cluster.machine(leader), release) }
         let before = driver.status.commitIndex
         let started = ContinuousClock.now
         let held = Task { try await driver.propose(Array("held".utf8)) }
@@ -150,6 +154,16 @@ extension ApplyThreadTests {
             driver.status.appliedIndex > before ? true : nil
         }
         _ = try await driver.propose(Array("after".utf8))  // the node goes on
+    }
+}
+
+extension ApplyThreadTests {
+    /// Ends a test's hold on `machine`'s apply thread however the test ends: without it, a test
+    /// that threw left the thread waiting, and the cluster's deinit (which stops the driver and
+    /// waits for that thread) hung the whole test run.
+    static func unhold(_ machine: CounterMachine, _ release: DispatchSemaphore) {
+        machine.beforeApply = nil
+        for _ in 0..<64 { release.signal() }
     }
 }
 
