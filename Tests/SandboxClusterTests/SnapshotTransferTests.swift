@@ -15,6 +15,7 @@ import Testing
         // The follower comes back behind the compacted log; its snapshot takes 600 ms to send,
         // while the leader commits far more than the log keeps (40 entries).
         cluster.network.snapshotChunkDelay = .milliseconds(600)
+        let termBefore = cluster.driver(leader).status.term
         try cluster.start(follower)
         let load = Task {
             var acknowledged: [String: UInt64] = [:]
@@ -31,8 +32,12 @@ import Testing
         let sent = cluster.driver(leader).status.counters.snapshotsSent
         // Without the hold, each install ended behind the compacted log and took another full
         // snapshot, for as long as the load went on.
-        #expect(sent == 1, "\(sent) snapshots sent to one restarted follower")
-        #expect(cluster.driver(follower).status.counters.snapshotsInstalled == 1)
+        // A transfer belongs to its term (a20f228): an election under a loaded machine (ci21)
+        // starts one more. One snapshot per term at most.
+        let terms = cluster.driver(leader).status.term - termBefore + 1
+        #expect(sent >= 1 && sent <= terms, "\(sent) snapshots sent to one restarted follower in \(terms) terms")
+        let installed = cluster.driver(follower).status.counters.snapshotsInstalled
+        #expect(installed >= 1 && installed <= terms, "\(installed) installed in \(terms) terms")
     }
 
     @Test func aTransferHoldsCompactionUntilCaughtUpFailedOrTimedOut() {
