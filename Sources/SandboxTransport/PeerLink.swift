@@ -62,19 +62,27 @@ final class PeerLink: @unchecked Sendable {
     }
 
     /// Queues a frame body, waiting up to `timeout` for room (snapshot chunks, from their own
-    /// thread: back-pressure instead of dropping).
-    func enqueueWaiting(_ body: [UInt8], timeout: Duration) -> Bool {
-        let deadline = Date().addingTimeInterval(Double(timeout.timeAmount.nanoseconds) / 1e9)
+    /// thread: back-pressure instead of dropping). The wait is cut into slices of at most
+    /// `cancelCheckInterval` and ends, the frame not queued, as soon as `cancelled()` is true: a
+    /// cancelled stream stops within a slice, not after the whole `timeout`.
+    func enqueueWaiting(_ body: [UInt8], timeout: Duration, cancelled: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
         condition.lock()
         while queuedFrames > 0,
             queuedFrames >= transport.config.maxQueuedFrames
                 || queuedBytes + body.count > transport.config.maxQueuedBytes
         {
-            guard condition.wait(until: deadline) else { break }
+            let now = ContinuousClock.now
+            guard now < deadline, !cancelled() else { break }
+            let slice = min(deadline - now, Self.cancelCheckInterval)
+            _ = condition.wait(until: Date().addingTimeInterval(slice / .seconds(1)))
         }
         condition.unlock()
-        return enqueue(body)
+        return !cancelled() && enqueue(body)
     }
+
+    /// How often a snapshot chunk waiting for room checks whether its stream was cancelled.
+    static let cancelCheckInterval: Duration = .milliseconds(20)
 
     private func release(_ bytes: Int) {
         condition.withLock {

@@ -81,9 +81,9 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         return false
     }
 
-    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool {
+    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID, until cancelled: () -> Bool) -> Bool {
         guard let link = link(to: peer), let body = try? frame.encoded(limits: config.wire) else { return false }
-        return link.enqueueWaiting(body, timeout: config.snapshotQueueWait)
+        return link.enqueueWaiting(body, timeout: config.snapshotQueueWait, cancelled: cancelled)
     }
 
     /// The port the listener is bound to, once listening.

@@ -65,10 +65,10 @@ final class MemoryNetwork: @unchecked Sendable {
 
         func send(_ frame: Frame, to peer: NodeID) -> Bool { network.deliver(frame, from: node, to: peer) }
 
-        func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool {
+        func sendSnapshotChunk(_ frame: Frame, to peer: NodeID, until cancelled: () -> Bool) -> Bool {
             let delay = network.snapshotChunkDelay
             if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
-            return network.deliver(frame, from: node, to: peer)
+            return !cancelled() && network.deliver(frame, from: node, to: peer)
         }
     }
 }

@@ -189,8 +189,75 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
         await transport.shutdown()
     }
 
+    /// A snapshot chunk waiting for room in a full queue gives up as soon as its stream is
+    /// cancelled, not after `snapshotQueueWait`: before, a stream cancelled because its term
+    /// ended still finished queueing its chunk (up to 10 s), and a stopping node waited for it.
+    @Test func aCancelledSnapshotChunkStopsWaitingForRoom() async throws {
+        // A peer that accepts the connection and never reads: the socket buffers fill, then the queue.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let silent = try await ServerBootstrap(group: group)
+            .childChannelOption(ChannelOptions.autoRead, value: false)
+            .bind(host: "127.0.0.1", port: 0).get()
+        var config = TCPTransportConfig(clusterID: "test", localNode: 1)
+        config.maxQueuedBytes = 1 << 20
+        config.snapshotQueueWait = .seconds(60)
+        config.peers = [2: PeerAddress(host: "127.0.0.1", port: silent.localAddress!.port!)]
+        let transport = TCPPeerTransport(config: config)
+        transport.attach(RecordingSink())
+        var message = Message(kind: .snapshot, from: 1, to: 2, term: 1)
+        message.snapshot = Snapshot(metadata: SnapshotMetadata(index: 10, term: 1, conf: ConfState(voters: [1, 2])))
+        let chunk = Frame.snapshotChunk(
+            SnapshotChunkFrame(
+                message: message, sequence: 0, isLast: false, chunk: [UInt8](repeating: 7, count: 256 << 10)))
+        let cancel = SnapshotCancelFlag()
+        let progress = SnapshotCancelFlag.Counter()
+        let sender = Task.detached {
+            // Queues chunks until one has to wait for room (the queue stays full), then waits.
+            while transport.sendSnapshotChunk(chunk, to: 2, until: { cancel.isSet }) {
+                progress.increment()
+                if progress.value > 1_000 { return (sent: true, waitedFor: Duration.zero) }
+            }
+            return (sent: false, waitedFor: cancel.sinceSet)
+        }
+        // Wait until the sender is stuck on a full queue: no chunk queued for 500 ms.
+        var last = -1
+        while progress.value != last {
+            last = progress.value
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(last > 0 && last < 1_000, "\(last) chunks queued before the queue filled")
+        cancel.set()
+        let outcome = await sender.value
+        #expect(!outcome.sent)
+        #expect(outcome.waitedFor < .seconds(2), "the cancelled chunk waited \(outcome.waitedFor) for room")
+        await transport.shutdown()
+        try await silent.close()
+        try await group.shutdownGracefully()
+    }
+
     private func port(of transport: TCPPeerTransport) async throws -> Int {
         // Every transport in these tests listens on loopback; the address is in its peers' lists.
         transport.listeningPort ?? 0
+    }
+}
+
+/// A cancel flag for a snapshot sender on another thread, and when it was set.
+///
+/// `@unchecked Sendable`: `setAt` is read and written only under `lock`.
+final class SnapshotCancelFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var setAt: ContinuousClock.Instant?
+
+    var isSet: Bool { lock.withLock { setAt != nil } }
+    /// How long ago `set()` was called (zero before).
+    var sinceSet: Duration { lock.withLock { setAt.map { ContinuousClock.now - $0 } ?? .zero } }
+    func set() { lock.withLock { setAt = ContinuousClock.now } }
+
+    /// A count shared with the sender (`@unchecked Sendable`: `count` only under `lock`).
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        func increment() { lock.withLock { count += 1 } }
     }
 }

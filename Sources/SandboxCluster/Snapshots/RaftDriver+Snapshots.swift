@@ -108,8 +108,9 @@ final class SnapshotStream: @unchecked Sendable {
     }
 
     /// Sends every chunk; whether all went (false when reading failed, the transport dropped a
-    /// chunk or `cancelled` turned true: the driver is stopping, checked before each chunk), and
-    /// the encoded bytes sent.
+    /// chunk or `cancelled` turned true: the driver is stopping or the stream's term ended,
+    /// checked before each chunk and while a chunk waits for queue room), and the encoded bytes
+    /// sent.
     func send(
         through transport: any PeerTransport, to peer: NodeID, until cancelled: () -> Bool
     ) -> (sent: Bool, bytes: Int) {
@@ -120,7 +121,9 @@ final class SnapshotStream: @unchecked Sendable {
                 let encoded = chunk.encoded()
                 let frame = SnapshotChunkFrame(
                     message: message, sequence: chunk.sequence, isLast: chunk.isLast, chunk: encoded)
-                guard transport.sendSnapshotChunk(.snapshotChunk(frame), to: peer) else { return (false, bytes) }
+                guard transport.sendSnapshotChunk(.snapshotChunk(frame), to: peer, until: cancelled) else {
+                    return (false, bytes)
+                }
                 bytes += encoded.count
                 if chunk.isLast { return (true, bytes) }
             }

@@ -9,12 +9,16 @@ public protocol PeerTransport: AnyObject, Sendable {
     func send(_ frame: Frame, to peer: NodeID) -> Bool
 
     /// Queues a snapshot chunk, waiting (bounded) for room when the queue is full: called from a
-    /// snapshot's own sending thread, so back-pressure rather than a drop.
-    func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool
+    /// snapshot's own sending thread, so back-pressure rather than a drop. False, the chunk not
+    /// queued, when it was dropped or `cancelled()` turned true while it waited: a cancelled
+    /// stream stops promptly, not once its chunk found room.
+    func sendSnapshotChunk(_ frame: Frame, to peer: NodeID, until cancelled: () -> Bool) -> Bool
 }
 
 extension PeerTransport {
-    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID) -> Bool { send(frame, to: peer) }
+    public func sendSnapshotChunk(_ frame: Frame, to peer: NodeID, until cancelled: () -> Bool) -> Bool {
+        !cancelled() && send(frame, to: peer)
+    }
 }
 
 /// Where a transport delivers the frames it receives (the driver).
