@@ -55,7 +55,15 @@ import Testing
         try run(seed: 4, perAgentCount: 8)
     }
 
-    private func run(seed: UInt64, perAgentCount: Int?) throws {
+    /// The cluster moves to key layout 2 (apply rules 2) part-way: the model, which knows no
+    /// layouts, still agrees, with few and with many request ids per agent.
+    @Test(arguments: [(5, 8), (6, nil)] as [(UInt64, Int?)])
+    func theMachineAgreesWithTheModelAcrossTheMoveToKeyLayout2(seed: UInt64, perAgentCount: Int?) throws {
+        var random = SeededGenerator(seed: seed &+ 1_000)
+        try run(seed: seed, perAgentCount: perAgentCount, moveAt: random.below(Self.long ? 30_000 : 1_500) + 200)
+    }
+
+    private func run(seed: UInt64, perAgentCount: Int?, moveAt: Int? = nil) throws {
         var random = SeededGenerator(seed: seed)
         var limits = StateLimits()
         if let perAgentCount { limits.maxIdempotencyKeysPerAgent = perAgentCount }
@@ -68,6 +76,7 @@ import Testing
         var counts = (allow: 0, deny: 0, approval: 0, votes: 0, replays: 0, consumed: 0)
         let steps = Self.long ? 40_000 : 2_000
         for step in 0..<steps {
+            if step == moveAt { try h.must(.setRulesVersion(version: 2, actor: "cluster")) }
             h.timeMillis += UInt64(random.below(120_000))
             if random.chance(1) { h.timeMillis += 6 * 3_600_000 }
             model.tick(h.timeMillis)
@@ -173,11 +182,14 @@ import Testing
     /// Spent ≤ limit for every agent on every day stored.
     private func checkBudgets(_ h: Harness) throws {
         for agent in Self.agents {
+            // Past days (and layout 1's today) in `l/`; key layout 2's today in the agent's row.
             let rows = try h.storage.scan(
-                prefix: StateKeys.ledgerPrefix + Array(agent.utf8) + [0], after: nil, limit: 1000)
-            for pair in rows {
-                let requests = StateKeysTestAccess.u64(pair.value, at: 1)
-                let micro = StateKeysTestAccess.u64(pair.value, at: 9)
+                prefix: StateKeys.ledgerPrefix + Array(agent.utf8) + [0], after: nil, limit: 1000
+            ).map { (bytes: $0.value, offset: 1) }
+            let agentRow = try h.storage.value(for: StateKeys.agentRow(agent)).map { (bytes: $0, offset: 21) }
+            for row in rows + (agentRow.map { [$0] } ?? []) {
+                let requests = StateKeysTestAccess.u64(row.bytes, at: row.offset)
+                let micro = StateKeysTestAccess.u64(row.bytes, at: row.offset + 8)
                 #expect(requests <= 12 && micro <= 3_000_000, "agent \(agent) overspent: \(requests), \(micro)")
             }
         }

@@ -3,7 +3,10 @@
 //   swift build -c release --product state-bench
 //   .build/release/state-bench [--directory PATH] [--decides N] [--batch N]
 //                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
+//                              [--rules N]
 //
+// The state first moves to apply rules `--rules` (default: the newest this build implements;
+// 1 measures key layout 1, docs/state.md "Key layout").
 // 1. Applied decides per second through RocksDB (state writes unsynced, as the runtime does):
 //    an allowed tool call whose parameters pass a 3-field schema and debit a budget, applied
 //    in batches of `--batch` entries (one StateStore.apply each, like the runtime's group
@@ -33,6 +36,8 @@ struct Arguments {
     var writeBufferMB = 0
     var steady = 0
     var days = 0
+    /// The apply rules the state moves to before anything else (1: key layout 1).
+    var rules = Int(RulesVersion.supported)
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -47,6 +52,7 @@ struct Arguments {
             case ("--write-buffer-mb", let v?): writeBufferMB = v
             case ("--steady", let v?): steady = v
             case ("--days", let v?): days = v
+            case ("--rules", let v?): rules = v
             default:
                 if argument == "--directory",
                     let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
@@ -57,7 +63,7 @@ struct Arguments {
                 }
                 print(
                     "usage: state-bench [--directory PATH] [--decides N] [--batch N] [--agents N] [--audit N]"
-                        + " [--hot N]")
+                        + " [--hot N] [--steady N] [--days N] [--rules N]")
                 exit(2)
             }
         }
@@ -214,6 +220,9 @@ try FileManager.default.createDirectory(atPath: arguments.directory, withInterme
 var options = StorageOptions()
 if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
 let feeder = try Feeder(path: arguments.directory, options: options)
+if arguments.rules > Int(RulesVersion.initial) {
+    try feeder.apply([.setRulesVersion(version: UInt32(arguments.rules), actor: "bench")], batch: 1)
+}
 try feeder.apply([.createTenant(id: "t", name: "bench", actor: "bench")], batch: 1)
 let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 try feeder.setUpAgents(0..<hot)

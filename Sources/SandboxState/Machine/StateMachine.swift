@@ -40,8 +40,10 @@ public final class StateMachine {
     var policyTexts: LRUCache<[UInt8], CompiledPolicy>
     var agents: [String: AgentState] = [:]
     var ledgers: [String: (day: UInt32, row: LedgerRow)] = [:]
-    /// Request ids stored per agent (a cache of `n/<agent>`).
-    var requestIDCounts: [String: UInt64] = [:]
+    /// Request ids stored per agent (key layout 1: a cache of `n/<agent>`).
+    var requestIDCounts: [String: RequestIDCounts] = [:]
+    /// Agents' rows (key layout 2: a cache of `I/<agent>\0t`).
+    var agentRows: [String: AgentRow] = [:]
     /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     var requestIDFloors: [String: UInt64] = [:]
@@ -70,6 +72,7 @@ public final class StateMachine {
         agents = [:]
         ledgers = [:]
         requestIDCounts = [:]
+        agentRows = [:]
         requestIDFloors = [:]
         sweeps = Sweeps()
         overlay = Overlay(storage: storage)
@@ -145,7 +148,7 @@ public final class StateMachine {
         if decoded.command.introducedInRules > rulesVersion {
             return .rejected(.rulesVersionTooLow(needed: decoded.command.introducedInRules, current: rulesVersion))
         }
-        let saved = (clockMillis, audit, idempotencyCount, rulesVersion)
+        let saved = (clockMillis, audit, idempotencyCount, rulesVersion, sweeps)
         clockMillis = max(clockMillis, decoded.timeMillis)
         do {
             let outcome = try execute(decoded.command, index: entry.index)
@@ -153,7 +156,7 @@ public final class StateMachine {
             overlay.keep()
             return outcome
         } catch let refusal as StateError {
-            (clockMillis, audit, idempotencyCount, rulesVersion) = saved
+            (clockMillis, audit, idempotencyCount, rulesVersion, sweeps) = saved
             forgetCaches(for: overlay.entryWrites)
             overlay.discard()
             return .rejected(refusal)

@@ -64,13 +64,26 @@ public struct StateQueries {
         guard try reader.value(for: StateKeys.agent(agent)) != nil else { return nil }
         let head = try policyHead(agent) ?? PolicyHead()
         let day = StateMachine.day(of: try timeMillis ?? clockMillis())
-        let row =
-            try reader.value(for: StateKeys.ledger(agent, day: day)).map { bytes in
-                try stored { () throws(DecodingError) in try LedgerRow(decoding: bytes) }
-            } ?? LedgerRow()
+        let row = try ledgerRow(of: agent, day: day)
         return BudgetStatus(
             day: day, requests: row.requests, maxRequests: head.maxRequestsPerDay, microdollars: row.microdollars,
             maxMicrodollars: head.maxMicrodollarsPerDay)
+    }
+
+    /// The agent's ledger row of `day`: in its agent row (key layout 2) while that holds the
+    /// day and the retention has not removed the day's index, else in `l/`.
+    private func ledgerRow(of agent: String, day: UInt32) throws -> LedgerRow {
+        if let bytes = try reader.value(for: StateKeys.agentRow(agent)) {
+            let row = try stored { () throws(DecodingError) in try AgentRow(decoding: bytes) }
+            if row.day == day, row.ledger.requests > 0,
+                try reader.value(for: StateKeys.ledgerDay(day, agent: agent)) != nil
+            {
+                return row.ledger
+            }
+        }
+        return try reader.value(for: StateKeys.ledger(agent, day: day)).map { bytes in
+            try stored { () throws(DecodingError) in try LedgerRow(decoding: bytes) }
+        } ?? LedgerRow()
     }
 
     // MARK: approvals

@@ -1,8 +1,23 @@
 /// Request ids and their answers, per agent: kept for a window of entry time (24 h) and up to a
 /// count per agent (the oldest answers go first), with a cluster-wide cap as a safety bound
 /// (docs/state.md, "Idempotency").
+///
+/// Two key layouts (docs/state.md, "Key layout"). Version 1 (apply rules 1): `i/<agent>\0<id>`
+/// the answer, `q/<agent>\0<seq>` the agent's ids in answer order, `n/<agent>` its count.
+/// Version 2 (apply rules 2 on): `I/<agent>\0r<id>`, `I/<agent>\0s<seq>` and the count in the
+/// agent row `I/<agent>\0t`, so a decide's writes sort together, and `j/` holds a copy of the
+/// answer's entry, so the window's sweep reads nothing. After the move ids stored under version
+/// 1 stay where they are until they leave (window, count or cap); new ones go to version 2; the
+/// count moves into the agent row at the agent's first change after the move.
 extension StateMachine {
     func idempotencyEntry(agent: String, requestID: String) throws -> IdempotencyEntry? {
+        if rulesVersion >= 2 {
+            if let bytes = try overlay.get(StateKeys.agentRequestID(agent, requestID)) {
+                return try stored { () throws(DecodingError) in try IdempotencyEntry(decoding: bytes) }
+            }
+            // Version 1's keys are read only while the agent still has ids there.
+            guard try requestIDCounts(of: agent).version1 > 0 else { return nil }
+        }
         guard let bytes = try overlay.get(StateKeys.idempotency(agent: agent, requestID: requestID)) else { return nil }
         return try stored { () throws(DecodingError) in try IdempotencyEntry(decoding: bytes) }
     }
@@ -12,45 +27,78 @@ extension StateMachine {
     func remember(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
         let id = Array(requestID.utf8)
         idempotencyCount += 1
-        let count = try requestIDCount(of: agent) + 1
-        try setRequestIDCount(of: agent, to: count)
-        overlay.put(StateKeys.idempotency(agent: agent, requestID: requestID), entry.encoded)
-        overlay.insert(
-            StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
-            StateKeys.bigEndian(entry.sequence))
-        overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
+        var counts = try requestIDCounts(of: agent)
+        counts.count += 1
+        if rulesVersion < 2 {
+            counts.version1 += 1
+            try setRequestIDCounts(of: agent, to: counts)
+            overlay.put(StateKeys.idempotency(agent: agent, requestID: requestID), entry.encoded)
+            overlay.insert(
+                StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
+                StateKeys.bigEndian(entry.sequence))
+            overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
+        } else {
+            try setRequestIDCounts(of: agent, to: counts)
+            let value = entry.encodedVersion2
+            overlay.put(StateKeys.agentRequestID(agent, requestID), value)
+            overlay.insert(StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID), value)
+            overlay.insert(StateKeys.agentRequestIDInOrder(agent, entry.sequence), id)
+        }
         if let next = sweeps.nextRequestIDExpiry {
             sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
         }
-        if count > UInt64(limits.maxIdempotencyKeysPerAgent) { try trimRequestIDs(of: agent) }
+        if counts.count > UInt64(limits.maxIdempotencyKeysPerAgent) { try trimRequestIDs(of: agent) }
     }
 
-    /// Forgets one request id.
+    /// Forgets one request id, from the layout `entry` was stored in.
     /// `entry` is the stored one: its index keys' values follow from it, so the digest's update
-    /// at commit need not read them.
-    func forget(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
+    /// at commit need not read them. Unless the window's sweep is the caller, the id's time key
+    /// leaves the sweep's page too (``ExpiryQueue/drop(_:)``).
+    func forget(_ entry: IdempotencyEntry, agent: String, requestID: String, bySweep: Bool = false) throws {
         let timeKey = StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
-        let agentKey = StateKeys.idempotencyByAgent(agent, entry.sequence)
-        overlay.noteStored(timeKey, StateKeys.bigEndian(entry.sequence))
-        overlay.noteStored(agentKey, Array(requestID.utf8))
-        overlay.delete(StateKeys.idempotency(agent: agent, requestID: requestID))
-        overlay.delete(timeKey)
-        overlay.delete(agentKey)
+        var counts = try requestIDCounts(of: agent)
+        if entry.isVersion1 {
+            let agentKey = StateKeys.idempotencyByAgent(agent, entry.sequence)
+            overlay.noteStored(timeKey, StateKeys.bigEndian(entry.sequence))
+            overlay.noteStored(agentKey, Array(requestID.utf8))
+            overlay.delete(StateKeys.idempotency(agent: agent, requestID: requestID))
+            overlay.delete(timeKey)
+            overlay.delete(agentKey)
+            counts.version1 = counts.version1 > 0 ? counts.version1 - 1 : 0
+        } else {
+            let value = entry.encodedVersion2
+            let answerKey = StateKeys.agentRequestID(agent, requestID)
+            let agentKey = StateKeys.agentRequestIDInOrder(agent, entry.sequence)
+            overlay.noteStored(answerKey, value)
+            overlay.noteStored(timeKey, value)
+            overlay.noteStored(agentKey, Array(requestID.utf8))
+            overlay.delete(answerKey)
+            overlay.delete(timeKey)
+            overlay.delete(agentKey)
+        }
+        if !bySweep { sweeps.requestIDs.drop(timeKey) }
         idempotencyCount -= 1
-        let count = try requestIDCount(of: agent)
-        try setRequestIDCount(of: agent, to: count > 0 ? count - 1 : 0)
+        counts.count = counts.count > 0 ? counts.count - 1 : 0
+        try setRequestIDCounts(of: agent, to: counts)
     }
 
     /// The agent's oldest answers (by sequence) go until it is within its count; ids already
     /// outside the window at its front go too (they are forgotten anyway), so the count bounds the
     /// ids still answered. At most `maxExpiriesPerEntry` go per entry. The scan starts after the
     /// last id trimmed before (`requestIDFloors`), not at the start of the agent's range, where
-    /// every id forgotten so far left a tombstone: O(trimmed), not O(ever stored).
+    /// every id forgotten so far left a tombstone: O(trimmed), not O(ever stored). Ids still in
+    /// version 1's layout are older than every id in version 2's, so they go first.
     private func trimRequestIDs(of agent: String) throws {
-        let prefix = StateKeys.idempotencyByAgent(agent)
         var trimmed = 0
-        while trimmed < limits.maxExpiriesPerEntry {
-            let after = requestIDFloors[agent].map { StateKeys.idempotencyByAgent(agent, $0) }
+        var pages = 0
+        while trimmed < limits.maxExpiriesPerEntry, pages < limits.maxExpiriesPerEntry + 2 {
+            pages += 1
+            let version1 = try requestIDCounts(of: agent).version1
+            let inVersion1 = rulesVersion < 2 || version1 > 0
+            let prefix = inVersion1 ? StateKeys.idempotencyByAgent(agent) : StateKeys.agentRequestIDsInOrder(agent)
+            let after = requestIDFloors[agent].map {
+                inVersion1 ? StateKeys.idempotencyByAgent(agent, $0) : StateKeys.agentRequestIDInOrder(agent, $0)
+            }
             let page = try overlay.scan(prefix: prefix, after: after, limit: 4)
             for pair in page {
                 let requestID = String(decoding: pair.value, as: UTF8.self)
@@ -58,7 +106,7 @@ extension StateMachine {
                     throw StateStorageError("request id `\(requestID)` of agent `\(agent)` is indexed but not stored")
                 }
                 let expired = entry.timeMillis + limits.idempotencyWindowMillis <= clockMillis
-                let over = try requestIDCount(of: agent) > UInt64(limits.maxIdempotencyKeysPerAgent)
+                let over = try requestIDCounts(of: agent).count > UInt64(limits.maxIdempotencyKeysPerAgent)
                 guard (expired || over) && trimmed < limits.maxExpiriesPerEntry else { return }
                 try forget(entry, agent: agent, requestID: requestID)
                 // Every id of the agent up to this one is gone; new ones get later sequences.
@@ -66,31 +114,57 @@ extension StateMachine {
                 requestIDFloors[agent] = entry.sequence
                 trimmed += 1
             }
-            if page.count < 4 { return }
+            if page.count < 4 {
+                // Version 1's ids are all gone: go on with version 2's.
+                let left = try requestIDCounts(of: agent).version1
+                if !(inVersion1 && rulesVersion >= 2 && left == 0) { return }
+            }
         }
     }
 
-    /// How many request ids the agent has stored (cached; `n/<agent>` in the store).
-    func requestIDCount(of agent: String) throws -> UInt64 {
+    /// How many request ids the agent has stored.
+    func requestIDCount(of agent: String) throws -> UInt64 { try requestIDCounts(of: agent).count }
+
+    /// The agent's request-id counts (`n/<agent>` in key layout 1, cached; the agent's row in 2).
+    func requestIDCounts(of agent: String) throws -> RequestIDCounts {
+        if rulesVersion >= 2 {
+            let row = try agentRow(agent)
+            return RequestIDCounts(count: row.count, version1: row.version1)
+        }
         if let cached = requestIDCounts[agent] { return cached }
-        let count =
-            try overlay.get(StateKeys.idempotencyAgentCount(agent)).map { bytes in
-                try stored { () throws(DecodingError) in try ByteReader.number(bytes) }
-            } ?? 0
+        var counts = RequestIDCounts()
+        if let bytes = try overlay.get(StateKeys.idempotencyAgentCount(agent)) {
+            let count = try stored { () throws(DecodingError) in try ByteReader.number(bytes) }
+            counts = RequestIDCounts(count: count, version1: count)
+        }
         if requestIDCounts.count >= limits.maxCachedAgents { requestIDCounts.removeAll(keepingCapacity: true) }
-        requestIDCounts[agent] = count
-        return count
+        requestIDCounts[agent] = counts
+        return counts
     }
 
-    private func setRequestIDCount(of agent: String, to count: UInt64) throws {
-        let stored = try requestIDCount(of: agent)  // a count of 0 is an absent key
-        let key = StateKeys.idempotencyAgentCount(agent)
-        overlay.noteStored(key, stored == 0 ? nil : ByteWriter.number(stored))
-        if count == 0 {
+    private func setRequestIDCounts(of agent: String, to new: RequestIDCounts) throws {
+        if rulesVersion >= 2 {
+            var row = try agentRow(agent)
+            row.count = new.count
+            row.version1 = new.version1
+            try save(row, for: agent)
+            return
+        }
+        let old = try requestIDCounts(of: agent)
+        let key = StateKeys.idempotencyAgentCount(agent)  // a count of 0 is an absent key
+        overlay.noteStored(key, old.count == 0 ? nil : ByteWriter.number(old.count))
+        if new.count == 0 {
             overlay.delete(key)
         } else {
-            overlay.put(key, ByteWriter.number(count))
+            overlay.put(key, ByteWriter.number(new.count))
         }
-        requestIDCounts[agent] = count
+        requestIDCounts[agent] = new
     }
+}
+
+/// One agent's stored request ids: how many, and how many of them are still in key layout 1
+/// (under rules 1: all of them).
+struct RequestIDCounts: Equatable {
+    var count: UInt64 = 0
+    var version1: UInt64 = 0
 }

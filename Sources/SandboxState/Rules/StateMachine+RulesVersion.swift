@@ -32,6 +32,10 @@ extension StateMachine {
         // move compiles afresh, so this one must too.
         policies.removeAll()
         policyTexts.removeAll()
+        // Which key layout an agent's counts and ledger row are in changes with the version.
+        ledgers = [:]
+        requestIDCounts = [:]
+        agentRows = [:]
     }
 }
 

@@ -32,10 +32,19 @@ extension StateMachine {
             }
             sweeps.requestIDs.removeFront()
             let (agent, requestID) = Self.requestID(inTimeKey: pair.key)
-            // Skipped (not counted) when another path forgot or renewed it since its page was read.
-            guard let entry = try idempotencyEntry(agent: agent, requestID: requestID), entry.timeMillis == time
-            else { continue }
-            try forget(entry, agent: agent, requestID: requestID)
+            let entry: IdempotencyEntry
+            if let copy = try Self.entryCopy(pair.value) {
+                // Key layout 2: the page holds the entry (an id another path forgot since the
+                // page was read left the page then: `forget`).
+                entry = copy
+            } else {
+                // Layout 1: skipped (not counted) when another path forgot or renewed it since
+                // its page was read.
+                guard let stored = try idempotencyEntry(agent: agent, requestID: requestID), stored.timeMillis == time
+                else { continue }
+                entry = stored
+            }
+            try forget(entry, agent: agent, requestID: requestID, bySweep: true)
             removed += 1
         }
         sweeps.nextRequestIDExpiry = nil  // the bound stopped it: look again after the next entry
@@ -48,10 +57,21 @@ extension StateMachine {
             prefix: StateKeys.idempotencyExpiryPrefix, after: sweeps.requestIDs.cursor, limit: limit)
         for pair in newest where idempotencyCount > UInt64(limits.maxIdempotencyKeys) {
             let (agent, requestID) = Self.requestID(inTimeKey: pair.key)
-            guard let entry = try idempotencyEntry(agent: agent, requestID: requestID) else { continue }
-            try forget(entry, agent: agent, requestID: requestID)
+            guard let entry = try Self.entryCopy(pair.value) ?? idempotencyEntry(agent: agent, requestID: requestID)
+            else { continue }
+            try forget(entry, agent: agent, requestID: requestID, bySweep: true)
         }
         sweeps.nextRequestIDExpiry = nil
+    }
+
+    /// The entry a `j/` value holds in key layout 2 (nil: a layout-1 value, the sequence only).
+    static func entryCopy(_ value: [UInt8]) throws -> IdempotencyEntry? {
+        guard value.count != 8 else { return nil }
+        do {
+            return try IdempotencyEntry(decoding: value)
+        } catch {
+            throw StateStorageError("stored state is damaged: \(error)")
+        }
     }
 
     /// The agent and request id in a `j/` key.
@@ -106,6 +126,8 @@ extension StateMachine {
             let agent = String(decoding: pair.key.dropFirst(10), as: UTF8.self)
             overlay.noteStored(pair.key, pair.value)
             overlay.delete(pair.key)
+            // In key layout 2 a day still in its agent's row has no `l/` key yet; it is not written
+            // out once its index is gone.
             overlay.delete(StateKeys.ledger(agent, day: day))
             removed += 1
         }

@@ -47,6 +47,15 @@ struct ExpiryQueue {
         return page.first
     }
 
+    /// Takes a key that another path removed out of the page, so the caller never sees it (what
+    /// a page read afresh would hold). Lets a sweep act on the values the page holds without
+    /// reading the record again; the state machine restores the queue with the rest of its
+    /// state when an entry is refused.
+    mutating func drop(_ key: [UInt8]) {
+        guard position < page.count, let cursor, !StateWrites.precedes(cursor, key) else { return }
+        if let index = page[position...].firstIndex(where: { $0.key == key }) { page.remove(at: index) }
+    }
+
     /// Takes the key ``front(in:before:)`` returned.
     mutating func removeFront() {
         precondition(position < page.count, "removeFront without a front")

@@ -35,6 +35,11 @@ public enum StateKeys {
     public static let idempotencyExpiryPrefix = Array("j/".utf8)
     public static let idempotencyByAgentPrefix = Array("q/".utf8)
     public static let idempotencyAgentCountPrefix = Array("n/".utf8)
+    /// Key layout version 2 (apply rules 2): one region per agent, `I/<agent>\0` then a tag —
+    /// `r<requestID>` an answer, `s<seq>` its request ids in answer order, `t` the agent's row
+    /// (its request-id counts and today's ledger) — so the keys a decide writes sort together,
+    /// the new `s` key right before the row.
+    public static let agentRegionPrefix = Array("I/".utf8)
     /// Console session generations (`endSessions`).
     public static let sessionGenerationPrefix = Array("z/".utf8)
     /// Cluster members' addresses (`setMemberAddress`).
@@ -167,6 +172,35 @@ public enum StateKeys {
     }
     public static func idempotencyAgentCount(_ agent: String) -> [UInt8] {
         key(idempotencyAgentCountPrefix, capacity: agent.utf8.count) { $0 += agent.utf8 }
+    }
+
+    // MARK: key layout version 2 (docs/state.md, "Key layout")
+
+    /// `I/<agent>\0<tag>` followed by what `append` writes.
+    @inline(__always)
+    static func region(_ agent: String, _ tag: UInt8, capacity: Int, _ append: (inout [UInt8]) -> Void = { _ in })
+        -> [UInt8]
+    {
+        key(agentRegionPrefix, capacity: agent.utf8.count + 2 + capacity) {
+            $0 += agent.utf8
+            $0.append(0)
+            $0.append(tag)
+            append(&$0)
+        }
+    }
+
+    /// The agent's row (``AgentRow``: request-id counts and today's ledger).
+    public static func agentRow(_ agent: String) -> [UInt8] { region(agent, UInt8(ascii: "t"), capacity: 0) }
+    /// The answer stored under one of the agent's request ids.
+    public static func agentRequestID(_ agent: String, _ requestID: String) -> [UInt8] {
+        region(agent, UInt8(ascii: "r"), capacity: requestID.utf8.count) { $0 += requestID.utf8 }
+    }
+    /// The agent's request ids in answer order (a prefix).
+    public static func agentRequestIDsInOrder(_ agent: String) -> [UInt8] {
+        region(agent, UInt8(ascii: "s"), capacity: 8)
+    }
+    public static func agentRequestIDInOrder(_ agent: String, _ sequence: UInt64) -> [UInt8] {
+        region(agent, UInt8(ascii: "s"), capacity: 8) { $0.appendBigEndian(sequence) }
     }
 }
 
