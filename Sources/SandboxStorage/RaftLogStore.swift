@@ -23,6 +23,8 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         var snapshot = SnapshotMetadata()
         var lastIndex: UInt64 = 0
         var terms = TermIndex()
+        /// The newest entries as appended, so recent reads skip RocksDB (`RecentEntries`).
+        var recent = RecentEntries()
         /// Set when corruption was found; every later call throws it.
         var corruption: StorageError?
 
@@ -150,6 +152,9 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
             guard low >= state.firstIndex else { throw RaftStorageError.compacted }
             guard high <= state.lastIndex + 1, low <= high else { throw RaftStorageError.unavailable }
             guard low < high else { return [] }
+            if database.isOpen, let kept = state.recent.entries(from: low, to: high, maxBytes: maxBytes) {
+                return kept
+            }
             let cursor = try Cursor(
                 database: database, family: .raftLog, lowerBound: StorageKeys.log(low),
                 upperBound: StorageKeys.log(high))
@@ -281,6 +286,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                 state.terms.truncate(from: first.index)
                 for entry in fresh { state.terms.append(index: entry.index, term: entry.term) }
                 state.lastIndex = newLast
+                state.recent.appended(fresh)
             }
             if let hardState { state.hardState = hardState }
             return synced
@@ -382,6 +388,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         state.lastIndex = metadata.index
         state.hardState = hardState
         state.terms.removeAll()
+        state.recent.removeAll()
     }
 
     /// Discards entries up to and including `index`, which the state machine must have applied.
@@ -401,6 +408,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
             try database.write(batch, durability: .synced)
             state.snapshot = metadata
             state.terms.discard(before: index + 1)
+            state.recent.discard(through: index)
         }
     }
 

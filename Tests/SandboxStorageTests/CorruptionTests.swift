@@ -9,11 +9,15 @@ import Testing
     let directory = TemporaryDirectory("corruption")
 
     /// Writes a damaged record for entry 5 straight into RocksDB (a test-only path); the store's
-    /// normal read path must catch it by the entry checksum and then refuse to serve.
+    /// normal read path must catch it by the entry checksum and then refuse to serve. (The
+    /// entries are written before a reopen: the newest entries a running store appended are
+    /// answered from memory, `RecentEntries`, and only older ones are read back.)
     @Test func damagedEntryIsReportedByIndexAndTheStoreRefusesToServe() throws {
         do {
+            let writer = try openStorage(directory.path)
+            try writer.log.append(makeEntries(1...10, term: 1))
+            writer.close()
             let storage = try openStorage(directory.path)
-            try storage.log.append(makeEntries(1...10, term: 1))
             var record = RecordCodec.encode(makeEntries(5...5, term: 1)[0])
             record[25] ^= 0x01  // a byte of the payload
             let batch = WriteBatch(for: storage.database)
