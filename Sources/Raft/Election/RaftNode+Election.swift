@@ -36,8 +36,8 @@ extension RaftNode {
         }
         for (_, pr) in progress where pr.state == .snapshot {
             pr.snapshotTicks += 1
-            // The snapshot (or its answer) may be lost: retry after an election timeout.
-            if pr.snapshotTicks > config.electionTicks { pr.becomeProbe() }
+            // The snapshot (or its answer) may be lost: retry after the snapshot timeout.
+            if pr.snapshotTicks > config.snapshotTimeoutTicks ?? config.electionTicks { pr.becomeProbe() }
         }
         if heartbeatElapsed >= config.heartbeatTicks {
             heartbeatElapsed = 0

@@ -7,6 +7,12 @@ public struct RaftConfig: Sendable {
     public var electionTicks: Int = 10
     /// A leader sends heartbeats every `heartbeatTicks` (must be less than `electionTicks`).
     public var heartbeatTicks: Int = 1
+    /// How long a leader waits, with no word from the runtime (`reportSnapshot`) or the follower
+    /// (its answer once installed), before it takes a snapshot it sent as lost and probes the
+    /// follower again; nil: `electionTicks`. A runtime that streams a large snapshot for seconds
+    /// sets it above the stream's and the install's duration: until then the follower has no
+    /// use for entries, and each probe makes the leader read a message's worth of them.
+    public var snapshotTimeoutTicks: Int?
     /// The last index the runtime's state machine has applied (on restart).
     public var applied: UInt64 = 0
     /// Run a PreVote round before incrementing the term (a returning partitioned node does not
@@ -25,6 +31,9 @@ public struct RaftConfig: Sendable {
     public func validate() throws(RaftConfigError) {
         guard id != 0 else { throw .invalid("id must not be 0 (0 means no node)") }
         guard heartbeatTicks > 0 else { throw .invalid("heartbeatTicks must be positive") }
+        if let ticks = snapshotTimeoutTicks, ticks <= 0 {
+            throw .invalid("snapshotTimeoutTicks (\(ticks)) must be positive")
+        }
         guard electionTicks > heartbeatTicks else {
             throw .invalid("electionTicks (\(electionTicks)) must exceed heartbeatTicks (\(heartbeatTicks))")
         }

@@ -13,8 +13,10 @@ import Testing
 
     /// Node 3 is down while node 1 commits `proposals` entries and compacts its log; then
     /// node 3 restarts, behind the compaction point.
-    func clusterWithALaggingFollower(proposals: Int) throws -> ManualCluster {
-        let cluster = electedCluster(3)
+    func clusterWithALaggingFollower(
+        proposals: Int, configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
+    ) throws -> ManualCluster {
+        let cluster = electedCluster(3, configure: configure)
         cluster.crash(3)
         for number in 1...proposals { try cluster.node(1).propose(bytes("s\(number)")) }
         cluster.stabilize()
@@ -51,6 +53,38 @@ import Testing
             cluster.stabilize()
         }
         #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
+    }
+
+    /// A runtime that streams a snapshot for seconds sets a longer snapshot timeout: until it
+    /// passes, the leader sends the follower nothing on its heartbeat answers (it has no use for
+    /// entries before its install), then it takes the snapshot as lost and probes again.
+    @Test func aSnapshotIsTakenAsLostOnlyAfterTheSnapshotTimeout() throws {
+        let cluster = try clusterWithALaggingFollower(proposals: 4) { $0.snapshotTimeoutTicks = 40 }
+        cluster.dropFilter = { $0.kind == .snapshot }  // still streaming, as far as the leader knows
+        cluster.tick(1)
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .snapshot)
+        cluster.recordsTranscript = true
+        for round in 0..<35 {
+            try cluster.node(1).propose(bytes("during-\(round)"))
+            cluster.tick(1)
+            cluster.stabilize()
+        }
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .snapshot)
+        #expect(!cluster.transcript.contains { $0.contains("1->3 append") && $0.contains("entries=") })
+        #expect(cluster.transcript.contains { $0.contains("1->3 heartbeat") })  // it was answering
+        cluster.dropFilter = nil
+        for _ in 0..<10 {
+            cluster.tick(1)
+            cluster.stabilize()
+        }
+        #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
+    }
+
+    @Test func aSnapshotTimeoutMustBePositive() {
+        var config = RaftConfig(id: 1)
+        config.snapshotTimeoutTicks = 0
+        #expect(throws: RaftConfigError.self) { try config.validate() }
     }
 
     @Test func aReportedSnapshotFailureIsRetriedAtOnce() throws {
