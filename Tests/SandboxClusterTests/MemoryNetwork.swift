@@ -7,12 +7,33 @@ import SandboxWire
 /// decoded) and is delivered in order to the destination's driver; a node marked down neither
 /// sends nor receives (frames to or from it vanish, as on a real network).
 ///
-/// `@unchecked Sendable`: `sinks`, `down` and `snapshotChunkDelay` are guarded by `lock`.
+/// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries` and
+/// `snapshotWindows` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
     private var down: Set<NodeID> = []
     private var chunkDelay: Duration = .zero
+    private var appendedEntries: [NodeID: Int] = [:]
+    private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
+
+    /// How many entries `.append` messages have carried to `node` so far (delivered or lost).
+    func entriesSent(to node: NodeID) -> Int { lock.withLock { appendedEntries[node, default: 0] } }
+
+    /// The entries sent to `node` between the start of the latest snapshot stream to it and the
+    /// delivery of that stream's last chunk (nil until it is delivered).
+    func entriesSentDuringSnapshot(to node: NodeID) -> Int? {
+        lock.withLock { snapshotWindows[node].flatMap { window in window.end.map { $0 - window.start } } }
+    }
+
+    fileprivate func snapshotChunk(_ frame: Frame, to node: NodeID, delivered: Bool) {
+        guard case .snapshotChunk(let chunk) = frame else { return }
+        lock.withLock {
+            let count = appendedEntries[node, default: 0]
+            if !delivered && chunk.sequence == 0 { snapshotWindows[node] = (count, nil) }
+            if delivered && chunk.isLast { snapshotWindows[node]?.end = count }
+        }
+    }
 
     /// How long each snapshot chunk takes to send (on the snapshot's own sending thread): a large
     /// state on a slow link.
@@ -48,6 +69,10 @@ final class MemoryNetwork: @unchecked Sendable {
 
     fileprivate func deliver(_ frame: Frame, from: NodeID, to: NodeID) -> Bool {
         guard let body = try? frame.encoded() else { return false }
+        if case .messages(let messages) = frame {
+            let entries = messages.reduce(0) { $0 + ($1.kind == .append ? $1.entries.count : 0) }
+            lock.withLock { appendedEntries[to, default: 0] += entries }
+        }
         let sink: (any FrameSink)? = lock.withLock { down.contains(from) || down.contains(to) ? nil : sinks[to] }
         guard let sink, let decoded = try? Frame(decoding: body) else { return true }  // lost in the network
         sink.receive(decoded, from: from)
@@ -66,9 +91,12 @@ final class MemoryNetwork: @unchecked Sendable {
         func send(_ frame: Frame, to peer: NodeID) -> Bool { network.deliver(frame, from: node, to: peer) }
 
         func sendSnapshotChunk(_ frame: Frame, to peer: NodeID, until cancelled: () -> Bool) -> Bool {
+            network.snapshotChunk(frame, to: peer, delivered: false)
             let delay = network.snapshotChunkDelay
             if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
-            return !cancelled() && network.deliver(frame, from: node, to: peer)
+            guard !cancelled() else { return false }
+            network.snapshotChunk(frame, to: peer, delivered: true)
+            return network.deliver(frame, from: node, to: peer)
         }
     }
 }

@@ -40,6 +40,37 @@ import Testing
         #expect(installed >= 1 && installed <= terms, "\(installed) installed in \(terms) terms")
     }
 
+    /// While a follower receives and installs a snapshot, the leader sends it no entries: it
+    /// cannot use them before the install. Before, Raft took the snapshot as lost after one
+    /// election timeout (500 ms) and probed the follower on each of its heartbeat answers,
+    /// reading a message of entries on the leader's loop every time (256 KiB with sandboxd's
+    /// limits): leaders streaming a large snapshot to a new member stalled and were deposed.
+    @Test func aFollowerGetsNoEntriesWhileItsSnapshotIsUnderWay() async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
+        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
+        #expect(acknowledged.count == 200)
+        // The snapshot's only chunk takes 3 s to arrive (ten election timeouts: 300 ms here),
+        // while the leader commits more: entries the follower could be sent.
+        cluster.network.snapshotChunkDelay = .seconds(3)
+        let termBefore = cluster.driver(leader).status.term
+        try cluster.start(follower)
+        let load = Task {
+            for round in 0..<25 {
+                _ = await ClusterProbe.proposeAll((0..<5).map { "b-\(round)-\($0)" }, on: [cluster.driver(leader)])
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await load.value
+        // Then it installs the snapshot, answers, and catches up by appends.
+        _ = try await cluster.converged()
+        let duringStream = try #require(cluster.network.entriesSentDuringSnapshot(to: follower))
+        #expect(duringStream == 0, "\(duringStream) entries sent to a follower while its snapshot was on its way")
+        #expect(cluster.network.entriesSent(to: follower) > 0)  // after the install, by appends
+        let terms = cluster.driver(leader).status.term - termBefore + 1
+        let installed = cluster.driver(follower).status.counters.snapshotsInstalled
+        #expect(installed >= 1 && installed <= terms, "\(installed) snapshots installed in \(terms) terms")
+    }
+
     @Test func aTransferHoldsCompactionUntilCaughtUpFailedOrTimedOut() {
         var transfers = SnapshotTransfers(installTimeout: .seconds(30))
         let start = ContinuousClock.now

@@ -34,6 +34,14 @@ public struct DriverConfig: Sendable {
     /// compacted past it (and no other snapshot sent to that follower) while it installs it,
     /// unless the follower acknowledges it first (`SnapshotTransfers`).
     public var snapshotInstallTimeout: Duration = .seconds(30)
+
+    /// Raft's snapshot timeout (`RaftConfig.snapshotTimeoutTicks`, unless set there):
+    /// `snapshotInstallTimeout` in ticks. The default, one election timeout, is far shorter than
+    /// a large snapshot's stream and install; Raft then took the snapshot as lost and probed the
+    /// follower on each heartbeat answer, reading a message of entries on the loop every time.
+    var snapshotTimeoutTicks: Int {
+        max(1, Int((snapshotInstallTimeout / tickInterval).rounded(.up)))
+    }
     /// Limits of the peer codec (frames are checked against them before they are sent).
     public var wire = WireLimits()
     /// The monotonic clock behind ticks and every deadline (`ContinuousClock`: a change of the

@@ -72,7 +72,12 @@ extension RaftDriver {
             snapshotTransfers.finished(to: peer, failed: failed, now: config.clock())
             counters.snapshotBytesSent += UInt64(bytes)
             if failed { counters.snapshotsFailed += 1 } else { counters.snapshotsSent += 1 }
-            node.reportSnapshot(to: peer, failed: failed)
+            // Only a failure is news to Raft. A stream that ended well has queued its last chunk:
+            // the follower is still receiving and installing it, and answers once installed.
+            // Reported as sent, Raft went back to probing, and each heartbeat answer of the
+            // installing follower made this loop read and send a message of entries it could
+            // not use (the leaders deposed while feeding a new member, issue 11).
+            if failed { node.reportSnapshot(to: peer, failed: true) }
         case .applied(let report): applied(report)
         case .stop: stopReason = "shut down"
         }

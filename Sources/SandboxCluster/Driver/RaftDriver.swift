@@ -61,6 +61,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     public init(config: DriverConfig, storage: NodeStorage, machine: Machine, transport: any PeerTransport) throws {
         var raft = config.raft
         raft.applied = machine.appliedIndex
+        // A snapshot streams in chunks for seconds, then installs: Raft must not take it as lost
+        // (and probe the follower with entries it cannot use) before the transfer's own bound.
+        raft.snapshotTimeoutTicks = raft.snapshotTimeoutTicks ?? config.snapshotTimeoutTicks
         self.id = raft.id
         self.config = config
         self.storage = storage
