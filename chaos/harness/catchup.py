@@ -1,10 +1,10 @@
-"""`chaos/catchup`: one membership add under load, measured. A cluster (no fault proxy) takes
-decisions until its log holds `--entries` entries (the log compacted behind them, so a new member
-needs a snapshot of the state), then a new node joins (`--join`) and is added as a voter while the
-load goes on. Printed: how long the add took and its attempts, the snapshot sent, every leader
+"""`chaos/catchup`: one membership add under load (or `--adds N` in a row, each after a follower
+was killed and removed), measured. A cluster (no fault proxy) takes decisions until its log holds
+`--entries` entries (the log compacted behind them, so a new member needs a snapshot of the
+state), then a new node joins (`--join`) and is added as a voter while the load goes on. Printed: how long the add took and its attempts, the snapshot sent, every leader
 and term seen while it ran (the nodes polled every 0.1 s), each node's leader changes
 (`sandbox_raft_leader_changes_total`), and the CPU each node's threads used during the add (from
-/proc: which thread competed with the leader's loop). Exit status 0 when the add succeeded."""
+/proc: which thread competed with the leader's loop). Exit status 0 when every add succeeded."""
 
 import argparse
 import asyncio
@@ -39,6 +39,8 @@ def parse(arguments):
     parser.add_argument("--proxy", action="store_true", help="peers through the harness's fault proxy (as chaos/run)")
     parser.add_argument("--replace", action="store_true",
                         help="first kill a follower and remove it (as chaos/run's wipe-rejoin)")
+    parser.add_argument("--adds", type=int, default=1,
+                        help="adds in a row, each after a follower was killed and removed (the first as --replace says)")
     parser.add_argument("--slow", type=float, default=0.0,
                         help="with --proxy: seconds added to each chunk on the leader's links during the add")
     return parser.parse_args(arguments)
@@ -134,33 +136,13 @@ async def experiment(options, root):
                     "threads": {n: sched_delta(sched_before[n], sched_base[n]) for n in sched_before}}
         samples = {}
         sampler = asyncio.ensure_future(sample_threads(cluster, samples, stop))
-        if options.replace:
-            leader = await cluster.wait_leader(30.0)
-            victim = next(n for n in cluster.members if n != leader)
-            await cluster.stop(victim, clusters.signals.SIGKILL)
-            await cluster.admin_call("DELETE", f"/v1/cluster/members/{victim}", timeout=30.0)
-            cluster.members.remove(victim)
-        if proxy is not None and options.slow > 0:
-            leader = await cluster.wait_leader(30.0)
-            for follower in cluster.members:
-                if follower != leader:
-                    proxy.set_delay(leader, follower, options.slow)
-        newcomer = cluster.add_node()
-        node = cluster.nodes[newcomer]
-        if proxy is None:
-            node.proxy = node.peer
-        else:
-            await proxy.listen(newcomer, node.proxy, node.peer)
-        cluster.start(newcomer, join=True)
-        body = {"id": newcomer, "peer": f"127.0.0.1:{node.proxy}", "http": f"127.0.0.1:{node.http}",
-                "role": "voter", "catch_up_timeout_s": 60}
-        trace, add_began = [], history.now()
-        answer = await cluster.admin_call("POST", "/v1/cluster/members", body, timeout=150.0, attempt_timeout=70.0,
-                                          trace=trace)
-        add_ended = history.now()
-        cluster.members.append(newcomer)
-        if proxy is not None:
-            proxy.heal()
+        adds = []
+        for round_ in range(options.adds):
+            answer, trace, window = await add_one(cluster, proxy, history, options, replace=options.replace or round_ > 0)
+            adds.append({"status": answer.status, "seconds": round(window[1] - window[0], 2),
+                         "leader_changes": sum(1 for t, _ in history.leaders if window[0] <= t <= window[1])})
+            add_began = window[0] if round_ == 0 else add_began
+            add_ended = window[1]
         await asyncio.sleep(options.after)
         stop.set()
         await watcher
@@ -168,6 +150,7 @@ async def experiment(options, root):
         await sampler
         texts = {n: await metrics(cluster, n) for n in cluster.members}
         result = summary(history, answer, trace, (add_began, add_ended), before, texts)
+        result["adds"] = adds
         result["baseline"] = baseline
         result["add_threads"] = {n: sched_delta(samples.get(n, {}), sched_before.get(n, {})) for n in samples}
         result["harness_loop_lag_s"] = {"worst": round(max(lags, default=0), 3),
@@ -179,6 +162,40 @@ async def experiment(options, root):
         await cluster.stop_all()
         if proxy is not None:
             await proxy.close()
+
+
+async def add_one(cluster, proxy, history, options, replace):
+    """One membership add (after killing and removing a follower with `replace`): the answer, its
+    attempts and its (began, ended) window."""
+    if replace:
+        leader = await cluster.wait_leader(30.0)
+        victim = next(n for n in reversed(cluster.members) if n != leader)
+        await cluster.stop(victim, clusters.signals.SIGKILL)
+        await cluster.admin_call("DELETE", f"/v1/cluster/members/{victim}", timeout=30.0)
+        cluster.members.remove(victim)
+    if proxy is not None and options.slow > 0:
+        leader = await cluster.wait_leader(30.0)
+        for follower in cluster.members:
+            if follower != leader:
+                proxy.set_delay(leader, follower, options.slow)
+    newcomer = cluster.add_node()
+    node = cluster.nodes[newcomer]
+    if proxy is None:
+        node.proxy = node.peer
+    else:
+        await proxy.listen(newcomer, node.proxy, node.peer)
+    cluster.start(newcomer, join=True)
+    body = {"id": newcomer, "peer": f"127.0.0.1:{node.proxy}", "http": f"127.0.0.1:{node.http}",
+            "role": "voter", "catch_up_timeout_s": 60}
+    trace, began = [], history.now()
+    answer = await cluster.admin_call("POST", "/v1/cluster/members", body, timeout=150.0, attempt_timeout=70.0,
+                                      trace=trace)
+    ended = history.now()
+    cluster.members.append(newcomer)
+    if proxy is not None:
+        proxy.heal()
+    print(f"add of node {newcomer}: {answer.status} in {ended - began:.2f} s", flush=True)
+    return answer, trace, (began, ended)
 
 
 async def sample_threads(cluster, samples, stop):
@@ -236,7 +253,7 @@ def main(arguments=None):
     with open(os.path.join(root, "catchup.json"), "w") as handle:
         json.dump(result, handle, indent=1)
     print(json.dumps(result, indent=1))
-    return 0 if result["add"]["status"] == 200 else 1
+    return 0 if all(add["status"] == 200 for add in result["adds"]) else 1
 
 
 if __name__ == "__main__":
