@@ -51,8 +51,9 @@ extension JSONValue {
         output += String(repeating: "  ", count: indent)
     }
 
-    /// Writes `value` as a JSON string literal, escaping quotes, backslashes and control characters.
-    static func writeString(_ value: String, to output: inout String) {
+    /// Appends `value` as a JSON string literal, escaping quotes, backslashes and control
+    /// characters: the bytes `JSONValue.string(value).serialized()` gives, without the value.
+    public static func writeString(_ value: String, to output: inout String) {
         output += "\""
         var needsEscaping = false
         for byte in value.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {

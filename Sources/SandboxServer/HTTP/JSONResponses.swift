@@ -34,20 +34,43 @@ enum JSONResponses {
 
     static func decisionText(_ answer: DecisionAnswer) -> String {
         var text = "{"
-        if let approval = answer.approvalID { text += "\"approval_id\":\(approval)," }
+        text.reserveCapacity(256 + answer.reason.utf8.count + answer.requestID.utf8.count + answer.rule.utf8.count)
+        if let approval = answer.approvalID {
+            text += "\"approval_id\":"
+            text += String(approval)
+            text += ","
+        }
         if let budget = answer.budget {
             text += "\"budget\":{"
-            if let left = budget.microdollarsLeft { text += "\"left_usd\":" + dollars(left).serialized() + "," }
-            if let left = budget.requestsLeft { text += "\"requests_left\":\(left)," }
-            text += "\"requests_today\":\(budget.requests),\"spent_usd\":" + dollars(budget.microdollars).serialized()
+            if let left = budget.microdollarsLeft {
+                text += "\"left_usd\":"
+                text += dollars(left).serialized()
+                text += ","
+            }
+            if let left = budget.requestsLeft {
+                text += "\"requests_left\":"
+                text += String(left)
+                text += ","
+            }
+            text += "\"requests_today\":"
+            text += String(budget.requests)
+            text += ",\"spent_usd\":"
+            text += dollars(budget.microdollars).serialized()
             text += "},"
         }
-        text += "\"decision\":" + JSONValue.string(answer.outcome.rawValue).serialized()
-        text += ",\"decision_id\":\(answer.decisionID),\"policy_version\":\(answer.policyVersion),\"reason\":"
-        text += JSONValue.string(answer.reason).serialized()
-        text += ",\"replayed\":" + (answer.replayed ? "true" : "false") + ",\"request_id\":"
-        text += JSONValue.string(answer.requestID).serialized() + ",\"rule\":"
-        text += JSONValue.string(answer.rule).serialized() + "}\n"
+        text += "\"decision\":"
+        JSONValue.writeString(answer.outcome.rawValue, to: &text)
+        text += ",\"decision_id\":"
+        text += String(answer.decisionID)
+        text += ",\"policy_version\":"
+        text += String(answer.policyVersion)
+        text += ",\"reason\":"
+        JSONValue.writeString(answer.reason, to: &text)
+        text += answer.replayed ? ",\"replayed\":true,\"request_id\":" : ",\"replayed\":false,\"request_id\":"
+        JSONValue.writeString(answer.requestID, to: &text)
+        text += ",\"rule\":"
+        JSONValue.writeString(answer.rule, to: &text)
+        text += "}\n"
         return text
     }
 
