@@ -44,6 +44,9 @@ public final class StateMachine {
     var requestIDCounts: [String: RequestIDCounts] = [:]
     /// Agents' rows (key layout 2: a cache of `I/<agent>\0t`).
     var agentRows: [String: AgentRow] = [:]
+    /// Agents whose row the entry being applied changed, not yet written (a few per entry: the
+    /// agent and those whose ids the sweeps forgot, at most `maxExpiriesPerEntry` of them).
+    var changedAgentRows: [String] = []
     /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     var requestIDFloors: [String: UInt64] = [:]
@@ -73,6 +76,7 @@ public final class StateMachine {
         ledgers = [:]
         requestIDCounts = [:]
         agentRows = [:]
+        changedAgentRows = []
         requestIDFloors = [:]
         sweeps = Sweeps()
         overlay = Overlay(storage: storage)
@@ -153,11 +157,14 @@ public final class StateMachine {
         do {
             let outcome = try execute(decoded.command, index: entry.index)
             try expireOld()
+            writeChangedAgentRows()
             overlay.keep()
             return outcome
         } catch let refusal as StateError {
             (clockMillis, audit, idempotencyCount, rulesVersion, sweeps) = saved
             forgetCaches(for: overlay.entryWrites)
+            for agent in changedAgentRows { agentRows[agent] = nil }
+            changedAgentRows.removeAll(keepingCapacity: true)
             overlay.discard()
             return .rejected(refusal)
         }

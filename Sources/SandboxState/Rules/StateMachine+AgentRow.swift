@@ -21,35 +21,49 @@ extension StateMachine {
             }
         }
         if agentRows[agent] == nil, agentRows.count >= limits.maxCachedAgents {
+            writeChangedAgentRows()  // the cache holds them until they are written
             agentRows.removeAll(keepingCapacity: true)
         }
         agentRows[agent] = row
         return row
     }
 
-    /// Writes the agent's row. The first write after the move takes over layout 1's count and
-    /// today's ledger row, whose keys go in the same entry.
+    /// Changes the agent's row, written once at the end of the entry (``writeChangedAgentRows()``:
+    /// a decide changes it twice, debit and count). The first change after the move takes over
+    /// layout 1's count and today's ledger row, whose keys go in the same entry.
     func save(_ row: AgentRow, for agent: String) throws {
-        let old = try agentRow(agent)
-        var row = row
-        let key = StateKeys.agentRow(agent)
-        if old.inVersion1Keys {
-            overlay.noteStored(key, nil)
-            if old.count > 0 {
-                let countKey = StateKeys.idempotencyAgentCount(agent)
-                overlay.noteStored(countKey, ByteWriter.number(old.count))
-                overlay.delete(countKey)
+        if !changedAgentRows.contains(agent) {
+            // The entry's first change: what the store holds is what the cache holds now.
+            let old = try agentRow(agent)
+            let key = StateKeys.agentRow(agent)
+            if old.inVersion1Keys {
+                overlay.noteStored(key, nil)
+                if old.count > 0 {
+                    let countKey = StateKeys.idempotencyAgentCount(agent)
+                    overlay.noteStored(countKey, ByteWriter.number(old.count))
+                    overlay.delete(countKey)
+                }
+                if old.ledger.requests > 0 {
+                    let ledgerKey = StateKeys.ledger(agent, day: old.day)
+                    overlay.noteStored(ledgerKey, old.ledger.encoded)
+                    overlay.delete(ledgerKey)
+                }
+            } else {
+                overlay.noteStored(key, old.encoded)
             }
-            if old.ledger.requests > 0 {
-                let ledgerKey = StateKeys.ledger(agent, day: old.day)
-                overlay.noteStored(ledgerKey, old.ledger.encoded)
-                overlay.delete(ledgerKey)
-            }
-            row.inVersion1Keys = false
-        } else {
-            overlay.noteStored(key, old.encoded)
+            changedAgentRows.append(agent)
         }
-        overlay.put(key, row.encoded)
+        var row = row
+        row.inVersion1Keys = false
         agentRows[agent] = row
+    }
+
+    /// Writes the rows changed since the last call (at the end of each applied entry).
+    func writeChangedAgentRows() {
+        for agent in changedAgentRows {
+            guard let row = agentRows[agent] else { continue }
+            overlay.put(StateKeys.agentRow(agent), row.encoded)
+        }
+        changedAgentRows.removeAll(keepingCapacity: true)
     }
 }
