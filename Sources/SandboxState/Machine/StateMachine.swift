@@ -211,11 +211,11 @@ public final class StateMachine {
     private func digest(after writes: StateWrites) throws -> StateDigest {
         var next = digest
         let overlay = self.overlay  // one copy, not one per key (a method on the stored property copies it)
-        for (key, value) in writes.changes where key != StateKeys.digest {
-            let old = try overlay.original(key)
+        for (wrapped, value) in writes.entries where wrapped.bytes != StateKeys.digest {
+            let old = try overlay.original(wrapped)
             guard old != value else { continue }
-            if let old { next.remove(key: key, value: old) }
-            if let value { next.add(key: key, value: value) }
+            if let old { next.remove(key: wrapped.bytes, value: old) }
+            if let value { next.add(key: wrapped.bytes, value: value) }
         }
         return next
     }

@@ -28,10 +28,11 @@ struct Overlay {
     }
 
     mutating func get(_ key: [UInt8]) throws -> [UInt8]? {
-        if let pending = entry.lookup(key) { return pending }
-        if let pending = batch.lookup(key) { return pending }
+        let wrapped = StateWrites.Key(bytes: key)
+        if let pending = entry.lookup(wrapped) { return pending }
+        if let pending = batch.lookup(wrapped) { return pending }
         let value = try storage.value(for: key)
-        originals[StateWrites.Key(bytes: key)] = .some(value)
+        originals[wrapped] = .some(value)
         return value
     }
 
@@ -41,22 +42,24 @@ struct Overlay {
     /// Writes a key that is not in the store (a new audit record, a new index entry).
     mutating func insert(_ key: [UInt8], _ value: [UInt8]) {
         let wrapped = StateWrites.Key(bytes: key)
-        if originals[wrapped] == nil, batch.lookup(key) == nil { originals[wrapped] = .some(nil) }
-        entry.put(key, value)
+        if originals[wrapped] == nil, batch.lookup(wrapped) == nil { originals[wrapped] = .some(nil) }
+        entry.put(wrapped, value)
     }
 
     /// Tells the overlay a key's stored value, known from a cache of the store, before the key
     /// is written (ignored once the batch wrote the key: the cache may then hold the new value).
     mutating func noteStored(_ key: [UInt8], _ value: [UInt8]?) {
         let wrapped = StateWrites.Key(bytes: key)
-        guard originals[wrapped] == nil, batch.lookup(key) == nil, entry.lookup(key) == nil else { return }
+        guard originals[wrapped] == nil, batch.lookup(wrapped) == nil, entry.lookup(wrapped) == nil else { return }
         originals[wrapped] = .some(value)
     }
 
     /// The key's value in the store before this batch (read now if it was not read before).
-    func original(_ key: [UInt8]) throws -> [UInt8]? {
-        if let known = originals[StateWrites.Key(bytes: key)] { return known }
-        return try storage.value(for: key)
+    func original(_ key: [UInt8]) throws -> [UInt8]? { try original(StateWrites.Key(bytes: key)) }
+
+    func original(_ key: StateWrites.Key) throws -> [UInt8]? {
+        if let known = originals[key] { return known }
+        return try storage.value(for: key.bytes)
     }
 
     /// The keys written by the entry being applied.

@@ -42,6 +42,12 @@ public struct StateWrites: Sendable {
     /// `.some(nil)`: deleted here; nil: not touched here.
     public func lookup(_ key: [UInt8]) -> [UInt8]?? { entries[Key(bytes: key)] }
 
+    // The same with a key hashed once by the caller (the overlay looks a key up in two or three
+    // tables per read or write; hashing it for each was 4% of a decide's apply).
+    func lookup(_ key: Key) -> [UInt8]?? { entries[key] }
+    mutating func put(_ key: Key, _ value: [UInt8]) { entries[key] = .some(value) }
+    mutating func delete(_ key: Key) { entries[key] = .some(nil) }
+
     mutating func merge(_ other: StateWrites) {
         for (key, value) in other.entries { entries[key] = value }
     }
