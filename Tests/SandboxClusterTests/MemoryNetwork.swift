@@ -14,6 +14,7 @@ final class MemoryNetwork: @unchecked Sendable {
     private var sinks: [NodeID: any FrameSink] = [:]
     private var down: Set<NodeID> = []
     private var chunkDelay: Duration = .zero
+    private var chunksToLose = 0
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
 
@@ -40,6 +41,21 @@ final class MemoryNetwork: @unchecked Sendable {
     var snapshotChunkDelay: Duration {
         get { lock.withLock { chunkDelay } }
         set { lock.withLock { chunkDelay = newValue } }
+    }
+
+    /// How many of the next snapshot chunks are lost after the sender was told they were queued
+    /// (a connection that drops its queue on a reconnect; the stream itself ends well).
+    var snapshotChunksToLose: Int {
+        get { lock.withLock { chunksToLose } }
+        set { lock.withLock { chunksToLose = newValue } }
+    }
+
+    fileprivate func losesSnapshotChunk() -> Bool {
+        lock.withLock {
+            guard chunksToLose > 0 else { return false }
+            chunksToLose -= 1
+            return true
+        }
     }
 
     func attach(_ node: NodeID, _ sink: any FrameSink) {
@@ -95,6 +111,7 @@ final class MemoryNetwork: @unchecked Sendable {
             let delay = network.snapshotChunkDelay
             if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
             guard !cancelled() else { return false }
+            if network.losesSnapshotChunk() { return true }
             network.snapshotChunk(frame, to: peer, delivered: true)
             return network.deliver(frame, from: node, to: peer)
         }

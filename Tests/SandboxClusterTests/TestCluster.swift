@@ -75,10 +75,13 @@ final class TestCluster: @unchecked Sendable {
 
     /// A cluster whose log is compacted every 40 entries (keeping 10), with a follower stopped:
     /// a few dozen entries later it can catch up only by snapshot.
-    static func withAFollowerStoppedAndASmallLog() async throws -> (TestCluster, leader: NodeID, follower: NodeID) {
+    static func withAFollowerStoppedAndASmallLog(
+        _ more: @escaping (inout DriverConfig) -> Void = { _ in }
+    ) async throws -> (TestCluster, leader: NodeID, follower: NodeID) {
         let cluster = try TestCluster {
             $0.compactionThreshold = 40
             $0.compactionRetain = 10
+            more(&$0)
         }
         let leader = try await cluster.leader()
         let follower = cluster.ids.first { $0 != leader }!

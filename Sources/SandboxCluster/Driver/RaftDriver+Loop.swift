@@ -25,11 +25,12 @@ extension RaftDriver {
                 proposals.expire(now: now)
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
-                snapshotTransfers.prune(
+                let abandoned = snapshotTransfers.prune(
                     now: now, applied: appliedIndex, margin: config.compactionRetain, term: node.term
                 ) {
                     node.replicationState(of: $0)?.match
                 }
+                for peer in abandoned { node.reportSnapshot(to: peer, failed: true) }
             }
             if stopReason == nil {
                 submitProposals(forwardedIn: forwardedIn)

@@ -10,7 +10,11 @@ extension RaftDriver {
     /// after a failure or a timeout, and a request during a transfer is ignored.
     func startSnapshot(_ message: Message) {
         let peer = message.to
-        guard !snapshotTransfers.isUnderWay(to: peer) else { return }
+        // A request while a transfer of this term is under way is ignored: Raft hears how that
+        // one ended (a failure at once; a stream that ended well by the follower's answer, or by
+        // `prune` after the install timeout), then asks again. One of an earlier term is the
+        // follower's to refuse: a sent one is forgotten here, a streaming one cancelled.
+        guard !snapshotTransfers.forgetEarlierTerm(to: peer, term: node.term) else { return }
         let reader: SnapshotReader
         do {
             reader = try storage.state.makeSnapshot()

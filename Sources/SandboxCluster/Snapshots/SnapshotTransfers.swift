@@ -60,18 +60,51 @@ struct SnapshotTransfers {
     /// snapshot's index and is within `margin` of `applied`), timed out after sending, sent to a
     /// peer this node no longer leads (`match` nil), or sent in a term before `term`; cancels
     /// the streams of an earlier term (each is forgotten when its thread reports the failure).
+    ///
+    /// Returns the peers whose sent transfer was forgotten: the runtime reports each to Raft as
+    /// a failed snapshot (`reportSnapshot(failed:)`, a no-op unless Raft still waits for a
+    /// snapshot to that peer: not after the follower's answer), so Raft probes the follower and
+    /// asks for another snapshot at once instead of waiting out its own snapshot timeout. A stream
+    /// that ended well is not reported to Raft (the follower answers once installed), so this
+    /// is what ends the wait when that answer never comes: the chunks were lost on a reconnect,
+    /// the follower restarted before installing, or its answer was dropped.
+    @discardableResult
     mutating func prune(
         now: ContinuousClock.Instant, applied: UInt64, margin: UInt64, term: UInt64, match: (NodeID) -> UInt64?
-    ) {
+    ) -> [NodeID] {
+        var abandoned: [NodeID] = []
         for (peer, transfer) in byPeer {
             if transfer.term < term {
-                if transfer.sentAt == nil { transfer.cancel.set() } else { byPeer[peer] = nil }
+                if transfer.sentAt == nil {
+                    transfer.cancel.set()
+                } else {
+                    byPeer[peer] = nil
+                    abandoned.append(peer)
+                }
                 continue
             }
             guard let sentAt = transfer.sentAt else { continue }  // still streaming
             let caughtUp = match(peer).map { $0 >= transfer.index && $0 + margin >= applied } ?? true
-            if caughtUp || now - sentAt >= installTimeout { byPeer[peer] = nil }
+            if caughtUp || now - sentAt >= installTimeout {
+                byPeer[peer] = nil
+                abandoned.append(peer)
+            }
         }
+        return abandoned.sorted()
+    }
+
+    /// Forgets a transfer to `peer` sent in a term before `term` (the follower refuses that
+    /// snapshot), so that a request of the current term starts a stream at once rather than
+    /// waiting for the next tick's `prune`. Whether a transfer to `peer` is still under way.
+    mutating func forgetEarlierTerm(to peer: NodeID, term: UInt64) -> Bool {
+        guard let transfer = byPeer[peer] else { return false }
+        guard transfer.term < term else { return true }
+        if transfer.sentAt == nil {
+            transfer.cancel.set()  // forgotten when its thread reports the cancelled stream
+            return true
+        }
+        byPeer[peer] = nil
+        return false
     }
 
     /// The log must keep the entries after this index (nil: no transfer holds it): for each
