@@ -155,37 +155,16 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         guard let first = entries.first, let last = entries.last else { return [] }
         publish(last.index)
         var replaced: [ProposalWaiters<Machine.Result>.Queued] = []
-        var answers: [(CheckedContinuation<Machine.Result, any Error>, Machine.Result)] = []
-        answers.reserveCapacity(waiting.count)
         for (index, appended) in waiting {
             precondition(index >= first.index && index <= last.index, "a waiter travelled with another run")
             let position = Int(index - first.index)
             if appended.term == entries[position].term {
-                if let continuation = appended.queued.waiter.claimed() {
-                    answers.append((continuation, results[position]))
-                }
+                appended.queued.waiter.resume(returning: results[position])
             } else {
                 replaced.append(appended.queued)
             }
         }
-        Self.resume(answers)
         return replaced
-    }
-
-    /// Resumes the clients of the answered proposals (already claimed, so the loop's deadline
-    /// can no longer answer them otherwise). Resuming wakes a Swift pool thread, which on a busy
-    /// machine preempts this thread: measured at 16 clients, 0.23 times per decision for 0.49 ms
-    /// each (`bench/cluster/offcpu.sh`), and the rest of the run's clients waited for it. So
-    /// more than one are resumed by one job on the pool, which wakes it once and resumes them
-    /// all there.
-    static func resume(_ answers: [(CheckedContinuation<Machine.Result, any Error>, Machine.Result)]) {
-        if answers.count == 1 {
-            answers[0].0.resume(returning: answers[0].1)
-        } else if answers.count > 1 {
-            Task.detached {
-                for (continuation, result) in answers { continuation.resume(returning: result) }
-            }
-        }
     }
 
     /// The items taken together, with each run of consecutive normal entries joined into one

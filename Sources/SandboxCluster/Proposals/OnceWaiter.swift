@@ -28,12 +28,6 @@ final class OnceWaiter<Result: Sendable>: Sendable {
         return true
     }
 
-    /// Claims the waiter for an answer another thread gives: its continuation, to resume once,
-    /// or nil when it was answered already. Claimed, every later `resume` is ignored.
-    func claimed() -> CheckedContinuation<Result, any Error>? {
-        claim() ? continuation : nil
-    }
-
     private func claim() -> Bool {
         answered.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
