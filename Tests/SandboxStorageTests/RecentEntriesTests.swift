@@ -66,9 +66,10 @@ import Testing
         #expect(recent.firstIndex == 101)
         #expect(recent.lastIndex == UInt64(RecentEntries.maxEntries + 100))
         let big = [UInt8](repeating: 1, count: RecentEntries.maxBytes / 4)
-        recent.appended((UInt64(RecentEntries.maxEntries + 101)...UInt64(RecentEntries.maxEntries + 110)).map {
-            Entry(term: 1, index: $0, data: big)
-        })
+        recent.appended(
+            (UInt64(RecentEntries.maxEntries + 101)...UInt64(RecentEntries.maxEntries + 110)).map {
+                Entry(term: 1, index: $0, data: big)
+            })
         // Only what fits in maxBytes stays: the last four quarter-size entries (exactly full).
         #expect(recent.firstIndex == UInt64(RecentEntries.maxEntries + 107))
         #expect(recent.entries(from: 1, to: 2, maxBytes: .max) == nil)
