@@ -122,7 +122,19 @@ public final class LocalCluster: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    public func stopAll() { for node in processes.keys.sorted() { kill(node, signal: SIGTERM) } }
+    /// Stops every node with SIGKILL (a crash: what the nodes must survive anyway) and waits
+    /// for each to exit, which then takes milliseconds. Tests call this from `defer` in async
+    /// functions, so the wait blocks a thread of Swift's cooperative pool (two threads on these
+    /// machines): with SIGTERM a node's graceful shutdown (a leader handing over first) took
+    /// seconds, and several suites ending together held both threads, stalling every other test
+    /// of the process for about 30 s (ci9: 1 s timeouts measured at 34 s, in-process clusters
+    /// "timed out waiting for a leader"). Graceful shutdown is tested where a test sends SIGTERM
+    /// itself (`kill(_:signal:)`, OperationsTests).
+    public func stopAll() {
+        let nodes = processes.keys.sorted()
+        for node in nodes { signal(node, SIGKILL) }
+        for node in nodes { waitForExit(node) }
+    }
 
     public func log(_ node: Int) -> String {
         (try? String(contentsOfFile: directory.subpath("node-\(node).log"), encoding: .utf8)) ?? ""
