@@ -19,7 +19,7 @@ import Testing
         headers: [String: String], status: Int
     ) async throws -> Answer? {
         var answer: Answer?
-        try await waitFor("\(method) \(path) on node \(node) to answer \(status)", within: .seconds(10)) {
+        try await waitFor("\(method) \(path) on node \(node) to answer \(status)", within: .seconds(30)) {
             answer = await cluster.call(node, method, path, json: json, headers: headers)
             return answer?.status == status
         }
