@@ -8,21 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-16}
-binary=$(readlink -f .build/release/sandboxd)
-out=$(mktemp -d /tmp/cluster-offcpu.XXXXXX)
-runner=""
-trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"' EXIT
-ONLY=sandboxd LEVELS="$clients" DURATION=20 TRIALS=0 bench/cluster/run.sh >"$out/run" 2>&1 &
-runner=$!
-pids=""
-for _ in $(seq 1 600); do
-    pids=$(for p in /proc/[0-9]*; do
-        if [ "$(readlink "$p/exe" 2>/dev/null)" = "$binary" ]; then basename "$p"; fi
-    done | paste -sd, -)
-    [ "$(echo "$pids" | tr ',' '\n' | grep -c .)" -ge 3 ] && break
-    sleep 0.2
-done
-sleep 10
+source bench/cluster/level.sh
+start_level offcpu "$clients"
 perf record -q -e sched:sched_switch -g -p "$pids" -o "$out/perf.data" -- sleep 5 >/dev/null 2>&1
 wait "$runner"
 runner=""

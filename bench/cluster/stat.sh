@@ -8,22 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-64}
-binary=$(readlink -f .build/release/sandboxd)  # /proc/PID/exe names the resolved path
-out=$(mktemp -d /tmp/cluster-stat.XXXXXX)
-runner=""
-# On any exit: the run stopped by its PID (its sandboxd exit with it), the work folder removed.
-trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"' EXIT
-ONLY=sandboxd LEVELS="$clients" DURATION=20 TRIALS=0 bench/cluster/run.sh >"$out/run" 2>&1 &
-runner=$!
-pids=""
-for _ in $(seq 1 600); do  # the three sandboxd of this checkout (a build may come first)
-    pids=$(for p in /proc/[0-9]*; do
-        if [ "$(readlink "$p/exe" 2>/dev/null)" = "$binary" ]; then basename "$p"; fi
-    done | paste -sd, -)
-    [ "$(echo "$pids" | tr ',' '\n' | grep -c .)" -ge 3 ] && break
-    sleep 0.2
-done
-sleep 10  # readiness, provisioning and the 2 s warm-up
+source bench/cluster/level.sh
+start_level stat "$clients"
 perf stat -x, -o "$out/stat" -p "$pids" -e task-clock,context-switches,syscalls:sys_enter_futex \
     -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_write -- sleep 10 >/dev/null 2>&1
 wait "$runner"
