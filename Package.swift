@@ -135,7 +135,12 @@ let package = Package(
             ]),
 
         // MARK: executables
-        .executableTarget(name: "sandboxd", dependencies: ["SandboxServer"]),
+        .executableTarget(
+            name: "sandboxd",
+            dependencies: [
+                "SandboxServer", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "sandboxctl",
             dependencies: [
@@ -175,7 +180,8 @@ let package = Package(
         // The load generator of bench/cluster/run.sh (sandboxd against etcd).
         .executableTarget(
             name: "cluster-bench", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
-            path: "bench/cluster", exclude: ["run.sh", "policy.yaml"]),
+            path: "bench/cluster",
+            exclude: ["run.sh", "stat.sh", "offcpu.sh", "level.sh", "offcpu.py", "report.py", "policy.yaml"]),
 
         // MARK: demos
         // The demo agent of scripts/demo: fake tools, a story narrated decision by decision, on

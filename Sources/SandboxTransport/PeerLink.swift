@@ -8,8 +8,12 @@ import SandboxWire
 /// the link connects; a failed or lost connection drops what was queued, reports the peer
 /// unreachable and reconnects after a capped, jittered exponential backoff.
 ///
-/// `@unchecked Sendable`: the queue counters are guarded by `condition`; `state`, `waiting`,
-/// `backoff` and `random` are touched only on `loop`.
+/// Frames sent from other threads are coalesced: they collect in `outbox`, and one job on the
+/// event loop writes everything collected and flushes once (one `writev` and one event loop
+/// wake-up for all the frames a Raft loop iteration sends, not one of each per frame).
+///
+/// `@unchecked Sendable`: the queue counters, `outbox` and `drainScheduled` are guarded by
+/// `condition`; `state`, `waiting`, `backoff` and `random` are touched only on `loop`.
 final class PeerLink: @unchecked Sendable {
     let peer: NodeID
     let loop: any EventLoop
@@ -19,6 +23,10 @@ final class PeerLink: @unchecked Sendable {
     private let condition = NSCondition()
     private var queuedFrames = 0
     private var queuedBytes = 0
+    /// Frames admitted and not yet handed to the event loop, and whether a job to hand them
+    /// over is already scheduled.
+    private var outbox: [[UInt8]] = []
+    private var drainScheduled = false
 
     private enum State {
         case idle
@@ -48,16 +56,18 @@ final class PeerLink: @unchecked Sendable {
 
     /// Queues a frame body; false when the queue is full (the frame is dropped).
     func enqueue(_ body: [UInt8]) -> Bool {
-        let admitted = condition.withLock {
+        let admitted: Bool? = condition.withLock {
             guard queuedFrames < transport.config.maxQueuedFrames,
                 queuedBytes + body.count <= transport.config.maxQueuedBytes
-            else { return false }
+            else { return nil }
             queuedFrames += 1
             queuedBytes += body.count
-            return true
+            outbox.append(body)
+            defer { drainScheduled = true }
+            return !drainScheduled
         }
-        guard admitted else { return false }
-        loop.execute { self.write(body) }
+        guard let schedule = admitted else { return false }
+        if schedule { loop.execute { self.drain() } }
         return true
     }
 
@@ -84,25 +94,44 @@ final class PeerLink: @unchecked Sendable {
     /// How often a snapshot chunk waiting for room checks whether its stream was cancelled.
     static let cancelCheckInterval: Duration = .milliseconds(20)
 
-    private func release(_ bytes: Int) {
+    private func release(frames: Int, bytes: Int) {
         condition.withLock {
-            queuedFrames -= 1
+            queuedFrames -= frames
             queuedBytes -= bytes
             condition.broadcast()
         }
     }
 
-    private func write(_ body: [UInt8]) {
+    /// On `loop`: takes every frame collected in `outbox` and writes them (or keeps them while
+    /// connecting).
+    private func drain() {
+        let bodies = condition.withLock {
+            drainScheduled = false
+            defer { outbox = [] }
+            return outbox
+        }
+        guard !bodies.isEmpty else { return }
         switch state {
         case .connected(let channel):
-            channel.writeAndFlush(channel.allocator.framed(body)).whenComplete { _ in self.release(body.count) }
+            write(bodies, on: channel)
         case .idle:
-            waiting.append(body)
+            waiting.append(contentsOf: bodies)
             connect()
         case .connecting, .authenticating, .retrying:
-            waiting.append(body)
+            waiting.append(contentsOf: bodies)
         case .closed:
-            release(body.count)
+            release(frames: bodies.count, bytes: bodies.reduce(0) { $0 + $1.count })
+        }
+    }
+
+    /// Writes `bodies` in order and flushes once; their room in the queue is given back when
+    /// the last is written (writes complete in order) or the connection fails.
+    private func write(_ bodies: [[UInt8]], on channel: any Channel) {
+        guard let last = bodies.last else { return }
+        for body in bodies.dropLast() { channel.write(channel.allocator.framed(body), promise: nil) }
+        let bytes = bodies.reduce(0) { $0 + $1.count }
+        channel.writeAndFlush(channel.allocator.framed(last)).whenComplete { _ in
+            self.release(frames: bodies.count, bytes: bytes)
         }
     }
 
@@ -158,10 +187,7 @@ final class PeerLink: @unchecked Sendable {
     private func flushWaiting(on channel: any Channel) {
         let pending = waiting
         waiting = []
-        for body in pending {
-            channel.write(channel.allocator.framed(body)).whenComplete { _ in self.release(body.count) }
-        }
-        channel.flush()
+        if pending.isEmpty { channel.flush() } else { write(pending, on: channel) }
     }
 
     /// The peer's `welcome` (its cluster and node already checked). With a cluster secret, its
@@ -202,7 +228,7 @@ final class PeerLink: @unchecked Sendable {
         state = .retrying
         let dropped = waiting
         waiting = []
-        for body in dropped { release(body.count) }
+        release(frames: dropped.count, bytes: dropped.reduce(0) { $0 + $1.count })
         if !dropped.isEmpty { transport.record { $0.droppedFrames += dropped.count } }
         transport.peerUnreachable(peer)
         let delay = backoff.nextDelay(using: &random)
@@ -223,7 +249,7 @@ final class PeerLink: @unchecked Sendable {
             self.state = .closed
             let dropped = self.waiting
             self.waiting = []
-            for body in dropped { self.release(body.count) }
+            self.release(frames: dropped.count, bytes: dropped.reduce(0) { $0 + $1.count })
         }
     }
 }

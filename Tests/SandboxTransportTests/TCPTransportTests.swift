@@ -70,6 +70,37 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
         for node in nodes { await node.shutdown() }
     }
 
+    /// Frames sent from several threads at once are coalesced into shared writes: every frame
+    /// arrives, each sender's in its order, and the queue's room is all given back once written.
+    @Test func framesFromManyThreadsAllArriveInEachSendersOrderAndFreeTheQueue() async throws {
+        let nodes = try await transports(2)
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        nodes[0].attach(RecordingSink())
+        let senders = 4
+        let perSender = 500
+        let refused = SnapshotCancelFlag.Counter()
+        DispatchQueue.concurrentPerform(iterations: senders) { sender in
+            for round in 0..<perSender {
+                // `commit` names the sender, `term` its order.
+                let message = Message(kind: .heartbeat, from: 1, to: 2, term: UInt64(round), commit: UInt64(sender))
+                if !nodes[0].send(.messages([message]), to: 2) { refused.increment() }
+            }
+        }
+        #expect(refused.value == 0)
+        #expect(try await waitUntil { sink.received.count == senders * perSender })
+        var bySender: [UInt64: [UInt64]] = [:]
+        for (frame, _) in sink.received {
+            if case .messages(let messages) = frame, let first = messages.first {
+                bySender[first.commit, default: []].append(first.term)
+            }
+        }
+        #expect(bySender.count == senders)
+        for terms in bySender.values { #expect(terms == (0..<perSender).map { UInt64($0) }) }
+        #expect(try await waitUntil { nodes[0].link(to: 2)?.queuedFrameCount == 0 })
+        for node in nodes { await node.shutdown() }
+    }
+
     /// With the cluster secret, both ends prove it and frames flow, in order, after the proofs.
     @Test func withTheClusterSecretFramesFlowOnceBothEndsProvedIt() async throws {
         let secret = Array("the cluster secret".utf8)
