@@ -3,7 +3,7 @@
 //   swift build -c release --product state-bench
 //   .build/release/state-bench [--directory PATH] [--decides N] [--batch N]
 //                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
-//                              [--rules N]
+//                              [--rules N] [--step MS]
 //
 // The state first moves to apply rules `--rules` (default: the newest this build implements;
 // 1 measures key layout 1, docs/state.md "Key layout").
@@ -13,6 +13,8 @@
 //    commit), on a fresh state. Entries are encoded before the clock starts.
 // 2. With --steady N: N decides after a first day at one a second (each forgets an id 24 h
 //    old); with --days N: the CPU per decide of each of N days at one decide a second.
+//    --step MS spaces those decides MS milliseconds of entry time apart instead of 1,000, so a
+//    day holds 86,400,000 / MS of them (bench/state/count.sh --days: fewer under valgrind).
 // 3. Scale (with --agents/--audit > 0): the agents (each with its own policy) through apply, the
 //    audit records straight into the chain (BulkAuditLoader), then the same decides on that
 //    state (against the same hot agents as on the fresh state), the restart time (close, open
@@ -36,6 +38,8 @@ struct Arguments {
     var writeBufferMB = 0
     var steady = 0
     var days = 0
+    /// Entry time between two decides of --steady and --days (ms).
+    var step = 1_000
     /// The apply rules the state moves to before anything else (1: key layout 1).
     var rules = Int(RulesVersion.supported)
 
@@ -53,6 +57,7 @@ struct Arguments {
             case ("--steady", let v?): steady = v
             case ("--days", let v?): days = v
             case ("--rules", let v?): rules = v
+            case ("--step", let v?): step = min(max(1, v), 86_400_000)
             default:
                 if argument == "--directory",
                     let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
@@ -63,7 +68,7 @@ struct Arguments {
                 }
                 print(
                     "usage: state-bench [--directory PATH] [--decides N] [--batch N] [--agents N] [--audit N]"
-                        + " [--hot N] [--steady N] [--days N] [--rules N]")
+                        + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS]")
                 exit(2)
             }
         }
@@ -236,8 +241,8 @@ if arguments.steady > 0 {
     // The steady state after the first 24 h: one entry a second, so a day of decides fills the
     // idempotency window, and from then on every decide's sweep forgets the id of the decide
     // made 24 h before it (three keys deleted, the agent's count rewritten).
-    feeder.step = 1_000
-    let day = 86_400
+    feeder.step = UInt64(arguments.step)
+    let day = 86_400_000 / arguments.step
     var filled = 0
     while filled < day {
         let chunk = min(20_000, day - filled)
@@ -253,13 +258,14 @@ if arguments.days > 0 {
     // Day after day at one entry a second: the first day fills the idempotency window; from the
     // second on, every decide's sweep forgets the id of the decide made 24 h before it, and
     // ledger rows older than the retention go. The cost per decide should stay flat.
-    feeder.step = 1_000
+    feeder.step = UInt64(arguments.step)
+    let perDay = 86_400_000 / arguments.step
     for day in 1...arguments.days {
         var cpu = 0.0
         var thread = 0.0
         var filled = 0
-        while filled < 86_400 {
-            let chunk = min(20_000, 86_400 - filled)
+        while filled < perDay {
+            let chunk = min(20_000, perDay - filled)
             let rate = try feeder.measureDecides(
                 chunk, agents: hot, batch: arguments.batch, prefix: "d\(day)-\(filled)")
             cpu += Double(chunk) / rate.cpu
@@ -269,8 +275,8 @@ if arguments.days > 0 {
         report(
             String(
                 format:
-                    "day %d (86,400 decides, one a second): %.1f µs CPU per decide (%.1f µs on the applying thread)",
-                day, 1e6 * cpu / 86_400, 1e6 * thread / 86_400))
+                    "day %d (%d decides, %d ms apart): %.1f µs CPU per decide (%.1f µs on the applying thread)",
+                day, perDay, arguments.step, 1e6 * cpu / Double(perDay), 1e6 * thread / Double(perDay)))
     }
     feeder.step = 1
 }
