@@ -75,29 +75,72 @@ struct Overlay {
     /// The first `limit` pairs under `prefix` as the overlay sees them.
     /// Strictly after `startAfter` when given: a sweep that deleted keys at the front of a range
     /// starts after them, rather than stepping over their tombstones again on every entry.
+    ///
+    /// The store's page and the batch's pending writes under the prefix (sorted, a few) are merged
+    /// in one pass; before, both went through dictionaries and the result was sorted again (about
+    /// 735,000 instructions per page of the window's sweep, 11,000 per decide from the second day).
     func scan(prefix: [UInt8], after startAfter: [UInt8]? = nil, limit: Int) throws -> [(
         key: [UInt8], value: [UInt8]
     )] {
-        var pending: [[UInt8]: [UInt8]?] = [:]
-        for writes in [batch, entry] {
-            for (wrapped, value) in writes.entries where wrapped.bytes.starts(with: prefix) {
-                if let startAfter, !startAfter.lexicographicallyPrecedes(wrapped.bytes) { continue }
-                pending[wrapped.bytes] = value
-            }
-        }
-        let deletions = pending.values.filter { $0 == nil }.count
+        guard limit > 0 else { return [] }
+        let pending = pendingWrites(prefix: prefix, after: startAfter)
+        var deletions = 0
+        for write in pending where write.value == nil { deletions += 1 }
         let stored = try storage.scan(prefix: prefix, after: startAfter, limit: limit + deletions)
+        // A pending write after the page's last stored key is only known to come next when the
+        // store has nothing more under the prefix.
         let exhausted = stored.count < limit + deletions
-        var merged: [[UInt8]: [UInt8]] = [:]
-        for pair in stored { merged[pair.key] = pair.value }
-        let bound = stored.last?.key
-        for (key, value) in pending {
-            if let value {
-                if exhausted || bound.map({ !$0.lexicographicallyPrecedes(key) }) ?? true { merged[key] = value }
+        var result: [(key: [UInt8], value: [UInt8])] = []
+        result.reserveCapacity(min(limit, stored.count + pending.count))
+        var s = 0
+        var p = 0
+        while result.count < limit {
+            if p < pending.count, s == stored.count || !StateWrites.precedes(stored[s].key, pending[p].key) {
+                let write = pending[p]
+                if s < stored.count, stored[s].key == write.key { s += 1 }  // the pending write replaces it
+                p += 1
+                if s == stored.count, !exhausted, stored.last.map({ StateWrites.precedes($0.key, write.key) }) ?? true {
+                    break  // beyond the page: stored keys may lie before it
+                }
+                if let value = write.value { result.append((write.key, value)) }
+            } else if s < stored.count {
+                result.append(stored[s])
+                s += 1
             } else {
-                merged[key] = nil
+                break
             }
         }
-        return merged.sorted { $0.key.lexicographicallyPrecedes($1.key) }.prefix(limit).map { ($0.key, $0.value) }
+        return result
+    }
+
+    /// This batch's writes (the entry's over the earlier entries') under `prefix`, strictly after
+    /// `startAfter`, in key order; nil values are deletions.
+    private func pendingWrites(prefix: [UInt8], after startAfter: [UInt8]?) -> [(key: [UInt8], value: [UInt8]?)] {
+        var pending: [(key: [UInt8], value: [UInt8]?)] = []
+        func collect(_ writes: StateWrites, skippingEntry: Bool) {
+            for (wrapped, value) in writes.entries where Self.starts(wrapped.bytes, with: prefix) {
+                if let startAfter, !StateWrites.precedes(startAfter, wrapped.bytes) { continue }
+                if skippingEntry, entry.lookup(wrapped) != nil { continue }  // the entry's write wins
+                pending.append((wrapped.bytes, value))
+            }
+        }
+        collect(batch, skippingEntry: true)
+        collect(entry, skippingEntry: false)
+        if pending.count > 1 { pending.sort { StateWrites.precedes($0.key, $1.key) } }
+        return pending
+    }
+
+    private static func starts(_ bytes: [UInt8], with prefix: [UInt8]) -> Bool {
+        guard bytes.count >= prefix.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            prefix.withUnsafeBufferPointer { p in
+                var i = 0
+                while i < p.count {
+                    if b[i] != p[i] { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
     }
 }
