@@ -53,28 +53,26 @@ extension StateMachine {
     /// Forgets one request id, from the layout `entry` was stored in.
     /// `entry` is the stored one: its index keys' values follow from it, so the digest's update
     /// at commit need not read them. Unless the window's sweep is the caller, the id's time key
-    /// leaves the sweep's page too (``ExpiryQueue/drop(_:)``).
-    func forget(_ entry: IdempotencyEntry, agent: String, requestID: String, bySweep: Bool = false) throws {
-        let timeKey = StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
+    /// leaves the sweep's page too (``ExpiryQueue/drop(_:)``). The sweep passes the time key it
+    /// read and, in key layout 2, its value (the answer's stored value too), so neither is built
+    /// again.
+    func forget(
+        _ entry: IdempotencyEntry, agent: String, requestID: String, bySweep: Bool = false,
+        timeKey knownTimeKey: [UInt8]? = nil, storedValue: [UInt8]? = nil
+    ) throws {
+        let timeKey =
+            knownTimeKey ?? StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID)
         var counts = try requestIDCounts(of: agent)
         if entry.isVersion1 {
-            let agentKey = StateKeys.idempotencyByAgent(agent, entry.sequence)
-            overlay.noteStored(timeKey, StateKeys.bigEndian(entry.sequence))
-            overlay.noteStored(agentKey, Array(requestID.utf8))
             overlay.delete(StateKeys.idempotency(agent: agent, requestID: requestID))
-            overlay.delete(timeKey)
-            overlay.delete(agentKey)
+            overlay.delete(timeKey, stored: StateKeys.bigEndian(entry.sequence))
+            overlay.delete(StateKeys.idempotencyByAgent(agent, entry.sequence), stored: Array(requestID.utf8))
             counts.version1 = counts.version1 > 0 ? counts.version1 - 1 : 0
         } else {
-            let value = entry.encodedVersion2
-            let answerKey = StateKeys.agentRequestID(agent, requestID)
-            let agentKey = StateKeys.agentRequestIDInOrder(agent, entry.sequence)
-            overlay.noteStored(answerKey, value)
-            overlay.noteStored(timeKey, value)
-            overlay.noteStored(agentKey, Array(requestID.utf8))
-            overlay.delete(answerKey)
-            overlay.delete(timeKey)
-            overlay.delete(agentKey)
+            let value = storedValue ?? entry.encodedVersion2
+            overlay.delete(StateKeys.agentRequestID(agent, requestID), stored: value)
+            overlay.delete(timeKey, stored: value)
+            overlay.delete(StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: Array(requestID.utf8))
         }
         if !bySweep { sweeps.requestIDs.drop(timeKey) }
         idempotencyCount -= 1

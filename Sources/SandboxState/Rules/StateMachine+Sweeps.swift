@@ -32,19 +32,19 @@ extension StateMachine {
             }
             sweeps.requestIDs.removeFront()
             let (agent, requestID) = Self.requestID(inTimeKey: pair.key)
-            let entry: IdempotencyEntry
             if let copy = try Self.entryCopy(pair.value) {
                 // Key layout 2: the page holds the entry (an id another path forgot since the
-                // page was read left the page then: `forget`).
-                entry = copy
+                // page was read left the page then: `forget`); its value is the answer's too.
+                try forget(
+                    copy, agent: agent, requestID: requestID, bySweep: true, timeKey: pair.key,
+                    storedValue: pair.value)
             } else {
                 // Layout 1: skipped (not counted) when another path forgot or renewed it since
                 // its page was read.
                 guard let stored = try idempotencyEntry(agent: agent, requestID: requestID), stored.timeMillis == time
                 else { continue }
-                entry = stored
+                try forget(stored, agent: agent, requestID: requestID, bySweep: true, timeKey: pair.key)
             }
-            try forget(entry, agent: agent, requestID: requestID, bySweep: true)
             removed += 1
         }
         sweeps.nextRequestIDExpiry = nil  // the bound stopped it: look again after the next entry

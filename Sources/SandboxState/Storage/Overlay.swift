@@ -54,6 +54,16 @@ struct Overlay {
         originals[wrapped] = .some(value)
     }
 
+    /// Deletes a key whose stored value the caller knows (``noteStored(_:_:)`` then ``delete(_:)``,
+    /// the key hashed once: the window's sweep deletes three keys per forgotten request id).
+    mutating func delete(_ key: [UInt8], stored value: [UInt8]?) {
+        let wrapped = StateWrites.Key(bytes: key)
+        if originals[wrapped] == nil, batch.lookup(wrapped) == nil, entry.lookup(wrapped) == nil {
+            originals[wrapped] = .some(value)
+        }
+        entry.delete(wrapped)
+    }
+
     /// The key's value in the store before this batch (read now if it was not read before).
     func original(_ key: [UInt8]) throws -> [UInt8]? { try original(StateWrites.Key(bytes: key)) }
 
