@@ -59,8 +59,8 @@ extension StateMachine {
     }
 
     /// After a refused entry: caches that may hold what it wrote are dropped.
-    func forgetCaches(for writes: StateWrites) {
-        for key in writes.keys {
+    func forgetCaches(for keys: [[UInt8]]) {
+        for key in keys {
             guard key.count > 2 else { continue }
             let prefix = Array(key.prefix(2))
             let rest = key.dropFirst(2)

@@ -125,7 +125,7 @@ public final class StateMachine {
             }
             writeCounters()
             overlay.keep()
-            let next = try digest(after: overlay.batch)
+            let next = try nextDigest()
             overlay.put(StateKeys.digest, next.bytes)
             overlay.keep()
             try storage.commit(overlay.batch, appliedIndex: last.index)
@@ -162,7 +162,7 @@ public final class StateMachine {
             return outcome
         } catch let refusal as StateError {
             (clockMillis, audit, idempotencyCount, rulesVersion, sweeps) = saved
-            forgetCaches(for: overlay.entryWrites)
+            forgetCaches(for: overlay.entryKeys)
             for agent in changedAgentRows { agentRows[agent] = nil }
             changedAgentRows.removeAll(keepingCapacity: true)
             overlay.discard()
@@ -207,15 +207,13 @@ public final class StateMachine {
         overlay.put(StateKeys.auditHead, audit.encoded)
     }
 
-    /// The digest once `writes` are stored: each changed pair's hash added, the old one's removed.
-    private func digest(after writes: StateWrites) throws -> StateDigest {
+    /// The digest once the batch is stored: each changed pair's hash added, the old one's removed.
+    private func nextDigest() throws -> StateDigest {
         var next = digest
-        let overlay = self.overlay  // one copy, not one per key (a method on the stored property copies it)
-        for (wrapped, value) in writes.entries where wrapped.bytes != StateKeys.digest {
-            let old = try overlay.original(wrapped)
-            guard old != value else { continue }
-            if let old { next.remove(key: wrapped.bytes, value: old) }
-            if let value { next.add(key: wrapped.bytes, value: value) }
+        try overlay.forEachChange { key, old, value in
+            guard old != value, key != StateKeys.digest else { return }
+            if let old { next.remove(key: key, value: old) }
+            if let value { next.add(key: key, value: value) }
         }
         return next
     }

@@ -6,81 +6,131 @@
 /// It also remembers the stored value of every key it read from the store (`original`), so the
 /// digest's update at commit need not read them again; a key written with `insert` is known not
 /// to be stored.
+///
+/// One table holds a slot per key the batch touched, with the key's stored value (when known),
+/// the batch's write and the entry's write: a read or write looks the key up once. Before, three
+/// tables (stored values, batch, entry) were looked up in turn and the entry's table was merged
+/// into the batch's at every entry (about 45 dictionary look-ups per decide).
 struct Overlay {
     let storage: any StateStorage
-    private(set) var batch = StateWrites()
-    private var entry = StateWrites(minimumCapacity: Self.entryCapacity)
-    /// Stored values (nil: absent) of keys read from the store or inserted, before this batch.
-    private var originals: [StateWrites.Key: [UInt8]?] = [:]
+    private var index: [StateWrites.Key: Int] = [:]
+    private var slots: [Slot] = []
+    /// The slots the entry being applied wrote.
+    private var entrySlots: [Int] = []
 
-    /// Keys one entry usually writes (a decide: about ten), so its table does not grow each time.
+    private struct Slot {
+        let key: StateWrites.Key
+        /// The value in the store before this batch: nil unknown, `.some(nil)` absent.
+        var original: [UInt8]??
+        /// The last write of the entries kept so far: nil none, `.some(nil)` a deletion.
+        var batch: [UInt8]??
+        /// The last write of the entry being applied.
+        var entry: [UInt8]??
+
+        /// The value as the overlay sees it, when a write or the stored value is known.
+        var known: [UInt8]?? { entry ?? batch ?? original }
+        var written: [UInt8]?? { entry ?? batch }
+    }
+
+    /// Keys one entry usually writes (a decide: about ten).
     static let entryCapacity = 16
 
     init(storage: any StateStorage) { self.storage = storage }
 
-    /// An overlay for a batch of `entries` entries: its tables sized once for what a decide
-    /// writes and reads (growing them rehashed every key several times per batch).
+    /// An overlay for a batch of `entries` entries: its table sized once for what a decide
+    /// writes and reads (growing it rehashed every key several times per batch).
     init(storage: any StateStorage, entries: Int) {
         self.storage = storage
         let keys = Self.entryCapacity / 2 * entries + Self.entryCapacity
-        batch.reserveCapacity(keys)
-        originals.reserveCapacity(keys)
+        index.reserveCapacity(keys)
+        slots.reserveCapacity(keys)
+        entrySlots.reserveCapacity(Self.entryCapacity)
+    }
+
+    /// The key's slot, made on first use (one look-up either way).
+    private mutating func slot(_ key: StateWrites.Key) -> Int {
+        let next = slots.count
+        let found = Self.value(&index[key, default: next])
+        if found == next { slots.append(Slot(key: key, original: nil, batch: nil, entry: nil)) }
+        return found
+    }
+
+    private static func value(_ stored: inout Int) -> Int { stored }
+
+    private mutating func write(_ slot: Int, _ value: [UInt8]?) {
+        if slots[slot].entry == nil { entrySlots.append(slot) }
+        slots[slot].entry = .some(value)
     }
 
     mutating func get(_ key: [UInt8]) throws -> [UInt8]? {
-        let wrapped = StateWrites.Key(bytes: key)
-        if let pending = entry.lookup(wrapped) { return pending }
-        if let pending = batch.lookup(wrapped) { return pending }
+        let i = slot(StateWrites.Key(bytes: key))
+        if let known = slots[i].known { return known }
         let value = try storage.value(for: key)
-        originals[wrapped] = .some(value)
+        slots[i].original = .some(value)
         return value
     }
 
-    mutating func put(_ key: [UInt8], _ value: [UInt8]) { entry.put(key, value) }
-    mutating func delete(_ key: [UInt8]) { entry.delete(key) }
+    mutating func put(_ key: [UInt8], _ value: [UInt8]) { write(slot(StateWrites.Key(bytes: key)), value) }
+    mutating func delete(_ key: [UInt8]) { write(slot(StateWrites.Key(bytes: key)), nil) }
 
     /// Writes a key that is not in the store (a new audit record, a new index entry).
     mutating func insert(_ key: [UInt8], _ value: [UInt8]) {
-        let wrapped = StateWrites.Key(bytes: key)
-        if originals[wrapped] == nil, batch.lookup(wrapped) == nil { originals[wrapped] = .some(nil) }
-        entry.put(wrapped, value)
+        let i = slot(StateWrites.Key(bytes: key))
+        if slots[i].original == nil, slots[i].batch == nil { slots[i].original = .some(nil) }
+        write(i, value)
     }
 
     /// Tells the overlay a key's stored value, known from a cache of the store, before the key
     /// is written (ignored once the batch wrote the key: the cache may then hold the new value).
     mutating func noteStored(_ key: [UInt8], _ value: [UInt8]?) {
-        let wrapped = StateWrites.Key(bytes: key)
-        guard originals[wrapped] == nil, batch.lookup(wrapped) == nil, entry.lookup(wrapped) == nil else { return }
-        originals[wrapped] = .some(value)
+        let i = slot(StateWrites.Key(bytes: key))
+        guard slots[i].known == nil else { return }
+        slots[i].original = .some(value)
     }
 
     /// Deletes a key whose stored value the caller knows (``noteStored(_:_:)`` then ``delete(_:)``,
     /// the key hashed once: the window's sweep deletes three keys per forgotten request id).
     mutating func delete(_ key: [UInt8], stored value: [UInt8]?) {
-        let wrapped = StateWrites.Key(bytes: key)
-        if originals[wrapped] == nil, batch.lookup(wrapped) == nil, entry.lookup(wrapped) == nil {
-            originals[wrapped] = .some(value)
-        }
-        entry.delete(wrapped)
-    }
-
-    /// The key's value in the store before this batch (read now if it was not read before).
-    func original(_ key: [UInt8]) throws -> [UInt8]? { try original(StateWrites.Key(bytes: key)) }
-
-    func original(_ key: StateWrites.Key) throws -> [UInt8]? {
-        if let known = originals[key] { return known }
-        return try storage.value(for: key.bytes)
+        let i = slot(StateWrites.Key(bytes: key))
+        if slots[i].known == nil { slots[i].original = .some(value) }
+        write(i, nil)
     }
 
     /// The keys written by the entry being applied.
-    var entryWrites: StateWrites { entry }
+    var entryKeys: [[UInt8]] { entrySlots.map { slots[$0].key.bytes } }
 
     mutating func keep() {
-        batch.merge(entry)
-        entry.removeAll()
+        for i in entrySlots {
+            slots[i].batch = slots[i].entry
+            slots[i].entry = nil
+        }
+        entrySlots.removeAll(keepingCapacity: true)
     }
 
-    mutating func discard() { entry.removeAll() }
+    mutating func discard() {
+        for i in entrySlots { slots[i].entry = nil }
+        entrySlots.removeAll(keepingCapacity: true)
+    }
+
+    /// Every key the kept entries wrote, with its value in the store before this batch (read
+    /// now when it was not read or known before) and its new value (nil: deleted).
+    func forEachChange(_ body: (_ key: [UInt8], _ old: [UInt8]?, _ new: [UInt8]?) throws -> Void) throws {
+        for slot in slots {
+            guard let new = slot.batch else { continue }
+            let old = try slot.original ?? storage.value(for: slot.key.bytes)
+            try body(slot.key.bytes, old, new)
+        }
+    }
+
+    /// The kept entries' writes, for the store.
+    var batch: StateWrites {
+        var writes = StateWrites(minimumCapacity: slots.count)
+        for slot in slots {
+            guard let value = slot.batch else { continue }
+            if let value { writes.put(slot.key, value) } else { writes.delete(slot.key) }
+        }
+        return writes
+    }
 
     /// The first `limit` pairs under `prefix` as the overlay sees them.
     /// Strictly after `startAfter` when given: a sweep that deleted keys at the front of a range
@@ -127,15 +177,11 @@ struct Overlay {
     /// `startAfter`, in key order; nil values are deletions.
     private func pendingWrites(prefix: [UInt8], after startAfter: [UInt8]?) -> [(key: [UInt8], value: [UInt8]?)] {
         var pending: [(key: [UInt8], value: [UInt8]?)] = []
-        func collect(_ writes: StateWrites, skippingEntry: Bool) {
-            for (wrapped, value) in writes.entries where Self.starts(wrapped.bytes, with: prefix) {
-                if let startAfter, !StateWrites.precedes(startAfter, wrapped.bytes) { continue }
-                if skippingEntry, entry.lookup(wrapped) != nil { continue }  // the entry's write wins
-                pending.append((wrapped.bytes, value))
-            }
+        for slot in slots {
+            guard let value = slot.written, Self.starts(slot.key.bytes, with: prefix) else { continue }
+            if let startAfter, !StateWrites.precedes(startAfter, slot.key.bytes) { continue }
+            pending.append((slot.key.bytes, value))
         }
-        collect(batch, skippingEntry: true)
-        collect(entry, skippingEntry: false)
         if pending.count > 1 { pending.sort { StateWrites.precedes($0.key, $1.key) } }
         return pending
     }
