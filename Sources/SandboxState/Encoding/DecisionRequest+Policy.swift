@@ -41,14 +41,18 @@ extension DecisionRequest {
     }
 
     /// The members of ``auditValue(redactedBy:)``, written in place (the decision's hot path).
-    func writeAudit(to w: inout CanonicalObjectWriter, redactedBy policy: CompiledPolicy?) {
+    /// `costText` gives the canonical text of a cost (the state machine keeps the last one).
+    func writeAudit(
+        to w: inout CanonicalObjectWriter, redactedBy policy: CompiledPolicy?,
+        costText: (JSONNumber) -> [UInt8] = { CanonicalJSON.encode(.number($0)) }
+    ) {
         let redact: (JSONValue) -> JSONValue = { value in
             policy?.redact(value) ?? Redactor(classes: RedactionClass.allCases).redact(value)
         }
         switch self {
         case .tool(let name, let parameters, let depth, let cost):
             w.integer("chain_depth", depth)
-            if let cost { w.value("cost_usd", .number(cost)) }
+            if let cost { w.canonical("cost_usd", costText(cost)) }
             w.value("params", redact(parameters))
             w.string("tool", name)
         case .http(let method, let url, let bodyBytes, let depth):

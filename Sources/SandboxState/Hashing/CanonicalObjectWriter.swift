@@ -62,6 +62,12 @@ struct CanonicalObjectWriter {
         CanonicalJSON.write(value, to: &bytes)
     }
 
+    /// A member whose value is already canonical JSON text.
+    mutating func canonical(_ name: StaticString, _ text: [UInt8]) {
+        key(name)
+        bytes.append(contentsOf: text)
+    }
+
     /// A nested object: its members are written by `body`, in sorted order too.
     mutating func object(_ name: StaticString, _ body: (inout CanonicalObjectWriter) -> Void) {
         key(name)

@@ -50,6 +50,8 @@ public final class StateMachine {
     /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     var requestIDFloors: [String: UInt64] = [:]
+    /// The last request cost written to an audit record and its canonical text.
+    var lastCost: (number: JSONNumber, text: [UInt8])?
 
     /// The overlay of the batch being applied (nil between batches).
     var overlay: Overlay

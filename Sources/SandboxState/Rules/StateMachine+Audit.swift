@@ -35,9 +35,19 @@ extension StateMachine {
         answer.writeAuditMembers(
             to: &w, sequence: audit.nextSequence, timeMillis: clockMillis, node: node, tenant: tenant
         ) { w in
-            request.writeAudit(to: &w, redactedBy: policy)
+            request.writeAudit(to: &w, redactedBy: policy, costText: costText)
         }
         return chain(w.finish())
+    }
+
+    /// The canonical text of a request's cost: the last one is kept, as an agent's requests
+    /// mostly carry the same cost (making the text of a fraction was 2% of a decide). Equal
+    /// numbers have one canonical text (`0.10` and `0.1` alike), so the bytes do not depend on it.
+    private func costText(_ cost: JSONNumber) -> [UInt8] {
+        if let last = lastCost, last.number == cost { return last.text }
+        let text = CanonicalJSON.encode(.number(cost))
+        lastCost = (cost, text)
+        return text
     }
 
     /// Fills in the record's header (hash of the body after the chain head, time), stores it and
