@@ -21,6 +21,35 @@ import Testing
         #expect(try h.queries.budget(of: "bot")?.requests == 1)
     }
 
+    /// The state machine keeps the last cost's canonical text for the next record: each record
+    /// still carries its own cost, in one batch and across batches, equal numbers written alike.
+    @Test func eachRecordCarriesItsOwnCost() throws {
+        let h = try Harness()
+        try h.agent("bot", policy: Policies.standard)
+        let costs = ["0.25", "0.25", "0.1", "0.10", "1", "0.001", "0.25", "2.50"]
+        let canonical = ["0.25", "0.25", "0.1", "0.1", "1", "0.001", "0.25", "2.5"]
+        var sequences: [UInt64] = []
+        for (i, cost) in costs.enumerated() where i < 4 {
+            sequences.append(try h.decide("bot", "r\(i)", tool: "crm.read", read, cost: cost).decisionID)
+        }
+        let batch = costs.enumerated().dropFirst(4).map { i, cost in
+            h.entry(
+                .decide(
+                    DecideCommand(
+                        requestID: "r\(i)", agent: "bot",
+                        request: .tool(
+                            name: "crm.read", parameters: read, chainDepth: 0, costUSD: JSONNumber(literal: cost)),
+                        node: 1)))
+        }
+        sequences += try h.apply(batch).map { try #require($0.decision).decisionID }
+        for (sequence, expected) in zip(sequences, canonical) {
+            let record = try #require(try h.queries.auditRecord(sequence))
+            let text = String(decoding: record.canonicalBody, as: UTF8.self)
+            #expect(text.contains("\"cost_usd\":\(expected),"), "record \(sequence): \(text)")
+        }
+        #expect(sequences.count == costs.count)
+    }
+
     @Test func theSchemaAndDenyListDecideAndDebitNothing() throws {
         let h = try Harness()
         try h.agent("bot", policy: Policies.standard)
