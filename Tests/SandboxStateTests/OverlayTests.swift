@@ -75,4 +75,52 @@ import Testing
         #expect(checked == 2_400)
         #expect(pendingSeen > 100)  // the writes were in the pages, not only the stored pairs
     }
+
+    /// A refused entry changes nothing: after `discard`, reads and the batch's changes are the
+    /// kept entries' writes over the store, whatever the refused entry wrote, inserted, noted or
+    /// deleted with a stored value (claims that are true, as the state machine's are).
+    @Test func aDiscardedEntryLeavesReadsAndChangesAsTheKeptEntriesLeftThem() throws {
+        var random = SeededGenerator(seed: 47)
+        for _ in 0..<200 {
+            let storage = MemoryStateStorage()
+            var stored: [[UInt8]: [UInt8]] = [:]
+            var initial = StateWrites()
+            for step in 0..<Int(random.next() % 20) {
+                let key = randomKey(&random)
+                initial.put(key, [UInt8(truncatingIfNeeded: step)])
+                stored[key] = [UInt8(truncatingIfNeeded: step)]
+            }
+            if !initial.isEmpty { try storage.commit(initial, appliedIndex: 1) }
+            var overlay = Overlay(storage: storage)
+            var view = stored
+            for step in 0..<Int(random.next() % 8) {  // a kept entry
+                let key = randomKey(&random)
+                overlay.put(key, [0xaa, UInt8(step)])
+                view[key] = [0xaa, UInt8(step)]
+            }
+            overlay.keep()
+            var touched: Set<[UInt8]> = Set(view.keys)
+            for step in 0..<Int(random.next() % 8) {  // the refused entry
+                let key = randomKey(&random)
+                touched.insert(key)
+                switch random.next() % 4 {
+                case 0: overlay.put(key, [0xbb, UInt8(step)])
+                case 1: overlay.delete(key, stored: stored[key])
+                case 2: overlay.noteStored(key, stored[key])
+                default: if stored[key] == nil, view[key] == nil { overlay.insert(key, [0xcc, UInt8(step)]) }
+                }
+            }
+            overlay.discard()
+            var changes: [[UInt8]: [UInt8]?] = [:]
+            try overlay.forEachChange { key, old, new in
+                #expect(old == stored[key])
+                changes[key] = new
+            }
+            #expect(changes.allSatisfy { key, new in new == view[key] })
+            for key in touched {
+                #expect(try overlay.get(key) == view[key])
+                if stored[key] != view[key] { #expect(changes[key] != nil) }
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@
 // 2. With --steady N: N decides after a first day at one a second (each forgets an id 24 h
 //    old); with --days N: the CPU per decide of each of N days at one decide a second.
 //    --step MS spaces those decides MS milliseconds of entry time apart instead of 1,000, so a
-//    day holds 86,400,000 / MS of them (bench/state/count.sh --days: fewer under valgrind).
+//    day holds 86,400,000 / MS of them (bench/state/count.sh --day2: fewer under valgrind).
 // 3. Scale (with --agents/--audit > 0): the agents (each with its own policy) through apply, the
 //    audit records straight into the chain (BulkAuditLoader), then the same decides on that
 //    state (against the same hot agents as on the fresh state), the restart time (close, open

@@ -5,7 +5,10 @@
 ///
 /// It also remembers the stored value of every key it read from the store (`original`), so the
 /// digest's update at commit need not read them again; a key written with `insert` is known not
-/// to be stored.
+/// to be stored. A stored value the caller tells it (`insert`, `noteStored`, `delete(_:stored:)`)
+/// is trusted by later reads too, not only by the digest: it must equal the store's, or replicas
+/// with warm and cold caches would read different values. Debug builds check every such claim
+/// against the store (`checkClaim`), so the model, sweep and determinism tests check them all.
 ///
 /// One table holds a slot per key the batch touched, with the key's stored value (when known),
 /// the batch's write and the entry's write: a read or write looks the key up once. Before, three
@@ -76,7 +79,10 @@ struct Overlay {
     /// Writes a key that is not in the store (a new audit record, a new index entry).
     mutating func insert(_ key: [UInt8], _ value: [UInt8]) {
         let i = slot(StateWrites.Key(bytes: key))
-        if slots[i].original == nil, slots[i].batch == nil { slots[i].original = .some(nil) }
+        if slots[i].original == nil, slots[i].batch == nil {
+            checkClaim(key, nil)
+            slots[i].original = .some(nil)
+        }
         write(i, value)
     }
 
@@ -85,6 +91,7 @@ struct Overlay {
     mutating func noteStored(_ key: [UInt8], _ value: [UInt8]?) {
         let i = slot(StateWrites.Key(bytes: key))
         guard slots[i].known == nil else { return }
+        checkClaim(key, value)
         slots[i].original = .some(value)
     }
 
@@ -92,8 +99,20 @@ struct Overlay {
     /// the key hashed once: the window's sweep deletes three keys per forgotten request id).
     mutating func delete(_ key: [UInt8], stored value: [UInt8]?) {
         let i = slot(StateWrites.Key(bytes: key))
-        if slots[i].known == nil { slots[i].original = .some(value) }
+        if slots[i].known == nil {
+            checkClaim(key, value)
+            slots[i].original = .some(value)
+        }
         write(i, nil)
+    }
+
+    /// Debug builds: a stored value a caller claims is the store's (a wrong claim would make a
+    /// replica read what another does not). Release builds trust it.
+    private func checkClaim(_ key: [UInt8], _ value: [UInt8]?) {
+        #if DEBUG
+            let stored = try? storage.value(for: key)
+            precondition(stored == value, "Overlay: a claimed stored value differs from the store's")
+        #endif
     }
 
     /// The keys written by the entry being applied.
