@@ -87,7 +87,8 @@ let package = Package(
         // specializes `RaftDriver<SandboxMachine>` (generic metadata lookups 3.5% -> 1.7% of the
         // cluster's CPU at 64 clients, bench/README.md "Cluster").
         .target(
-            name: "SandboxCluster", dependencies: ["Raft", "SandboxStorage", "SandboxWire"],
+            name: "SandboxCluster",
+            dependencies: ["Raft", "SandboxStorage", "SandboxWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // The peer transport over TCP (SwiftNIO): connections, handshake, bounded queues, reconnects.
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Raft
 import SandboxWire
 
@@ -50,6 +51,9 @@ public struct DriverConfig: Sendable {
     /// The wall time (milliseconds since the epoch) the leader stamps on the commands it
     /// proposes (`ReplicatedStateMachine.stamp`). Tests inject skewed clocks.
     public var wallClockMillis: @Sendable () -> UInt64 = { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+    /// Where the driver logs what a reader of a node's log needs to follow its snapshot
+    /// transfers (stream start and end, holds, losses, installs); no secrets.
+    public var logger = Logger(label: "sandbox.cluster")
     /// Mutations and faults for tests only.
     @_spi(Testing) public var seam = DriverTestSeam()
 

@@ -25,12 +25,7 @@ extension RaftDriver {
                 proposals.expire(now: now)
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
-                let abandoned = snapshotTransfers.prune(
-                    now: now, applied: appliedIndex, margin: config.compactionRetain, term: node.term
-                ) {
-                    node.replicationState(of: $0)?.match
-                }
-                for peer in abandoned { node.reportSnapshot(to: peer, failed: true) }
+                tickSnapshotTransfers(now: now)
             }
             if stopReason == nil {
                 submitProposals(forwardedIn: forwardedIn)
@@ -68,17 +63,10 @@ extension RaftDriver {
                 waiter.resume(throwing: ClusterError.refused(error))
             }
         case .transfer(let target): try? node.transferLeadership(to: target)
-        case .unreachable(let peer): node.reportUnreachable(peer)
-        case .snapshotSent(let peer, let failed, let bytes):
-            snapshotTransfers.finished(to: peer, failed: failed, now: config.clock())
-            counters.snapshotBytesSent += UInt64(bytes)
-            if failed { counters.snapshotsFailed += 1 } else { counters.snapshotsSent += 1 }
-            // Only a failure is news to Raft. A stream that ended well has queued its last chunk:
-            // the follower is still receiving and installing it, and answers once installed.
-            // Reported as sent, Raft went back to probing, and each heartbeat answer of the
-            // installing follower made this loop read and send a message of entries it could
-            // not use (the leaders deposed while feeding a new member, issue 11).
-            if failed { node.reportSnapshot(to: peer, failed: true) }
+        case .unreachable(let peer):
+            node.reportUnreachable(peer)
+            snapshotPeerUnreachable(peer)
+        case .snapshotSent(let peer, let failed, let bytes): snapshotStreamEnded(to: peer, failed: failed, bytes: bytes)
         case .applied(let report): applied(report)
         case .stop: stopReason = "shut down"
         }

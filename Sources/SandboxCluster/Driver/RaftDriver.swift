@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Raft
 import SandboxStorage
 import SandboxWire
@@ -45,6 +46,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let snapshotStreams = DispatchGroup()
     var membershipWaiters = MembershipWaiters()
     var snapshotTransfers: SnapshotTransfers
+    /// `config.logger` with this node's id.
+    let logger: Logger
     /// What the published status counts (writes, syncs, snapshot transfers).
     var counters = DriverCounters()
     var assembly: SnapshotAssembly
@@ -80,6 +83,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
             report: { inbox.post(.applied($0), force: true) })
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
         snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
+        var logger = config.logger
+        logger[metadataKey: "node"] = "\(raft.id)"
+        self.logger = logger
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
     }
@@ -135,7 +141,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
 
     public func receive(_ frame: Frame, from peer: NodeID) {
-        inbox.post(.frame(frame, from: peer))  // dropped when full: Raft retries
+        // Dropped when full: Raft retries. A snapshot chunk dropped leaves a gap: the stream is
+        // abandoned here and the leader streams again after its install timeout.
+        if !inbox.post(.frame(frame, from: peer)), case .snapshotChunk(let chunk) = frame {
+            logger.warning(
+                "snapshot chunk dropped: the inbox is full",
+                metadata: ["from": "\(peer)", "sequence": "\(chunk.sequence)"])
+        }
     }
 
     public func reportUnreachable(_ peer: NodeID) {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Raft
 import SandboxStorage
 import SandboxWire
@@ -15,17 +16,22 @@ extension RaftDriver {
         // `prune` after the install timeout), then asks again. One of an earlier term is the
         // follower's to refuse: a sent one is forgotten here, a streaming one cancelled.
         guard !snapshotTransfers.forgetEarlierTerm(to: peer, term: node.term) else { return }
+        let now = config.clock()
         let reader: SnapshotReader
         do {
             reader = try storage.state.makeSnapshot()
         } catch {
+            logger.warning("snapshot stream not started: \(error)", metadata: ["to": "\(peer)"])
             deferredReports.append(.snapshotSent(to: peer, failed: true, bytes: 0))
             return
         }
         var message = message
         // The state's own metadata (its applied index, never behind Raft's compaction point).
         message.snapshot = Snapshot(metadata: reader.metadata)
-        let cancel = snapshotTransfers.started(to: peer, index: reader.metadata.index, term: node.term)
+        let cancel = snapshotTransfers.started(to: peer, index: reader.metadata.index, term: node.term, now: now)
+        logger.info(
+            "snapshot stream started",
+            metadata: ["to": "\(peer)", "index": "\(reader.metadata.index)", "term": "\(node.term)"])
         let stream = SnapshotStream(reader: reader, message: message)
         snapshotStreams.enter()
         let thread = Thread { [transport, inbox, snapshotStreams] in
@@ -53,8 +59,13 @@ extension RaftDriver {
             if try assembly.accept(frame) == .begin {
                 installer?.abort()
                 installer = nil
-                guard acceptsSnapshot(frame.message), let metadata = frame.message.snapshot?.metadata else { return }
+                guard acceptsSnapshot(frame.message), let metadata = frame.message.snapshot?.metadata else {
+                    return logger.info(
+                        "snapshot refused: not needed or of an older term",
+                        metadata: snapshotMetadata(frame.message))
+                }
                 installer = try storage.state.beginInstall(metadata)
+                logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
             }
             guard let current = installer else { return }
             try current.add(encoded: frame.chunk)
@@ -63,13 +74,19 @@ extension RaftDriver {
             completed = current
         } catch {
             // A damaged or out-of-order stream: abandon it; the leader sends it again.
+            if installer != nil || frame.sequence == 0 {
+                logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
+            }
             installer?.abort()
             installer = nil
             return
         }
         node.step(frame.message)
         // Raft took it when its log now starts after the snapshot: the store's does not yet.
-        guard node.firstIndex == completed.metadata.index + 1 else { return completed.abort() }
+        guard node.firstIndex == completed.metadata.index + 1 else {
+            logger.info("snapshot not taken by Raft", metadata: snapshotMetadata(frame.message))
+            return completed.abort()
+        }
         // The entries handed out before are all below the snapshot: let the worker finish them
         // before the state changes under it (it is idle from here until new entries commit).
         applier.waitUntilIdle()
@@ -87,6 +104,14 @@ extension RaftDriver {
         membershipWaiters.passed(bySnapshotAt: completed.metadata.index)
         proposals.passed(bySnapshotAt: completed.metadata.index)
         counters.snapshotsInstalled += 1
+        logger.info("snapshot installed", metadata: snapshotMetadata(frame.message))
+    }
+
+    private func snapshotMetadata(_ message: Message) -> Logger.Metadata {
+        [
+            "from": "\(message.from)", "index": "\(message.snapshot?.metadata.index ?? 0)",
+            "term": "\(message.term)", "localTerm": "\(node.term)", "commit": "\(node.commitIndex)",
+        ]
     }
 
     /// Whether Raft would take this snapshot now: a stream it would refuse is not received (Raft

@@ -23,6 +23,7 @@ struct SnapshotTransfers {
     struct Transfer {
         var index: UInt64
         var term: UInt64
+        let startedAt: ContinuousClock.Instant
         /// When the last chunk was sent (nil while streaming).
         var sentAt: ContinuousClock.Instant?
         let cancel: SnapshotCancel
@@ -41,19 +42,26 @@ struct SnapshotTransfers {
     /// A stream to `peer` of the snapshot at `index` starts in `term`; its thread stops before
     /// its next chunk once the returned flag is set.
     @discardableResult
-    mutating func started(to peer: NodeID, index: UInt64, term: UInt64) -> SnapshotCancel {
+    mutating func started(to peer: NodeID, index: UInt64, term: UInt64, now: ContinuousClock.Instant)
+        -> SnapshotCancel
+    {
         let cancel = SnapshotCancel()
-        byPeer[peer] = Transfer(index: index, term: term, sentAt: nil, cancel: cancel)
+        byPeer[peer] = Transfer(index: index, term: term, startedAt: now, sentAt: nil, cancel: cancel)
         return cancel
     }
 
-    /// The stream ended: a failed one is forgotten; a sent one waits for the install.
-    mutating func finished(to peer: NodeID, failed: Bool, now: ContinuousClock.Instant) {
-        if failed {
-            byPeer[peer] = nil
-        } else {
-            byPeer[peer]?.sentAt = now
-        }
+    /// The stream ended: a failed one is forgotten; a sent one waits for the install. Returns
+    /// the transfer (nil if none was under way).
+    @discardableResult
+    mutating func finished(to peer: NodeID, failed: Bool, now: ContinuousClock.Instant) -> Transfer? {
+        if failed { return byPeer.removeValue(forKey: peer) }
+        byPeer[peer]?.sentAt = now
+        return byPeer[peer]
+    }
+
+    /// Why `prune` forgot a transfer.
+    enum Ending: Equatable {
+        case caughtUp, installTimeout, earlierTerm, notLeading
     }
 
     /// Forgets the transfers that are over: the follower caught up (its `match` reached the
@@ -61,7 +69,7 @@ struct SnapshotTransfers {
     /// peer this node no longer leads (`match` nil), or sent in a term before `term`; cancels
     /// the streams of an earlier term (each is forgotten when its thread reports the failure).
     ///
-    /// Returns the peers whose sent transfer was forgotten: the runtime reports each to Raft as
+    /// Returns the sent transfers forgotten, by peer, with why: the runtime reports each to Raft as
     /// a failed snapshot (`reportSnapshot(failed:)`, a no-op unless Raft still waits for a
     /// snapshot to that peer: not after the follower's answer), so Raft probes the follower and
     /// asks for another snapshot at once instead of waiting out its own snapshot timeout. A stream
@@ -71,26 +79,35 @@ struct SnapshotTransfers {
     @discardableResult
     mutating func prune(
         now: ContinuousClock.Instant, applied: UInt64, margin: UInt64, term: UInt64, match: (NodeID) -> UInt64?
-    ) -> [NodeID] {
-        var abandoned: [NodeID] = []
+    ) -> [(peer: NodeID, transfer: Transfer, ending: Ending)] {
+        var abandoned: [(peer: NodeID, transfer: Transfer, ending: Ending)] = []
         for (peer, transfer) in byPeer {
             if transfer.term < term {
                 if transfer.sentAt == nil {
                     transfer.cancel.set()
                 } else {
                     byPeer[peer] = nil
-                    abandoned.append(peer)
+                    abandoned.append((peer, transfer, .earlierTerm))
                 }
                 continue
             }
             guard let sentAt = transfer.sentAt else { continue }  // still streaming
-            let caughtUp = match(peer).map { $0 >= transfer.index && $0 + margin >= applied } ?? true
-            if caughtUp || now - sentAt >= installTimeout {
-                byPeer[peer] = nil
-                abandoned.append(peer)
+            let ending: Ending
+            if let match = match(peer) {
+                if match >= transfer.index && match + margin >= applied {
+                    ending = .caughtUp
+                } else if now - sentAt >= installTimeout {
+                    ending = .installTimeout
+                } else {
+                    continue
+                }
+            } else {
+                ending = .notLeading
             }
+            byPeer[peer] = nil
+            abandoned.append((peer, transfer, ending))
         }
-        return abandoned.sorted()
+        return abandoned.sorted { $0.peer < $1.peer }
     }
 
     /// Forgets a transfer to `peer` sent in a term before `term` (the follower refuses that
