@@ -5,10 +5,12 @@ import SandboxWire
 
 /// An in-process network for driver tests: every frame goes through the wire codec (encoded,
 /// decoded) and is delivered in order to the destination's driver; a node marked down neither
-/// sends nor receives (frames to or from it vanish, as on a real network).
+/// sends nor receives (frames to or from it vanish, as on a real network). A frame sent to a
+/// node that is down is reported to the sender as unreachable, as the TCP transport does when
+/// a connection attempt fails and drops what was queued (the send itself succeeded: queued).
 ///
-/// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries` and
-/// `snapshotWindows` are guarded by `lock`.
+/// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
+/// `snapshotWindows` and `streamsStarted` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -17,9 +19,13 @@ final class MemoryNetwork: @unchecked Sendable {
     private var chunksToLose = 0
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
+    private var streamsStarted: [NodeID: Int] = [:]
 
     /// How many entries `.append` messages have carried to `node` so far (delivered or lost).
     func entriesSent(to node: NodeID) -> Int { lock.withLock { appendedEntries[node, default: 0] } }
+
+    /// How many snapshot streams have started sending to `node` (their first chunk on its way).
+    func snapshotStreamsStarted(to node: NodeID) -> Int { lock.withLock { streamsStarted[node, default: 0] } }
 
     /// The entries sent to `node` between the start of the latest snapshot stream to it and the
     /// delivery of that stream's last chunk (nil until it is delivered).
@@ -31,7 +37,10 @@ final class MemoryNetwork: @unchecked Sendable {
         guard case .snapshotChunk(let chunk) = frame else { return }
         lock.withLock {
             let count = appendedEntries[node, default: 0]
-            if !delivered && chunk.sequence == 0 { snapshotWindows[node] = (count, nil) }
+            if !delivered && chunk.sequence == 0 {
+                snapshotWindows[node] = (count, nil)
+                streamsStarted[node, default: 0] += 1
+            }
             if delivered && chunk.isLast { snapshotWindows[node]?.end = count }
         }
     }
@@ -89,7 +98,11 @@ final class MemoryNetwork: @unchecked Sendable {
             let entries = messages.reduce(0) { $0 + ($1.kind == .append ? $1.entries.count : 0) }
             lock.withLock { appendedEntries[to, default: 0] += entries }
         }
-        let sink: (any FrameSink)? = lock.withLock { down.contains(from) || down.contains(to) ? nil : sinks[to] }
+        let (sink, sender): ((any FrameSink)?, (any FrameSink)?) = lock.withLock {
+            if down.contains(from) { return (nil, nil) }
+            return down.contains(to) ? (nil, sinks[from]) : (sinks[to], nil)
+        }
+        sender?.reportUnreachable(to)
         guard let sink, let decoded = try? Frame(decoding: body) else { return true }  // lost in the network
         sink.receive(decoded, from: from)
         return true

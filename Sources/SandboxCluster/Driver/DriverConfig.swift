@@ -35,6 +35,13 @@ public struct DriverConfig: Sendable {
     /// compacted past it (and no other snapshot sent to that follower) while it installs it,
     /// unless the follower acknowledges it first (`SnapshotTransfers`).
     public var snapshotInstallTimeout: Duration = .seconds(30)
+    /// After a transfer to a follower failed or was lost (the follower unreachable while it
+    /// streamed or installed), how long before the next stream to it starts: this, doubled
+    /// after each further loss up to `snapshotRetryMaxDelay`, and ended early by any frame from
+    /// that follower (it is back). A member that stays down costs a snapshot read per wait,
+    /// not one per reconnect attempt (`SnapshotRetries`).
+    public var snapshotRetryDelay: Duration = .milliseconds(250)
+    public var snapshotRetryMaxDelay: Duration = .seconds(8)
 
     /// Raft's snapshot timeout (`RaftConfig.snapshotTimeoutTicks`, unless set there):
     /// `snapshotInstallTimeout` in ticks. The default, one election timeout, is far shorter than

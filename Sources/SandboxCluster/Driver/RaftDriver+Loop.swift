@@ -41,6 +41,7 @@ extension RaftDriver {
     {
         switch event {
         case .frame(let frame, let peer):
+            if !snapshotRetries.waits.isEmpty { snapshotRetries.heard(from: peer) }
             switch frame {
             case .messages(let messages): for message in messages { node.step(message) }
             case .proposals(let batch): forwardedIn.append((peer, batch))

@@ -46,6 +46,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let snapshotStreams = DispatchGroup()
     var membershipWaiters = MembershipWaiters()
     var snapshotTransfers: SnapshotTransfers
+    /// The waits before streaming again to a follower whose transfer failed or was lost.
+    var snapshotRetries: SnapshotRetries
     /// `config.logger` with this node's id.
     let logger: Logger
     /// What the published status counts (writes, syncs, snapshot transfers).
@@ -83,6 +85,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
             report: { inbox.post(.applied($0), force: true) })
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
         snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
+        snapshotRetries = SnapshotRetries(
+            initialDelay: config.snapshotRetryDelay, maximumDelay: config.snapshotRetryMaxDelay)
         var logger = config.logger
         logger[metadataKey: "node"] = "\(raft.id)"
         self.logger = logger
@@ -151,7 +155,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
 
     public func reportUnreachable(_ peer: NodeID) {
-        inbox.post(.unreachable(peer))
+        // Never dropped: a transfer to that peer is lost with the connection, and only this
+        // report ends it before the install timeout. At most one per connection attempt.
+        inbox.post(.unreachable(peer), force: true)
     }
 
     /// Why the inbox refused a request: the node stopped, or the inbox is full.

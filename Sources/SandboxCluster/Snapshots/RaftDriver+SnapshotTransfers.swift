@@ -8,7 +8,7 @@ extension RaftDriver {
     /// A stream's thread reported its end.
     func snapshotStreamEnded(to peer: NodeID, failed: Bool, bytes: Int) {
         let now = config.clock()
-        let transfer = snapshotTransfers.finished(to: peer, failed: failed, now: now)
+        let (transfer, failed) = snapshotTransfers.finished(to: peer, failed: failed, now: now)
         counters.snapshotBytesSent += UInt64(bytes)
         var metadata: Logger.Metadata = ["to": "\(peer)", "bytes": "\(bytes)"]
         if let transfer {
@@ -21,6 +21,7 @@ extension RaftDriver {
             return
         }
         counters.snapshotsFailed += 1
+        metadata["retryMs"] = "\(milliseconds(snapshotRetries.failed(to: peer, now: now)))"
         logger.info("snapshot stream failed", metadata: metadata)
         // Only a failure is news to Raft. A stream that ended well has queued its last chunk:
         // the follower is still receiving and installing it, and answers once installed.
@@ -30,12 +31,29 @@ extension RaftDriver {
         node.reportSnapshot(to: peer, failed: true)
     }
 
-    /// The transport lost its connection to `peer` (and the frames queued for it).
+    /// The transport lost its connection to `peer` (and the frames queued for it): a transfer
+    /// to it is lost. A streaming one is cancelled (its thread reports the failure); a sent one
+    /// is forgotten and reported failed to Raft now, which asks again (held until the peer's
+    /// wait is over or it is heard from), instead of after the install timeout.
     func snapshotPeerUnreachable(_ peer: NodeID) {
-        guard let transfer = snapshotTransfers.byPeer[peer] else { return }
-        logger.info(
-            "peer unreachable while a snapshot transfer is under way",
-            metadata: ["to": "\(peer)", "index": "\(transfer.index)", "sent": "\(transfer.sentAt != nil)"])
+        switch snapshotTransfers.lost(to: peer) {
+        case nil:
+            return
+        case .streaming(let transfer):
+            logger.info(
+                "snapshot stream cancelled: peer unreachable",
+                metadata: ["to": "\(peer)", "index": "\(transfer.index)"])
+        case .sent(let transfer):
+            let now = config.clock()
+            let delay = snapshotRetries.failed(to: peer, now: now)
+            logger.info(
+                "snapshot transfer lost: peer unreachable before it answered",
+                metadata: [
+                    "to": "\(peer)", "index": "\(transfer.index)", "retryMs": "\(milliseconds(delay))",
+                    "msSinceSent": "\(transfer.sentAt.map { milliseconds(now - $0) } ?? 0)",
+                ])
+            node.reportSnapshot(to: peer, failed: true)
+        }
     }
 
     /// On each tick: forgets the transfers that are over (`SnapshotTransfers.prune`), each
@@ -53,8 +71,10 @@ extension RaftDriver {
             ]
             switch ending {
             case .caughtUp:
+                snapshotRetries.succeeded(to: peer)
                 logger.info("snapshot transfer done: the peer caught up", metadata: metadata)
             case .installTimeout:
+                snapshotRetries.failed(to: peer, now: now)
                 logger.info("snapshot transfer forgotten: no answer within the install timeout", metadata: metadata)
             case .earlierTerm:
                 logger.info("snapshot transfer forgotten: sent in an earlier term", metadata: metadata)
@@ -62,6 +82,11 @@ extension RaftDriver {
                 logger.info("snapshot transfer forgotten: this node no longer leads the peer", metadata: metadata)
             }
             node.reportSnapshot(to: peer, failed: true)
+        }
+        guard node.role == .leader else { return }
+        for message in snapshotRetries.due(now: now, term: node.term) {
+            logger.info("held snapshot request starting", metadata: ["to": "\(message.to)"])
+            startSnapshot(message)
         }
     }
 

@@ -8,7 +8,8 @@ extension RaftDriver {
     /// Streams the state to a follower that needs a snapshot, on a thread of its own (RocksDB
     /// reads from a point-in-time view; the loop keeps applying meanwhile). One transfer per
     /// peer at a time, until it is installed or over (`SnapshotTransfers`): Raft asks again
-    /// after a failure or a timeout, and a request during a transfer is ignored.
+    /// after a failure or a timeout, and a request during a transfer is ignored. After a failed
+    /// or lost transfer, a request is held until the peer's wait is over (`SnapshotRetries`).
     func startSnapshot(_ message: Message) {
         let peer = message.to
         // A request while a transfer of this term is under way is ignored: Raft hears how that
@@ -17,11 +18,18 @@ extension RaftDriver {
         // follower's to refuse: a sent one is forgotten here, a streaming one cancelled.
         guard !snapshotTransfers.forgetEarlierTerm(to: peer, term: node.term) else { return }
         let now = config.clock()
+        guard snapshotRetries.mayStart(to: peer, now: now) else {
+            if snapshotRetries.hold(message) {
+                logger.info("snapshot request held: the last transfer to this peer failed", metadata: ["to": "\(peer)"])
+            }
+            return
+        }
         let reader: SnapshotReader
         do {
             reader = try storage.state.makeSnapshot()
         } catch {
             logger.warning("snapshot stream not started: \(error)", metadata: ["to": "\(peer)"])
+            snapshotRetries.failed(to: peer, now: now)
             deferredReports.append(.snapshotSent(to: peer, failed: true, bytes: 0))
             return
         }

@@ -13,6 +13,12 @@ import Raft
 /// `margin` of the leader's applied index), the stream fails, or `installTimeout` passes after
 /// the last chunk was sent.
 ///
+/// A transfer whose follower becomes unreachable (`lost(to:)`: the transport lost the
+/// connection, and with it the chunks still queued) is over too: a streaming one is cancelled,
+/// a sent one forgotten, and Raft told at once. Before, a stream into a reconnecting link to a
+/// killed node "ended well", its chunks were dropped at the next failed connect, and the
+/// transfer held the restarted node for the whole `installTimeout` (30 s).
+///
 /// A transfer belongs to the term it started in. Once this node is in a later term (it lost
 /// leadership, perhaps to lead again), the follower refuses that snapshot (its message is from
 /// an older term): a sent one is forgotten and a streaming one cancelled, so that a new stream
@@ -50,13 +56,39 @@ struct SnapshotTransfers {
         return cancel
     }
 
-    /// The stream ended: a failed one is forgotten; a sent one waits for the install. Returns
-    /// the transfer (nil if none was under way).
+    /// The stream ended: a failed one is forgotten; a sent one waits for the install. A
+    /// cancelled stream failed, even if its thread queued the last chunk before it saw the flag
+    /// (cancelled because its peer was lost, or its term ended). Returns the transfer (nil if
+    /// none was under way) and whether it failed.
     @discardableResult
-    mutating func finished(to peer: NodeID, failed: Bool, now: ContinuousClock.Instant) -> Transfer? {
-        if failed { return byPeer.removeValue(forKey: peer) }
+    mutating func finished(to peer: NodeID, failed: Bool, now: ContinuousClock.Instant)
+        -> (transfer: Transfer?, failed: Bool)
+    {
+        if failed || byPeer[peer]?.cancel.isSet == true { return (byPeer.removeValue(forKey: peer), true) }
         byPeer[peer]?.sentAt = now
-        return byPeer[peer]
+        return (byPeer[peer], false)
+    }
+
+    /// How a transfer ended when its follower became unreachable.
+    enum Loss {
+        /// Still streaming: cancelled, forgotten when its thread reports the failure.
+        case streaming(Transfer)
+        /// Sent, waiting for the install: forgotten now; the runtime tells Raft it failed.
+        case sent(Transfer)
+    }
+
+    /// The transport reports `peer` unreachable (it lost the connection, dropping what was
+    /// queued for it): a transfer to it is lost, whatever it got of the stream. Nil when none
+    /// was under way, or its stream was already cancelled.
+    mutating func lost(to peer: NodeID) -> Loss? {
+        guard let transfer = byPeer[peer] else { return nil }
+        if transfer.sentAt == nil {
+            guard !transfer.cancel.isSet else { return nil }
+            transfer.cancel.set()
+            return .streaming(transfer)
+        }
+        byPeer[peer] = nil
+        return .sent(transfer)
     }
 
     /// Why `prune` forgot a transfer.
