@@ -54,7 +54,7 @@ public enum SandboxServer {
                 ])
             let router = APIRouter.make(node: node, keys: keys)
             let app = Application(
-                router: router, server: try server(config),
+                router: router, server: try server(config, node: node, environment: environment),
                 configuration: .init(address: .hostname(config.httpAddress.host, port: config.httpAddress.port)),
                 services: [NodeService(node: node, logger: logger)], logger: logger)
             try await run(app, node: node, logger: logger)
@@ -68,9 +68,19 @@ public enum SandboxServer {
 }
 
 extension SandboxServer {
-    /// HTTP/1 with the API's limits, inside TLS (1.2 and up) when a certificate is configured.
-    static func server(_ config: ServerConfig) throws -> HTTPServerBuilder {
-        let http1 = HTTPServerBuilder.http1(configuration: APILimits.http1)
+    /// HTTP/1 with the API's limits, inside TLS (1.2 and up) when a certificate is configured;
+    /// with a node, `POST /v1/decisions` on its fast path (``DecisionFastPath``) unless
+    /// `SANDBOX_DECISION_FAST_PATH=off` leaves every request to the router.
+    static func server(_ config: ServerConfig, node: SandboxNode? = nil, environment: [String: String] = [:]) throws
+        -> HTTPServerBuilder
+    {
+        var http1 = HTTPServerBuilder.http1(configuration: APILimits.http1)
+        if let node, environment["SANDBOX_DECISION_FAST_PATH"] != "off" {
+            http1 = HTTPServerBuilder { responder in
+                DecisionFastChannel(
+                    http1: HTTP1Channel(responder: responder, configuration: APILimits.http1), node: node)
+            }
+        }
         guard let certificate = config.tlsCertificateFile, let key = config.tlsKeyFile else { return http1 }
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },

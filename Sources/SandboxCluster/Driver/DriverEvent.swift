@@ -4,7 +4,7 @@ import SandboxWire
 /// What other threads hand to the driver's loop.
 enum DriverEvent<Result: Sendable>: Sendable {
     case frame(Frame, from: NodeID)
-    case propose([UInt8], CheckedContinuation<Result, any Error>)
+    case propose([UInt8], OnceWaiter<Result>)
     case read(CheckedContinuation<UInt64, any Error>)
     case changeMembership(ConfChange, CheckedContinuation<ConfState, any Error>)
     case transfer(to: NodeID)

@@ -119,9 +119,23 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// Proposes a command; returns the state machine's result once the entry is applied on this
     /// node. Throws `ClusterError` (see `isRetryable`).
     public func propose(_ command: [UInt8]) async throws -> Machine.Result {
-        try await withCheckedThrowingContinuation { waiter in
-            if !inbox.post(.propose(command, waiter)) { waiter.resume(throwing: refusal()) }
+        try await withCheckedThrowingContinuation { continuation in
+            propose(command, waiter: OnceWaiter(continuation))
         }
+    }
+
+    /// ``propose(_:)`` without a task: `completion` is called exactly once, on the apply thread,
+    /// the driver's loop or the caller's thread (a refusal), so it must hand real work elsewhere
+    /// at once (an event loop's `execute`). For callers that answer from an event loop and would
+    /// otherwise pay a task and two thread hops per proposal (the HTTP decision path).
+    public func propose(
+        _ command: [UInt8], completion: @escaping @Sendable (Result<Machine.Result, any Error>) -> Void
+    ) {
+        propose(command, waiter: OnceWaiter(completion))
+    }
+
+    private func propose(_ command: [UInt8], waiter: OnceWaiter<Machine.Result>) {
+        if !inbox.post(.propose(command, waiter)) { waiter.resume(throwing: refusal()) }
     }
 
     /// A linearizable read point (ReadIndex, batched): returns once this node's state machine

@@ -1,30 +1,37 @@
 import Synchronization
 
-/// A proposal's continuation that is resumed at most once, by whichever side answers first: the
-/// apply thread (the entry applied) or the loop (the proposal's deadline passed while the entry
-/// waited on the apply thread). A later resume is ignored and says so (false).
-final class OnceWaiter<Result: Sendable>: Sendable {
-    private let continuation: CheckedContinuation<Result, any Error>
+/// A proposal's completion, called at most once, by whichever side answers first: the apply
+/// thread (the entry applied) or the loop (the proposal's deadline passed while the entry waited
+/// on the apply thread). A later answer is ignored and says so (false). The completion runs on the
+/// answering thread: it must hand any real work elsewhere (a continuation's resume, an event
+/// loop's `execute`).
+final class OnceWaiter<Value: Sendable>: Sendable {
+    typealias Completion = @Sendable (Result<Value, any Error>) -> Void
+    private let completion: Completion
     private let answered = Atomic<Bool>(false)
 
-    init(_ continuation: CheckedContinuation<Result, any Error>) {
-        self.continuation = continuation
+    init(_ completion: @escaping Completion) {
+        self.completion = completion
+    }
+
+    convenience init(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.init { continuation.resume(with: $0) }
     }
 
     /// Whether it was answered (by either side).
     var isAnswered: Bool { answered.load(ordering: .acquiring) }
 
     @discardableResult
-    func resume(returning result: Result) -> Bool {
+    func resume(returning value: Value) -> Bool {
         guard claim() else { return false }
-        continuation.resume(returning: result)
+        completion(.success(value))
         return true
     }
 
     @discardableResult
     func resume(throwing error: any Error) -> Bool {
         guard claim() else { return false }
-        continuation.resume(throwing: error)
+        completion(.failure(error))
         return true
     }
 

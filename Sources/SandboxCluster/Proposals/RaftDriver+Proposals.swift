@@ -3,18 +3,20 @@ import Raft
 import SandboxWire
 
 extension RaftDriver {
-    func enqueue(_ command: [UInt8], _ continuation: CheckedContinuation<Machine.Result, any Error>) {
+    func enqueue(_ command: [UInt8], _ waiter: OnceWaiter<Machine.Result>) {
         guard command.count <= config.raft.limits.maxEntryBytes, command.count <= config.wire.maxEntryBytes else {
-            return continuation.resume(
+            waiter.resume(
                 throwing: ClusterError.invalid(
                     "a command of \(command.count) bytes exceeds the entry limit of \(config.raft.limits.maxEntryBytes)"
                 ))
+            return
         }
         guard proposals.count < config.maxWaitingProposals else {
-            return continuation.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
+            waiter.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
+            return
         }
         let deadline = config.clock() + config.proposalTimeout
-        proposals.queue.append(.init(command: command, waiter: OnceWaiter(continuation), deadline: deadline))
+        proposals.queue.append(.init(command: command, waiter: waiter, deadline: deadline))
     }
 
     /// Proposes what is queued here and what followers forwarded, as one batch on a leader;

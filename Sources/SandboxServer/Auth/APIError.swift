@@ -38,11 +38,7 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
 
     func response(from request: Request, context: some RequestContext) throws -> Response { response }
 
-    var response: Response {
-        var headers: HTTPFields = [:]
-        if let retryAfterSeconds { headers[.retryAfter] = "\(retryAfterSeconds)" }
-        return JSONResponses.json(body, status: status, headers: headers)
-    }
+    var response: Response { JSONAnswer(self).response }
 }
 
 extension APIError {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import SandboxState
@@ -28,6 +29,20 @@ extension SandboxNode {
             throw counted(error, address)
         }
     }
+
+    /// The enabled agent holding the `X-Agent-Key` of `fields` as this node knows it now, for the
+    /// decision fast path (``DecisionFastPath``): nil whenever ``currentAgent(for:context:)``
+    /// must answer instead (no key, a key unknown here, a disabled agent, a rate-limited
+    /// address), which then counts the failure and says why. Counts nothing itself.
+    func knownAgent(_ fields: HTTPFields, address: SocketAddress?) -> AgentRecord? {
+        let limiterKey = address.map(Self.limiterKey) ?? "unknown"
+        guard (try? checkRateLimit(limiterKey)) != nil, let key = fields[Self.agentKeyField], !key.isEmpty else {
+            return nil
+        }
+        return try? agent(key: key)
+    }
+
+    static let agentKeyField = HTTPField.Name("X-Agent-Key")!
 
     /// The `X-Agent-Key` header, once `address` is not rate-limited (a missing key counts as a
     /// failure).

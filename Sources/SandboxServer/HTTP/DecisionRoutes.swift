@@ -26,33 +26,49 @@ enum DecisionRoutes {
         }
         let body: JSONValue
         do { body = try await request.jsonBody() } catch { return (error.response, "error") }
-        guard let requestID = header(request, "idempotency-key") ?? body.member("request_id")?.stringValue,
-            !requestID.isEmpty
-        else {
-            return (
-                JSONResponses.error(.badRequest, "give a request id: the Idempotency-Key header or request_id"), "error"
-            )
+        let command: Command
+        let requestID: String
+        switch self.command(body, idempotencyKey: header(request, "idempotency-key"), agent: agent, node: node) {
+        case .success(let parsed): (command, requestID) = parsed
+        case .failure(let error): return (error.response, "error")
         }
-        let decision: DecisionRequest
-        switch parse(body) {
-        case .success(let parsed): decision = parsed
-        case .failure(let message): return (JSONResponses.error(.badRequest, message.text), "error")
-        }
-        let command = Command.decide(
-            DecideCommand(requestID: requestID, agent: agent.id, request: decision, node: node.config.nodeID))
-        var outcome = "error"
-        let response = await propose(command, on: node) { result in
-            guard case .decided(let answer) = result else { return nil }
-            outcome = answer.outcome.rawValue
-            return JSONResponses.decision(answer)
+        let (answer, outcome) = await withCheckedContinuation { continuation in
+            node.propose(command) { continuation.resume(returning: Self.answer($0)) }
         }
         if let broken = ChaosFaultInjection.active?.decision(
-            replacing: response, requestID: requestID,
+            replacing: answer.response, requestID: requestID,
             nextSequence: { try? node.readState { try $0.auditHead().nextSequence } })
         {
             return (broken, "allow")
         }
-        return (response, outcome)
+        return (answer.response, outcome)
+    }
+
+    /// The `decide` command a request body asks for (the request id from `Idempotency-Key` or the
+    /// body's `request_id`), or the 400 to answer. Shared by the route and ``DecisionFastPath``.
+    static func command(
+        _ body: JSONValue, idempotencyKey: String?, agent: AgentRecord, node: SandboxNode
+    ) -> Result<(Command, requestID: String), APIError> {
+        guard let requestID = idempotencyKey ?? body.member("request_id")?.stringValue, !requestID.isEmpty else {
+            return .failure(.badRequest("give a request id: the Idempotency-Key header or request_id"))
+        }
+        switch parse(body) {
+        case .success(let decision):
+            let command = DecideCommand(
+                requestID: requestID, agent: agent.id, request: decision, node: node.config.nodeID)
+            return .success((.decide(command), requestID))
+        case .failure(let message): return .failure(.badRequest(message.text))
+        }
+    }
+
+    /// The answer to an applied (or failed) decide proposal, and the outcome for the metrics.
+    static func answer(_ result: Result<EntryResult.Outcome, APIError>) -> (JSONAnswer, String) {
+        switch result {
+        case .success(.decided(let decision)):
+            return (JSONAnswer(status: .ok, text: JSONResponses.decisionText(decision)), decision.outcome.rawValue)
+        case .success: return (JSONAnswer(status: .ok, text: "{\"ok\":true}\n"), "error")
+        case .failure(let error): return (JSONAnswer(error), "error")
+        }
     }
 
     struct Message: Error { var text: String }

@@ -3,6 +3,38 @@ import JSON
 import SandboxCluster
 import SandboxState
 
+/// A JSON answer as plain values (status, text, `Retry-After`): what both the router and the
+/// decision fast path (``DecisionFastPath``) write.
+struct JSONAnswer {
+    var status: HTTPResponse.Status
+    /// The body, a JSON document and a newline.
+    var text: String
+    var retryAfterSeconds: Int?
+
+    init(status: HTTPResponse.Status, text: String, retryAfterSeconds: Int? = nil) {
+        self.status = status
+        self.text = text
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// An error in the API's shape (``APIError``).
+    init(_ error: APIError) {
+        self.init(
+            status: error.status, text: error.body.serialized() + "\n", retryAfterSeconds: error.retryAfterSeconds)
+    }
+
+    /// Its header fields besides the length: the content type, and `Retry-After` when set.
+    var headerFields: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let retryAfterSeconds { fields[.retryAfter] = "\(retryAfterSeconds)" }
+        return fields
+    }
+
+    var response: Response {
+        Response(status: status, headers: headerFields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
 /// JSON bodies for the API's answers and errors.
 enum JSONResponses {
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

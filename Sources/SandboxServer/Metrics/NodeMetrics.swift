@@ -123,15 +123,15 @@ final class NodeMetrics: @unchecked Sendable {
         return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 
-    /// Times one proposal from this node (propose to applied here) and counts it in flight.
-    func timeProposal<T>(_ body: () async throws -> T) async rethrows -> T {
+    /// Times one proposal from this node (propose to applied here) and counts it in flight: the
+    /// closure returned ends it (call it once) and records its latency.
+    func proposalStarted() -> @Sendable () -> Void {
         let started = ContinuousClock.now
         proposalsInFlight.increment()
-        defer {
+        return { [proposalsInFlight, proposeLatency] in
             proposalsInFlight.decrement()
             proposeLatency.recordNanoseconds(Self.nanoseconds(ContinuousClock.now - started))
         }
-        return try await body()
     }
 
     /// The registry in the Prometheus text format.

@@ -7,17 +7,35 @@ extension SandboxNode {
     /// leader) and waits until it is applied here; the outcome, or an ``APIError`` when the
     /// cluster could not answer (503, retryable) or the state refused it.
     func propose(_ command: Command) async throws(APIError) -> EntryResult.Outcome {
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let outcome: EntryResult.Outcome
-        do {
-            let bytes = CommandEnvelope.encode(command, timeMillis: now)
-            outcome = try await metrics.timeProposal { try await driver.propose(bytes) }.outcome
-        } catch let error as ClusterError {
-            throw APIError(error)
-        } catch {
-            throw .internalError("proposing failed: \(error)")
+        let result = await withCheckedContinuation { continuation in
+            propose(command) { continuation.resume(returning: $0) }
         }
-        if case .rejected(let error) = outcome { throw APIError(error) }
-        return outcome
+        return try result.get()
+    }
+
+    /// ``propose(_:)`` without a task: `completion` runs exactly once, on whichever thread
+    /// answers (the apply thread, the Raft loop, or this one when the node refuses at once), so it
+    /// must hand its work elsewhere (the decision fast path hands it to its event loop).
+    func propose(
+        _ command: Command, completion: @escaping @Sendable (Result<EntryResult.Outcome, APIError>) -> Void
+    ) {
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let bytes = CommandEnvelope.encode(command, timeMillis: now)
+        let finished = metrics.proposalStarted()
+        driver.propose(bytes) { result in
+            finished()
+            completion(Self.outcome(of: result))
+        }
+    }
+
+    /// The applied outcome, or the API error that says why there is none.
+    static func outcome(of result: Result<EntryResult, any Error>) -> Result<EntryResult.Outcome, APIError> {
+        switch result {
+        case .success(let applied):
+            if case .rejected(let error) = applied.outcome { return .failure(APIError(error)) }
+            return .success(applied.outcome)
+        case .failure(let error as ClusterError): return .failure(APIError(error))
+        case .failure(let error): return .failure(.internalError("proposing failed: \(error)"))
+        }
     }
 }

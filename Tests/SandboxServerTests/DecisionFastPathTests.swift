@@ -1,0 +1,235 @@
+import Foundation
+import ServerTestSupport
+import Testing
+
+/// `POST /v1/decisions` on its fast path (`DecisionFastPath`): what HTTP/1.1 lets a client do
+/// — pipeline, split or chunk a body, half-close, send too much or too slowly — gets the same
+/// answers, in the same order, as through the router. A `Connection: keep-alive` field sends a
+/// decision through the router instead (the fast path leaves any `Connection` field to it),
+/// which is how these tests compare the two.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DecisionFastPathTests {
+    static let key = "agent-key-0123456789"
+
+    static func decision(_ id: String?, key: String = key, fields: String = "", body: String? = nil) -> String {
+        let text = body ?? #"{"tool": "crm.read", "params": {"customer": "c-1"}}"#
+        let idField = id.map { "Idempotency-Key: \($0)\r\n" } ?? ""
+        return "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nX-Agent-Key: \(key)\r\n\(idField)\(fields)"
+            + "Content-Type: application/json\r\nContent-Length: \(text.utf8.count)\r\n\r\n\(text)"
+    }
+
+    static let health = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    static func startNode() async throws -> LocalCluster {
+        let cluster = LocalCluster(size: 1)
+        try await cluster.startProvisioned(budget: 1000)
+        return cluster
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderWhicheverPathAnswersThem() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        let connection = try RawConnection(port: cluster.base)
+        defer { connection.close() }
+        try connection.send(
+            Self.decision("\(tag)-a") + Self.health + Self.decision("\(tag)-b") + Self.decision("\(tag)-c", key: "nope")
+                + Self.decision(nil) + Self.health + Self.decision("\(tag)-a"))
+        let answers = try connection.responses(7)
+        #expect(answers.map(\.status) == [200, 200, 200, 401, 400, 200, 200])
+        #expect(answers[0].json["request_id"] as? String == "\(tag)-a")
+        #expect(answers[0].json["replayed"] as? Bool == false)
+        #expect(answers[1].json["status"] as? String == "ok")
+        #expect(answers[2].json["request_id"] as? String == "\(tag)-b")
+        #expect(answers[3].errorCode == "invalid_credentials")
+        #expect(answers[4].errorMessage.contains("request id"), "\(answers[4].text)")
+        #expect(answers[6].json["replayed"] as? Bool == true)
+        #expect(answers[6].json["decision_id"] as? Int == answers[0].json["decision_id"] as? Int)
+        // The router answered the pipelined ones after the first: both paths counted each once.
+        #expect(answers[2].json["decision_id"] as? Int == (answers[0].json["decision_id"] as? Int ?? 0) + 1)
+    }
+
+    @Test func theFastPathAndTheRouterAnswerAlike() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        let fast = try RawConnection(port: cluster.base)
+        let routed = try RawConnection(port: cluster.base)
+        defer {
+            fast.close()
+            routed.close()
+        }
+        let cases: [(String, String?)] = [
+            (#"{"tool": "crm.read", "params": {"customer": "c-1"}}"#, "ok"),
+            (#"{"tool": "crm.write", "params": {}}"#, "denied tool"),
+            (#"{"tool": "crm.read", "params": [1]}"#, "params not an object"),
+            (#"{"tool": "#, "not JSON"),
+            (#"{"http": {"method": "GET"}}"#, "http without url"),
+        ]
+        for (index, (body, what)) in cases.enumerated() {
+            try fast.send(Self.decision("\(tag)-f\(index)", body: body))
+            try routed.send(Self.decision("\(tag)-r\(index)", fields: "Connection: keep-alive\r\n", body: body))
+            let (viaFast, viaRouter) = (try fast.responses(1)[0], try routed.responses(1)[0])
+            #expect(viaFast.status == viaRouter.status, "\(what ?? body)")
+            #expect(viaFast.contentType == viaRouter.contentType, "\(what ?? body)")
+            var (a, b) = (viaFast.json, viaRouter.json)
+            for volatile in ["request_id", "decision_id", "budget"] {
+                a[volatile] = nil
+                b[volatile] = nil
+            }
+            #expect(NSDictionary(dictionary: a) == NSDictionary(dictionary: b), "\(viaFast.text) vs \(viaRouter.text)")
+        }
+    }
+
+    @Test func splitChunkedAndHalfClosedBodiesAreDecided() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+
+        let split = try RawConnection(port: cluster.base)
+        defer { split.close() }
+        let request = Self.decision("\(tag)-split")
+        try split.send(String(request.dropLast(12)))
+        try await Task.sleep(for: .milliseconds(300))
+        try split.send(String(request.suffix(12)))
+        #expect(try split.responses(1)[0].json["request_id"] as? String == "\(tag)-split")
+
+        let chunked = try RawConnection(port: cluster.base)
+        defer { chunked.close() }
+        let body = #"{"tool": "crm.read", "params": {}}"#
+        let (first, rest) = (body.prefix(10), body.dropFirst(10))
+        try chunked.send(
+            "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nX-Agent-Key: \(Self.key)\r\nIdempotency-Key: \(tag)-chunked\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+                + "\(String(first.utf8.count, radix: 16))\r\n\(first)\r\n\(String(rest.utf8.count, radix: 16))\r\n\(rest)\r\n0\r\n\r\n"
+        )
+        #expect(try chunked.responses(1)[0].json["request_id"] as? String == "\(tag)-chunked")
+
+        let halfClosed = try RawConnection(port: cluster.base)
+        defer { halfClosed.close() }
+        try halfClosed.send(Self.decision("\(tag)-half"))
+        halfClosed.shutdownWrite()
+        let answer = try halfClosed.responses(1)[0]
+        #expect(answer.status == 200 && answer.json["request_id"] as? String == "\(tag)-half", "\(answer.text)")
+    }
+
+    @Test func aBodyOverTheLimitIsRefusedAndOneThatNeverEndsTimesOut() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let big = try RawConnection(port: cluster.base)
+        defer { big.close() }
+        let filler = String(repeating: "a", count: (1 << 20) + 10)
+        let body = #"{"tool": "crm.read", "params": {"x": "\#(filler)"}}"#
+        try big.send(
+            "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nX-Agent-Key: \(Self.key)\r\nIdempotency-Key: big\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n\(String(body.utf8.count, radix: 16))\r\n\(body)\r\n0\r\n\r\n")
+        let refused = try big.responses(1)[0]
+        #expect(refused.status == 413 && refused.errorCode == "too_large", "\(refused.text)")
+
+        // Half a body, then nothing: 408 once `APILimits.bodyDeadline` (30 s) passed, and closed.
+        let slow = try RawConnection(port: cluster.base, timeout: 50)
+        defer { slow.close() }
+        let started = ContinuousClock.now
+        try slow.send(String(Self.decision("slow").dropLast(5)))
+        let late = try slow.responses(1)[0]
+        let waited = ContinuousClock.now - started
+        #expect(late.status == 408 && late.errorCode == "request_timeout", "\(late.text)")
+        #expect(waited > .seconds(25) && waited < .seconds(45), "answered after \(waited)")
+        #expect(slow.isClosedByPeer(), "the connection is closed after the 408")
+    }
+}
+
+/// A client's TCP connection to 127.0.0.1 that writes raw bytes and reads HTTP/1.1 answers
+/// (bodies by `Content-Length`), each read bounded by `timeout` seconds.
+final class RawConnection {
+    struct Answer {
+        var status: Int
+        var contentType: String?
+        var text: String
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var errorMessage: String { (json["error"] as? [String: Any])?["message"] as? String ?? "" }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int, timeout: Int = 10) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            Glibc.close(fd)
+            throw Failure(description: "connect: \(errno)")
+        }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw Failure(description: "send: \(errno)") }
+            sent += count
+        }
+    }
+
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    func close() { Glibc.close(fd) }
+
+    /// The next `count` answers; throws when one does not arrive within the timeout.
+    func responses(_ count: Int) throws -> [Answer] {
+        try (0..<count).map { _ in try response() }
+    }
+
+    /// Whether the server closed the connection (a read returns end of file at once).
+    func isClosedByPeer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+
+    private func response() throws -> Answer {
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int? = nil
+        while headEnd == nil {
+            headEnd = buffer.firstRange(of: separator)?.upperBound
+            if headEnd == nil { try fill() }
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
+        let lines = head.components(separatedBy: "\r\n")
+        let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+        var fields: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(fields["content-length"] ?? "0") ?? 0
+        while buffer.count < headEnd! + length { try fill() }
+        let body = String(decoding: buffer[headEnd!..<(headEnd! + length)], as: UTF8.self)
+        buffer.removeFirst(headEnd! + length)
+        return Answer(status: status, contentType: fields["content-type"], text: body)
+    }
+
+    private func fill() throws {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = recv(fd, &chunk, chunk.count, 0)
+        guard count > 0 else { throw Failure(description: "no answer (recv \(count), errno \(errno))") }
+        buffer += chunk[..<count]
+    }
+}
