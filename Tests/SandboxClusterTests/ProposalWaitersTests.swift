@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import SandboxCluster
@@ -13,6 +14,29 @@ import Testing
         for index in UInt64(10_000 - 4_095)...10_000 {
             #expect(waiters.recentResult(at: index)?.result == Int(index))
         }
+    }
+
+    /// A waiter answers exactly once: the first answer wins, and one dropped unanswered still
+    /// answers (outcome unknown) so that no caller waits forever.
+    @Test func aWaiterAnswersOnceEvenWhenDroppedUnanswered() {
+        let answers = Mutex<[String]>([])
+        let record: @Sendable (Result<Int, any Error>) -> Void = { result in
+            let text: String
+            switch result {
+            case .success(let value): text = "\(value)"
+            case .failure(ClusterError.unknownOutcome): text = "unknown outcome"
+            case .failure(let error): text = "\(error)"
+            }
+            answers.withLock { $0.append(text) }
+        }
+        do {
+            let waiter = OnceWaiter<Int>(record)
+            #expect(waiter.resume(returning: 7))
+            #expect(!waiter.resume(throwing: ClusterError.stopped("late")))
+        }
+        #expect(answers.withLock { $0 } == ["7"])
+        do { _ = OnceWaiter<Int>(record) }
+        #expect(answers.withLock { $0 } == ["7", "unknown outcome"])
     }
 
     @Test func anIndexRememberedAgainKeepsItsNewestResult() {

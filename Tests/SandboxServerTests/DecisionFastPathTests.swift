@@ -4,16 +4,18 @@ import Testing
 
 /// `POST /v1/decisions` on its fast path (`DecisionFastPath`): what HTTP/1.1 lets a client do
 /// — pipeline, split or chunk a body, half-close, send too much or too slowly — gets the same
-/// answers, in the same order, as through the router. A `Connection: keep-alive` field sends a
-/// decision through the router instead (the fast path leaves any `Connection` field to it),
-/// which is how these tests compare the two.
+/// answers, in the same order, as through the router. A query string sends a decision through
+/// the router instead (the fast path takes only the exact path), which is how these tests
+/// compare the two; `sandbox_decisions_fast_path_total` counts what the fast path proposed.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DecisionFastPathTests {
     static let key = "agent-key-0123456789"
 
-    static func decision(_ id: String?, key: String = key, fields: String = "", body: String? = nil) -> String {
+    static func decision(
+        _ id: String?, key: String = key, fields: String = "", body: String? = nil, path: String = "/v1/decisions"
+    ) -> String {
         let text = body ?? #"{"tool": "crm.read", "params": {"customer": "c-1"}}"#
         let idField = id.map { "Idempotency-Key: \($0)\r\n" } ?? ""
-        return "POST /v1/decisions HTTP/1.1\r\nHost: x\r\nX-Agent-Key: \(key)\r\n\(idField)\(fields)"
+        return "POST \(path) HTTP/1.1\r\nHost: x\r\nX-Agent-Key: \(key)\r\n\(idField)\(fields)"
             + "Content-Type: application/json\r\nContent-Length: \(text.utf8.count)\r\n\r\n\(text)"
     }
 
@@ -67,7 +69,7 @@ import Testing
         ]
         for (index, (body, what)) in cases.enumerated() {
             try fast.send(Self.decision("\(tag)-f\(index)", body: body))
-            try routed.send(Self.decision("\(tag)-r\(index)", fields: "Connection: keep-alive\r\n", body: body))
+            try routed.send(Self.decision("\(tag)-r\(index)", body: body, path: "/v1/decisions?via=router"))
             let (viaFast, viaRouter) = (try fast.responses(1)[0], try routed.responses(1)[0])
             #expect(viaFast.status == viaRouter.status, "\(what ?? body)")
             #expect(viaFast.contentType == viaRouter.contentType, "\(what ?? body)")
@@ -77,6 +79,56 @@ import Testing
                 b[volatile] = nil
             }
             #expect(NSDictionary(dictionary: a) == NSDictionary(dictionary: b), "\(viaFast.text) vs \(viaRouter.text)")
+        }
+    }
+
+    static func fastPathCount(_ cluster: LocalCluster) async -> Int? {
+        guard let text = await cluster.text(1, "/metrics") else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix("sandbox_decisions_fast_path_total ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+    }
+
+    @Test func keepAliveTakesTheFastPathAndCloseOrAQueryTheRouter() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        let before = await Self.fastPathCount(cluster) ?? -1
+        let connection = try RawConnection(port: cluster.base)
+        defer { connection.close() }
+        try connection.send(
+            Self.decision("\(tag)-k1") + Self.decision("\(tag)-k2", fields: "Connection: Keep-Alive\r\n")
+                + Self.decision("\(tag)-q", path: "/v1/decisions?via=router"))
+        #expect(try connection.responses(3).map(\.status) == [200, 200, 200])
+        #expect(await Self.fastPathCount(cluster) == before + 2)
+
+        // After a request that closes the connection nothing more is read: a decision pipelined
+        // behind it is not applied.
+        let closing = try RawConnection(port: cluster.base)
+        defer { closing.close() }
+        try closing.send(
+            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" + Self.decision("\(tag)-after-close"))
+        #expect(try closing.responses(1)[0].status == 200)
+        #expect(closing.isClosedByPeer())
+        let fresh = try RawConnection(port: cluster.base)
+        defer { fresh.close() }
+        try fresh.send(Self.decision("\(tag)-after-close"))
+        #expect(try fresh.responses(1)[0].json["replayed"] as? Bool == false, "decided once, now")
+    }
+
+    @Test func aMalformedRequestBehindADecisionIsAnsweredAfterIt() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        // Without the fast path holding the decoder's error, the router answered it first (and
+        // closed): the decision's answer was lost or came second, on most attempts.
+        for attempt in 1...5 {
+            let connection = try RawConnection(port: cluster.base)
+            defer { connection.close() }
+            try connection.send(Self.decision("\(tag)-\(attempt)") + "NOT-HTTP \u{1}\u{2}\r\n\r\n")
+            let first = try connection.responses(1)[0]
+            #expect(first.status == 200 && first.json["request_id"] as? String == "\(tag)-\(attempt)", "\(first.text)")
+            #expect(try connection.responses(1)[0].status == 400)
+            #expect(connection.isClosedByPeer())
         }
     }
 

@@ -18,6 +18,12 @@ final class OnceWaiter<Value: Sendable>: Sendable {
         self.init { continuation.resume(with: $0) }
     }
 
+    /// A waiter dropped unanswered (a driver defect) still answers, so that no caller waits
+    /// forever (a connection's reads held, a shutdown waiting on it): the outcome is unknown.
+    deinit {
+        if claim() { completion(.failure(ClusterError.unknownOutcome("the proposal was dropped unanswered"))) }
+    }
+
     /// Whether it was answered (by either side).
     var isAnswered: Bool { answered.load(ordering: .acquiring) }
 

@@ -43,11 +43,13 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private enum Held {
         case part(HTTPRequestPart)
         case event(Any)
+        case error(any Error)
     }
 
-    /// Parts and events held while a decision waits: at most one socket read's worth (reads
-    /// stop meanwhile); beyond this many the client is pipelining abusively and is cut off.
-    static let maxHeld = 1024
+    /// Parts, events and errors held while a decision waits: at most what one socket read
+    /// decodes to, since reads stop meanwhile (a read is at most 256 KiB, so this is a
+    /// backstop that a well-formed client cannot reach).
+    static let maxHeld = 65_536
 
     private let node: SandboxNode
     private var context: ChannelHandlerContext?
@@ -61,6 +63,9 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// Armed only when a decision's body does not arrive in the read that brought its head.
     private var bodyDeadline: Scheduled<Void>?
     private var dateCache = (second: 0, text: "")
+    /// A request handed to the router asked to close the connection: everything after it is
+    /// the router's (which reads nothing more).
+    private var closing = false
 
     init(node: SandboxNode) {
         self.node = node
@@ -86,14 +91,26 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if case .gathering(_, _, let started) = reading, bodyDeadline == nil {
-            let nanoseconds = max(0, NodeMetrics.nanoseconds(started + APILimits.bodyDeadline - .now))
-            bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
-                [weak self] in
-                self?.bodyTooSlow()
-            }
-        }
+        armBodyDeadline(context)
         context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if answering || !held.isEmpty {
+            hold(.error(error), context)
+        } else {
+            deliver(error, context)
+        }
+    }
+
+    /// An error (the HTTP decoder's) passed on in its place among the requests.
+    private func deliver(_ error: any Error, _ context: ChannelHandlerContext) {
+        if case .gathering(let head, let body, _) = reading {
+            // The router gets the request so far, then the error: it answers as without the fast path.
+            handOver(head, body, context)
+            reading = .forwarding
+        }
+        context.fireErrorCaught(error)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -120,16 +137,25 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: reading
 
     private func receive(_ part: HTTPRequestPart, _ context: ChannelHandlerContext) {
-        switch (reading, part) {
-        case (.idle, .head(let head)):
-            if takesFastPath(head) {
+        switch part {
+        case .head(let head):
+            if case .idle = reading, takesFastPath(head) {
                 reading = .gathering(head, nil, started: .now)
-            } else {
+                return
+            }
+            if case .idle = reading {
                 routerOpen += 1
                 reading = .forwarding
-                context.fireChannelRead(wrapInboundOut(part))
+                if head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) {
+                    closing = true
+                }
             }
-        case (.gathering(let head, var body, let started), .body(var chunk)):
+            context.fireChannelRead(wrapInboundOut(part))
+        case .body(var chunk):
+            guard case .gathering(let head, var body, let started) = reading else {
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= APILimits.maxBodyBytes else {
                 // The router reads it and answers 413.
                 handOver(head, body, context)
@@ -137,29 +163,40 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            reading = .idle  // the buffer is uniquely referenced while it grows
+            reading = .idle  // `body` is then the buffer's only reference: it grows in place
             if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
             reading = .gathering(head, body, started: started)
-        case (.gathering(let head, let body, let started), .end):
-            endBodyDeadline()
-            reading = .idle
-            decide(head, body, started: started, context)
-        case (.forwarding, .end):
-            reading = .idle
+        case .end:
+            if case .gathering(let head, let body, let started) = reading {
+                endBodyDeadline()
+                reading = .idle
+                decide(head, body, started: started, context)
+                return
+            }
+            if case .forwarding = reading { reading = .idle }
             context.fireChannelRead(wrapInboundOut(part))
-        default:
-            // `.forwarding` parts, and what an HTTP decoder never produces (the router's
-            // stream refuses it).
-            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// Arms the 408 for a decision whose body did not come with the read that brought its head
+    /// (from the socket, or replayed after an answer).
+    private func armBodyDeadline(_ context: ChannelHandlerContext) {
+        guard case .gathering(_, _, let started) = reading, bodyDeadline == nil else { return }
+        let nanoseconds = max(0, NodeMetrics.nanoseconds(started + APILimits.bodyDeadline - .now))
+        bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) {
+            [weak self] in
+            self?.bodyTooSlow()
         }
     }
 
     /// Whether the fast path may answer this request (else the router does).
     private func takesFastPath(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.path == "/v1/decisions", routerOpen == 0,
-            head.headerFields[.connection] == nil, head.headerFields[.expect] == nil,
-            ChaosFaultInjection.active == nil
+        guard head.method == .post, head.path == "/v1/decisions", routerOpen == 0, !closing,
+            head.headerFields[.expect] == nil, ChaosFaultInjection.active == nil
         else { return false }
+        // `keep-alive` is HTTP/1.1's default (clients such as httpx send it anyway); anything
+        // else (`close`, an upgrade) is the router's.
+        for value in head.headerFields[values: .connection] where value.lowercased() != "keep-alive" { return false }
         if let length = head.headerFields[.contentLength] {
             guard let bytes = Int(length), bytes <= APILimits.maxBodyBytes else { return false }
         }
@@ -189,6 +226,7 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         bodyDeadline = nil
         guard let context, case .gathering = reading else { return }
         reading = .idle
+        node.metrics.recordDecision(outcome: "error", duration: APILimits.bodyDeadline)
         let error = APIError(
             .requestTimeout, code: "request_timeout",
             "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
@@ -211,7 +249,7 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             let json = try? JSONValue(
                 parsing: bytes, maxDepth: APILimits.maxJSONDepth, maxBytes: APILimits.maxBodyBytes),
             case .success(let (command, _)) = DecisionRoutes.command(
-                json, idempotencyKey: head.headerFields[Self.idempotencyKey], agent: agent, node: node)
+                json, idempotencyKey: head.headerFields[values: Self.idempotencyKey].first, agent: agent, node: node)
         else {
             // The router answers it, with the reason.
             handOver(head, body, context)
@@ -219,16 +257,17 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         answering = true
+        node.metrics.fastPathDecisions.increment()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        node.propose(command) { result in
-            loop.execute { handler.value.answered(result, started: started) }
+        node.propose(command) { end in
+            loop.execute { handler.value.answered(end, started: started) }
         }
     }
 
-    private func answered(_ result: Result<EntryResult.Outcome, APIError>, started: ContinuousClock.Instant) {
+    private func answered(_ end: SandboxNode.ProposalEnd, started: ContinuousClock.Instant) {
         answering = false
-        let (answer, outcome) = DecisionRoutes.answer(result)
+        let (answer, outcome) = DecisionRoutes.answer(end.outcome())
         node.metrics.recordDecision(outcome: outcome, duration: .now - started)
         guard let context else { return }
         write(answer, close: false, context)
@@ -237,11 +276,13 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             switch next {
             case .part(let part): receive(part, context)
             case .event(let event): context.fireUserInboundEventTriggered(event)
+            case .error(let error): deliver(error, context)
             }
             replayed = true
         }
         // What was passed on waits in the router's buffer until a read completes.
         if replayed { context.fireChannelReadComplete() }
+        armBodyDeadline(context)
         if !answering, readHeld {
             readHeld = false
             context.read()

@@ -32,9 +32,10 @@ enum DecisionRoutes {
         case .success(let parsed): (command, requestID) = parsed
         case .failure(let error): return (error.response, "error")
         }
-        let (answer, outcome) = await withCheckedContinuation { continuation in
-            node.propose(command) { continuation.resume(returning: Self.answer($0)) }
+        let end = await withCheckedContinuation { continuation in
+            node.propose(command) { continuation.resume(returning: $0) }
         }
+        let (answer, outcome) = Self.answer(end.outcome())
         if let broken = ChaosFaultInjection.active?.decision(
             replacing: answer.response, requestID: requestID,
             nextSequence: { try? node.readState { try $0.auditHead().nextSequence } })

@@ -17,6 +17,8 @@ final class NodeMetrics: @unchecked Sendable {
     let decisionLatency: CoreMetrics.Timer
     let proposeLatency: CoreMetrics.Timer
     let proposalsInFlight: CoreMetrics.Meter
+    /// Decisions proposed by the decision fast path (``DecisionFastPath``) rather than the router.
+    let fastPathDecisions: CoreMetrics.Counter
     private let gauges: [String: CoreMetrics.Meter]
     private let counters: [String: CoreMetrics.Counter]
     /// Time spent in synced log writes (with `sandbox_raft_synced_log_writes_total`: the mean
@@ -52,6 +54,7 @@ final class NodeMetrics: @unchecked Sendable {
         decisionLatency = CoreMetrics.Timer(label: "sandbox_decision_seconds", factory: factory)
         proposeLatency = CoreMetrics.Timer(label: "sandbox_propose_seconds", factory: factory)
         proposalsInFlight = CoreMetrics.Meter(label: "sandbox_proposals_in_flight", factory: factory)
+        fastPathDecisions = CoreMetrics.Counter(label: "sandbox_decisions_fast_path_total", factory: factory)
         gauges = Dictionary(
             uniqueKeysWithValues: Self.gaugeNames.map { ($0, CoreMetrics.Meter(label: $0, factory: factory)) })
         counters = Dictionary(

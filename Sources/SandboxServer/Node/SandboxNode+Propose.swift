@@ -7,24 +7,33 @@ extension SandboxNode {
     /// leader) and waits until it is applied here; the outcome, or an ``APIError`` when the
     /// cluster could not answer (503, retryable) or the state refused it.
     func propose(_ command: Command) async throws(APIError) -> EntryResult.Outcome {
-        let result = await withCheckedContinuation { continuation in
+        let end = await withCheckedContinuation { continuation in
             propose(command) { continuation.resume(returning: $0) }
         }
-        return try result.get()
+        return try end.outcome().get()
     }
 
     /// ``propose(_:)`` without a task: `completion` runs exactly once, on whichever thread
     /// answers (the apply thread, the Raft loop, or this one when the node refuses at once), so it
-    /// must hand its work elsewhere (the decision fast path hands it to its event loop).
-    func propose(
-        _ command: Command, completion: @escaping @Sendable (Result<EntryResult.Outcome, APIError>) -> Void
-    ) {
+    /// must hand the ``ProposalEnd`` to its own thread at once (the decision fast path hands it to
+    /// its event loop) and read the outcome there: the metrics and the mapping are not the apply
+    /// thread's work.
+    func propose(_ command: Command, completion: @escaping @Sendable (ProposalEnd) -> Void) {
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let bytes = CommandEnvelope.encode(command, timeMillis: now)
         let finished = metrics.proposalStarted()
-        driver.propose(bytes) { result in
+        driver.propose(bytes) { completion(ProposalEnd(result: $0, finished: finished)) }
+    }
+
+    /// A proposal's raw end, handed from the thread that answered it.
+    struct ProposalEnd: Sendable {
+        let result: Result<EntryResult, any Error>
+        let finished: @Sendable () -> Void
+
+        /// Ends the proposal's metrics (call once) and gives the applied outcome or the API error.
+        func outcome() -> Result<EntryResult.Outcome, APIError> {
             finished()
-            completion(Self.outcome(of: result))
+            return SandboxNode.outcome(of: result)
         }
     }
 
