@@ -9,11 +9,20 @@
 # With --day2: the second day's decides instead (each forgets the request id of 24 h before):
 # (I(--days 2) - I(--days 1)) / decides per day, the decides STEP ms of entry time apart (default
 # 10,000: 8,640 a day, so valgrind runs minutes, not an hour; STEP=1000 is the one-a-second day).
-# Usage: bench/state/count.sh [--day2] [BINARY]   (default: builds state-bench in release first)
+# With --kept DIR: the same count on a state kept by `state-bench --keep --directory DIR` (built
+# once: agents, audit records) beside a fresh state's, each run on a copy of DIR (its SST files
+# hard-linked, RocksDB never changes one in place; the rest copied), so DIR stays as it was.
+# Usage: bench/state/count.sh [--day2 | --kept DIR] [BINARY]   (default: builds state-bench in release first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 day2=0
+kept=
 if [ "${1:-}" = --day2 ]; then day2=1; shift; fi
+if [ "${1:-}" = --kept ]; then
+  kept=$(realpath "${2:?--kept needs the directory of a kept state}")
+  [ -f "$kept/CURRENT" ] || { echo "no RocksDB state in $kept (build it with state-bench --keep)" >&2; exit 1; }
+  shift 2
+fi
 binary=${1:-}
 if [ -z "$binary" ]; then
   swift build -c release --product state-bench >/tmp/state-bench-build.log 2>&1 \
@@ -30,6 +39,26 @@ count() {
     "$work/state-bench" --directory "$work/state" "$@" >/dev/null 2>"$work/log"
   awk '/Collected :/ {print $NF}' "$work/log"
 }
+# A copy of the kept state to run on: hard links for the SST files, copies of the rest.
+copy_kept() {
+  rm -rf "$work/state"
+  cp -al "$kept" "$work/state"
+  find "$work/state" -type f ! -name '*.sst' -printf '%P\n' | while read -r file; do
+    cp --remove-destination "$kept/$file" "$work/state/$file"
+  done
+}
+if [ -n "$kept" ]; then
+  copy_kept
+  small=$(SWIFT_DETERMINISTIC_HASHING=1 count --keep --decides 2000)
+  copy_kept
+  large=$(SWIFT_DETERMINISTIC_HASHING=1 count --keep --decides 6000)
+  rm -rf "$work/state"
+  fresh_small=$(SWIFT_DETERMINISTIC_HASHING=1 count --decides 2000)
+  fresh_large=$(SWIFT_DETERMINISTIC_HASHING=1 count --decides 6000)
+  echo "instructions per applied decide on the kept state ($kept): $(((large - small) / 8000))"
+  echo "instructions per applied decide on a fresh state: $(((fresh_large - fresh_small) / 8000))"
+  exit 0
+fi
 if [ "$day2" = 1 ]; then
   step=${STEP:-10000}
   perday=$((86400000 / step))

@@ -1,7 +1,7 @@
 // State machine benchmark (run in release; figures in bench/README.md, "State"):
 //
 //   swift build -c release --product state-bench
-//   .build/release/state-bench [--directory PATH] [--decides N] [--batch N]
+//   .build/release/state-bench [--directory PATH] [--keep] [--decides N] [--batch N]
 //                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
 //                              [--rules N] [--step MS]
 //
@@ -20,6 +20,9 @@
 //    state (against the same hot agents as on the fresh state), the restart time (close, open
 //    the store, rebuild the state machine), the resident memory, and the read side (AuditScale:
 //    export and verify of a 100,000-record range, the whole chain's verify, point lookups).
+// 4. With --keep: the directory is not deleted. A new one gets the run above and is flushed at
+//    the end; one that holds a state already gets only the warm-up and the measured decides, on
+//    that state as it is (Feeder+Kept.swift; bench/state/count.sh --kept counts them).
 import Foundation
 import JSON
 import Raft
@@ -43,9 +46,21 @@ struct Arguments {
     /// The apply rules the state moves to before anything else (1: key layout 1).
     var rules = Int(RulesVersion.supported)
 
+    /// Keep the directory: build the state there once (set-up, agents, audit records), flushed at
+    /// the end, and measure on it as it is in later runs.
+    var keep = false
+
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
+            if argument == "--keep" {
+                keep = true
+                continue
+            }
+            if argument == "--directory", let path = iterator.next() {
+                directory = path
+                continue
+            }
             let value = iterator.next().flatMap(Int.init)
             switch (argument, value) {
             case ("--decides", let v?): decides = v
@@ -59,15 +74,8 @@ struct Arguments {
             case ("--rules", let v?): rules = v
             case ("--step", let v?): step = min(max(1, v), 86_400_000)
             default:
-                if argument == "--directory",
-                    let path = CommandLine.arguments.drop(while: { $0 != "--directory" })
-                        .dropFirst().first
-                {
-                    directory = path
-                    continue
-                }
                 print(
-                    "usage: state-bench [--directory PATH] [--decides N] [--batch N] [--agents N] [--audit N]"
+                    "usage: state-bench [--directory PATH] [--keep] [--decides N] [--batch N] [--agents N] [--audit N]"
                         + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS]")
                 exit(2)
             }
@@ -143,6 +151,8 @@ final class Feeder {
     var time: UInt64 = 1_795_996_800_000
     /// Entry time between two entries (ms).
     var step: UInt64 = 1
+    /// Put before every request id, so that a kept state's later runs make new ones.
+    var requestIDPrefix = ""
 
     let options: StorageOptions
 
@@ -193,7 +203,7 @@ final class Feeder {
             ]
             return .decide(
                 DecideCommand(
-                    requestID: "\(prefix)-\(i)", agent: "agent-\(i % agents)",
+                    requestID: "\(requestIDPrefix)\(prefix)-\(i)", agent: "agent-\(i % agents)",
                     request: .tool(
                         name: "crm.read", parameters: parameters, chainDepth: 0, costUSD: JSONNumber(literal: "0.001")),
                     node: 1))
@@ -220,16 +230,25 @@ final class Feeder {
 }
 
 let arguments = Arguments()
-try? FileManager.default.removeItem(atPath: arguments.directory)
+if !arguments.keep { try? FileManager.default.removeItem(atPath: arguments.directory) }
 try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
 var options = StorageOptions()
 if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
 let feeder = try Feeder(path: arguments.directory, options: options)
+let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
+if arguments.keep && feeder.index > 0 {
+    let records = try StateQueries(RocksStateStorage(feeder.storage.state)).auditHead().nextSequence - 1
+    let kept = try feeder.measureOnKeptState(decides: arguments.decides, hot: hot, batch: arguments.batch)
+    report(
+        "decides applied: \(kept.text) (\(arguments.decides) decides, batches of \(arguments.batch), \(hot) agents,"
+            + " kept state: \(records) audit records before)")
+    feeder.storage.close()
+    exit(0)
+}
 if arguments.rules > Int(RulesVersion.initial) {
     try feeder.apply([.setRulesVersion(version: UInt32(arguments.rules), actor: "bench")], batch: 1)
 }
 try feeder.apply([.createTenant(id: "t", name: "bench", actor: "bench")], batch: 1)
-let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 try feeder.setUpAgents(0..<hot)
 _ = try feeder.measureDecides(min(20_000, arguments.decides), agents: hot, batch: arguments.batch, prefix: "warm")
 let fresh = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "fresh")
@@ -318,4 +337,7 @@ if arguments.agents > 0 || arguments.audit > 0 {
     try AuditScale(queries: StateQueries(RocksStateStorage(feeder.storage.state))).run(
         agents: max(arguments.agents, hot))
 }
+// A kept state is flushed, so that a later run opens it with an empty memtable, as a fresh
+// state starts.
+if arguments.keep { try feeder.storage.state.flush() }
 feeder.storage.close()
