@@ -1,4 +1,5 @@
 import JSON
+import SandboxPolicy
 import SandboxState
 import Testing
 
@@ -48,6 +49,39 @@ import Testing
             #expect(text.contains("\"cost_usd\":\(expected),"), "record \(sequence): \(text)")
         }
         #expect(sequences.count == costs.count)
+    }
+
+    /// The state machine builds each policy reason's sentence once and keeps it (bounded; 2
+    /// here, so the kept ones are also dropped): every answer and record still carries the
+    /// sentence of its own decision, as the policy engine words it.
+    @Test func eachDecisionCarriesItsOwnReason() throws {
+        var limits = StateLimits()
+        limits.maxCachedReasonTexts = 2
+        let h = try Harness(limits: limits)
+        let wide = """
+            tools:
+              allow: ["crm.*", "email.*"]
+            """
+        try h.agent("bot", policy: Policies.standard)
+        try h.agent("wide", policy: wide)
+        let policies = ["bot": try CompiledPolicy(yaml: Policies.standard), "wide": try CompiledPolicy(yaml: wide)]
+        let calls: [(agent: String, tool: String, parameters: JSONValue)] = [
+            ("bot", "crm.read", read), ("wide", "crm.read", read), ("bot", "crm.read", ["customer": 5]),
+            ("bot", "crm.read", read), ("bot", "crm.read", ["limit": "x"]), ("wide", "email.send", [:]),
+            ("bot", "prod_db.write", [:]), ("wide", "prod_db.write", [:]), ("wide", "crm.read", read),
+            ("bot", "crm.read", ["customer": 5]),
+        ]
+        var reasons: Set<String> = []
+        for (i, call) in calls.enumerated() {
+            let answer = try h.decide(call.agent, "r\(i)", tool: call.tool, call.parameters)
+            let expected = try #require(policies[call.agent])
+                .evaluate(ToolCall(tool: call.tool, parameters: call.parameters)).explanation
+            #expect(answer.reason == expected, "call \(i)")
+            let record = try #require(try h.queries.auditRecord(answer.decisionID))
+            #expect(record.body?["reason"] == .string(expected), "record of call \(i)")
+            reasons.insert(expected)
+        }
+        #expect(reasons.count == 7, "the calls have seven distinct reasons")
     }
 
     @Test func theSchemaAndDenyListDecideAndDebitNothing() throws {

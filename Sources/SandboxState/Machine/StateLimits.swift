@@ -50,6 +50,8 @@ public struct StateLimits: Sendable, Hashable {
     public var maxCachedAgents = 200_000
     /// Today's ledger rows cached.
     public var maxCachedLedgerRows = 200_000
+    /// Policy reasons whose sentence is kept (``StateMachine`` builds each once).
+    public var maxCachedReasonTexts = 4_096
 
     public init() {}
 }

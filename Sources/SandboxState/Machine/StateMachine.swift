@@ -43,7 +43,7 @@ public final class StateMachine {
     /// Request ids stored per agent (key layout 1: a cache of `n/<agent>`).
     var requestIDCounts: [String: RequestIDCounts] = [:]
     /// Agents' rows (key layout 2: a cache of `I/<agent>\0t`).
-    var agentRows: [String: AgentRow] = [:]
+    var agentRows = AgentCache<AgentRow>()
     /// Agents whose row the entry being applied changed, not yet written (a few per entry: the
     /// agent and those whose ids the sweeps forgot, at most `maxExpiriesPerEntry` of them).
     var changedAgentRows: [String] = []
@@ -52,6 +52,9 @@ public final class StateMachine {
     var requestIDFloors: [String: UInt64] = [:]
     /// The last request cost written to an audit record and its canonical text.
     var lastCost: (number: JSONNumber, text: [UInt8])?
+    /// The sentences of the policy reasons seen (``reasonText(_:)``), and the last one's.
+    var reasonTexts: [DecisionReason: String] = [:]
+    var lastReason: (reason: DecisionReason, text: String)?
 
     /// The overlay of the batch being applied (nil between batches).
     var overlay: Overlay
@@ -77,7 +80,7 @@ public final class StateMachine {
         agents = [:]
         ledgers = [:]
         requestIDCounts = [:]
-        agentRows = [:]
+        agentRows.removeAll()
         changedAgentRows = []
         requestIDFloors = [:]
         sweeps = Sweeps()

@@ -91,8 +91,26 @@ extension StateMachine {
         }
         let decision = policy.evaluate(request)
         return Verdict(
-            outcome: DecisionAnswer.Outcome(decision.outcome), reason: decision.explanation, rule: decision.rule,
-            approval: decision.approval, policy: policy, version: head.enforced)
+            outcome: DecisionAnswer.Outcome(decision.outcome), reason: reasonText(decision.reason),
+            rule: decision.rule, approval: decision.approval, policy: policy, version: head.enforced)
+    }
+
+    /// The reason's sentence (``Decision/explanation``), built once per distinct reason: building
+    /// one (string interpolation) cost about 2,600 instructions per decide, and an agent's
+    /// decides mostly repeat their reasons. Only a cache: the text depends on the reason alone.
+    /// The last reason is compared first: hashing one costs about 900 instructions.
+    private func reasonText(_ reason: DecisionReason) -> String {
+        if let last = lastReason, last.reason == reason { return last.text }
+        let text: String
+        if let kept = reasonTexts[reason] {
+            text = kept
+        } else {
+            text = reason.description
+            if reasonTexts.count >= limits.maxCachedReasonTexts { reasonTexts.removeAll(keepingCapacity: true) }
+            reasonTexts[reason] = text
+        }
+        lastReason = (reason, text)
+        return text
     }
 
     private func shadowResult(_ request: PolicyRequest, for state: AgentState) throws -> DecisionAnswer.ShadowResult? {

@@ -35,7 +35,7 @@ extension StateMachine {
         // Which key layout an agent's counts and ledger row are in changes with the version.
         ledgers = [:]
         requestIDCounts = [:]
-        agentRows = [:]
+        agentRows.removeAll()
     }
 }
 
