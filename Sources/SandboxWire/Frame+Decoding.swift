@@ -37,6 +37,7 @@ extension Frame {
             self = .proposals(ProposalBatch(id: id, proposals: proposals))
         case .outcomes: self = .outcomes(try Self.decodeOutcomes(from: &reader, limits: limits))
         case .snapshotChunk: self = .snapshotChunk(try Self.decodeChunk(from: &reader, limits: limits))
+        case .snapshotAbandoned: self = .snapshotAbandoned(try Self.decodeNotice(from: &reader, limits: limits))
         }
         try reader.finish()
     }
@@ -78,6 +79,13 @@ extension Frame {
             }
         }
         return OutcomeBatch(id: id, outcomes: outcomes)
+    }
+
+    private static func decodeNotice(from reader: inout ByteReader, limits: WireLimits) throws(WireError)
+        -> SnapshotNotice
+    {
+        let term = try reader.u64("snapshot term", atMost: limits.maxIndex)
+        return SnapshotNotice(term: term, index: try reader.u64("snapshot index", atMost: limits.maxIndex))
     }
 
     private static func decodeChunk(from reader: inout ByteReader, limits: WireLimits) throws(WireError)

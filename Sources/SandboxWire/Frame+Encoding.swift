@@ -36,6 +36,11 @@ extension Frame {
             try encode(batch, into: &writer, limits: limits)
         case .snapshotChunk(let frame):
             try encode(frame, into: &writer, limits: limits)
+        case .snapshotAbandoned(let notice):
+            try MessageCoding.check("snapshot term", notice.term, limits.maxIndex)
+            try MessageCoding.check("snapshot index", notice.index, limits.maxIndex)
+            writer.u64(notice.term)
+            writer.u64(notice.index)
         }
         try MessageCoding.check("frame", writer.bytes.count, limits.maxFrameBytes)
         return writer.bytes
@@ -50,6 +55,7 @@ extension Frame {
         case .proposals: return .proposals
         case .outcomes: return .outcomes
         case .snapshotChunk: return .snapshotChunk
+        case .snapshotAbandoned: return .snapshotAbandoned
         }
     }
 

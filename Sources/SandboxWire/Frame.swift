@@ -18,6 +18,9 @@ public enum Frame: Sendable, Hashable {
     case outcomes(OutcomeBatch)
     /// One chunk of a snapshot streamed to a follower.
     case snapshotChunk(SnapshotChunkFrame)
+    /// Follower to leader: the follower dropped a snapshot stream (added after the first
+    /// release of version 1: a node from before closes the connection on it).
+    case snapshotAbandoned(SnapshotNotice)
 
     /// Tags of the frame kinds on the wire.
     enum Kind: UInt8 {
@@ -28,5 +31,6 @@ public enum Frame: Sendable, Hashable {
         case proposals = 5
         case outcomes = 6
         case snapshotChunk = 7
+        case snapshotAbandoned = 8
     }
 }

@@ -90,7 +90,7 @@ public struct PeerSession: Sendable {
             for message in messages { try check(message, from: peer) }
         case .snapshotChunk(let chunk):
             try check(chunk.message, from: peer)
-        case .proposals, .outcomes:
+        case .proposals, .outcomes, .snapshotAbandoned:
             break
         }
     }

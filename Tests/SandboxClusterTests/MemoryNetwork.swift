@@ -10,7 +10,7 @@ import SandboxWire
 /// a connection attempt fails and drops what was queued (the send itself succeeded: queued).
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
-/// `snapshotWindows` and `streamsStarted` are guarded by `lock`.
+/// `snapshotWindows`, `streamsStarted` and `streamed` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -20,12 +20,16 @@ final class MemoryNetwork: @unchecked Sendable {
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
     private var streamsStarted: [NodeID: Int] = [:]
+    private var streamed: [NodeID: SnapshotNotice] = [:]
 
     /// How many entries `.append` messages have carried to `node` so far (delivered or lost).
     func entriesSent(to node: NodeID) -> Int { lock.withLock { appendedEntries[node, default: 0] } }
 
     /// How many snapshot streams have started sending to `node` (their first chunk on its way).
     func snapshotStreamsStarted(to node: NodeID) -> Int { lock.withLock { streamsStarted[node, default: 0] } }
+
+    /// The term and index of the latest snapshot stream to `node` (nil before the first).
+    func latestSnapshotStream(to node: NodeID) -> SnapshotNotice? { lock.withLock { streamed[node] } }
 
     /// The entries sent to `node` between the start of the latest snapshot stream to it and the
     /// delivery of that stream's last chunk (nil until it is delivered).
@@ -40,6 +44,8 @@ final class MemoryNetwork: @unchecked Sendable {
             if !delivered && chunk.sequence == 0 {
                 snapshotWindows[node] = (count, nil)
                 streamsStarted[node, default: 0] += 1
+                streamed[node] = SnapshotNotice(
+                    term: chunk.message.term, index: chunk.message.snapshot?.metadata.index ?? 0)
             }
             if delivered && chunk.isLast { snapshotWindows[node]?.end = count }
         }

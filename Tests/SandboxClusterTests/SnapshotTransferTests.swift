@@ -9,9 +9,7 @@ import Testing
 /// the entries after it: the leader keeps them until the follower has installed it.
 @Suite struct SnapshotTransferTests {
     @Test func aSlowSnapshotUnderLoadIsSentOnceThenTheLogFollows() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
-        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
-        #expect(acknowledged.count == 200)
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog()
         // The follower comes back behind the compacted log; its snapshot takes 600 ms to send,
         // while the leader commits far more than the log keeps (40 entries).
         cluster.network.snapshotChunkDelay = .milliseconds(600)
@@ -46,9 +44,7 @@ import Testing
     /// reading a message of entries on the leader's loop every time (256 KiB with sandboxd's
     /// limits): leaders streaming a large snapshot to a new member stalled and were deposed.
     @Test func aFollowerGetsNoEntriesWhileItsSnapshotIsUnderWay() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
-        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
-        #expect(acknowledged.count == 200)
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog()
         // The snapshot's only chunk takes 3 s to arrive (ten election timeouts: 300 ms here),
         // while the leader commits more: entries the follower could be sent.
         cluster.network.snapshotChunkDelay = .seconds(3)
@@ -77,11 +73,9 @@ import Testing
     /// timer (counted from the stream's start) asked again first, that request was ignored while
     /// the transfer was held, and the follower waited about twice the timeout.
     @Test func aStreamLostAfterSendingIsStreamedAgainAfterTheInstallTimeout() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
             $0.snapshotInstallTimeout = .seconds(4)
         }
-        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
-        #expect(acknowledged.count == 200)
         cluster.network.snapshotChunkDelay = .milliseconds(200)
         cluster.network.snapshotChunksToLose = 1
         let started = ContinuousClock.now
@@ -104,9 +98,7 @@ import Testing
     /// timeout (30 s) after its last chunk: the restarted node of the failover bench stayed
     /// unready (issue 11).
     @Test func aFollowerKilledWhileItsSnapshotStreamsGetsOneSoonAfterItsRestart() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
-        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
-        #expect(acknowledged.count == 200)
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog()
         cluster.network.snapshotChunkDelay = .seconds(1)
         try cluster.start(follower)
         _ = try await cluster.eventually(.seconds(20), "the leader streams a snapshot to the follower") {

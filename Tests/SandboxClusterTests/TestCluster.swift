@@ -89,6 +89,24 @@ final class TestCluster: @unchecked Sendable {
         return (cluster, leader, follower)
     }
 
+    /// `withAFollowerStoppedAndASmallLog`, then 200 writes committed without the follower: the
+    /// log is compacted past it (it catches up only by snapshot once started again).
+    static func withAFollowerBehindTheCompactedLog(
+        _ more: @escaping (inout DriverConfig) -> Void = { _ in }
+    ) async throws -> (TestCluster, leader: NodeID, follower: NodeID) {
+        let (cluster, leader, follower) = try await withAFollowerStoppedAndASmallLog(more)
+        let acknowledged = await ClusterProbe.proposeAll((0..<200).map { "a-\($0)" }, on: [cluster.driver(leader)])
+        guard acknowledged.count == 200 else {
+            throw SetupFailed(what: "\(acknowledged.count) of 200 writes acknowledged")
+        }
+        return (cluster, leader, follower)
+    }
+
+    struct SetupFailed: Error, CustomStringConvertible {
+        var what: String
+        var description: String { "cluster setup failed: \(what)" }
+    }
+
     func eventually<T>(_ timeout: Duration, _ what: String, _ check: () throws -> T?) async throws -> T {
         try await ClusterProbe.eventually(timeout, what, check)
     }

@@ -22,7 +22,7 @@ import Testing
             }
         }
         // The run exercised every frame kind, entries and inline snapshots.
-        #expect(kinds.count == 7)
+        #expect(kinds.count == 8)
         #expect(entries > 100)
         #expect(snapshots > 50)
     }
@@ -37,6 +37,17 @@ import Testing
         body[0] = 9
         #expect(throws: WireError.unsupportedVersion(9)) { try Frame(decoding: body) }
         #expect(WireError.unsupportedVersion(9).description.contains("same sandboxd release"))
+    }
+
+    /// `snapshotAbandoned` (kind 8) came within version 1; its term and index are bounded as a
+    /// message's are.
+    @Test func theSnapshotAbandonedFrameIsBounded() throws {
+        let body = try Frame.snapshotAbandoned(SnapshotNotice(term: 3, index: 40)).encoded()
+        #expect(body == [1, 8, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 40])
+        var beyond = body
+        beyond[10] = 0x80  // the index's top byte: past 2^63 - 1
+        #expect(throws: WireError.self) { try Frame(decoding: beyond) }
+        #expect(throws: WireError.self) { try Frame.snapshotAbandoned(SnapshotNotice(term: .max, index: 1)).encoded() }
     }
 
     @Test func everyTruncationOfAFrameIsATypedError() throws {

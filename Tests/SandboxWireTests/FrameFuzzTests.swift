@@ -31,7 +31,7 @@ import Testing
         var random = SeededGenerator(seed: seed)
         var refused = 0
         for _ in 0..<20000 {
-            let kind = UInt8(random.below(9))
+            let kind = UInt8(random.below(10))
             let body = [WireFormat.version, kind] + random.bytes(random.below(120))
             if case .refused = classify(body) { refused += 1 }
         }

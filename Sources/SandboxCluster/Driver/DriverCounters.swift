@@ -16,8 +16,14 @@ public struct DriverCounters: Sendable, Hashable {
     public var snapshotsSent: UInt64 = 0
     public var snapshotsFailed: UInt64 = 0
     public var snapshotBytesSent: UInt64 = 0
+    /// Snapshot transfers the follower reported abandoned (`snapshotAbandoned`: its full inbox
+    /// dropped a chunk): each is over at once and streams again after the retry wait.
+    public var snapshotsAbandoned: UInt64 = 0
     /// Snapshots received from a leader and installed here.
     public var snapshotsInstalled: UInt64 = 0
+    /// Snapshot chunks from a leader this node's full inbox dropped (each abandons its stream;
+    /// the leader is told once per stream).
+    public var snapshotChunksDropped: UInt64 = 0
 
     public init() {}
 }

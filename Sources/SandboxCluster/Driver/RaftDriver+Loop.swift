@@ -43,10 +43,15 @@ extension RaftDriver {
         case .frame(let frame, let peer):
             if !snapshotRetries.waits.isEmpty { snapshotRetries.heard(from: peer) }
             switch frame {
-            case .messages(let messages): for message in messages { node.step(message) }
+            case .messages(let messages):
+                for message in messages {
+                    if catchUp.heard(message) { snapshotNeeded(by: message) }
+                    node.step(message)
+                }
             case .proposals(let batch): forwardedIn.append((peer, batch))
             case .outcomes(let batch): receiveOutcomes(batch)
             case .snapshotChunk(let chunk): receiveSnapshotChunk(chunk)
+            case .snapshotAbandoned(let notice): snapshotAbandoned(notice, by: peer)
             case .hello, .welcome, .refusal: break  // the transport's business
             }
         case .propose(let command, let waiter): enqueue(command, waiter)

@@ -67,7 +67,7 @@ extension RaftDriver {
                 continue
             }
             if byPeer[message.to] == nil { order.append(message.to) }
-            byPeer[message.to, default: []].append(message)
+            byPeer[message.to, default: []].append(markingSnapshotNeeded(message))
         }
         for peer in order {
             var frame: [Message] = []

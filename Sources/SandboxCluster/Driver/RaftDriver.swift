@@ -17,7 +17,8 @@ import SandboxWire
 /// A proposal is answered on the node that received it, once applied there.
 ///
 /// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `published`
-/// (its own lock), `finished`, `applier` (its own lock) and `snapshotStreams` is
+/// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock) and
+/// `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
 /// the driver); `machine` only by the apply worker, or by the loop while the worker is idle.
 public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unchecked Sendable {
@@ -53,6 +54,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// What the published status counts (writes, syncs, snapshot transfers).
     var counters = DriverCounters()
     var assembly: SnapshotAssembly
+    /// Chunks dropped by the full inbox, and the streams whose leader was told (any thread).
+    let snapshotChunkDrops = SnapshotChunkDrops()
+    /// How far the leader is, beyond this node's own commit index (readiness).
+    var catchUp = CatchUp()
     var installer: SnapshotInstaller?
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []
@@ -160,12 +165,20 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
 
     public func receive(_ frame: Frame, from peer: NodeID) {
         // Dropped when full: Raft retries. A snapshot chunk dropped leaves a gap: the stream is
-        // abandoned here and the leader streams again after its install timeout.
-        if !inbox.post(.frame(frame, from: peer)), case .snapshotChunk(let chunk) = frame {
-            logger.warning(
-                "snapshot chunk dropped: the inbox is full",
-                metadata: ["from": "\(peer)", "sequence": "\(chunk.sequence)"])
-        }
+        // abandoned here, so the leader is told at once (once per stream), stops waiting for an
+        // install that cannot come and streams again after its retry wait, instead of after its
+        // install timeout (30 s).
+        let posted = inbox.post(.frame(frame, from: peer))
+        guard case .snapshotChunk(let chunk) = frame,
+            let notice = snapshotChunkDrops.chunk(chunk, from: peer, posted: posted)
+        else { return }
+        let told = transport.send(.snapshotAbandoned(notice), to: peer)
+        logger.warning(
+            "snapshot chunk dropped: the inbox is full; stream abandoned",
+            metadata: [
+                "from": "\(peer)", "index": "\(notice.index)", "term": "\(notice.term)",
+                "sequence": "\(chunk.sequence)", "leaderTold": "\(told)",
+            ])
     }
 
     public func reportUnreachable(_ peer: NodeID) {
@@ -191,6 +204,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.membership = node.confState
         status.stopped = stopReason
         status.counters = counters
+        status.counters.snapshotChunksDropped = snapshotChunkDrops.count
+        status.leaderCommitIndex = catchUp.leaderCommit
+        status.awaitsSnapshot = installer != nil || catchUp.awaitsSnapshot(applied: appliedIndex)
         published.replace(with: status)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Raft
+import SandboxWire
 
 /// How the loop follows the snapshots it streams: their ends, their losses, and on each tick
 /// the transfers that are over and the held requests whose wait is over.
@@ -21,7 +22,8 @@ extension RaftDriver {
             return
         }
         counters.snapshotsFailed += 1
-        metadata["retryMs"] = "\(milliseconds(snapshotRetries.failed(to: peer, now: now)))"
+        let delay = snapshotRetries.failed(to: peer, now: now, endsWhenHeard: transfer?.abandonedByPeer != true)
+        metadata["retryMs"] = "\(milliseconds(delay))"
         logger.info("snapshot stream failed", metadata: metadata)
         // Only a failure is news to Raft. A stream that ended well has queued its last chunk:
         // the follower is still receiving and installing it, and answers once installed.
@@ -54,6 +56,39 @@ extension RaftDriver {
                 ])
             node.reportSnapshot(to: peer, failed: true)
         }
+    }
+
+    /// The follower abandoned the stream of `notice` (its full inbox dropped a chunk): the
+    /// transfer is over. A streaming one is cancelled (its thread reports the failure); a sent one
+    /// is forgotten and reported failed to Raft now. Either way the next stream waits for the
+    /// retry delay, which the follower's own frames do not cut short. Before, the leader waited
+    /// for an install that could not come until its install timeout (30 s).
+    func snapshotAbandoned(_ notice: SnapshotNotice, by peer: NodeID) {
+        guard let loss = snapshotTransfers.abandoned(by: peer, notice) else { return }
+        counters.snapshotsAbandoned += 1
+        var metadata: Logger.Metadata = ["to": "\(peer)", "index": "\(notice.index)", "term": "\(notice.term)"]
+        switch loss {
+        case .streaming:
+            logger.info("snapshot stream cancelled: the peer abandoned it", metadata: metadata)
+        case .sent:
+            let delay = snapshotRetries.failed(to: peer, now: config.clock(), endsWhenHeard: false)
+            metadata["retryMs"] = "\(milliseconds(delay))"
+            logger.info("snapshot transfer failed: the peer abandoned it", metadata: metadata)
+            node.reportSnapshot(to: peer, failed: true)
+        }
+    }
+
+    /// A leader's heartbeat said this node needs a snapshot (news: a higher compaction point):
+    /// it is not caught up (`/readyz`) until it has applied that index, whatever its own commit
+    /// index says.
+    func snapshotNeeded(by heartbeat: Message) {
+        guard catchUp.awaitsSnapshot(applied: appliedIndex) else { return }
+        logger.info(
+            "snapshot needed: the leader's log starts after this node's",
+            metadata: [
+                "from": "\(heartbeat.from)", "index": "\(catchUp.snapshotIndex)", "term": "\(heartbeat.term)",
+                "applied": "\(appliedIndex)",
+            ])
     }
 
     /// On each tick: forgets the transfers that are over (`SnapshotTransfers.prune`), each

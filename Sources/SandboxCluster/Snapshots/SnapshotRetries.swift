@@ -17,6 +17,9 @@ struct SnapshotRetries {
         var failures: Int
         /// No stream before this instant (nil: the follower was heard from since).
         var until: ContinuousClock.Instant?
+        /// Whether a frame from the follower ends the wait: not after the follower abandoned
+        /// the stream itself (it is up, and talking; its inbox was full).
+        var endsWhenHeard = true
     }
 
     private(set) var waits: [NodeID: Wait] = [:]
@@ -30,13 +33,15 @@ struct SnapshotRetries {
         self.maximumDelay = maximumDelay
     }
 
-    /// A transfer to `peer` failed or was lost at `now`: no stream to it for the returned delay.
+    /// A transfer to `peer` failed or was lost at `now`: no stream to it for the returned delay
+    /// (cut short by a frame from the peer if `endsWhenHeard`).
     @discardableResult
-    mutating func failed(to peer: NodeID, now: ContinuousClock.Instant) -> Duration {
+    mutating func failed(to peer: NodeID, now: ContinuousClock.Instant, endsWhenHeard: Bool = true) -> Duration {
         var wait = waits[peer] ?? Wait(failures: 0, until: nil)
         let delay = min(initialDelay * (1 << min(wait.failures, 20)), maximumDelay)
         wait.failures += 1
         wait.until = now + delay
+        wait.endsWhenHeard = endsWhenHeard
         waits[peer] = wait
         return delay
     }
@@ -48,9 +53,11 @@ struct SnapshotRetries {
     }
 
     /// A frame arrived from `peer`: it is up, so the wait ends now (the failure count stays, so
-    /// a peer that keeps losing its transfers still waits longer each time it goes quiet).
+    /// a peer that keeps losing its transfers still waits longer each time it goes quiet) —
+    /// unless the peer itself abandoned the last stream: it was up all along, and a stream
+    /// started at its next heartbeat answer would meet the same full inbox.
     mutating func heard(from peer: NodeID) {
-        if waits[peer]?.until != nil { waits[peer]?.until = nil }
+        if let wait = waits[peer], wait.until != nil, wait.endsWhenHeard { waits[peer]?.until = nil }
     }
 
     /// Whether a stream to `peer` may start at `now`.

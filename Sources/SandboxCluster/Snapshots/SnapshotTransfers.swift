@@ -1,5 +1,6 @@
 import Foundation
 import Raft
+import SandboxWire
 
 /// The snapshots a leader is streaming, or has streamed and not yet seen installed, by peer.
 ///
@@ -33,6 +34,8 @@ struct SnapshotTransfers {
         /// When the last chunk was sent (nil while streaming).
         var sentAt: ContinuousClock.Instant?
         let cancel: SnapshotCancel
+        /// The follower said it abandoned the stream (`abandoned(by:_:)`).
+        var abandonedByPeer = false
     }
 
     private(set) var byPeer: [NodeID: Transfer] = [:]
@@ -89,6 +92,21 @@ struct SnapshotTransfers {
         }
         byPeer[peer] = nil
         return .sent(transfer)
+    }
+
+    /// The follower reports it abandoned the stream of `notice` (its full inbox dropped a chunk):
+    /// that transfer is lost as if the follower had become unreachable (`lost(to:)`), and marked
+    /// `abandonedByPeer`. Nil when the notice is about another snapshot (another term or index)
+    /// or the transfer is already over or cancelled. A stream is named by its term and index
+    /// only: a notice that arrived after the next stream of the same snapshot had begun (at
+    /// least the retry wait, 250 ms, later: the receiver sends it when the chunk is dropped)
+    /// would end that one too, which then streams again after a longer wait.
+    mutating func abandoned(by peer: NodeID, _ notice: SnapshotNotice) -> Loss? {
+        guard let transfer = byPeer[peer], transfer.term == notice.term, transfer.index == notice.index,
+            !transfer.cancel.isSet
+        else { return nil }
+        byPeer[peer]?.abandonedByPeer = true
+        return lost(to: peer)
     }
 
     /// Why `prune` forgot a transfer.

@@ -1,0 +1,130 @@
+import ClusterTestSupport
+import Foundation
+import Raft
+import SandboxStorage
+import SandboxWire
+import TestSupport
+import Testing
+
+@testable import SandboxCluster
+
+/// A snapshot chunk dropped by the receiver's full inbox abandons the stream there; the receiver
+/// says so (`snapshotAbandoned`), and the leader streams again after its retry wait instead of
+/// waiting for its install timeout (30 s) for an install that cannot come.
+@Suite struct SnapshotAbandonTests {
+    /// The receiver's side, on a driver whose loop is not running (its inbox of one event fills
+    /// with the first chunk and stays full): one notice per stream, every drop counted.
+    @Test func aDroppedChunkTellsTheSenderOncePerStream() throws {
+        let directory = TemporaryDirectory("abandon")
+        let storage = try NodeStorage(path: directory.subpath("node-2"), options: .small)
+        defer { storage.close() }
+        try storage.bootstrap(ConfState(voters: [1, 2, 3]))
+        var config = DriverConfig(raft: RaftConfig(id: 2), seed: 1)
+        config.maxInboxEvents = 1
+        let transport = RecordingTransport()
+        let driver = try RaftDriver(
+            config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport)
+        func chunk(_ sequence: UInt32, index: UInt64) -> Frame {
+            var message = Message(kind: .snapshot, from: 1, to: 2, term: 4)
+            message.snapshot = Snapshot(metadata: SnapshotMetadata(index: index, term: 4, conf: ConfState(voters: [1])))
+            return .snapshotChunk(SnapshotChunkFrame(message: message, sequence: sequence, isLast: false, chunk: [1]))
+        }
+        driver.receive(chunk(0, index: 100), from: 1)  // queued: the inbox is full now
+        #expect(transport.sent.isEmpty)
+        driver.receive(chunk(1, index: 100), from: 1)
+        driver.receive(chunk(2, index: 100), from: 1)
+        #expect(transport.sent.map(\.frame) == [.snapshotAbandoned(SnapshotNotice(term: 4, index: 100))])
+        #expect(transport.sent.map(\.peer) == [1])
+        // The leader's next stream (even of the same snapshot) is news again.
+        driver.receive(chunk(0, index: 100), from: 1)
+        driver.receive(chunk(1, index: 100), from: 1)
+        #expect(transport.sent.count == 2)
+        #expect(driver.snapshotChunkDrops.count == 4)
+    }
+
+    /// The leader's side: a stream whose only chunk was lost after it was queued (the stream
+    /// "ended well") and whose follower then says it abandoned it. Streamed again after the
+    /// retry wait (250 ms); before, after the install timeout (30 s here).
+    @Test func aStreamTheFollowerAbandonedIsStreamedAgainAfterTheRetryWait() async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
+            $0.snapshotInstallTimeout = .seconds(30)
+        }
+        cluster.network.snapshotChunksToLose = 1
+        try cluster.start(follower)
+        let notice = try await cluster.eventually(.seconds(20), "the leader sends a snapshot stream") {
+            cluster.driver(leader).status.counters.snapshotsSent >= 1
+                ? cluster.network.latestSnapshotStream(to: follower) : nil
+        }
+        #expect(cluster.driver(follower).status.counters.snapshotsInstalled == 0)
+        let told = ContinuousClock.now
+        // What the follower sends when its full inbox drops a chunk (the test above).
+        cluster.driver(leader).receive(.snapshotAbandoned(notice), from: follower)
+        _ = try await cluster.eventually(.seconds(20), "the follower installs a snapshot") {
+            cluster.driver(follower).status.counters.snapshotsInstalled >= 1 ? true : nil
+        }
+        let waited = ContinuousClock.now - told
+        #expect(waited < .seconds(10), "the follower got its snapshot \(waited) after it abandoned the stream")
+        let counters = cluster.driver(leader).status.counters
+        #expect(counters.snapshotsAbandoned == 1 && counters.snapshotsSent >= 2)
+        // A notice about another stream (an earlier term's) changes nothing.
+        let earlier = SnapshotNotice(term: notice.term - 1, index: notice.index)
+        cluster.driver(leader).receive(.snapshotAbandoned(earlier), from: follower)
+        _ = try await cluster.converged()
+        #expect(cluster.driver(leader).status.counters.snapshotsAbandoned == 1)
+    }
+
+    @Test func onlyTheStreamNamedIsAbandoned() {
+        var transfers = SnapshotTransfers(installTimeout: .seconds(30))
+        let start = ContinuousClock.now
+        let streaming = transfers.started(to: 2, index: 100, term: 3, now: start)
+        transfers.started(to: 3, index: 120, term: 3, now: start)
+        transfers.finished(to: 3, failed: false, now: start)
+        let otherTerm = transfers.abandoned(by: 2, SnapshotNotice(term: 2, index: 100))
+        let otherSnapshot = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 90))
+        let noTransfer = transfers.abandoned(by: 4, SnapshotNotice(term: 3, index: 100))
+        #expect(otherTerm == nil && otherSnapshot == nil && noTransfer == nil && !streaming.isSet)
+        guard case .streaming = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 100)) else {
+            Issue.record("a streaming transfer its follower abandoned was not cancelled")
+            return
+        }
+        let again = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 100))
+        #expect(streaming.isSet && again == nil)  // once
+        let ended = transfers.finished(to: 2, failed: false, now: start)
+        #expect(ended.failed && ended.transfer?.abandonedByPeer == true)
+        guard case .sent(let sent) = transfers.abandoned(by: 3, SnapshotNotice(term: 3, index: 120)) else {
+            Issue.record("a sent transfer its follower abandoned was kept")
+            return
+        }
+        #expect(sent.abandonedByPeer && !transfers.isUnderWay(to: 3))
+    }
+
+    /// The wait after a stream the follower abandoned is not cut short by its frames: it is up
+    /// and answering heartbeats, and a stream started at once would meet the same full inbox.
+    @Test func theWaitAfterAnAbandonedStreamIsNotEndedByThePeersFrames() {
+        var retries = SnapshotRetries(initialDelay: .milliseconds(250), maximumDelay: .seconds(2))
+        let start = ContinuousClock.now
+        let delay = retries.failed(to: 2, now: start, endsWhenHeard: false)
+        #expect(delay == .milliseconds(250))
+        retries.heard(from: 2)
+        #expect(!retries.mayStart(to: 2, now: start + .milliseconds(249)))
+        #expect(retries.mayStart(to: 2, now: start + .milliseconds(250)))
+        let next = retries.failed(to: 2, now: start)  // a lost one: ended by a frame
+        #expect(next == .milliseconds(500))
+        retries.heard(from: 2)
+        #expect(retries.mayStart(to: 2, now: start))
+    }
+}
+
+/// Records what a driver sends; delivers nothing.
+final class RecordingTransport: PeerTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var frames: [(frame: Frame, peer: NodeID)] = []
+
+    /// `@unchecked Sendable`: `frames` is read and written only with `lock` held.
+    var sent: [(frame: Frame, peer: NodeID)] { lock.withLock { frames } }
+
+    func send(_ frame: Frame, to peer: NodeID) -> Bool {
+        lock.withLock { frames.append((frame, peer)) }
+        return true
+    }
+}
