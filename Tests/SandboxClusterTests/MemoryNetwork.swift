@@ -10,7 +10,7 @@ import SandboxWire
 /// a connection attempt fails and drops what was queued (the send itself succeeded: queued).
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
-/// `snapshotWindows`, `streamsStarted` and `streamed` are guarded by `lock`.
+/// `snapshotWindows`, `streamsStarted`, `streamed` and `streamTimes` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -21,12 +21,21 @@ final class MemoryNetwork: @unchecked Sendable {
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
     private var streamsStarted: [NodeID: Int] = [:]
     private var streamed: [NodeID: SnapshotNotice] = [:]
+    private var streamTimes: [NodeID: [(started: ContinuousClock.Instant, lastChunk: ContinuousClock.Instant?)]] = [:]
 
     /// How many entries `.append` messages have carried to `node` so far (delivered or lost).
     func entriesSent(to node: NodeID) -> Int { lock.withLock { appendedEntries[node, default: 0] } }
 
     /// How many snapshot streams have started sending to `node` (their first chunk on its way).
     func snapshotStreamsStarted(to node: NodeID) -> Int { lock.withLock { streamsStarted[node, default: 0] } }
+
+    /// When each snapshot stream to `node` started (its first chunk on its way) and when its last
+    /// chunk was sent (delivered or lost; nil until then), on the sending thread's clock.
+    func snapshotStreamTimes(to node: NodeID) -> [(
+        started: ContinuousClock.Instant, lastChunk: ContinuousClock.Instant?
+    )] {
+        lock.withLock { streamTimes[node, default: []] }
+    }
 
     /// The term and index of the latest snapshot stream to `node` (nil before the first).
     func latestSnapshotStream(to node: NodeID) -> SnapshotNotice? { lock.withLock { streamed[node] } }
@@ -46,6 +55,7 @@ final class MemoryNetwork: @unchecked Sendable {
                 streamsStarted[node, default: 0] += 1
                 streamed[node] = SnapshotNotice(
                     term: chunk.message.term, index: chunk.message.snapshot?.metadata.index ?? 0)
+                streamTimes[node, default: []].append((ContinuousClock.now, nil))
             }
             if delivered && chunk.isLast { snapshotWindows[node]?.end = count }
         }
@@ -63,6 +73,15 @@ final class MemoryNetwork: @unchecked Sendable {
     var snapshotChunksToLose: Int {
         get { lock.withLock { chunksToLose } }
         set { lock.withLock { chunksToLose = newValue } }
+    }
+
+    /// The chunk went (delivered or lost): the stream's last one ends it.
+    fileprivate func snapshotChunkSent(_ frame: Frame, to node: NodeID) {
+        guard case .snapshotChunk(let chunk) = frame, chunk.isLast else { return }
+        lock.withLock {
+            guard let last = streamTimes[node]?.indices.last else { return }
+            streamTimes[node]?[last].lastChunk = ContinuousClock.now
+        }
     }
 
     fileprivate func losesSnapshotChunk() -> Bool {
@@ -130,6 +149,7 @@ final class MemoryNetwork: @unchecked Sendable {
             let delay = network.snapshotChunkDelay
             if delay > .zero { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
             guard !cancelled() else { return false }
+            network.snapshotChunkSent(frame, to: peer)
             if network.losesSnapshotChunk() { return true }
             network.snapshotChunk(frame, to: peer, delivered: true)
             return network.deliver(frame, from: node, to: peer)
