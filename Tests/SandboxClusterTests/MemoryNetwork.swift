@@ -10,13 +10,15 @@ import SandboxWire
 /// a connection attempt fails and drops what was queued (the send itself succeeded: queued).
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
-/// `snapshotWindows`, `streamsStarted`, `streamed` and `streamTimes` are guarded by `lock`.
+/// `snapshotWindows`, `streamsStarted`, `streamed`, `streamTimes`, `chunksToLose` and
+/// `chunksToDamage` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
     private var down: Set<NodeID> = []
     private var chunkDelay: Duration = .zero
     private var chunksToLose = 0
+    private var chunksToDamage = 0
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
     private var streamsStarted: [NodeID: Int] = [:]
@@ -82,6 +84,25 @@ final class MemoryNetwork: @unchecked Sendable {
             guard let last = streamTimes[node]?.indices.last else { return }
             streamTimes[node]?[last].lastChunk = ContinuousClock.now
         }
+    }
+
+    /// How many of the next snapshot chunks arrive with a damaged byte (the receiver's checksum
+    /// refuses them).
+    var snapshotChunksToDamage: Int {
+        get { lock.withLock { chunksToDamage } }
+        set { lock.withLock { chunksToDamage = newValue } }
+    }
+
+    fileprivate func damagingSnapshotChunk(_ frame: Frame) -> Frame {
+        guard case .snapshotChunk(var chunk) = frame, !chunk.chunk.isEmpty else { return frame }
+        let damage = lock.withLock {
+            guard chunksToDamage > 0 else { return false }
+            chunksToDamage -= 1
+            return true
+        }
+        guard damage else { return frame }
+        chunk.chunk[chunk.chunk.count / 2] ^= 0xFF
+        return .snapshotChunk(chunk)
     }
 
     fileprivate func losesSnapshotChunk() -> Bool {
@@ -152,7 +173,7 @@ final class MemoryNetwork: @unchecked Sendable {
             network.snapshotChunkSent(frame, to: peer)
             if network.losesSnapshotChunk() { return true }
             network.snapshotChunk(frame, to: peer, delivered: true)
-            return network.deliver(frame, from: node, to: peer)
+            return network.deliver(network.damagingSnapshotChunk(frame), from: node, to: peer)
         }
     }
 }

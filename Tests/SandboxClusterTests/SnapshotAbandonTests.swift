@@ -73,6 +73,21 @@ import Testing
         #expect(cluster.driver(leader).status.counters.snapshotsAbandoned == 1)
     }
 
+    /// A chunk the follower cannot install (damaged on the way: its checksum fails) abandons the
+    /// stream there too: the follower says so, and the leader streams again after its retry wait
+    /// instead of its install timeout (30 s here).
+    @Test func aDamagedStreamIsReportedAndStreamedAgain() async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
+            $0.snapshotInstallTimeout = .seconds(30)
+        }
+        cluster.network.snapshotChunksToDamage = 1
+        let waited = try await cluster.startAndAwaitSnapshot(follower, within: .seconds(20))
+        #expect(waited < .seconds(10), "the follower got its snapshot \(waited) after its start")
+        let counters = cluster.driver(leader).status.counters
+        #expect(counters.snapshotsAbandoned == 1 && cluster.network.snapshotStreamsStarted(to: follower) >= 2)
+        _ = try await cluster.converged()
+    }
+
     @Test func onlyTheStreamNamedIsAbandoned() {
         var transfers = SnapshotTransfers(installTimeout: .seconds(30))
         let start = ContinuousClock.now

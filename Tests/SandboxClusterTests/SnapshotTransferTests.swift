@@ -111,12 +111,7 @@ import Testing
         cluster.stop(follower)  // while the chunk is on its way: it is lost
         try await Task.sleep(for: .seconds(1))
         cluster.network.snapshotChunkDelay = .zero
-        let restarted = ContinuousClock.now
-        try cluster.start(follower)
-        _ = try await cluster.eventually(.seconds(15), "the restarted follower installs a snapshot") {
-            cluster.driver(follower).status.counters.snapshotsInstalled >= 1 ? true : nil
-        }
-        let waited = ContinuousClock.now - restarted
+        let waited = try await cluster.startAndAwaitSnapshot(follower, within: .seconds(15))
         #expect(waited < .seconds(8), "the restarted follower got its snapshot after \(waited)")
         _ = try await cluster.converged()
         #expect(cluster.driver(leader).status.counters.snapshotsFailed >= 1)  // the lost one

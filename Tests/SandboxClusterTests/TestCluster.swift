@@ -102,6 +102,17 @@ final class TestCluster: @unchecked Sendable {
         return (cluster, leader, follower)
     }
 
+    /// Starts `follower` and waits (up to `timeout`) until it has installed a snapshot; returns
+    /// how long that took from its start.
+    func startAndAwaitSnapshot(_ follower: NodeID, within timeout: Duration) async throws -> Duration {
+        let started = ContinuousClock.now
+        try start(follower)
+        _ = try await eventually(timeout, "node \(follower) installs a snapshot") {
+            driver(follower).status.counters.snapshotsInstalled >= 1 ? true : nil
+        }
+        return ContinuousClock.now - started
+    }
+
     struct SetupFailed: Error, CustomStringConvertible {
         var what: String
         var description: String { "cluster setup failed: \(what)" }

@@ -84,6 +84,16 @@ extension RaftDriver {
             // A damaged or out-of-order stream: abandon it; the leader sends it again.
             if installer != nil || frame.sequence == 0 {
                 logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
+                // One this node cannot install (a damaged chunk, a storage error; once per stream:
+                // its later chunks find no installer): the leader is told, as for a dropped chunk,
+                // instead of waiting out its install timeout. Not the assembly's refusals (a gap,
+                // a chunk of no stream being received, the size cap): a gap follows a chunk the
+                // full inbox dropped, already reported by `receive`, and this late second notice
+                // could end the leader's next stream of the same snapshot.
+                if !(error is WireError), let index = frame.message.snapshot?.metadata.index {
+                    let notice = SnapshotNotice(term: frame.message.term, index: index)
+                    _ = transport.send(.snapshotAbandoned(notice), to: frame.message.from)
+                }
             }
             installer?.abort()
             installer = nil
