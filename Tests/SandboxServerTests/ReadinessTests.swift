@@ -3,8 +3,9 @@ import Testing
 
 @testable import SandboxServer
 
-/// `/readyz`'s catch-up rule: a leader known, nothing stopped, the applied index within
-/// `ClusterRoutes.readyLag` entries of the commit index the node knows.
+/// `/readyz`'s catch-up rule: a leader known, nothing stopped, no snapshot awaited, the applied
+/// index within `ClusterRoutes.readyLag` entries of the commit index the node knows (its own or
+/// the leader's).
 @Suite struct ReadinessTests {
     func status(leader: UInt64 = 2, commit: UInt64, applied: UInt64, stopped: String? = nil) -> ClusterStatus {
         var status = ClusterStatus(node: 1)
@@ -27,5 +28,18 @@ import Testing
         #expect(!ClusterRoutes.caughtUp(status(commit: 90_000, applied: 0)), "restarted far behind")
         #expect(!ClusterRoutes.caughtUp(status(leader: 0, commit: 5, applied: 5)))
         #expect(!ClusterRoutes.caughtUp(status(commit: 5, applied: 5, stopped: "storage write failed")))
+    }
+
+    /// A follower waiting for a snapshot has its own (stale) commit index applied; one receiving
+    /// a backlog of entries commits only what it holds: the leader's word decides (issue 11).
+    @Test func aFollowerAwaitingASnapshotOrFarBehindTheLeadersCommitIsNotReady() {
+        var awaiting = status(commit: 5_000, applied: 5_000)
+        awaiting.awaitsSnapshot = true
+        #expect(!ClusterRoutes.caughtUp(awaiting))
+        var behind = status(commit: 5_000, applied: 5_000)
+        behind.leaderCommitIndex = 5_000 + ClusterRoutes.readyLag + 1
+        #expect(!ClusterRoutes.caughtUp(behind))
+        behind.leaderCommitIndex = 5_000 + ClusterRoutes.readyLag
+        #expect(ClusterRoutes.caughtUp(behind))
     }
 }

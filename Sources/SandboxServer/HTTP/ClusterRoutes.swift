@@ -15,11 +15,11 @@ enum ClusterRoutes {
     /// up within a fraction of a second.
     static let readyLag: UInt64 = 1_000
 
-    /// Whether a node with `status` is serving: a leader is known, nothing stopped, and it has
-    /// applied what it knows committed, but for at most ``readyLag`` entries.
+    /// Whether a node with `status` is serving: caught up with the leader (a leader known,
+    /// nothing stopped, no snapshot awaited, and it has applied what it knows committed, its own
+    /// commit index or the leader's, but for at most ``readyLag`` entries).
     static func caughtUp(_ status: ClusterStatus) -> Bool {
-        status.stopped == nil && status.leader != 0
-            && status.commitIndex &- min(status.commitIndex, status.appliedIndex) <= readyLag
+        status.isCaughtUp(within: readyLag)
     }
 
     static func add(to router: Router<APIRequestContext>, node: SandboxNode) {
