@@ -3,13 +3,14 @@
 # etcd-server, installed here with apt-get when missing), on 127.0.0.1, one after the other in
 # the same run, driven by the same load generator (cluster-bench): budgeted, allowed decisions
 # (POST /v1/decisions) against plain puts (etcd's JSON gateway, /v3/kv/put) at 1, 16 and 64
-# concurrent clients spread over the nodes; then the failover gap (kill -9 of the leader under
+# concurrent clients spread over the nodes (the 1-client level twice: its client on the leader,
+# then on a follower, since which node leads is not up to the benchmark); then the failover gap (kill -9 of the leader under
 # 16 clients that retry on the other nodes), TRIALS times each. Figures: bench/README.md.
 # Environment: DURATION (s per level, 10), WARMUP (s, 2), LEVELS ("1 16 64"), TRIALS (5),
 # FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd, KEEP=1 (keep
 # the servers' logs and data: the work folder is printed at the end), SANDBOXD_ARGS (more flags for
 # every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot).
-# Every process started is stopped by its PID on exit; the run takes about 4 minutes. Beside
+# Every process started is stopped by its PID on exit; the run takes about 4.5 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
 set -euo pipefail
@@ -123,17 +124,31 @@ cpu_ticks() {  # name: user+system clock ticks of the three servers so far (/pro
     echo "$total"
 }
 
-levels() {  # name load-args...: each level's line, with the servers' CPU per operation
-    local name=$1 clients line before after ops
-    shift
+levels() {  # name leader-function port-function load-args...: each level's line, with the
+    # servers' CPU per operation and the leader's node. The 1-client level runs twice, its client
+    # on the leader and on a follower (`on=`): a follower forwards to the leader, two more hops,
+    # and which node leads after start-up is not up to the benchmark (etcd's first member
+    # usually does, sandboxd's any), so each system is measured on both paths.
+    local name=$1 leader_of=$2 port_of=$3 clients line before after ops leader on first n ports
+    shift 3
     for clients in $LEVELS; do
-        before=$(cpu_ticks "$name")
-        line=$("$BENCH" "$@" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" --run "$name-$clients-$$")
-        after=$(cpu_ticks "$name")
-        ops=$(echo "$line" | sed 's/.* ops=\([0-9]*\).*/\1/')
-        # Warm-up included in the CPU, excluded from ops: scale the ticks to the measured share.
-        line="$line cpu_us_per_op=$(( (after - before) * 1000000 / $(getconf CLK_TCK) * DURATION / (DURATION + WARMUP) / (ops > 0 ? ops : 1) ))"
-        echo "$line" | tee -a "$results"
+        for on in $([ "$clients" = 1 ] && echo leader follower || echo any); do
+            ports=()
+            if [ "$on" != any ]; then
+                leader=$($leader_of)
+                first=$leader
+                if [ "$on" = follower ]; then for n in 1 2 3; do [ "$n" = "$leader" ] || { first=$n; break; }; done; fi
+                ports=(--ports "$($port_of "$first"),$(for n in 1 2 3; do [ "$n" = "$first" ] || echo -n "$($port_of "$n"),"; done | sed 's/,$//')")
+            fi
+            before=$(cpu_ticks "$name")
+            line=$("$BENCH" "$@" "${ports[@]}" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" \
+                --run "$name-$clients-$on-$$")
+            after=$(cpu_ticks "$name")
+            ops=$(echo "$line" | sed 's/.* ops=\([0-9]*\).*/\1/')
+            # Warm-up included in the CPU, excluded from ops: scale the ticks to the measured share.
+            line="$line cpu_us_per_op=$(( (after - before) * 1000000 / $(getconf CLK_TCK) * DURATION / (DURATION + WARMUP) / (ops > 0 ? ops : 1) )) on=$on leader=$($leader_of)"
+            echo "$line" | tee -a "$results"
+        done
     done
 }
 
@@ -162,14 +177,14 @@ if [ "$ONLY" != etcd ]; then
     for n in 1 2 3; do sd_start "$n"; done
     sd_ready
     sd_provision
-    levels sandboxd "${SD_LOAD[@]}"
+    levels sandboxd sd_leader sd_port "${SD_LOAD[@]}"
     failover sandboxd sd_leader sd_start sd_ready "${SD_LOAD[@]}"
     for n in 1 2 3; do stop "sandboxd$n"; done
 fi
 if [ "$ONLY" != sandboxd ]; then
     for n in 1 2 3; do etcd_start "$n"; done
     etcd_ready
-    levels etcd "${ETCD_LOAD[@]}"
+    levels etcd etcd_leader etcd_port "${ETCD_LOAD[@]}"
     failover etcd etcd_leader etcd_start etcd_ready "${ETCD_LOAD[@]}"
     for n in 1 2 3; do stop "etcd$n"; done
 fi
