@@ -212,23 +212,10 @@ final class RawConnection {
     private var buffer: [UInt8] = []
 
     init(port: Int, timeout: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let fd = connectLoopback(port: port, receiveTimeout: timeout) else {
+            throw Failure(description: "cannot connect to 127.0.0.1:\(port): errno \(errno)")
         }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw Failure(description: "connect: \(errno)")
-        }
-        var limit = timeval(tv_sec: timeout, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
     func send(_ text: String) throws {
