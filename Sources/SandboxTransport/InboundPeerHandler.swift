@@ -4,7 +4,8 @@ import SandboxWire
 
 /// The accepting side of a peer connection: the handshake (`PeerSession`), then every frame
 /// checked and handed to the transport's sink. Anything undecodable or out of protocol closes
-/// the connection; the node itself is never affected.
+/// the connection, except a frame of an unknown kind after the handshake, which is skipped (a
+/// newer release's); the node itself is never affected.
 final class InboundPeerHandler: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
     typealias OutboundOut = ByteBuffer
@@ -23,6 +24,12 @@ final class InboundPeerHandler: ChannelInboundHandler {
         let frame: Frame
         do {
             frame = try Frame(decoding: body, limits: transport.config.wire)
+        } catch .unknownTag(field: "frame kind", value: _) where session.peer != nil {
+            // A frame kind of a later release from a peer that passed the handshake (a cluster in
+            // a rolling upgrade): skipped and counted, the connection kept. Frames are
+            // length-delimited, so the next one is read as usual.
+            transport.record { $0.unknownFrames += 1 }
+            return
         } catch {
             transport.record { $0.badFrames += 1 }
             channel.close(promise: nil)

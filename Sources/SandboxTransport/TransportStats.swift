@@ -8,6 +8,8 @@ public struct TransportStats: Sendable, Hashable {
     public var lastRefusalReceived: HandshakeRefusal?
     /// Inbound connections closed for an undecodable frame or a protocol violation.
     public var badFrames = 0
+    /// Frames of a kind this release does not know, skipped on a connection past its handshake.
+    public var unknownFrames = 0
     /// Outbound connections welcomed by their peer.
     public var welcomes = 0
     /// Outbound connections closed because the `welcome` did not prove the cluster secret

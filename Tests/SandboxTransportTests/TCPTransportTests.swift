@@ -164,6 +164,36 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
         for node in nodes { await node.shutdown() }
     }
 
+    /// A frame of a kind this release does not know (a newer release's, in a rolling upgrade) is
+    /// skipped once the handshake is done: the connection stays and the next frame arrives.
+    @Test func anUnknownFrameKindAfterTheHandshakeIsSkipped() async throws {
+        let nodes = try await transports(2)
+        let sink = RecordingSink()
+        nodes[1].attach(sink)
+        let port = try await port(of: nodes[1])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+        func send(_ body: [UInt8]) async throws {
+            try await channel.writeAndFlush(channel.allocator.framed(body) as ByteBuffer).get()
+        }
+        let hello = Frame.hello(Handshake(clusterID: "test", node: 1, peer: 2))
+        try await send(try hello.encoded())
+        try await send([WireFormat.version, 200, 1, 2, 3])
+        let heartbeat = Frame.messages([Message(kind: .heartbeat, from: 1, to: 2, term: 1)])
+        try await send(try heartbeat.encoded())
+        #expect(try await waitUntil { sink.received.count == 1 })
+        #expect(nodes[1].stats.unknownFrames == 1 && nodes[1].stats.badFrames == 0)
+        #expect(channel.isActive)
+        // Before the handshake the same frame closes the connection.
+        let early = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get()
+        try await early.writeAndFlush(early.allocator.framed([WireFormat.version, 200, 1]) as ByteBuffer).get()
+        #expect(try await waitUntil(.seconds(5)) { !early.isActive })
+        #expect(nodes[1].stats.badFrames == 1 && nodes[1].stats.unknownFrames == 1)
+        try? await channel.close()
+        try await group.shutdownGracefully()
+        for node in nodes { await node.shutdown() }
+    }
+
     @Test func badFramesCloseTheConnectionAndNothingElse() async throws {
         let nodes = try await transports(2)
         let sink = RecordingSink()

@@ -43,6 +43,7 @@ final class NodeMetrics: @unchecked Sendable {
         "sandbox_snapshot_bytes_sent_total", "sandbox_snapshots_installed_total", "sandbox_snapshots_abandoned_total",
         "sandbox_snapshot_chunks_dropped_total",
         "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
+        "sandbox_peer_unknown_frames_total",
         "sandbox_peer_handshakes_refused_total",
     ]
 
@@ -119,6 +120,7 @@ final class NodeMetrics: @unchecked Sendable {
         add("sandbox_peer_frames_dropped_total", transport.droppedFrames, previous.transport.droppedFrames)
         add("sandbox_peer_connections_total", transport.welcomes, previous.transport.welcomes)
         add("sandbox_peer_bad_frames_total", transport.badFrames, previous.transport.badFrames)
+        add("sandbox_peer_unknown_frames_total", transport.unknownFrames, previous.transport.unknownFrames)
         add(
             "sandbox_peer_handshakes_refused_total", transport.refusedHandshakes.values.reduce(0, +),
             previous.transport.refusedHandshakes.values.reduce(0, +))
