@@ -16,12 +16,13 @@ import SandboxState
 ///
 /// Only the happy path is taken here. Whatever the route would refuse — no key, a key this
 /// node does not know yet, a rate-limited client, a body that is not JSON or not a decision, a
-/// body over the limit, `Expect`, `Connection: close`, chaos fault injection — is handed to the
-/// router untouched (the parts gathered so far replayed), which answers it with the same code
-/// as any other route. Answers keep the connection's order: a decision takes this path only when
-/// no request handed to the router is still unanswered, and while a decision waits for its
-/// answer nothing more is read from the socket (parts already read, and events, wait here and
-/// are replayed in order after the answer).
+/// body over the limit, `Expect`, a `Connection` field other than `keep-alive`, a query string,
+/// chaos fault injection — is handed to the router untouched (the parts gathered so far
+/// replayed), which answers it with the same code as any other route. Answers keep the
+/// connection's order: a decision takes this path only when no request handed to the router is
+/// still unanswered (and never after one that closes the connection), and while a decision waits
+/// for its answer nothing more is read from the socket (parts already read, events and the HTTP
+/// decoder's errors wait here and are replayed in order after the answer).
 ///
 /// It sits after Hummingbird's `HTTPConnectionStateHandler` (``DecisionFastChannel``), which
 /// therefore sees every request and answer: idle timeouts and graceful shutdown's wait for the
