@@ -9,7 +9,9 @@
 # Environment: DURATION (s per level, 10), WARMUP (s, 2), LEVELS ("1 16 64"), TRIALS (5),
 # FAILOVER_DURATION (s, 8), BENCH_BASE_PORT (18480), SKIP_BUILD=1, ONLY=sandboxd|etcd, KEEP=1 (keep
 # the servers' logs and data: the work folder is printed at the end), SANDBOXD_ARGS (more flags for
-# every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot).
+# every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot),
+# BENCH_WORK_ROOT (/tmp: where the servers' data goes; /dev/shm takes the disk's fdatasync out of
+# both systems' figures, to see what the software itself costs).
 # Every process started is stopped by its PID on exit; the run takes about 4.5 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
@@ -22,7 +24,7 @@ TRIALS=${TRIALS:-5}
 FAILOVER_DURATION=${FAILOVER_DURATION:-8}
 BASE=${BENCH_BASE_PORT:-18480}
 ONLY=${ONLY:-}
-work=$(mktemp -d /tmp/cluster-bench.XXXXXX)
+work=$(mktemp -d "${BENCH_WORK_ROOT:-/tmp}/cluster-bench.XXXXXX")
 results=$work/results
 declare -A PID=()
 
