@@ -19,16 +19,24 @@ extension RaftDriver {
                 // 2. A snapshot: its state was installed (state first) before the message was
                 //    stepped, and that install moved the log too: this is a no-op check.
                 if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
-                // 3. Entries and hard state: one write (group commit), synced unless it only
-                //    moves the commit index.
+                // 3. Entries and hard state: one synced write (group commit). A hard state that
+                //    only moves the commit index, with no entries, is not written at all: a
+                //    commit index is learnt again from the leader, and a restart takes the
+                //    applied index as a floor for it (`raiseStoredCommit`). With entries it goes
+                //    in their write.
                 if !ready.entries.isEmpty { try config.seam.beforeEntriesWrite?(ready.entries.count) }
-                if !ready.entries.isEmpty || ready.hardState != nil {
+                let hardState = ready.hardState.flatMap { hard in
+                    ready.entries.isEmpty && hard.term == writtenTermAndVote.term
+                        && hard.vote == writtenTermAndVote.vote ? nil : hard
+                }
+                if !ready.entries.isEmpty || hardState != nil {
                     let started = config.clock()
-                    if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: ready.hardState) {
+                    if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: hardState) {
                         counters.syncedLogWrites += 1
                         counters.syncedWriteTime += config.clock() - started
                     }
                     counters.logWrites += 1
+                    if let hardState { writtenTermAndVote = (hardState.term, hardState.vote) }
                     noteTimeStamps(of: ready.entries)
                     counters.entriesWritten += UInt64(ready.entries.count)
                 }

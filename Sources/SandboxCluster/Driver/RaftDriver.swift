@@ -64,6 +64,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var stopReason: String?
     /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
     var newestTimeStamp: UInt64 = 0
+    /// The term and vote of the hard state last written: a `Ready` whose hard state differs
+    /// from them only in the commit index, and that has no entries, writes nothing (see
+    /// `processReadies`).
+    var writtenTermAndVote: (term: UInt64, vote: UInt64) = (0, 0)
 
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
     /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
@@ -79,7 +83,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.storage = storage
         self.machine = machine
         self.transport = transport
+        try Self.raiseStoredCommit(to: machine.appliedIndex, in: storage)
         node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
+        writtenTermAndVote = (node.hardState.term, node.hardState.vote)
         let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
         self.inbox = inbox
         let published = PublishedStatus(ClusterStatus(node: raft.id))
@@ -97,6 +103,20 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.logger = logger
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
+    }
+
+    /// The loop does not write a hard state that only moves the commit index, so the stored
+    /// commit index may lag the state machine's applied index (which is written with the effects
+    /// and is never beyond the commit index when written). Raft refuses to start with an applied
+    /// index beyond its commit index: the stored one is raised to it first, which is safe since
+    /// every applied entry was committed, and is in the log (entries are synced before they are
+    /// applied; a committed entry is never truncated).
+    static func raiseStoredCommit(to applied: UInt64, in storage: NodeStorage) throws {
+        let status = try storage.log.status()
+        guard applied > status.hardState.commit, applied <= status.lastIndex else { return }
+        var raised = status.hardState
+        raised.commit = applied
+        try storage.log.setHardState(raised)
     }
 
     /// Starts the loop thread.
