@@ -37,7 +37,10 @@ extension Frame {
             self = .proposals(ProposalBatch(id: id, proposals: proposals))
         case .outcomes: self = .outcomes(try Self.decodeOutcomes(from: &reader, limits: limits))
         case .snapshotChunk: self = .snapshotChunk(try Self.decodeChunk(from: &reader, limits: limits))
-        case .snapshotAbandoned: self = .snapshotAbandoned(try Self.decodeNotice(from: &reader, limits: limits))
+        case .snapshotAbandoned:
+            self = .snapshotAbandoned(try Self.decodeNotice(from: &reader, limits: limits, numbered: false))
+        case .snapshotStreamAbandoned:
+            self = .snapshotAbandoned(try Self.decodeNotice(from: &reader, limits: limits, numbered: true))
         }
         try reader.finish()
     }
@@ -81,11 +84,13 @@ extension Frame {
         return OutcomeBatch(id: id, outcomes: outcomes)
     }
 
-    private static func decodeNotice(from reader: inout ByteReader, limits: WireLimits) throws(WireError)
-        -> SnapshotNotice
+    private static func decodeNotice(from reader: inout ByteReader, limits: WireLimits, numbered: Bool)
+        throws(WireError) -> SnapshotNotice
     {
         let term = try reader.u64("snapshot term", atMost: limits.maxIndex)
-        return SnapshotNotice(term: term, index: try reader.u64("snapshot index", atMost: limits.maxIndex))
+        let index = try reader.u64("snapshot index", atMost: limits.maxIndex)
+        guard numbered else { return SnapshotNotice(term: term, index: index) }
+        return SnapshotNotice(term: term, index: index, stream: try reader.u64("snapshot stream"))
     }
 
     private static func decodeChunk(from reader: inout ByteReader, limits: WireLimits) throws(WireError)

@@ -41,6 +41,7 @@ extension Frame {
             try MessageCoding.check("snapshot index", notice.index, limits.maxIndex)
             writer.u64(notice.term)
             writer.u64(notice.index)
+            if let stream = notice.stream { writer.u64(stream) }
         }
         try MessageCoding.check("frame", writer.bytes.count, limits.maxFrameBytes)
         return writer.bytes
@@ -55,7 +56,7 @@ extension Frame {
         case .proposals: return .proposals
         case .outcomes: return .outcomes
         case .snapshotChunk: return .snapshotChunk
-        case .snapshotAbandoned: return .snapshotAbandoned
+        case .snapshotAbandoned(let notice): return notice.stream == nil ? .snapshotAbandoned : .snapshotStreamAbandoned
         }
     }
 

@@ -18,8 +18,10 @@ public enum Frame: Sendable, Hashable {
     case outcomes(OutcomeBatch)
     /// One chunk of a snapshot streamed to a follower.
     case snapshotChunk(SnapshotChunkFrame)
-    /// Follower to leader: the follower dropped a snapshot stream (added after the first
-    /// release of version 1: a node from before closes the connection on it).
+    /// Follower to leader: the follower dropped or refused a snapshot stream. Kind 8 without a
+    /// stream number (added after the first release of version 1: a node from before closes the
+    /// connection on it), kind 9 with one (sent only to a leader whose chunks carry a number, so
+    /// only to a release that decodes it).
     case snapshotAbandoned(SnapshotNotice)
 
     /// Tags of the frame kinds on the wire.
@@ -32,5 +34,6 @@ public enum Frame: Sendable, Hashable {
         case outcomes = 6
         case snapshotChunk = 7
         case snapshotAbandoned = 8
+        case snapshotStreamAbandoned = 9
     }
 }

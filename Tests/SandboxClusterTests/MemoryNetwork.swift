@@ -1,7 +1,8 @@
 import Foundation
 import Raft
-import SandboxCluster
 import SandboxWire
+
+@testable import SandboxCluster
 
 /// An in-process network for driver tests: every frame goes through the wire codec (encoded,
 /// decoded) and is delivered in order to the destination's driver; a node marked down neither
@@ -39,7 +40,7 @@ final class MemoryNetwork: @unchecked Sendable {
         lock.withLock { streamTimes[node, default: []] }
     }
 
-    /// The term and index of the latest snapshot stream to `node` (nil before the first).
+    /// The term, index and number of the latest snapshot stream to `node` (nil before the first).
     func latestSnapshotStream(to node: NodeID) -> SnapshotNotice? { lock.withLock { streamed[node] } }
 
     /// The entries sent to `node` between the start of the latest snapshot stream to it and the
@@ -55,8 +56,7 @@ final class MemoryNetwork: @unchecked Sendable {
             if !delivered && chunk.sequence == 0 {
                 snapshotWindows[node] = (count, nil)
                 streamsStarted[node, default: 0] += 1
-                streamed[node] = SnapshotNotice(
-                    term: chunk.message.term, index: chunk.message.snapshot?.metadata.index ?? 0)
+                streamed[node] = chunk.abandoningNotice
                 streamTimes[node, default: []].append((ContinuousClock.now, nil))
             }
             if delivered && chunk.isLast { snapshotWindows[node]?.end = count }

@@ -24,10 +24,8 @@ import Testing
         let transport = RecordingTransport()
         let driver = try RaftDriver(
             config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport)
-        func chunk(_ sequence: UInt32, index: UInt64) -> Frame {
-            var message = Message(kind: .snapshot, from: 1, to: 2, term: 4)
-            message.snapshot = Snapshot(metadata: SnapshotMetadata(index: index, term: 4, conf: ConfState(voters: [1])))
-            return .snapshotChunk(SnapshotChunkFrame(message: message, sequence: sequence, isLast: false, chunk: [1]))
+        func chunk(_ sequence: UInt32, index: UInt64, stream: UInt64? = nil) -> Frame {
+            .snapshotChunk(Self.chunk(sequence, index: index, term: 4, stream: stream))
         }
         driver.receive(chunk(0, index: 100), from: 1)  // queued: the inbox is full now
         #expect(transport.sent.isEmpty)
@@ -35,11 +33,24 @@ import Testing
         driver.receive(chunk(2, index: 100), from: 1)
         #expect(transport.sent.map(\.frame) == [.snapshotAbandoned(SnapshotNotice(term: 4, index: 100))])
         #expect(transport.sent.map(\.peer) == [1])
-        // The leader's next stream (even of the same snapshot) is news again.
-        driver.receive(chunk(0, index: 100), from: 1)
-        driver.receive(chunk(1, index: 100), from: 1)
+        // The leader's next stream (even of the same snapshot) is news again; a numbered one is
+        // named by its number.
+        driver.receive(chunk(0, index: 100, stream: 7), from: 1)
+        driver.receive(chunk(1, index: 100, stream: 7), from: 1)
         #expect(transport.sent.count == 2)
+        #expect(transport.sent.last?.frame == .snapshotAbandoned(SnapshotNotice(term: 4, index: 100, stream: 7)))
         #expect(driver.snapshotChunkDrops.count == 4)
+    }
+
+    /// A chunk of the `.snapshot` message at `index`, from node 1 to node 2 in `term`, numbered
+    /// as a leader of this release numbers its streams (nil: as one of an earlier release).
+    static func chunk(
+        _ sequence: UInt32, index: UInt64, term: UInt64, stream: UInt64? = nil, bytes: [UInt8] = [1]
+    ) -> SnapshotChunkFrame {
+        var message = Message(kind: .snapshot, from: 1, to: 2, term: term)
+        message.snapshot = Snapshot(metadata: SnapshotMetadata(index: index, term: term, conf: ConfState(voters: [1])))
+        if let stream { message.context = SnapshotStreamMark.context(stream: stream) }
+        return SnapshotChunkFrame(message: message, sequence: sequence, isLast: false, chunk: bytes)
     }
 
     /// The leader's side: a stream whose only chunk was lost after it was queued (the stream
@@ -67,7 +78,7 @@ import Testing
         let counters = cluster.driver(leader).status.counters
         #expect(counters.snapshotsAbandoned == 1 && counters.snapshotsSent >= 2)
         // A notice about another stream (an earlier term's) changes nothing.
-        let earlier = SnapshotNotice(term: notice.term - 1, index: notice.index)
+        let earlier = SnapshotNotice(term: notice.term - 1, index: notice.index, stream: notice.stream)
         cluster.driver(leader).receive(.snapshotAbandoned(earlier), from: follower)
         _ = try await cluster.converged()
         #expect(cluster.driver(leader).status.counters.snapshotsAbandoned == 1)
@@ -88,6 +99,61 @@ import Testing
         _ = try await cluster.converged()
     }
 
+    /// A notice that arrives late, after the leader's next stream of the same snapshot began,
+    /// leaves that stream alone: it names the stream it is about by its number. Before, a stream
+    /// was named by term and index only, and the late notice cancelled the next stream too.
+    @Test func aLateNoticeLeavesTheNextStreamOfTheSameSnapshotAlone() async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
+            $0.snapshotInstallTimeout = .seconds(30)
+        }
+        cluster.network.snapshotChunksToLose = 1
+        try cluster.start(follower)
+        let first = try await cluster.eventually(.seconds(20), "the leader sends a snapshot stream") {
+            cluster.driver(leader).status.counters.snapshotsSent >= 1
+                ? cluster.network.latestSnapshotStream(to: follower) : nil
+        }
+        #expect(first.stream != nil, "the leader's stream carries no number")
+        cluster.network.snapshotChunkDelay = .seconds(1)  // the next stream is still under way below
+        cluster.driver(leader).receive(.snapshotAbandoned(first), from: follower)
+        let second = try await cluster.eventually(.seconds(20), "the leader streams the snapshot again") {
+            cluster.network.snapshotStreamsStarted(to: follower) >= 2
+                ? cluster.network.latestSnapshotStream(to: follower) : nil
+        }
+        #expect(second.term == first.term && second.index == first.index && second.stream != first.stream)
+        cluster.driver(leader).receive(.snapshotAbandoned(first), from: follower)  // late
+        _ = try await cluster.eventually(.seconds(20), "the follower installs a snapshot") {
+            cluster.driver(follower).status.counters.snapshotsInstalled >= 1 ? true : nil
+        }
+        #expect(cluster.driver(leader).status.counters.snapshotsAbandoned == 1)
+        #expect(cluster.network.snapshotStreamsStarted(to: follower) == 2)
+        cluster.network.snapshotChunkDelay = .zero
+        _ = try await cluster.converged()
+    }
+
+    /// By number, and without one (a follower of an earlier release, during a rolling upgrade)
+    /// by term and index as before.
+    @Test func aNumberedNoticeEndsOnlyItsStream() {
+        var transfers = SnapshotTransfers(installTimeout: .seconds(30))
+        let start = ContinuousClock.now
+        let earlier = transfers.started(to: 2, index: 100, term: 3, now: start)
+        transfers.finished(to: 2, failed: true, now: start)
+        let next = transfers.started(to: 2, index: 100, term: 3, now: start)
+        #expect(next.stream == earlier.stream + 1)
+        let late = SnapshotNotice(term: 3, index: 100, stream: earlier.stream)
+        #expect(transfers.abandoned(by: 2, late) == nil && !next.cancel.isSet)
+        guard case .streaming = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 100, stream: next.stream))
+        else {
+            Issue.record("the stream a notice named was not cancelled")
+            return
+        }
+        transfers.finished(to: 2, failed: false, now: start)
+        transfers.started(to: 3, index: 100, term: 3, now: start)
+        guard case .streaming = transfers.abandoned(by: 3, SnapshotNotice(term: 3, index: 100)) else {
+            Issue.record("an unnumbered notice did not end the stream of its term and index")
+            return
+        }
+    }
+
     @Test func onlyTheStreamNamedIsAbandoned() {
         var transfers = SnapshotTransfers(installTimeout: .seconds(30))
         let start = ContinuousClock.now
@@ -97,13 +163,13 @@ import Testing
         let otherTerm = transfers.abandoned(by: 2, SnapshotNotice(term: 2, index: 100))
         let otherSnapshot = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 90))
         let noTransfer = transfers.abandoned(by: 4, SnapshotNotice(term: 3, index: 100))
-        #expect(otherTerm == nil && otherSnapshot == nil && noTransfer == nil && !streaming.isSet)
+        #expect(otherTerm == nil && otherSnapshot == nil && noTransfer == nil && !streaming.cancel.isSet)
         guard case .streaming = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 100)) else {
             Issue.record("a streaming transfer its follower abandoned was not cancelled")
             return
         }
         let again = transfers.abandoned(by: 2, SnapshotNotice(term: 3, index: 100))
-        #expect(streaming.isSet && again == nil)  // once
+        #expect(streaming.cancel.isSet && again == nil)  // once
         let ended = transfers.finished(to: 2, failed: false, now: start)
         #expect(ended.failed && ended.transfer?.abandonedByPeer == true)
         guard case .sent(let sent) = transfers.abandoned(by: 3, SnapshotNotice(term: 3, index: 120)) else {

@@ -128,7 +128,7 @@ import Testing
             Issue.record("a streaming transfer to an unreachable peer was not cancelled")
             return
         }
-        #expect(streaming.isSet && transfers.isUnderWay(to: 2))  // until its thread reports
+        #expect(streaming.cancel.isSet && transfers.isUnderWay(to: 2))  // until its thread reports
         #expect(transfers.lost(to: 2) == nil)  // once
         // Its thread may have queued the last chunk before it saw the flag: lost all the same.
         #expect(transfers.finished(to: 2, failed: false, now: start).failed)
@@ -178,10 +178,10 @@ import Testing
         transfers.started(to: 3, index: 100, term: 7, now: start)
         transfers.finished(to: 3, failed: false, now: start)
         transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 7, match: behind)
-        #expect(transfers.isUnderWay(to: 2) && transfers.isUnderWay(to: 3) && !streaming.isSet)
+        #expect(transfers.isUnderWay(to: 2) && transfers.isUnderWay(to: 3) && !streaming.cancel.isSet)
         transfers.prune(now: start + .seconds(1), applied: 500, margin: 10, term: 9, match: behind)
         #expect(!transfers.isUnderWay(to: 3), "a snapshot sent in an earlier term held a new stream back")
-        #expect(streaming.isSet, "a stream of an earlier term was not cancelled")
+        #expect(streaming.cancel.isSet, "a stream of an earlier term was not cancelled")
         #expect(transfers.isUnderWay(to: 2))  // until its thread reports the cancelled stream
         transfers.finished(to: 2, failed: true, now: start + .seconds(2))
         #expect(!transfers.isUnderWay(to: 2) && transfers.compactionFloor(match: behind) == nil)
@@ -195,6 +195,6 @@ import Testing
         #expect(!laterTerm && !transfers.isUnderWay(to: 4))
         let old = transfers.started(to: 5, index: 100, term: 9, now: start)
         let stillStreaming = transfers.forgetEarlierTerm(to: 5, term: 10)
-        #expect(stillStreaming && old.isSet)
+        #expect(stillStreaming && old.cancel.isSet)
     }
 }

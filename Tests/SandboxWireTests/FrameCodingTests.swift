@@ -22,7 +22,7 @@ import Testing
             }
         }
         // The run exercised every frame kind, entries and inline snapshots.
-        #expect(kinds.count == 8)
+        #expect(kinds.count == 9)
         #expect(entries > 100)
         #expect(snapshots > 50)
     }
@@ -48,6 +48,23 @@ import Testing
         beyond[10] = 0x80  // the index's top byte: past 2^63 - 1
         #expect(throws: WireError.self) { try Frame(decoding: beyond) }
         #expect(throws: WireError.self) { try Frame.snapshotAbandoned(SnapshotNotice(term: .max, index: 1)).encoded() }
+    }
+
+    /// A notice with the leader's stream number is kind 9 (term, index, stream); one without
+    /// keeps kind 8's layout, which a node of the release before decodes. Each kind has one
+    /// layout: kind 8 with a stream, or kind 9 without, is refused.
+    @Test func aNumberedSnapshotNoticeIsKind9AndAnUnnumberedOneKeepsKind8() throws {
+        let numbered = try Frame.snapshotAbandoned(SnapshotNotice(term: 3, index: 40, stream: 7)).encoded()
+        #expect(numbered == [1, 9, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 7])
+        #expect(try Frame(decoding: numbered) == .snapshotAbandoned(SnapshotNotice(term: 3, index: 40, stream: 7)))
+        let unnumbered: [UInt8] = [1, 8, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 40]
+        #expect(try Frame(decoding: unnumbered) == .snapshotAbandoned(SnapshotNotice(term: 3, index: 40)))
+        var kind8WithAStream = numbered
+        kind8WithAStream[1] = 8
+        #expect(throws: WireError.trailingBytes(8)) { try Frame(decoding: kind8WithAStream) }
+        var kind9WithoutOne = unnumbered
+        kind9WithoutOne[1] = 9
+        #expect(throws: WireError.self) { try Frame(decoding: kind9WithoutOne) }
     }
 
     @Test func everyTruncationOfAFrameIsATypedError() throws {

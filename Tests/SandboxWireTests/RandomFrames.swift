@@ -55,7 +55,8 @@ extension SeededGenerator {
         case 3: return .messages((0..<below(5)).map { _ in message() })
         case 4: return .proposals(ProposalBatch(id: next(), proposals: (0..<below(6)).map { _ in bytes(below(80)) }))
         case 5: return .outcomes(OutcomeBatch(id: next(), outcomes: (0..<below(6)).map { _ in outcome() }))
-        case 6: return .snapshotAbandoned(SnapshotNotice(term: index(), index: index()))
+        case 6:
+            return .snapshotAbandoned(SnapshotNotice(term: index(), index: index(), stream: chance(50) ? next() : nil))
         default:
             var message = message()
             message.kind = .snapshot

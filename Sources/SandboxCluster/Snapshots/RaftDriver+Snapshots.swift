@@ -33,13 +33,18 @@ extension RaftDriver {
             deferredReports.append(.snapshotSent(to: peer, failed: true, bytes: 0))
             return
         }
+        let transfer = snapshotTransfers.started(to: peer, index: reader.metadata.index, term: node.term, now: now)
+        let cancel = transfer.cancel
         var message = message
         // The state's own metadata (its applied index, never behind Raft's compaction point).
         message.snapshot = Snapshot(metadata: reader.metadata)
-        let cancel = snapshotTransfers.started(to: peer, index: reader.metadata.index, term: node.term, now: now)
+        message.context = SnapshotStreamMark.context(stream: transfer.stream)
         logger.info(
             "snapshot stream started",
-            metadata: ["to": "\(peer)", "index": "\(reader.metadata.index)", "term": "\(node.term)"])
+            metadata: [
+                "to": "\(peer)", "index": "\(reader.metadata.index)", "term": "\(node.term)",
+                "stream": "\(transfer.stream)",
+            ])
         let stream = SnapshotStream(reader: reader, message: message)
         snapshotStreams.enter()
         let thread = Thread { [transport, inbox, snapshotStreams] in
@@ -89,11 +94,9 @@ extension RaftDriver {
                 // instead of waiting out its install timeout. Not the assembly's refusals (a gap,
                 // a chunk of no stream being received, the size cap): a gap follows a chunk the
                 // full inbox dropped, already reported by `receive`, and this late second notice
-                // could end the leader's next stream of the same snapshot.
-                if !(error is WireError), let index = frame.message.snapshot?.metadata.index {
-                    let notice = SnapshotNotice(term: frame.message.term, index: index)
-                    _ = transport.send(.snapshotAbandoned(notice), to: frame.message.from)
-                }
+                // could end the next stream of the same snapshot of a leader that does not number
+                // its streams (an earlier release).
+                if !(error is WireError) { tellAbandoned(frame) }
             }
             installer?.abort()
             installer = nil
@@ -123,6 +126,12 @@ extension RaftDriver {
         proposals.passed(bySnapshotAt: completed.metadata.index)
         counters.snapshotsInstalled += 1
         logger.info("snapshot installed", metadata: snapshotMetadata(frame.message))
+    }
+
+    /// Tells the leader of `frame`'s stream that this node abandoned or refused it: the leader
+    /// stops waiting for an install that cannot come and streams again after its retry wait.
+    private func tellAbandoned(_ frame: SnapshotChunkFrame) {
+        _ = transport.send(.snapshotAbandoned(frame.abandoningNotice), to: frame.message.from)
     }
 
     private func snapshotMetadata(_ message: Message) -> Logger.Metadata {

@@ -9,7 +9,8 @@ import SandboxWire
 /// transport's threads call `RaftDriver.receive`; the loop reads the count).
 final class SnapshotChunkDrops: @unchecked Sendable {
     private let lock = NSLock()
-    /// By peer: the stream (term, snapshot index) it was told about, until its next stream begins.
+    /// By peer: the stream (term, snapshot index, number) it was told about, until its next
+    /// stream begins.
     private var told: [NodeID: SnapshotNotice] = [:]
     private var dropped: UInt64 = 0
 
@@ -24,8 +25,7 @@ final class SnapshotChunkDrops: @unchecked Sendable {
             if frame.sequence == 0 { told[peer] = nil }
             guard !posted else { return nil }
             dropped += 1
-            let notice = SnapshotNotice(
-                term: frame.message.term, index: frame.message.snapshot?.metadata.index ?? 0)
+            let notice = frame.abandoningNotice
             guard told[peer] != notice else { return nil }
             told[peer] = notice
             return notice

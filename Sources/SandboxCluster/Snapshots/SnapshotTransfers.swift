@@ -30,6 +30,9 @@ struct SnapshotTransfers {
     struct Transfer {
         var index: UInt64
         var term: UInt64
+        /// This leader's number for the stream (`SnapshotStreamMark`): a follower's notice names
+        /// the stream it abandoned by it.
+        let stream: UInt64
         let startedAt: ContinuousClock.Instant
         /// When the last chunk was sent (nil while streaming).
         var sentAt: ContinuousClock.Instant?
@@ -39,6 +42,9 @@ struct SnapshotTransfers {
     }
 
     private(set) var byPeer: [NodeID: Transfer] = [:]
+    /// The number of the last stream started (0: none yet). Numbers grow for the driver's
+    /// lifetime; a restarted node leads only in a later term, so term and number name a stream.
+    private(set) var lastStream: UInt64 = 0
     let installTimeout: Duration
 
     init(installTimeout: Duration) {
@@ -48,15 +54,17 @@ struct SnapshotTransfers {
     /// Whether a transfer to `peer` is under way (streaming or being installed).
     func isUnderWay(to peer: NodeID) -> Bool { byPeer[peer] != nil }
 
-    /// A stream to `peer` of the snapshot at `index` starts in `term`; its thread stops before
-    /// its next chunk once the returned flag is set.
+    /// A stream to `peer` of the snapshot at `index` starts in `term`, numbered after the last
+    /// one; its thread stops before its next chunk once the returned transfer's `cancel` is set.
     @discardableResult
     mutating func started(to peer: NodeID, index: UInt64, term: UInt64, now: ContinuousClock.Instant)
-        -> SnapshotCancel
+        -> Transfer
     {
-        let cancel = SnapshotCancel()
-        byPeer[peer] = Transfer(index: index, term: term, startedAt: now, sentAt: nil, cancel: cancel)
-        return cancel
+        lastStream += 1
+        let transfer = Transfer(
+            index: index, term: term, stream: lastStream, startedAt: now, sentAt: nil, cancel: SnapshotCancel())
+        byPeer[peer] = transfer
+        return transfer
     }
 
     /// The stream ended: a failed one is forgotten; a sent one waits for the install. A
@@ -94,16 +102,20 @@ struct SnapshotTransfers {
         return .sent(transfer)
     }
 
-    /// The follower reports it abandoned the stream of `notice` (its full inbox dropped a chunk):
+    /// The follower reports it abandoned or refused the stream of `notice` (its full inbox
+    /// dropped a chunk, a chunk it cannot install, a snapshot it does not take, the size cap):
     /// that transfer is lost as if the follower had become unreachable (`lost(to:)`), and marked
-    /// `abandonedByPeer`. Nil when the notice is about another snapshot (another term or index)
-    /// or the transfer is already over or cancelled. A stream is named by its term and index
-    /// only: a notice that arrived after the next stream of the same snapshot had begun (at
-    /// least the retry wait, 250 ms, later: the receiver sends it when the chunk is dropped)
-    /// would end that one too, which then streams again after a longer wait.
+    /// `abandonedByPeer`. Nil when the notice is about another stream (another term, index or
+    /// number) or the transfer is already over or cancelled.
+    ///
+    /// A notice names the stream by its number (`SnapshotStreamMark`), so one that arrives late,
+    /// after the next stream of the same snapshot began, leaves that stream alone. A notice
+    /// without a number (from a follower of an earlier release, during a rolling upgrade) is
+    /// matched by term and index alone, as that release was: a late one would end the next
+    /// stream of the same snapshot too, which then streams again after a longer wait.
     mutating func abandoned(by peer: NodeID, _ notice: SnapshotNotice) -> Loss? {
         guard let transfer = byPeer[peer], transfer.term == notice.term, transfer.index == notice.index,
-            !transfer.cancel.isSet
+            notice.stream.map({ $0 == transfer.stream }) ?? true, !transfer.cancel.isSet
         else { return nil }
         byPeer[peer]?.abandonedByPeer = true
         return lost(to: peer)
