@@ -53,6 +53,59 @@ import Testing
         return SnapshotChunkFrame(message: message, sequence: sequence, isLast: false, chunk: bytes)
     }
 
+    /// A stream the follower refuses at chunk 0 (a snapshot it does not need) or one over its
+    /// size cap is told to the leader once, as a dropped chunk is; a gap (which follows a dropped
+    /// chunk, already told) is not. Before, the leader waited out its install timeout (30 s).
+    @Test func aStreamRefusedAtChunkZeroOrOverTheSizeCapIsToldToTheLeader() throws {
+        let directory = TemporaryDirectory("refuse")
+        let storage = try NodeStorage(path: directory.subpath("node-2"), options: .small)
+        defer { storage.close() }
+        try storage.bootstrap(ConfState(voters: [1, 2, 3]))
+        var config = DriverConfig(raft: RaftConfig(id: 2), seed: 1)
+        config.wire.maxSnapshotBytes = 8
+        let transport = RecordingTransport()
+        // Not started: the test thread plays the loop's.
+        let driver = try RaftDriver(
+            config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport)
+        let notNeeded = driver.status.commitIndex  // this node holds that much already
+        driver.receiveSnapshotChunk(Self.chunk(0, index: notNeeded, term: 4, stream: 3))
+        driver.receiveSnapshotChunk(Self.chunk(1, index: notNeeded, term: 4, stream: 3))
+        #expect(
+            transport.sent.map(\.frame) == [.snapshotAbandoned(SnapshotNotice(term: 4, index: notNeeded, stream: 3))])
+        // Over the cap (8 bytes) at chunk 0, and at a later chunk; each stream told once.
+        driver.receiveSnapshotChunk(Self.chunk(0, index: 500, term: 4, stream: 4, bytes: Array(repeating: 1, count: 9)))
+        driver.receiveSnapshotChunk(Self.chunk(1, index: 500, term: 4, stream: 4))
+        #expect(transport.sent.count == 2)
+        #expect(transport.sent.last?.frame == .snapshotAbandoned(SnapshotNotice(term: 4, index: 500, stream: 4)))
+        // A gap: chunk 1 of a stream whose chunk 0 never came. Not told.
+        driver.receiveSnapshotChunk(Self.chunk(1, index: 600, term: 4, stream: 5))
+        #expect(transport.sent.count == 2)
+        #expect(transport.sent.allSatisfy { $0.peer == 1 })
+    }
+
+    /// End to end: a follower whose size cap the snapshot exceeds refuses it; the leader hears
+    /// so and streams again after its retry wait (250 ms), counting the abandoned transfer.
+    /// Before, the next stream came after the install timeout (30 s here).
+    @Test func aStreamOverTheFollowersSizeCapIsStreamedAgainAfterTheRetryWait() async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
+            $0.snapshotInstallTimeout = .seconds(30)
+        }
+        let configure = cluster.configure
+        cluster.configure = {
+            configure(&$0)
+            $0.wire.maxSnapshotBytes = 1
+        }
+        let started = ContinuousClock.now
+        try cluster.start(follower)
+        _ = try await cluster.eventually(.seconds(20), "the leader streams the snapshot twice") {
+            cluster.network.snapshotStreamsStarted(to: follower) >= 2 ? true : nil
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(10), "the second stream started \(waited) after the follower's start")
+        #expect(cluster.driver(leader).status.counters.snapshotsAbandoned >= 1)
+        #expect(cluster.driver(follower).status.counters.snapshotsInstalled == 0)
+    }
+
     /// The leader's side: a stream whose only chunk was lost after it was queued (the stream
     /// "ended well") and whose follower then says it abandoned it. Streamed again after the
     /// retry wait (250 ms); before, after the install timeout (30 s here).

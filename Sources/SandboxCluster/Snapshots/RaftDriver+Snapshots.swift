@@ -73,9 +73,10 @@ extension RaftDriver {
                 installer?.abort()
                 installer = nil
                 guard acceptsSnapshot(frame.message), let metadata = frame.message.snapshot?.metadata else {
-                    return logger.info(
-                        "snapshot refused: not needed or of an older term",
-                        metadata: snapshotMetadata(frame.message))
+                    logger.info(
+                        "snapshot refused: not needed or of an older term", metadata: snapshotMetadata(frame.message))
+                    // Its later chunks find no installer: told once, as for a stream abandoned.
+                    return tellAbandoned(frame)
                 }
                 installer = try storage.state.beginInstall(metadata)
                 logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
@@ -89,14 +90,15 @@ extension RaftDriver {
             // A damaged or out-of-order stream: abandon it; the leader sends it again.
             if installer != nil || frame.sequence == 0 {
                 logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
-                // One this node cannot install (a damaged chunk, a storage error; once per stream:
-                // its later chunks find no installer): the leader is told, as for a dropped chunk,
-                // instead of waiting out its install timeout. Not the assembly's refusals (a gap,
-                // a chunk of no stream being received, the size cap): a gap follows a chunk the
-                // full inbox dropped, already reported by `receive`, and this late second notice
-                // could end the next stream of the same snapshot of a leader that does not number
-                // its streams (an earlier release).
-                if !(error is WireError) { tellAbandoned(frame) }
+                // A stream this node cannot install (a damaged chunk, a storage error, over the
+                // size cap; once per stream: its later chunks find no installer) is told to the
+                // leader, as a dropped chunk is, so that it does not wait out its install timeout.
+                // Not a gap, nor a chunk of no stream being received: they follow a chunk the full
+                // inbox dropped, already told by `receive`; this second notice could come late
+                // enough to end the next stream of the same snapshot of a leader that does not
+                // number its streams (an earlier release).
+                let gap = if case WireError.invalidValue = error { true } else { false }
+                if !gap { tellAbandoned(frame) }
             }
             installer?.abort()
             installer = nil
