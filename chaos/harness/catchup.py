@@ -35,6 +35,9 @@ def parse(arguments):
                         help="seconds of load watched before the add (leader changes without it)")
     parser.add_argument("--binary", default=os.environ.get("SANDBOXD", ".build/debug/sandboxd"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--base-port", type=int, default=os.environ.get("CHAOS_BASE_PORT", "18700"),
+                        help="node N on BASE+3(N-1) (HTTP), +1 (peer), +2 (fault proxy); "
+                             "default $CHAOS_BASE_PORT or 18700")
     parser.add_argument("--tick-ms", type=int, default=50)
     parser.add_argument("--proxy", action="store_true", help="peers through the harness's fault proxy (as chaos/run)")
     parser.add_argument("--replace", action="store_true",
@@ -103,7 +106,8 @@ async def grow(cluster, target, started):
 
 async def experiment(options, root):
     cluster = clusters.Cluster(os.path.abspath(options.binary), root, options.nodes, tick_ms=options.tick_ms,
-                               environment={"SANDBOX_COMPACT_AFTER": str(options.compact_after)})
+                               environment={"SANDBOX_COMPACT_AFTER": str(options.compact_after)},
+                               base_port=options.base_port)
     proxy = FaultProxy() if options.proxy else None
     if proxy is None:
         for node in cluster.nodes.values():

@@ -18,12 +18,38 @@ def free_port():
         return probe.getsockname()[1]
 
 
+PORTS_PER_NODE = 3  # HTTP, peer listener, the fault proxy's listener for the node
+
+
+def ports_from_base(base, node_id):
+    """Node N's ports when they come from a base: HTTP on base + 3(N-1), its peer listener one
+    above, its fault proxy two above. Each must be free on 127.0.0.1 now; a taken one, or one
+    past 65535, is a RuntimeError naming the port (nothing started on it)."""
+    ports = [base + PORTS_PER_NODE * (node_id - 1) + offset for offset in range(PORTS_PER_NODE)]
+    if base < 1 or ports[-1] > 65535:
+        raise RuntimeError(f"base port {base}: node {node_id} would need ports {ports[0]}-{ports[-1]}, "
+                           "outside 1-65535; choose another --base-port")
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as error:
+                raise RuntimeError(f"port {port} (node {node_id}, base {base}) is in use ({error.strerror}): "
+                                   "choose another --base-port") from None
+    return ports
+
+
 class Node:
-    def __init__(self, node_id, root):
+    def __init__(self, node_id, root, base_port=None):
+        """Ports from `base_port` (`ports_from_base`), or chosen by the OS when it is None."""
         self.id = node_id
-        self.http = free_port()
-        self.peer = free_port()  # where sandboxd listens
-        self.proxy = free_port()  # where every other node reaches it
+        if base_port is None:
+            ports = [free_port() for _ in range(PORTS_PER_NODE)]
+        else:
+            ports = ports_from_base(base_port, node_id)
+        self.http = ports[0]
+        self.peer = ports[1]  # where sandboxd listens
+        self.proxy = ports[2]  # where every other node reaches it
         self.dir = os.path.join(root, f"node-{node_id}")
         self.data = os.path.join(self.dir, "data")
         self.log = os.path.join(self.dir, "log")
@@ -38,8 +64,9 @@ class Node:
 class Cluster:
     """Nodes by id; `members` are the ids in the cluster's membership as the harness set it."""
 
-    def __init__(self, binary, root, size, tick_ms=50, environment=None, tmpfs_mb=0):
+    def __init__(self, binary, root, size, tick_ms=50, environment=None, tmpfs_mb=0, base_port=None):
         self.binary = binary
+        self.base_port = base_port  # node N's ports from it (`ports_from_base`); None: OS-chosen
         self.tmpfs_mb = tmpfs_mb  # each data directory on a tmpfs of this size (0: none)
         self.mounts = []
         self.root = root
@@ -50,7 +77,7 @@ class Cluster:
         os.makedirs(root, exist_ok=True)
         with open(self.key_file, "w") as handle:
             handle.write(base64.b64encode(os.urandom(32)).decode() + "\n")
-        self.nodes = {n: Node(n, root) for n in range(1, size + 1)}
+        self.nodes = {n: Node(n, root, base_port) for n in range(1, size + 1)}
         self.members = list(self.nodes)
         self.next_id = size + 1
         self.admin = {"Authorization": f"Bearer {self.token}"}
@@ -130,7 +157,7 @@ class Cluster:
     def add_node(self):
         node_id = self.next_id
         self.next_id += 1
-        self.nodes[node_id] = Node(node_id, self.root)
+        self.nodes[node_id] = Node(node_id, self.root, self.base_port)
         return node_id
 
     def running(self):

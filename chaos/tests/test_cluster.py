@@ -3,13 +3,14 @@
 
 import asyncio
 import os
+import socket
 import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from harness import final_state, run  # noqa: E402
-from harness.cluster import Cluster  # noqa: E402
+from harness import catchup, final_state, run  # noqa: E402
+from harness.cluster import Cluster, Node, ports_from_base  # noqa: E402
 from harness.history import History  # noqa: E402
 
 
@@ -71,6 +72,37 @@ class FinalReadTests(unittest.TestCase):
         answers = asyncio.run(final_state.per_member(cluster, read, width=3))
         self.assertEqual(answers, {n: f"export of {n}" for n in range(1, 6)})
         self.assertEqual(most, 3)
+
+
+BASE = 18850  # within this suite's range (18800-18899)
+
+
+class PortTests(unittest.TestCase):
+    def test_node_ports_come_from_the_base(self):
+        node = Node(3, "/nonexistent", base_port=BASE)
+        self.assertEqual((node.http, node.peer, node.proxy), (BASE + 6, BASE + 7, BASE + 8))
+
+    def test_a_taken_port_is_named(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", BASE + 4))
+            with self.assertRaisesRegex(RuntimeError, f"port {BASE + 4} \\(node 2, base {BASE}\\) is in use"):
+                ports_from_base(BASE, 2)
+
+    def test_a_base_too_high_for_the_nodes_is_refused(self):
+        with self.assertRaisesRegex(RuntimeError, "outside 1-65535"):
+            ports_from_base(65533, 2)
+
+    def test_catchup_takes_its_base_from_the_flag_or_the_environment(self):
+        self.assertEqual(catchup.parse(["--base-port", str(BASE)]).base_port, BASE)
+        previous = os.environ.get("CHAOS_BASE_PORT")
+        os.environ["CHAOS_BASE_PORT"] = str(BASE + 10)
+        try:
+            self.assertEqual(catchup.parse([]).base_port, BASE + 10)
+        finally:
+            if previous is None:
+                del os.environ["CHAOS_BASE_PORT"]
+            else:
+                os.environ["CHAOS_BASE_PORT"] = previous
 
 
 if __name__ == "__main__":
