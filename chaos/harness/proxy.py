@@ -10,7 +10,14 @@ the middle reaches the receiver truncated, then the end of the connection, which
 healed link starts with a new handshake). Silencing a link (a black hole, as a firewall that
 drops packets) keeps its connections open and moves no byte either way until it is healed, so
 the sender's socket buffers and send queue fill and only timeouts reveal the partition; on
-healing the bytes held back flow again, late, as TCP would deliver them."""
+healing the bytes held back flow again, late, as TCP would deliver them.
+
+Nothing here waits without a bound on a node that may be paused (SIGSTOP) or stalled: the hello
+is read within `accept_timeout`, the connection to the destination is made within
+`connect_timeout` (a paused node's full accept queue drops connection attempts, and the kernel
+retries them for minutes), and a cut aborts its connections, dropping what the proxy still held
+for them (closing would wait to hand those bytes to a receiver that reads nothing, keeping the
+connection, and both its pumps, until the paused node resumed)."""
 
 import asyncio
 import struct
@@ -44,11 +51,13 @@ class Link:
 class FaultProxy:
     """Proxies for every node of a cluster; `block`, `heal`, `delay` act on directed links."""
 
-    def __init__(self):
+    def __init__(self, connect_timeout=5.0, accept_timeout=10.0):
         self.links = {}
         self.servers = {}
         self.targets = {}
         self.tasks = set()
+        self.connect_timeout = connect_timeout
+        self.accept_timeout = accept_timeout
 
     def link(self, source, destination):
         return self.links.setdefault((source, destination), Link())
@@ -68,7 +77,7 @@ class FaultProxy:
             server.close()
         for link in self.links.values():
             for writer in list(link.connections):
-                writer.close()
+                writer.transport.abort()
         for task in list(self.tasks):
             task.cancel()
 
@@ -76,7 +85,7 @@ class FaultProxy:
         link = self.link(source, destination)
         link.blocked = True
         for writer in list(link.connections):
-            writer.close()
+            writer.transport.abort()  # now, whatever is still buffered for a receiver that does not read
         link.connections.clear()
 
     def heal(self, source=None, destination=None):
@@ -112,12 +121,12 @@ class FaultProxy:
 
     async def _accept(self, destination, reader, writer):
         try:
-            header = await asyncio.wait_for(reader.readexactly(4), 10)
+            header = await asyncio.wait_for(reader.readexactly(4), self.accept_timeout)
             (length,) = struct.unpack(">I", header)
             if length > MAX_HELLO:
                 writer.close()
                 return
-            frame = await asyncio.wait_for(reader.readexactly(length), 10)
+            frame = await asyncio.wait_for(reader.readexactly(length), self.accept_timeout)
         except (asyncio.IncompleteReadError, asyncio.TimeoutError, OSError):
             writer.close()
             return
@@ -127,9 +136,14 @@ class FaultProxy:
             writer.close()
             return
         try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.targets[destination])
-        except OSError:
+            up_reader, up_writer = await asyncio.wait_for(
+                asyncio.open_connection("127.0.0.1", self.targets[destination]), self.connect_timeout)
+        except (OSError, asyncio.TimeoutError):
+            writer.close()  # the dialler sees the end and dials again, as after a refused connect
+            return
+        if link.blocked:  # cut while connecting
             writer.close()
+            up_writer.close()
             return
         link.connections.add(writer)
         link.connections.add(up_writer)

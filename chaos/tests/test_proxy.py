@@ -76,5 +76,78 @@ class ProxyTests(unittest.TestCase):
         self.assertIsNone(self.run_scenario(fault))
 
 
+BASE = 18870  # this suite's listeners below (18800-18899 is this task's range)
+
+
+class BoundedWaitTests(unittest.TestCase):
+    """Nothing in the proxy waits without a bound on a destination that is paused (SIGSTOP):
+    such a node neither reads nor accepts."""
+
+    def test_a_cut_link_ends_at_once_when_the_receiver_reads_nothing(self):
+        async def scenario():
+            held = []
+
+            async def paused(reader, writer):  # accepts, then reads nothing (the connection stays open)
+                held.append(writer)
+
+            server = await asyncio.start_server(paused, "127.0.0.1", BASE)
+            proxy = FaultProxy()
+            proxy_port = BASE + 1
+            await proxy.listen(2, proxy_port, BASE)
+            reader, writer = await asyncio.open_connection("127.0.0.1", proxy_port)
+            try:
+                writer.write(hello(1) + b"x" * (32 << 20))  # more than the sockets' buffers hold
+                link = proxy.link(1, 2)
+                for _ in range(100):  # until the proxy holds bytes the receiver does not take
+                    if any(w.transport.get_write_buffer_size() > 0 for w in link.connections):
+                        break
+                    await asyncio.sleep(0.05)
+                self.assertTrue(link.connections, "the proxy never forwarded the connection")
+                proxy.block(1, 2)
+                for _ in range(40):
+                    if not proxy.tasks:
+                        return True
+                    await asyncio.sleep(0.05)
+                return False
+            finally:
+                writer.transport.abort()
+                for w in held:
+                    w.transport.abort()
+                await proxy.close()
+                server.close()
+
+        self.assertTrue(asyncio.run(scenario()), "the cut link's pumps still wait 2 s later")
+
+    def test_a_destination_that_accepts_nothing_is_given_up_within_the_connect_timeout(self):
+        async def scenario():
+            # A listener whose accept queue is full (nobody accepts): the kernel drops further
+            # connection attempts and the dialler retries them for minutes.
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", BASE + 2))
+            listener.listen(0)
+            fillers = []
+            for _ in range(8):
+                filler = socket.socket()
+                filler.setblocking(False)
+                filler.connect_ex(listener.getsockname())
+                fillers.append(filler)
+            proxy = FaultProxy(connect_timeout=0.5)
+            proxy_port = BASE + 3
+            await proxy.listen(2, proxy_port, listener.getsockname()[1])
+            reader, writer = await asyncio.open_connection("127.0.0.1", proxy_port)
+            try:
+                writer.write(hello(1))
+                await writer.drain()
+                return await asyncio.wait_for(reader.read(1), 3)  # the end of the connection
+            finally:
+                writer.close()
+                await proxy.close()
+                for filler in fillers:
+                    filler.close()
+                listener.close()
+
+        self.assertEqual(asyncio.run(scenario()), b"")
+
+
 if __name__ == "__main__":
     unittest.main()
