@@ -34,6 +34,9 @@ def parse(arguments):
     parser.add_argument("--broken", default=None,
                         help="start sandboxd with SANDBOX_CHAOS_BROKEN=VALUE (the checkers must then fail)")
     parser.add_argument("--tick-ms", type=int, default=50)
+    parser.add_argument("--base-port", type=int, default=os.environ.get("CHAOS_BASE_PORT"),
+                        help="node N on BASE+3(N-1) (HTTP), +1 (peer), +2 (fault proxy); "
+                             "default $CHAOS_BASE_PORT, or ports the OS chooses")
     parser.add_argument("--min-allows-per-fault", type=int, default=0,
                         help="fail the run when a fault saw fewer allowed decisions than this (chaos/ci: 20)")
     parser.add_argument("--limits-generous", type=int, default=10,
@@ -104,7 +107,8 @@ async def execute(options, directory):
     root = os.path.join(directory, "nodes")
     tmpfs = 0 if options.no_tmpfs or not clusters.Cluster.tmpfs_available(root) else 512
     cluster = clusters.Cluster(os.path.abspath(options.binary), root, options.nodes,
-                               tick_ms=options.tick_ms, environment=environment, tmpfs_mb=tmpfs)
+                               tick_ms=options.tick_ms, environment=environment, tmpfs_mb=tmpfs,
+                               base_port=options.base_port)
     proxy = FaultProxy()
     history = History()
     rng = random.Random(options.seed)

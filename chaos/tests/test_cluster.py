@@ -92,12 +92,15 @@ class PortTests(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "outside 1-65535"):
             ports_from_base(65533, 2)
 
-    def test_catchup_takes_its_base_from_the_flag_or_the_environment(self):
+    def test_catchup_and_run_take_their_base_from_the_flag_or_the_environment(self):
         self.assertEqual(catchup.parse(["--base-port", str(BASE)]).base_port, BASE)
-        previous = os.environ.get("CHAOS_BASE_PORT")
+        self.assertEqual(run.parse(["--base-port", str(BASE)]).base_port, BASE)
+        previous = os.environ.pop("CHAOS_BASE_PORT", None)
+        self.assertIsNone(run.parse([]).base_port)  # chaos/run: ports the OS chooses
         os.environ["CHAOS_BASE_PORT"] = str(BASE + 10)
         try:
             self.assertEqual(catchup.parse([]).base_port, BASE + 10)
+            self.assertEqual(run.parse([]).base_port, BASE + 10)
         finally:
             if previous is None:
                 del os.environ["CHAOS_BASE_PORT"]
