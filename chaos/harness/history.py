@@ -1,7 +1,7 @@
 """The recorded history: every operation a simulated agent or approver made (invocation and
 completion times in seconds since the run began, the node that answered, the answer), every
-fault the harness injected, the leader as seen over time, and each node's own view (role, term,
-the leader it names) whenever it changed."""
+fault the harness injected, the leader as seen over time, each node's own view (role, term, the
+leader it names) whenever it changed, and the harness's own longest stalls."""
 
 import json
 import time
@@ -15,6 +15,7 @@ class History:
         self.faults = []
         self.leaders = []  # (time, leader id or 0)
         self.views = []  # {"t", "node", "role", "term", "leader"} when a node's answer changed
+        self.stalls = []  # the harness's own longest stalls (`stalls.StallWatch`)
 
     def now(self):
         return time.monotonic() - self.started
@@ -39,6 +40,8 @@ class History:
                 handle.write(json.dumps({"leader": leader, "t": at}) + "\n")
             for view in self.views:
                 handle.write(json.dumps({"view": view}) + "\n")
+            for stall in self.stalls:
+                handle.write(json.dumps({"stall": stall}) + "\n")
 
     @staticmethod
     def load(path):
@@ -54,6 +57,8 @@ class History:
                     history.faults.append(entry["fault"])
                 elif "view" in entry:
                     history.views.append(entry["view"])
+                elif "stall" in entry:
+                    history.stalls.append(entry["stall"])
                 else:
                     history.leaders.append((entry["t"], entry["leader"]))
         return history

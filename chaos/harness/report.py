@@ -89,6 +89,17 @@ def write(directory, options, history, verdicts):
         lines.append(f"| {fault['start']:.1f} | {fault['kind']} | {fault['nodes']} | "
                      f"{fault['end'] - fault['start']:.1f} | {fault['recovered'] - fault['start']:.1f} | "
                      f"{fault.get('load', '')} |")
+    if history.stalls:
+        lines += ["", "## Harness stalls", "",
+                  "The harness's event loop (which carries every peer frame through the fault proxy) woke late "
+                  "(`stalls.StallWatch`); the longest:", "",
+                  "| at (s) | late (s) | garbage collection in it (s) | watcher thread late (s) | the loop's thread was in |",
+                  "|---|---|---|---|---|"]
+        for stall in history.stalls:
+            where = (stall.get("stack") or "not seen").strip().splitlines()
+            where = " / ".join(w.strip() for w in where[-2:])[:200].replace("|", "\\|")
+            lines.append(f"| {stall['t']:.1f} | {stall['seconds']:.2f} | {stall['gc_seconds']:.2f} | "
+                         f"{stall['watcher_late']:.2f} | {where} |")
     loads = [f["load"] for f in history.faults if "load" in f]
     if loads:
         lines.insert(3, f"Load average (1 min) at the end of each fault: {min(loads)} to {max(loads)} "

@@ -16,6 +16,7 @@ from . import faults, final_state, http, report, workload
 from .checkers import acknowledged, approvals, availability, convergence, disk, linearizable, overspend
 from .history import History
 from .proxy import FaultProxy
+from .stalls import StallWatch
 
 
 def parse(arguments):
@@ -118,6 +119,7 @@ async def execute(options, directory):
     limits = workload.Limits(generous=options.limits_generous)
     stop = asyncio.Event()
     load, workers = None, []
+    stalls = StallWatch()
     try:
         await cluster.start_all(proxy)
         await check_broken_shown(cluster, options.broken)
@@ -127,6 +129,8 @@ async def execute(options, directory):
         history.started, history.wall_started = time.monotonic(), time.time()
         workers = [asyncio.ensure_future(load.worker()) for _ in range(options.workers)]
         watcher = asyncio.ensure_future(watch_leaders(cluster, history, stop))
+        stalls.start(origin=history.started)
+        stall_watch = asyncio.ensure_future(stalls.run(stop))
         await asyncio.sleep(2.0)
         nemesis = faults.Nemesis(cluster, proxy, history, load)
         episodes = await inject(nemesis, options, history, fault_rng)
@@ -137,7 +141,7 @@ async def execute(options, directory):
         if failed:  # its operation in flight is not in the history: the checkers could not explain it
             raise RuntimeError(f"a simulated agent failed: {failed[0]!r}")
         stop.set()
-        await asyncio.wait([watcher], timeout=5.0)
+        await asyncio.wait([watcher, stall_watch], timeout=5.0)
         proxy.heal()
         for node_id in cluster.members:
             if not cluster.nodes[node_id].alive:
@@ -151,6 +155,9 @@ async def execute(options, directory):
         # are still running: stop them first (bounded), or they keep calling stopped nodes and
         # the run never ends.
         await workload.stop(load, workers)
+        stalls.stop()
+        history.stalls = stalls.stalls
+        print(f"  harness: {stalls.summary()}", flush=True)
         history.save(os.path.join(directory, "history.jsonl"))  # kept whatever happened
         stop.set()
         await cluster.stop_all()
