@@ -81,6 +81,7 @@ import Testing
         driver.receiveSnapshotChunk(Self.chunk(1, index: 600, term: 4, stream: 5))
         #expect(transport.sent.count == 2)
         #expect(transport.sent.allSatisfy { $0.peer == 1 })
+        #expect(driver.counters.snapshotStreamsRefused == 2)
     }
 
     /// End to end: a follower whose size cap the snapshot exceeds refuses it; the leader hears

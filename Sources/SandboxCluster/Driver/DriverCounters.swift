@@ -16,9 +16,13 @@ public struct DriverCounters: Sendable, Hashable {
     public var snapshotsSent: UInt64 = 0
     public var snapshotsFailed: UInt64 = 0
     public var snapshotBytesSent: UInt64 = 0
-    /// Snapshot transfers the follower reported abandoned (`snapshotAbandoned`: its full inbox
-    /// dropped a chunk): each is over at once and streams again after the retry wait.
+    /// Snapshot transfers the follower reported abandoned or refused (`snapshotAbandoned`: its
+    /// full inbox dropped a chunk, a chunk it could not install, a snapshot it does not take, its
+    /// size cap): each is over at once and streams again after the retry wait.
     public var snapshotsAbandoned: UInt64 = 0
+    /// Snapshot streams from a leader this node refused at chunk 0 or could not install (a damaged
+    /// chunk, a storage error, its size cap), each told to the leader once.
+    public var snapshotStreamsRefused: UInt64 = 0
     /// Snapshots received from a leader and installed here.
     public var snapshotsInstalled: UInt64 = 0
     /// Snapshot chunks from a leader this node's full inbox dropped (each abandons its stream;

@@ -133,6 +133,7 @@ extension RaftDriver {
     /// Tells the leader of `frame`'s stream that this node abandoned or refused it: the leader
     /// stops waiting for an install that cannot come and streams again after its retry wait.
     private func tellAbandoned(_ frame: SnapshotChunkFrame) {
+        counters.snapshotStreamsRefused += 1
         _ = transport.send(.snapshotAbandoned(frame.abandoningNotice), to: frame.message.from)
     }
 

@@ -41,7 +41,7 @@ final class NodeMetrics: @unchecked Sendable {
         "sandbox_raft_leader_changes_total", "sandbox_raft_log_writes_total", "sandbox_raft_synced_log_writes_total",
         "sandbox_raft_entries_written_total", "sandbox_snapshots_sent_total", "sandbox_snapshots_failed_total",
         "sandbox_snapshot_bytes_sent_total", "sandbox_snapshots_installed_total", "sandbox_snapshots_abandoned_total",
-        "sandbox_snapshot_chunks_dropped_total",
+        "sandbox_snapshot_chunks_dropped_total", "sandbox_snapshot_streams_refused_total",
         "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
         "sandbox_peer_unknown_frames_total",
         "sandbox_peer_handshakes_refused_total",
@@ -114,6 +114,9 @@ final class NodeMetrics: @unchecked Sendable {
         add("sandbox_snapshots_installed_total", Int(now.snapshotsInstalled), Int(before.snapshotsInstalled))
         add("sandbox_snapshots_abandoned_total", Int(now.snapshotsAbandoned), Int(before.snapshotsAbandoned))
         add("sandbox_snapshot_chunks_dropped_total", Int(now.snapshotChunksDropped), Int(before.snapshotChunksDropped))
+        add(
+            "sandbox_snapshot_streams_refused_total", Int(now.snapshotStreamsRefused),
+            Int(before.snapshotStreamsRefused))
         if now.syncedWriteTime > before.syncedWriteTime {
             syncSeconds.increment(by: (now.syncedWriteTime - before.syncedWriteTime) / .seconds(1))
         }
