@@ -69,6 +69,14 @@ final class Database: @unchecked Sendable {
         for family in ColumnFamily.allCases {
             let familyOption = rocksdb_options_create_copy(dbOptions)!
             familyOptions.append(familyOption)
+            if family.isState, options.stateInsertHintPrefixBytes > 0 {
+                // Not in RocksDB's C API as a setter; its options-string parser knows it.
+                let setting =
+                    "memtable_insert_with_hint_prefix_extractor=rocksdb.CappedPrefix.\(options.stateInsertHintPrefixBytes)"
+                try withRocksDBError("set the state families' memtable insertion hints") { error in
+                    rocksdb_get_options_from_string(dbOptions, setting, familyOption, error)
+                }
+            }
             let table = rocksdb_block_based_options_create()!
             defer { rocksdb_block_based_options_destroy(table) }
             rocksdb_block_based_options_set_block_cache(table, cache)

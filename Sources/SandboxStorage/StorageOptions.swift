@@ -6,6 +6,15 @@ public struct StorageOptions: Sendable, Hashable {
     public var logWriteBufferBytes: Int = 32 << 20
     /// Memtable size of each state family.
     public var stateWriteBufferBytes: Int = 64 << 20
+    /// Length of the key prefix (the internal prefix byte, then the table's letter and `/`) by
+    /// which a state family's memtable keeps an insertion point per prefix
+    /// (`memtable_insert_with_hint_prefix_extractor`). An insert then starts from the last one
+    /// of its table and repairs that search path from the bottom up, which costs the log of
+    /// the distance between the two instead of a search from the top: apply writes each table's
+    /// keys close to the previous ones (audit records and the time index in order, an agent's
+    /// keys together). 0: RocksDB's single insertion point, which is searched afresh from the
+    /// top whenever the key does not land right after the previous one.
+    public var stateInsertHintPrefixBytes: Int = 3
     /// Memtables per family before writes stall (one being written, one being flushed).
     public var maxWriteBuffersPerFamily: Int = 2
     /// Cap on the memtables of all families together.

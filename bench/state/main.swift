@@ -3,7 +3,7 @@
 //   swift build -c release --product state-bench
 //   .build/release/state-bench [--directory PATH] [--keep] [--decides N] [--batch N]
 //                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
-//                              [--rules N] [--step MS]
+//                              [--rules N] [--step MS] [--write-buffer-mb N] [--insert-hint N]
 //
 // The state first moves to apply rules `--rules` (default: the newest this build implements;
 // 1 measures key layout 1, docs/state.md "Key layout").
@@ -23,6 +23,8 @@
 // 4. With --keep: the directory is not deleted. A new one gets the run above and is flushed at
 //    the end; one that holds a state already gets only the warm-up and the measured decides, on
 //    that state as it is (Feeder+Kept.swift; bench/state/count.sh --kept counts them).
+// --write-buffer-mb and --insert-hint set StorageOptions' stateWriteBufferBytes and
+// stateInsertHintPrefixBytes (0: RocksDB's single insertion point), to compare them.
 import Foundation
 import JSON
 import Raft
@@ -39,6 +41,7 @@ struct Arguments {
     var audit = 0
     var hot = 1_000
     var writeBufferMB = 0
+    var insertHint: Int?
     var steady = 0
     var days = 0
     /// Entry time between two decides of --steady and --days (ms).
@@ -69,6 +72,7 @@ struct Arguments {
             case ("--audit", let v?): audit = v
             case ("--hot", let v?): hot = max(1, v)
             case ("--write-buffer-mb", let v?): writeBufferMB = v
+            case ("--insert-hint", let v?): insertHint = max(0, v)
             case ("--steady", let v?): steady = v
             case ("--days", let v?): days = v
             case ("--rules", let v?): rules = v
@@ -76,7 +80,8 @@ struct Arguments {
             default:
                 print(
                     "usage: state-bench [--directory PATH] [--keep] [--decides N] [--batch N] [--agents N] [--audit N]"
-                        + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS]")
+                        + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS] [--write-buffer-mb N]"
+                        + " [--insert-hint N]")
                 exit(2)
             }
         }
@@ -234,6 +239,7 @@ if !arguments.keep { try? FileManager.default.removeItem(atPath: arguments.direc
 try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
 var options = StorageOptions()
 if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
+if let hint = arguments.insertHint { options.stateInsertHintPrefixBytes = hint }
 let feeder = try Feeder(path: arguments.directory, options: options)
 let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 if arguments.keep && feeder.index > 0 {

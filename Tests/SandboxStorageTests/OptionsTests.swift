@@ -1,0 +1,52 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import SandboxStorage
+
+/// What RocksDB recorded in the database's OPTIONS file: the options it really runs with.
+@Suite struct OptionsTests {
+    let directory = TemporaryDirectory("options")
+
+    @Test func stateFamiliesInsertWithOneHintPerTable() throws {
+        let storage = try openStorage(directory.path)
+        storage.close()
+        let settings = try familySettings(in: directory.path, named: "memtable_insert_with_hint_prefix_extractor")
+        #expect(settings["state_a"] == "rocksdb.CappedPrefix.3")
+        #expect(settings["state_b"] == "rocksdb.CappedPrefix.3")
+        // The log's keys come in order: RocksDB's own insertion point serves them.
+        #expect(settings["raft_log"] == "nullptr")
+        #expect(settings.count == ColumnFamily.allCases.count)
+    }
+
+    @Test func zeroLeavesRocksDBsSingleInsertionPoint() throws {
+        var options = StorageOptions.small
+        options.stateInsertHintPrefixBytes = 0
+        let storage = try NodeStorage(path: directory.path, options: options)
+        try storage.state.put([UInt8]("a"), [UInt8]("1"))
+        #expect(try storage.state.get([UInt8]("a")) == [UInt8]("1"))
+        storage.close()
+        let settings = try familySettings(in: directory.path, named: "memtable_insert_with_hint_prefix_extractor")
+        #expect(settings["state_a"] == "nullptr")
+        #expect(settings["state_b"] == "nullptr")
+    }
+
+    /// `name`'s value in each `[CFOptions "family"]` section of the newest OPTIONS file.
+    private func familySettings(in path: String, named name: String) throws -> [String: String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasPrefix("OPTIONS-") }
+        let newest = try #require(files.max { optionsNumber($0) < optionsNumber($1) })
+        let text = try String(contentsOfFile: path + "/" + newest, encoding: .utf8)
+        var family: String?
+        var settings: [String: String] = [:]
+        for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if line.hasPrefix("[") {
+                family = line.hasPrefix("[CFOptions \"") ? String(line.dropFirst(12).dropLast(2)) : nil
+            } else if let family, line.hasPrefix(name + "=") {
+                settings[family] = String(line.dropFirst(name.count + 1))
+            }
+        }
+        return settings
+    }
+
+    private func optionsNumber(_ file: String) -> Int { Int(file.dropFirst("OPTIONS-".count)) ?? -1 }
+}
