@@ -83,27 +83,32 @@ struct FamilyWriter {
         byteCount += key.count + value.count
     }
 
-    /// Puts the key `prefix + key` (RocksDB concatenates the two parts; no copy here).
+    /// `prefix + key` of the current operation: one buffer reused by every operation of the
+    /// writer, so a put costs RocksDB one contiguous key (its `putv` of two parts allocates two
+    /// vectors per call).
+    fileprivate var joinedKey: [UInt8] = []
+
+    /// Puts the key `prefix + key`.
     mutating func put(prefix: UInt8, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        withUnsafePointer(to: prefix) { prefixPointer in
-            // An empty part gets a valid pointer too (to the prefix byte, with length 0).
-            let prefixPart = UnsafeRawPointer(prefixPointer).assumingMemoryBound(to: CChar.self)
-            let keyParts: [UnsafePointer<CChar>?] = [prefixPart, charPointer(key) ?? prefixPart]
-            let keySizes = [1, key.count]
-            var valuePart: UnsafePointer<CChar>? = charPointer(value) ?? prefixPart
-            var valueSize = value.count
-            rocksdb_writebatch_putv_cf(batch, family, 2, keyParts, keySizes, 1, &valuePart, &valueSize)
+        join(prefix, key)
+        joinedKey.withCharPointer { keyPointer, keyLength in
+            // An empty value gets a valid pointer too (to the key, with length 0).
+            let valuePointer = charPointer(value) ?? keyPointer
+            rocksdb_writebatch_put_cf(batch, family, keyPointer, keyLength, valuePointer, value.count)
         }
         byteCount += 1 + key.count + value.count
     }
 
     mutating func delete(prefix: UInt8, key: UnsafeRawBufferPointer) {
-        withUnsafePointer(to: prefix) { prefixPointer in
-            var key = [UInt8](key)
-            key.insert(prefixPointer.pointee, at: 0)
-            key.withCharPointer { rocksdb_writebatch_delete_cf(batch, family, $0, $1) }
-        }
+        join(prefix, key)
+        joinedKey.withCharPointer { rocksdb_writebatch_delete_cf(batch, family, $0, $1) }
         byteCount += 1 + key.count
+    }
+
+    private mutating func join(_ prefix: UInt8, _ key: UnsafeRawBufferPointer) {
+        joinedKey.removeAll(keepingCapacity: true)
+        joinedKey.append(prefix)
+        joinedKey.append(contentsOf: key)
     }
 
     private func charPointer(_ bytes: UnsafeRawBufferPointer) -> UnsafePointer<CChar>? {
