@@ -80,6 +80,17 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         return nil
     }
 
+    /// The value as `significand` × 10^`exponent` with an `Int64` significand, when the number
+    /// is held that way (every integer that fits `Int64`; every other number of at most 18
+    /// significant digits, with a negative exponent); otherwise nil. No text in between.
+    public var int64Decimal: (significand: Int64, exponent: Int)? {
+        switch storage {
+        case .integer(let value): return (value, 0)
+        case .fraction(let significand, let exponent): return (significand, Int(exponent))
+        case .decimal: return nil
+        }
+    }
+
     /// Canonical text: integers without a fraction, other numbers in the shortest plain or
     /// scientific form (`0.0075`, `1.5e400`).
     public var description: String {

@@ -28,6 +28,28 @@ import Testing
         #expect(MicroUSD.roundedUp(MicroUSDTests.number(text)) == roundedUp)
     }
 
+    /// Property: any amount converts as its digits say, with the decimal point moved six places
+    /// in the text (the reference here): up to 18 significant digits the number is scaled as
+    /// held, 19 and more are read from the text.
+    @Test func amountsConvertAsTheirDigitsSay() {
+        var random = SeededGenerator(seed: 9)
+        for _ in 0..<5_000 {
+            // A JSON literal has no leading zero; trailing zeros are kept.
+            let rest = (0..<random.below(20)).map { _ in String(random.below(10)) }
+            let digits = String(1 + random.below(9)) + rest.joined()
+            let exponent = random.below(30) - 25
+            let number = MicroUSDTests.number("\(digits)e\(exponent)")
+            let scale = exponent + 6
+            let kept = scale >= 0 ? digits.count : max(0, digits.count + scale)
+            let whole = String(digits.prefix(kept)) + String(repeating: "0", count: max(0, scale))
+            let exact = digits.dropFirst(kept).allSatisfy { $0 == "0" }
+            let micro = whole.isEmpty ? 0 : Int64(whole)  // nil: over Int64.max
+            #expect(MicroUSD.exact(number) == (exact ? micro : nil), "\(digits)e\(exponent)")
+            let roundedUp = micro.map { exact || $0 == .max ? $0 : $0 + 1 } ?? .max
+            #expect(MicroUSD.roundedUp(number) == roundedUp, "\(digits)e\(exponent)")
+        }
+    }
+
     /// Property: micro-dollars → dollars → micro-dollars is the identity.
     @Test func dollarsRoundTrip() {
         var random = SeededGenerator(seed: 8)

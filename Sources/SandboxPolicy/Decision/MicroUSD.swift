@@ -42,12 +42,12 @@ public enum MicroUSD {
         case value(Int64, exact: Bool)
     }
 
-    /// Reads the number's exact decimal text (`12`, `0.25`, `1.5e-7`): digits × 10^exponent.
+    /// Scales the number's significand (`12`, `0.25` = 25 × 10^-2) by 10^(exponent + 6); only a
+    /// number of more than 18 significant digits is read from its exact decimal text.
     private static func convert(_ dollars: JSONNumber) -> Conversion {
-        if let integer = dollars.int64Value {
-            guard integer >= 0 else { return .negative }
-            let (micro, overflow) = integer.multipliedReportingOverflow(by: perDollar)
-            return overflow ? .overflow : .value(micro, exact: true)
+        if let (significand, exponent) = dollars.int64Decimal {
+            guard significand >= 0 else { return .negative }
+            return scaled(significand, exponent + 6)
         }
         let text = dollars.description.utf8
         guard text.first != UInt8(ascii: "-") else { return .negative }
@@ -70,6 +70,25 @@ public enum MicroUSD {
             }
         }
         return scaled(digits, exponent + 6)
+    }
+
+    /// significand × 10^scale as an integer, truncated, with whether anything was cut off.
+    private static func scaled(_ significand: Int64, _ scale: Int) -> Conversion {
+        if scale >= 0 {
+            var value = significand
+            for _ in 0..<scale where value != 0 {
+                let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return .overflow }
+                value = times10
+            }
+            return .value(value, exact: true)
+        }
+        // 10^18 is the largest power of ten in Int64; a significand (< 2^63 < 10^19) divided by
+        // more is 0 with the whole significand cut off.
+        guard scale >= -18 else { return .value(0, exact: significand == 0) }
+        var divisor: Int64 = 1
+        for _ in 0..<(-scale) { divisor *= 10 }
+        return .value(significand / divisor, exact: significand % divisor == 0)
     }
 
     /// digits × 10^scale as an integer, truncated, with whether anything was cut off.
