@@ -33,6 +33,8 @@ struct JSONParseFailure: Error {
 struct JSONParser {
     /// The longest number literal accepted, in digits.
     static let maximumNumberDigits = 10_000
+    /// Members or elements a non-empty object or array gets room for before the first.
+    static let smallCollection = 4
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private let maxDepth: Int
@@ -139,12 +141,14 @@ struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseFailure) -> JSONValue {
         try checkDepth(depth)
         index += 1
-        var members = JSONObject()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object(JSONObject())
         }
+        // Room for a small object's members at once: growing one by one reallocates twice for
+        // three members.
+        var members = JSONObject(minimumCapacity: JSONParser.smallCollection)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -180,12 +184,13 @@ struct JSONParser {
     private mutating func parseArray(depth: Int) throws(JSONParseFailure) -> JSONValue {
         try checkDepth(depth)
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return .array([])
         }
+        var elements: [JSONValue] = []
+        elements.reserveCapacity(JSONParser.smallCollection)
         while true {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))
