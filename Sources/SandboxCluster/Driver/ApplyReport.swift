@@ -10,3 +10,13 @@ enum ApplyReport<Result: Sendable>: Sendable {
     /// Applying failed (storage): nothing more is applied, the node stops.
     case failed(String)
 }
+
+extension ApplyReport {
+    /// A run of entries with no replaced waiter: its proposals were answered by the worker, so
+    /// the report wakes the loop only when something waits for it (`awaitsApplyReports`). A
+    /// membership change, a replaced waiter (proposed again by the loop) or a failure always does.
+    var isRoutine: Bool {
+        if case .entries(_, _, let replaced) = self { return replaced.isEmpty }
+        return false
+    }
+}

@@ -5,7 +5,7 @@ public struct DriverCounters: Sendable, Hashable {
     /// group commit, far fewer writes than entries under concurrent load.
     public var logWrites: UInt64 = 0
     /// Those of `logWrites` that waited for the disk (fdatasync): every write with entries or a
-    /// new term or vote; a hard state that only moves the commit index is written unsynced.
+    /// new term or vote (a hard state that only moves the commit index is not written).
     public var syncedLogWrites: UInt64 = 0
     /// The time spent in those synced writes, in total (divided by `syncedLogWrites`: the mean
     /// sync latency).
@@ -28,6 +28,11 @@ public struct DriverCounters: Sendable, Hashable {
     /// Snapshot chunks from a leader this node's full inbox dropped (each abandons its stream;
     /// the leader is told once per stream).
     public var snapshotChunksDropped: UInt64 = 0
+    /// The times another thread woke the loop (a post that signalled its inbox), and those of
+    /// them by the apply worker's routine reports, which wake it only when something waits for
+    /// them (`RaftDriver.awaitsApplyReports`).
+    public var loopWakeUps: UInt64 = 0
+    public var applyReportWakeUps: UInt64 = 0
 
     public init() {}
 }

@@ -7,14 +7,27 @@ import Foundation
 /// the wall clock neither stretches nor cuts the wait for the next tick (`NSCondition`'s timed
 /// wait would follow the wall clock).
 ///
-/// `@unchecked Sendable`: `events` and `closed` are read and written only with `lock` held.
+/// A quiet event (`post(_:quiet:)`: the apply worker's routine report) is queued without waking
+/// the loop unless the loop said, as it went to wait, that it waits for one
+/// (`take(waitingAtMost:wakingOnQuiet:)`); otherwise the loop takes it at its next wake-up (a
+/// frame, a proposal, a tick).
+///
+/// `@unchecked Sendable`: `events`, `closed`, `signalled`, `wakesOnQuiet` and the counts are read
+/// and written only with `lock` held.
 final class EventInbox<Event>: @unchecked Sendable {
     private let lock = NSLock()
-    /// Signalled when the inbox goes from empty to not empty. A signal the loop did not wait
-    /// for (it took the events before waiting) only makes a later wait return early, empty.
+    /// Signalled once per batch of events the loop takes: by the first event posted since the
+    /// last take that wakes the loop. A signal the loop did not wait for (it took the events
+    /// before waiting) only makes a later wait return early, empty.
     private let arrived = DispatchSemaphore(value: 0)
     private var events: [Event] = []
     private var closed = false
+    /// Whether `arrived` was signalled since the loop last took events.
+    private var signalled = false
+    /// Whether a quiet event wakes the loop (set by each `take`).
+    private var wakesOnQuiet = true
+    private var signals: UInt64 = 0
+    private var quietSignals: UInt64 = 0
     let capacity: Int
 
     init(capacity: Int) {
@@ -22,16 +35,24 @@ final class EventInbox<Event>: @unchecked Sendable {
     }
 
     /// Adds an event; false (and the event not added) when the inbox is full, unless `force`.
+    /// A `quiet` one wakes the loop only when its last `take` asked for that.
     @discardableResult
-    func post(_ event: Event, force: Bool = false) -> Bool {
+    func post(_ event: Event, force: Bool = false, quiet: Bool = false) -> Bool {
         let (accepted, wake) = lock.withLock {
             guard !closed, force || events.count < capacity else { return (false, false) }
             events.append(event)
-            return (true, events.count == 1)
+            guard !signalled, !quiet || wakesOnQuiet else { return (true, false) }
+            signalled = true
+            signals += 1
+            if quiet { quietSignals += 1 }
+            return (true, true)
         }
         if wake { arrived.signal() }
         return accepted
     }
+
+    /// The times a post woke the loop (signalled it), and those of them by quiet events.
+    var wakeUps: (all: UInt64, byQuiet: UInt64) { lock.withLock { (signals, quietSignals) } }
 
     /// Whether `close()` was called: posts are refused from then on.
     var isClosed: Bool { lock.withLock { closed } }
@@ -45,18 +66,22 @@ final class EventInbox<Event>: @unchecked Sendable {
         }
     }
 
-    /// Every waiting event, waiting at most `timeout` for the first one.
-    func take(waitingAtMost timeout: Duration) -> [Event] {
-        if let ready = takeAll() { return ready }
+    /// Every waiting event, waiting at most `timeout` for the first one; while it waits, a quiet
+    /// event wakes it only when `wakingOnQuiet`. Quiet events already queued are taken at once:
+    /// the flag is set under the lock that queues them, so none is missed.
+    func take(waitingAtMost timeout: Duration, wakingOnQuiet: Bool = true) -> [Event] {
+        if let ready = takeAll(wakingOnQuiet: wakingOnQuiet) { return ready }
         let (seconds, attoseconds) = max(timeout, .zero).components
         let nanoseconds = min(seconds, 3_600) * 1_000_000_000 + attoseconds / 1_000_000_000
         _ = arrived.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
-        return takeAll() ?? []
+        return takeAll(wakingOnQuiet: wakingOnQuiet) ?? []
     }
 
-    private func takeAll() -> [Event]? {
+    private func takeAll(wakingOnQuiet: Bool) -> [Event]? {
         lock.withLock {
+            wakesOnQuiet = wakingOnQuiet
             guard !events.isEmpty else { return nil }
+            signalled = false
             defer { events.removeAll(keepingCapacity: true) }
             return events
         }

@@ -70,6 +70,22 @@ extension RaftDriver {
         compactIfDue()
     }
 
+    /// Whether anything waits for the apply worker's next report, so that it must wake the loop;
+    /// otherwise the report is quiet (`ApplyReport.isRoutine`) and the loop takes it at its next
+    /// wake-up, a tick at the latest (the worker answered the run's proposals and published the
+    /// applied index already). Something waits when entries are out on the worker and: a read
+    /// waits for an applied index; a membership change waits (its index may hold a normal entry
+    /// of a later leader); a proposal the leader answered after its entry was handed out waits
+    /// for the loop to answer it (a follower's); or Raft holds back committed entries, its
+    /// unapplied backlog at its limit, until applied ones are acknowledged. A snapshot install
+    /// waits for the worker on the worker's own condition, and `stop` is an event of its own.
+    var awaitsApplyReports: Bool {
+        let applying = node.applyingIndex
+        guard appliedIndex < applying else { return false }
+        return !reads.answered.isEmpty || membershipWaiters.count > 0 || node.commitIndex > applying
+            || (!proposals.appended.isEmpty && proposals.appended.keys.contains { $0 <= applying })
+    }
+
     private func answerProposals(_ entries: [Entry], _ results: [Machine.Result]) {
         let now = config.clock()
         for (entry, result) in zip(entries, results) {

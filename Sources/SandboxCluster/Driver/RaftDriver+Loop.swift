@@ -10,9 +10,9 @@ extension RaftDriver {
         var nextTick = config.clock() + tick
         while stopReason == nil {
             var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
-            for event in inbox.take(waitingAtMost: nextTick - config.clock()) {
-                handle(event, forwardedIn: &forwardedIn)
-            }
+            let events = inbox.take(waitingAtMost: nextTick - config.clock(), wakingOnQuiet: awaitsApplyReports)
+            for event in events { handle(event, forwardedIn: &forwardedIn) }
+            (counters.loopWakeUps, counters.applyReportWakeUps) = inbox.wakeUps
             let now = config.clock()
             if now >= nextTick {
                 var ticks = 0

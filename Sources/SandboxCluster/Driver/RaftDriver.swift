@@ -93,7 +93,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         appliedIndex = machine.appliedIndex
         applier = ApplyWorker(
             machine: machine, name: "apply-\(raft.id)", publish: { published.applied(upTo: $0) },
-            report: { inbox.post(.applied($0), force: true) })
+            report: { inbox.post(.applied($0), force: true, quiet: $0.isRoutine) })
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
         snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
         snapshotRetries = SnapshotRetries(
