@@ -11,8 +11,8 @@ import SandboxWire
 /// a connection attempt fails and drops what was queued (the send itself succeeded: queued).
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
-/// `snapshotWindows`, `streamsStarted`, `streamed`, `streamTimes`, `chunksToLose` and
-/// `chunksToDamage` are guarded by `lock`.
+/// `snapshotWindows`, `streamsStarted`, `streamed`, `streamTimes`, `chunksToLose`,
+/// `chunksToDamage`, `outcomesHeldFor` and `heldOutcomes` are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -20,6 +20,8 @@ final class MemoryNetwork: @unchecked Sendable {
     private var chunkDelay: Duration = .zero
     private var chunksToLose = 0
     private var chunksToDamage = 0
+    private var outcomesHeldFor: Set<NodeID> = []
+    private var heldOutcomes: [(frame: Frame, from: NodeID, to: NodeID)] = []
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
     private var streamsStarted: [NodeID: Int] = [:]
@@ -138,8 +140,31 @@ final class MemoryNetwork: @unchecked Sendable {
 
     func endpoint(for node: NodeID) -> Endpoint { Endpoint(network: self, node: node) }
 
+    /// Holds the leader's answers to the proposals `node` forwards (`outcomes` frames) until
+    /// `releaseOutcomes()`, while everything else goes on: the entries reach `node` before their
+    /// answer does (a real connection keeps them in order).
+    func holdOutcomes(to node: NodeID) { lock.withLock { _ = outcomesHeldFor.insert(node) } }
+
+    /// Delivers the held answers, in order, and holds no more.
+    func releaseOutcomes() {
+        let held = lock.withLock {
+            outcomesHeldFor = []
+            defer { heldOutcomes = [] }
+            return heldOutcomes
+        }
+        for (frame, from, to) in held { _ = deliver(frame, from: from, to: to) }
+    }
+
     fileprivate func deliver(_ frame: Frame, from: NodeID, to: NodeID) -> Bool {
         guard let body = try? frame.encoded() else { return false }
+        if case .outcomes = frame {
+            let held = lock.withLock {
+                guard outcomesHeldFor.contains(to) else { return false }
+                heldOutcomes.append((frame, from, to))
+                return true
+            }
+            if held { return true }
+        }
         if case .messages(let messages) = frame {
             let entries = messages.reduce(0) { $0 + ($1.kind == .append ? $1.entries.count : 0) }
             lock.withLock { appendedEntries[to, default: 0] += entries }

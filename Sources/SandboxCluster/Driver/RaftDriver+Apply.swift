@@ -83,7 +83,7 @@ extension RaftDriver {
         let applying = node.applyingIndex
         guard appliedIndex < applying else { return false }
         return !reads.answered.isEmpty || membershipWaiters.count > 0 || node.commitIndex > applying
-            || (!proposals.appended.isEmpty && proposals.appended.keys.contains { $0 <= applying })
+            || proposals.appendedAfterHandOut > appliedIndex
     }
 
     private func answerProposals(_ entries: [Entry], _ results: [Machine.Result]) {

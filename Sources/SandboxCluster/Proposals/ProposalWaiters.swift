@@ -25,6 +25,10 @@ struct ProposalWaiters<Result: Sendable> {
     var forwarded: [UInt64: (leader: NodeID, proposals: [Queued])] = [:]
     /// In the log at an index, with the term they were appended in: waiting to be applied.
     var appended: [UInt64: [Appended]] = [:]
+    /// The highest index at which a waiter joined `appended` after the entry there was handed
+    /// to the apply worker (a follower's, whose leader answered late): only the loop answers
+    /// it, on the worker's report, which must then wake the loop (`awaitsApplyReports`).
+    var appendedAfterHandOut: UInt64 = 0
     /// Handed to the apply thread with their entry (which answers them), in index order: kept
     /// here only so that their deadline still bounds the wait (a stalled apply: `expire`), and
     /// dropped once the loop hears their index applied.

@@ -149,6 +149,9 @@ extension RaftDriver {
     private func awaitApply(_ queued: ProposalWaiters<Machine.Result>.Queued, index: UInt64, term: UInt64) {
         guard index <= appliedIndex else {
             proposals.appended[index, default: []].append(.init(term: term, queued: queued))
+            if index <= node.applyingIndex {
+                proposals.appendedAfterHandOut = max(proposals.appendedAfterHandOut, index)
+            }
             return
         }
         // Applied here before the leader's answer arrived.
