@@ -61,7 +61,7 @@ extension RaftDriver {
         for start in stride(from: 0, to: items.count, by: chunkSize) {
             let chunk = items[start..<min(start + chunkSize, items.count)]
             do {
-                let range = try node.propose(batch: chunk.map(\.command))
+                let range = try node.propose(batch: chunk.map { $0.command })
                 for (offset, item) in chunk.enumerated() {
                     let index = range.lowerBound + UInt64(offset)
                     switch item.origin {
@@ -114,7 +114,7 @@ extension RaftDriver {
             let chunk = Array(queued[start..<min(start + chunkSize, queued.count)])
             let id = proposals.nextBatchID
             proposals.nextBatchID += 1
-            if transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map(\.command))), to: leader) {
+            if transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map { $0.command })), to: leader) {
                 proposals.forwarded[id] = (leader, chunk)
             } else {
                 proposals.queue.append(contentsOf: chunk)  // the leader's queue is full: retry on a later tick
