@@ -91,6 +91,10 @@ import Testing
         }
         #expect(synced <= 3 * proposals + 10, "\(synced) synced writes for \(proposals) proposals on 3 nodes")
         #expect(writes == synced, "\(writes) writes, \(synced) synced: commit-only hard states were written")
+        // The commit index skipped after each proposal went with the next proposal's entries.
+        let storedCommit = try cluster.nodes[leader]!.storage.log.status().hardState.commit
+        let applied = cluster.driver(leader).status.appliedIndex
+        #expect(storedCommit + 1 >= applied, "stored commit \(storedCommit), applied \(applied)")
     }
 
     /// A node that applied entries past its stored commit index (commit-only hard states are not

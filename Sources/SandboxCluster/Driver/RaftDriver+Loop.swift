@@ -10,7 +10,10 @@ extension RaftDriver {
         var nextTick = config.clock() + tick
         while stopReason == nil {
             var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
-            let events = inbox.take(waitingAtMost: nextTick - config.clock(), wakingOnQuiet: awaitsApplyReports)
+            // `processReadies` stops after 16 `Ready`s: what is left goes on at once, not at the
+            // next event or tick.
+            let wait = node.hasReady ? .zero : nextTick - config.clock()
+            let events = inbox.take(waitingAtMost: wait, wakingOnQuiet: awaitsApplyReports)
             for event in events { handle(event, forwardedIn: &forwardedIn) }
             (counters.loopWakeUps, counters.applyReportWakeUps) = inbox.wakeUps
             let now = config.clock()

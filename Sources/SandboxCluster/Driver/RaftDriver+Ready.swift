@@ -20,14 +20,18 @@ extension RaftDriver {
                 //    stepped, and that install moved the log too: this is a no-op check.
                 if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
                 // 3. Entries and hard state: one synced write (group commit). A hard state that
-                //    only moves the commit index, with no entries, is not written at all: a
-                //    commit index is learnt again from the leader, and a restart takes the
-                //    applied index as a floor for it (`raiseStoredCommit`). With entries it goes
-                //    in their write.
+                //    only moves the commit index, with no entries, is not written then: a commit
+                //    index is learnt again from the leader, and a restart takes the applied index
+                //    as a floor for it (`raiseStoredCommit`). It goes with the next entries.
                 if !ready.entries.isEmpty { try config.seam.beforeEntriesWrite?(ready.entries.count) }
-                let hardState = ready.hardState.flatMap { hard in
-                    ready.entries.isEmpty && hard.term == writtenTermAndVote.term
-                        && hard.vote == writtenTermAndVote.vote ? nil : hard
+                var hardState = ready.hardState
+                if ready.entries.isEmpty, let hard = hardState, hard.term == writtenHardState.term,
+                    hard.vote == writtenHardState.vote
+                {
+                    unwrittenHardState = hard
+                    hardState = nil
+                } else if !ready.entries.isEmpty, hardState == nil {
+                    hardState = unwrittenHardState
                 }
                 if !ready.entries.isEmpty || hardState != nil {
                     let started = config.clock()
@@ -36,7 +40,10 @@ extension RaftDriver {
                         counters.syncedWriteTime += config.clock() - started
                     }
                     counters.logWrites += 1
-                    if let hardState { writtenTermAndVote = (hardState.term, hardState.vote) }
+                    if let hardState {
+                        writtenHardState = hardState
+                        unwrittenHardState = nil
+                    }
                     noteTimeStamps(of: ready.entries)
                     counters.entriesWritten += UInt64(ready.entries.count)
                 }

@@ -64,10 +64,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var stopReason: String?
     /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
     var newestTimeStamp: UInt64 = 0
-    /// The term and vote of the hard state last written: a `Ready` whose hard state differs
-    /// from them only in the commit index, and that has no entries, writes nothing (see
-    /// `processReadies`).
-    var writtenTermAndVote: (term: UInt64, vote: UInt64) = (0, 0)
+    /// The hard state last written, and a newer one that only moved the commit index and was not
+    /// written then (a `Ready` with no entries writes nothing for it; see `processReadies`): it
+    /// goes with the next write of entries, which costs nothing more, so the stored commit index
+    /// (which storage checks appends against) stays close to the node's.
+    var writtenHardState = HardState.empty
+    var unwrittenHardState: HardState?
 
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
     /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
@@ -85,7 +87,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.transport = transport
         try Self.raiseStoredCommit(to: machine.appliedIndex, in: storage)
         node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
-        writtenTermAndVote = (node.hardState.term, node.hardState.vote)
+        writtenHardState = node.hardState
         let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
         self.inbox = inbox
         let published = PublishedStatus(ClusterStatus(node: raft.id))

@@ -73,7 +73,8 @@ enum RecoverCommand {
             changes: try membershipChanges(storage.log, status))
         let summary: Logger.Metadata = [
             "data_dir": "\(options.dataDirectory)", "node": "\(options.node)", "last_index": "\(status.lastIndex)",
-            "commit_index": "\(status.hardState.commit)", "term": "\(status.hardState.term)",
+            "commit_index": "\(max(status.hardState.commit, storage.state.appliedIndex()))",
+            "applied_index": "\(storage.state.appliedIndex())", "term": "\(status.hardState.term)",
             "voters": "\(status.confState.voters)", "learners": "\(status.confState.learners)",
             "removes": "\(plan.removed)", "new_term": "\(plan.hardState.term)",
         ]
