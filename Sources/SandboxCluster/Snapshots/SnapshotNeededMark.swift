@@ -12,19 +12,31 @@ import Raft
 /// releases (a rolling upgrade) keeps talking, where an older node would close the connection
 /// on a frame kind it does not know.
 enum SnapshotNeededMark {
-    private static let prefix: [UInt8] = [0x73, 0x01]
+    private static let mark = ContextMark(tag: 0x01, kind: .heartbeat)
 
-    static func context(index: UInt64) -> [UInt8] {
-        prefix + (0..<8).map { UInt8(truncatingIfNeeded: index >> (56 - 8 * $0)) }
-    }
+    static func context(index: UInt64) -> [UInt8] { mark.context(index) }
 
     /// The compaction point a marked heartbeat carries (nil: not a heartbeat, or not marked).
-    static func index(in message: Message) -> UInt64? {
+    static func index(in message: Message) -> UInt64? { mark.value(in: message) }
+}
+
+/// A number a leader puts in the `context` of a Raft message whose context Raft leaves empty and
+/// ignores: `s`, a tag naming what the number is, the number (u64, big-endian). Only a message of
+/// `kind` with exactly that shape carries one; anything else carries none.
+struct ContextMark {
+    let tag: UInt8
+    let kind: MessageKind
+
+    func context(_ value: UInt64) -> [UInt8] {
+        [0x73, tag] + (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
+    }
+
+    func value(in message: Message) -> UInt64? {
         let context = message.context
-        guard message.kind == .heartbeat, context.count == prefix.count + 8, context.starts(with: prefix) else {
-            return nil
-        }
-        return context.dropFirst(prefix.count).reduce(0) { $0 << 8 | UInt64($1) }
+        guard message.kind == kind, context.count == 10, context[context.startIndex] == 0x73,
+            context[context.startIndex + 1] == tag
+        else { return nil }
+        return context.dropFirst(2).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
 

@@ -13,20 +13,12 @@ import SandboxWire
 /// kind 8, which the leader matches by term and index alone), and a follower of this release
 /// answers a leader of an earlier release, whose chunks carry no number, with kind 8 too.
 enum SnapshotStreamMark {
-    private static let prefix: [UInt8] = [0x73, 0x02]
+    private static let mark = ContextMark(tag: 0x02, kind: .snapshot)
 
-    static func context(stream: UInt64) -> [UInt8] {
-        prefix + (0..<8).map { UInt8(truncatingIfNeeded: stream >> (56 - 8 * $0)) }
-    }
+    static func context(stream: UInt64) -> [UInt8] { mark.context(stream) }
 
     /// The stream number a snapshot message carries (nil: not numbered).
-    static func stream(in message: Message) -> UInt64? {
-        let context = message.context
-        guard message.kind == .snapshot, context.count == prefix.count + 8, context.starts(with: prefix) else {
-            return nil
-        }
-        return context.dropFirst(prefix.count).reduce(0) { $0 << 8 | UInt64($1) }
-    }
+    static func stream(in message: Message) -> UInt64? { mark.value(in: message) }
 }
 
 extension SnapshotChunkFrame {
