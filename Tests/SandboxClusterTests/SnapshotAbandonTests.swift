@@ -111,15 +111,7 @@ import Testing
     /// "ended well") and whose follower then says it abandoned it. Streamed again after the
     /// retry wait (250 ms); before, after the install timeout (30 s here).
     @Test func aStreamTheFollowerAbandonedIsStreamedAgainAfterTheRetryWait() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
-            $0.snapshotInstallTimeout = .seconds(30)
-        }
-        cluster.network.snapshotChunksToLose = 1
-        try cluster.start(follower)
-        let notice = try await cluster.eventually(.seconds(20), "the leader sends a snapshot stream") {
-            cluster.driver(leader).status.counters.snapshotsSent >= 1
-                ? cluster.network.latestSnapshotStream(to: follower) : nil
-        }
+        let (cluster, leader, follower, notice) = try await Self.aStreamWhoseOnlyChunkIsLost()
         #expect(cluster.driver(follower).status.counters.snapshotsInstalled == 0)
         let told = ContinuousClock.now
         // What the follower sends when its full inbox drops a chunk (the test above).
@@ -157,15 +149,7 @@ import Testing
     /// leaves that stream alone: it names the stream it is about by its number. Before, a stream
     /// was named by term and index only, and the late notice cancelled the next stream too.
     @Test func aLateNoticeLeavesTheNextStreamOfTheSameSnapshotAlone() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
-            $0.snapshotInstallTimeout = .seconds(30)
-        }
-        cluster.network.snapshotChunksToLose = 1
-        try cluster.start(follower)
-        let first = try await cluster.eventually(.seconds(20), "the leader sends a snapshot stream") {
-            cluster.driver(leader).status.counters.snapshotsSent >= 1
-                ? cluster.network.latestSnapshotStream(to: follower) : nil
-        }
+        let (cluster, leader, follower, first) = try await Self.aStreamWhoseOnlyChunkIsLost()
         #expect(first.stream != nil, "the leader's stream carries no number")
         cluster.network.snapshotChunkDelay = .seconds(1)  // the next stream is still under way below
         cluster.driver(leader).receive(.snapshotAbandoned(first), from: follower)
@@ -247,6 +231,23 @@ import Testing
         #expect(next == .milliseconds(500))
         retries.heard(from: 2)
         #expect(retries.mayStart(to: 2, now: start))
+    }
+    /// A follower behind the compacted log started with its snapshot stream's only chunk lost
+    /// on the way (the install timeout 30 s): the cluster, its leader, the follower, and the
+    /// stream the leader sent (as the network saw it).
+    static func aStreamWhoseOnlyChunkIsLost() async throws -> (
+        TestCluster, leader: NodeID, follower: NodeID, stream: SnapshotNotice
+    ) {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerBehindTheCompactedLog {
+            $0.snapshotInstallTimeout = .seconds(30)
+        }
+        cluster.network.snapshotChunksToLose = 1
+        try cluster.start(follower)
+        let stream = try await cluster.eventually(.seconds(20), "the leader sends a snapshot stream") {
+            cluster.driver(leader).status.counters.snapshotsSent >= 1
+                ? cluster.network.latestSnapshotStream(to: follower) : nil
+        }
+        return (cluster, leader, follower, stream)
     }
 }
 
