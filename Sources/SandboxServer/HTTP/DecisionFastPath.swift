@@ -67,9 +67,11 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// A request handed to the router asked to close the connection: everything after it is
     /// the router's (which reads nothing more).
     private var closing = false
+    private let logger: Logger
 
-    init(node: SandboxNode) {
+    init(node: SandboxNode, logger: Logger) {
         self.node = node
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -215,6 +217,9 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func hold(_ item: Held, _ context: ChannelHandlerContext) {
         guard held.count < Self.maxHeld else {
+            logger.warning(
+                "closing an HTTP connection that sent more than \(Self.maxHeld) request parts while a decision was waiting",
+                metadata: ["peer": "\(context.channel.remoteAddress.map { "\($0)" } ?? "unknown")"])
             context.close(promise: nil)
             return
         }
@@ -329,7 +334,7 @@ struct DecisionFastChannel: ServerChildChannel {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let state = try operations.handler(type: HTTPConnectionStateHandler.self)
-            try operations.addHandler(DecisionFastPath(node: node), position: .after(state))
+            try operations.addHandler(DecisionFastPath(node: node, logger: logger), position: .after(state))
             return value
         }
     }
