@@ -18,12 +18,31 @@ public final class CounterMachine: ReplicatedStateMachine {
         set { hookLock.withLock { hook = newValue } }
     }
 
+    private var early = false
+    private var storeHook: (@Sendable () -> Void)?
+    /// Hands each batch's results out (`apply(_:computed:)`) before storing the batch, as the
+    /// real machine does for decisions.
+    public var handsOutEarly: Bool {
+        get { hookLock.withLock { early } }
+        set { hookLock.withLock { early = newValue } }
+    }
+    /// Runs after a batch's results are computed (and handed out, with `handsOutEarly`) and
+    /// before the batch is stored: tests block it to stand for a slow state write.
+    public var beforeStore: (@Sendable () -> Void)? {
+        get { hookLock.withLock { storeHook } }
+        set { hookLock.withLock { storeHook = newValue } }
+    }
+
     public init(store: StateStore) {
         self.store = store
         appliedIndex = store.appliedIndex()
     }
 
     public func apply(_ entries: [Entry]) throws -> [UInt64] {
+        try apply(entries) { _ in }
+    }
+
+    public func apply(_ entries: [Entry], computed: ([(index: UInt64, result: UInt64)]) -> Void) throws -> [UInt64] {
         beforeApply?()
         var batch = StateBatch()
         var counts: [[UInt8]: UInt64] = [:]
@@ -41,6 +60,11 @@ public final class CounterMachine: ReplicatedStateMachine {
             results.append(count)
         }
         guard let last = entries.last, last.index > appliedIndex else { return results }
+        if handsOutEarly {
+            let fresh = entries.filter { $0.index > appliedIndex }.map(\.index)
+            computed(Array(zip(fresh, results)))
+        }
+        beforeStore?()
         try store.apply(batch, appliedIndex: last.index)
         appliedIndex = last.index
         return results

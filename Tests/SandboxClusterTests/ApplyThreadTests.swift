@@ -220,3 +220,48 @@ private final class ReleaseMark: @unchecked Sendable {  // `value` only under `l
 
     func set() { lock.withLock { value = true } }
 }
+
+/// Results a machine hands out before storing them (`apply(_:computed:)`: the real machine's
+/// decisions) answer their proposals while the write is still to come; the applied index moves
+/// only after it. Results not handed out wait for the write.
+@Suite struct EarlyAnswerTests {
+    @Test(arguments: [true, false])
+    func aResultHandedOutBeforeTheWriteIsAnsweredBeforeIt(early: Bool) async throws {
+        let cluster = try TestCluster()
+        let leader = try await cluster.leader()
+        let driver = cluster.driver(leader)
+        _ = try await driver.propose(Array("warm".utf8))
+        _ = try await driver.propose(Array("key".utf8))
+        let machine = cluster.machine(leader)
+        machine.handsOutEarly = early
+        let release = DispatchSemaphore(value: 0)
+        let stores = CallCount()
+        machine.beforeStore = {
+            stores.add()
+            release.wait()
+        }
+        defer {
+            machine.beforeStore = nil
+            for _ in 0..<64 { release.signal() }
+        }
+        let applied = driver.status.appliedIndex
+        let answer = Task { try await driver.propose(Array("key".utf8)) }
+        _ = try await cluster.eventually(.seconds(20), "the leader's write held") { stores.value > 0 ? true : nil }
+        let answered = ReleaseMark()
+        Task {
+            if (try? await answer.value) == 2 { answered.set() }  // the key's second application
+        }
+        let deadline = ContinuousClock.now + .seconds(early ? 10 : 1)
+        while ContinuousClock.now < deadline, !answered.isSet {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(answered.isSet == early, "answered before the write: \(answered.isSet)")
+        #expect(driver.status.appliedIndex == applied, "the applied index moved before the write")
+        machine.beforeStore = nil
+        release.signal()
+        #expect(try await answer.value == 2)
+        _ = try await cluster.eventually(.seconds(20), "the write done") {
+            driver.status.appliedIndex > applied ? true : nil
+        }
+    }
+}

@@ -90,3 +90,28 @@ import Testing
         #expect(try StateQueries(RocksStateStorage(b.state)).digest() == whole.digest)
     }
 }
+
+extension DeterminismTests {
+    /// The results `apply(_:computed:)` hands out before a run's write are the results it
+    /// returns, in order, one call per run of at most `maxEntriesPerCommit` entries, each made
+    /// while the store still holds the state before the run.
+    @Test func resultsHandedOutBeforeTheWriteAreTheReturnedOnes() throws {
+        let entries = Self.entries(seed: 3, count: 700)
+        let storage = MemoryStateStorage()
+        let machine = try StateMachine(storage: storage)
+        for batch in [entries[0..<1], entries[1..<40], entries[40..<700]] {
+            var handed: [EntryResult] = []
+            var calls = 0
+            let applied = try storage.appliedIndex()
+            let results = try machine.apply(Array(batch)) { run in
+                calls += 1
+                #expect(run.count <= StateMachine.maxEntriesPerCommit)
+                #expect((try? storage.appliedIndex()) == applied + UInt64(handed.count), "handed out after the write")
+                handed += run
+            }
+            #expect(handed == results)
+            #expect(calls == (batch.count + StateMachine.maxEntriesPerCommit - 1) / StateMachine.maxEntriesPerCommit)
+        }
+        #expect(try storage.appliedIndex() == 700)
+    }
+}

@@ -6,7 +6,9 @@ import Raft
 /// when the loop handed it out travel with it: once the run is applied, the worker publishes the
 /// applied index (`publish`) and answers them itself, so a client's answer does not wait for the
 /// loop (often in an fdatasync) to take the report; then each applied item is reported to the
-/// loop through `report`, which acknowledges it to Raft and answers what came in later.
+/// loop through `report`, which acknowledges it to Raft and answers what came in later. Results
+/// the machine hands out before storing them (`ReplicatedStateMachine.apply(_:computed:)`:
+/// decisions) are answered before the write.
 ///
 /// The queue is bounded by the Raft core: it hands out at most `RaftLimits.maxUnappliedBytes`
 /// (plus one `Ready`) of committed entries that are not yet acknowledged as applied.
@@ -124,7 +126,9 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         do {
             switch item {
             case .entries(let entries, let waiting):
-                let results = try machine.apply(entries)
+                let results = try machine.apply(entries) { computed in
+                    answerEarly(waiting, entries, computed)
+                }
                 outcome = .entries(entries, results, replaced: answer(waiting, entries, results))
             case .membership(let entry, let conf):
                 try machine.applyMembership(conf, at: entry.index)
@@ -144,6 +148,24 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
         }
         report(outcome)
         return true
+    }
+
+    /// Answers the waiters whose results the machine handed out before storing them (the
+    /// entry's term must match, as in `answer`): their clients need not wait for the write, nor
+    /// for an fdatasync of the log it may queue behind in RocksDB. The rest are answered by
+    /// `answer` after the write (a waiter answered here ignores the second answer).
+    private func answerEarly(
+        _ waiting: [(index: UInt64, waiting: Waiting)], _ entries: [Entry],
+        _ computed: [(index: UInt64, result: Machine.Result)]
+    ) {
+        guard !waiting.isEmpty, let first = entries.first, let last = entries.last else { return }
+        var results: [UInt64: Machine.Result] = [:]
+        results.reserveCapacity(computed.count)
+        for (index, result) in computed where index >= first.index && index <= last.index { results[index] = result }
+        for (index, appended) in waiting {
+            guard let result = results[index], appended.term == entries[Int(index - first.index)].term else { continue }
+            appended.queued.waiter.resume(returning: result)
+        }
     }
 
     /// Publishes the run's last index, then answers the waiters whose entry it applied; returns

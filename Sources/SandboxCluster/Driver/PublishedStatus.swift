@@ -3,7 +3,9 @@ import Raft
 
 /// The driver's status as other threads see it: set by the loop each iteration, and its applied
 /// index moved forward by the apply worker as it applies (before it answers the waiters a run
-/// releases), so a client told of its write sees it in `status` at once.
+/// releases after storing it), so a client told of its write sees it in `status` at once —
+/// except for results the machine hands out before the write (decisions), whose index the
+/// status shows once the write is done.
 ///
 /// `@unchecked Sendable`: `value` is read and written only with `lock` held.
 final class PublishedStatus: @unchecked Sendable {

@@ -18,6 +18,14 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
     /// per entry, in order. Throws only when storage fails (the driver then stops the node).
     func apply(_ entries: [Entry]) throws -> [Result]
 
+    /// `apply(_:)`, handing `computed` results that are final before their effects are stored
+    /// (entry index and result; several calls, in order, each for some of the entries), so the
+    /// driver answers the proposals waiting for them while the write goes on. A machine gives
+    /// here only results whose effects nobody reads before the applied index moves past them:
+    /// reads that must be current wait for that (ReadIndex), local reads do not. Every result
+    /// given is also in the returned results. Default: none given early (`apply(_:)`).
+    func apply(_ entries: [Entry], computed: ([(index: UInt64, result: Result)]) -> Void) throws -> [Result]
+
     /// Stores the membership produced by the configuration change entry at `index`, together
     /// with `index` as the applied index, in one atomic write.
     func applyMembership(_ conf: ConfState, at index: UInt64) throws
@@ -36,6 +44,10 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 }
 
 extension ReplicatedStateMachine {
+    public func apply(_ entries: [Entry], computed: ([(index: UInt64, result: Result)]) -> Void) throws -> [Result] {
+        try apply(entries)
+    }
+
     public static func timeStamp(of data: [UInt8]) -> UInt64? { nil }
     public static func stamp(_ command: inout [UInt8], timeMillis: UInt64) -> Bool { false }
 }

@@ -24,7 +24,23 @@ final class SandboxMachine: ReplicatedStateMachine {
     var appliedIndex: UInt64 { machine.appliedIndex }
 
     func apply(_ entries: [Entry]) throws -> [EntryResult] {
-        let results = try machine.apply(entries)
+        try apply(entries) { _ in }
+    }
+
+    /// Decisions are handed out before their run is stored: what a decision changes (a budget,
+    /// an approval, the audit log) is read through a linearizable read (ReadIndex, which waits
+    /// for the applied index), never locally right after. Identity and policy changes are not:
+    /// the agent key lookup of the next request is a local read.
+    func apply(_ entries: [Entry], computed: ([(index: UInt64, result: EntryResult)]) -> Void) throws
+        -> [EntryResult]
+    {
+        let results = try machine.apply(entries) { run in
+            let decided = run.compactMap { result -> (index: UInt64, result: EntryResult)? in
+                if case .decided = result.outcome { return (result.index, result) }
+                return nil
+            }
+            if !decided.isEmpty { computed(decided) }
+        }
         var byIndex: [UInt64: EntryResult] = [:]
         for result in results { byIndex[result.index] = result }
         if entries.contains(where: { CommandEnvelope.carriesMemberAddress($0.data) }) { membersChanged(nil) }

@@ -139,22 +139,28 @@ public final class StateMachine {
     /// rules this build does not implement (`RulesVersionUnsupported`); the state is then
     /// reloaded from the store: the writes committed before (whole runs of entries, each with its
     /// applied index) are kept, nothing of the failed run.
-    public func apply(_ entries: [Entry]) throws -> [EntryResult] {
+    ///
+    /// `computed` gets each run's results once they are computed and before the run's write:
+    /// they are final then (a result depends only on the entries and the state before them, and
+    /// a failed write changes no result: the run is applied again to the same state), so a
+    /// caller may hand them out while the write goes on. The write is what makes the effects
+    /// readable in the store and moves `appliedIndex`.
+    public func apply(_ entries: [Entry], computed: ([EntryResult]) -> Void = { _ in }) throws -> [EntryResult] {
         let fresh = entries.filter { $0.index > appliedIndex }
-        guard fresh.count > Self.maxEntriesPerCommit else { return try applyRun(fresh[...]) }
+        guard fresh.count > Self.maxEntriesPerCommit else { return try applyRun(fresh[...], computed) }
         var results: [EntryResult] = []
         results.reserveCapacity(fresh.count)
         var start = 0
         while start < fresh.count {
             let end = min(start + Self.maxEntriesPerCommit, fresh.count)
-            results += try applyRun(fresh[start..<end])
+            results += try applyRun(fresh[start..<end], computed)
             start = end
         }
         return results
     }
 
     /// Applies a run of fresh entries (in order, after the applied index) and commits it.
-    private func applyRun(_ fresh: ArraySlice<Entry>) throws -> [EntryResult] {
+    private func applyRun(_ fresh: ArraySlice<Entry>, _ computed: ([EntryResult]) -> Void) throws -> [EntryResult] {
         guard let last = fresh.last else { return [] }
         var results: [EntryResult] = []
         results.reserveCapacity(fresh.count)
@@ -168,6 +174,7 @@ public final class StateMachine {
                 previous = entry.index
                 results.append(EntryResult(index: entry.index, outcome: try applyOne(entry)))
             }
+            computed(results)
             let counters = writeCounters()
             overlay.keep()
             let next = try nextDigest()
