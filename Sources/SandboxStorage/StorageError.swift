@@ -33,6 +33,10 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file system holding the database at `path` has less free space than the node needs
     /// to write safely (`StorageOptions.minimumFreeBytes`); nothing was opened or written.
     case diskFull(path: String, availableBytes: UInt64, requiredBytes: UInt64)
+    /// A file operation of the segment log failed (`errno` from the system call). After a failed
+    /// write or sync the log refuses further writes: what reached the disk is unknown until the
+    /// node reopens it (docs/storage.md, "A Raft log in segment files").
+    case fileSystem(operation: String, path: String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -62,6 +66,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .diskFull(let path, let available, let required):
             return "the disk holding \(path) is full: \(available) bytes free, at least \(required) needed"
                 + " — free space on it (or move the data directory), then start the node again"
+        case .fileSystem(let operation, let path, let errno):
+            return "\(operation) of \(path) failed (errno \(errno)) — check the disk and the directory's permissions,"
+                + " then start the node again"
         }
     }
 }

@@ -3,6 +3,7 @@
 //   swift build -c release --product storage-bench
 //   .build/release/storage-bench [--directory PATH] [--seconds S] [--keys N]
 //                                [--entry BYTES] [--batch N] [--no-snapshot]   (one row, for profiling)
+//   .build/release/storage-bench --latency [--seconds S] [--directory PATH]
 //
 // 1. Synced Raft log appends: entries/s and MB/s at batch sizes 1, 16, 64, 256 with entries of
 //    256 B and 4 KiB, each next to the physical limit measured in the same run on the same
@@ -10,6 +11,8 @@
 //    alternating 100 ms slices so that both see the same disk conditions.
 // 2. Snapshot of N keys (default a million): creation (read + encode + compress every chunk)
 //    and installation on another node (decode, write, flush, switch).
+// 3. With --latency (only): p50/p99 of one synced append of one 500-byte entry through the
+//    segment log, RaftLogStore, a growing file and a preallocated file (SegmentLogLatency.swift).
 import Foundation
 import Raft
 import SandboxStorage
@@ -23,6 +26,7 @@ struct Arguments {
     var entrySize: Int?
     var batchSize: Int?
     var snapshot = true
+    var latency = false
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -34,10 +38,11 @@ struct Arguments {
             case "--entry": entrySize = iterator.next().flatMap(Int.init)
             case "--batch": batchSize = iterator.next().flatMap(Int.init)
             case "--no-snapshot": snapshot = false
+            case "--latency": latency = true
             default:
                 print(
                     "usage: storage-bench [--directory PATH] [--seconds S] [--keys N] [--entry BYTES] [--batch N]"
-                        + " [--no-snapshot]")
+                        + " [--no-snapshot] [--latency]")
                 exit(2)
             }
         }
@@ -243,8 +248,12 @@ func runSnapshot(_ arguments: Arguments) throws {
 let arguments = Arguments()
 do {
     try FileManager.default.createDirectory(atPath: arguments.directory, withIntermediateDirectories: true)
-    try runAppends(arguments)
-    if arguments.snapshot { try runSnapshot(arguments) }
+    if arguments.latency {
+        try runLatency(arguments)
+    } else {
+        try runAppends(arguments)
+        if arguments.snapshot { try runSnapshot(arguments) }
+    }
 } catch {
     print("storage-bench: \(error)")
     exit(1)
