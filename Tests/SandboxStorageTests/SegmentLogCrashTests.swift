@@ -67,6 +67,10 @@ import Testing
         for seed in 0..<seeds {
             total.add(try Self.run(seed: UInt64(seed), operations: 400))
         }
+        print(
+            "segment log crash test: \(seeds) seeds, \(total.operations) operations, \(total.crashes) crashes,"
+                + " \(total.crashesMidOperation) during an operation (\(total.operationsLostInCrash) of those lost),"
+                + " up to \(total.maxSegments) segment files")
         // The run did real work: crashes inside operations, some of them losing the operation.
         #expect(total.crashes >= seeds * 5)
         #expect(total.crashesMidOperation >= seeds * 3)
