@@ -120,6 +120,46 @@ import Testing
         #expect(throws: StorageError.self) { try log.lastIndex() }
     }
 
+    /// Bad bytes anywhere are an error or a shorter log, never a crash; what opens reads whole.
+    @Test func randomDamageIsAnErrorNeverACrash() throws {
+        let directory = TemporaryDirectory("segment-log-fuzz")
+        let options = SegmentLogOptions(segmentBytes: 4096)
+        do {
+            let log = try SegmentLog(directory: directory.path, options: options)
+            for index in 1...12 { try log.append([Self.entry(UInt64(index), size: 100 + index * 37)]) }
+            try log.compact(upTo: 3)
+            try log.reset(toIndex: 5, term: 2)
+            try log.append(
+                (6...10).map { Self.entry($0, term: 2, size: 300) }, hardState: HardState(term: 2, vote: 1, commit: 7))
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        let originals = try names.map { try Data(contentsOf: URL(fileURLWithPath: directory.subpath($0))) }
+        var random = SeededGenerator(seed: 11)
+        var opened = 0
+        var refused = 0
+        for _ in 0..<300 {
+            for (name, data) in zip(names, originals) {
+                try data.write(to: URL(fileURLWithPath: directory.subpath(name)))
+            }
+            for _ in 0..<(1 + random.below(3)) {
+                let file = random.pick(names)
+                let size = originals[names.firstIndex(of: file)!].count
+                let offset = random.below(size)
+                let bytes = random.chance(50) ? random.bytes(1 + random.below(16)) : [random.pick([0, 0xFF, 0x80])]
+                try Self.patch(directory.subpath(file), at: offset, with: Array(bytes.prefix(size - offset)))
+            }
+            do {
+                let log = try SegmentLog(directory: directory.path, options: options)
+                let first = try log.firstIndex()
+                _ = try log.entries(from: first, to: log.lastIndex() + 1, maxBytes: .max)
+                opened += 1
+            } catch is StorageError {
+                refused += 1
+            }
+        }
+        #expect(opened > 0 && refused > 0)
+    }
+
     @Test func aMissingSegmentInTheMiddleIsReported() throws {
         let directory = TemporaryDirectory("segment-log-gap")
         let options = SegmentLogOptions(segmentBytes: 4096)

@@ -147,6 +147,28 @@ import Testing
         #expect(try Self.segmentFiles(directory.path).count <= 2)
     }
 
+    @Test func appendsGoOnWhileABackgroundThreadPreparesSpares() async throws {
+        let directory = TemporaryDirectory("segment-log")
+        let log = try SegmentLog(directory: directory.path, options: Self.small)
+        let background = Task.detached {
+            var prepared = 0
+            while !Task.isCancelled, prepared < 100_000 {
+                try log.prepareSpare()
+                prepared += 1
+            }
+        }
+        for index in 1...300 {
+            try log.append(makeEntries(UInt64(index)...UInt64(index), term: 1, size: 500))
+            if index % 50 == 0 { try log.compact(upTo: UInt64(index - 10)) }
+        }
+        background.cancel()
+        try await background.value
+        #expect(try Self.all(log) == makeEntries(291...300, term: 1, size: 500))
+        log.close()
+        let reopened = try SegmentLog(directory: directory.path, options: Self.small)
+        #expect(try Self.all(reopened) == makeEntries(291...300, term: 1, size: 500))
+    }
+
     @Test func badOptionsAndOversizedEntriesAreRefused() throws {
         let directory = TemporaryDirectory("segment-log")
         #expect(throws: StorageError.self) {

@@ -47,6 +47,13 @@ struct SegmentLogState: Sendable {
         return locations[Int(index - base)]
     }
 
+    /// The open segment `sequence` (sequences are consecutive from the first open segment's).
+    func segment(_ sequence: UInt64) -> OpenSegment? {
+        guard let first = segments.first, sequence >= first.sequence, sequence - first.sequence < segments.count
+        else { return nil }
+        return segments[Int(sequence - first.sequence)]
+    }
+
     /// The term of the compaction point or of an entry in memory.
     func term(at index: UInt64) -> UInt64? {
         if index == snapshotIndex { return snapshotTerm }

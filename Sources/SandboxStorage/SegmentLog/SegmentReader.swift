@@ -22,7 +22,7 @@ enum SegmentReader {
                 last += 1
                 lastLocation = next
             }
-            guard let segment = state.segments.first(where: { $0.sequence == first.sequence }) else {
+            guard let segment = state.segment(first.sequence) else {
                 throw StorageError.inconsistentLog("entry \(index) is in segment \(first.sequence), which is not open")
             }
             let span = Int(lastLocation.offset) + lastLocation.recordBytes - Int(first.offset)
