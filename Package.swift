@@ -174,7 +174,7 @@ let package = Package(
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
         .executableTarget(
             name: "state-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
-            path: "bench/state", exclude: ["count.sh"]),
+            path: "bench/state", exclude: ["count.sh", "groups.sh"]),
         .executableTarget(
             name: "audit-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
             path: "bench/audit", exclude: ["run.sh"]),

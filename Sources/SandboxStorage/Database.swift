@@ -61,6 +61,7 @@ final class Database: @unchecked Sendable {
         rocksdb_options_set_keep_log_file_num(dbOptions, options.infoLogFilesKept)
         rocksdb_options_set_max_manifest_file_size(dbOptions, 64 << 20)
         rocksdb_options_set_manifest_preallocation_size(dbOptions, options.manifestPreallocationBytes)
+        rocksdb_options_set_allow_concurrent_memtable_write(dbOptions, options.concurrentMemtableWrites ? 1 : 0)
 
         let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!
         defer { rocksdb_cache_destroy(cache) }
@@ -127,6 +128,7 @@ final class Database: @unchecked Sendable {
         syncedWrite = rocksdb_writeoptions_create()!
         rocksdb_writeoptions_set_sync(syncedWrite, 1)
         unsyncedWrite = rocksdb_writeoptions_create()!
+        rocksdb_writeoptions_set_memtable_insert_hint_per_batch(unsyncedWrite, options.stateInsertHintPerBatch ? 1 : 0)
         unloggedWrite = rocksdb_writeoptions_create()!
         rocksdb_writeoptions_disable_WAL(unloggedWrite, 1)
         defaultRead = rocksdb_readoptions_create()!

@@ -15,6 +15,18 @@ public struct StorageOptions: Sendable, Hashable {
     /// keys together). 0: RocksDB's single insertion point, which is searched afresh from the
     /// top whenever the key does not land right after the previous one.
     public var stateInsertHintPrefixBytes: Int = 3
+    /// Whether the writers RocksDB joins into one write group (the apply thread's unsynced state
+    /// batch queued behind the Raft loop's synced log append) insert into the memtables each on
+    /// its own thread at once (`allow_concurrent_memtable_write`, RocksDB's default), or the
+    /// group's leader inserts every batch in turn. The concurrent path ignores the insertion
+    /// points of `stateInsertHintPrefixBytes` (RocksDB's `MemTable::Add` uses them only when
+    /// inserting alone); a writer alone in its group inserts serially either way.
+    public var concurrentMemtableWrites: Bool = true
+    /// Whether an unsynced write (the state machine's batch) keeps one insertion point per
+    /// memtable across its keys when it inserts concurrently
+    /// (`WriteOptions::memtable_insert_hint_per_batch`): the batch's keys are sorted, so each
+    /// starts from the previous one. RocksDB ignores it on the serial path.
+    public var stateInsertHintPerBatch: Bool = false
     /// Memtables per family before writes stall (one being written, one being flushed).
     public var maxWriteBuffersPerFamily: Int = 2
     /// Cap on the memtables of all families together.

@@ -31,21 +31,47 @@ import Testing
         #expect(settings["state_b"] == "nullptr")
     }
 
+    @Test func groupedWritersInsertConcurrentlyUnlessTurnedOff() throws {
+        try openStorage(directory.path).close()
+        #expect(try databaseSetting(in: directory.path, named: "allow_concurrent_memtable_write") == "true")
+        var options = StorageOptions.small
+        options.concurrentMemtableWrites = false
+        let storage = try NodeStorage(path: directory.path, options: options)
+        try storage.state.put([UInt8]("a"), [UInt8]("1"))
+        #expect(try storage.state.get([UInt8]("a")) == [UInt8]("1"))
+        storage.close()
+        #expect(try databaseSetting(in: directory.path, named: "allow_concurrent_memtable_write") == "false")
+    }
+
     /// `name`'s value in each `[CFOptions "family"]` section of the newest OPTIONS file.
     private func familySettings(in path: String, named name: String) throws -> [String: String] {
+        var byFamily: [String: String] = [:]
+        for (section, value) in try settings(in: path, named: name) where section.hasPrefix("CFOptions \"") {
+            byFamily[String(section.dropFirst(11).dropLast())] = value
+        }
+        return byFamily
+    }
+
+    /// `name`'s value in the `[DBOptions]` section of the newest OPTIONS file.
+    private func databaseSetting(in path: String, named name: String) throws -> String? {
+        try settings(in: path, named: name).first { $0.section == "DBOptions" }?.value
+    }
+
+    /// `name`'s value in each section (the text between the brackets) of the newest OPTIONS file.
+    private func settings(in path: String, named name: String) throws -> [(section: String, value: String)] {
         let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasPrefix("OPTIONS-") }
         let newest = try #require(files.max { optionsNumber($0) < optionsNumber($1) })
         let text = try String(contentsOfFile: path + "/" + newest, encoding: .utf8)
-        var family: String?
-        var settings: [String: String] = [:]
+        var section: String?
+        var found: [(section: String, value: String)] = []
         for line in text.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             if line.hasPrefix("[") {
-                family = line.hasPrefix("[CFOptions \"") ? String(line.dropFirst(12).dropLast(2)) : nil
-            } else if let family, line.hasPrefix(name + "=") {
-                settings[family] = String(line.dropFirst(name.count + 1))
+                section = String(line.dropFirst().dropLast())
+            } else if let section, line.hasPrefix(name + "=") {
+                found.append((section, String(line.dropFirst(name.count + 1))))
             }
         }
-        return settings
+        return found
     }
 
     private func optionsNumber(_ file: String) -> Int { Int(file.dropFirst("OPTIONS-".count)) ?? -1 }
