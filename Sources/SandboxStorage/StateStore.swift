@@ -125,7 +125,8 @@ public final class StateStore: Sendable {
         try state.withWriteLock { state in
             if let appliedIndex { try RaftLogStorageRules.checkApplied(appliedIndex, current: state.appliedIndex) }
             let batch = WriteBatch(for: database)
-            try batch.withFamily(state.active) { writer in
+            let expectedBytes = changes.byteCount + changes.operations.count * FamilyWriter.recordOverheadBytes
+            try batch.withFamily(state.active, expectedBytes: expectedBytes) { writer in
                 for operation in changes.operations {
                     switch operation {
                     case .put(let key, let value):
