@@ -166,11 +166,13 @@ let package = Package(
         // MARK: benchmarks (run in release: see bench/README.md)
         .executableTarget(
             name: "jsonschema-bench", dependencies: ["JSON", "JSONSchema"], path: "bench/jsonschema",
-            exclude: ["peers", "data", "run.sh"]),
+            exclude: ["peers", "data", "run.sh", "count.sh", "profile.py", "profile.sh"]),
         .executableTarget(
             name: "policy-bench", dependencies: ["JSON", "NetworkAddress", "SandboxPolicy"], path: "bench/policy",
-            exclude: ["peers", "run.sh"]),
-        .executableTarget(name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft"),
+            exclude: ["peers", "run.sh", "count.sh"]),
+        .executableTarget(
+            name: "raft-bench", dependencies: ["Raft", "RaftSimulation"], path: "bench/raft",
+            exclude: ["mutation-table.sh"]),
         .executableTarget(name: "storage-bench", dependencies: ["SandboxStorage"], path: "bench/storage"),
         .executableTarget(
             name: "state-bench", dependencies: ["SandboxState", "SandboxStateStore", "SandboxStorage", "Raft", "JSON"],
@@ -182,7 +184,10 @@ let package = Package(
         .executableTarget(
             name: "cluster-bench", dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
             path: "bench/cluster",
-            exclude: ["run.sh", "stat.sh", "offcpu.sh", "level.sh", "offcpu.py", "report.py", "policy.yaml"]),
+            exclude: [
+                "run.sh", "stat.sh", "offcpu.sh", "level.sh", "offcpu.py", "report.py", "policy.yaml", "rounds.sh",
+                "rounds.py",
+            ]),
 
         // MARK: demos
         // The demo agent of scripts/demo: fake tools, a story narrated decision by decision, on
