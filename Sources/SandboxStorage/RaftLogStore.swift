@@ -267,7 +267,11 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
             if let hardState { try RaftLogStorageRules.checkHardState(hardState, lastIndex: newLast) }
             let batch = WriteBatch(for: database)
             if !fresh.isEmpty {
-                try batch.withFamily(.raftLog) { writer in
+                // The buffer sized once: a batch of many entries regrew it several times.
+                let expectedBytes = fresh.reduce(0) {
+                    $0 + 8 + RecordCodec.entryOverhead + $1.data.count + FamilyWriter.recordOverheadBytes
+                }
+                try batch.withFamily(.raftLog, expectedBytes: expectedBytes) { writer in
                     var record: [UInt8] = []
                     for entry in fresh {
                         RecordCodec.encode(entry, into: &record)
