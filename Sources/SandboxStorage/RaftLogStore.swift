@@ -268,9 +268,8 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
             let batch = WriteBatch(for: database)
             if !fresh.isEmpty {
                 // The buffer sized once: a batch of many entries regrew it several times.
-                let expectedBytes = fresh.reduce(0) {
-                    $0 + 8 + RecordCodec.entryOverhead + $1.data.count + FamilyWriter.recordOverheadBytes
-                }
+                let perEntry = MemoryLayout<UInt64>.size + RecordCodec.entryOverhead + FamilyWriter.recordOverheadBytes
+                let expectedBytes = fresh.reduce(0) { $0 + perEntry + $1.data.count }
                 try batch.withFamily(.raftLog, expectedBytes: expectedBytes) { writer in
                     var record: [UInt8] = []
                     for entry in fresh {
