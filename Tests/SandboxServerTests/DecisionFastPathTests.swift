@@ -177,16 +177,30 @@ import Testing
         let refused = try big.responses(1)[0]
         #expect(refused.status == 413 && refused.errorCode == "too_large", "\(refused.text)")
 
-        // Half a body, then nothing: 408 once `APILimits.bodyDeadline` (30 s) passed, and closed.
-        let slow = try RawConnection(port: cluster.base, timeout: 50)
-        defer { slow.close() }
+        // Half a body, then nothing: 408 once `APILimits.bodyDeadline` (30 s) passed, and closed,
+        // on the fast path and on the router's (a query string), both waited for at once. The
+        // idle timeout (35 s) must not close either first: at 30 s it did, silently.
+        let paths = ["/v1/decisions", "/v1/decisions?via=router"]
         let started = ContinuousClock.now
-        try slow.send(String(Self.decision("slow").dropLast(5)))
-        let late = try slow.responses(1)[0]
-        let waited = ContinuousClock.now - started
-        #expect(late.status == 408 && late.errorCode == "request_timeout", "\(late.text)")
-        #expect(waited > .seconds(25) && waited < .seconds(45), "answered after \(waited)")
-        #expect(slow.isClosedByPeer(), "the connection is closed after the 408")
+        let results = try await withThrowingTaskGroup(of: (String, RawConnection.Answer, Duration, Bool).self) {
+            group in
+            for path in paths {
+                group.addTask {
+                    let slow = try RawConnection(port: cluster.base, timeout: 50)
+                    defer { slow.close() }
+                    try slow.send(String(Self.decision("slow-\(path)", path: path).dropLast(5)))
+                    let late = try slow.responses(1)[0]
+                    return (path, late, ContinuousClock.now - started, slow.isClosedByPeer())
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == paths.count)
+        for (path, late, waited, closed) in results {
+            #expect(late.status == 408 && late.errorCode == "request_timeout", "\(path): \(late.text)")
+            #expect(waited > .seconds(25) && waited < .seconds(45), "\(path): answered after \(waited)")
+            #expect(closed, "\(path): the connection is closed after the 408")
+        }
     }
 }
 

@@ -27,8 +27,12 @@ enum APILimits {
     /// The longest a client may take to send a body (a slow upload gets 408).
     static let bodyDeadline = Duration.seconds(30)
     /// A connection with no request in flight (headers not yet complete included) is closed
-    /// after this long.
-    static let idleTimeout = TimeAmount.seconds(30)
+    /// after this long. Hummingbird's connection-state handler also closes, silently, a
+    /// connection whose request body stalls this long, so it is longer than `bodyDeadline`:
+    /// a stalled body gets its 408 first. (Both at 30 s raced: the close won about once in
+    /// a few hundred runs on the fast path, and always on the router's, whose deadline is
+    /// swept once a second.)
+    static let idleTimeout = TimeAmount.seconds(35)
     /// Header limits: one field, all fields, and how many.
     static let maxHeaderFieldBytes = 16 << 10
     static let maxHeaderBytes = 64 << 10
