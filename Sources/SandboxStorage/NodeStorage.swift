@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import Raft
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -6,15 +9,18 @@ import Raft
     import Darwin
 #endif
 
-/// Everything one node persists, in one RocksDB database: the Raft log store (`log`) and the
-/// state machine store (`state`), which share the database so that a snapshot installation can
-/// switch both with one atomic write.
+/// Everything one node persists: the Raft log store (`log`: its entries and hard state in a
+/// segment log in `<path>/raft-log/`, its membership and compaction point in RocksDB) and the
+/// state machine store (`state`, in RocksDB), which share the database so that a snapshot
+/// installation can switch the state and the log's metadata with one atomic write.
 ///
 /// Open it once per node; `close()` releases every handle (later calls throw
-/// `StorageError.closed`). Thread safety: see `RaftLogStore` and `StateStore`.
+/// `StorageError.closed`). Thread safety: see `RaftLogStore` and `StateStore`. A thread of its
+/// own makes the segment log's next file ahead of need and deletes compacted ones
+/// (`SegmentLog.prepareSpare`), so the Raft loop's appends never zero-fill a file.
 public final class NodeStorage: Sendable {
-    /// The database format this build writes and reads.
-    public static let formatVersion: UInt8 = 1
+    /// The database format this build writes and reads (1, the log in RocksDB, is migrated).
+    public static let formatVersion: UInt8 = 2
 
     public let path: String
     /// Free space the node needs on the database's file system (`StorageOptions.minimumFreeBytes`).
@@ -22,6 +28,7 @@ public final class NodeStorage: Sendable {
     public let log: RaftLogStore
     public let state: StateStore
     let database: Database
+    private let spareMaker: SpareSegmentMaker
 
     /// Opens (creating if needed) the database in directory `path`, verifies the whole log, and
     /// clears leftovers of an interrupted snapshot installation. Throws `StorageError.diskFull`,
@@ -32,9 +39,14 @@ public final class NodeStorage: Sendable {
         self.path = path
         self.minimumFreeBytes = options.minimumFreeBytes
         let database = try Database(path: path, options: options)
+        var segments: SegmentLog?
         do {
-            try Self.checkFormat(database)
-            let log = try RaftLogStore(database: database)
+            let segmentDirectory = path + "/" + Self.segmentDirectoryName
+            let segmentOptions = SegmentLogOptions(segmentBytes: options.logSegmentBytes)
+            try Self.prepareFormat(database, segmentDirectory: segmentDirectory, options: segmentOptions)
+            let opened = try SegmentLog(directory: segmentDirectory, options: segmentOptions)
+            segments = opened
+            let log = try RaftLogStore(database: database, segments: opened)
             let state = try StateStore(database: database, log: log)
             let (snapshot, applied) = (try log.snapshot().metadata, state.appliedIndex())
             if applied < snapshot.index {
@@ -46,22 +58,12 @@ public final class NodeStorage: Sendable {
             self.database = database
             self.log = log
             self.state = state
+            spareMaker = SpareSegmentMaker(segments: opened)
         } catch {
+            segments?.close()
             database.close()
             throw error
         }
-    }
-
-    private static func checkFormat(_ database: Database) throws {
-        if let bytes = try database.get(StorageKeys.format, in: .meta) {
-            guard bytes.count == 1, bytes[0] == formatVersion else {
-                throw StorageError.unsupportedFormat(found: bytes.first ?? 0, supported: formatVersion)
-            }
-            return
-        }
-        let batch = WriteBatch(for: database)
-        try batch.put(StorageKeys.format, [formatVersion], in: .meta)
-        try database.write(batch, durability: .synced)
     }
 
     /// Makes this empty node a founding member of a new cluster, in one synced write: the log
@@ -74,10 +76,46 @@ public final class NodeStorage: Sendable {
             SnapshotMetadata(index: 1, term: 1, conf: conf), hardState: HardState(term: 1, vote: 0, commit: 1))
     }
 
-    /// Releases the database. Idempotent; also done when the object goes away.
+    /// Releases the database and the segment log (after the spare maker stopped). Idempotent;
+    /// also done when the object goes away.
     public func close() {
+        spareMaker.stop()
+        log.segments.close()
         database.close()
     }
 
+    deinit { close() }
+
     public var isOpen: Bool { database.isOpen }
+}
+
+/// The thread that keeps the segment log's next file ready and deletes compacted segments: it
+/// calls `SegmentLog.prepareSpare()` every `interval` (a 16 MiB segment lasts seconds at full
+/// load, and an append that finds no spare makes one itself, so a late check costs one slow
+/// append, never a wrong one). Errors are left to the append path, which reports them.
+final class SpareSegmentMaker: Sendable {
+    static let interval = DispatchTimeInterval.milliseconds(100)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+
+    /// Starts the thread, which holds the maker until `stop()`.
+    init(segments: SegmentLog) {
+        let thread = Thread { [self] in
+            while !stopping.load(ordering: .acquiring) {
+                try? segments.prepareSpare()
+                _ = wake.wait(timeout: .now() + Self.interval)
+            }
+            finished.signal()
+        }
+        thread.name = "segment-spare"
+        thread.start()
+    }
+
+    /// Stops the thread and waits until it no longer touches the log. Idempotent.
+    func stop() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wake.signal()
+        finished.wait()
+    }
 }

@@ -1,29 +1,33 @@
 import Raft
 
-/// The Raft log, hard state and membership of one node, in RocksDB: implements `RaftLogStorage`.
+/// The Raft log, hard state and membership of one node: implements `RaftLogStorage`.
 ///
-/// - Durability: `append`, `setHardState`, `setConfState`, `applySnapshot` and `compact` each
-///   write one RocksDB write batch, synced (WAL fdatasync) before they return. Appending many
-///   entries in one call, or entries together with the hard state (`append(_:hardState:)`), costs
-///   one sync: that is the group commit.
-/// - Integrity: every entry carries a CRC-32C, checked on every read and for the whole log when
-///   the store opens (which also checks that the log is contiguous). Once a corrupt entry is
-///   seen, every call throws that error: the node refuses to serve from a corrupt log.
-/// - Hot metadata (first and last index, the term of every entry as runs, hard state,
-///   membership, snapshot metadata) lives in memory and is updated only after the write that
-///   it mirrors succeeded.
-/// - Thread safety: every method runs under one internal lock, so calls are serialised and the
-///   in-memory metadata always matches the disk. The class is `Sendable` (its stored properties
-///   are immutable references to thread-safe objects); synced writes block the calling thread,
-///   so call it from a dedicated thread, not from an event loop or the cooperative pool.
+/// - Layout (format 2, docs/storage.md): entries and the hard state in a `SegmentLog`
+///   (preallocated segment files in `<database>/raft-log/`: one positional write and one
+///   `fdatasync` per write); membership and the snapshot metadata (the compaction point) in
+///   RocksDB's `raft_state`, where the state machine's batches and a snapshot installation's
+///   switch record them together with the state.
+/// - Durability: `append`, `setHardState`, `setConfState`, `applySnapshot` and `compact` are
+///   synced before they return. Appending many entries in one call, or entries together with the
+///   hard state (`append(_:hardState:)`), costs one sync: that is the group commit.
+/// - The two parts agree by order: a new compaction point (compaction, snapshot installation,
+///   bootstrap) is written to RocksDB first, synced, then to the segment log; opening brings
+///   the segment log to RocksDB's point when a crash came between (`reconcile`). The synced
+///   RocksDB write also makes every earlier unsynced state write durable (RocksDB's WAL is one
+///   ordered file), so the state's applied index never falls below a compaction point.
+/// - Integrity: every record carries a CRC-32C, checked when the store opens (which replays the
+///   whole log) and on every read. Once corruption is seen, every call throws it: the node
+///   refuses to serve from a corrupt log.
+/// - Hot metadata (the compaction point, membership, the newest entries) lives in memory and
+///   is updated only after the write that it mirrors succeeded.
+/// - Thread safety: every method runs under one internal lock (then the segment log's own), so
+///   calls are serialised. The class is `Sendable`; synced writes block the calling thread, so
+///   call it from a dedicated thread, not from an event loop or the cooperative pool.
 public final class RaftLogStore: RaftLogStorage, Sendable {
     struct State: Sendable {
-        var hardState = HardState()
         var confState = ConfState()
         var snapshot = SnapshotMetadata()
-        var lastIndex: UInt64 = 0
-        var terms = TermIndex()
-        /// The newest entries as appended, so recent reads skip RocksDB (`RecentEntries`).
+        /// The newest entries as appended, so recent reads skip the files (`RecentEntries`).
         var recent = RecentEntries()
         /// Set when corruption was found; every later call throws it.
         var corruption: StorageError?
@@ -36,25 +40,25 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     }
 
     let database: Database
+    let segments: SegmentLog
     private let state: Locked<State>
     /// The state machine's applied index, read before compacting (set by `NodeStorage`).
     private let appliedIndexSource = Locked<(@Sendable () -> UInt64)?>(nil)
 
-    /// Loads the metadata and verifies every entry of the log (checksums and contiguity).
-    init(database: Database) throws {
+    /// Loads the metadata from RocksDB and brings the segment log (opened and verified by the
+    /// caller) to its compaction point.
+    init(database: Database, segments: SegmentLog) throws {
         self.database = database
-        state = Locked(try Self.load(from: database))
+        self.segments = segments
+        state = Locked(try Self.load(from: database, segments: segments))
     }
 
     func guardCompaction(with appliedIndex: @escaping @Sendable () -> UInt64) {
         appliedIndexSource.withLock { $0 = appliedIndex }
     }
 
-    private static func load(from database: Database) throws -> State {
+    private static func load(from database: Database, segments: SegmentLog) throws -> State {
         var state = State()
-        if let bytes = try database.get(StorageKeys.hardState, in: .raftState) {
-            state.hardState = try RecordCodec.decodeHardState(bytes)
-        }
         if let bytes = try database.get(StorageKeys.confState, in: .raftState) {
             state.confState = try RecordCodec.decodeConfState(bytes)
         }
@@ -65,59 +69,37 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
                     name: "snapshot metadata", reason: "index \(state.snapshot.index) exceeds \(maxIndex)")
             }
         }
-        let cursor = try Cursor(database: database, family: .raftLog)
-        defer { cursor.close() }
-        try cursor.seekToFirst()
-        var expected = state.firstIndex
-        var terms = TermIndex()
-        var more = true
-        do {
-            while more {
-                more = try cursor.visit(limit: 4096) { key, value in
-                    let index = try checkPosition(key, expected: expected)
-                    let term = try RecordCodec.verifyEntry(value, at: index)
-                    if let previous = terms.term(at: index &- 1), term < previous {
-                        throw StorageError.corruptEntry(
-                            index: index, reason: "term \(term) is lower than the previous entry's term \(previous)")
-                    }
-                    terms.append(index: index, term: term)
-                    expected += 1
-                    return true
-                }
-            }
-        } catch let error as StorageError {
-            throw unreadable(error, at: expected)
-        }
-        state.terms = terms
-        state.lastIndex = expected - 1
-        if state.hardState.commit > state.lastIndex {
-            throw StorageError.inconsistentLog(
-                "hard state commit \(state.hardState.commit) is beyond the last entry \(state.lastIndex)")
-        }
+        try reconcile(segments, with: state.snapshot)
         return state
     }
 
-    /// The index stored in `key`, which must be `expected`.
-    private static func checkPosition(_ key: UnsafeRawBufferPointer, expected: UInt64) throws -> UInt64 {
-        guard let index = StorageKeys.logIndex(key) else {
-            throw StorageError.inconsistentLog("a raft_log key of \(key.count) bytes follows entry \(expected - 1)")
+    /// Finishes what a crash interrupted between the RocksDB write of a compaction point and the
+    /// segment log's: a compaction (the log holds the point's entry: compact up to it) or a
+    /// snapshot installation or bootstrap (it does not: restart the log empty after it, its
+    /// hard state's term at least the snapshot's, as a node that learns of a term does).
+    static func reconcile(_ segments: SegmentLog, with snapshot: SnapshotMetadata) throws {
+        let point = try segments.compactionPoint()
+        if point.index == snapshot.index {
+            guard point.term == snapshot.term else {
+                throw StorageError.inconsistentLog(
+                    "the log's compaction point \(point.index) has term \(point.term), the snapshot metadata says \(snapshot.term)"
+                )
+            }
+            return
         }
-        if index < expected {
-            throw StorageError.inconsistentLog("entry \(index) precedes the first index \(expected)")
+        guard point.index < snapshot.index else {
+            throw StorageError.inconsistentLog(
+                "the log is compacted up to \(point.index), beyond the snapshot metadata's \(snapshot.index)")
         }
-        if index > expected {
-            throw StorageError.inconsistentLog("entries \(expected) to \(index - 1) are missing")
+        if snapshot.index <= (try segments.lastIndex()), try segments.term(at: snapshot.index) == snapshot.term {
+            try segments.compact(upTo: snapshot.index)
+            return
         }
-        return index
-    }
-
-    /// RocksDB's own checksum failures (a damaged SST block or WAL record) become corruption of
-    /// the entry the read was after.
-    private static func unreadable(_ error: StorageError, at index: UInt64) -> StorageError {
-        if case .rocksDB(_, let message) = error, message.contains("Corruption") {
-            return .corruptEntry(index: index, reason: "RocksDB cannot read it or a later entry: \(message)")
+        var hardState = try segments.hardState()
+        if hardState.term < snapshot.term {
+            hardState = HardState(term: snapshot.term, vote: 0, commit: hardState.commit)
         }
-        return error
+        try segments.reset(toIndex: snapshot.index, term: snapshot.term, hardState: hardState)
     }
 
     private static func isCorruption(_ error: Error) -> Bool {
@@ -144,49 +126,16 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     // MARK: read side
 
     public func initialState() throws -> (HardState, ConfState) {
-        try withHealthyState { ($0.hardState, $0.confState) }
+        try withHealthyState { (try segments.hardState(), $0.confState) }
     }
 
     public func entries(from low: UInt64, to high: UInt64, maxBytes: Int) throws -> [Entry] {
         try withHealthyState { state in
             guard low >= state.firstIndex else { throw RaftStorageError.compacted }
-            guard high <= state.lastIndex + 1, low <= high else { throw RaftStorageError.unavailable }
+            guard high <= (try segments.lastIndex()) + 1, low <= high else { throw RaftStorageError.unavailable }
             guard low < high else { return [] }
-            if database.isOpen, let kept = state.recent.entries(from: low, to: high, maxBytes: maxBytes) {
-                return kept
-            }
-            let cursor = try Cursor(
-                database: database, family: .raftLog, lowerBound: StorageKeys.log(low),
-                upperBound: StorageKeys.log(high))
-            defer { cursor.close() }
-            try cursor.seek(to: StorageKeys.log(low))
-            var result: [Entry] = []
-            var bytes = 0
-            var expected = low
-            var full = false
-            var more = true
-            do {
-                while more, !full {
-                    more = try cursor.visit(limit: 1024) { key, value in
-                        let index = try Self.checkPosition(key, expected: expected)
-                        let entry = try RecordCodec.decodeEntry(value, at: index)
-                        bytes += entry.data.count
-                        if !result.isEmpty, bytes > maxBytes {
-                            full = true
-                            return false
-                        }
-                        result.append(entry)
-                        expected += 1
-                        return true
-                    }
-                }
-            } catch let error as StorageError {
-                throw Self.unreadable(error, at: expected)
-            }
-            if !full, expected != high {
-                throw StorageError.inconsistentLog("entries \(expected) to \(high - 1) are missing")
-            }
-            return result
+            if let kept = state.recent.entries(from: low, to: high, maxBytes: maxBytes) { return kept }
+            return try segments.entries(from: low, to: high, maxBytes: maxBytes)
         }
     }
 
@@ -194,11 +143,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         try withHealthyState { state in
             if index == state.snapshot.index { return state.snapshot.term }
             guard index > state.snapshot.index else { throw RaftStorageError.compacted }
-            guard index <= state.lastIndex else { throw RaftStorageError.unavailable }
-            guard let term = state.terms.term(at: index) else {
-                throw StorageError.inconsistentLog("no term known for entry \(index)")
-            }
-            return term
+            return try segments.term(at: index)
         }
     }
 
@@ -207,7 +152,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     }
 
     public func lastIndex() throws -> UInt64 {
-        try withHealthyState { $0.lastIndex }
+        try withHealthyState { _ in try segments.lastIndex() }
     }
 
     /// The metadata of the last compaction point or installed snapshot; `data` is empty because
@@ -220,8 +165,8 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     public func status() throws -> LogStatus {
         try withHealthyState {
             LogStatus(
-                hardState: $0.hardState, confState: $0.confState, snapshot: $0.snapshot,
-                firstIndex: $0.firstIndex, lastIndex: $0.lastIndex)
+                hardState: try segments.hardState(), confState: $0.confState, snapshot: $0.snapshot,
+                firstIndex: $0.firstIndex, lastIndex: try segments.lastIndex())
         }
     }
 
@@ -235,74 +180,11 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     /// Entries at or before the compaction point are skipped; a conflicting suffix is truncated.
     /// The contract's checks (`RaftLogStorageRules`) come first: a refusal writes nothing.
     public func append(_ entries: [Entry], hardState: HardState?) throws {
-        try write(entries, hardState: hardState, syncOnlyWhenNeeded: false)
-    }
-
-    /// Like `append(_:hardState:)`, but without waiting for the disk when nothing needs it
-    /// (etcd's rule): when there are no entries and the hard state changes only its commit
-    /// index. A commit index is learnt again from the leader, so losing it in a crash is
-    /// harmless; entries, term and vote vouch for what this node told its peers and are always
-    /// synced. The unsynced write is in the WAL, which is one ordered file: a crash loses it
-    /// only together with every later write (the state machine's unsynced applies included),
-    /// and the next synced write makes it durable. Returns whether the write was synced.
-    @discardableResult
-    public func appendSyncingOnlyWhenNeeded(_ entries: [Entry], hardState: HardState?) throws -> Bool {
-        try write(entries, hardState: hardState, syncOnlyWhenNeeded: true)
-    }
-
-    /// Both appends; returns whether the write was synced.
-    @discardableResult
-    private func write(_ entries: [Entry], hardState: HardState?, syncOnlyWhenNeeded: Bool) throws -> Bool {
         try withHealthyState { state in
-            let synced =
-                !syncOnlyWhenNeeded || !entries.isEmpty
-                || hardState.map { $0.term != state.hardState.term || $0.vote != state.hardState.vote } ?? false
-            try RaftLogStorageRules.checkBatch(entries)
-            // Entries already compacted are committed and identical: skip them.
-            let fresh = entries.drop { $0.index < state.firstIndex }
-            try RaftLogStorageRules.checkAppend(fresh, lastIndex: state.lastIndex, commit: state.hardState.commit) {
-                try Self.term(at: $0, in: state)
-            }
-            let newLast = fresh.last?.index ?? state.lastIndex
-            if let hardState { try RaftLogStorageRules.checkHardState(hardState, lastIndex: newLast) }
-            let batch = WriteBatch(for: database)
-            if !fresh.isEmpty {
-                // The buffer sized once: a batch of many entries regrew it several times.
-                let perEntry = MemoryLayout<UInt64>.size + RecordCodec.entryOverhead + FamilyWriter.recordOverheadBytes
-                let expectedBytes = fresh.reduce(0) { $0 + perEntry + $1.data.count }
-                try batch.withFamily(.raftLog, expectedBytes: expectedBytes) { writer in
-                    var record: [UInt8] = []
-                    for entry in fresh {
-                        RecordCodec.encode(entry, into: &record)
-                        writer.put(key: StorageKeys.log(entry.index), value: record)
-                    }
-                }
-                if newLast < state.lastIndex {
-                    try batch.deleteRange(
-                        from: StorageKeys.log(newLast + 1), to: StorageKeys.log(state.lastIndex + 1), in: .raftLog)
-                }
-            }
-            if let hardState { try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState) }
-            guard batch.count > 0 else { return false }
-            try database.write(batch, durability: synced ? .synced : .unsynced)
-            if let first = fresh.first {
-                state.terms.truncate(from: first.index)
-                for entry in fresh { state.terms.append(index: entry.index, term: entry.term) }
-                state.lastIndex = newLast
-                state.recent.appended(fresh)
-            }
-            if let hardState { state.hardState = hardState }
-            return synced
+            let firstIndex = state.firstIndex
+            try segments.append(entries, hardState: hardState)
+            state.recent.appended(entries.drop { $0.index < firstIndex })
         }
-    }
-
-    /// The term of the compaction point or of an entry of the log.
-    private static func term(at index: UInt64, in state: State) throws -> UInt64 {
-        if index == state.snapshot.index { return state.snapshot.term }
-        guard let term = state.terms.term(at: index) else {
-            throw StorageError.inconsistentLog("no term known for entry \(index)")
-        }
-        return term
     }
 
     public func setHardState(_ hardState: HardState) throws {
@@ -330,7 +212,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
             guard
                 try RaftLogStorageRules.mustApplySnapshot(snapshot.metadata, current: state.snapshot, applied: applied)
             else { return }
-            try replaceLog(with: snapshot.metadata, in: &state) { _ in }
+            try replaceLog(with: snapshot.metadata, in: &state, hardState: nil) { _ in }
         }
     }
 
@@ -340,78 +222,66 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         appliedIndexSource.withLock { $0 }?() ?? .max
     }
 
-    /// The installation's commit: the log part of the switch, written in one synced batch with
-    /// whatever `addToBatch` adds (the state family switch).
+    /// The installation's commit: the log part of the switch. The snapshot metadata goes in one
+    /// synced RocksDB batch with whatever `addToBatch` adds (the state family switch), then the
+    /// segment log restarts after it.
     func installSnapshot(_ metadata: SnapshotMetadata, addToBatch: (WriteBatch) throws -> Void) throws {
         try RaftLogStorageRules.checkIndex(metadata.index)
         try withHealthyState { state in
             guard metadata.index >= state.snapshot.index else {
                 throw RaftStorageError.snapshotOutOfDate(current: state.snapshot.index, offered: metadata.index)
             }
-            try replaceLog(with: metadata, in: &state, addToBatch: addToBatch)
+            try replaceLog(with: metadata, in: &state, hardState: nil, addToBatch: addToBatch)
         }
     }
 
     /// The log part of `NodeStorage.bootstrap`: only on a log that was never written.
     func bootstrap(_ metadata: SnapshotMetadata, hardState: HardState, addToBatch: (WriteBatch) throws -> Void) throws {
         try withHealthyState { state in
-            guard state.lastIndex == 0, state.snapshot.index == 0, state.hardState == HardState() else {
-                throw StorageError.alreadyInitialized(
-                    "the log ends at \(state.lastIndex) and the hard state is \(state.hardState)")
+            let (lastIndex, stored) = (try segments.lastIndex(), try segments.hardState())
+            guard lastIndex == 0, state.snapshot.index == 0, stored == HardState() else {
+                throw StorageError.alreadyInitialized("the log ends at \(lastIndex) and the hard state is \(stored)")
             }
-            try replaceLog(with: metadata, in: &state) { batch in
-                try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
-                try addToBatch(batch)
-            }
-            state.hardState = hardState
+            try replaceLog(with: metadata, in: &state, hardState: hardState, addToBatch: addToBatch)
         }
     }
 
+    /// RocksDB first (the snapshot metadata, membership and `addToBatch`'s part, synced), then
+    /// the segment log restarts after the snapshot with `hardState` (or the stored one), the
+    /// commit index at least the snapshot's: a snapshot holds committed entries only (as in
+    /// Raft's MemoryLogStorage), which keeps `applied <= commit` after installing. A crash
+    /// between the two is finished at open (`reconcile`).
     private func replaceLog(
-        with metadata: SnapshotMetadata, in state: inout State, addToBatch: (WriteBatch) throws -> Void
+        with metadata: SnapshotMetadata, in state: inout State, hardState: HardState?,
+        addToBatch: (WriteBatch) throws -> Void
     ) throws {
         let batch = WriteBatch(for: database)
         try batch.put(StorageKeys.snapshot, RecordCodec.encode(metadata), in: .raftState)
         try batch.put(StorageKeys.confState, RecordCodec.encode(metadata.conf), in: .raftState)
-        let end = max(state.lastIndex, metadata.index)
-        if end >= state.firstIndex {
-            try batch.deleteRange(from: StorageKeys.log(state.firstIndex), to: StorageKeys.log(end + 1), in: .raftLog)
-        }
-        // A snapshot holds committed entries only: the commit index is at least its index
-        // (as in Raft's MemoryLogStorage), which keeps `applied <= commit` after installing.
-        var hardState = state.hardState
-        if hardState.commit < metadata.index {
-            hardState.commit = metadata.index
-            try batch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
-        }
         try addToBatch(batch)
         try database.write(batch, durability: .synced)
         state.snapshot = metadata
         state.confState = metadata.conf
-        state.lastIndex = metadata.index
-        state.hardState = hardState
-        state.terms.removeAll()
         state.recent.removeAll()
+        try segments.reset(toIndex: metadata.index, term: metadata.term, hardState: hardState)
     }
 
     /// Discards entries up to and including `index`, which the state machine must have applied.
+    /// The new compaction point's synced RocksDB write comes first: it also makes the state's
+    /// unsynced writes durable, so the stored applied index is at least `index` before any
+    /// entry up to it is gone.
     public func compact(upTo index: UInt64) throws {
         let applied = appliedIndex()
         try withHealthyState { state in
             try RaftLogStorageRules.checkCompaction(
-                upTo: index, snapshotIndex: state.snapshot.index, lastIndex: state.lastIndex, applied: applied)
-            guard let term = state.terms.term(at: index) else {
-                throw StorageError.inconsistentLog("no term known for entry \(index)")
-            }
-            let metadata = SnapshotMetadata(index: index, term: term, conf: state.confState)
+                upTo: index, snapshotIndex: state.snapshot.index, lastIndex: try segments.lastIndex(), applied: applied)
+            let metadata = SnapshotMetadata(index: index, term: try segments.term(at: index), conf: state.confState)
             let batch = WriteBatch(for: database)
             try batch.put(StorageKeys.snapshot, RecordCodec.encode(metadata), in: .raftState)
-            try batch.deleteRange(
-                from: StorageKeys.log(state.firstIndex), to: StorageKeys.log(index + 1), in: .raftLog)
             try database.write(batch, durability: .synced)
             state.snapshot = metadata
-            state.terms.discard(before: index + 1)
             state.recent.discard(through: index)
+            try segments.compact(upTo: index)
         }
     }
 

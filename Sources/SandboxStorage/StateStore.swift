@@ -204,14 +204,27 @@ public final class StateStore: Sendable {
                 what: "snapshot chunk size", size: maxChunkBytes, limit: SnapshotChunk.maxUncompressedBytes / 2)
         }
         return try state.withReadLock { state in
-            let view = try ReadView(database: database)
-            let metadata = try snapshotMetadata(in: view, active: state.active)
+            var attempts = 0
+            var (view, metadata) = (try ReadView(database: database), SnapshotMetadata())
+            while true {
+                do {
+                    metadata = try snapshotMetadata(in: view, active: state.active)
+                    break
+                } catch RaftStorageError.compacted where attempts < Self.snapshotViewAttempts {
+                    attempts += 1
+                    view = try ReadView(database: database)
+                }
+            }
             let cursor = try Cursor(
                 database: database, family: state.active, lowerBound: StorageKeys.userRangeStart,
                 upperBound: StorageKeys.userRangeEnd, view: view)
             return SnapshotReader(metadata: metadata, cursor: cursor, maxChunkBytes: maxChunkBytes)
         }
     }
+
+    /// Views taken for one snapshot when compactions keep passing the applied index (each
+    /// needs a compaction between two reads a moment apart).
+    static let snapshotViewAttempts = 3
 
     /// Index, term and membership of the state as `view` sees it.
     private func snapshotMetadata(in view: ReadView, active: ColumnFamily) throws -> SnapshotMetadata {
@@ -227,14 +240,9 @@ public final class StateStore: Sendable {
         if let bytes = try view.get(StorageKeys.snapshot, in: .raftState) {
             logSnapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
         }
-        let term: UInt64
-        if applied == logSnapshot.index {
-            term = logSnapshot.term
-        } else if let bytes = try view.get(StorageKeys.log(applied), in: .raftLog) {
-            term = try RecordCodec.decodeEntry(bytes, at: applied).term
-        } else {
-            throw StorageError.inconsistentLog("applied entry \(applied) is neither in the log nor the snapshot point")
-        }
+        // The applied entry is committed (its term never changes) and in the log unless a
+        // compaction since the view passed it: `makeSnapshot` then takes a newer view.
+        let term = applied == logSnapshot.index ? logSnapshot.term : try log.term(at: applied)
         return SnapshotMetadata(index: applied, term: term, conf: conf)
     }
 

@@ -1,9 +1,11 @@
 /// Tuning knobs of a node's database. The defaults are the documented production choice
 /// (docs/storage.md, "Options"); tests shrink the memory figures.
 public struct StorageOptions: Sendable, Hashable {
-    /// Memtable size of the raft log family. Entries are written once and deleted by compaction
-    /// soon after; a moderate memtable keeps most of them from ever reaching an SST file.
-    public var logWriteBufferBytes: Int = 32 << 20
+    /// Memtable size of the raft log family, which holds a format 1 database's log until it is
+    /// migrated (the log is in the segment files since format 2).
+    public var logWriteBufferBytes: Int = 4 << 20
+    /// Size of each segment file of the Raft log (`SegmentLog`), made zero-filled ahead of need.
+    public var logSegmentBytes: Int = 16 << 20
     /// Memtable size of each state family.
     public var stateWriteBufferBytes: Int = 64 << 20
     /// Length of the key prefix (the internal prefix byte, then the table's letter and `/`) by
@@ -55,6 +57,7 @@ public struct StorageOptions: Sendable, Hashable {
     public static var small: StorageOptions {
         var options = StorageOptions()
         options.logWriteBufferBytes = 4 << 20
+        options.logSegmentBytes = 1 << 20
         options.stateWriteBufferBytes = 8 << 20
         options.totalWriteBufferBytes = 32 << 20
         options.maxTotalWALBytes = 64 << 20

@@ -33,23 +33,22 @@ import Testing
         #expect(try storage.log.initialState().0 == HardState(term: 2, vote: 1, commit: 60))
     }
 
-    /// etcd's rule: entries and a new term or vote are synced; a hard state that only moves the
-    /// commit index is not, yet it is read back at once and after a reopen.
-    @Test func onlyACommitOnlyHardStateSkipsTheSync() throws {
+    /// Hard states alone (a new term, a vote, a commit index) are written, read back at once and
+    /// after a reopen, and checked against the log as entries are.
+    @Test func hardStatesAloneAreWrittenAndChecked() throws {
         do {
             let storage = try openStorage(directory.path)
             let log = storage.log
-            #expect(try log.appendSyncingOnlyWhenNeeded(makeEntries(1...4, term: 2), hardState: nil))
-            #expect(try log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 2, vote: 1, commit: 0)))
-            #expect(try !log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 2, vote: 1, commit: 3)))
+            try log.append(makeEntries(1...4, term: 2), hardState: nil)
+            try log.append([], hardState: HardState(term: 2, vote: 1, commit: 0))
+            try log.append([], hardState: HardState(term: 2, vote: 1, commit: 3))
             #expect(try log.initialState().0.commit == 3)
-            #expect(try log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 3, vote: 0, commit: 3)))
-            #expect(try log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 3, vote: 2, commit: 3)))
-            #expect(try log.appendSyncingOnlyWhenNeeded(makeEntries(5...5, term: 3), hardState: nil))
-            #expect(try !log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 3, vote: 2, commit: 5)))
-            // The contract's checks hold for unsynced writes too.
+            try log.append([], hardState: HardState(term: 3, vote: 0, commit: 3))
+            try log.append([], hardState: HardState(term: 3, vote: 2, commit: 3))
+            try log.append(makeEntries(5...5, term: 3), hardState: nil)
+            try log.setHardState(HardState(term: 3, vote: 2, commit: 5))
             #expect(throws: RaftStorageError.self) {
-                try log.appendSyncingOnlyWhenNeeded([], hardState: HardState(term: 3, vote: 2, commit: 6))
+                try log.append([], hardState: HardState(term: 3, vote: 2, commit: 6))
             }
             storage.close()
         }

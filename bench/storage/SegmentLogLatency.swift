@@ -1,5 +1,6 @@
 // `storage-bench --latency`: the latency of one synced append of one entry (~500 B), through the
-// segment log (preallocated segments), through RaftLogStore (RocksDB, whose WAL grows), and the
+// segment log (preallocated segments), through RaftLogStore (the node's log store: the segment
+// log behind it since format 2; before, RocksDB, whose WAL grows), and the
 // two plain-file references (a growing file, a preallocated zero-filled file), in alternating
 // slices of 100 ms so all four see the same disk conditions.
 import Foundation

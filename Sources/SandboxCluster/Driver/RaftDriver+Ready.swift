@@ -19,7 +19,8 @@ extension RaftDriver {
                 // 2. A snapshot: its state was installed (state first) before the message was
                 //    stepped, and that install moved the log too: this is a no-op check.
                 if let snapshot = ready.snapshot { try storage.log.applySnapshot(snapshot) }
-                // 3. Entries and hard state: one synced write (group commit). A hard state that
+                // 3. Entries and hard state: one synced write (group commit; the segment log
+                //    syncs every write). A hard state that
                 //    only moves the commit index, with no entries, is not written then: a commit
                 //    index is learnt again from the leader, and a restart takes the applied index
                 //    as a floor for it (`raiseStoredCommit`). It goes with the next entries.
@@ -35,10 +36,9 @@ extension RaftDriver {
                 }
                 if !ready.entries.isEmpty || hardState != nil {
                     let started = config.clock()
-                    if try storage.log.appendSyncingOnlyWhenNeeded(ready.entries, hardState: hardState) {
-                        counters.syncedLogWrites += 1
-                        counters.syncedWriteTime += config.clock() - started
-                    }
+                    try storage.log.append(ready.entries, hardState: hardState)
+                    counters.syncedLogWrites += 1
+                    counters.syncedWriteTime += config.clock() - started
                     counters.logWrites += 1
                     if let hardState {
                         writtenHardState = hardState

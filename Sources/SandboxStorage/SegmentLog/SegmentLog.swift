@@ -147,19 +147,19 @@ public final class SegmentLog: Sendable {
     }
 
     /// Restarts the log empty after `index`, whose term is `term` (a snapshot installed there);
-    /// the commit index becomes at least `index`. One record, one write: a crash leaves either
-    /// the old log or the new one.
-    public func reset(toIndex index: UInt64, term: UInt64) throws {
+    /// the commit index becomes at least `index`, and the hard state is `hardState` when given
+    /// (its commit raised likewise). One write: a crash leaves either the old log or the new one.
+    public func reset(toIndex index: UInt64, term: UInt64, hardState: HardState? = nil) throws {
         try RaftLogStorageRules.checkIndex(index)
         try withState { state in
             guard index >= state.snapshotIndex else {
                 throw RaftStorageError.snapshotOutOfDate(current: state.snapshotIndex, offered: index)
             }
             var records: [SegmentRecord] = [.reset(index: index, term: term)]
-            if state.hardState.commit < index {
-                var raised = state.hardState
-                raised.commit = index
-                records.append(.hardState(raised))
+            var next = hardState ?? state.hardState
+            next.commit = max(next.commit, index)
+            if next != state.hardState {
+                records.append(.hardState(next))
             }
             try Self.write(records, in: &state, spares: spares)
             state.collectDeadSegments()
