@@ -34,11 +34,6 @@ enum RecordCodec {
         return Entry(term: term, index: index, kind: kind, data: data)
     }
 
-    /// Verifies the record stored under log key `index` and returns its term.
-    static func verifyEntry(_ bytes: UnsafeRawBufferPointer, at index: UInt64) throws -> UInt64 {
-        try checkEntry(bytes, at: index).term
-    }
-
     private static func checkEntry(_ bytes: UnsafeRawBufferPointer, at index: UInt64) throws -> (
         kind: EntryKind, term: UInt64
     ) {

@@ -65,18 +65,4 @@ import Testing
         damaged[3] ^= 1
         #expect(throws: StorageError.self) { try RecordCodec.decodeHardState(damaged) }
     }
-
-    @Test func termIndexTracksRunsThroughTruncationAndCompaction() {
-        var terms = TermIndex()
-        for index in UInt64(1)...10 { terms.append(index: index, term: index <= 5 ? 1 : 2) }
-        #expect(terms.runs.count == 2)
-        #expect(terms.term(at: 5) == 1)
-        #expect(terms.term(at: 6) == 2)
-        terms.truncate(from: 6)
-        terms.append(index: 6, term: 3)
-        #expect(terms.term(at: 6) == 3)
-        terms.discard(before: 6)
-        #expect(terms.term(at: 6) == 3)
-        #expect(terms.term(at: 5) == nil)
-    }
 }
