@@ -245,8 +245,8 @@ let package = Package(
         .testTarget(
             name: "SandboxServerTests",
             dependencies: [
-                "SandboxServer", "SandboxState", "SandboxTransport", "SandboxSigning", "Raft", "TestSupport",
-                "ServerTestSupport", "SandboxPolicy", "JSON", "JSONSchema",
+                "SandboxServer", "SandboxState", "SandboxStorage", "SandboxTransport", "SandboxSigning", "Raft",
+                "TestSupport", "ServerTestSupport", "SandboxPolicy", "JSON", "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The SDK against live 3-node clusters (multi-process, like SandboxServerTests).

@@ -16,6 +16,9 @@ public enum SandboxServer {
         LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
         let logger = Logger(label: "sandboxd")
         if arguments.first == "recover" { return RecoverCommand.run(Array(arguments.dropFirst()), logger: logger) }
+        if arguments.first == "storage-downgrade" {
+            return StorageDowngradeCommand.run(Array(arguments.dropFirst()), logger: logger)
+        }
         var config: ServerConfig
         do {
             config = try ServerConfig(arguments: arguments, environment: environment)

@@ -103,3 +103,71 @@ extension NodeStorage {
         try fileSystem.syncDirectory(directory)
     }
 }
+
+/// What `NodeStorage.downgradeToFormat1` did.
+public struct FormatDowngrade: Sendable, Equatable {
+    /// False when the database was format 1 already (nothing done).
+    public var converted: Bool
+    public var firstIndex: UInt64
+    public var lastIndex: UInt64
+    public var hardState: HardState
+}
+
+extension NodeStorage {
+    /// Converts a stopped node's format 2 database back to format 1, for a rollback to a build
+    /// before format 2 (`sandboxd storage-downgrade`, docs/operations.md "Upgrade"): the segment
+    /// log's entries (from the first index on, after finishing a step a crash interrupted) and
+    /// hard state go back into RocksDB's `raft_log` and `raft_state`, then one synced write
+    /// records format 1, then the segment files are removed. A crash before that write leaves
+    /// format 2 (the entries already copied are ignored, and cleared by the next attempt); after
+    /// it, format 1 with leftover segment files, which a build before format 2 ignores and a
+    /// format 2 build migrates afresh.
+    public static func downgradeToFormat1(path: String, options: StorageOptions = StorageOptions()) throws
+        -> FormatDowngrade
+    {
+        let database = try Database(path: path, options: options)
+        defer { database.close() }
+        let segmentDirectory = path + "/" + segmentDirectoryName
+        switch try database.get(StorageKeys.format, in: .meta) {
+        case [formatVersion]?:
+            break
+        case [1]?:
+            return FormatDowngrade(converted: false, firstIndex: 0, lastIndex: 0, hardState: HardState())
+        case let found?:
+            throw StorageError.unsupportedFormat(found: found.first ?? 0, supported: formatVersion)
+        case nil:
+            throw StorageError.inconsistentLog("\(path) holds no node database (no format recorded)")
+        }
+        var snapshot = SnapshotMetadata()
+        if let bytes = try database.get(StorageKeys.snapshot, in: .raftState) {
+            snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
+        }
+        let segments = try SegmentLog(
+            directory: segmentDirectory, options: SegmentLogOptions(segmentBytes: options.logSegmentBytes))
+        defer { segments.close() }
+        try RaftLogStore.reconcile(segments, with: snapshot)
+        let (first, last, hardState) = (try segments.firstIndex(), try segments.lastIndex(), try segments.hardState())
+        let clear = WriteBatch(for: database)
+        try clear.deleteRange(from: StorageKeys.log(0), to: StorageKeys.log(.max), in: .raftLog)
+        try database.write(clear, durability: .unsynced)
+        var next = first
+        while next <= last {
+            let entries = try segments.entries(
+                from: next, to: min(last + 1, next + UInt64(migrationBatchEntries)), maxBytes: migrationBatchBytes)
+            let batch = WriteBatch(for: database)
+            for entry in entries {
+                try batch.put(StorageKeys.log(entry.index), RecordCodec.encode(entry), in: .raftLog)
+            }
+            try database.write(batch, durability: .unsynced)
+            next += UInt64(entries.count)
+        }
+        let switchBatch = WriteBatch(for: database)
+        try switchBatch.put(StorageKeys.hardState, RecordCodec.encode(hardState), in: .raftState)
+        try switchBatch.put(StorageKeys.format, [1], in: .meta)
+        try database.write(switchBatch, durability: .synced)
+        segments.close()
+        try removeSegmentFiles(in: segmentDirectory)
+        rmdir(segmentDirectory)
+        return FormatDowngrade(converted: true, firstIndex: first, lastIndex: last, hardState: hardState)
+    }
+}

@@ -41,16 +41,7 @@ import Testing
 
     /// `sandboxd recover ARGUMENTS`: its exit status and output.
     func recover(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LocalCluster.binary)
-        process.arguments = ["recover"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try LocalCluster.runCommand(["recover"] + arguments)
     }
 
     @Test func aSurvivorForcedIntoANewClusterKeepsEveryAcknowledgedDecisionAndTakesNewMembers() async throws {

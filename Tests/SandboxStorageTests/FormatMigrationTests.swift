@@ -115,4 +115,51 @@ import Testing
             return detail.contains("holds a Raft log but the database beside it is new")
         }
     }
+
+    /// Format 2 -> 1 (`sandboxd storage-downgrade`) -> 2: RocksDB holds what a format 1 build
+    /// reads (entries from the first index, the hard state, format 1, no segment files), and the
+    /// next open of a format 2 build gives back the same log.
+    @Test func aFormat2DatabaseGoesBackToFormat1AndForwardAgain() throws {
+        let conf = ConfState(voters: [1, 2, 3])
+        let hardState = HardState(term: 4, vote: 3, commit: 1_900)
+        let entries = makeEntries(1...1_500, term: 3) + makeEntries(1_501...2_000, term: 4)
+        do {
+            let storage = try openStorage(directory.path)
+            defer { storage.close() }
+            try storage.log.setConfState(conf)
+            try storage.log.append(entries, hardState: hardState)
+            try storage.state.apply(StateBatch(), appliedIndex: 1_800)
+            try storage.log.compact(upTo: 1_200)
+        }
+        let done = try NodeStorage.downgradeToFormat1(path: directory.path, options: .small)
+        #expect(done == FormatDowngrade(converted: true, firstIndex: 1_201, lastIndex: 2_000, hardState: hardState))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/" + NodeStorage.segmentDirectoryName))
+        do {
+            let database = try Database(path: directory.path, options: .small)
+            defer { database.close() }
+            #expect(try database.get(StorageKeys.format, in: .meta) == [1])
+            #expect(
+                try database.get(StorageKeys.hardState, in: .raftState).map(RecordCodec.decodeHardState) == hardState)
+            let cursor = try Cursor(database: database, family: .raftLog)
+            defer { cursor.close() }
+            try cursor.seekToFirst()
+            var stored: [Entry] = []
+            var more = true
+            while more {
+                more = try cursor.visit(limit: 500) { key, value in
+                    stored.append(try RecordCodec.decodeEntry(value, at: StorageKeys.logIndex(key) ?? 0))
+                    return true
+                }
+            }
+            #expect(stored == Array(entries[1_200...]))
+        }
+        #expect(try NodeStorage.downgradeToFormat1(path: directory.path, options: .small).converted == false)
+        let storage = try openStorage(directory.path)
+        defer { storage.close() }
+        let status = try storage.log.status()
+        #expect(status.hardState == hardState && status.confState == conf)
+        #expect(status.firstIndex == 1_201 && status.lastIndex == 2_000)
+        #expect(try storage.log.entries(from: 1_201, to: 2_001, maxBytes: .max) == Array(entries[1_200...]))
+        #expect(storage.state.appliedIndex() == 1_800)
+    }
 }

@@ -34,6 +34,21 @@ public final class LocalCluster: @unchecked Sendable {
 
     public static var binary: String { executable("sandboxd") }
 
+    /// `sandboxd ARGUMENTS` run to its end (a command such as `recover`): its exit status and
+    /// output (stdout and stderr together).
+    public static func runCommand(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// A product built next to the tests (`SANDBOXD` overrides sandboxd's path).
     public static func executable(_ name: String) -> String {
         if name == "sandboxd", let path = ProcessInfo.processInfo.environment["SANDBOXD"] { return path }
