@@ -92,6 +92,17 @@ import Testing
         }
     }
 
+    @Test func logSegmentsAreSixteenMiBUnlessSetWithinBounds() throws {
+        #expect(try ServerConfig(arguments: ["--node-id", "1"], environment: [:]).logSegmentBytes == 16 << 20)
+        let small = try ServerConfig(arguments: ["--node-id", "1"], environment: ["SANDBOX_LOG_SEGMENT_MB": "1"])
+        #expect(small.logSegmentBytes == 1 << 20)
+        for bad in ["0", "1025", "16.5", "lots"] {
+            #expect(throws: ConfigError.invalid("--log-segment-mb", "1 to 1024 (MiB)")) {
+                try ServerConfig(arguments: ["--node-id", "1", "--log-segment-mb", bad], environment: [:])
+            }
+        }
+    }
+
     @Test func recordedAddressesWinAndRemovedPeersAreDropped() {
         let configured: [NodeID: PeerAddress] = [
             1: PeerAddress(host: "h1", port: 1), 2: PeerAddress(host: "h2", port: 2),

@@ -34,6 +34,12 @@ extension ServerConfig {
             }
             compactionRetain = count
         }
+        if let text = values["log-segment-mb"] {
+            guard let megabytes = Int(text), (1...1024).contains(megabytes) else {
+                throw .invalid("--log-segment-mb", "1 to 1024 (MiB)")
+            }
+            logSegmentBytes = megabytes << 20
+        }
         clusterSecret = try Self.clusterSecret(values)
         try readSigningKeys(values)
         try applyTLS(values)

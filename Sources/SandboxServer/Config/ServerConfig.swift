@@ -37,6 +37,10 @@ public struct ServerConfig: Sendable, Hashable {
     /// Compact the log once it holds this many applied entries (keeping `compactionRetain`).
     public var compactionThreshold: UInt64 = 20_000
     public var compactionRetain: UInt64 = 5_000
+    /// The size of each Raft log segment file (`StorageOptions.logSegmentBytes`; 16 MiB). A new
+    /// node writes two, zero-filled, before it serves: test harnesses that start hundreds of
+    /// nodes use 1 MiB.
+    public var logSegmentBytes = 16 << 20
     /// The state machine's bounds; the open-approval caps come from the configuration and, like
     /// the signing key, must be the same on every node (they decide outcomes).
     public var stateLimits = StateLimits()
@@ -112,7 +116,8 @@ public struct ServerConfig: Sendable, Hashable {
         "statefulset": "SANDBOX_STATEFULSET", "replicas": "SANDBOX_REPLICAS", "service": "SANDBOX_SERVICE",
         "namespace": "SANDBOX_NAMESPACE", "pod-name": "HOSTNAME", "exit-with-parent": "SANDBOX_EXIT_WITH_PARENT",
         "join": "SANDBOX_JOIN", "advertise-http": "SANDBOX_ADVERTISE_HTTP", "compact-after": "SANDBOX_COMPACT_AFTER",
-        "compact-retain": "SANDBOX_COMPACT_RETAIN", "config": "SANDBOX_CONFIG",
+        "compact-retain": "SANDBOX_COMPACT_RETAIN", "log-segment-mb": "SANDBOX_LOG_SEGMENT_MB",
+        "config": "SANDBOX_CONFIG",
         "cluster-secret-file": "SANDBOX_CLUSTER_SECRET_FILE", "cluster-secret": "SANDBOX_CLUSTER_SECRET",
         "dev": "SANDBOX_DEV", "hosts-file": "SANDBOX_HOSTS_FILE", "tls-cert": "SANDBOX_TLS_CERT",
         "tls-key": "SANDBOX_TLS_KEY",

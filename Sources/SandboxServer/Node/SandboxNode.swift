@@ -46,7 +46,9 @@ public final class SandboxNode: Sendable {
         self.config = config
         joiningStatefulSet = Atomic(config.statefulSet.map { $0.isElastic || config.rejoin != nil } ?? false)
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        storage = try NodeStorage(path: config.dataDirectory)
+        var storageOptions = StorageOptions()
+        storageOptions.logSegmentBytes = config.logSegmentBytes
+        storage = try NodeStorage(path: config.dataDirectory, options: storageOptions)
         let status = try storage.log.status()
         startedEmpty = status.lastIndex == 0 && status.hardState == .empty
         if config.bootstrap, startedEmpty {
