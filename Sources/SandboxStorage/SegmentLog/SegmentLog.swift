@@ -218,6 +218,7 @@ public final class SegmentLog: Sendable {
         throws
     {
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(records.reduce(0) { $0 + $1.encodedBytesBound })
         var offsets: [Int] = []
         offsets.reserveCapacity(records.count)
         for (position, record) in records.enumerated() {

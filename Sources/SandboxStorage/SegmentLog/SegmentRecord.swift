@@ -57,6 +57,12 @@ enum SegmentRecord: Sendable, Equatable {
 
     static func entrySize(dataBytes: Int) -> Int { size(payloadBytes: entryPrefixBytes + dataBytes) }
 
+    /// At least the bytes `encode` appends (exact for an entry), to size a write's buffer once.
+    var encodedBytesBound: Int {
+        if case .entry(_, _, _, let data) = self { return Self.entrySize(dataBytes: data.count) }
+        return Self.size(payloadBytes: Self.startPayloadBytes + 1)  // the largest other record
+    }
+
     // MARK: encoding
 
     /// Appends the record to `buffer` (padded), its type flagged when it ends a write.
