@@ -27,10 +27,10 @@ def reason(thread, stack):
         if "blkdev_issue_flush" in text:
             return "log write: fdatasync, the device's cache flush"
         if "write_inode" in text or "sync_dirty_buffer" in text:
-            return "log write: fdatasync, writing the inode (the WAL grew)"
+            return "log write: fdatasync, writing the inode (the file grew, or its modification time moved)"
         return "log write: fdatasync, writing the data"
     if "RaftLogStore" in text:
-        return "log write: RocksDB write queue"
+        return "log write: other waits (the pwrite, a RocksDB write of a compaction point)"
     if "StateStore" in text:
         return "state write: RocksDB write queue (behind another thread's write)"
     if "exit_to_user_mode" in text or "reschedule_ipi" in text:
