@@ -13,7 +13,8 @@ import SandboxStorage
 ///   moves the log; `applySnapshot` follows and is then a no-op;
 /// - compaction is the log store's own (refused beyond the applied index);
 /// - a crash closes the database without flushing anything and opens it again from disk: what
-///   reached RocksDB's write-ahead log is recovered, as after a process crash (`kill -9`).
+///   reached the segment files and RocksDB's write-ahead log is recovered, as after a process
+///   crash (`kill -9`).
 public final class RocksDBNodeStore: NodeStore {
     static let hashKey = Array("simulation/hash".utf8)
 

@@ -47,10 +47,7 @@ extension NodeStorage {
     /// format 1, and the next open starts the copy again from an empty directory.
     static func migrateFromFormat1(_ database: Database, segmentDirectory: String, options: SegmentLogOptions) throws {
         try removeSegmentFiles(in: segmentDirectory)
-        var snapshot = SnapshotMetadata()
-        if let bytes = try database.get(StorageKeys.snapshot, in: .raftState) {
-            snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
-        }
+        let snapshot = try storedSnapshot(database)
         var hardState = HardState()
         if let bytes = try database.get(StorageKeys.hardState, in: .raftState) {
             hardState = try RecordCodec.decodeHardState(bytes)
@@ -90,6 +87,18 @@ extension NodeStorage {
         try switchBatch.delete(StorageKeys.hardState, in: .raftState)
         try switchBatch.put(StorageKeys.format, [formatVersion], in: .meta)
         try database.write(switchBatch, durability: .synced)
+    }
+
+    /// The compaction point's metadata in `raft_state` (none: the log starts at 1), its index
+    /// within `RaftLogStore.maxIndex`.
+    static func storedSnapshot(_ database: Database) throws -> SnapshotMetadata {
+        guard let bytes = try database.get(StorageKeys.snapshot, in: .raftState) else { return SnapshotMetadata() }
+        let snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
+        guard snapshot.index <= RaftLogStore.maxIndex else {
+            throw StorageError.corruptRecord(
+                name: "snapshot metadata", reason: "index \(snapshot.index) exceeds \(RaftLogStore.maxIndex)")
+        }
+        return snapshot
     }
 
     /// Removes the segment files (and leftovers of making one) in `directory`, if it exists.
@@ -138,10 +147,7 @@ extension NodeStorage {
         case nil:
             throw StorageError.inconsistentLog("\(path) holds no node database (no format recorded)")
         }
-        var snapshot = SnapshotMetadata()
-        if let bytes = try database.get(StorageKeys.snapshot, in: .raftState) {
-            snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
-        }
+        let snapshot = try storedSnapshot(database)
         let segments = try SegmentLog(
             directory: segmentDirectory, options: SegmentLogOptions(segmentBytes: options.logSegmentBytes))
         defer { segments.close() }

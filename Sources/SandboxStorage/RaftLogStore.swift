@@ -62,13 +62,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         if let bytes = try database.get(StorageKeys.confState, in: .raftState) {
             state.confState = try RecordCodec.decodeConfState(bytes)
         }
-        if let bytes = try database.get(StorageKeys.snapshot, in: .raftState) {
-            state.snapshot = try RecordCodec.decodeSnapshotMetadata(bytes)
-            guard state.snapshot.index <= maxIndex else {
-                throw StorageError.corruptRecord(
-                    name: "snapshot metadata", reason: "index \(state.snapshot.index) exceeds \(maxIndex)")
-            }
-        }
+        state.snapshot = try NodeStorage.storedSnapshot(database)
         try reconcile(segments, with: state.snapshot)
         return state
     }

@@ -5,7 +5,7 @@ import Raft
 /// read back and decode what was written a moment ago. A contiguous run ending at the log's last
 /// index, bounded by ``maxEntries`` and ``maxBytes`` (the oldest leave first). It only mirrors
 /// the log: an append replaces the suffix it conflicts with, compaction and a snapshot drop what
-/// they discard, and a read it cannot answer whole goes to RocksDB.
+/// they discard, and a read it cannot answer whole goes to the segment files.
 struct RecentEntries: Sendable {
     static let maxEntries = 8_192
     static let maxBytes = 8 << 20

@@ -152,7 +152,7 @@ final class ApplyWorker<Machine: ReplicatedStateMachine>: @unchecked Sendable {
 
     /// Answers the waiters whose results the machine handed out before storing them (the
     /// entry's term must match, as in `answer`): their clients need not wait for the write, nor
-    /// for an fdatasync of the log it may queue behind in RocksDB. The rest are answered by
+    /// for whatever it queues behind in RocksDB. The rest are answered by
     /// `answer` after the write (a waiter answered here ignores the second answer).
     private func answerEarly(
         _ waiting: [(index: UInt64, waiting: Waiting)], _ entries: [Entry],

@@ -1,7 +1,7 @@
 import Raft
 
-/// A Raft log in preallocated segment files (docs/storage.md, "A Raft log in segment files").
-/// Built and tested on its own; not yet behind `RaftLogStore`.
+/// A Raft log in preallocated segment files (docs/storage.md, "The Raft log in segment files"):
+/// the entries and hard state behind `RaftLogStore` since storage format 2.
 ///
 /// - Durability: `append`, `setHardState`, `compact` and `reset` each write their records with one
 ///   positional write at the tail of the last segment and one `fdatasync` before they return.
