@@ -8,15 +8,19 @@ public struct StorageOptions: Sendable, Hashable {
     public var logSegmentBytes: Int = 16 << 20
     /// Memtable size of each state family.
     public var stateWriteBufferBytes: Int = 64 << 20
-    /// Length of the key prefix (the internal prefix byte, then the table's letter and `/`) by
-    /// which a state family's memtable keeps an insertion point per prefix
-    /// (`memtable_insert_with_hint_prefix_extractor`). An insert then starts from the last one
-    /// of its table and repairs that search path from the bottom up, which costs the log of
+    /// Length of the key prefix (the internal prefix byte, the table's letter, `/` and the
+    /// key's first byte after it) by which a state family's memtable keeps an insertion point per
+    /// prefix (`memtable_insert_with_hint_prefix_extractor`). An insert then starts from the last
+    /// one of its prefix and repairs that search path from the bottom up, which costs the log of
     /// the distance between the two instead of a search from the top: apply writes each table's
     /// keys close to the previous ones (audit records and the time index in order, an agent's
-    /// keys together). 0: RocksDB's single insertion point, which is searched afresh from the
-    /// top whenever the key does not land right after the previous one.
-    public var stateInsertHintPrefixBytes: Int = 3
+    /// keys together), and the fourth byte gives each of the keys every batch rewrites
+    /// (`m/audit`, `m/clock`, `m/digest`, `m/idem`) a point of its own, right at its previous
+    /// version (with 3 they shared one and each searched across the others' versions: about
+    /// 42,000 instructions per batch, bench/README.md "State machine"). 0: RocksDB's single
+    /// insertion point, which is searched afresh from the top whenever the key does not land
+    /// right after the previous one.
+    public var stateInsertHintPrefixBytes: Int = 4
     /// Whether the writers RocksDB joins into one write group (the apply thread's unsynced state
     /// batch queued behind the Raft loop's synced log append) insert into the memtables each on
     /// its own thread at once (`allow_concurrent_memtable_write`, RocksDB's default), or the

@@ -8,12 +8,14 @@ import Testing
 @Suite struct OptionsTests {
     let directory = TemporaryDirectory("options")
 
-    @Test func stateFamiliesInsertWithOneHintPerTable() throws {
+    /// One insertion point per table and first key byte: the meta keys every batch rewrites
+    /// (`m/audit`, `m/clock`, `m/digest`, `m/idem`) each keep their own.
+    @Test func stateFamiliesInsertWithOneHintPerTableAndFirstByte() throws {
         let storage = try openStorage(directory.path)
         storage.close()
         let settings = try familySettings(in: directory.path, named: "memtable_insert_with_hint_prefix_extractor")
-        #expect(settings["state_a"] == "rocksdb.CappedPrefix.3")
-        #expect(settings["state_b"] == "rocksdb.CappedPrefix.3")
+        #expect(settings["state_a"] == "rocksdb.CappedPrefix.4")
+        #expect(settings["state_b"] == "rocksdb.CappedPrefix.4")
         // The log's keys come in order: RocksDB's own insertion point serves them.
         #expect(settings["raft_log"] == "nullptr")
         #expect(settings.count == ColumnFamily.allCases.count)

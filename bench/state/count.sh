@@ -12,6 +12,8 @@
 # With --kept DIR: the same count on a state kept by `state-bench --keep --directory DIR` (built
 # once: agents, audit records) beside a fresh state's, each run on a copy of DIR (its SST files
 # hard-linked, RocksDB never changes one in place; the rest copied), so DIR stays as it was.
+# STATE_BENCH_ARGS go to every state-bench run (e.g. "--batch 1": one decide per committed batch,
+# as at one client in the cluster; "--insert-hint 3").
 # Usage: bench/state/count.sh [--day2 | --kept DIR] [BINARY]   (default: builds state-bench in release first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,11 +34,13 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 objcopy --strip-debug "$binary" "$work/state-bench"
-symbol=$(nm "$work/state-bench" | awk '$3 ~ /0B7MachineC5applyySayAA11EntryResultVGSay4Raft0E0VGKF$/ {s = $3} END {print s}')
+# StateMachine.apply(_:computed:), which apply(_:) calls (the compiler may inline apply(_:) into
+# its callers, so it is not always a symbol of its own).
+symbol=$(nm "$work/state-bench" | awk '$3 ~ /0B7MachineC5apply_8computedSayAA11EntryResultVGSay4Raft0F0VG_yAHXEtKF$/ {s = $3} END {print s}')
 [ -n "$symbol" ] || { echo "StateMachine.apply not found in $binary" >&2; exit 1; }
 count() {
   valgrind --tool=callgrind --toggle-collect="$symbol" --callgrind-out-file="$work/out" \
-    "$work/state-bench" --directory "$work/state" "$@" >/dev/null 2>"$work/log"
+    "$work/state-bench" --directory "$work/state" "$@" ${STATE_BENCH_ARGS:-} >/dev/null 2>"$work/log"
   awk '/Collected :/ {print $NF}' "$work/log"
 }
 # A copy of the kept state to run on: hard links for the SST files, copies of the rest.
