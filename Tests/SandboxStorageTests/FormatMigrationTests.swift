@@ -110,10 +110,7 @@ import Testing
         }
         #expect {
             try openStorage(directory.path)
-        } throws: { error in
-            guard case .inconsistentLog(let detail) = error as? StorageError else { return false }
-            return detail.contains("holds a Raft log but the database beside it is new")
-        }
+        } throws: { isInconsistentLog($0, saying: "holds a Raft log but the database beside it is new") }
     }
 
     /// Format 2 -> 1 (`sandboxd storage-downgrade`) -> 2: RocksDB holds what a format 1 build

@@ -74,10 +74,7 @@ import Testing
         }
         #expect {
             try openStorage(directory.path)
-        } throws: { error in
-            guard case .inconsistentLog(let detail) = error as? StorageError else { return false }
-            return detail.contains("compacted up to 15, beyond the snapshot metadata's 0")
-        }
+        } throws: { isInconsistentLog($0, saying: "compacted up to 15, beyond the snapshot metadata's 0") }
     }
 
     @Test func anInterruptedBootstrapIsFinished() throws {

@@ -173,9 +173,6 @@ import Testing
         // Without segment 1 and 2, entries 1 to 14 are missing: the compaction point says 0.
         #expect {
             try SegmentLog(directory: directory.path, options: options)
-        } throws: { error in
-            guard case .inconsistentLog(let detail) = error as? StorageError else { return false }
-            return detail.contains("entries 1 to 14 are missing")
-        }
+        } throws: { isInconsistentLog($0, saying: "entries 1 to 14 are missing") }
     }
 }

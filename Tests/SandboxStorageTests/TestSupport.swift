@@ -7,6 +7,12 @@ func openStorage(_ path: String) throws -> NodeStorage {
     try NodeStorage(path: path, options: .small)
 }
 
+/// Whether `error` is `StorageError.inconsistentLog` saying `text` (for `#expect(...) throws:`).
+func isInconsistentLog(_ error: any Error, saying text: String) -> Bool {
+    guard case .inconsistentLog(let detail) = error as? StorageError else { return false }
+    return detail.contains(text)
+}
+
 /// Deterministic entry payloads, so a reader can recompute what should be stored.
 func payload(index: UInt64, term: UInt64, size: Int? = nil) -> [UInt8] {
     let length = size ?? Int((index &* 7 &+ term) % 200) + 16
