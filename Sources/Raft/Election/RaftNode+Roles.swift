@@ -5,6 +5,12 @@ extension RaftNode {
         if newTerm != term {
             term = newTerm
             vote = 0
+            // A heartbeat answer still in the outbox states a match with the old term's leader;
+            // once this node moves on it no longer vouches for it (it may truncate those entries
+            // before the answer leaves): the answer goes without the index.
+            for position in outbox.indices where outbox[position].kind == .heartbeatResponse {
+                outbox[position].index = 0
+            }
         }
         leader = 0
         electionElapsed = 0

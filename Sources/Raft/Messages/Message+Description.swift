@@ -12,6 +12,7 @@ extension Message: CustomStringConvertible {
             text += " commit=\(commit)"
             if readRound > 0 { text += " round=\(readRound)" }
         case .heartbeatResponse:
+            if index > 0 { text += " index=\(index)" }
             if readRound > 0 { text += " round=\(readRound)" }
         case .vote, .preVote:
             text += " log=\(logTerm)/\(index)"

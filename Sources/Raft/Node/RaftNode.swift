@@ -47,6 +47,11 @@ public final class RaftNode {
     @exclusivity(unchecked) var uncommittedBytes = 0
     /// Set by proposals: the next `ready()` sends the new entries in one append per follower.
     @exclusivity(unchecked) var needsBroadcast = false
+    /// As a follower: the highest index this node acknowledged to `leader` in `term` (an append
+    /// it accepted). Its log matches that leader's up to there for the rest of the term, so an
+    /// empty append ending there goes unanswered and heartbeat answers carry it (docs/raft.md,
+    /// "Answers that carry nothing").
+    @exclusivity(unchecked) var acknowledgedAppend = AcknowledgedAppend()
 
     @exclusivity(unchecked) var outbox: [Message] = []
     @exclusivity(unchecked) var outboxAfterPersist: [Message] = []

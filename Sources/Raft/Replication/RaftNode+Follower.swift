@@ -11,6 +11,12 @@ extension RaftNode {
         if let lastNew = log.maybeAppend(
             index: message.index, logTerm: message.logTerm, commit: message.commit, entries: message.entries)
         {
+            if message.entries.isEmpty && acknowledgedAppend.covers(lastNew, term: term, leader: message.from) {
+                // The leader was told this already (or will be, once it is durable): the append
+                // only carried a commit index. A lost answer reaches it in the next heartbeat's.
+                return
+            }
+            acknowledgedAppend.record(lastNew, term: term, leader: message.from)
             response.index = lastNew
         } else {
             // Fast back-off: tell the leader the last index whose term is at most the one it
@@ -28,6 +34,13 @@ extension RaftNode {
         log.commitTo(min(message.commit, log.lastIndex()))
         var response = outgoing(.heartbeatResponse, to: message.from)
         response.readRound = message.readRound
+        // What this node acknowledged to this leader, as far as it is durable: the match of an
+        // empty append it did not answer, or of an answer the network lost.
+        // An installed snapshot not yet persisted counts as nothing durable (the storage still
+        // holds the log it replaces).
+        let durable = log.unstable.snapshot == nil ? log.stableLastIndex : 0
+        let stable = seam.breaks(.heartbeatVouchesUnpersisted) ? log.lastIndex() : durable
+        response.index = acknowledgedAppend.durableMatch(term: term, leader: message.from, stable: stable)
         send(response)
     }
 

@@ -100,10 +100,18 @@ extension RaftNode {
             }
             return
         }
+        acceptMatch(response.index, from: response.from, pr)
+    }
+
+    /// A follower's word that its log matches ours up to `index` (an append's answer, or the
+    /// index a heartbeat's answer states): moves its progress, maybe the commit index, and keeps
+    /// its window full. Returns whether it taught anything (a new match, or the end of a probe).
+    @discardableResult
+    func acceptMatch(_ index: UInt64, from node: NodeID, _ pr: Progress) -> Bool {
         let wasPaused = pr.isPaused
         // An answer that confirms the match we probed for also ends the probe (etcd does so).
-        let confirmsProbe = pr.state == .probe && pr.match == response.index
-        guard pr.maybeUpdate(response.index) || confirmsProbe else { return }
+        let confirmsProbe = pr.state == .probe && pr.match == index
+        guard pr.maybeUpdate(index) || confirmsProbe else { return false }
         switch pr.state {
         case .probe:
             pr.becomeReplicate()
@@ -113,26 +121,34 @@ extension RaftNode {
                 pr.becomeReplicate()
             }
         case .replicate:
-            pr.inflights.free(upTo: response.index)
+            pr.inflights.free(upTo: index)
         }
         if maybeCommit() {
             needsBroadcast = true
         } else if wasPaused && !needsBroadcast {
-            sendAppend(to: response.from)
+            sendAppend(to: node)
         }
         // Pipelining: keep the follower's window full (bounded by the in-flight limits).
         var sent = 0
-        while sent < config.limits.maxInflightMessages && sendAppend(to: response.from, sendIfEmpty: false) {
+        while sent < config.limits.maxInflightMessages && sendAppend(to: node, sendIfEmpty: false) {
             sent += 1
         }
-        if response.from == transferTarget && pr.match == log.lastIndex() {
-            send(outgoing(.timeoutNow, to: response.from))
+        if node == transferTarget && pr.match == log.lastIndex() {
+            send(outgoing(.timeoutNow, to: node))
         }
+        return true
     }
 
     func handleHeartbeatResponse(_ response: Message) {
         guard let pr = progress[response.from] else { return }
         pr.recentActive = true
+        // A follower leaves an empty append unanswered when it answered its index before
+        // (RaftNode+Follower.swift); what it acknowledged comes here instead, so a lost answer
+        // costs a heartbeat interval, not the follower's place in the quorum.
+        if response.index > 0 && acceptMatch(response.index, from: response.from, pr) {
+            if response.readRound > 0 { acknowledgeReadRound(response.readRound, from: response.from) }
+            return
+        }
         pr.probeSent = false
         if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
         if pr.match < log.lastIndex() { sendAppend(to: response.from) }

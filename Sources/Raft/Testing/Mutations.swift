@@ -33,6 +33,9 @@
     public static let leaderIgnoresCheckQuorum = Mutations(rawValue: 1 << 9)
     /// The simulated runtime (not the core) sends `messagesAfterPersist` before persisting.
     public static let runtimeSendsBeforePersist = Mutations(rawValue: 1 << 10)
+    /// A follower's heartbeat answer states the index it acknowledged to the leader even where
+    /// its log is not durable yet (uncapped by the stable index).
+    public static let heartbeatVouchesUnpersisted = Mutations(rawValue: 1 << 11)
 
     /// Every mutation with its command-line name, in a fixed order.
     public static let all: [(name: String, mutation: Mutations)] = [
@@ -47,6 +50,7 @@
         ("accept-append-from-older-term", .acceptAppendFromOlderTerm),
         ("leader-ignores-check-quorum", .leaderIgnoresCheckQuorum),
         ("runtime-sends-before-persist", .runtimeSendsBeforePersist),
+        ("heartbeat-vouches-unpersisted", .heartbeatVouchesUnpersisted),
     ]
 
     /// The mutation called `name` on the command line.

@@ -9,17 +9,18 @@ extension Simulation {
         for message in messages {
             guard violation == nil, let sender = node(message.from) else { return }
             if let problem = durabilityProblem(message, from: sender) { return fail(.durability, problem) }
-            if message.kind == .appendResponse && !message.reject { recordAcknowledgement(message, from: sender) }
+            if message.isAcknowledgement { recordAcknowledgement(message, from: sender) }
         }
     }
 
-    /// Durability at send time: an append acknowledgement vouches for the entries up to its
+    /// Durability at send time: an append acknowledgement (or a heartbeat answer stating an
+    /// index) vouches for the entries up to its
     /// index as the sender's log holds them; a vote (and a vote request, the candidate's own
     /// vote) vouches for the term and the vote. Both must already be in the sender's storage.
     func durabilityProblem(_ message: Message, from sender: SimulatedNode) -> String? {
         let storage = sender.storage
         switch message.kind {
-        case .appendResponse where !message.reject && message.index > 0:
+        case .appendResponse where !message.reject && message.index > 0, .heartbeatResponse where message.index > 0:
             // An acknowledgement of an older term than the stored one: a newer leader truncated
             // the entries before they were persisted. Harmless: the older term's leader cannot
             // commit with it (a voter of the newer term that acknowledged first would hold the
@@ -130,5 +131,17 @@ extension Simulation {
     /// Records what a leader accepted, for the origin check.
     func recordProposal(_ data: [UInt8], term: UInt64, index: UInt64) {
         proposals[data, default: []].append(ProposalOrigin(term: term, index: index))
+    }
+}
+
+extension Message {
+    /// An answer by which a follower vouches that its log matches the leader's up to `index`:
+    /// an accepted append, or a heartbeat answer stating what the follower acknowledged before.
+    var isAcknowledgement: Bool {
+        switch kind {
+        case .appendResponse: return !reject
+        case .heartbeatResponse: return index > 0
+        default: return false
+        }
     }
 }

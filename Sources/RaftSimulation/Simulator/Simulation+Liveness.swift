@@ -27,6 +27,13 @@ extension Simulation {
             {
                 probe = nil  // the proposer stopped leading (maybe removed itself): propose again
             }
+            if let current = probe, let newest = leaders.first?.raft, newest.term > current.term {
+                // A leader of a newer term exists. Without CheckQuorum and PreVote nothing makes
+                // an older one step down when the newer configuration left it out (it was
+                // removed, its log too short to learn it) and the newer leader sends it nothing:
+                // it leads an empty quorum for ever. Progress is the newest leader's to make.
+                probe = nil
+            }
             if probe == nil, let leaderNode = leaders.first, let raft = leaderNode.raft {
                 nextPayload += 1
                 let payload = Array("liveness\(nextPayload)".utf8)

@@ -39,6 +39,7 @@ import Testing
             expected: [.committedEntryKept, .ownTermEntryKept, .stateMachineSafety], catches: 5),
         Case(name: "leader-ignores-check-quorum", expected: [.availability], catches: 5),
         Case(name: "runtime-sends-before-persist", expected: [.durability], catches: 5),
+        Case(name: "heartbeat-vouches-unpersisted", expected: [.durability], catches: 5),
     ]
 
     @Test func everyMutationHasACase() {
