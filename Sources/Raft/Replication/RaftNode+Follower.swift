@@ -52,6 +52,9 @@ extension RaftNode {
         } else {
             response.index = log.committed
         }
+        // Up to there this log matches the leader's (its snapshot, or committed entries): later
+        // heartbeat answers state it once durable, and an empty append ending there repeats it.
+        acknowledgedAppend.record(response.index, term: term, leader: message.from)
         send(response)
     }
 

@@ -37,7 +37,10 @@ extension RaftNode {
             case .snapshot:
                 _ = invariants.require(false, "append sent to a follower waiting for a snapshot")
             }
-        } else if pr.state == .probe {
+        } else if pr.state == .probe && previousIndex != pr.match {
+            // An empty probe at the acknowledged match goes unanswered (a follower does not
+            // repeat an acknowledgement, RaftNode+Follower.swift): it does not pause the
+            // follower, so the next entries go out at once and their answer ends the probe.
             pr.probeSent = true
         }
         send(append)
@@ -100,17 +103,21 @@ extension RaftNode {
             }
             return
         }
-        acceptMatch(response.index, from: response.from, pr)
+        acceptMatch(response.index, from: response.from, pr, inHeartbeatAnswer: false)
     }
 
     /// A follower's word that its log matches ours up to `index` (an append's answer, or the
     /// index a heartbeat's answer states): moves its progress, maybe the commit index, and keeps
     /// its window full. Returns whether it taught anything (a new match, or the end of a probe).
     @discardableResult
-    func acceptMatch(_ index: UInt64, from node: NodeID, _ pr: Progress) -> Bool {
+    func acceptMatch(_ index: UInt64, from node: NodeID, _ pr: Progress, inHeartbeatAnswer: Bool) -> Bool {
         let wasPaused = pr.isPaused
-        // An answer that confirms the match we probed for also ends the probe (etcd does so).
-        let confirmsProbe = pr.state == .probe && pr.match == index
+        // An answer that confirms the match we probed for also ends the probe (etcd does so). A
+        // heartbeat answer is no answer to the probe: it ends it only if it reaches the probe's
+        // position (after a snapshot the probe starts past the match, and a stale index would
+        // take `next` back behind the compacted log).
+        let confirmsProbe =
+            pr.state == .probe && pr.match == index && (!inHeartbeatAnswer || index + 1 >= pr.next)
         guard pr.maybeUpdate(index) || confirmsProbe else { return false }
         switch pr.state {
         case .probe:
@@ -142,16 +149,16 @@ extension RaftNode {
     func handleHeartbeatResponse(_ response: Message) {
         guard let pr = progress[response.from] else { return }
         pr.recentActive = true
+        pr.probeSent = false
+        if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
         // A follower leaves an empty append unanswered when it answered its index before
         // (RaftNode+Follower.swift); what it acknowledged comes here instead, so a lost answer
         // costs a heartbeat interval, not the follower's place in the quorum.
-        if response.index > 0 && acceptMatch(response.index, from: response.from, pr) {
-            if response.readRound > 0 { acknowledgeReadRound(response.readRound, from: response.from) }
-            return
+        if response.index > 0 && acceptMatch(response.index, from: response.from, pr, inHeartbeatAnswer: true) {
+            // It moved the progress and refilled the window.
+        } else if pr.match < log.lastIndex() {
+            sendAppend(to: response.from)
         }
-        pr.probeSent = false
-        if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
-        if pr.match < log.lastIndex() { sendAppend(to: response.from) }
         if response.readRound > 0 { acknowledgeReadRound(response.readRound, from: response.from) }
     }
 

@@ -17,6 +17,14 @@ import Testing
         return (node, storage)
     }
 
+    /// Three voters, leader 1, with `data` committed and acknowledged everywhere.
+    func clusterThatCommitted(_ data: String) throws -> ManualCluster {
+        let cluster = electedCluster(3)
+        try cluster.node(1).propose(bytes(data))
+        cluster.stabilize()
+        return cluster
+    }
+
     func answers(_ messages: [Message]) -> [Message] { messages.filter { $0.kind == .appendResponse } }
 
     /// Leader 1 of term 1 sends `node` the entry 1/`index` after 1/`index - 1`.
@@ -57,6 +65,23 @@ import Testing
         node.advance(ready)
         node.step(Message(kind: .heartbeat, from: 1, to: 2, term: 1, commit: 1))
         #expect(try heartbeatAnswer(try persist(node, storage)).index == 3)
+    }
+
+    @Test func anInstalledSnapshotIsWhatHeartbeatAnswersStateOnceDurable() throws {
+        let (node, storage) = try followerHoldingOneEntry()
+        let snapshot = Snapshot(
+            metadata: SnapshotMetadata(index: 10, term: 1, conf: ConfState(voters: [1, 2, 3])), data: bytes("state@10"))
+        node.step(Message(kind: .snapshot, from: 1, to: 2, term: 1, snapshot: snapshot))
+        // Not persisted yet: the answer to a heartbeat states nothing (the storage holds the old log).
+        node.step(Message(kind: .heartbeat, from: 1, to: 2, term: 1, commit: 1))
+        let ready = node.ready()
+        #expect(try heartbeatAnswer(ready.messages).index == 0)
+        try storage.installSnapshotState(try #require(ready.snapshot))
+        try storage.applySnapshot(try #require(ready.snapshot))
+        node.advance(ready)
+        #expect(answers(ready.messagesAfterPersist).map(\.index) == [10])
+        node.step(Message(kind: .heartbeat, from: 1, to: 2, term: 1, commit: 10))
+        #expect(try heartbeatAnswer(try persist(node, storage)).index == 10)
     }
 
     @Test func anotherLeaderOrTermGetsItsAnswer() throws {
@@ -123,14 +148,71 @@ import Testing
     }
 
     @Test func aProbeEndsOnAHeartbeatAnswerStatingTheMatch() throws {
-        let cluster = electedCluster(3)
-        try cluster.node(1).propose(bytes("p"))
-        cluster.stabilize()
+        let cluster = try clusterThatCommitted("p")
         cluster.node(1).reportUnreachable(2)
         #expect(cluster.node(1).replicationState(of: 2)?.state == .probe)
         // The probe is an empty append at the match, which node 2 acknowledged before: no answer.
         cluster.tick(1)
         cluster.stabilize()
         #expect(cluster.node(1).replicationState(of: 2)?.state == .replicate)
+    }
+
+    @Test func anEmptyProbeAtTheMatchDoesNotPauseTheFollower() throws {
+        let cluster = electedCluster(3)
+        try cluster.node(1).propose(bytes("q"))
+        cluster.processReady(1)
+        cluster.deliverMessages(to: 2)
+        cluster.processReady(2)
+        cluster.deliverMessages(to: 1)  // node 2 acknowledged q: with the leader's copy, committed
+        cluster.node(1).reportUnreachable(2)
+        cluster.recordsTranscript = true
+        cluster.processReady(1)  // the commit goes out: to node 2 an empty probe at its match
+        try cluster.node(1).propose(bytes("r"))
+        cluster.processReady(1)
+        let sent = cluster.takeTranscript().filter { $0.contains("Send 1->2 append") }
+        #expect(sent.count == 2)
+        #expect(sent.last?.contains(":r]") == true)  // r went out at once, not after a heartbeat
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 2)?.state == .replicate)
+        #expect(cluster.node(2).commitIndex == cluster.node(1).lastIndex)
+    }
+
+    @Test func aStaleHeartbeatIndexDoesNotTakeAProbeBackBehindASnapshot() throws {
+        let cluster = try clusterThatCommitted("seen")
+        let acknowledged = cluster.node(1).lastIndex
+        // Node 3 is cut off in the same term while the leader moves on and compacts its log.
+        cluster.isolate(3)
+        for number in 1...4 { try cluster.node(1).propose(bytes("s\(number)")) }
+        cluster.stabilize()
+        let member = cluster.members[1]!
+        try member.storage.createSnapshot(
+            at: member.appliedIndex, conf: cluster.node(1).confState, data: bytes("state"))
+        try member.storage.compact(upTo: member.appliedIndex)
+        cluster.heal()
+        cluster.dropFilter = { $0.kind == .snapshot }
+        cluster.tick(1)
+        cluster.stabilize()
+        #expect(cluster.node(1).replicationState(of: 3)?.state == .snapshot)
+        // The runtime reports the stream done; the leader probes past the snapshot.
+        cluster.node(1).reportSnapshot(to: 3, failed: false)
+        #expect(cluster.node(1).replicationState(of: 3)?.next == member.appliedIndex + 1)
+        // Node 3 never got the snapshot: its heartbeat answer states what it acknowledged
+        // before the cut, the leader's match for it.
+        cluster.tick(1)
+        cluster.processReady(1)
+        cluster.deliverMessages(to: 3)
+        cluster.processReady(3)
+        let answer = try #require(cluster.discardMessages(to: 1) { $0.kind == .heartbeatResponse }.first)
+        #expect(answer.index == acknowledged)
+        cluster.node(1).step(answer)
+        let progress = try #require(cluster.node(1).replicationState(of: 3))
+        #expect(progress.state == .probe)
+        #expect(progress.next == member.appliedIndex + 1)
+        cluster.dropFilter = nil
+        for _ in 0..<12 {
+            cluster.tick(1)
+            cluster.stabilize()
+        }
+        #expect(cluster.node(3).commitIndex == cluster.node(1).commitIndex)
     }
 }
