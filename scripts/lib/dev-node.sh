@@ -9,6 +9,7 @@
 start_dev_node() {
   local sandboxd=${SANDBOXD:-.build/debug/sandboxd} port attempt
   DEV_LOG=$(mktemp)
+  DEV_PID=""
   trap 'kill "$DEV_PID" 2>/dev/null; wait "$DEV_PID" 2>/dev/null; rm -f "$DEV_LOG"' EXIT
   for attempt in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 12700))

@@ -6,7 +6,7 @@
 /// things safe: leaving an empty append that ends exactly there unanswered (the answer would
 /// repeat one already given or queued behind persistence), and stating the index, capped at
 /// what is durable, in a heartbeat answer.
-struct AcknowledgedAppend: Equatable {
+struct AcknowledgedAppend {
     var term: UInt64 = 0
     var leader: NodeID = 0
     var index: UInt64 = 0

@@ -35,9 +35,9 @@ extension RaftNode {
         var response = outgoing(.heartbeatResponse, to: message.from)
         response.readRound = message.readRound
         // What this node acknowledged to this leader, as far as it is durable: the match of an
-        // empty append it did not answer, or of an answer the network lost.
-        // An installed snapshot not yet persisted counts as nothing durable (the storage still
-        // holds the log it replaces).
+        // empty append it did not answer, or of an answer the network lost. An installed
+        // snapshot not yet persisted counts as nothing durable (the storage still holds the log
+        // it replaces).
         let durable = log.unstable.snapshot == nil ? log.stableLastIndex : 0
         let stable = seam.breaks(.heartbeatVouchesUnpersisted) ? log.lastIndex() : durable
         response.index = acknowledgedAppend.durableMatch(term: term, leader: message.from, stable: stable)
