@@ -180,17 +180,23 @@ import Testing
         // Half a body, then nothing: 408 once `APILimits.bodyDeadline` (30 s) passed, and closed,
         // on the fast path and on the router's (a query string), both waited for at once. The
         // idle timeout (35 s) must not close either first: at 30 s it did, silently.
+        // Each connection blocks a thread of its own for 30 s, not one of the test process's
+        // cooperative threads (two on these machines: both blocked would stall every other
+        // test, and a connection's task queued behind them started 15 s late, which counted in
+        // its wait when the wait ran from before the tasks); its wait runs from its own send.
         let paths = ["/v1/decisions", "/v1/decisions?via=router"]
-        let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: (String, RawConnection.Answer, Duration, Bool).self) {
             group in
             for path in paths {
                 group.addTask {
-                    let slow = try RawConnection(port: cluster.base, timeout: 50)
-                    defer { slow.close() }
-                    try slow.send(String(Self.decision("slow-\(path)", path: path).dropLast(5)))
-                    let late = try slow.responses(1)[0]
-                    return (path, late, ContinuousClock.now - started, slow.isClosedByPeer())
+                    try await onThreadOfItsOwn {
+                        let slow = try RawConnection(port: cluster.base, timeout: 50)
+                        defer { slow.close() }
+                        let sent = ContinuousClock.now
+                        try slow.send(String(Self.decision("slow-\(path)", path: path).dropLast(5)))
+                        let late = try slow.responses(1)[0]
+                        return (path, late, ContinuousClock.now - sent, slow.isClosedByPeer())
+                    }
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -201,6 +207,14 @@ import Testing
             #expect(waited > .seconds(25) && waited < .seconds(45), "\(path): answered after \(waited)")
             #expect(closed, "\(path): the connection is closed after the 408")
         }
+    }
+}
+
+/// `body`'s result, run on a thread of its own: for blocking calls that wait long (a read of
+/// 30 s), which on one of the cooperative pool's few threads would stall every other task.
+func onThreadOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
