@@ -71,7 +71,9 @@ let package = Package(
             dependencies: ["JSON", "SandboxPolicy", "Raft", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: storage
-        .systemLibrary(name: "CRocksDB", pkgConfig: "rocksdb", providers: [.apt(["librocksdb-dev"])]),
+        // Linked statically (Sources/CRocksDB/module.modulemap): no pkg-config, whose flags name
+        // the shared library.
+        .systemLibrary(name: "CRocksDB", providers: [.apt(["librocksdb-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
         // The state machine's storage protocol on the RocksDB state store.

@@ -7,6 +7,10 @@ struct LoadResult {
     var failures = 0
     var seconds = 0.0
     var latencies = Histogram<UInt64>(highestTrackableValue: 60_000_000)
+    /// The same latencies by the node (its port) that answered: a follower's clients wait for
+    /// two more hops than the leader's (forwarding, then the commit), so the two paths' tails
+    /// are told apart.
+    var byPort: [UInt16: Histogram<UInt64>] = [:]
     /// The longest time a client went without a success (microseconds), measured over the run.
     var longestGapMicros: UInt64 = 0
 
@@ -14,6 +18,9 @@ struct LoadResult {
         operations += other.operations
         failures += other.failures
         latencies.add(other.latencies)
+        for (port, histogram) in other.byPort {
+            byPort[port, default: Histogram<UInt64>(highestTrackableValue: 60_000_000)].add(histogram)
+        }
         longestGapMicros = max(longestGapMicros, other.longestGapMicros)
     }
 }
@@ -30,6 +37,10 @@ struct LoadRun {
     var duration: Double
     var timeoutMillis: Int
     var run: String
+    /// Operations slower than this (ms) are printed to standard error as they end, with when
+    /// they began (ms after the measurement started) and the node: whether slow operations come
+    /// alone or in bursts across every client (0: none printed).
+    var slowMillis = 0
 
     func execute() -> LoadResult {
         let total = Totals()
@@ -82,6 +93,14 @@ struct LoadRun {
             if done, began >= measureFrom, finished <= end {
                 result.operations += 1
                 _ = result.latencies.record((finished - began) / 1000)
+                _ = result.byPort[ports[node], default: Histogram<UInt64>(highestTrackableValue: 60_000_000)]
+                    .record((finished - began) / 1000)
+                if slowMillis > 0, finished - began > UInt64(slowMillis) * 1_000_000 {
+                    let line =
+                        "slow began_ms=\((began - measureFrom) / 1_000_000) latency_ms=\((finished - began) / 1_000_000)"
+                        + " node=\(ports[node]) client=\(client)\n"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
             }
             if done, finished >= measureFrom {
                 result.longestGapMicros = max(result.longestGapMicros, (min(finished, end) - lastSuccess) / 1000)
