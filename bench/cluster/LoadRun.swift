@@ -38,8 +38,9 @@ struct LoadRun {
     var timeoutMillis: Int
     var run: String
     /// Operations slower than this (ms) are printed to standard error as they end, with when
-    /// they began (ms after the measurement started) and the node: whether slow operations come
-    /// alone or in bursts across every client (0: none printed).
+    /// they began (ms after the measurement started, and on CLOCK_MONOTONIC, to line them up with
+    /// `perf record -k CLOCK_MONOTONIC` or other samplers) and the node: whether slow operations
+    /// come alone or in bursts across every client (0: none printed).
     var slowMillis = 0
 
     func execute() -> LoadResult {
@@ -98,7 +99,7 @@ struct LoadRun {
                 if slowMillis > 0, finished - began > UInt64(slowMillis) * 1_000_000 {
                     let line =
                         "slow began_ms=\((began - measureFrom) / 1_000_000) latency_ms=\((finished - began) / 1_000_000)"
-                        + " node=\(ports[node]) client=\(client)\n"
+                        + " node=\(ports[node]) client=\(client) monotonic_ms=\(began / 1_000_000)\n"
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             }

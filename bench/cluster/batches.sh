@@ -5,20 +5,19 @@
 # writes are the apply threads' state batches (and a compaction point's write now and then), and
 # decisions per write is how many decides one committed batch holds on a node (three nodes: 3 /
 # writes per decision). Context switches and CPU time per decision beside it. Needs perf with
-# uprobes (root); the probe is removed on exit. The environment goes to run.sh (SKIP_BUILD=1...).
+# uprobes (root) and tracefs (bench/cluster/uprobes.sh); the probe is removed on exit. The environment goes to run.sh (SKIP_BUILD=1...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-64}
-library=$(ldconfig -p | awk '/librocksdb\.so[^ ]* / {print $NF; exit}')
-[ -n "$library" ] || { echo "librocksdb not found" >&2; exit 1; }
-perf probe -q -d 'probe_librocksdb:rocksdb_write' 2>/dev/null || true
-perf probe -q -x "$library" rocksdb_write
-trap 'perf probe -q -d "probe_librocksdb:rocksdb_write" 2>/dev/null || true' EXIT
+source bench/cluster/uprobes.sh
+group=sandbox_batches_$$
+trap 'remove_uprobes "$group" rocksdb_write' EXIT
+add_uprobe "$group" rocksdb_write rocksdb_write
 source bench/cluster/level.sh
 start_level batches "$clients"
 # start_level's trap (the run stopped, its folder removed) and the probe removed.
-trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"; perf probe -q -d "probe_librocksdb:rocksdb_write" 2>/dev/null || true' EXIT
-perf stat -x, -o "$out/stat" -p "$pids" -e probe_librocksdb:rocksdb_write,context-switches,task-clock \
+trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"; remove_uprobes "$group" rocksdb_write' EXIT
+perf stat -x, -o "$out/stat" -p "$pids" -e "$group:rocksdb_write",context-switches,task-clock \
     -- sleep 10 >/dev/null 2>&1
 wait "$runner"
 runner=""

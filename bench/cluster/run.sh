@@ -11,7 +11,8 @@
 # the servers' logs and data: the work folder is printed at the end), SANDBOXD_ARGS (more flags for
 # every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot),
 # BENCH_WORK_ROOT (/tmp: where the servers' data goes; /dev/shm takes the disk's fdatasync out of
-# both systems' figures, to see what the software itself costs).
+# both systems' figures, to see what the software itself costs), CLUSTER_BENCH_ARGS (more flags for
+# the load generator's levels, e.g. "--slow-ms 25": each slower operation on standard error).
 # Every process started is stopped by its PID on exit; the run takes about 4.5 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
@@ -144,7 +145,7 @@ levels() {  # name leader-function port-function load-args...: each level's line
             fi
             before=$(cpu_ticks "$name")
             line=$("$BENCH" "$@" "${ports[@]}" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" \
-                --run "$name-$clients-$on-$$")
+                --run "$name-$clients-$on-$$" ${CLUSTER_BENCH_ARGS:-})
             after=$(cpu_ticks "$name")
             ops=$(echo "$line" | sed 's/.* ops=\([0-9]*\).*/\1/')
             # Warm-up included in the CPU, excluded from ops: scale the ticks to the measured share.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/state/groups.sh [CLIENTS]: how the state machine's writes meet RocksDB's write groups in
 # the cluster. One sandboxd level of bench/cluster/run.sh (bench/cluster/level.sh: ONLY=sandboxd,
-# 20 s measured) with uprobes on librocksdb counted by thread for 4 s (`perf stat --per-thread`):
+# 20 s measured) with uprobes on RocksDB (linked into sandboxd) counted by thread for 4 s (`perf stat --per-thread`):
 # writes (DBImpl::WriteImpl), memtable inserts of a writer's own batch in a concurrent group
 # (WriteBatchInternal::InsertInto(Writer*)), of a group's batches by its leader, serially, with the
 # insertion hints (InsertInto(WriteGroup&)), and concurrent groups launched
@@ -11,27 +11,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 clients=${1:-64}
-library=$(ldd .build/release/sandboxd | awk '/librocksdb/ {print $3}')
-events=/sys/kernel/tracing/uprobe_events
+source bench/cluster/uprobes.sh
 group=sandbox_groups_$$
 declare -A symbols=(
     [writes]=_ZN7rocksdb6DBImpl9WriteImplE
     [concurrent_inserts]=_ZN7rocksdb18WriteBatchInternal10InsertIntoEPNS_11WriteThread6WriterE
     [serial_inserts]=_ZN7rocksdb18WriteBatchInternal10InsertIntoERNS_11WriteThread10WriteGroupE
     [concurrent_groups]=_ZN7rocksdb11WriteThread29LaunchParallelMemTableWritersE)
-remove_probes() {
-    local name
-    for name in "${!symbols[@]}"; do echo "-:$group/$name" >>"$events" 2>/dev/null || true; done
-}
+remove_probes() { remove_uprobes "$group" "${!symbols[@]}"; }
 trap remove_probes EXIT
-for name in "${!symbols[@]}"; do
-    # The symbol's file offset: its address less its segment's address plus the segment's offset.
-    offset=$(nm -D "$library" | awk -v s="${symbols[$name]}" 'index($3, s) == 1 && !found {print $1; found = 1}')
-    [ -n "$offset" ] || { echo "no ${symbols[$name]}... in $library" >&2; exit 1; }
-    read -r segment_offset segment_address < <(readelf -lW "$library" | awk '$1 == "LOAD" && / R E / {print $2, $3}')
-    offset=$(printf '0x%x' $((16#$offset - segment_address + segment_offset)))
-    echo "p:$group/$name $library:$offset" >>"$events"
-done
+for name in "${!symbols[@]}"; do add_uprobe "$group" "$name" "${symbols[$name]}"; done
 source bench/cluster/level.sh
 start_level groups "$clients"
 trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"; remove_probes' EXIT
