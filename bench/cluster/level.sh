@@ -4,7 +4,7 @@
 # (the three sandboxd of this checkout, comma-separated), then waits for readiness and warm-up.
 start_level() {
     local name=$1 clients=$2 binary
-    binary=$(readlink -f .build/release/sandboxd)  # /proc/PID/exe names the resolved path
+    binary=$(readlink -f "${SANDBOXD:-.build-shipped/release/sandboxd}")  # /proc/PID/exe names the resolved path
     out=$(mktemp -d "/tmp/cluster-$name.XXXXXX")
     runner=""
     trap '[ -z "$runner" ] || kill "$runner" 2>/dev/null || true; rm -rf "$out"' EXIT

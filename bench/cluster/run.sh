@@ -12,7 +12,9 @@
 # every sandboxd, e.g. "--compact-after 2000" to make restarted nodes catch up by snapshot),
 # BENCH_WORK_ROOT (/tmp: where the servers' data goes; /dev/shm takes the disk's fdatasync out of
 # both systems' figures, to see what the software itself costs), CLUSTER_BENCH_ARGS (more flags for
-# the load generator's levels, e.g. "--slow-ms 25": each slower operation on standard error).
+# the load generator's levels, e.g. "--slow-ms 25": each slower operation on standard error),
+# SANDBOXD (the sandboxd binary, .build-shipped/release/sandboxd: the node image's build; to compare
+# builds in alternating runs). The first build of the shipped sandboxd takes about 20 minutes.
 # Every process started is stopped by its PID on exit; the run takes about 4.5 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
@@ -25,6 +27,12 @@ TRIALS=${TRIALS:-5}
 FAILOVER_DURATION=${FAILOVER_DURATION:-8}
 BASE=${BENCH_BASE_PORT:-18480}
 ONLY=${ONLY:-}
+# sandboxd as the node image ships it (deploy/docker/Dockerfile): release, the Swift runtime linked
+# statically, built in a scratch folder of its own so that it does not rebuild the other release
+# products (whose runtime is shared) on every switch. About 5% less CPU per decision than the
+# shared runtime (bench/README.md, "The shipped build").
+SHIPPED_SCRATCH=.build-shipped
+SANDBOXD=${SANDBOXD:-$SHIPPED_SCRATCH/release/sandboxd}
 work=$(mktemp -d "${BENCH_WORK_ROOT:-/tmp}/cluster-bench.XXXXXX")
 results=$work/results
 declare -A PID=()
@@ -38,7 +46,8 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    swift build -c release --product sandboxd >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+    swift build -c release --static-swift-stdlib --scratch-path "$SHIPPED_SCRATCH" --product sandboxd \
+        >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
     swift build -c release --product cluster-bench >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 fi
 if ! command -v etcd >/dev/null; then
@@ -68,7 +77,7 @@ sd_port() { echo $((BASE + $1 - 1)); }
 sd_start() {
     [ -f "$work/signing.key" ] || head -c 32 /dev/urandom | base64 >"$work/signing.key"
     local n=$1 peers="1=127.0.0.1:$((BASE + 10)),2=127.0.0.1:$((BASE + 11)),3=127.0.0.1:$((BASE + 12))"
-    .build/release/sandboxd --node-id "$n" --data-dir "$work/sandboxd-$n" --http "127.0.0.1:$(sd_port "$n")" \
+    "$SANDBOXD" --node-id "$n" --data-dir "$work/sandboxd-$n" --http "127.0.0.1:$(sd_port "$n")" \
         --peer-listen "127.0.0.1:$((BASE + 10 + n - 1))" --peers "$peers" --cluster-id bench --bootstrap \
         --admin-token bench-admin-token --signing-key-file "$work/signing.key" --exit-with-parent $$ \
         ${SANDBOXD_ARGS:-} >>"$work/sandboxd-$n.log" 2>&1 </dev/null &

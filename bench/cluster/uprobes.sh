@@ -5,8 +5,8 @@
 # add_uprobe GROUP NAME SYMBOL-PREFIX: probe the first symbol starting with SYMBOL-PREFIX as the
 # event GROUP:NAME; remove_uprobes GROUP NAME...: remove them (also when never added).
 UPROBE_EVENTS=/sys/kernel/tracing/uprobe_events
-UPROBE_BINARY=$(readlink -f .build/release/sandboxd)
-[ -x "$UPROBE_BINARY" ] || { echo "no .build/release/sandboxd (build it, or run run.sh once)" >&2; exit 1; }
+UPROBE_BINARY=$(readlink -f "${SANDBOXD:-.build-shipped/release/sandboxd}")
+[ -x "$UPROBE_BINARY" ] || { echo "no $UPROBE_BINARY (run bench/cluster/run.sh once to build it)" >&2; exit 1; }
 
 add_uprobe() {
     local group=$1 name=$2 symbol=$3 address segment_offset segment_address
