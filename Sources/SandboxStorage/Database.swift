@@ -53,6 +53,7 @@ final class Database: @unchecked Sendable {
         rocksdb_options_set_wal_recovery_mode(dbOptions, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
         rocksdb_options_set_use_fsync(dbOptions, 0)
         rocksdb_options_set_bytes_per_sync(dbOptions, 1 << 20)
+        rocksdb_options_set_wal_bytes_per_sync(dbOptions, options.walBytesPerSync)
         rocksdb_options_set_max_total_wal_size(dbOptions, UInt64(options.maxTotalWALBytes))
         rocksdb_options_set_db_write_buffer_size(dbOptions, options.totalWriteBufferBytes)
         rocksdb_options_set_max_background_jobs(dbOptions, Int32(options.backgroundJobs))

@@ -40,6 +40,14 @@ public struct StorageOptions: Sendable, Hashable {
     /// WAL size that forces the families holding the oldest WAL to flush, so a rarely written
     /// family (raft_state) never pins gigabytes of WAL.
     public var maxTotalWALBytes: Int = 256 << 20
+    /// RocksDB starts the write-back of its WAL each time this many bytes were appended to it
+    /// (`wal_bytes_per_sync`: `sync_file_range` without waiting, from the writing thread), so
+    /// the state machine's unsynced batches reach the disk as they come. A synced RocksDB write
+    /// (the log's compaction point, on the Raft loop) syncs the WAL, and with it every byte of
+    /// those batches still in the page cache: left to the kernel's periodic write-back, 5 s of
+    /// them, which held every node's Raft loop 20-40 ms at each compaction (bench/README.md,
+    /// "Bursts of slow decisions"). 0: off.
+    public var walBytesPerSync: UInt64 = 512 << 10
     /// Shared LRU block cache.
     public var blockCacheBytes: Int = 64 << 20
     /// Flush and compaction threads.

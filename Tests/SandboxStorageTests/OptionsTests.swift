@@ -45,6 +45,17 @@ import Testing
         #expect(try databaseSetting(in: directory.path, named: "allow_concurrent_memtable_write") == "false")
     }
 
+    /// The WAL's write-back starts every 512 KiB, so a synced write never finds seconds of unsynced
+    /// state batches to flush; 0 turns it off.
+    @Test func theWALIsWrittenBackAsItGrows() throws {
+        try openStorage(directory.path).close()
+        #expect(try databaseSetting(in: directory.path, named: "wal_bytes_per_sync") == "524288")
+        var options = StorageOptions.small
+        options.walBytesPerSync = 0
+        try NodeStorage(path: directory.path, options: options).close()
+        #expect(try databaseSetting(in: directory.path, named: "wal_bytes_per_sync") == "0")
+    }
+
     /// `name`'s value in each `[CFOptions "family"]` section of the newest OPTIONS file.
     private func familySettings(in path: String, named name: String) throws -> [String: String] {
         var byFamily: [String: String] = [:]

@@ -60,15 +60,20 @@ import Testing
 
     static let directory = "/log"
     static let options = SegmentLogOptions(segmentBytes: 4096)
+    /// Spares made in four synced pieces: crashes also land between the pieces of a spare.
+    static let optionsInPieces = SegmentLogOptions(segmentBytes: 16384, fillPieceBytes: 4096)
 
-    @Test func crashesAtRandomCallsLoseNothingThatWasAcknowledged() throws {
+    @Test(arguments: [options, optionsInPieces])
+    func crashesAtRandomCallsLoseNothingThatWasAcknowledged(options: SegmentLogOptions) throws {
         let seeds = (ProcessInfo.processInfo.environment["SEGMENT_LOG_SEEDS"].flatMap(Int.init)) ?? 12
         var total = Counts()
         for seed in 0..<seeds {
-            total.add(try Self.run(seed: UInt64(seed), operations: 400))
+            total.add(try Self.run(seed: UInt64(seed), operations: 400, options: options))
         }
         print(
-            "segment log crash test: \(seeds) seeds, \(total.operations) operations, \(total.crashes) crashes,"
+            "segment log crash test (segments of \(options.segmentBytes) bytes, spares filled"
+                + " \(options.fillPieceBytes) at a time): \(seeds) seeds, \(total.operations) operations,"
+                + " \(total.crashes) crashes,"
                 + " \(total.crashesMidOperation) during an operation (\(total.operationsLostInCrash) of those lost),"
                 + " up to \(total.maxSegments) segment files")
         // The run did real work: crashes inside operations, some of them losing the operation.
@@ -79,7 +84,7 @@ import Testing
         #expect(total.maxSegments >= 4)
     }
 
-    static func run(seed: UInt64, operations: Int) throws -> Counts {
+    static func run(seed: UInt64, operations: Int, options: SegmentLogOptions) throws -> Counts {
         var random = SeededGenerator(seed: seed)
         let disk = SimulatedDisk()
         var log = try SegmentLog(directory: directory, options: options, fileSystem: disk)

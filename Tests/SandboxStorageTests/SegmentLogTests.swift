@@ -8,6 +8,8 @@ import Testing
 /// The segment log's behaviour through its API, on the real file system.
 @Suite struct SegmentLogTests {
     static let small = SegmentLogOptions(segmentBytes: 4096)
+    /// Spares made in the background in four pieces, each synced, with pauses between them.
+    static let smallInPieces = SegmentLogOptions(segmentBytes: 16384, fillPieceBytes: 4096)
 
     static func segmentFiles(_ path: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".wal") }.sorted()
@@ -62,28 +64,45 @@ import Testing
         #expect(try log.lastIndex() == 9)
     }
 
-    @Test func appendsRollOverSegmentsAndReopen() throws {
+    @Test(arguments: [small, smallInPieces])
+    func appendsRollOverSegmentsAndReopen(options: SegmentLogOptions) throws {
         let directory = TemporaryDirectory("segment-log")
+        let count = UInt64(options.segmentBytes / 64)  // about five segments of 300-byte entries
         var written: [Entry] = []
         do {
-            let log = try SegmentLog(directory: directory.path, options: Self.small)
-            for index in 1...60 {
-                let entry = makeEntries(UInt64(index)...UInt64(index), term: 1, size: 300)
-                try log.append(entry, hardState: HardState(term: 1, vote: 1, commit: UInt64(index) - 1))
+            let log = try SegmentLog(directory: directory.path, options: options)
+            for index in 1...count {
+                let entry = makeEntries(index...index, term: 1, size: 300)
+                try log.append(entry, hardState: HardState(term: 1, vote: 1, commit: index - 1))
                 written += entry
                 if index % 7 == 0 { try log.prepareSpare() }
             }
             // A write larger than a segment gets a segment of its own.
-            let large = makeEntries(61...80, term: 1, size: 400)
+            let large = makeEntries((count + 1)...(count + UInt64(options.segmentBytes / 400) + 10), term: 1, size: 400)
             try log.append(large)
             written += large
         }
         let files = try Self.segmentFiles(directory.path)
         #expect(files.count > 5)
         #expect(files.first == "0000000000000001.wal")
-        let log = try SegmentLog(directory: directory.path, options: Self.small)
+        let log = try SegmentLog(directory: directory.path, options: options)
         #expect(try Self.all(log) == written)
-        #expect(try log.hardState() == HardState(term: 1, vote: 1, commit: 59))
+        #expect(try log.hardState() == HardState(term: 1, vote: 1, commit: count - 1))
+    }
+
+    /// A spare made in pieces is whole: its full size, zeros throughout, under its final name.
+    @Test func aSpareMadeInPiecesIsWholeAndZeroed() throws {
+        let directory = TemporaryDirectory("segment-log")
+        let log = try SegmentLog(directory: directory.path, options: Self.smallInPieces)
+        try log.append(makeEntries(1...3, term: 1, size: 100))
+        try log.prepareSpare()
+        let files = try Self.segmentFiles(directory.path)
+        #expect(files == ["0000000000000001.wal", "0000000000000002.wal"])
+        let spare = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + files[1]))
+        #expect(spare.count == 16384)
+        #expect(spare.allSatisfy { $0 == 0 })
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(names.allSatisfy { !$0.hasSuffix(".tmp") })
     }
 
     @Test func compactionDeletesWholeSegments() throws {

@@ -35,7 +35,7 @@ public final class SegmentLog: Sendable {
         self.fileSystem = fileSystem
         let spares = SpareSegments(
             directory: directory, fileSystem: fileSystem, segmentBytes: options.segmentBytes,
-            nextSequence: recovered.nextSequence, ready: recovered.spare)
+            fillPieceBytes: options.fillPieceBytes, nextSequence: recovered.nextSequence, ready: recovered.spare)
         self.spares = spares
         if recovered.state.segments.isEmpty {
             do {

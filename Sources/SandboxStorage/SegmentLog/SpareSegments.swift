@@ -1,7 +1,11 @@
+import Foundation
+
 /// The next segment file, made before it is needed: zero-filled to its full size, synced, and
 /// renamed from a temporary name (so a half-made file is never taken for a segment), with the
 /// directory synced. Appending into it then changes neither its size nor its extents, so a
-/// `fdatasync` flushes the data alone.
+/// `fdatasync` flushes the data alone. Made in the background (`prepare`), it is filled and synced
+/// a piece at a time with pauses (`SegmentLogOptions.fillPieceBytes`), so that the appends' syncs
+/// never queue behind a whole segment's writes.
 ///
 /// Lock order: the log's state lock, then this one. `prepare` (the owner's background thread)
 /// takes only this one; `take` (the append path, under the state lock) waits for a creation in
@@ -23,12 +27,18 @@ final class SpareSegments: Sendable {
     let directory: String
     let fileSystem: any SegmentFileSystem
     let segmentBytes: Int
+    /// The piece a background fill writes and syncs before each pause.
+    let fillPieceBytes: Int
     private let state: Locked<State>
 
-    init(directory: String, fileSystem: any SegmentFileSystem, segmentBytes: Int, nextSequence: UInt64, ready: Spare?) {
+    init(
+        directory: String, fileSystem: any SegmentFileSystem, segmentBytes: Int, fillPieceBytes: Int,
+        nextSequence: UInt64, ready: Spare?
+    ) {
         self.directory = directory
         self.fileSystem = fileSystem
         self.segmentBytes = segmentBytes
+        self.fillPieceBytes = max(SegmentLogOptions.minSegmentBytes, fillPieceBytes)
         state = Locked(State(nextSequence: nextSequence, ready: ready))
     }
 
@@ -49,7 +59,7 @@ final class SpareSegments: Sendable {
     func prepare() throws {
         try state.withLock { state in
             guard !state.closed, state.ready == nil else { return }
-            state.ready = try make(sequence: state.nextSequence, capacity: segmentBytes)
+            state.ready = try make(sequence: state.nextSequence, capacity: segmentBytes, paced: true)
         }
     }
 
@@ -62,7 +72,7 @@ final class SpareSegments: Sendable {
                 state.ready = nil
             }
             let capacity = max(segmentBytes, (minimumBytes + 4095) / 4096 * 4096)
-            let spare = try state.ready ?? make(sequence: state.nextSequence, capacity: capacity)
+            let spare = try state.ready ?? make(sequence: state.nextSequence, capacity: capacity, paced: false)
             state.ready = nil
             state.nextSequence = spare.sequence + 1
             return spare
@@ -77,7 +87,7 @@ final class SpareSegments: Sendable {
         }
     }
 
-    private func make(sequence: UInt64, capacity: Int) throws -> Spare {
+    private func make(sequence: UInt64, capacity: Int, paced: Bool) throws -> Spare {
         guard capacity <= SegmentLogOptions.maxSegmentBytes else {
             throw StorageError.tooLarge(
                 what: "segment log write", size: capacity, limit: SegmentLogOptions.maxSegmentBytes)
@@ -87,7 +97,11 @@ final class SpareSegments: Sendable {
         try? fileSystem.removeFile(temporary)
         let file = try fileSystem.createFile(temporary)
         do {
-            try file.writeZeros(0..<capacity)
+            if paced {
+                try fillPaced(file, capacity: capacity)
+            } else {
+                try file.writeZeros(0..<capacity)
+            }
             try file.sync()
             try fileSystem.rename(temporary, to: path)
             try fileSystem.syncDirectory(directory)
@@ -96,5 +110,26 @@ final class SpareSegments: Sendable {
             throw error
         }
         return Spare(sequence: sequence, file: file, capacity: capacity)
+    }
+
+    /// Zero-fills `file` a piece at a time, each piece synced, then a pause as long as the piece
+    /// took (at most `SegmentLogOptions.maxFillPause`); none after the last piece.
+    private func fillPaced(_ file: any SegmentFile, capacity: Int) throws {
+        let clock = ContinuousClock()
+        var offset = 0
+        while offset < capacity {
+            let end = min(capacity, offset + fillPieceBytes)
+            let took = try clock.measure {
+                try file.writeZeros(offset..<end)
+                try file.syncData()
+            }
+            offset = end
+            if (offset < capacity) && (took > .zero) { Thread.sleep(forTimeInterval: pause(after: took)) }
+        }
+    }
+
+    private func pause(after took: Duration) -> TimeInterval {
+        let pause = min(took, SegmentLogOptions.maxFillPause).components
+        return TimeInterval(pause.seconds) + TimeInterval(pause.attoseconds) / 1e18
     }
 }
