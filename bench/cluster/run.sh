@@ -29,8 +29,7 @@ BASE=${BENCH_BASE_PORT:-18480}
 ONLY=${ONLY:-}
 # sandboxd as the node image ships it (deploy/docker/Dockerfile): release, the Swift runtime linked
 # statically, built in a scratch folder of its own so that it does not rebuild the other release
-# products (whose runtime is shared) on every switch. About 5% less CPU per decision than the
-# shared runtime (bench/README.md, "The shipped build").
+# products (whose runtime is shared) on every switch (bench/cluster/log.md, "The shipped build").
 SHIPPED_SCRATCH=.build-shipped
 SANDBOXD=${SANDBOXD:-$SHIPPED_SCRATCH/release/sandboxd}
 work=$(mktemp -d "${BENCH_WORK_ROOT:-/tmp}/cluster-bench.XXXXXX")
