@@ -60,7 +60,7 @@ import Testing
 
     static let directory = "/log"
     static let options = SegmentLogOptions(segmentBytes: 4096)
-    /// Spares made in four synced pieces: crashes also land between the pieces of a spare.
+    /// Spares made in four synced pieces: a crash during `prepareSpare` can land between them.
     static let optionsInPieces = SegmentLogOptions(segmentBytes: 16384, fillPieceBytes: 4096)
 
     @Test(arguments: [options, optionsInPieces])
