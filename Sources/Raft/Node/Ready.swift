@@ -10,6 +10,8 @@
 /// 3. append `entries` and set `hardState` (if present) durably;
 /// 4. only then send `messagesAfterPersist` (votes and acknowledgements that vouch for 2 and 3);
 /// 5. apply `committedEntries` in order (calling `applyConfChange` for membership entries);
+///    the first `durableCommittedCount` of them are in stable storage already and may be applied
+///    before 2-3, in parallel with the write;
 /// 6. serve reads in `readStates` once the state machine has applied their index.
 ///
 /// A `Ready` whose `failure` is set carries nothing else: the node stopped (its storage failed a
@@ -45,4 +47,18 @@ public struct Ready: Sendable {
 
     /// Whether the runtime must write to stable storage for this batch.
     public var needsPersistence: Bool { hardState != nil || !entries.isEmpty || snapshot != nil }
+
+    /// How many of `committedEntries`, from the first, are in stable storage already: those
+    /// below the first of `entries` (every entry before it was persisted by an earlier `Ready`),
+    /// none when a snapshot is to be installed. The runtime may hand these to the state machine
+    /// before persisting this batch (steps 2-3), so that applying them does not wait for a write
+    /// of later entries, as etcd's server applies in parallel with its WAL write: the applied
+    /// index it stores with their effects never passes the durable log. The others (entries this
+    /// batch persists, as when a follower learns an entry and its commit in one append) are
+    /// applied only after the write.
+    public var durableCommittedCount: Int {
+        if snapshot != nil { return 0 }
+        guard let firstUnpersisted = entries.first?.index else { return committedEntries.count }
+        return committedEntries.prefix { $0.index < firstUnpersisted }.count
+    }
 }

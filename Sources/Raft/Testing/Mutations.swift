@@ -36,6 +36,9 @@
     /// A follower's heartbeat answer states the index it acknowledged to the leader even where
     /// its log is not durable yet (uncapped by the stable index).
     public static let heartbeatVouchesUnpersisted = Mutations(rawValue: 1 << 11)
+    /// The simulated runtime applies every committed entry before persisting the `Ready`, not
+    /// only its `durableCommittedCount` (an entry the batch itself persists is applied first).
+    public static let runtimeAppliesBeforePersist = Mutations(rawValue: 1 << 12)
 
     /// Every mutation with its command-line name, in a fixed order.
     public static let all: [(name: String, mutation: Mutations)] = [
@@ -51,6 +54,7 @@
         ("leader-ignores-check-quorum", .leaderIgnoresCheckQuorum),
         ("runtime-sends-before-persist", .runtimeSendsBeforePersist),
         ("heartbeat-vouches-unpersisted", .heartbeatVouchesUnpersisted),
+        ("runtime-applies-before-persist", .runtimeAppliesBeforePersist),
     ]
 
     /// The mutation called `name` on the command line.

@@ -16,6 +16,14 @@ extension Simulation {
         send(outgoing(ready.messages, from: node))
         let sendsEarly = options.mutations.contains(.runtimeSendsBeforePersist)
         if sendsEarly { send(ready.messagesAfterPersist) }  // a broken runtime (mutation testing)
+        // 5, early: committed entries already durable are applied before the write, in
+        // parallel with it (the runtime's choice, `Ready.durableCommittedCount`).
+        let appliesEarly = options.mutations.contains(.runtimeAppliesBeforePersist)
+        let early = appliesEarly ? ready.committedEntries.count : ready.durableCommittedCount
+        for entry in ready.committedEntries.prefix(early) {
+            apply(entry, on: node, raft: raft)
+            if violation != nil { return }
+        }
         if faulty && options.faults && ready.needsPersistence && random.below(1000) < options.crashDuringReadyPerMille {
             return crash(node, reason: "crash before persisting")
         }
@@ -49,8 +57,8 @@ extension Simulation {
         }
         // 4. Messages that vouch for what was just persisted.
         if !sendsEarly { send(ready.messagesAfterPersist) }
-        // 5. Apply.
-        for entry in ready.committedEntries {
+        // 5. Apply what needed this write.
+        for entry in ready.committedEntries.dropFirst(early) {
             apply(entry, on: node, raft: raft)
             if violation != nil { return }
         }

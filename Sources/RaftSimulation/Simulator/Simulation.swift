@@ -182,6 +182,18 @@ public final class Simulation {
         config.applied = node.machine.applied
         config.limits = options.limits
         do {
+            // The runtime applies durable committed entries in parallel with a write that may
+            // carry the commit index that covers them (`Ready.durableCommittedCount`): a crash
+            // between the two leaves the applied index above the stored commit index. What was
+            // applied was committed, so the stored commit index is raised to it, as SandboxCluster's
+            // driver does at start (`RaftDriver.raiseStoredCommit`); an applied index beyond the
+            // log (a runtime that applied what it had not persisted) is not.
+            let (hard, _) = try node.storage.initialState()
+            if config.applied > hard.commit, try config.applied <= node.storage.lastIndex() {
+                var raised = hard
+                raised.commit = config.applied
+                try node.storage.setHardState(raised)
+            }
             // Through the test seam: invariant violations are recorded and reported with the seed
             // (never a crash), and the mutation under test, if any, is switched on.
             let seam = MutationSeam(mutations: options.mutations, recordsViolations: true)

@@ -11,6 +11,9 @@ public struct DriverCounters: Sendable, Hashable {
     /// sync latency).
     public var syncedWriteTime: Duration = .zero
     public var entriesWritten: UInt64 = 0
+    /// Committed entries handed to the apply thread before a log write of later entries in the
+    /// same `Ready` (`Ready.durableCommittedCount`): applied while the write syncs, not after it.
+    public var entriesHandedOutBeforeWrite: UInt64 = 0
     /// Snapshot streams to followers that sent every chunk, that failed, and the encoded bytes
     /// they sent.
     public var snapshotsSent: UInt64 = 0

@@ -15,6 +15,17 @@ extension RaftDriver {
             // 1. Messages that vouch for nothing unpersisted: at once.
             send(ready.messages)
             if config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }
+            // 5, early: committed entries already in the log go to the apply thread before the
+            //    write, so that applying them does not wait for the sync of later entries (under
+            //    load nearly every commit arrives with new entries to write). The applied index
+            //    stored with their effects stays within the durable log; a crash before the write
+            //    leaves it above the stored commit index, which a restart raises to it
+            //    (`raiseStoredCommit`). The rest (entries this write persists) after step 3.
+            let early = ready.durableCommittedCount
+            if early > 0 {
+                handOut(Array(ready.committedEntries.prefix(early)))
+                if !ready.entries.isEmpty { counters.entriesHandedOutBeforeWrite += UInt64(early) }
+            }
             do {
                 // 2. A snapshot: its state was installed (state first) before the message was
                 //    stepped, and that install moved the log too: this is a no-op check.
@@ -55,7 +66,7 @@ extension RaftDriver {
             // 5. Apply in order: handed to the apply worker, acknowledged to Raft as it reports
             //    (`applied(_:)`); 6. reads once their index is applied.
             for read in ready.readStates { reads.answer(context: read.context, index: read.index) }
-            handOut(ready.committedEntries)
+            if early < ready.committedEntries.count { handOut(Array(ready.committedEntries.dropFirst(early))) }
             // 7. Advance (what was persisted; applying is acknowledged apart), then what had to
             //    wait for it.
             node.acknowledgePersisted(ready)

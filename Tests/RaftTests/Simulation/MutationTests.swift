@@ -40,6 +40,10 @@ import Testing
         Case(name: "leader-ignores-check-quorum", expected: [.availability], catches: 5),
         Case(name: "runtime-sends-before-persist", expected: [.durability], catches: 5),
         Case(name: "heartbeat-vouches-unpersisted", expected: [.durability], catches: 5),
+        // An entry applied before the write that persists it is lost in a crash between the two,
+        // and the applied index stored with its effects is then beyond the log: the node cannot
+        // restart.
+        Case(name: "runtime-applies-before-persist", expected: [.runtime], catches: 5),
     ]
 
     @Test func everyMutationHasACase() {
