@@ -14,6 +14,7 @@ import SandboxWire
 public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     public let config: TCPTransportConfig
     private let group: MultiThreadedEventLoopGroup
+    private let ownsGroup: Bool
     private let lock = NSLock()
     private var sink: (any FrameSink)?
     private var links: [NodeID: PeerLink] = [:]
@@ -21,11 +22,15 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     private var statistics = TransportStats()
     private var server: (any Channel)?
 
-    /// Creates the transport with its own event loop threads (`threads`, 1 by default: a node's
-    /// peer traffic is light next to its HTTP traffic).
-    public init(config: TCPTransportConfig, threads: Int = 1) {
+    /// Creates the transport on `group`'s event loops (left running at `shutdown`: its owner's),
+    /// or, without one, on event loop threads of its own (`threads`, 1 by default). `sandboxd`
+    /// passes the process's shared loops, which serve HTTP too: one thread fewer per node and
+    /// fewer hand-offs (docs/cluster.md, "Two threads per node"); what runs on them must not
+    /// block, as for HTTP.
+    public init(config: TCPTransportConfig, group: MultiThreadedEventLoopGroup? = nil, threads: Int = 1) {
         self.config = config
-        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        ownsGroup = group == nil
+        self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: threads)
         members = Set(config.peers.keys)
         authenticator = config.clusterSecret.map { HMACAuthenticator(secret: $0, nonces: config.nonceGenerator) }
     }
@@ -92,7 +97,7 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     /// A copy of the counters.
     public var stats: TransportStats { lock.withLock { statistics } }
 
-    /// Stops listening, closes every connection and the event loops.
+    /// Stops listening, closes every connection and the event loops it owns.
     public func shutdown() async {
         let (server, links) = lock.withLock {
             let taken = (self.server, Array(self.links.values))
@@ -103,7 +108,7 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         }
         for link in links { link.close() }
         try? await server?.close()
-        try? await group.shutdownGracefully()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     // MARK: internal

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import Raft
 import SandboxCluster
 import SandboxState
@@ -66,7 +67,11 @@ public final class SandboxNode: Sendable {
                 "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
                 metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
         }
-        let transport = TCPPeerTransport(config: transportConfig)
+        // On the process's shared event loops, beside HTTP (`SANDBOX_TRANSPORT_LOOP=own`: a loop
+        // thread of its own, as before 2026-12-02).
+        let ownLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] == "own"
+        let transport = TCPPeerTransport(
+            config: transportConfig, group: ownLoop ? nil : MultiThreadedEventLoopGroup.singleton)
         self.transport = transport
         var driverConfig = DriverConfig(
             raft: Self.raftConfig(nodeID: config.nodeID), seed: UInt64.random(in: .min ... .max))
