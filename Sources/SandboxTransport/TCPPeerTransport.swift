@@ -24,9 +24,9 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Creates the transport on `group`'s event loops (left running at `shutdown`: its owner's),
     /// or, without one, on event loop threads of its own (`threads`, 1 by default). `sandboxd`
-    /// passes the process's shared loops, which serve HTTP too: one thread fewer per node and
-    /// fewer hand-offs (docs/cluster.md, "Two threads per node"); what runs on them must not
-    /// block, as for HTTP.
+    /// keeps its own unless told to share the process's HTTP loops (`SANDBOX_TRANSPORT_LOOP=shared`:
+    /// one thread fewer per node and fewer hand-offs, but Raft's frames then wait behind HTTP
+    /// work; docs/cluster.md, "Two threads per node").
     public init(config: TCPTransportConfig, group: MultiThreadedEventLoopGroup? = nil, threads: Int = 1) {
         self.config = config
         ownsGroup = group == nil

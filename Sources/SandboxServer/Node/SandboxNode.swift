@@ -67,11 +67,12 @@ public final class SandboxNode: Sendable {
                 "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
                 metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
         }
-        // On the process's shared event loops, beside HTTP (`SANDBOX_TRANSPORT_LOOP=own`: a loop
-        // thread of its own, as before 2026-12-02).
-        let ownLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] == "own"
+        // A loop thread of its own, so that Raft's frames never wait behind HTTP work under load
+        // (`SANDBOX_TRANSPORT_LOOP=shared`: the process's shared loops, beside HTTP; less CPU per
+        // decision in the benchmark, but a leader change under CI's load, docs/cluster.md).
+        let sharedLoops = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] == "shared"
         let transport = TCPPeerTransport(
-            config: transportConfig, group: ownLoop ? nil : MultiThreadedEventLoopGroup.singleton)
+            config: transportConfig, group: sharedLoops ? MultiThreadedEventLoopGroup.singleton : nil)
         self.transport = transport
         var driverConfig = DriverConfig(
             raft: Self.raftConfig(nodeID: config.nodeID), seed: UInt64.random(in: .min ... .max))
