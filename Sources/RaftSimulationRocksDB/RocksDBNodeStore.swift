@@ -92,7 +92,7 @@ public final class RocksDBNodeStore: NodeStore {
     }
 
     public func crash() throws {
-        storage.close()
+        storage.closeAsIfCrashed()
         storage = try NodeStorage(path: path, options: Self.options)
     }
 

@@ -63,6 +63,15 @@ final class Database: @unchecked Sendable {
         rocksdb_options_set_max_manifest_file_size(dbOptions, 64 << 20)
         rocksdb_options_set_manifest_preallocation_size(dbOptions, options.manifestPreallocationBytes)
         rocksdb_options_set_allow_concurrent_memtable_write(dbOptions, options.concurrentMemtableWrites ? 1 : 0)
+        // RocksDB's close flushes memtables holding writes that skipped the WAL, unless told not
+        // to (not settable after the open in this C API): the owner flushes what it must keep
+        // (`NodeStorage.close()` flushes the state), and `NodeStorage.closeAsIfCrashed()` can
+        // then leave the files as a killed process would.
+        let openOptions = rocksdb_options_create()!
+        defer { rocksdb_options_destroy(openOptions) }
+        try withRocksDBError("set avoid_flush_during_shutdown") { error in
+            rocksdb_get_options_from_string(dbOptions, "avoid_flush_during_shutdown=true", openOptions, error)
+        }
 
         let cache = rocksdb_cache_create_lru(options.blockCacheBytes)!
         defer { rocksdb_cache_destroy(cache) }
@@ -115,7 +124,7 @@ final class Database: @unchecked Sendable {
                 ) { constNames in
                     familyOptions.map { Optional($0) }.withUnsafeBufferPointer { optionPointers in
                         rocksdb_open_column_families(
-                            dbOptions, path, Int32(namePointers.count), constNames, optionPointers.baseAddress,
+                            openOptions, path, Int32(namePointers.count), constNames, optionPointers.baseAddress,
                             &handles, error)
                     }
                 }

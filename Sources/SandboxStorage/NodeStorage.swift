@@ -47,14 +47,14 @@ public final class NodeStorage: Sendable {
             let opened = try SegmentLog(directory: segmentDirectory, options: segmentOptions)
             segments = opened
             let log = try RaftLogStore(database: database, segments: opened)
-            let state = try StateStore(database: database, log: log)
+            let state = try StateStore(database: database, log: log, logsWrites: options.logStateWrites)
             let (snapshot, applied) = (try log.snapshot().metadata, state.appliedIndex())
             if applied < snapshot.index {
                 throw StorageError.inconsistentLog(
                     "the state is applied up to \(applied) but the log was compacted up to \(snapshot.index)")
             }
             // Weak: the state store holds the log store, so a strong capture would be a cycle.
-            log.guardCompaction { [weak state] in state?.appliedIndex() ?? 0 }
+            log.guardCompaction { [weak state] index in try state?.makeDurable(through: index) ?? 0 }
             self.database = database
             self.log = log
             self.state = state
@@ -76,9 +76,18 @@ public final class NodeStorage: Sendable {
             SnapshotMetadata(index: 1, term: 1, conf: conf), hardState: HardState(term: 1, vote: 0, commit: 1))
     }
 
-    /// Releases the database and the segment log (after the spare maker stopped). Idempotent;
-    /// also done when the object goes away.
+    /// Flushes the state (best effort: what a failed flush loses is re-applied from the log at
+    /// the next start), then releases the database and the segment log (after the spare maker
+    /// stopped). Idempotent; also done when the object goes away.
     public func close() {
+        if database.isOpen { try? state.flush() }
+        closeAsIfCrashed()
+    }
+
+    /// Closes as a killed process would leave the files: state writes that skipped the WAL and
+    /// were not flushed are lost (`StorageOptions.logStateWrites`); everything else stays (the
+    /// WAL, synced or not, is replayed at the next open). For simulated crashes.
+    public func closeAsIfCrashed() {
         spareMaker.stop()
         log.segments.close()
         database.close()

@@ -12,9 +12,12 @@ import Raft
 ///   hard state (`append(_:hardState:)`), costs one sync: that is the group commit.
 /// - The two parts agree by order: a new compaction point (compaction, snapshot installation,
 ///   bootstrap) is written to RocksDB first, synced, then to the segment log; opening brings
-///   the segment log to RocksDB's point when a crash came between (`reconcile`). The synced
-///   RocksDB write also makes every earlier unsynced state write durable (RocksDB's WAL is one
-///   ordered file), so the state's applied index never falls below a compaction point.
+///   the segment log to RocksDB's point when a crash came between (`reconcile`). Before a
+///   compaction the state store makes its applied index durable up to the new point
+///   (`StateStore.makeDurable`: a flush of the state when its writes skip the WAL; otherwise
+///   the compaction's own synced write, which makes every earlier unsynced state write durable,
+///   RocksDB's WAL being one ordered file), so the state's stored applied index never falls
+///   below a compaction point.
 /// - Integrity: every record carries a CRC-32C, checked when the store opens (which replays the
 ///   whole log) and on every read. Once corruption is seen, every call throws it: the node
 ///   refuses to serve from a corrupt log.
@@ -42,8 +45,9 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     let database: Database
     let segments: SegmentLog
     private let state: Locked<State>
-    /// The state machine's applied index, read before compacting (set by `NodeStorage`).
-    private let appliedIndexSource = Locked<(@Sendable () -> UInt64)?>(nil)
+    /// Makes the state machine's applied index durable up to an index and returns the durable
+    /// applied index, called before compacting (set by `NodeStorage`).
+    private let appliedIndexSource = Locked<(@Sendable (UInt64) throws -> UInt64)?>(nil)
 
     /// Loads the metadata from RocksDB and brings the segment log (opened and verified by the
     /// caller) to its compaction point.
@@ -53,7 +57,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         state = Locked(try Self.load(from: database, segments: segments))
     }
 
-    func guardCompaction(with appliedIndex: @escaping @Sendable () -> UInt64) {
+    func guardCompaction(with appliedIndex: @escaping @Sendable (UInt64) throws -> UInt64) {
         appliedIndexSource.withLock { $0 = appliedIndex }
     }
 
@@ -201,7 +205,7 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     /// state machine's applied index: the state must be installed first, by `SnapshotInstaller`,
     /// whose commit moves the log too.
     public func applySnapshot(_ snapshot: Snapshot) throws {
-        let applied = appliedIndex()
+        let applied = try durableAppliedIndex(through: snapshot.metadata.index)
         try withHealthyState { state in
             guard
                 try RaftLogStorageRules.mustApplySnapshot(snapshot.metadata, current: state.snapshot, applied: applied)
@@ -210,10 +214,12 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
         }
     }
 
-    /// The state machine's applied index (read before taking the log lock: the state lock comes
-    /// first); without a state store, no entry counts as unapplied.
-    private func appliedIndex() -> UInt64 {
-        appliedIndexSource.withLock { $0 }?() ?? .max
+    /// The state machine's durable applied index, made at least `index` if the state is applied
+    /// that far (before taking the log lock: the state lock comes first); without a state store,
+    /// no entry counts as unapplied.
+    private func durableAppliedIndex(through index: UInt64) throws -> UInt64 {
+        guard let source = appliedIndexSource.withLock({ $0 }) else { return .max }
+        return try source(index)
     }
 
     /// The installation's commit: the log part of the switch. The snapshot metadata goes in one
@@ -261,11 +267,12 @@ public final class RaftLogStore: RaftLogStorage, Sendable {
     }
 
     /// Discards entries up to and including `index`, which the state machine must have applied.
-    /// The new compaction point's synced RocksDB write comes first: it also makes the state's
-    /// unsynced writes durable, so the stored applied index is at least `index` before any
-    /// entry up to it is gone.
+    /// The state's applied index is made durable up to `index` first (a flush of the state, if
+    /// its writes skip the WAL and it is behind), then the new compaction point's synced RocksDB
+    /// write (which makes logged, unsynced state writes durable too), so the stored applied index
+    /// is at least `index` before any entry up to it is gone.
     public func compact(upTo index: UInt64) throws {
-        let applied = appliedIndex()
+        let applied = try durableAppliedIndex(through: index)
         try withHealthyState { state in
             try RaftLogStorageRules.checkCompaction(
                 upTo: index, snapshotIndex: state.snapshot.index, lastIndex: try segments.lastIndex(), applied: applied)

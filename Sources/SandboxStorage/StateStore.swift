@@ -6,10 +6,19 @@ import Raft
 /// - `apply(_:appliedIndex:)` writes the effects of entries and the new applied index in one
 ///   atomic write, and refuses an index that is not after the current one: after a crash the
 ///   node re-applies exactly the entries after `appliedIndex()`, never one twice.
-/// - Apply writes are not synced by default: they are in the WAL, which the next synced write
-///   (every log append is one) makes durable in order, and whatever a crash loses of them is
-///   re-applied from the log, which still holds those entries (compaction, itself synced, can
-///   only discard applied entries).
+/// - Apply writes are not synced. By default they skip RocksDB's WAL (`StorageOptions.
+///   logStateWrites`): they live in the memtable until RocksDB flushes it to an SST file, and a
+///   crash loses whatever was not flushed, state at an older applied index which the node
+///   re-applies from the log at its next start. `makeDurable()` flushes and moves the
+///   *durable* applied index, the one a crash cannot take back; the log's compaction calls it
+///   first (`RaftLogStore.compact`), so the log always holds every entry after the stored
+///   applied index. The rule that keeps the state whole after a crash: no write to the active
+///   family goes to the WAL while that family holds unflushed unlogged writes (replayed on top
+///   of an older state it would mix two instants), so a membership change's batch, the one apply
+///   write that must be logged (it moves the log's membership with it), comes after a flush.
+///   With `logStateWrites` the writes are in the WAL, unsynced, made durable in order by the
+///   next synced write (every compaction point is one), and the durable applied index is the
+///   applied index.
 /// - The keys live in one of two state families; a snapshot installation fills the other one
 ///   and switches with one atomic write (see `SnapshotInstaller`).
 /// - Thread safety: an internal readers-writer lock (the state lock; it is taken before the log
@@ -20,7 +29,12 @@ public final class StateStore: Sendable {
     struct State: Sendable {
         var active: ColumnFamily
         var appliedIndex: UInt64
+        /// The applied index a crash cannot take back (flushed, or in the synced WAL).
+        var durableAppliedIndex: UInt64
         var installing = false
+        /// What the last background flush (`flushInBackground`) threw, until a flush succeeds.
+        var flushFailure: StorageError?
+        var flushing = false
 
         var inactive: ColumnFamily { active == .stateA ? .stateB : .stateA }
     }
@@ -34,11 +48,14 @@ public final class StateStore: Sendable {
 
     let database: Database
     let log: RaftLogStore
+    /// `StorageOptions.logStateWrites`.
+    let logsWrites: Bool
     private let state: SharedLocked<State>
 
-    init(database: Database, log: RaftLogStore) throws {
+    init(database: Database, log: RaftLogStore, logsWrites: Bool) throws {
         self.database = database
         self.log = log
+        self.logsWrites = logsWrites
         var active = ColumnFamily.stateA
         if let bytes = try database.get(StorageKeys.activeStateSlot, in: .raftState) {
             switch try RecordCodec.decodeNumber(bytes, name: "active state family") {
@@ -52,7 +69,9 @@ public final class StateStore: Sendable {
         if let bytes = try database.get(StorageKeys.appliedIndex, in: active) {
             applied = try RecordCodec.decodeNumber(bytes, name: "applied index")
         }
-        state = SharedLocked(State(active: active, appliedIndex: applied))
+        // What a store opens with survived: flushed, or replayed from the WAL and flushed again by
+        // RocksDB's recovery.
+        state = SharedLocked(State(active: active, appliedIndex: applied, durableAppliedIndex: applied))
         // Leftovers of an installation cut short by a crash: the inactive family must be empty.
         let inactive = active == .stateA ? ColumnFamily.stateB : .stateA
         if try !isEmpty(inactive) { try clear(inactive, compact: true) }
@@ -82,14 +101,72 @@ public final class StateStore: Sendable {
     }
 
     /// Writes the active state family's memtables to SST files and waits for it: after a clean
-    /// shutdown that calls it, the next open has no state writes to replay from the WAL.
+    /// shutdown that calls it, the next open has nothing to re-apply or replay.
     public func flush() throws {
-        try state.withReadLock { state in try database.flush(state.active) }
+        _ = try makeDurable(through: .max)
     }
 
     /// The index of the last entry whose effects are stored.
     public func appliedIndex() -> UInt64 {
         state.withReadLock { $0.appliedIndex }
+    }
+
+    /// The applied index a crash cannot take back: after a crash the store opens at this index
+    /// or a later one. Throws what the last background flush threw (`flushInBackground`): a node
+    /// whose state cannot be flushed cannot compact its log, and must stop rather than let it grow.
+    public func durableAppliedIndex() throws -> UInt64 {
+        try state.withReadLock { state in
+            if let failure = state.flushFailure { throw failure }
+            return logsWrites ? state.appliedIndex : state.durableAppliedIndex
+        }
+    }
+
+    /// Makes the applied index durable up to `index` (or up to the applied index, if lower) and
+    /// returns the durable applied index. Flushes the active family when it is behind, waiting
+    /// for the flush (a flush of a full 64 MiB memtable takes a few hundred milliseconds: call it
+    /// from a thread that may wait, or use `flushInBackground`). Apply writes go on meanwhile:
+    /// the flush covers the writes finished before it, and claims the applied index read then.
+    public func makeDurable(through index: UInt64) throws -> UInt64 {
+        let (family, applied, durable) = state.withReadLock { ($0.active, $0.appliedIndex, $0.durableAppliedIndex) }
+        if logsWrites || durable >= min(index, applied) { return logsWrites ? applied : durable }
+        try database.flush(family)
+        return state.withWriteLock { state in
+            // A snapshot installed meanwhile switched families, and set the durable index itself.
+            if state.active == family { state.durableAppliedIndex = max(state.durableAppliedIndex, applied) }
+            state.flushFailure = nil
+            return state.durableAppliedIndex
+        }
+    }
+
+    /// Starts `makeDurable` up to the current applied index on a thread of its own, unless one is
+    /// under way or nothing is to flush, and returns at once whether it started one: for the
+    /// Raft loop, which compacts the log only up to the durable applied index and must not wait
+    /// for a flush. A failure is kept and thrown by `durableAppliedIndex()`. `Database.close()`
+    /// waits for a flush under way.
+    @discardableResult
+    public func flushInBackground() -> Bool {
+        guard !logsWrites else { return false }
+        let start = state.withWriteLock { state in
+            guard !state.flushing, state.durableAppliedIndex < state.appliedIndex else { return false }
+            state.flushing = true
+            return true
+        }
+        guard start else { return false }
+        let thread = Thread { [self] in
+            do {
+                _ = try makeDurable(through: .max)
+            } catch StorageError.closed {
+                // The store closed under the flush: its next open has the state it flushed.
+            } catch let error as StorageError {
+                state.withWriteLock { $0.flushFailure = error }
+            } catch {
+                state.withWriteLock { $0.flushFailure = .rocksDB(operation: "flush state", message: "\(error)") }
+            }
+            state.withWriteLock { $0.flushing = false }
+        }
+        thread.name = "state-flush"
+        thread.start()
+        return true
     }
 
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
@@ -98,23 +175,27 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Stores one key outside of any applied entry (the applied index does not move).
+    /// Stores one key outside of any applied entry (the applied index does not move). No log
+    /// entry can bring it back after a crash, so it is durable when the call returns (synced:
+    /// a flush of the family before it when apply writes skip the WAL).
     public func put(_ key: [UInt8], _ value: [UInt8]) throws {
         var batch = StateBatch()
         batch.put(key, value)
-        try write(batch, appliedIndex: nil, confState: nil, sync: false)
+        try write(batch, appliedIndex: nil, confState: nil, sync: true)
     }
 
-    /// Deletes one key outside of any applied entry (the applied index does not move).
+    /// Deletes one key outside of any applied entry (the applied index does not move); durable
+    /// when the call returns, as `put`.
     public func delete(_ key: [UInt8]) throws {
         var batch = StateBatch()
         batch.delete(key)
-        try write(batch, appliedIndex: nil, confState: nil, sync: false)
+        try write(batch, appliedIndex: nil, confState: nil, sync: true)
     }
 
     /// Writes the effects of the entries up to `appliedIndex` together with that index; with
-    /// `confState`, the membership they produced too. `sync` forces a WAL sync (not needed for
-    /// correctness; see the type's documentation).
+    /// `confState`, the membership they produced too. `sync` makes the write durable before the
+    /// call returns (not needed for correctness; see the type's documentation); a membership
+    /// change's write is always durable when apply writes skip the WAL.
     public func apply(_ batch: StateBatch, appliedIndex: UInt64, confState: ConfState? = nil, sync: Bool = false)
         throws
     {
@@ -143,15 +224,28 @@ public final class StateStore: Sendable {
             if let appliedIndex {
                 try batch.put(StorageKeys.appliedIndex, RecordCodec.encode(number: appliedIndex), in: state.active)
             }
+            // Unlogged unless the write must be in the WAL: then after a flush of every unlogged
+            // write before it, and synced (see the type's documentation).
+            let durability: Database.Durability
+            if logsWrites {
+                durability = sync ? .synced : .unsynced
+            } else if sync || confState != nil {
+                try database.flush(state.active)
+                state.durableAppliedIndex = state.appliedIndex
+                durability = .synced
+            } else {
+                durability = .unlogged
+            }
             if let confState {
                 try log.withConfState(confState) { addToBatch in
                     try addToBatch(batch)
-                    try database.write(batch, durability: sync ? .synced : .unsynced)
+                    try database.write(batch, durability: durability)
                 }
             } else {
-                try database.write(batch, durability: sync ? .synced : .unsynced)
+                try database.write(batch, durability: durability)
             }
             if let appliedIndex { state.appliedIndex = appliedIndex }
+            if durability == .synced { state.durableAppliedIndex = state.appliedIndex }
         }
     }
 
@@ -283,6 +377,8 @@ public final class StateStore: Sendable {
             }
             state.active = target
             state.appliedIndex = metadata.index
+            // The chunks were flushed before this synced switch.
+            state.durableAppliedIndex = metadata.index
             state.installing = false
             return previous
         }
@@ -315,6 +411,7 @@ public final class StateStore: Sendable {
                 try batch.put(StorageKeys.appliedIndex, RecordCodec.encode(number: metadata.index), in: state.active)
             }
             state.appliedIndex = metadata.index
+            state.durableAppliedIndex = metadata.index
         }
     }
 

@@ -46,11 +46,13 @@ import Testing
     }
 
     /// Flips one byte of a state write inside RocksDB's WAL after closing: the open fails with
-    /// RocksDB's corruption message rather than silently dropping the writes after it.
+    /// RocksDB's corruption message rather than silently dropping the writes after it. (State
+    /// writes are in the WAL with `logStateWrites`; without it the WAL holds the log's
+    /// metadata and membership changes' batches, read the same way.)
     @Test func flippedByteInTheWALFailsTheOpen() throws {
         let values = randomEntries(count: 50, seed: 11).map(\.data)
         do {
-            let storage = try openStorage(directory.path)
+            let storage = try openStorage(directory.path, logStateWrites: true)
             for (offset, value) in values.enumerated() {
                 var batch = StateBatch()
                 batch.put(Array("key-\(offset)".utf8), value)
@@ -61,7 +63,7 @@ import Testing
         let flipped = try flipByte(of: Array(values[20][64..<96]), inFilesEndingWith: ".log")
         try #require(flipped, "value 21 was not found in the WAL")
         #expect {
-            try openStorage(directory.path)
+            try openStorage(directory.path, logStateWrites: true)
         } throws: { error in
             guard case .rocksDB(_, let message) = error as? StorageError else { return false }
             return message.contains("Corruption")

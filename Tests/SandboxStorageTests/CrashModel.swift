@@ -9,7 +9,9 @@ struct CrashModel: Equatable {
     var snapshotIndex: UInt64 = 0
     var lastIndex: UInt64 = 0
     var hardState = HardState()
-    /// An applied index known to be durable (followed by a synced write, or verified).
+    /// An applied index known to be durable (a compaction point, or verified at an open). State
+    /// writes skip the WAL, so a kill loses every apply since the last flush: only a
+    /// compaction promises one (the state's applied index is made durable up to its point first).
     var durableApplied: UInt64 = 0
 
     enum Operation: Equatable {
@@ -49,7 +51,6 @@ struct CrashModel: Equatable {
     func folding(_ lines: [String]) throws -> (acknowledged: CrashModel, pending: Operation?) {
         var model = self
         var pending: Operation?
-        var lastApplied: UInt64?
         for line in lines {
             if let operation = Self.parse(line) {
                 guard pending == nil else { throw CrashCheckFailure("two operations in flight: \(line)") }
@@ -58,10 +59,7 @@ struct CrashModel: Equatable {
                 guard let operation = pending else { throw CrashCheckFailure("D without an operation") }
                 model = model.applying(operation)
                 pending = nil
-                // The synced write also made every earlier (unsynced) apply durable.
-                if let applied = lastApplied { model.durableApplied = max(model.durableApplied, applied) }
-            } else if line.hasPrefix("P "), let applied = UInt64(line.dropFirst(2)) {
-                lastApplied = applied
+                if case .compact(let index) = operation { model.durableApplied = max(model.durableApplied, index) }
             }
         }
         return (model, pending)

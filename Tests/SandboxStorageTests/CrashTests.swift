@@ -26,6 +26,9 @@ import Testing
         var acknowledged = 0
         var killedWhileWorking = 0
         var inFlightFoundDurable = 0
+        // Kills after which the state opened behind the last apply reported: the unflushed
+        // applies were lost and are re-applied from the log (state writes skip the WAL).
+        var appliesLost = 0
         let started = Date()
         for cycle in 0..<Self.cycles {
             let context = "cycle \(cycle), STORAGE_CRASH_SEED=\(seed)"
@@ -87,15 +90,22 @@ import Testing
                 return
             }
             matched.durableApplied = storage.state.appliedIndex()
+            if let reported = lines.last(where: { $0.hasPrefix("P ") }).flatMap({ UInt64($0.dropFirst(2)) }),
+                matched.durableApplied < reported
+            {
+                appliesLost += 1
+            }
             model = matched
         }
         // The test means something only if the workers got work done between kills.
         #expect(
             acknowledged >= Self.cycles / 2, "only \(acknowledged) operations acknowledged in \(Self.cycles) cycles")
         #expect(killedWhileWorking > 0, "no kill landed while an operation was in flight")
+        #expect(appliesLost > 0, "no kill lost an unflushed apply: the re-apply path went untested")
         print(
             "storage crash test: \(Self.cycles) kills, \(acknowledged) operations acknowledged, "
                 + "\(killedWhileWorking) kills during an operation (\(inFlightFoundDurable) of those found on disk), "
+                + "\(appliesLost) opened behind the last reported apply, "
                 + "log at \(model.snapshotIndex + 1)...\(model.lastIndex), seed \(seed)")
         #expect(model.lastIndex > 0)
     }

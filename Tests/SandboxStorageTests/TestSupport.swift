@@ -3,8 +3,10 @@ import Raft
 
 @testable import SandboxStorage
 
-func openStorage(_ path: String) throws -> NodeStorage {
-    try NodeStorage(path: path, options: .small)
+func openStorage(_ path: String, logStateWrites: Bool = false) throws -> NodeStorage {
+    var options = StorageOptions.small
+    options.logStateWrites = logStateWrites
+    return try NodeStorage(path: path, options: options)
 }
 
 /// Whether `error` is `StorageError.inconsistentLog` saying `text` (for `#expect(...) throws:`).

@@ -42,6 +42,7 @@ struct Arguments {
     var hot = 1_000
     var writeBufferMB = 0
     var insertHint: Int?
+    var logStateWrites = false
     var steady = 0
     var days = 0
     /// Entry time between two decides of --steady and --days (ms).
@@ -58,6 +59,10 @@ struct Arguments {
         while let argument = iterator.next() {
             if argument == "--keep" {
                 keep = true
+                continue
+            }
+            if argument == "--log-state-writes" {
+                logStateWrites = true
                 continue
             }
             if argument == "--directory", let path = iterator.next() {
@@ -81,7 +86,7 @@ struct Arguments {
                 print(
                     "usage: state-bench [--directory PATH] [--keep] [--decides N] [--batch N] [--agents N] [--audit N]"
                         + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS] [--write-buffer-mb N]"
-                        + " [--insert-hint N]")
+                        + " [--insert-hint N] [--log-state-writes]")
                 exit(2)
             }
         }
@@ -240,6 +245,7 @@ try FileManager.default.createDirectory(atPath: arguments.directory, withInterme
 var options = StorageOptions()
 if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
 if let hint = arguments.insertHint { options.stateInsertHintPrefixBytes = hint }
+options.logStateWrites = arguments.logStateWrites
 let feeder = try Feeder(path: arguments.directory, options: options)
 let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 if arguments.keep && feeder.index > 0 {

@@ -14,6 +14,9 @@ public struct DriverCounters: Sendable, Hashable {
     /// Committed entries handed to the apply thread before a log write of later entries in the
     /// same `Ready` (`Ready.durableCommittedCount`): applied while the write syncs, not after it.
     public var entriesHandedOutBeforeWrite: UInt64 = 0
+    /// Flushes of the state the loop started because a compaction was due past the state's
+    /// durable applied index (`StateStore.flushInBackground`).
+    public var stateFlushesStarted: UInt64 = 0
     /// Snapshot streams to followers that sent every chunk, that failed, and the encoded bytes
     /// they sent.
     public var snapshotsSent: UInt64 = 0

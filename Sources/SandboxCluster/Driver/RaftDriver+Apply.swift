@@ -101,17 +101,26 @@ extension RaftDriver {
     }
 
     /// Compacts the log once it holds `compactionThreshold` applied entries, keeping
-    /// `compactionRetain` for followers that are a little behind, and every entry after a
-    /// snapshot being sent or installed (`SnapshotTransfers.compactionFloor`).
+    /// `compactionRetain` for followers that are a little behind, every entry after a snapshot
+    /// being sent or installed (`SnapshotTransfers.compactionFloor`), and every entry after the
+    /// state's durable applied index: when that is behind the target, the state store flushes on
+    /// a thread of its own (`StateStore.flushInBackground`) and a later report or tick compacts,
+    /// so the loop never waits for a flush.
     func compactIfDue() {
         let first = node.firstIndex
         guard appliedIndex >= first + config.compactionThreshold, appliedIndex > config.compactionRetain else {
             return
         }
         let floor = snapshotTransfers.compactionFloor { node.replicationState(of: $0)?.match }
-        let target = min(appliedIndex - config.compactionRetain, floor ?? .max)
+        var target = min(appliedIndex - config.compactionRetain, floor ?? .max)
         guard target >= first else { return }
         do {
+            let durable = try storage.state.durableAppliedIndex()
+            if durable < target {
+                if storage.state.flushInBackground() { counters.stateFlushesStarted += 1 }
+                target = durable
+                guard target >= first else { return }
+            }
             try storage.log.compact(upTo: target)
         } catch {
             fail("log compaction failed: \(error)")

@@ -49,6 +49,9 @@ public final class SandboxNode: Sendable {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         var storageOptions = StorageOptions()
         storageOptions.logSegmentBytes = config.logSegmentBytes
+        // `SANDBOX_STATE_WAL=on`: the state machine's writes in RocksDB's WAL, as before they
+        // skipped it (docs/storage.md, durability contract); a fallback and a way to compare.
+        storageOptions.logStateWrites = ProcessInfo.processInfo.environment["SANDBOX_STATE_WAL"] == "on"
         storage = try NodeStorage(path: config.dataDirectory, options: storageOptions)
         let status = try storage.log.status()
         startedEmpty = status.lastIndex == 0 && status.hardState == .empty
