@@ -103,7 +103,11 @@ public final class StateStore: Sendable {
     /// Writes the active state family's memtables to SST files and waits for it: after a clean
     /// shutdown that calls it, the next open has nothing to re-apply or replay.
     public func flush() throws {
-        _ = try makeDurable(through: .max)
+        if logsWrites {
+            try state.withReadLock { state in try database.flush(state.active) }
+        } else {
+            _ = try makeDurable(through: .max)
+        }
     }
 
     /// The index of the last entry whose effects are stored.

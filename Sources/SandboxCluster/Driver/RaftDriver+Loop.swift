@@ -29,7 +29,7 @@ extension RaftDriver {
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
                 tickSnapshotTransfers(now: now)
-                compactIfDue()  // a compaction that waited for the state's flush
+                if stopReason == nil { compactIfDue() }  // a compaction that waited for the state's flush
             }
             if stopReason == nil {
                 submitProposals(forwardedIn: forwardedIn)
