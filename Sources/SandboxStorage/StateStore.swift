@@ -101,7 +101,7 @@ public final class StateStore: Sendable {
     }
 
     /// Writes the active state family's memtables to SST files and waits for it: after a clean
-    /// shutdown that calls it, the next open has nothing to re-apply or replay.
+    /// shutdown that calls it, the next open re-applies no state entry from the log.
     public func flush() throws {
         if logsWrites {
             try state.withReadLock { state in try database.flush(state.active) }
