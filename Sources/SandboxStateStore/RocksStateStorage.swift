@@ -23,12 +23,8 @@ public final class RocksStateStorage: StateStorage, Sendable {
     public func appliedIndex() throws -> UInt64 { store.appliedIndex() }
 
     public func commit(_ writes: StateWrites, appliedIndex: UInt64) throws {
-        var batch = StateBatch()
         // In key order: RocksDB's memtable inserts a key next to the previous one much faster
         // than at a random place (the skiplist keeps the last insertion point).
-        for (key, value) in writes.sorted {
-            if let value { batch.put(key, value) } else { batch.delete(key) }
-        }
-        try store.apply(batch, appliedIndex: appliedIndex)
+        try store.apply(changes: writes.sorted, appliedIndex: appliedIndex)
     }
 }

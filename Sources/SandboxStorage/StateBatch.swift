@@ -12,6 +12,9 @@ public struct StateBatch: Sendable, Hashable {
 
     public init() {}
 
+    /// Makes room for `count` operations (a batch built at once, not grown as it goes).
+    public mutating func reserveCapacity(_ count: Int) { operations.reserveCapacity(count) }
+
     public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
         operations.append(.put(key: key, value: value))
         byteCount += key.count + value.count

@@ -206,25 +206,66 @@ public final class StateStore: Sendable {
         try write(batch, appliedIndex: appliedIndex, confState: confState, sync: sync)
     }
 
+    /// The same for changes given as pairs (nil deletes the key), written in the order given:
+    /// the state machine's commit hands its writes over in key order this way, with no
+    /// ``StateBatch`` made from them (a copy of every key and value reference).
+    public func apply(
+        changes: [(key: [UInt8], value: [UInt8]?)], appliedIndex: UInt64, confState: ConfState? = nil,
+        sync: Bool = false
+    ) throws {
+        var bytes = 0
+        for change in changes { bytes += change.key.count + (change.value?.count ?? 0) }
+        try write(
+            expectedBytes: bytes + changes.count * FamilyWriter.recordOverheadBytes, appliedIndex: appliedIndex,
+            confState: confState, sync: sync
+        ) { writer in
+            // By position, so each key and value is passed borrowed, not copied out first.
+            for i in changes.indices { try Self.add(key: changes[i].key, value: changes[i].value, to: &writer) }
+        }
+    }
+
     private func write(_ changes: StateBatch, appliedIndex: UInt64?, confState: ConfState?, sync: Bool) throws {
+        try write(
+            expectedBytes: changes.byteCount + changes.operations.count * FamilyWriter.recordOverheadBytes,
+            appliedIndex: appliedIndex, confState: confState, sync: sync
+        ) { writer in
+            for operation in changes.operations {
+                switch operation {
+                case .put(let key, let value): try Self.add(key: key, value: value, to: &writer)
+                case .delete(let key): try Self.add(key: key, value: nil, to: &writer)
+                }
+            }
+        }
+    }
+
+    /// One change in the state's family (nil deletes the key), its sizes checked.
+    private static func add(key: [UInt8], value: [UInt8]?, to writer: inout FamilyWriter) throws {
+        if let value {
+            try checkSize(key: key, value: value)
+            key.withUnsafeBytes { key in
+                value.withUnsafeBytes { writer.put(prefix: StorageKeys.userPrefix, key: key, value: $0) }
+            }
+        } else {
+            try checkSize(key: key, value: [])
+            key.withUnsafeBytes { writer.delete(prefix: StorageKeys.userPrefix, key: $0) }
+        }
+    }
+
+    /// Writes what `fill` adds to the state's active family, with the applied index (see
+    /// ``apply(_:appliedIndex:confState:sync:)``).
+    private func write(
+        expectedBytes: Int, appliedIndex: UInt64?, confState: ConfState?, sync: Bool,
+        _ fill: (inout FamilyWriter) throws -> Void
+    ) throws {
+        // A write that must be logged flushes the unlogged writes before it. Most of that flush
+        // runs here, before the state lock, so readers (the Raft loop's `durableAppliedIndex()`
+        // and `flushInBackground()`) do not wait for a whole memtable's flush: under the lock
+        // only what was written since is flushed again, usually nothing.
+        if !logsWrites, sync || confState != nil { _ = try makeDurable(through: .max) }
         try state.withWriteLock { state in
             if let appliedIndex { try RaftLogStorageRules.checkApplied(appliedIndex, current: state.appliedIndex) }
             let batch = WriteBatch(for: database)
-            let expectedBytes = changes.byteCount + changes.operations.count * FamilyWriter.recordOverheadBytes
-            try batch.withFamily(state.active, expectedBytes: expectedBytes) { writer in
-                for operation in changes.operations {
-                    switch operation {
-                    case .put(let key, let value):
-                        try Self.checkSize(key: key, value: value)
-                        key.withUnsafeBytes { key in
-                            value.withUnsafeBytes { writer.put(prefix: StorageKeys.userPrefix, key: key, value: $0) }
-                        }
-                    case .delete(let key):
-                        try Self.checkSize(key: key, value: [])
-                        key.withUnsafeBytes { writer.delete(prefix: StorageKeys.userPrefix, key: $0) }
-                    }
-                }
-            }
+            try batch.withFamily(state.active, expectedBytes: expectedBytes, fill)
             if let appliedIndex {
                 try batch.put(StorageKeys.appliedIndex, RecordCodec.encode(number: appliedIndex), in: state.active)
             }
@@ -236,6 +277,7 @@ public final class StateStore: Sendable {
             } else if sync || confState != nil {
                 try database.flush(state.active)
                 state.durableAppliedIndex = state.appliedIndex
+                state.flushFailure = nil
                 durability = .synced
             } else {
                 durability = .unlogged

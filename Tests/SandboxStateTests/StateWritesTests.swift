@@ -40,4 +40,35 @@ import Testing
             #expect(writes.count == expected.count)
         }
     }
+
+    /// Writes handed over already in key order (the overlay's commit) come out as they went in,
+    /// and writes made on top of them afterwards replace theirs key by key.
+    @Test func orderedWritesStayAsGivenAndLaterWritesReplaceThem() {
+        var random = SeededGenerator(seed: 11)
+        for round in 0..<100 {
+            var expected: [[UInt8]: [UInt8]?] = [:]
+            for step in 0..<Int(random.next() % 100) {
+                let value = [UInt8(truncatingIfNeeded: step), UInt8(truncatingIfNeeded: round)]
+                expected[randomKey(&random)] = random.next() % 4 == 0 ? .some(nil) : .some(value)
+            }
+            let ordered = expected.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }
+            var writes = StateWrites(ordered: ordered)
+            #expect(writes.sorted.map(\.key) == ordered.map(\.0))
+            #expect(writes.count == expected.count)
+            for step in 0..<Int(random.next() % 20) {
+                let key = randomKey(&random)
+                if random.next() % 3 == 0 {
+                    writes.delete(key)
+                    expected[key] = .some(nil)
+                } else {
+                    writes.put(key, [UInt8(truncatingIfNeeded: step)])
+                    expected[key] = .some([UInt8(truncatingIfNeeded: step)])
+                }
+            }
+            let sorted = writes.sorted
+            #expect(sorted.map(\.key) == expected.keys.sorted { $0.lexicographicallyPrecedes($1) })
+            #expect(sorted.allSatisfy { expected[$0.key] == .some($0.value) })
+            #expect(writes.count == expected.count)
+        }
+    }
 }

@@ -132,23 +132,35 @@ struct Overlay {
     }
 
     /// Every key the kept entries wrote, with its value in the store before this batch (read
-    /// now when it was not read or known before) and its new value (nil: deleted).
+    /// now when it was not read or known before) and its new value (nil: deleted). Walks the
+    /// slots in place: copying each slot (four references) cost a retain and a release apiece.
     func forEachChange(_ body: (_ key: [UInt8], _ old: [UInt8]?, _ new: [UInt8]?) throws -> Void) throws {
-        for slot in slots {
-            guard let new = slot.batch else { continue }
-            let old = try slot.original ?? storage.value(for: slot.key.bytes)
-            try body(slot.key.bytes, old, new)
+        try slots.withUnsafeBufferPointer { slots in
+            for i in slots.indices {
+                guard let new = slots[i].batch else { continue }
+                if let original = slots[i].original {
+                    try body(slots[i].key.bytes, original, new)
+                } else {
+                    try body(slots[i].key.bytes, try storage.value(for: slots[i].key.bytes), new)
+                }
+            }
         }
     }
 
-    /// The kept entries' writes, for the store.
+    /// The kept entries' writes, for the store: in key order, made straight from the slots (each
+    /// key has one), with no table built and no second sort in the store's adapter.
     var batch: StateWrites {
-        var writes = StateWrites(minimumCapacity: slots.count)
-        for slot in slots {
-            guard let value = slot.batch else { continue }
-            if let value { writes.put(slot.key, value) } else { writes.delete(slot.key) }
+        var written: [Int] = []
+        written.reserveCapacity(slots.count)
+        for i in slots.indices where slots[i].batch != nil { written.append(i) }
+        let order = StateWrites.keyOrder(count: written.count) { slots[written[$0]].key.bytes }
+        var ordered: [(key: [UInt8], value: [UInt8]?)] = []
+        ordered.reserveCapacity(order.count)
+        for position in order {
+            let slot = written[position]
+            ordered.append((slots[slot].key.bytes, slots[slot].batch!))
         }
-        return writes
+        return StateWrites(ordered: ordered)
     }
 
     /// The first `limit` pairs under `prefix` as the overlay sees them.

@@ -22,67 +22,83 @@ public struct StateWrites: Sendable {
         func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
-    /// nil deletes the key.
-    private(set) var entries: [Key: [UInt8]?] = [:]
+    /// The writes made one at a time (`put`, `delete`): nil deletes the key.
+    private var table: [Key: [UInt8]?] = [:]
+    /// The writes when they came already in key order, no key twice (the state machine's
+    /// commit, ``init(ordered:)``): handed to the store as they are, with no table built and no
+    /// sort. A later `put` or `delete` moves them into `table` first.
+    private var ordered: [(key: [UInt8], value: [UInt8]?)]?
 
     public init() {}
 
     /// Room for `minimumCapacity` keys before the table grows.
-    init(minimumCapacity: Int) { entries.reserveCapacity(minimumCapacity) }
+    init(minimumCapacity: Int) { table.reserveCapacity(minimumCapacity) }
 
-    /// Makes room for `count` keys in all (a batch's table, sized once rather than grown).
-    mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
-
-    public var isEmpty: Bool { entries.isEmpty }
-    public var count: Int { entries.count }
-
-    public mutating func put(_ key: [UInt8], _ value: [UInt8]) { entries[Key(bytes: key)] = .some(value) }
-    public mutating func delete(_ key: [UInt8]) { entries[Key(bytes: key)] = .some(nil) }
-
-    /// `.some(nil)`: deleted here; nil: not touched here.
-    public func lookup(_ key: [UInt8]) -> [UInt8]?? { entries[Key(bytes: key)] }
-
-    // The same with a key hashed once by the caller (the overlay looks a key up in two or three
-    // tables per read or write; hashing it for each was 4% of a decide's apply).
-    func lookup(_ key: Key) -> [UInt8]?? { entries[key] }
-    mutating func put(_ key: Key, _ value: [UInt8]) { entries[key] = .some(value) }
-    mutating func delete(_ key: Key) { entries[key] = .some(nil) }
-
-    mutating func merge(_ other: StateWrites) {
-        for (key, value) in other.entries { entries[key] = value }
+    /// Writes already in key order (``precedes(_:_:)``), each key once.
+    init(ordered: [(key: [UInt8], value: [UInt8]?)]) {
+        #if DEBUG
+            for i in ordered.indices.dropFirst() {
+                precondition(Self.precedes(ordered[i - 1].key, ordered[i].key), "StateWrites: keys out of order")
+            }
+        #endif
+        self.ordered = ordered
     }
 
-    /// Forgets every write, keeping the table's room.
-    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
+    public var isEmpty: Bool { ordered?.isEmpty ?? table.isEmpty }
+    public var count: Int { ordered?.count ?? table.count }
+
+    public mutating func put(_ key: [UInt8], _ value: [UInt8]) {
+        makeTable()
+        table[Key(bytes: key)] = .some(value)
+    }
+
+    public mutating func delete(_ key: [UInt8]) {
+        makeTable()
+        table[Key(bytes: key)] = .some(nil)
+    }
+
+    private mutating func makeTable() {
+        guard let ordered else { return }
+        self.ordered = nil
+        table.reserveCapacity(ordered.count)
+        for (key, value) in ordered { table[Key(bytes: key)] = .some(value) }
+    }
 
     /// Every change: the key and its new value (nil: deleted), in no particular order.
-    public var changes: [(key: [UInt8], value: [UInt8]?)] { entries.map { ($0.key.bytes, $0.value) } }
+    public var changes: [(key: [UInt8], value: [UInt8]?)] { ordered ?? table.map { ($0.key.bytes, $0.value) } }
 
     /// The keys written.
-    public var keys: [[UInt8]] { entries.keys.map(\.bytes) }
+    public var keys: [[UInt8]] { ordered?.map(\.key) ?? table.keys.map(\.bytes) }
 
     /// The changes in key order (a deterministic order for stores that care).
     public var sorted: [(key: [UInt8], value: [UInt8]?)] {
-        // Sorted as plain values (the first 16 bytes as two big-endian words, and the pair's
-        // place), so the sort moves no references; keys equal in their first 16 bytes are
-        // compared in full.
-        let pairs = Array(entries)
+        if let ordered { return ordered }
+        let pairs = Array(table)
+        return Self.keyOrder(count: pairs.count) { pairs[$0].key.bytes }.map { (pairs[$0].key.bytes, pairs[$0].value) }
+    }
+
+    /// The positions `0..<count` of `count` keys, in the keys' byte order. Sorted as plain values
+    /// (the first 16 bytes as two big-endian words, and the position), so the sort moves no
+    /// references; keys equal in their first 16 bytes are compared in full.
+    static func keyOrder(count: Int, key: (Int) -> [UInt8]) -> [Int] {
         var order: [(head: UInt64, next: UInt64, index: Int)] = []
-        order.reserveCapacity(pairs.count)
-        for (index, pair) in pairs.enumerated() {
-            let bytes = pair.key.bytes
-            var head: UInt64 = 0
-            var next: UInt64 = 0
-            for i in 0..<8 { head = head << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
-            for i in 8..<16 { next = next << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
-            order.append((head, next, index))
+        order.reserveCapacity(count)
+        for index in 0..<count {
+            let words = key(index).withUnsafeBufferPointer { bytes in
+                var head: UInt64 = 0
+                var next: UInt64 = 0
+                for i in 0..<8 { head = head << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+                for i in 8..<16 { next = next << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+                return (head, next)
+            }
+            order.append((words.0, words.1, index))
         }
         order.sort { lhs, rhs in
             if lhs.head != rhs.head { return lhs.head < rhs.head }
             if lhs.next != rhs.next { return lhs.next < rhs.next }
-            return Self.precedes(pairs[lhs.index].key.bytes, pairs[rhs.index].key.bytes)
+            return Self.precedes(key(lhs.index), key(rhs.index))
         }
-        return order.map { (pairs[$0.index].key.bytes, pairs[$0.index].value) }
+        return order.map(\.index)
     }
 
     /// Byte order (`lexicographicallyPrecedes`), compared through buffer pointers (the generic
