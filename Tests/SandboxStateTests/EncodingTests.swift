@@ -193,6 +193,26 @@ import Testing
             #expect(CanonicalJSON.encode(value) == Array(value.serialized().utf8), "\(value)")
         }
     }
+
+    /// Members already in key order are written in place, others sorted first: the same bytes
+    /// whichever order the members came in.
+    @Test func memberOrderDoesNotChangeTheBytes() {
+        var random = SeededGenerator(seed: 5)
+        var reordered = 0
+        for _ in 0..<3_000 {
+            guard case .object(let members) = Self.randomValue(&random) else { continue }
+            let keys = members.keys.sorted()
+            var ascending = JSONObject()
+            var descending = JSONObject()
+            for key in keys { _ = ascending.updateValue(members[key]!, forKey: key) }
+            for key in keys.reversed() { _ = descending.updateValue(members[key]!, forKey: key) }
+            let bytes = CanonicalJSON.encode(.object(ascending))
+            #expect(bytes == CanonicalJSON.encode(.object(descending)))
+            #expect(bytes == Array(JSONValue.object(ascending).serialized().utf8))
+            if members.count > 1 { reordered += 1 }
+        }
+        #expect(reordered > 100)
+    }
 }
 
 extension CanonicalJSONTests {

@@ -32,15 +32,33 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            // The members sorted as they are (no lookup by key afterwards).
-            for (offset, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(member.key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                write(member.value, to: &out)
+            members.withMembers { members in
+                // Members often come in key order already (an SDK's sorted keys, or a canonical
+                // text parsed again): then written in place, with no sorted copy made.
+                var inOrder = true
+                var i = 1
+                while inOrder, i < members.count {
+                    inOrder = members[i - 1].key < members[i].key
+                    i += 1
+                }
+                if inOrder {
+                    for i in members.indices { writeMember(members[i], first: i == 0, to: &out) }
+                } else {
+                    // The members sorted as they are (no lookup by key afterwards).
+                    for (offset, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                        writeMember(member, first: offset == 0, to: &out)
+                    }
+                }
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func writeMember(_ member: JSONObject.Member, first: Bool, to out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        writeString(member.key, to: &out)
+        out.append(UInt8(ascii: ":"))
+        write(member.value, to: &out)
     }
 
     static func writeInteger(_ value: Int64, to out: inout [UInt8]) {
