@@ -57,6 +57,16 @@ extension Simulation {
         {
             return resetProgressWindow([])
         }
+        // A voter leads and votes in the configuration it has applied, which lags the cluster's
+        // when it has not learnt that a membership change committed (a restart with its commit
+        // index below the change's entry): only the nodes of the old configuration can tell it,
+        // so a quorum of that one must be connected too (seed 7495 at 3 voters: the leader
+        // removed itself, the one voter left restarted at commit 25 below the removal at 35 and
+        // needed the paused old leader's vote).
+        for id in connected {
+            guard let own = node(id)?.raft?.confState.voters, own != voters, !own.isEmpty else { continue }
+            if connectedGroup(of: own).count < own.count / 2 + 1 { return resetProgressWindow([]) }
+        }
         if connected != progressWindow.voters || checker.highestCommitted > progressWindow.committed {
             return resetProgressWindow(connected)
         }
