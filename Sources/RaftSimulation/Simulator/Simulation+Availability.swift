@@ -57,16 +57,13 @@ extension Simulation {
         {
             return resetProgressWindow([])
         }
-        // A voter leads and votes in the configuration it has applied, which lags the cluster's
-        // when it has not learnt that a membership change committed (a restart with its commit
-        // index below the change's entry): only the nodes of the old configuration can tell it,
-        // so a quorum of that one must be connected too (seed 7495 at 3 voters: the leader
-        // removed itself, the one voter left restarted at commit 25 below the removal at 35 and
-        // needed the paused old leader's vote).
-        for id in connected {
-            guard let own = node(id)?.raft?.confState.voters, own != voters, !own.isEmpty else { continue }
-            if connectedGroup(of: own).count < own.count / 2 + 1 { return resetProgressWindow([]) }
-        }
+        // A voter campaigns in the configuration it has applied, which lags the cluster's when
+        // it has not learnt that a membership change committed (a restart with its commit index
+        // below the change's entry): then only the old configuration's nodes can tell it or vote
+        // for it. Progress is promised while some connected voter can win an election in its own
+        // configuration (seed 7495 at 3 voters: the leader removed itself, the one voter left
+        // restarted at commit 25 below the removal at 35 and needed the paused old leader's vote).
+        guard someVoterCanWin(among: connected) else { return resetProgressWindow([]) }
         if connected != progressWindow.voters || checker.highestCommitted > progressWindow.committed {
             return resetProgressWindow(connected)
         }
@@ -81,6 +78,26 @@ extension Simulation {
                 .availability,
                 "voters \(connected) up and connected for \(elapsed) ticks without a commit (bound \(bound)); leaders: \(leaders.map(\.id))"
             )
+        }
+    }
+
+    /// Whether one of `voters` (running, connected) could win an election in the configuration it
+    /// has applied itself: a quorum of that configuration is connected with it and holds logs no
+    /// more up to date than its own (Raft §5.4.1), so would grant its vote. With every voter in
+    /// the reference configuration, the most up-to-date one always can.
+    func someVoterCanWin(among voters: [NodeID]) -> Bool {
+        voters.contains { id in
+            guard let raft = node(id)?.raft else { return false }
+            let own = raft.confState.voters
+            let group = connectedGroup(of: own)
+            guard group.contains(id) else { return false }
+            let last = (term: raft.term(at: raft.lastIndex) ?? 0, index: raft.lastIndex)
+            let grants = group.filter { other in
+                guard let peer = node(other)?.raft else { return false }
+                let theirs = (term: peer.term(at: peer.lastIndex) ?? 0, index: peer.lastIndex)
+                return theirs.term < last.term || (theirs.term == last.term && theirs.index <= last.index)
+            }
+            return grants.count >= own.count / 2 + 1
         }
     }
 
