@@ -33,16 +33,16 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct TCPTransportTests {
     /// Transports for nodes 1...n on loopback, listening, with each other's addresses.
-    func transports(_ count: Int, cluster: String = "test", secrets: [[UInt8]?] = []) async throws
-        -> [TCPPeerTransport]
-    {
+    func transports(
+        _ count: Int, cluster: String = "test", secrets: [[UInt8]?] = [], group: MultiThreadedEventLoopGroup? = nil
+    ) async throws -> [TCPPeerTransport] {
         var transports: [TCPPeerTransport] = []
         var addresses: [NodeID: PeerAddress] = [:]
         for id in 1...UInt64(count) {
             var config = TCPTransportConfig(clusterID: cluster, localNode: id)
             config.seed = id
             config.clusterSecret = secrets.count >= id ? secrets[Int(id) - 1] : nil
-            let transport = TCPPeerTransport(config: config)
+            let transport = TCPPeerTransport(config: config, group: group)
             addresses[id] = PeerAddress(host: "127.0.0.1", port: try await transport.listen())
             transports.append(transport)
         }
@@ -68,6 +68,29 @@ func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) asyn
         #expect(sink.received.allSatisfy { $0.1 == 1 })
         #expect(try await waitUntil { nodes[0].stats.welcomes == 1 })
         for node in nodes { await node.shutdown() }
+    }
+
+    /// On an outside group (sandboxd's `SANDBOX_TRANSPORT_LOOP=shared`: the HTTP loops), two
+    /// transports exchange frames both ways on its loops, and shutting them down closes their
+    /// channels but leaves the group, its owner's, running.
+    @Test func transportsOnAnOutsideGroupWorkAndLeaveItRunning() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let nodes = try await transports(2, group: group)
+        let sinks = [RecordingSink(), RecordingSink()]
+        for (node, sink) in zip(nodes, sinks) { node.attach(sink) }
+        for round in 0..<50 {
+            #expect(nodes[0].send(.messages([Message(kind: .heartbeat, from: 1, to: 2, term: UInt64(round))]), to: 2))
+            #expect(nodes[1].send(.messages([Message(kind: .heartbeat, from: 2, to: 1, term: UInt64(round))]), to: 1))
+        }
+        #expect(try await waitUntil { sinks[0].received.count == 50 && sinks[1].received.count == 50 })
+        #expect(sinks[0].received.allSatisfy { $0.1 == 2 })
+        #expect(sinks[1].received.allSatisfy { $0.1 == 1 })
+        for node in nodes { await node.shutdown() }
+        #expect(nodes.allSatisfy { $0.listeningPort == nil })
+        // The group still runs tasks: the transports did not shut it down.
+        let answer = try await group.next().submit { 42 }.get()
+        #expect(answer == 42)
+        try await group.shutdownGracefully()
     }
 
     /// Frames sent from several threads at once are coalesced into shared writes: every frame
