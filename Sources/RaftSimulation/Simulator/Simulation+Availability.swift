@@ -86,16 +86,16 @@ extension Simulation {
     /// more up to date than its own (Raft §5.4.1), so would grant its vote. With every voter in
     /// the reference configuration, the most up-to-date one always can.
     func someVoterCanWin(among voters: [NodeID]) -> Bool {
-        voters.contains { id in
-            guard let raft = node(id)?.raft else { return false }
-            let own = raft.confState.voters
+        func last(_ id: NodeID) -> (term: UInt64, index: UInt64)? {
+            node(id)?.raft.map { (term: $0.term(at: $0.lastIndex) ?? 0, index: $0.lastIndex) }
+        }
+        return voters.contains { id in
+            guard let own = node(id)?.raft?.confState.voters, let mine = last(id) else { return false }
             let group = connectedGroup(of: own)
             guard group.contains(id) else { return false }
-            let last = (term: raft.term(at: raft.lastIndex) ?? 0, index: raft.lastIndex)
             let grants = group.filter { other in
-                guard let peer = node(other)?.raft else { return false }
-                let theirs = (term: peer.term(at: peer.lastIndex) ?? 0, index: peer.lastIndex)
-                return theirs.term < last.term || (theirs.term == last.term && theirs.index <= last.index)
+                guard let theirs = last(other) else { return false }
+                return theirs.term < mine.term || (theirs.term == mine.term && theirs.index <= mine.index)
             }
             return grants.count >= own.count / 2 + 1
         }
