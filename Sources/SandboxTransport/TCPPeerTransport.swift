@@ -7,7 +7,8 @@ import SandboxWire
 
 /// The peer transport over TCP: a listener for peers' connections and one long-lived outbound
 /// connection per peer (`PeerLink`), each with a bounded queue. Frames are encoded on the
-/// sender's thread (the driver's), written on the link's event loop; `send` never blocks.
+/// sender's thread (the driver's loop, or a follower's proposing thread forwarding directly),
+/// written on the link's event loop; `send` never blocks.
 ///
 /// `@unchecked Sendable`: `sink`, `links`, `members` and `stats` are guarded by `lock`; the rest
 /// is immutable after `init`.

@@ -12,7 +12,8 @@ import SandboxWire
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
 /// `snapshotWindows`, `streamsStarted`, `streamed`, `streamTimes`, `chunksToLose`,
-/// `chunksToDamage`, `outcomesHeldFor` and `heldOutcomes` are guarded by `lock`.
+/// `chunksToDamage`, `outcomesHeldFor`, `heldOutcomes` and `proposalFramesToRefuse` are guarded by
+/// `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -21,6 +22,7 @@ final class MemoryNetwork: @unchecked Sendable {
     private var chunksToLose = 0
     private var chunksToDamage = 0
     private var outcomesHeldFor: Set<NodeID> = []
+    private var proposalFramesToRefuse = 0
     private var heldOutcomes: [(frame: Frame, from: NodeID, to: NodeID)] = []
     private var appendedEntries: [NodeID: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
@@ -155,8 +157,23 @@ final class MemoryNetwork: @unchecked Sendable {
         for (frame, from, to) in held { _ = deliver(frame, from: from, to: to) }
     }
 
+    /// How many of the next `proposals` frames any node sends are refused (`send` returns
+    /// false, as the TCP transport does when a peer's queue is full).
+    var proposalFramesRefused: Int {
+        get { lock.withLock { proposalFramesToRefuse } }
+        set { lock.withLock { proposalFramesToRefuse = newValue } }
+    }
+
     fileprivate func deliver(_ frame: Frame, from: NodeID, to: NodeID) -> Bool {
         guard let body = try? frame.encoded() else { return false }
+        if case .proposals = frame {
+            let refused = lock.withLock {
+                guard proposalFramesToRefuse > 0 else { return false }
+                proposalFramesToRefuse -= 1
+                return true
+            }
+            if refused { return false }
+        }
         if case .outcomes = frame {
             let held = lock.withLock {
                 guard outcomesHeldFor.contains(to) else { return false }

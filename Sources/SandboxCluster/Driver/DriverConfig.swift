@@ -23,8 +23,14 @@ public struct DriverConfig: Sendable {
     /// Most events (messages, proposals, reads) waiting for the loop; beyond it proposals are
     /// refused with `overloaded` and Raft messages dropped (Raft retries).
     public var maxInboxEvents: Int = 65_536
-    /// Most proposals waiting on this node at once (queued, forwarded or appended).
+    /// Most proposals waiting on this node at once (queued, forwarded or appended; a direct
+    /// forward counts the loop's as of its last iteration).
     public var maxWaitingProposals: Int = 65_536
+    /// Most proposals a follower forwards straight from the proposing threads, one frame each,
+    /// that wait for their outcomes at once; beyond it the loop forwards them in batches (one
+    /// frame per loop iteration each way), which keeps the frames per peer link far below its
+    /// bound (`TCPTransportConfig.maxQueuedFrames`, 4,096) at any load.
+    public var maxDirectForwards: Int = 256
     /// Most bytes of Raft messages packed into one frame (one message may exceed it alone).
     public var maxFrameMessageBytes: Int = 8 << 20
     /// Compact the log once it holds this many applied entries...

@@ -39,6 +39,9 @@ public struct DriverCounters: Sendable, Hashable {
     /// them (`RaftDriver.awaitsApplyReports`).
     public var loopWakeUps: UInt64 = 0
     public var applyReportWakeUps: UInt64 = 0
+    /// Proposals a follower forwarded to its leader straight from the proposing thread, without
+    /// the loop (`ForwardedBatches`); those the loop forwarded are not counted.
+    public var proposalsForwardedDirectly: UInt64 = 0
 
     public init() {}
 }

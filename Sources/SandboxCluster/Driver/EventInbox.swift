@@ -12,8 +12,14 @@ import Foundation
 /// (`take(waitingAtMost:wakingOnQuiet:)`); otherwise the loop takes it at its next wake-up (a
 /// frame, a proposal, a tick).
 ///
-/// `@unchecked Sendable`: `events`, `closed`, `signalled`, `wakesOnQuiet` and the counts are read
-/// and written only with `lock` held.
+/// An event tied to a log index (`post(_:wakingFrom:)`: a leader's outcomes, accepting
+/// proposals at their indexes) wakes the loop only when the loop, as it went to wait, had
+/// already handed that index to the apply worker (its `take`'s `handedOut`): otherwise the entry
+/// is not committed here yet, and the message that commits it wakes the loop, which then takes
+/// this event first.
+///
+/// `@unchecked Sendable`: `events`, `closed`, `signalled`, `wakesOnQuiet`, `handedOut` and the
+/// counts are read and written only with `lock` held.
 final class EventInbox<Event>: @unchecked Sendable {
     private let lock = NSLock()
     /// Signalled once per batch of events the loop takes: by the first event posted since the
@@ -26,6 +32,8 @@ final class EventInbox<Event>: @unchecked Sendable {
     private var signalled = false
     /// Whether a quiet event wakes the loop (set by each `take`).
     private var wakesOnQuiet = true
+    /// The highest index the loop had handed out at its last `take`.
+    private var handedOut = UInt64.max
     private var signals: UInt64 = 0
     private var quietSignals: UInt64 = 0
     let capacity: Int
@@ -38,10 +46,23 @@ final class EventInbox<Event>: @unchecked Sendable {
     /// A `quiet` one wakes the loop only when its last `take` asked for that.
     @discardableResult
     func post(_ event: Event, force: Bool = false, quiet: Bool = false) -> Bool {
+        post(event, force: force, quiet: quiet, wakingFrom: nil)
+    }
+
+    /// Adds an event that wakes the loop only when the loop had handed out `index` as it went
+    /// to wait; false (and the event not added) when the inbox is full.
+    @discardableResult
+    func post(_ event: Event, wakingFrom index: UInt64) -> Bool {
+        post(event, force: false, quiet: false, wakingFrom: index)
+    }
+
+    private func post(_ event: Event, force: Bool, quiet: Bool, wakingFrom index: UInt64?) -> Bool {
         let (accepted, wake) = lock.withLock {
             guard !closed, force || events.count < capacity else { return (false, false) }
             events.append(event)
-            guard !signalled, !quiet || wakesOnQuiet else { return (true, false) }
+            guard !signalled, !quiet || wakesOnQuiet, index.map({ $0 <= handedOut }) ?? true else {
+                return (true, false)
+            }
             signalled = true
             signals += 1
             if quiet { quietSignals += 1 }
@@ -67,19 +88,21 @@ final class EventInbox<Event>: @unchecked Sendable {
     }
 
     /// Every waiting event, waiting at most `timeout` for the first one; while it waits, a quiet
-    /// event wakes it only when `wakingOnQuiet`. Quiet events already queued are taken at once:
-    /// the flag is set under the lock that queues them, so none is missed.
-    func take(waitingAtMost timeout: Duration, wakingOnQuiet: Bool = true) -> [Event] {
-        if let ready = takeAll(wakingOnQuiet: wakingOnQuiet) { return ready }
+    /// event wakes it only when `wakingOnQuiet`, and an event tied to an index only when that
+    /// index is at most `handedOut`. Events already queued are taken at once: the flags are set
+    /// under the lock that queues them, so none is missed.
+    func take(waitingAtMost timeout: Duration, wakingOnQuiet: Bool = true, handedOut: UInt64 = .max) -> [Event] {
+        if let ready = takeAll(wakingOnQuiet: wakingOnQuiet, handedOut: handedOut) { return ready }
         let (seconds, attoseconds) = max(timeout, .zero).components
         let nanoseconds = min(seconds, 3_600) * 1_000_000_000 + attoseconds / 1_000_000_000
         _ = arrived.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
-        return takeAll(wakingOnQuiet: wakingOnQuiet) ?? []
+        return takeAll(wakingOnQuiet: wakingOnQuiet, handedOut: handedOut) ?? []
     }
 
-    private func takeAll(wakingOnQuiet: Bool) -> [Event]? {
+    private func takeAll(wakingOnQuiet: Bool, handedOut: UInt64) -> [Event]? {
         lock.withLock {
             wakesOnQuiet = wakingOnQuiet
+            self.handedOut = handedOut
             guard !events.isEmpty else { return nil }
             signalled = false
             defer { events.removeAll(keepingCapacity: true) }

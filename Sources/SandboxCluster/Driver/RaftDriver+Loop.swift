@@ -13,7 +13,8 @@ extension RaftDriver {
             // `processReadies` stops after 16 `Ready`s: what is left goes on at once, not at the
             // next event or tick.
             let wait = node.hasReady ? .zero : nextTick - config.clock()
-            let events = inbox.take(waitingAtMost: wait, wakingOnQuiet: awaitsApplyReports)
+            let events = inbox.take(
+                waitingAtMost: wait, wakingOnQuiet: awaitsApplyReports, handedOut: node.applyingIndex)
             for event in events { handle(event, forwardedIn: &forwardedIn) }
             (counters.loopWakeUps, counters.applyReportWakeUps) = inbox.wakeUps
             let now = config.clock()
@@ -26,6 +27,7 @@ extension RaftDriver {
                 }
                 if nextTick <= now { nextTick = now + tick }
                 proposals.expire(now: now)
+                expireForwarded(now: now)
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
                 tickSnapshotTransfers(now: now)
@@ -36,6 +38,7 @@ extension RaftDriver {
                 submitReads()
                 processReadies()
             }
+            forwarded.loopHolds(proposals.count)
             publishStatus()
         }
         shutDown()
@@ -53,7 +56,7 @@ extension RaftDriver {
                     node.step(message)
                 }
             case .proposals(let batch): forwardedIn.append((peer, batch))
-            case .outcomes(let batch): receiveOutcomes(batch)
+            case .outcomes(let batch): receiveOutcomes(batch, from: peer)
             case .snapshotChunk(let chunk): receiveSnapshotChunk(chunk)
             case .snapshotAbandoned(let notice): snapshotAbandoned(notice, by: peer)
             case .hello, .welcome, .refusal: break  // the transport's business
@@ -99,6 +102,7 @@ extension RaftDriver {
             }
         }
         proposals.failAll(error)
+        for batch in forwarded.close() { for queued in batch.proposals { queued.waiter.resume(throwing: error) } }
         reads.failAll(error)
         membershipWaiters.failAll(error)
         installer?.abort()

@@ -17,8 +17,8 @@ import SandboxWire
 /// A proposal is answered on the node that received it, once applied there.
 ///
 /// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `published`
-/// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock) and
-/// `snapshotStreams` is
+/// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock),
+/// `forwarded` (its own lock) and `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
 /// the driver); `machine` only by the apply worker, or by the loop while the worker is idle.
 public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unchecked Sendable {
@@ -35,6 +35,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let node: RaftNode
     let machine: Machine
     var proposals = ProposalWaiters<Machine.Result>()
+    /// Batches forwarded to the leader (any thread: proposing threads forward directly).
+    let forwarded = ForwardedBatches<Machine.Result>()
     var reads = ReadWaiters()
     let applier: ApplyWorker<Machine>
     /// The index of the last entry the apply worker reported applied (the loop's view; the
@@ -162,6 +164,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
 
     private func propose(_ command: [UInt8], waiter: OnceWaiter<Machine.Result>) {
+        if forwardDirectly(command, waiter) { return }
         if !inbox.post(.propose(command, waiter)) { waiter.resume(throwing: refusal()) }
     }
 
@@ -190,7 +193,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         // abandoned here, so the leader is told at once (once per stream), stops waiting for an
         // install that cannot come and streams again after its retry wait, instead of after its
         // install timeout (30 s).
-        let posted = inbox.post(.frame(frame, from: peer))
+        let posted =
+            if let index = Self.firstAcceptedIndex(frame) {
+                inbox.post(.frame(frame, from: peer), wakingFrom: index)
+            } else {
+                inbox.post(.frame(frame, from: peer))
+            }
         guard case .snapshotChunk(let chunk) = frame,
             let notice = snapshotChunkDrops.chunk(chunk, from: peer, posted: posted)
         else { return }
@@ -201,6 +209,21 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
                 "from": "\(peer)", "index": "\(notice.index)", "term": "\(notice.term)",
                 "sequence": "\(chunk.sequence)", "leaderTold": "\(told)",
             ])
+    }
+
+    /// The first index of a leader's outcomes that accept every proposal, which need not wake
+    /// the loop before that index is handed out here: the loop cannot hand it out without taking
+    /// its inbox again, which takes the outcomes first (and normally the leader sent them before
+    /// the entries, whose commit wakes the loop). Nil for any other frame, and for outcomes with
+    /// a refusal (the proposals go to the queue again at once).
+    static func firstAcceptedIndex(_ frame: Frame) -> UInt64? {
+        guard case .outcomes(let batch) = frame else { return nil }
+        var first = UInt64.max
+        for outcome in batch.outcomes {
+            guard case .accepted(let index, _) = outcome else { return nil }
+            first = min(first, index)
+        }
+        return batch.outcomes.isEmpty ? nil : first
     }
 
     public func reportUnreachable(_ peer: NodeID) {
@@ -227,6 +250,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.stopped = stopReason
         status.counters = counters
         status.counters.snapshotChunksDropped = snapshotChunkDrops.count
+        status.counters.proposalsForwardedDirectly = forwarded.forwardedDirectly
         status.leaderCommitIndex = catchUp.leaderCommit
         status.awaitsSnapshot = installer != nil || catchUp.awaitsSnapshot(applied: appliedIndex)
         published.replace(with: status)

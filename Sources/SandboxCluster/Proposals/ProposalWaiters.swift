@@ -3,8 +3,9 @@ import Raft
 import SandboxWire
 
 /// Everything a driver's clients wait for, on the loop thread only: proposals not yet sent,
-/// batches forwarded to the leader, entries appended and not yet applied, and the results of
-/// recently applied entries (for an outcome that arrives after the entry was applied here).
+/// entries appended and not yet applied, and the results of recently applied entries (for an
+/// outcome that arrives after the entry was applied here). Batches forwarded to the leader wait
+/// in `ForwardedBatches`, which the proposing threads share.
 struct ProposalWaiters<Result: Sendable> {
     typealias Waiter = OnceWaiter<Result>
 
@@ -21,8 +22,6 @@ struct ProposalWaiters<Result: Sendable> {
 
     /// Waiting for a leader (or for the next loop iteration).
     var queue: [Queued] = []
-    /// Forwarded to the leader, by batch id: waiting for its outcomes.
-    var forwarded: [UInt64: (leader: NodeID, proposals: [Queued])] = [:]
     /// In the log at an index, with the term they were appended in: waiting to be applied.
     var appended: [UInt64: [Appended]] = [:]
     /// The highest index at which a waiter joined `appended` after the entry there was handed
@@ -40,11 +39,9 @@ struct ProposalWaiters<Result: Sendable> {
     private var recentOrder: [UInt64] = []
     private var recentOldest = 0
     private let recentCapacity = 4096
-    var nextBatchID: UInt64 = 1
 
     var count: Int {
-        queue.count + appended.values.reduce(0) { $0 + $1.count }
-            + forwarded.values.reduce(0) { $0 + $1.proposals.count } + handedOut.count
+        queue.count + appended.values.reduce(0) { $0 + $1.count } + handedOut.count
     }
 
     mutating func remember(_ result: Result, index: UInt64, term: UInt64) {
@@ -60,11 +57,9 @@ struct ProposalWaiters<Result: Sendable> {
     /// Fails every waiter (the node stopped).
     mutating func failAll(_ error: ClusterError) {
         for queued in queue { queued.waiter.resume(throwing: error) }
-        for (_, batch) in forwarded { for queued in batch.proposals { queued.waiter.resume(throwing: error) } }
         for (_, waiting) in appended { for appended in waiting { appended.queued.waiter.resume(throwing: error) } }
         for handed in handedOut { handed.waiter.resume(throwing: error) }  // unless applied first
         queue = []
-        forwarded = [:]
         appended = [:]
         handedOut = []
     }
@@ -101,20 +96,12 @@ struct ProposalWaiters<Result: Sendable> {
     }
 
     /// Answers the waiters whose deadline passed: queued ones were never sent (not applied),
-    /// forwarded and appended ones may have been.
+    /// appended ones may have been.
     mutating func expire(now: ContinuousClock.Instant) {
         queue.removeAll { queued in
             guard queued.deadline <= now else { return false }
             queued.waiter.resume(throwing: ClusterError.notApplied("no leader accepted it in time"))
             return true
-        }
-        for (id, batch) in forwarded where batch.proposals.contains(where: { $0.deadline <= now }) {
-            for queued in batch.proposals {
-                queued.waiter.resume(
-                    throwing: ClusterError.unknownOutcome(
-                        "leader \(batch.leader) did not answer the forwarded proposal"))
-            }
-            forwarded[id] = nil
         }
         for (index, waiting) in appended where waiting.contains(where: { $0.queued.deadline <= now }) {
             let (late, onTime) = (

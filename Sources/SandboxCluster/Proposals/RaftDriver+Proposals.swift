@@ -4,19 +4,43 @@ import SandboxWire
 
 extension RaftDriver {
     func enqueue(_ command: [UInt8], _ waiter: OnceWaiter<Machine.Result>) {
-        guard command.count <= config.raft.limits.maxEntryBytes, command.count <= config.wire.maxEntryBytes else {
+        guard fitsAnEntry(command) else {
             waiter.resume(
                 throwing: ClusterError.invalid(
                     "a command of \(command.count) bytes exceeds the entry limit of \(config.raft.limits.maxEntryBytes)"
                 ))
             return
         }
-        guard proposals.count < config.maxWaitingProposals else {
-            waiter.resume(throwing: ClusterError.overloaded("\(proposals.count) proposals are waiting"))
+        let waiting = proposals.count + forwarded.count
+        guard waiting < config.maxWaitingProposals else {
+            waiter.resume(throwing: ClusterError.overloaded("\(waiting) proposals are waiting"))
             return
         }
         let deadline = config.clock() + config.proposalTimeout
         proposals.queue.append(.init(command: command, waiter: waiter, deadline: deadline))
+    }
+
+    private func fitsAnEntry(_ command: [UInt8]) -> Bool {
+        command.count <= config.raft.limits.maxEntryBytes && command.count <= config.wire.maxEntryBytes
+    }
+
+    /// On the proposing thread: a follower that knows its leader sends the proposal to it at
+    /// once, as a batch of one, instead of waking the loop to forward it (the loop may be in a
+    /// log sync; the peer link coalesces the frames of concurrent proposals into one write). The
+    /// leader's outcome reaches the loop like any other. False when the loop must take it: no
+    /// leader named, this node the leader, a command the loop refuses, the node's proposals at
+    /// their bound, `maxDirectForwards` already in flight, or the leader's link full.
+    func forwardDirectly(_ command: [UInt8], _ waiter: OnceWaiter<Machine.Result>) -> Bool {
+        guard fitsAnEntry(command) else { return false }
+        let queued = ProposalWaiters<Machine.Result>.Queued(
+            command: command, waiter: waiter, deadline: config.clock() + config.proposalTimeout)
+        guard
+            let (batch, leader) = forwarded.registerDirect(
+                queued, limit: config.maxWaitingProposals, inFlightLimit: config.maxDirectForwards)
+        else { return false }
+        if transport.send(.proposals(ProposalBatch(id: batch, proposals: [command])), to: leader) { return true }
+        // Not sent: the loop takes it, unless the batch was failed meanwhile (answered).
+        return forwarded.withdraw(batch) == nil
     }
 
     /// Proposes what is queued here and what followers forwarded, as one batch on a leader;
@@ -112,27 +136,26 @@ extension RaftDriver {
         let chunkSize = config.wire.maxProposalsPerBatch
         for start in stride(from: 0, to: queued.count, by: chunkSize) {
             let chunk = Array(queued[start..<min(start + chunkSize, queued.count)])
-            let id = proposals.nextBatchID
-            proposals.nextBatchID += 1
-            if transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map { $0.command })), to: leader) {
-                proposals.forwarded[id] = (leader, chunk)
-            } else {
+            let id = forwarded.register(chunk, to: leader)
+            if !transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map { $0.command })), to: leader),
+                forwarded.withdraw(id) != nil
+            {
                 proposals.queue.append(contentsOf: chunk)  // the leader's queue is full: retry on a later tick
             }
         }
     }
 
     /// The leader's answer to a batch this node forwarded.
-    func receiveOutcomes(_ batch: OutcomeBatch) {
-        guard let forwarded = proposals.forwarded.removeValue(forKey: batch.id) else { return }  // expired
-        guard forwarded.proposals.count == batch.outcomes.count else {
-            for queued in forwarded.proposals {
+    func receiveOutcomes(_ batch: OutcomeBatch, from peer: NodeID) {
+        guard let sent = forwarded.take(batch.id, answeredBy: peer) else { return }  // expired, or stale
+        guard sent.proposals.count == batch.outcomes.count else {
+            for queued in sent.proposals {
                 queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("the leader's answer did not match the batch"))
             }
             return
         }
-        for (queued, outcome) in zip(forwarded.proposals, batch.outcomes) {
+        for (queued, outcome) in zip(sent.proposals, batch.outcomes) {
             switch outcome {
             case .accepted(let index, let term): awaitApply(queued, index: index, term: term)
             case .refused(let refusal):
@@ -169,12 +192,22 @@ extension RaftDriver {
     /// Batches forwarded to a leader that is no longer the leader will get no answer: their
     /// outcome is unknown now (answering at once lets clients retry within the failover).
     func leaderChanged(to leader: NodeID) {
-        for (id, batch) in proposals.forwarded where batch.leader != leader {
+        for batch in forwarded.leaderChanged(to: leader, this: id) {
             for queued in batch.proposals {
                 queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("leader \(batch.leader) lost leadership before answering"))
             }
-            proposals.forwarded[id] = nil
+        }
+    }
+
+    /// Answers the forwarded proposals whose deadline passed (they may have been applied).
+    func expireForwarded(now: ContinuousClock.Instant) {
+        for batch in forwarded.expire(now: now) {
+            for queued in batch.proposals {
+                queued.waiter.resume(
+                    throwing: ClusterError.unknownOutcome(
+                        "leader \(batch.leader) did not answer the forwarded proposal"))
+            }
         }
     }
 }
