@@ -194,6 +194,29 @@ import Testing
         }
     }
 
+    /// The escape scan reads eight bytes at a time: every character that needs an escape (each
+    /// control character, the quote, the backslash), and characters next to them in value (0x1F,
+    /// 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, multi-byte UTF-8), at every position of strings of
+    /// 0-24 bytes, give the JSON module's bytes.
+    @Test func theEscapeScanFindsEveryEscapeAtEveryPosition() {
+        var specials: [Character] = (0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }
+        specials += ["\"", "\\", " ", "!", "#", "[", "]", "\u{7F}", "é", "\u{2028}", "😀"]
+        for length in 0..<25 {
+            let filler = String(repeating: "a", count: length)
+            #expect(CanonicalJSON.encode(.string(filler)) == Array(JSONValue.string(filler).serialized().utf8))
+            for position in 0..<max(length, 1) {
+                for special in specials {
+                    var characters = Array(filler)
+                    if characters.isEmpty { characters = [special] } else { characters[position] = special }
+                    let text = String(characters)
+                    #expect(
+                        CanonicalJSON.encode(.string(text)) == Array(JSONValue.string(text).serialized().utf8),
+                        "\(text.debugDescription) at \(position)")
+                }
+            }
+        }
+    }
+
     /// Members already in key order are written in place, others sorted first: the same bytes
     /// whichever order the members came in.
     @Test func memberOrderDoesNotChangeTheBytes() {

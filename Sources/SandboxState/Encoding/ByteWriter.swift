@@ -17,16 +17,14 @@ public struct ByteWriter: Sendable {
         bytes.append(UInt8(truncatingIfNeeded: value))
     }
 
+    /// Big-endian, appended in one copy (byte by byte, each append checked the array's
+    /// uniqueness and capacity: most of what encoding a ledger row cost).
     public mutating func u32(_ value: UInt32) {
-        for shift in stride(from: 24, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
-        }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func u64(_ value: UInt64) {
-        for shift in stride(from: 56, through: 0, by: -8) {
-            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
-        }
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// A short string: u16 length, UTF-8.

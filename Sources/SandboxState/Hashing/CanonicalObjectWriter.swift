@@ -5,8 +5,8 @@ import JSON
 /// which is `String`'s order for the ASCII keys used here), so no dictionary is built and
 /// nothing is sorted. The bytes are exactly what ``CanonicalJSON`` writes for the same object
 /// (the tests hold the decision record equal to it).
-struct CanonicalObjectWriter {
-    private(set) var bytes: [UInt8]
+struct CanonicalObjectWriter: ~Copyable {
+    private var bytes: ByteSink
     /// Bit n: no member written yet at nesting depth n (a bit set, not an array: no heap
     /// access per member).
     private var first: UInt64 = 1
@@ -17,8 +17,7 @@ struct CanonicalObjectWriter {
 
     /// Starts writing after `prefix` (bytes that come before the object, e.g. a record header).
     init(prefix: [UInt8] = [], capacity: Int = 1024) {
-        bytes = prefix
-        bytes.reserveCapacity(capacity)
+        bytes = ByteSink(prefix: prefix, capacity: capacity)
         bytes.append(UInt8(ascii: "{"))
     }
 
@@ -35,12 +34,11 @@ struct CanonicalObjectWriter {
         let bit: UInt64 = 1 << UInt64(depth)
         if first & bit != 0 {
             first &= ~bit
-            bytes.append(UInt8(ascii: "\""))
         } else {
             bytes.append(UInt8(ascii: ","))
-            bytes.append(UInt8(ascii: "\""))
         }
-        key.withUTF8Buffer { name in for byte in name { bytes.append(byte) } }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(key)
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
     }
@@ -65,7 +63,7 @@ struct CanonicalObjectWriter {
     /// A member whose value is already canonical JSON text.
     mutating func canonical(_ name: StaticString, _ text: [UInt8]) {
         key(name)
-        bytes.append(contentsOf: text)
+        bytes.append(text)
     }
 
     /// A nested object: its members are written by `body`, in sorted order too.
@@ -89,6 +87,6 @@ struct CanonicalObjectWriter {
     /// Closes the object; returns every byte written (the prefix included).
     mutating func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
-        return bytes
+        return bytes.bytes
     }
 }
