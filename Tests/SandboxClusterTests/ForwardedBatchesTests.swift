@@ -21,15 +21,15 @@ import Testing
     @Test func directForwardsNeedANamedLeaderRoomAndAnOpenNode() {
         let batches = ForwardedBatches<UInt64>(firstID: 1)
         #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10) == nil, "no leader named yet")
-        #expect(batches.leaderChanged(to: 1, this: 1).isEmpty)
+        #expect(batches.leaderChanged(to: 1, term: 2, this: 1).isEmpty)
         #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10) == nil, "this node leads")
-        _ = batches.leaderChanged(to: 2, this: 1)
+        _ = batches.leaderChanged(to: 2, term: 3, this: 1)
         let first = batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 2)
         #expect(first?.leader == 2)
         let second = batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 2)
         #expect(second != nil && second?.id != first?.id)
         #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 2) == nil, "two in flight")
-        let loops = batches.register([Self.queued(), Self.queued()], to: 2)
+        let loops = batches.register([Self.queued(), Self.queued()], to: 2, term: 3)
         #expect(batches.count == 4)
         #expect(batches.take(loops, answeredBy: 3) == nil, "an answer from another node is stale")
         #expect(batches.take(loops, answeredBy: 2)?.proposals.count == 2)
@@ -48,23 +48,33 @@ import Testing
         #expect(batches.count == 0)
     }
 
-    /// A new leader removes the batches sent to any other node; the deadline removes those
-    /// with a proposal past it.
+    /// A new leader removes the batches sent to any other node, and to the same node in an
+    /// earlier term; no known leader removes none (the same leader may answer after all); the
+    /// deadline removes those with a proposal past it.
     @Test func aLeaderChangeAndDeadlinesRemoveTheirBatches() {
         let batches = ForwardedBatches<UInt64>()
         let now = ContinuousClock.now
-        _ = batches.leaderChanged(to: 2, this: 1)
-        let toTwo = batches.register([Self.queued(), Self.queued()], to: 2)
+        _ = batches.leaderChanged(to: 2, term: 5, this: 1)
+        let toTwo = batches.register([Self.queued(), Self.queued()], to: 2, term: 5)
         _ = batches.registerDirect(Self.queued(deadline: now + .seconds(1)), limit: 10, inFlightLimit: 10)
         #expect(batches.count == 3)
         let expired = batches.expire(now: now + .seconds(2))
         #expect(expired.count == 1 && expired[0].proposals.count == 1)
         #expect(batches.count == 2)
-        let lost = batches.leaderChanged(to: 3, this: 1)
-        #expect(lost.count == 1 && lost[0].leader == 2)
+        #expect(batches.leaderChanged(to: 0, term: 6, this: 1).isEmpty, "no leader known: the batch waits")
+        #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10) == nil, "none to forward to")
+        #expect(batches.leaderChanged(to: 2, term: 5, this: 1).isEmpty, "the same leader in its term")
+        #expect(batches.count == 2)
+        let direct = batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10)
+        #expect(direct?.leader == 2)
+        let reelected = batches.leaderChanged(to: 2, term: 7, this: 1)
+        #expect(reelected.count == 2, "the same node in a later term may have lost them")
         #expect(batches.take(toTwo, answeredBy: 2) == nil)
+        #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10)?.leader == 2)
+        let lost = batches.leaderChanged(to: 3, term: 8, this: 1)
+        #expect(lost.count == 1 && lost[0].leader == 2)
         #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10)?.leader == 3)
-        #expect(batches.leaderChanged(to: 0, this: 1).count == 1, "no leader: the batch to 3 is lost too")
+        #expect(batches.leaderChanged(to: 1, term: 9, this: 1).count == 1, "this node leads: the batch to 3 is lost")
         #expect(batches.registerDirect(Self.queued(), limit: 10, inFlightLimit: 10) == nil)
     }
 

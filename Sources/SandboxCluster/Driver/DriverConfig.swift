@@ -24,7 +24,7 @@ public struct DriverConfig: Sendable {
     /// refused with `overloaded` and Raft messages dropped (Raft retries).
     public var maxInboxEvents: Int = 65_536
     /// Most proposals waiting on this node at once (queued, forwarded or appended; a direct
-    /// forward counts the loop's as of its last iteration).
+    /// forward counts the loop's as of its last tick).
     public var maxWaitingProposals: Int = 65_536
     /// Most proposals a follower forwards straight from the proposing threads, one frame each,
     /// that wait for their outcomes at once; beyond it the loop forwards them in batches (one

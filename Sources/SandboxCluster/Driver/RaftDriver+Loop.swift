@@ -28,6 +28,7 @@ extension RaftDriver {
                 if nextTick <= now { nextTick = now + tick }
                 proposals.expire(now: now)
                 expireForwarded(now: now)
+                forwarded.loopHolds(proposals.count)  // counted per tick: it walks `appended`
                 reads.expire(now: now)
                 membershipWaiters.expire(now: now)
                 tickSnapshotTransfers(now: now)
@@ -38,7 +39,6 @@ extension RaftDriver {
                 submitReads()
                 processReadies()
             }
-            forwarded.loopHolds(proposals.count)
             publishStatus()
         }
         shutDown()

@@ -15,19 +15,23 @@ import Raft
 final class ForwardedBatches<Result: Sendable>: @unchecked Sendable {
     typealias Queued = ProposalWaiters<Result>.Queued
     typealias Batch = (leader: NodeID, proposals: [Queued])
+    /// A batch and the term in which its leader led when it was sent.
+    private typealias Sent = (batch: Batch, term: UInt64, direct: Bool)
 
     private let lock = NSLock()
-    private var batches: [UInt64: (batch: Batch, direct: Bool)] = [:]
+    private var batches: [UInt64: Sent] = [:]
     private var proposalCount = 0
     /// Direct batches waiting for their outcomes (each of one proposal).
     private var directInFlight = 0
     /// Random at start: an answer to a batch of this node's previous run, delivered late by a
     /// leader's link that kept it queued across the restart, matches no batch of this run.
     private var nextID: UInt64
-    /// The leader proposing threads forward to (0: none; proposals then go through the loop).
+    /// The leader proposing threads forward to (0: none; proposals then go through the loop),
+    /// and its term.
     private var directLeader: NodeID = 0
+    private var directTerm: UInt64 = 0
     /// The proposals the loop holds (queued, appended, on the apply thread), as of its last
-    /// iteration: a direct forward counts them against the bound.
+    /// tick: a direct forward counts them against the bound.
     private var loopWaiting = 0
     private var closed = false
     private var directCount: UInt64 = 0
@@ -42,26 +46,27 @@ final class ForwardedBatches<Result: Sendable>: @unchecked Sendable {
     /// Proposals forwarded straight from a proposing thread (sent) since the start.
     var forwardedDirectly: UInt64 { lock.withLock { directCount } }
 
-    /// Registers a batch the loop forwards to `leader`; its id goes in the frame.
-    func register(_ proposals: [Queued], to leader: NodeID) -> UInt64 {
-        lock.withLock { add((leader, proposals), direct: false) }
+    /// Registers a batch the loop forwards to `leader`, leader in `term`; its id goes in the
+    /// frame.
+    func register(_ proposals: [Queued], to leader: NodeID, term: UInt64) -> UInt64 {
+        lock.withLock { add((leader, proposals), term: term, direct: false) }
     }
 
     /// Registers one proposal for a proposing thread to forward itself: the id and the leader,
     /// or nil when it must go through the loop: no leader named, this node the leader, stopped,
-    /// `limit` proposals waiting on the node (the loop's as of its last iteration, and the
-    /// forwarded ones), or `inFlightLimit` direct batches already waiting for outcomes (beyond
+    /// `limit` proposals waiting on the node (the loop's as of its last tick, and the forwarded
+    /// ones), or `inFlightLimit` direct batches already waiting for outcomes (beyond
     /// it the loop's batches carry the load: one frame each way per loop iteration, not per
     /// proposal, well within the peer links' frame bounds).
     func registerDirect(_ queued: Queued, limit: Int, inFlightLimit: Int) -> (id: UInt64, leader: NodeID)? {
         lock.withLock {
             guard !closed, directLeader != 0, loopWaiting + proposalCount < limit, directInFlight < inFlightLimit
             else { return nil }
-            return (add((directLeader, [queued]), direct: true), directLeader)
+            return (add((directLeader, [queued]), term: directTerm, direct: true), directLeader)
         }
     }
 
-    /// The loop's count of the proposals it holds, once per iteration.
+    /// The loop's count of the proposals it holds, once per tick.
     func loopHolds(_ count: Int) { lock.withLock { loopWaiting = count } }
 
     /// Removes the batch whose outcomes `leader` sent. Nil when it is not here (expired or
@@ -82,19 +87,25 @@ final class ForwardedBatches<Result: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// The loop's view of the leader changed: proposing threads forward to `leader` from now
-    /// on (none when it is 0 or this node), and the batches sent to any other node are removed
-    /// and returned (they will get no answer).
-    func leaderChanged(to leader: NodeID, this node: NodeID) -> [Batch] {
+    /// The loop's view of the leader changed: proposing threads forward to `leader` (leader in
+    /// `term`) from now on (none when it is 0 or this node). Once a leader is known, the batches
+    /// sent to another node, or to it in an earlier term (it may have restarted and lost them),
+    /// are removed and returned: they will get no answer. While no leader is known they stay: a
+    /// follower that missed a few heartbeats and hears from the same leader again gets its
+    /// answers, and a batch whose leader is gone is answered when the next leader is known, or
+    /// at its deadline.
+    func leaderChanged(to leader: NodeID, term: UInt64, this node: NodeID) -> [Batch] {
         lock.withLock {
             directLeader = leader == node ? 0 : leader
-            return removeAll { $0.leader != leader }
+            directTerm = term
+            guard leader != 0 else { return [] }
+            return removeAll { batch, sentIn in batch.leader != leader || sentIn != term }
         }
     }
 
     /// Removes and returns the batches with a proposal past its deadline.
     func expire(now: ContinuousClock.Instant) -> [Batch] {
-        lock.withLock { removeAll { batch in batch.proposals.contains { $0.deadline <= now } } }
+        lock.withLock { removeAll { batch, _ in batch.proposals.contains { $0.deadline <= now } } }
     }
 
     /// Refuses every later direct forward and removes and returns every batch (the node stops).
@@ -102,14 +113,14 @@ final class ForwardedBatches<Result: Sendable>: @unchecked Sendable {
         lock.withLock {
             closed = true
             directLeader = 0
-            return removeAll { _ in true }
+            return removeAll { _, _ in true }
         }
     }
 
-    private func add(_ batch: Batch, direct: Bool) -> UInt64 {
+    private func add(_ batch: Batch, term: UInt64, direct: Bool) -> UInt64 {
         let id = nextID
         nextID &+= 1
-        batches[id] = (batch, direct)
+        batches[id] = (batch, term, direct)
         proposalCount += batch.proposals.count
         if direct {
             directInFlight += 1
@@ -119,14 +130,14 @@ final class ForwardedBatches<Result: Sendable>: @unchecked Sendable {
     }
 
     private func remove(_ id: UInt64) -> Batch? {
-        guard let (batch, direct) = batches.removeValue(forKey: id) else { return nil }
+        guard let (batch, _, direct) = batches.removeValue(forKey: id) else { return nil }
         proposalCount -= batch.proposals.count
         if direct { directInFlight -= 1 }
         return batch
     }
 
-    private func removeAll(where matches: (Batch) -> Bool) -> [Batch] {
-        let ids = batches.compactMap { id, entry in matches(entry.batch) ? id : nil }
+    private func removeAll(where matches: (Batch, _ term: UInt64) -> Bool) -> [Batch] {
+        let ids = batches.compactMap { id, sent in matches(sent.batch, sent.term) ? id : nil }
         return ids.compactMap(remove)
     }
 }

@@ -136,7 +136,7 @@ extension RaftDriver {
         let chunkSize = config.wire.maxProposalsPerBatch
         for start in stride(from: 0, to: queued.count, by: chunkSize) {
             let chunk = Array(queued[start..<min(start + chunkSize, queued.count)])
-            let id = forwarded.register(chunk, to: leader)
+            let id = forwarded.register(chunk, to: leader, term: node.term)
             if !transport.send(.proposals(ProposalBatch(id: id, proposals: chunk.map { $0.command })), to: leader),
                 forwarded.withdraw(id) != nil
             {
@@ -189,10 +189,11 @@ extension RaftDriver {
         }
     }
 
-    /// Batches forwarded to a leader that is no longer the leader will get no answer: their
-    /// outcome is unknown now (answering at once lets clients retry within the failover).
+    /// Batches forwarded to a leader that is no longer the leader (another one is known, or the
+    /// same node leads in a later term) will get no answer: their outcome is unknown now
+    /// (answering at once lets clients retry within the failover).
     func leaderChanged(to leader: NodeID) {
-        for batch in forwarded.leaderChanged(to: leader, this: id) {
+        for batch in forwarded.leaderChanged(to: leader, term: node.term, this: id) {
             for queued in batch.proposals {
                 queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("leader \(batch.leader) lost leadership before answering"))
