@@ -1,6 +1,4 @@
 import Foundation
-import Raft
-import SandboxWire
 
 /// Everything a driver's clients wait for, on the loop thread only: proposals not yet sent,
 /// entries appended and not yet applied, and the results of recently applied entries (for an
