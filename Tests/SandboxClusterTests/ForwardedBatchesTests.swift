@@ -138,4 +138,47 @@ import Testing
         #expect(again == 2, "the same command again: its second application")
         #expect(driver.status.counters.proposalsForwardedDirectly == before + 1)
     }
+
+    /// A learner's batch sent to a leader that then restarts and wins the next term is answered
+    /// at once (outcome unknown: the leader's previous run may have applied it), though the
+    /// learner's soft state never changed: it never campaigns, so it names the same leader
+    /// throughout and only the term moves. Before, the batch waited for its deadline (20 s
+    /// here; 5 s by default) and was answered "did not answer".
+    @Test func aBatchToALeaderThatRestartedAndLeadsAgainIsAnsweredAtOnce() async throws {
+        let cluster = try TestCluster(size: 1) { $0.proposalTimeout = .seconds(20) }
+        let leader = try await cluster.leader(within: .seconds(60))
+        _ = try await cluster.driver(leader).changeMembership(ConfChange(.addLearner, node: 2))
+        try cluster.start(2)
+        let learner = cluster.driver(2)
+        let target = cluster.driver(leader).status.commitIndex
+        _ = try await cluster.eventually(.seconds(30), "the learner caught up (by snapshot)") {
+            let status = learner.status
+            return status.leader == leader && !status.awaitsSnapshot && status.appliedIndex >= target ? true : nil
+        }
+        _ = try await learner.propose(Array("warm".utf8))  // it forwards
+        let term = learner.status.term
+        cluster.network.holdOutcomes(to: 2)
+        let forwardedBefore = learner.status.counters.proposalsForwardedDirectly
+        let committedBefore = cluster.driver(leader).status.commitIndex
+        let proposal = Task { try await learner.propose(Array("unanswered".utf8)) }
+        _ = try await cluster.eventually(.seconds(20), "the leader committed the forwarded entry") {
+            cluster.driver(leader).status.commitIndex > committedBefore ? true : nil
+        }
+        #expect(learner.status.counters.proposalsForwardedDirectly == forwardedBefore + 1)
+        try cluster.restart(leader)
+        _ = try await cluster.eventually(.seconds(30), "the learner hears its leader in a later term") {
+            learner.status.term > term && learner.status.leader == leader ? true : nil
+        }
+        let clock = ContinuousClock()
+        let heard = clock.now
+        let answer = await proposal.result
+        let waited = clock.now - heard
+        #expect(waited < .seconds(10), "answered \(waited) after the later term was known")
+        guard case .failure(ClusterError.unknownOutcome(let reason)) = answer else {
+            Issue.record("expected an unknown outcome, got \(answer)")
+            return
+        }
+        #expect(reason.contains("lost leadership"), "\(reason)")
+        #expect(learner.status.leader == leader, "the same leader throughout")
+    }
 }

@@ -11,7 +11,7 @@ extension RaftDriver {
             rounds += 1
             let ready = node.ready()
             if let failure = ready.failure { return fail("\(failure)") }
-            if let soft = ready.softState { leaderChanged(to: soft.leader) }
+            noteLeader()
             // 1. Messages that vouch for nothing unpersisted: at once.
             send(ready.messages)
             if config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }

@@ -64,6 +64,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []
     var stopReason: String?
+    /// The leader and term the forwarded batches were last told about (`noteLeader`).
+    var forwardingLeader: (leader: NodeID, term: UInt64) = (0, 0)
     /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
     var newestTimeStamp: UInt64 = 0
     /// The hard state last written, and a newer one that only moved the commit index and was not
