@@ -33,7 +33,8 @@ struct ByteSink: ~Copyable {
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         if count + bytes.count > capacity { grow(toHold: count + bytes.count) }
-        (base + count).update(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        // Untyped: the source may be memory bound to another type (an integer's digit tuple).
+        UnsafeMutableRawPointer(base + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
     }
 
@@ -54,7 +55,7 @@ struct ByteSink: ~Copyable {
         var newCapacity = capacity * 2
         while newCapacity < needed { newCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        grown.update(from: base, count: count)
+        grown.initialize(from: base, count: count)
         base.deallocate()
         base = grown
         capacity = newCapacity
