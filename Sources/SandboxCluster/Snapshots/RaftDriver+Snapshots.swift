@@ -104,9 +104,14 @@ extension RaftDriver {
             installer = nil
             return
         }
+        let firstBefore = node.firstIndex
         node.step(frame.message)
-        // Raft took it when its log now starts after the snapshot: the store's does not yet.
-        guard node.firstIndex == completed.metadata.index + 1 else {
+        // Raft took it when its log now starts after the snapshot and did not before: the
+        // store's does not yet. A log already compacted to exactly the snapshot's index (caught
+        // up by appends while the stream came in) starts there too, but then Raft refused the
+        // snapshot (its index is not above the commit index), and installing it would take the
+        // state back and drop the entries after it.
+        guard firstBefore != completed.metadata.index + 1, node.firstIndex == completed.metadata.index + 1 else {
             logger.info("snapshot not taken by Raft", metadata: snapshotMetadata(frame.message))
             return completed.abort()
         }
