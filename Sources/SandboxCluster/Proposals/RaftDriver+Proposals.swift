@@ -193,19 +193,14 @@ extension RaftDriver {
     /// soft state changed: a leader that restarted and won the next term can lead again before
     /// this node's soft state ever left it (a learner never campaigns; a voter whose loop was in
     /// a long sync may take the new term's vote request and the leader's first append in one
-    /// pass), and the batches sent to its previous run must still be answered at once.
+    /// pass). Batches forwarded to a leader that is no longer the leader (another one is known,
+    /// or the same node leads in a later term) will get no answer: their outcome is unknown now
+    /// (answering at once lets clients retry within the failover).
     func noteLeader() {
         let current = (leader: node.leader, term: node.term)
         guard current != forwardingLeader else { return }
         forwardingLeader = current
-        leaderChanged(to: current.leader)
-    }
-
-    /// Batches forwarded to a leader that is no longer the leader (another one is known, or the
-    /// same node leads in a later term) will get no answer: their outcome is unknown now
-    /// (answering at once lets clients retry within the failover).
-    func leaderChanged(to leader: NodeID) {
-        for batch in forwarded.leaderChanged(to: leader, term: node.term, this: id) {
+        for batch in forwarded.leaderChanged(to: current.leader, term: current.term, this: id) {
             for queued in batch.proposals {
                 queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("leader \(batch.leader) lost leadership before answering"))
