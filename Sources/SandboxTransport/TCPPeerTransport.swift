@@ -16,6 +16,9 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     public let config: TCPTransportConfig
     private let group: MultiThreadedEventLoopGroup
     private let ownsGroup: Bool
+    private let threads: Int
+    /// The event loop as a `LoopHost` (used only with one thread of its own).
+    private let host: EventLoopHost
     private let lock = NSLock()
     private var sink: (any FrameSink)?
     private var links: [NodeID: PeerLink] = [:]
@@ -25,13 +28,14 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Creates the transport on `group`'s event loops (left running at `shutdown`: its owner's),
     /// or, without one, on event loop threads of its own (`threads`, 1 by default). `sandboxd`
-    /// keeps its own unless told to share the process's HTTP loops (`SANDBOX_TRANSPORT_LOOP=shared`:
-    /// one thread fewer per node and fewer hand-offs, but Raft's frames then wait behind HTTP
-    /// work; docs/cluster.md, "Two threads per node").
+    /// keeps one of its own and runs the driver's loop on it (`loopHost`); docs/cluster.md,
+    /// "Two threads per node", gives the other ways (`SANDBOX_TRANSPORT_LOOP`).
     public init(config: TCPTransportConfig, group: MultiThreadedEventLoopGroup? = nil, threads: Int = 1) {
         self.config = config
         ownsGroup = group == nil
+        self.threads = threads
         self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        host = EventLoopHost(self.group.next())
         members = Set(config.peers.keys)
         authenticator = config.clusterSecret.map { HMACAuthenticator(secret: $0, nonces: config.nonceGenerator) }
     }
@@ -59,6 +63,15 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         let channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()
         lock.withLock { server = channel }
         return channel.localAddress?.port ?? config.listenPort
+    }
+
+    /// Its event loop as a driver's `LoopHost`, so that the loop that runs Raft reads and writes
+    /// the peers' sockets itself. Only for a transport with one event loop thread of its own
+    /// (`init` without a group, `threads` 1): every connection is on that loop, and its thread
+    /// serves nothing else. Stop the driver before `shutdown()`.
+    public var loopHost: any LoopHost {
+        precondition(ownsGroup && threads == 1, "a loop host is a transport's own single event loop")
+        return host
     }
 
     /// Where received frames go (the driver). Frames that arrive before are dropped.
@@ -109,7 +122,10 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         }
         for link in links { link.close() }
         try? await server?.close()
-        if ownsGroup { try? await group.shutdownGracefully() }
+        if ownsGroup {
+            if threads == 1 { host.close() }
+            try? await group.shutdownGracefully()
+        }
     }
 
     // MARK: internal

@@ -47,8 +47,8 @@ import Testing
     /// wakes no loop (before: one more wake-up per proposal on each follower, whose loop has
     /// nothing else to do by then; on the leader the report mostly rode on the last follower's
     /// answer).
-    @Test func routineApplyReportsDoNotWakeTheLoops() async throws {
-        let (cluster, leader) = try await Self.clusterWithSlowTicks()
+    @Test(arguments: [false, true]) func routineApplyReportsDoNotWakeTheLoops(hosted: Bool) async throws {
+        let (cluster, leader) = try await Self.clusterWithSlowTicks(hosted: hosted)
         let driver = cluster.driver(leader)
         _ = try await cluster.converged()
         let before = cluster.ids.map { cluster.driver($0).status.counters }
@@ -77,8 +77,10 @@ import Testing
     /// the entry on the same connection, does not wake the loop: the follower's loop wakes for
     /// the leader's append and for its commit: 80 for 40 proposals in three runs (139 when the
     /// proposal and the outcome went through the loop, 120 and 113 with one of the two).
-    @Test func aFollowersProposalWakesItsLoopOnlyForTheEntryAndItsCommit() async throws {
-        let (cluster, leader) = try await Self.clusterWithSlowTicks()
+    @Test(arguments: [false, true]) func aFollowersProposalWakesItsLoopOnlyForTheEntryAndItsCommit(hosted: Bool)
+        async throws
+    {
+        let (cluster, leader) = try await Self.clusterWithSlowTicks(hosted: hosted)
         let follower = cluster.ids.first { $0 != leader }!
         let driver = cluster.driver(follower)
         _ = try await cluster.converged()
@@ -101,8 +103,9 @@ import Testing
     /// each within 400 ms: a missed wake-up (a wait for the tick, 0-1 s) passes a round with a
     /// chance of 0.4, all five with 1%, while a stall of the loaded test process (0.35 s in one
     /// fresh-clone run, 2026-12-03, against 250 ms then) does not fail it.
-    @Test func aProposalAnsweredAfterItsHandOutDoesNotWaitForATick() async throws {
-        let (cluster, leader) = try await Self.clusterWithSlowTicks()
+    @Test(arguments: [false, true]) func aProposalAnsweredAfterItsHandOutDoesNotWaitForATick(hosted: Bool) async throws
+    {
+        let (cluster, leader) = try await Self.clusterWithSlowTicks(hosted: hosted)
         let follower = cluster.ids.first { $0 != leader }!
         let driver = cluster.driver(follower)
         _ = try await cluster.converged()
@@ -131,8 +134,8 @@ import Testing
     /// the loop's next tick (1 s here; five rounds, each within 400 ms, as above: without the
     /// wake-up it waited 0.35-0.67 s). A follower's forwarded proposal, its apply held, is
     /// answered as promptly once applied.
-    @Test func readsAndForwardedProposalsDoNotWaitForATick() async throws {
-        let (cluster, leader) = try await Self.clusterWithSlowTicks()
+    @Test(arguments: [false, true]) func readsAndForwardedProposalsDoNotWaitForATick(hosted: Bool) async throws {
+        let (cluster, leader) = try await Self.clusterWithSlowTicks(hosted: hosted)
         let follower = cluster.ids.first { $0 != leader }!
         let clock = ContinuousClock()
         for round in 0..<5 {
@@ -177,8 +180,10 @@ import Testing
     /// Three nodes ticking every second (elections in 2-4 s), with a warmed-up leader: a wait
     /// for the next tick is plain to see, and the leader's heartbeats (a wake-up of each
     /// follower per tick) stay out of the counts however slowly the loaded machine runs.
-    static func clusterWithSlowTicks() async throws -> (TestCluster, leader: NodeID) {
-        let cluster = try TestCluster {
+    /// `hosted`: the loops on `LoopHost`s, where what `take` does as the loop goes to wait is a
+    /// pass of its own after each pass that did something (`RaftDriver.hostedPass`).
+    static func clusterWithSlowTicks(hosted: Bool) async throws -> (TestCluster, leader: NodeID) {
+        let cluster = try TestCluster(hosted: hosted) {
             $0.tickInterval = .seconds(1)
             $0.raft.electionTicks = 2
         }

@@ -8,6 +8,9 @@ import Testing
 
 /// Three drivers with real RocksDB stores over the in-memory network (every frame through the
 /// wire codec): elections, replication, group commit, forwarding, reads, restarts, snapshots.
+/// The tests with a `hosted` argument run twice: each loop on a thread of its own, and each on a
+/// `LoopHost` (`ThreadLoopHost`, standing for the transport's event loop that `sandboxd` runs it
+/// on).
 @Suite(.serialized, .timeLimit(.minutes(5))) struct DriverTests {
     func proposeAll(_ commands: [String], on nodes: [NodeID], in cluster: TestCluster) async -> [String: UInt64] {
         await ClusterProbe.proposeAll(commands, on: nodes.map { cluster.driver($0) })
@@ -21,8 +24,9 @@ import Testing
         #expect(missing.isEmpty, "acknowledged but lost: \(missing.sorted().prefix(5))")
     }
 
-    @Test func threeNodesElectReplicateAndAnswerOnTheReceivingNode() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func threeNodesElectReplicateAndAnswerOnTheReceivingNode(hosted: Bool) async throws
+    {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         let term = cluster.driver(leader).status.term
         let commands = (0..<300).map { "cmd-\($0)" }
@@ -40,8 +44,8 @@ import Testing
             "the leader stepped down and still names itself leader in the same term")
     }
 
-    @Test func concurrentProposalsShareLogWrites() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func concurrentProposalsShareLogWrites(hosted: Bool) async throws {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         let before = cluster.driver(leader).status
         let gate = Gate()
@@ -160,8 +164,10 @@ import Testing
         #expect(cluster.driver(follower).status.appliedIndex > applied)
     }
 
-    @Test func aRestartedFollowerCatchesUpAndNothingAcknowledgedIsLost() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func aRestartedFollowerCatchesUpAndNothingAcknowledgedIsLost(hosted: Bool)
+        async throws
+    {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         let follower = cluster.ids.first { $0 != leader }!
         var acknowledged = Set(await proposeAll((0..<100).map { "a-\($0)" }, on: cluster.ids, in: cluster).keys)
@@ -174,8 +180,8 @@ import Testing
         checkApplied(acknowledged, in: try await cluster.converged())
     }
 
-    @Test func theLeaderStoppedUnderLoadLosesNoAcknowledgedWrite() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func theLeaderStoppedUnderLoadLosesNoAcknowledgedWrite(hosted: Bool) async throws {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         let load = Task { await proposeAll((0..<400).map { "l-\($0)" }, on: cluster.ids, in: cluster) }
         try await Task.sleep(for: .milliseconds(30))
@@ -191,8 +197,8 @@ import Testing
         checkApplied(all, in: try await cluster.converged())
     }
 
-    @Test func aNodeBehindTheCompactedLogCatchesUpBySnapshot() async throws {
-        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog()
+    @Test(arguments: [false, true]) func aNodeBehindTheCompactedLogCatchesUpBySnapshot(hosted: Bool) async throws {
+        let (cluster, leader, follower) = try await TestCluster.withAFollowerStoppedAndASmallLog(hosted: hosted)
         let others = cluster.ids.filter { $0 != follower }
         let acknowledged = await proposeAll((0..<300).map { "s-\($0)" }, on: others, in: cluster)
         #expect(acknowledged.count == 300)
@@ -220,8 +226,10 @@ import Testing
 
     /// The status shows what a waiter was told: the applied index is published before a
     /// proposal or a read is answered (it used to follow at the end of the loop's iteration).
-    @Test func readIndexOnAFollowerSeesEveryAcknowledgedWriteAndTheStatusShowsIt() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func readIndexOnAFollowerSeesEveryAcknowledgedWriteAndTheStatusShowsIt(hosted: Bool)
+        async throws
+    {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         let follower = cluster.driver(cluster.ids.first { $0 != leader }!)
         var previous = cluster.driver(leader).status.appliedIndex
@@ -263,9 +271,9 @@ import Testing
 
     /// Ticks and deadlines run on the driver's monotonic clock (never the wall clock): when it
     /// jumps past a proposal's deadline, the proposal is answered at once, retryably.
-    @Test func deadlinesFollowTheDriversMonotonicClock() async throws {
+    @Test(arguments: [false, true]) func deadlinesFollowTheDriversMonotonicClock(hosted: Bool) async throws {
         let clock = SkewedClock()
-        let cluster = try TestCluster { $0.clock = { clock.now() } }
+        let cluster = try TestCluster(hosted: hosted) { $0.clock = { clock.now() } }
         let leader = try await cluster.leader()
         for id in cluster.ids where id != leader { cluster.stop(id) }
         let driver = cluster.driver(leader)
@@ -321,8 +329,8 @@ import Testing
         #expect(stamps.allSatisfy { $0 >= startedOnLeader && $0 <= wallClock(leader) }, "not the leader's time")
     }
 
-    @Test func stopAnswersEveryWaiter() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func stopAnswersEveryWaiter(hosted: Bool) async throws {
+        let cluster = try TestCluster(hosted: hosted)
         let leader = try await cluster.leader()
         for id in cluster.ids where id != leader { cluster.stop(id) }
         let driver = cluster.driver(leader)

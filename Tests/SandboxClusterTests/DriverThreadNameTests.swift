@@ -3,10 +3,11 @@ import Foundation
 import SandboxCluster
 import Testing
 
-/// The driver's threads carry their names in the OS (`top -H`, `perf`), not only in Foundation.
+/// The driver's threads carry their names in the OS (`top -H`, `perf`), not only in Foundation;
+/// a loop on a host names the host's thread.
 @Suite struct DriverThreadNameTests {
-    @Test func theLoopAndApplyThreadsAreNamedInTheOS() async throws {
-        let cluster = try TestCluster()
+    @Test(arguments: [false, true]) func theLoopAndApplyThreadsAreNamedInTheOS(hosted: Bool) async throws {
+        let cluster = try TestCluster(hosted: hosted)
         _ = try await cluster.leader()
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         let names = Set(
@@ -15,6 +16,7 @@ import Testing
         for id in cluster.ids {
             #expect(names.contains("raft-\(id)"), "threads: \(names.sorted())")
             #expect(names.contains("apply-\(id)"), "threads: \(names.sorted())")
+            #expect(!names.contains("host-\(id)"), "the host's thread kept its name: \(names.sorted())")
         }
     }
 }

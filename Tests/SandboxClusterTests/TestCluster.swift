@@ -11,16 +11,22 @@ final class TestCluster: @unchecked Sendable {
         var storage: NodeStorage
         var machine: CounterMachine
         var driver: RaftDriver<CounterMachine>
+        /// The loop's host, when the cluster runs its loops on hosts.
+        var host: ThreadLoopHost?
     }
 
     let directory = TemporaryDirectory("cluster")
     let network = MemoryNetwork()
     let ids: [NodeID]
     var configure: (inout DriverConfig) -> Void
+    /// Whether each driver's loop runs on a `LoopHost` (as in `sandboxd`, on its transport's
+    /// event loop) rather than on a thread of its own.
+    let hosted: Bool
     private(set) var nodes: [NodeID: Node] = [:]
 
-    init(size: Int = 3, configure: @escaping (inout DriverConfig) -> Void = { _ in }) throws {
+    init(size: Int = 3, hosted: Bool = false, configure: @escaping (inout DriverConfig) -> Void = { _ in }) throws {
         ids = (1...UInt64(size)).map { $0 }
+        self.hosted = hosted
         self.configure = configure
         for id in ids {
             let storage = try NodeStorage(path: directory.subpath("node-\(id)"), options: .small)
@@ -43,10 +49,11 @@ final class TestCluster: @unchecked Sendable {
         config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
         configure(&config)
         let machine = CounterMachine(store: storage.state)
+        let host = hosted ? ThreadLoopHost(name: "host-\(id)") : nil
         let driver = try RaftDriver(
-            config: config, storage: storage, machine: machine, transport: network.endpoint(for: id))
+            config: config, storage: storage, machine: machine, transport: network.endpoint(for: id), host: host)
         network.attach(id, driver)
-        nodes[id] = Node(storage: storage, machine: machine, driver: driver)
+        nodes[id] = Node(storage: storage, machine: machine, driver: driver, host: host)
         driver.start()
     }
 
@@ -55,6 +62,7 @@ final class TestCluster: @unchecked Sendable {
         guard let node = nodes.removeValue(forKey: id) else { return }
         network.detach(id)
         node.driver.stop()
+        node.host?.close()  // after the driver, as `sandboxd` shuts its transport down after it
         node.storage.close()
     }
 
@@ -76,9 +84,9 @@ final class TestCluster: @unchecked Sendable {
     /// A cluster whose log is compacted every 40 entries (keeping 10), with a follower stopped:
     /// a few dozen entries later it can catch up only by snapshot.
     static func withAFollowerStoppedAndASmallLog(
-        _ more: @escaping (inout DriverConfig) -> Void = { _ in }
+        hosted: Bool = false, _ more: @escaping (inout DriverConfig) -> Void = { _ in }
     ) async throws -> (TestCluster, leader: NodeID, follower: NodeID) {
-        let cluster = try TestCluster {
+        let cluster = try TestCluster(hosted: hosted) {
             $0.compactionThreshold = 40
             $0.compactionRetain = 10
             more(&$0)

@@ -57,10 +57,11 @@ final class TCPCluster: @unchecked Sendable {
         var config = DriverConfig(raft: raft, seed: id &* 7919)
         config.tickInterval = .milliseconds(10)
         config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
-        config.proposalTimeout = .seconds(60)  // the whole suite runs in parallel on 2 cores
         configure(&config)
+        // On the transport's event loop, as `sandboxd` runs it.
         let driver = try RaftDriver(
-            config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport)
+            config: config, storage: storage, machine: CounterMachine(store: storage.state), transport: transport,
+            host: transport.loopHost)
         transport.attach(driver)
         nodes[id] = Node(storage: storage, driver: driver, transport: transport)
         driver.start()

@@ -13,7 +13,10 @@ final class HTTPConnection {
     let port: UInt16
     let timeoutMillis: Int
     private var socket: Int32 = -1
-    var buffer: [UInt8] = []
+    /// Bytes read, of which `start..<end` are not parsed yet (reused from response to response).
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    var start = 0
+    var end = 0
     private static let maxResponseBytes = 1 << 20
 
     init(port: UInt16, timeoutMillis: Int) {
@@ -26,7 +29,8 @@ final class HTTPConnection {
     func close() {
         if socket >= 0 { _ = Glibc.close(socket) }
         socket = -1
-        buffer.removeAll(keepingCapacity: true)
+        start = 0
+        end = 0
     }
 
     /// Sends `request` (a whole HTTP/1.1 request) and returns the status and body.
@@ -74,14 +78,27 @@ final class HTTPConnection {
         }
     }
 
-    /// Reads more bytes into `buffer`; throws on a timeout or a closed connection.
+    /// Reads more bytes into `buffer` (moving the unparsed bytes to its front, growing it when
+    /// they fill it); throws on a timeout, a closed connection or a response over 1 MiB.
     func fill() throws(ConnectionError) {
-        guard buffer.count < Self.maxResponseBytes else { throw ConnectionError(description: "response too large") }
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        let count = chunk.withUnsafeMutableBytes { Glibc.recv(socket, $0.baseAddress!, $0.count, 0) }
+        if start == end {
+            start = 0
+            end = 0
+        } else if end == buffer.count, start > 0 {
+            buffer.withUnsafeMutableBufferPointer { bytes in
+                bytes.baseAddress!.update(from: bytes.baseAddress! + start, count: end - start)
+            }
+            end -= start
+            start = 0
+        }
+        if end == buffer.count {
+            guard buffer.count < Self.maxResponseBytes else { throw ConnectionError(description: "response too large") }
+            buffer += [UInt8](repeating: 0, count: buffer.count)
+        }
+        let count = buffer.withUnsafeMutableBytes { Glibc.recv(socket, $0.baseAddress! + end, $0.count - end, 0) }
         guard count > 0 else {
             throw ConnectionError(description: count == 0 ? "connection closed" : "recv: errno \(errno)")
         }
-        buffer.append(contentsOf: chunk[..<count])
+        end += count
     }
 }

@@ -31,11 +31,26 @@ enum LoadTarget {
     /// Whether an answer is a success (a decision, or a put's header).
     func succeeded(status: Int, body: [UInt8]) -> Bool {
         guard status == 200 else { return false }
-        let text = String(decoding: body, as: UTF8.self)
         switch self {
-        case .sandboxd: return text.contains(#""decision":"allow""#)
-        case .etcd: return text.contains(#""header""#)
+        case .sandboxd: return body.contains(Self.allowed)
+        case .etcd: return body.contains(Self.header)
         }
+    }
+
+    private static let allowed = Array(#""decision":"allow""#.utf8)
+    private static let header = Array(#""header""#.utf8)
+}
+
+extension [UInt8] {
+    /// Whether `pattern` occurs in these bytes.
+    func contains(_ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first, count >= pattern.count else { return false }
+        var index = 0
+        while index + pattern.count <= count {
+            if self[index] == first, self[index..<index + pattern.count].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
     }
 }
 

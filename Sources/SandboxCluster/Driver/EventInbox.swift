@@ -18,8 +18,13 @@ import Foundation
 /// is not committed here yet, and the message that commits it wakes the loop, which then takes
 /// this event first.
 ///
+/// A loop that runs on a `LoopHost` does not wait here: the inbox calls its `waker` where it
+/// would signal a waiting loop (the waker schedules a pass of the loop on the host), and the
+/// loop takes what is queued with `poll`, which sets the same flags as `take` as the loop goes
+/// back to its host.
+///
 /// `@unchecked Sendable`: `events`, `closed`, `signalled`, `wakesOnQuiet`, `handedOut` and the
-/// counts are read and written only with `lock` held.
+/// counts are read and written only with `lock` held; `waker` is set before any post.
 final class EventInbox<Event>: @unchecked Sendable {
     private let lock = NSLock()
     /// Signalled once per batch of events the loop takes: by the first event posted since the
@@ -37,9 +42,18 @@ final class EventInbox<Event>: @unchecked Sendable {
     private var signals: UInt64 = 0
     private var quietSignals: UInt64 = 0
     let capacity: Int
+    /// Called instead of signalling the semaphore (a loop on a `LoopHost`); set before the first
+    /// post and never changed.
+    private var waker: (@Sendable () -> Void)?
 
     init(capacity: Int) {
         self.capacity = capacity
+    }
+
+    /// Wakes the loop through `waker` from now on, instead of the semaphore `take` waits on. Call
+    /// before anything is posted.
+    func wake(with waker: @escaping @Sendable () -> Void) {
+        self.waker = waker
     }
 
     /// Adds an event; false (and the event not added) when the inbox is full, unless `force`.
@@ -68,7 +82,9 @@ final class EventInbox<Event>: @unchecked Sendable {
             if quiet { quietSignals += 1 }
             return (true, true)
         }
-        if wake { arrived.signal() }
+        if wake {
+            if let waker { waker() } else { arrived.signal() }
+        }
         return accepted
     }
 
@@ -97,6 +113,12 @@ final class EventInbox<Event>: @unchecked Sendable {
         let nanoseconds = min(seconds, 3_600) * 1_000_000_000 + attoseconds / 1_000_000_000
         _ = arrived.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
         return takeAll(wakingOnQuiet: wakingOnQuiet, handedOut: handedOut) ?? []
+    }
+
+    /// Every waiting event, at once (none: an empty array), setting the flags as `take` does: for
+    /// a loop on a `LoopHost`, which calls it as it goes back to its host.
+    func poll(wakingOnQuiet: Bool, handedOut: UInt64) -> [Event] {
+        takeAll(wakingOnQuiet: wakingOnQuiet, handedOut: handedOut) ?? []
     }
 
     private func takeAll(wakingOnQuiet: Bool, handedOut: UInt64) -> [Event]? {

@@ -3,45 +3,94 @@ import Raft
 import SandboxWire
 
 extension RaftDriver {
-    /// The loop thread's body.
+    /// The loop thread's body (a driver without a `LoopHost`).
     func run() {
         OSThreadName.set("raft-\(id)")
-        let tick = config.tickInterval
-        var nextTick = config.clock() + tick
+        nextTick = config.clock() + config.tickInterval
         while stopReason == nil {
-            var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
             // `processReadies` stops after 16 `Ready`s: what is left goes on at once, not at the
             // next event or tick.
             let wait = node.hasReady ? .zero : nextTick - config.clock()
             let events = inbox.take(
                 waitingAtMost: wait, wakingOnQuiet: awaitsApplyReports, handedOut: node.applyingIndex)
-            for event in events { handle(event, forwardedIn: &forwardedIn) }
-            (counters.loopWakeUps, counters.applyReportWakeUps) = inbox.wakeUps
-            let now = config.clock()
-            if now >= nextTick {
-                var ticks = 0
-                while nextTick <= now, ticks < 10 {
-                    node.tick()
-                    nextTick += tick
-                    ticks += 1
-                }
-                if nextTick <= now { nextTick = now + tick }
-                proposals.expire(now: now)
-                expireForwarded(now: now)
-                forwarded.loopHolds(proposals.count)  // counted per tick: it walks `appended`
-                reads.expire(now: now)
-                membershipWaiters.expire(now: now)
-                tickSnapshotTransfers(now: now)
-                if stopReason == nil { compactIfDue() }  // a compaction that waited for the state's flush
-            }
-            if stopReason == nil {
-                submitProposals(forwardedIn: forwardedIn)
-                submitReads()
-                processReadies()
-            }
-            publishStatus()
+            pass(over: events)
         }
         shutDown()
+    }
+
+    /// On the host's thread, once: the loop's first pass (a driver with a `LoopHost`).
+    func hostedStart() {
+        OSThreadName.set("raft-\(id)")  // the host's thread is the loop's from now on
+        nextTick = config.clock() + config.tickInterval
+        hostedLoop = .running
+        hostedPass()
+    }
+
+    /// On the host's thread: one pass of the loop over what is queued, if there is anything to
+    /// do (the inbox's waker, the tick's timer and every pass that did something schedule one; a
+    /// pass with nothing to do returns at once). After a pass that did something another is
+    /// scheduled behind the host's own work (the sockets' reads and writes): it takes what came
+    /// in meanwhile or, with nothing, sets the inbox's flags as the loop goes back to wait, as
+    /// `take` does in `run`.
+    func hostedPass() {
+        guard hostedLoop == .running, let host else { return }
+        let events = inbox.poll(wakingOnQuiet: awaitsApplyReports, handedOut: node.applyingIndex)
+        if !events.isEmpty || node.hasReady || stopReason != nil || config.clock() >= nextTick {
+            if stopReason == nil { pass(over: events) }
+            guard stopReason == nil else {
+                hostedLoop = .ended
+                return shutDown()
+            }
+            host.execute { [self] in hostedPass() }
+        }
+        armTick(on: host)
+    }
+
+    /// Keeps one timer armed for the next tick (a timer for an earlier one, from before a pass
+    /// moved it, only runs a pass that finds nothing due). A timer that fires early, by its
+    /// clock against the driver's, is armed again.
+    private func armTick(on host: any LoopHost) {
+        guard armedTick != nextTick else { return }
+        let deadline = nextTick
+        armedTick = deadline
+        // At most one tick away: a test clock that jumps back does not hold the timer for long.
+        let delay = min(max(deadline - config.clock(), .zero), config.tickInterval)
+        host.execute(after: delay) { [self] in
+            if armedTick == deadline { armedTick = nil }
+            hostedPass()
+        }
+    }
+
+    /// One pass of the loop: handles `events`, ticks when a tick is due, proposes and reads what
+    /// is queued, handles the node's `Ready`s, and publishes the status.
+    private func pass(over events: [DriverEvent<Machine.Result>]) {
+        var forwardedIn: [(peer: NodeID, batch: ProposalBatch)] = []
+        for event in events { handle(event, forwardedIn: &forwardedIn) }
+        (counters.loopWakeUps, counters.applyReportWakeUps) = inbox.wakeUps
+        let now = config.clock()
+        if now >= nextTick {
+            let tick = config.tickInterval
+            var ticks = 0
+            while nextTick <= now, ticks < 10 {
+                node.tick()
+                nextTick += tick
+                ticks += 1
+            }
+            if nextTick <= now { nextTick = now + tick }
+            proposals.expire(now: now)
+            expireForwarded(now: now)
+            forwarded.loopHolds(proposals.count)  // counted per tick: it walks `appended`
+            reads.expire(now: now)
+            membershipWaiters.expire(now: now)
+            tickSnapshotTransfers(now: now)
+            if stopReason == nil { compactIfDue() }  // a compaction that waited for the state's flush
+        }
+        if stopReason == nil {
+            submitProposals(forwardedIn: forwardedIn)
+            submitReads()
+            processReadies()
+        }
+        publishStatus()
     }
 
     private func handle(_ event: DriverEvent<Machine.Result>, forwardedIn: inout [(peer: NodeID, batch: ProposalBatch)])

@@ -5,7 +5,9 @@ import SandboxStorage
 import SandboxWire
 
 /// Drives one Raft node: the only owner of its `RaftNode` and its log writes, on one dedicated
-/// thread (never an event loop or the cooperative pool, since synced RocksDB writes block); its
+/// thread (never a shared event loop or the cooperative pool, since synced RocksDB writes
+/// block): a thread of its own, or a `LoopHost`'s (in `sandboxd` the peer transport's own event
+/// loop, so that the same thread reads and writes the peers' sockets); its
 /// state machine is applied on a second dedicated thread (`ApplyWorker`), so that replication
 /// and log writes go on while entries are applied. Other threads talk to the loop through a
 /// bounded inbox.
@@ -16,7 +18,7 @@ import SandboxWire
 /// `docs/raft.md`'s persistence contract says, handing committed entries to the apply worker.
 /// A proposal is answered on the node that received it, once applied there.
 ///
-/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `published`
+/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `host`, `published`
 /// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock),
 /// `forwarded` (its own lock) and `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
@@ -27,6 +29,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let storage: NodeStorage
     let transport: any PeerTransport
     let inbox: EventInbox<DriverEvent<Machine.Result>>
+    /// Where the loop runs when not on a thread of its own (`init`'s `host`).
+    let host: (any LoopHost)?
     private let published: PublishedStatus
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
@@ -64,6 +68,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []
     var stopReason: String?
+    /// When the next tick is due.
+    var nextTick = ContinuousClock.Instant.now
+    /// On a host: whether the loop has started or ended, and the tick its timer is armed for.
+    var hostedLoop = HostedLoop.notStarted
+    var armedTick: ContinuousClock.Instant?
     /// The leader and term the forwarded batches were last told about (`noteLeader`).
     var forwardingLeader: (leader: NodeID, term: UInt64) = (0, 0)
     /// The newest entry time stamp in this node's log (see `RaftDriver+TimeStamps`).
@@ -77,8 +86,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
 
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
     /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
-    /// after `stop()`.
-    public init(config: DriverConfig, storage: NodeStorage, machine: Machine, transport: any PeerTransport) throws {
+    /// after `stop()`. The loop runs on a thread of its own, or on `host` (the peer transport's
+    /// event loop, `TCPPeerTransport.loopHost`): then stop the driver before the host.
+    public init(
+        config: DriverConfig, storage: NodeStorage, machine: Machine, transport: any PeerTransport,
+        host: (any LoopHost)? = nil
+    ) throws {
         var raft = config.raft
         raft.applied = machine.appliedIndex
         // A snapshot streams in chunks for seconds, then installs: Raft must not take it as lost
@@ -94,6 +107,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         writtenHardState = node.hardState
         let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
         self.inbox = inbox
+        self.host = host
         let published = PublishedStatus(ClusterStatus(node: raft.id))
         self.published = published
         appliedIndex = machine.appliedIndex
@@ -109,6 +123,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.logger = logger
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
+        if let host {
+            // A pass before `start()` finds the loop not started and does nothing.
+            inbox.wake { [weak self] in
+                guard let self else { return }
+                host.execute { self.hostedPass() }
+            }
+        }
     }
 
     /// The loop does not write a hard state that only moves the commit index, so the stored
@@ -125,11 +146,15 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         try storage.log.setHardState(raised)
     }
 
-    /// Starts the loop thread.
+    /// Starts the loop: on its host, or on a thread of its own.
     public func start() {
         precondition(!started, "a driver starts once")
         started = true
         applier.start()
+        if let host {
+            host.execute { [self] in hostedStart() }
+            return
+        }
         let thread = Thread { [self] in run() }
         thread.name = "raft-\(id)"
         thread.start()
@@ -259,4 +284,6 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     }
 
     func loopFinished() { finished.signal() }
+
+    enum HostedLoop { case notStarted, running, ended }
 }

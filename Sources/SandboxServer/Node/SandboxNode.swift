@@ -70,12 +70,13 @@ public final class SandboxNode: Sendable {
                 "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
                 metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
         }
-        // A loop thread of its own, so that Raft's frames never wait behind HTTP work under load
-        // (`SANDBOX_TRANSPORT_LOOP=shared`: the process's shared loops, beside HTTP; less CPU per
-        // decision in the benchmark, but a leader change under CI's load, docs/cluster.md).
-        let sharedLoops = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] == "shared"
+        // One event loop thread of its own, which also runs the driver's loop: Raft reads and
+        // writes its peers' sockets itself, and its frames never wait behind HTTP work
+        // (docs/cluster.md, "Two threads per node"). `SANDBOX_TRANSPORT_LOOP=own`: the transport
+        // on a thread of its own beside the loop's; `shared`: on the process's HTTP loops.
+        let transportLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] ?? "raft"
         let transport = TCPPeerTransport(
-            config: transportConfig, group: sharedLoops ? MultiThreadedEventLoopGroup.singleton : nil)
+            config: transportConfig, group: transportLoop == "shared" ? MultiThreadedEventLoopGroup.singleton : nil)
         self.transport = transport
         var driverConfig = DriverConfig(
             raft: Self.raftConfig(nodeID: config.nodeID), seed: UInt64.random(in: .min ... .max))
@@ -101,7 +102,9 @@ public final class SandboxNode: Sendable {
         machine.membersChanged = { conf in
             Self.refreshPeers(config: config, state: stateStorage, members: conf, transport: transport, logger: logger)
         }
-        driver = try RaftDriver(config: driverConfig, storage: storage, machine: machine, transport: transport)
+        driver = try RaftDriver(
+            config: driverConfig, storage: storage, machine: machine, transport: transport,
+            host: ["own", "shared"].contains(transportLoop) ? nil : transport.loopHost)
         Self.refreshPeers(
             config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
             logger: logger)
