@@ -10,15 +10,15 @@ import SandboxWire
 /// sender's thread (the driver's loop, or a follower's proposing thread forwarding directly),
 /// written on the link's event loop; `send` never blocks.
 ///
-/// `@unchecked Sendable`: `sink`, `links`, `members` and `stats` are guarded by `lock`; the rest
+/// `@unchecked Sendable`: `sink`, `links`, `members`, `stats` and `host` are guarded by `lock`; the rest
 /// is immutable after `init`.
 public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     public let config: TCPTransportConfig
     private let group: MultiThreadedEventLoopGroup
     private let ownsGroup: Bool
     private let threads: Int
-    /// The event loop as a `LoopHost` (used only with one thread of its own).
-    private let host: EventLoopHost
+    /// The event loop as a driver's `LoopHost`, once made (guarded by `lock`).
+    private var host: EventLoopHost?
     private let lock = NSLock()
     private var sink: (any FrameSink)?
     private var links: [NodeID: PeerLink] = [:]
@@ -28,14 +28,13 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Creates the transport on `group`'s event loops (left running at `shutdown`: its owner's),
     /// or, without one, on event loop threads of its own (`threads`, 1 by default). `sandboxd`
-    /// keeps one of its own and runs the driver's loop on it (`loopHost`); docs/cluster.md,
-    /// "Two threads per node", gives the other ways (`SANDBOX_TRANSPORT_LOOP`).
+    /// keeps one of its own (and, with `SANDBOX_TRANSPORT_LOOP=raft`, runs the driver's loop on
+    /// it: `makeLoopHost()`); docs/cluster.md, "Two threads per node".
     public init(config: TCPTransportConfig, group: MultiThreadedEventLoopGroup? = nil, threads: Int = 1) {
         self.config = config
         ownsGroup = group == nil
         self.threads = threads
         self.group = group ?? MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        host = EventLoopHost(self.group.next())
         members = Set(config.peers.keys)
         authenticator = config.clusterSecret.map { HMACAuthenticator(secret: $0, nonces: config.nonceGenerator) }
     }
@@ -68,9 +67,16 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     /// Its event loop as a driver's `LoopHost`, so that the loop that runs Raft reads and writes
     /// the peers' sockets itself. Only for a transport with one event loop thread of its own
     /// (`init` without a group, `threads` 1): every connection is on that loop, and its thread
-    /// serves nothing else. Stop the driver before `shutdown()`.
-    public var loopHost: any LoopHost {
+    /// serves nothing else. One host per transport; stop its driver before `shutdown()`, which
+    /// closes it.
+    public func makeLoopHost() async throws -> any LoopHost {
         precondition(ownsGroup && threads == 1, "a loop host is a transport's own single event loop")
+        let host = try await EventLoopHost.make(on: group.next())
+        let earlier = lock.withLock {
+            defer { self.host = host }
+            return self.host
+        }
+        precondition(earlier == nil, "one loop host per transport")
         return host
     }
 
@@ -122,10 +128,8 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
         }
         for link in links { link.close() }
         try? await server?.close()
-        if ownsGroup {
-            if threads == 1 { host.close() }
-            try? await group.shutdownGracefully()
-        }
+        lock.withLock { host }?.close()
+        if ownsGroup { try? await group.shutdownGracefully() }
     }
 
     // MARK: internal

@@ -2,15 +2,18 @@ import Foundation
 import SandboxCluster
 
 /// A `LoopHost` on one thread of its own, as strict as the event loop it stands for
-/// (`TCPPeerTransport.loopHost`): work runs on that thread in the order it was queued, never
-/// inline (work queued from the thread itself runs after what is queued), timed work once its
-/// delay has passed, and nothing after `close()` (work queued later is dropped, as the
-/// transport's host drops it once closed).
+/// (`TCPPeerTransport.makeLoopHost()`): the thread goes round as an event loop does, first its
+/// "I/O" (the wake-up: the `onWake` work runs once however many `wake()`s came since the last
+/// run, and a `wake()` from within the run is for the next round), then the timers that are due;
+/// timed work runs once its delay has passed, nothing runs inline, and nothing runs after
+/// `close()` (later work is dropped, as the transport's host drops it once closed).
 ///
-/// `@unchecked Sendable`: `queue`, `timers` and `closed` are guarded by `condition`.
+/// `@unchecked Sendable`: `work`, `woken`, `timers`, `order` and `closed` are guarded by
+/// `condition`.
 public final class ThreadLoopHost: LoopHost, @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [@Sendable () -> Void] = []
+    private var work: (@Sendable () -> Void)?
+    private var woken = false
     private var timers: [(due: ContinuousClock.Instant, order: UInt64, work: @Sendable () -> Void)] = []
     private var order: UInt64 = 0
     private var closed = false
@@ -22,10 +25,13 @@ public final class ThreadLoopHost: LoopHost, @unchecked Sendable {
         thread.start()
     }
 
-    public func execute(_ work: @escaping @Sendable () -> Void) {
+    public func onWake(_ work: @escaping @Sendable () -> Void) {
+        condition.withLock { self.work = work }
+    }
+
+    public func wake() {
         condition.withLock {
-            guard !closed else { return }
-            queue.append(work)
+            woken = true
             condition.signal()
         }
     }
@@ -51,29 +57,32 @@ public final class ThreadLoopHost: LoopHost, @unchecked Sendable {
     }
 
     private func run() {
-        while let work = next() { work() }
+        while let round = nextRound() {
+            round.wake?()
+            for timer in round.timers { timer() }
+        }
         finished.signal()
     }
 
-    /// The next work to run: queued work first, then the earliest timer that is due; nil once
-    /// closed.
-    private func next() -> (@Sendable () -> Void)? {
+    /// The next round: the wake-up's work if woken, and the timers due (in order); waits until
+    /// there is one. Nil once closed.
+    private func nextRound() -> (wake: (@Sendable () -> Void)?, timers: [@Sendable () -> Void])? {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
-            if !queue.isEmpty { return queue.removeFirst() }
             let now = ContinuousClock.now
-            if let earliest = timers.indices.min(by: {
-                (timers[$0].due, timers[$0].order) < (timers[$1].due, timers[$1].order)
-            }) {
-                if timers[earliest].due <= now { return timers.remove(at: earliest).work }
-                let wait = timers[earliest].due - now
-                _ = condition.wait(until: Date().addingTimeInterval(wait / .seconds(1)))
+            let due = timers.filter { $0.due <= now }.sorted { ($0.due, $0.order) < ($1.due, $1.order) }
+            if woken || !due.isEmpty {
+                timers.removeAll { $0.due <= now }
+                defer { woken = false }
+                return (woken ? work : nil, due.map(\.work))
+            }
+            if let earliest = timers.map(\.due).min() {
+                _ = condition.wait(until: Date().addingTimeInterval((earliest - now) / .seconds(1)))
             } else {
                 condition.wait()
             }
         }
-        queue = []
         timers = []
         return nil
     }

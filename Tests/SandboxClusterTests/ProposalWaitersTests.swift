@@ -96,13 +96,14 @@ import Testing
         var waiters = ProposalWaiters<Int>()
         let later = ContinuousClock.now + .seconds(60)
         let (below, at, above) = (Pending(), Pending(), Pending())
-        waiters.appended[5] = [.init(term: 1, queued: await queued(below, deadline: later))]
-        waiters.appended[10] = [.init(term: 1, queued: await queued(at, deadline: later))]
-        waiters.appended[11] = [.init(term: 1, queued: await queued(above, deadline: later))]
+        waiters.appended.append(.init(term: 1, queued: await queued(below, deadline: later)), at: 5)
+        waiters.appended.append(.init(term: 1, queued: await queued(at, deadline: later)), at: 10)
+        waiters.appended.append(.init(term: 1, queued: await queued(above, deadline: later)), at: 11)
         waiters.passed(bySnapshotAt: 10)
         #expect(await below.outcome.value == "unknown")
         #expect(await at.outcome.value == "unknown")
-        #expect(waiters.appended.keys.sorted() == [11])
+        #expect(waiters.appended.byIndex.keys.sorted() == [11])
+        #expect(waiters.count == 1)
         waiters.failAll(.stopped("test over"))
         #expect(await above.outcome.value.contains("test over"))
     }
@@ -122,5 +123,35 @@ import Testing
         #expect(await answered.outcome.value == "unknown")
         waiters.failAll(.stopped("test over"))
         #expect(await early.outcome.value.contains("test over"))
+    }
+
+    /// The waiters' count is kept as they change, not summed when read: after every step of a
+    /// random sequence of appends, removals and replacements it equals the sum over a plain
+    /// dictionary given the same steps.
+    @Test func indexedWaitersKeepTheirCount() {
+        var waiters = IndexedWaiters<Int>()
+        var model: [UInt64: [Int]] = [:]
+        var random = SystemRandomNumberGenerator()
+        for step in 0..<5_000 {
+            let index = UInt64.random(in: 1...40, using: &random)
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0..<5:
+                waiters.append(step, at: index)
+                model[index, default: []].append(step)
+            case 5..<7:
+                #expect(waiters.removeValue(forKey: index) == model.removeValue(forKey: index))
+            case 7..<9:
+                let kept = Array((model[index] ?? []).prefix(Int.random(in: 0...2, using: &random)))
+                waiters.replace(at: index, with: kept)
+                model[index] = kept.isEmpty ? nil : kept
+            default:
+                if Int.random(in: 0..<50, using: &random) == 0 {
+                    waiters.removeAll()
+                    model = [:]
+                }
+            }
+            #expect(waiters.count == model.values.reduce(0) { $0 + $1.count }, "step \(step)")
+            #expect(waiters.byIndex == model)
+        }
     }
 }

@@ -24,7 +24,7 @@ import Foundation
 /// back to its host.
 ///
 /// `@unchecked Sendable`: `events`, `closed`, `signalled`, `wakesOnQuiet`, `handedOut` and the
-/// counts are read and written only with `lock` held; `waker` is set before any post.
+/// counts are read and written only with `lock` held.
 final class EventInbox<Event>: @unchecked Sendable {
     private let lock = NSLock()
     /// Signalled once per batch of events the loop takes: by the first event posted since the
@@ -42,17 +42,11 @@ final class EventInbox<Event>: @unchecked Sendable {
     private var signals: UInt64 = 0
     private var quietSignals: UInt64 = 0
     let capacity: Int
-    /// Called instead of signalling the semaphore (a loop on a `LoopHost`); set before the first
-    /// post and never changed.
-    private var waker: (@Sendable () -> Void)?
+    /// Called instead of signalling the semaphore `take` waits on (a loop on a `LoopHost`).
+    private let waker: (@Sendable () -> Void)?
 
-    init(capacity: Int) {
+    init(capacity: Int, waker: (@Sendable () -> Void)? = nil) {
         self.capacity = capacity
-    }
-
-    /// Wakes the loop through `waker` from now on, instead of the semaphore `take` waits on. Call
-    /// before anything is posted.
-    func wake(with waker: @escaping @Sendable () -> Void) {
         self.waker = waker
     }
 

@@ -18,22 +18,24 @@ extension RaftDriver {
         shutDown()
     }
 
-    /// On the host's thread, once: the loop's first pass (a driver with a `LoopHost`).
-    func hostedStart() {
-        OSThreadName.set("raft-\(id)")  // the host's thread is the loop's from now on
-        nextTick = config.clock() + config.tickInterval
-        hostedLoop = .running
-        hostedPass()
-    }
-
-    /// On the host's thread: one pass of the loop over what is queued, if there is anything to
-    /// do (the inbox's waker, the tick's timer and every pass that did something schedule one; a
-    /// pass with nothing to do returns at once). After a pass that did something another is
-    /// scheduled behind the host's own work (the sockets' reads and writes): it takes what came
-    /// in meanwhile or, with nothing, sets the inbox's flags as the loop goes back to wait, as
-    /// `take` does in `run`.
+    /// On the host's thread, each time the host is woken (by the inbox, where a thread-run loop's
+    /// `take` would be signalled; by `start()`; by the pass before) or a tick's timer fires: one
+    /// pass of the loop over what is queued, if there is anything to do. After a pass that did
+    /// something the host is woken again, so that another pass follows once the host has polled
+    /// its sockets: it takes what came in meanwhile or, with nothing, sets the inbox's flags as
+    /// the loop goes back to wait, as `take` does in `run` (a quiet report posted during a pass,
+    /// under the flags of its start, is not left for the next tick).
     func hostedPass() {
-        guard hostedLoop == .running, let host else { return }
+        guard let host else { return }
+        switch hostedLoop {
+        case .ended: return
+        case .running: break
+        case .notStarted:
+            guard startRequested.load(ordering: .acquiring) else { return }
+            OSThreadName.set("raft-\(id)")  // the host's thread is the loop's from now on
+            nextTick = config.clock() + config.tickInterval
+            hostedLoop = .running
+        }
         let events = inbox.poll(wakingOnQuiet: awaitsApplyReports, handedOut: node.applyingIndex)
         if !events.isEmpty || node.hasReady || stopReason != nil || config.clock() >= nextTick {
             if stopReason == nil { pass(over: events) }
@@ -41,7 +43,7 @@ extension RaftDriver {
                 hostedLoop = .ended
                 return shutDown()
             }
-            host.execute { [self] in hostedPass() }
+            host.wake()
         }
         armTick(on: host)
     }

@@ -3,11 +3,12 @@ import Logging
 import Raft
 import SandboxStorage
 import SandboxWire
+import Synchronization
 
 /// Drives one Raft node: the only owner of its `RaftNode` and its log writes, on one dedicated
 /// thread (never a shared event loop or the cooperative pool, since synced RocksDB writes
-/// block): a thread of its own, or a `LoopHost`'s (in `sandboxd` the peer transport's own event
-/// loop, so that the same thread reads and writes the peers' sockets); its
+/// block): a thread of its own, or a `LoopHost`'s (the peer transport's own event loop, so that
+/// the same thread reads and writes the peers' sockets); its
 /// state machine is applied on a second dedicated thread (`ApplyWorker`), so that replication
 /// and log writes go on while entries are applied. Other threads talk to the loop through a
 /// bounded inbox.
@@ -18,7 +19,8 @@ import SandboxWire
 /// `docs/raft.md`'s persistence contract says, handing committed entries to the apply worker.
 /// A proposal is answered on the node that received it, once applied there.
 ///
-/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `host`, `published`
+/// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `host`,
+/// `startRequested`, `published`
 /// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock),
 /// `forwarded` (its own lock) and `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
@@ -70,7 +72,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var stopReason: String?
     /// When the next tick is due.
     var nextTick = ContinuousClock.Instant.now
-    /// On a host: whether the loop has started or ended, and the tick its timer is armed for.
+    /// On a host: whether `start()` was called (any thread), whether the loop has started or
+    /// ended (the host's thread), and the tick its timer is armed for.
+    let startRequested = Atomic<Bool>(false)
     var hostedLoop = HostedLoop.notStarted
     var armedTick: ContinuousClock.Instant?
     /// The leader and term the forwarded batches were last told about (`noteLeader`).
@@ -87,7 +91,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// Opens the node on `storage` (bootstrapped, joining empty, or restarting) and `machine`
     /// (which must sit on `storage.state`). The caller keeps ownership of `storage`: close it
     /// after `stop()`. The loop runs on a thread of its own, or on `host` (the peer transport's
-    /// event loop, `TCPPeerTransport.loopHost`): then stop the driver before the host.
+    /// event loop, `TCPPeerTransport.makeLoopHost()`): then stop the driver before the host.
     public init(
         config: DriverConfig, storage: NodeStorage, machine: Machine, transport: any PeerTransport,
         host: (any LoopHost)? = nil
@@ -105,7 +109,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         try Self.raiseStoredCommit(to: machine.appliedIndex, in: storage)
         node = try RaftNode(config: raft, storage: storage.log, seed: config.seed)
         writtenHardState = node.hardState
-        let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents)
+        let inbox = EventInbox<DriverEvent<Machine.Result>>(capacity: config.maxInboxEvents, waker: host?.wake)
         self.inbox = inbox
         self.host = host
         let published = PublishedStatus(ClusterStatus(node: raft.id))
@@ -123,13 +127,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         self.logger = logger
         newestTimeStamp = newestTimeStampInLog()
         publishStatus()
-        if let host {
-            // A pass before `start()` finds the loop not started and does nothing.
-            inbox.wake { [weak self] in
-                guard let self else { return }
-                host.execute { self.hostedPass() }
-            }
-        }
+        // A pass before `start()` (a frame woke the host) finds the loop not started and does
+        // nothing.
+        host?.onWake { [weak self] in self?.hostedPass() }
     }
 
     /// The loop does not write a hard state that only moves the commit index, so the stored
@@ -152,7 +152,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         started = true
         applier.start()
         if let host {
-            host.execute { [self] in hostedStart() }
+            startRequested.store(true, ordering: .releasing)
+            host.wake()  // the first pass starts the loop
             return
         }
         let thread = Thread { [self] in run() }

@@ -21,7 +21,7 @@ struct ProposalWaiters<Result: Sendable> {
     /// Waiting for a leader (or for the next loop iteration).
     var queue: [Queued] = []
     /// In the log at an index, with the term they were appended in: waiting to be applied.
-    var appended: [UInt64: [Appended]] = [:]
+    var appended = IndexedWaiters<Appended>()
     /// The highest index at which a waiter joined `appended` after the entry there was handed
     /// to the apply worker (a follower's, whose leader answered late): only the loop answers
     /// it, on the worker's report, which must then wake the loop (`awaitsApplyReports`).
@@ -39,7 +39,7 @@ struct ProposalWaiters<Result: Sendable> {
     private let recentCapacity = 4096
 
     var count: Int {
-        queue.count + appended.values.reduce(0) { $0 + $1.count } + handedOut.count
+        queue.count + appended.count + handedOut.count
     }
 
     mutating func remember(_ result: Result, index: UInt64, term: UInt64) {
@@ -55,18 +55,20 @@ struct ProposalWaiters<Result: Sendable> {
     /// Fails every waiter (the node stopped).
     mutating func failAll(_ error: ClusterError) {
         for queued in queue { queued.waiter.resume(throwing: error) }
-        for (_, waiting) in appended { for appended in waiting { appended.queued.waiter.resume(throwing: error) } }
+        for (_, waiting) in appended.byIndex {
+            for appended in waiting { appended.queued.waiter.resume(throwing: error) }
+        }
         for handed in handedOut { handed.waiter.resume(throwing: error) }  // unless applied first
         queue = []
-        appended = [:]
+        appended.removeAll()
         handedOut = []
     }
 
     /// Answers the waiters of entries at or below an installed snapshot at once (they may be in
     /// it: unknownOutcome), rather than at their deadline.
     mutating func passed(bySnapshotAt index: UInt64) {
-        for (waitingIndex, waiting) in appended where waitingIndex <= index {
-            appended[waitingIndex] = nil
+        for (waitingIndex, waiting) in appended.byIndex where waitingIndex <= index {
+            _ = appended.removeValue(forKey: waitingIndex)
             for entry in waiting {
                 entry.queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("a snapshot up to index \(index) was installed over it"))
@@ -101,7 +103,7 @@ struct ProposalWaiters<Result: Sendable> {
             queued.waiter.resume(throwing: ClusterError.notApplied("no leader accepted it in time"))
             return true
         }
-        for (index, waiting) in appended where waiting.contains(where: { $0.queued.deadline <= now }) {
+        for (index, waiting) in appended.byIndex where waiting.contains(where: { $0.queued.deadline <= now }) {
             let (late, onTime) = (
                 waiting.filter { $0.queued.deadline <= now }, waiting.filter { $0.queued.deadline > now }
             )
@@ -109,7 +111,7 @@ struct ProposalWaiters<Result: Sendable> {
                 appended.queued.waiter.resume(
                     throwing: ClusterError.unknownOutcome("entry \(index) was not applied in time"))
             }
-            self.appended[index] = onTime.isEmpty ? nil : onTime
+            self.appended.replace(at: index, with: onTime)
         }
         // On the apply thread and late (a stalled apply): answered here; the apply thread's
         // answer, if it comes, is then ignored.

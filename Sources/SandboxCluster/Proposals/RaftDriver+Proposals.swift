@@ -90,7 +90,7 @@ extension RaftDriver {
                     let index = range.lowerBound + UInt64(offset)
                     switch item.origin {
                     case .local(let queued):
-                        proposals.appended[index, default: []].append(.init(term: node.term, queued: queued))
+                        proposals.appended.append(.init(term: node.term, queued: queued), at: index)
                     case .forwarded(let batch, let position):
                         answers[batch][position] = .accepted(index: index, term: node.term)
                     }
@@ -171,7 +171,7 @@ extension RaftDriver {
 
     private func awaitApply(_ queued: ProposalWaiters<Machine.Result>.Queued, index: UInt64, term: UInt64) {
         guard index <= appliedIndex else {
-            proposals.appended[index, default: []].append(.init(term: term, queued: queued))
+            proposals.appended.append(.init(term: term, queued: queued), at: index)
             if index <= node.applyingIndex {
                 proposals.appendedAfterHandOut = max(proposals.appendedAfterHandOut, index)
             }

@@ -70,11 +70,16 @@ public final class SandboxNode: Sendable {
                 "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
                 metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
         }
-        // One event loop thread of its own, which also runs the driver's loop: Raft reads and
-        // writes its peers' sockets itself, and its frames never wait behind HTTP work
-        // (docs/cluster.md, "Two threads per node"). `SANDBOX_TRANSPORT_LOOP=own`: the transport
-        // on a thread of its own beside the loop's; `shared`: on the process's HTTP loops.
-        let transportLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] ?? "raft"
+        // A loop thread of its own, so that Raft's frames never wait behind HTTP work;
+        // `SANDBOX_TRANSPORT_LOOP=raft`: the driver's loop runs on it too (its peers' sockets read
+        // and written by the loop's thread; fewer context switches, docs/cluster.md "Two threads
+        // per node"); `shared`: the transport on the process's HTTP loops.
+        var transportLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] ?? "own"
+        if !["raft", "own", "shared"].contains(transportLoop) {
+            logger.warning(
+                "SANDBOX_TRANSPORT_LOOP is not raft, own or shared: own", metadata: ["value": "\(transportLoop)"])
+            transportLoop = "own"
+        }
         let transport = TCPPeerTransport(
             config: transportConfig, group: transportLoop == "shared" ? MultiThreadedEventLoopGroup.singleton : nil)
         self.transport = transport
@@ -104,7 +109,7 @@ public final class SandboxNode: Sendable {
         }
         driver = try RaftDriver(
             config: driverConfig, storage: storage, machine: machine, transport: transport,
-            host: ["own", "shared"].contains(transportLoop) ? nil : transport.loopHost)
+            host: transportLoop == "raft" ? try await transport.makeLoopHost() : nil)
         Self.refreshPeers(
             config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
             logger: logger)
