@@ -31,7 +31,7 @@ extension RaftDriver {
         case .ended: return
         case .running: break
         case .notStarted:
-            guard startRequested.load(ordering: .acquiring) else { return }
+            guard startRequested.isSet else { return }
             OSThreadName.set("raft-\(id)")  // the host's thread is the loop's from now on
             nextTick = config.clock() + config.tickInterval
             hostedLoop = .running

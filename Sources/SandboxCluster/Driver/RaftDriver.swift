@@ -3,7 +3,6 @@ import Logging
 import Raft
 import SandboxStorage
 import SandboxWire
-import Synchronization
 
 /// Drives one Raft node: the only owner of its `RaftNode` and its log writes, on one dedicated
 /// thread (never a shared event loop or the cooperative pool, since synced RocksDB writes
@@ -74,7 +73,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var nextTick = ContinuousClock.Instant.now
     /// On a host: whether `start()` was called (any thread), whether the loop has started or
     /// ended (the host's thread), and the tick its timer is armed for.
-    let startRequested = Atomic<Bool>(false)
+    let startRequested = StartFlag()
     var hostedLoop = HostedLoop.notStarted
     var armedTick: ContinuousClock.Instant?
     /// The leader and term the forwarded batches were last told about (`noteLeader`).
@@ -152,7 +151,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         started = true
         applier.start()
         if let host {
-            startRequested.store(true, ordering: .releasing)
+            startRequested.set()
             host.wake()  // the first pass starts the loop
             return
         }
@@ -287,4 +286,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     func loopFinished() { finished.signal() }
 
     enum HostedLoop { case notStarted, running, ended }
+
+    /// Whether `start()` was called, for the host's thread (a lock, not `Atomic<Bool>`: a stored
+    /// `Atomic` in this generic class crashed Swift 6.3.1's optimizer in release builds, where the
+    /// driver is specialized across modules).
+    ///
+    /// `@unchecked Sendable`: `isSet` is guarded by `lock`.
+    final class StartFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+
+        func set() { lock.withLock { value = true } }
+        var isSet: Bool { lock.withLock { value } }
+    }
 }
