@@ -81,7 +81,7 @@ extension RaftDriver {
             if nextTick <= now { nextTick = now + tick }
             proposals.expire(now: now)
             expireForwarded(now: now)
-            forwarded.loopHolds(proposals.count)  // counted per tick: it walks `appended`
+            forwarded.loopHolds(proposals.count)  // published once per tick (the batches' lock)
             reads.expire(now: now)
             membershipWaiters.expire(now: now)
             tickSnapshotTransfers(now: now)
