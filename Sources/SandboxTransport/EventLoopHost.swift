@@ -25,26 +25,30 @@ import SandboxCluster
 /// by `lock`.
 final class EventLoopHost: LoopHost, @unchecked Sendable {
     private let loop: any EventLoop
+    /// Writes what the transport's links collected (``flushOutput()``).
+    private let flush: @Sendable () -> Void
     private let lock = NSLock()
     /// The pipe's write end, -1 once closed (the channel owns the read end).
     private var descriptor: Int32
     private var channel: (any Channel)?
     private var work: (@Sendable () -> Void)?
 
-    private init(loop: any EventLoop, descriptor: Int32) {
+    private init(loop: any EventLoop, descriptor: Int32, flush: @escaping @Sendable () -> Void) {
         self.loop = loop
         self.descriptor = descriptor
+        self.flush = flush
     }
 
-    /// A host on `loop`, the read end of its pipe registered there.
-    static func make(on loop: any EventLoop) async throws -> EventLoopHost {
+    /// A host on `loop`, the read end of its pipe registered there; `flush` writes out what the
+    /// transport's links on `loop` collected.
+    static func make(on loop: any EventLoop, flush: @escaping @Sendable () -> Void) async throws -> EventLoopHost {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw IOError(errnoCode: errno, reason: "pipe") }
         for end in ends {  // NIO makes the read end non-blocking too; a full pipe drops the byte
             _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
-        let host = EventLoopHost(loop: loop, descriptor: ends[1])
+        let host = EventLoopHost(loop: loop, descriptor: ends[1], flush: flush)
         do {
             let channel = try await NIOPipeBootstrap(group: loop)
                 .channelInitializer { channel in
@@ -70,7 +74,7 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
         lock.withLock {
             guard descriptor >= 0 else { return }
             var byte: UInt8 = 1
-            _ = Glibc.write(descriptor, &byte, 1)
+            while Glibc.write(descriptor, &byte, 1) < 0, errno == EINTR {}
         }
     }
 
@@ -78,6 +82,11 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
         lock.withLock {
             if descriptor >= 0 { loop.scheduleTask(in: delay.timeAmount, work) }
         }
+    }
+
+    func flushOutput() {
+        loop.preconditionInEventLoop()
+        flush()
     }
 
     /// On the loop, when the pipe was readable.

@@ -102,6 +102,14 @@ final class PeerLink: @unchecked Sendable {
         }
     }
 
+    /// On `loop`, from within other work there (the driver's pass, when the loop hosts it):
+    /// writes what `enqueue` collected now, instead of when the job it scheduled runs, after
+    /// that work. The job then finds nothing to write.
+    func writeCollectedNow() {
+        loop.preconditionInEventLoop()
+        drain()
+    }
+
     /// On `loop`: takes every frame collected in `outbox` and writes them (or keeps them while
     /// connecting).
     private func drain() {

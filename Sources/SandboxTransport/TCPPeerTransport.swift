@@ -71,13 +71,19 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     /// closes it.
     public func makeLoopHost() async throws -> any LoopHost {
         precondition(ownsGroup && threads == 1, "a loop host is a transport's own single event loop")
-        let host = try await EventLoopHost.make(on: group.next())
+        let host = try await EventLoopHost.make(on: group.next()) { [weak self] in self?.writeCollectedFrames() }
         let earlier = lock.withLock {
             defer { self.host = host }
             return self.host
         }
         precondition(earlier == nil, "one loop host per transport")
         return host
+    }
+
+    /// On the event loop: writes the frames every link on it collected, now (`LoopHost.flushOutput`).
+    func writeCollectedFrames() {
+        let links = lock.withLock { Array(self.links.values) }
+        for link in links where link.loop.inEventLoop { link.writeCollectedNow() }
     }
 
     /// Where received frames go (the driver). Frames that arrive before are dropped.

@@ -45,6 +45,15 @@ public final class ThreadLoopHost: LoopHost, @unchecked Sendable {
         }
     }
 
+    /// The in-memory transports deliver a frame when it is sent, so there is nothing to write;
+    /// like the event loop's host it may be called only on the host's thread (from the pass).
+    public func flushOutput() {
+        let onHost = Thread.current.threadDictionary[Self.marker] as? ObjectIdentifier == ObjectIdentifier(self)
+        precondition(onHost, "flushOutput() off the host's thread")
+    }
+
+    private static let marker = "ThreadLoopHost"
+
     /// Drops what is queued and ends the thread (after the work running now); returns once it
     /// has ended.
     public func close() {
@@ -57,6 +66,7 @@ public final class ThreadLoopHost: LoopHost, @unchecked Sendable {
     }
 
     private func run() {
+        Thread.current.threadDictionary[Self.marker] = ObjectIdentifier(self)
         while let round = nextRound() {
             round.wake?()
             for timer in round.timers { timer() }

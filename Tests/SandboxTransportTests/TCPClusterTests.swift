@@ -1,7 +1,7 @@
 import ClusterTestSupport
 import Foundation
 import Raft
-import SandboxCluster
+@_spi(Testing) import SandboxCluster
 import SandboxStorage
 import TestSupport
 import Testing
@@ -194,6 +194,63 @@ final class TCPCluster: @unchecked Sendable {
             }
         }
     }
+
+    /// A leader's appends travel to its followers while it syncs them to its own log (Raft's
+    /// step 1: messages that vouch for nothing unpersisted go at once, docs/raft.md). With the loop
+    /// on the transport's event loop the frames were only queued until the pass returned, after
+    /// the sync, so a follower began its write of the entries only once the leader's was done
+    /// (found by review; the in-memory transports deliver at once, so only TCP shows it). The
+    /// leader's write is slowed by a second; a follower must start its own well within it.
+    @Test(arguments: [false, true]) func aLeadersAppendsTravelWhileItSyncsThem(hosted: Bool) async throws {
+        let writes = LogWriteStarts()
+        let cluster = TCPCluster(hosted: hosted) { config in
+            config.raft.electionTicks = 300  // 3-6 s: the slowed write must not cost the leader its term
+            let id = config.raft.id
+            config.seam.beforeEntriesWrite = { _ in writes.starting(id) }
+        }
+        try await cluster.run { cluster in
+            let leader = try await ClusterProbe.leader(of: cluster.drivers)
+            let driver = cluster.nodes[leader]!.driver
+            #expect(await ClusterProbe.proposeAll(["before"], on: [driver]).count == 1)
+            _ = try await cluster.converged()  // every node wrote it: the next writes are of "slowed"
+            writes.slowDown(leader, by: .seconds(1))
+            #expect(await ClusterProbe.proposeAll(["slowed"], on: [driver]).count == 1)
+            let starts = writes.noted
+            let leaderStart = try #require(starts.first { $0.node == leader }?.at)
+            let followerStart = try #require(starts.first { $0.node != leader && $0.at >= leaderStart }?.at)
+            #expect(
+                followerStart - leaderStart < .milliseconds(700),
+                "a follower began writing \(followerStart - leaderStart) after the leader")
+        }
+    }
+}
+
+/// When each node began each log write that carried entries; one node's writes can be slowed.
+///
+/// `@unchecked Sendable`: every property is guarded by `lock`.
+final class LogWriteStarts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var starts: [(node: NodeID, at: ContinuousClock.Instant)] = []
+    private var slow: (node: NodeID, by: Duration)?
+
+    /// `DriverTestSeam.beforeEntriesWrite` of `node`: notes the start, then holds a slowed write.
+    func starting(_ node: NodeID) {
+        let delay: Duration? = lock.withLock {
+            starts.append((node, .now))
+            return slow.flatMap { $0.node == node ? $0.by : nil }
+        }
+        if let delay { Thread.sleep(forTimeInterval: delay / .seconds(1)) }
+    }
+
+    /// From now on `node`'s writes take `delay` longer; the starts noted so far are forgotten.
+    func slowDown(_ node: NodeID, by delay: Duration) {
+        lock.withLock {
+            slow = (node, delay)
+            starts = []
+        }
+    }
+
+    var noted: [(node: NodeID, at: ContinuousClock.Instant)] { lock.withLock { starts } }
 }
 
 /// Answers to proposals made without waiting, counted as they come (any thread).

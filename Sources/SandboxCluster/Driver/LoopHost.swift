@@ -16,4 +16,9 @@ public protocol LoopHost: AnyObject, Sendable {
     func wake()
     /// Runs `work` on the host's thread once `delay` has passed (or soon after).
     func execute(after delay: Duration, _ work: @escaping @Sendable () -> Void)
+    /// On the host's thread, within the loop's pass: writes out now what the pass queued for the
+    /// host's connections, which the host would otherwise write only once the pass returns. The
+    /// driver calls it before a synced log write blocks the thread, so that the frames Raft sends
+    /// at once (a leader's appends to its followers) travel while the leader syncs, not after.
+    func flushOutput()
 }

@@ -12,9 +12,12 @@ extension RaftDriver {
             let ready = node.ready()
             if let failure = ready.failure { return fail("\(failure)") }
             noteLeader()
-            // 1. Messages that vouch for nothing unpersisted: at once.
+            // 1. Messages that vouch for nothing unpersisted: at once. On a host (the transport's
+            //    event loop) a frame sent is only queued until the pass returns, after the sync
+            //    below: written out now, so a leader's appends travel while it syncs them.
             send(ready.messages)
             if config.seam.sendBeforePersist { send(ready.messagesAfterPersist) }
+            host?.flushOutput()
             // 5, early: committed entries already in the log go to the apply thread before the
             //    write, so that applying them does not wait for the sync of later entries (under
             //    load nearly every commit arrives with new entries to write). The applied index
