@@ -28,8 +28,8 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Creates the transport on `group`'s event loops (left running at `shutdown`: its owner's),
     /// or, without one, on event loop threads of its own (`threads`, 1 by default). `sandboxd`
-    /// keeps one of its own (and, with `SANDBOX_TRANSPORT_LOOP=raft`, runs the driver's loop on
-    /// it: `makeLoopHost()`); docs/cluster.md, "Two threads per node".
+    /// keeps one of its own and runs the driver's loop on it (`makeLoopHost()`; not with
+    /// `SANDBOX_TRANSPORT_LOOP=own` or `shared`); docs/cluster.md, "Two threads per node".
     public init(config: TCPTransportConfig, group: MultiThreadedEventLoopGroup? = nil, threads: Int = 1) {
         self.config = config
         ownsGroup = group == nil

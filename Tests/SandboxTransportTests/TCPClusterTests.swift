@@ -23,7 +23,7 @@ final class TCPCluster: @unchecked Sendable {
     private(set) var nodes: [NodeID: Node] = [:]
 
     /// Whether each driver's loop runs on its transport's event loop (`makeLoopHost()`,
-    /// `SANDBOX_TRANSPORT_LOOP=raft`) rather than on a thread of its own (`sandboxd`'s default).
+    /// `sandboxd`'s default) rather than on a thread of its own (`SANDBOX_TRANSPORT_LOOP=own`).
     let hosted: Bool
 
     init(

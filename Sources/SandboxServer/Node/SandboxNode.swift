@@ -70,15 +70,16 @@ public final class SandboxNode: Sendable {
                 "peers are not authenticated: set --cluster-secret-file (or SANDBOX_CLUSTER_SECRET) on every member",
                 metadata: ["peer_listen": "\(config.peerAddress.host):\(config.peerAddress.port)"])
         }
-        // A loop thread of its own, so that Raft's frames never wait behind HTTP work;
-        // `SANDBOX_TRANSPORT_LOOP=raft`: the driver's loop runs on it too (its peers' sockets read
-        // and written by the loop's thread; fewer context switches, docs/cluster.md "Two threads
-        // per node"); `shared`: the transport on the process's HTTP loops.
-        var transportLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] ?? "own"
+        // A loop thread of its own, so that Raft's frames never wait behind HTTP work, and the
+        // driver's loop runs on it too (`raft`, the default: its peers' sockets read and written by
+        // the loop's thread, no hand-off between two threads; docs/cluster.md "Two threads per
+        // node"); `SANDBOX_TRANSPORT_LOOP=own`: the loop on a thread of its own; `shared`: the
+        // transport on the process's HTTP loops.
+        var transportLoop = ProcessInfo.processInfo.environment["SANDBOX_TRANSPORT_LOOP"] ?? "raft"
         if !["raft", "own", "shared"].contains(transportLoop) {
             logger.warning(
-                "SANDBOX_TRANSPORT_LOOP is not raft, own or shared: own", metadata: ["value": "\(transportLoop)"])
-            transportLoop = "own"
+                "SANDBOX_TRANSPORT_LOOP is not raft, own or shared: raft", metadata: ["value": "\(transportLoop)"])
+            transportLoop = "raft"
         }
         let transport = TCPPeerTransport(
             config: transportConfig, group: transportLoop == "shared" ? MultiThreadedEventLoopGroup.singleton : nil)
