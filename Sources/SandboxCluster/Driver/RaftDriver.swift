@@ -291,7 +291,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     /// `Atomic` in this generic class crashed Swift 6.3.1's optimizer in release builds, where the
     /// driver is specialized across modules).
     ///
-    /// `@unchecked Sendable`: `isSet` is guarded by `lock`.
+    /// `@unchecked Sendable`: `value` is guarded by `lock`.
     final class StartFlag: @unchecked Sendable {
         private let lock = NSLock()
         private var value = false
