@@ -4,6 +4,7 @@
 //   .build/release/state-bench [--directory PATH] [--keep] [--decides N] [--batch N]
 //                              [--agents N] [--audit N] [--hot N] [--steady N] [--days N]
 //                              [--rules N] [--step MS] [--write-buffer-mb N] [--insert-hint N]
+//                              [--agent-ids N]
 //
 // The state first moves to apply rules `--rules` (default: the newest this build implements;
 // 1 measures key layout 1, docs/state.md "Key layout").
@@ -25,6 +26,9 @@
 //    that state as it is (Feeder+Kept.swift; bench/state/count.sh --kept counts them).
 // --write-buffer-mb and --insert-hint set StorageOptions' stateWriteBufferBytes and
 // stateInsertHintPrefixBytes (0: RocksDB's single insertion point), to compare them.
+// --agent-ids N keeps N request ids per agent (StateLimits.maxIdempotencyKeysPerAgent, 100,000 by
+// default): with --hot 1 every decide after the first N forgets the agent's oldest id, the path
+// of an agent that answers more than its count within the idempotency window.
 import Foundation
 import JSON
 import Raft
@@ -49,6 +53,8 @@ struct Arguments {
     var step = 1_000
     /// The apply rules the state moves to before anything else (1: key layout 1).
     var rules = Int(RulesVersion.supported)
+    /// Request ids kept per agent (nil: the default limit).
+    var agentIDs: Int?
 
     /// Keep the directory: build the state there once (set-up, agents, audit records), flushed at
     /// the end, and measure on it as it is in later runs.
@@ -82,11 +88,12 @@ struct Arguments {
             case ("--days", let v?): days = v
             case ("--rules", let v?): rules = v
             case ("--step", let v?): step = min(max(1, v), 86_400_000)
+            case ("--agent-ids", let v?): agentIDs = max(1, v)
             default:
                 print(
                     "usage: state-bench [--directory PATH] [--keep] [--decides N] [--batch N] [--agents N] [--audit N]"
                         + " [--hot N] [--steady N] [--days N] [--rules N] [--step MS] [--write-buffer-mb N]"
-                        + " [--insert-hint N] [--log-state-writes]")
+                        + " [--insert-hint N] [--agent-ids N] [--log-state-writes]")
                 exit(2)
             }
         }
@@ -166,10 +173,13 @@ final class Feeder {
 
     let options: StorageOptions
 
-    init(path: String, options: StorageOptions) throws {
+    let limits: StateLimits
+
+    init(path: String, options: StorageOptions, limits: StateLimits = StateLimits()) throws {
         self.options = options
+        self.limits = limits
         storage = try NodeStorage(path: path, options: options)
-        machine = try StateMachine(storage: RocksStateStorage(storage.state))
+        machine = try StateMachine(storage: RocksStateStorage(storage.state), limits: limits)
         index = machine.appliedIndex
     }
 
@@ -246,7 +256,9 @@ var options = StorageOptions()
 if arguments.writeBufferMB > 0 { options.stateWriteBufferBytes = arguments.writeBufferMB << 20 }
 if let hint = arguments.insertHint { options.stateInsertHintPrefixBytes = hint }
 options.logStateWrites = arguments.logStateWrites
-let feeder = try Feeder(path: arguments.directory, options: options)
+var limits = StateLimits()
+if let ids = arguments.agentIDs { limits.maxIdempotencyKeysPerAgent = ids }
+let feeder = try Feeder(path: arguments.directory, options: options, limits: limits)
 let hot = min(arguments.hot, max(arguments.agents, arguments.hot))
 if arguments.keep && feeder.index > 0 {
     let records = try StateQueries(RocksStateStorage(feeder.storage.state)).auditHead().nextSequence - 1
@@ -338,7 +350,7 @@ if arguments.agents > 0 || arguments.audit > 0 {
         start = now()
         let cpuStart = cpuSeconds()
         feeder.storage = try NodeStorage(path: arguments.directory, options: feeder.options)
-        feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state))
+        feeder.machine = try StateMachine(storage: RocksStateStorage(feeder.storage.state), limits: feeder.limits)
         restarts.append(String(format: "%.2f s wall (%.2f s CPU)", now() - start, cpuSeconds() - cpuStart))
     }
     let after = try feeder.measureDecides(arguments.decides, agents: hot, batch: arguments.batch, prefix: "restarted")

@@ -64,6 +64,9 @@ public final class StateMachine {
     /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     @exclusivity(unchecked) var requestIDFloors: [String: UInt64] = [:]
+    /// Per agent at its count, the next ids its trim forgets (a cache, at most
+    /// ``TrimQueue/maxAgents`` agents).
+    @exclusivity(unchecked) var trimQueues: [String: TrimQueue] = [:]
     /// The last request cost written to an audit record and its canonical text.
     @exclusivity(unchecked) var lastCost: (number: JSONNumber, text: [UInt8])?
     /// The sentences of the policy reasons seen (``reasonText(_:)``), and the last one's.
@@ -97,6 +100,7 @@ public final class StateMachine {
         agentRows.removeAll()
         changedAgentRows = []
         requestIDFloors = [:]
+        trimQueues = [:]
         sweeps = Sweeps()
         overlay = Overlay(storage: storage)
         appliedIndex = try storage.appliedIndex()

@@ -75,6 +75,7 @@ extension StateMachine {
             overlay.delete(StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: Array(requestID.utf8))
         }
         if !bySweep { sweeps.requestIDs.drop(timeKey) }
+        trimQueues[agent]?.remove(sequence: entry.sequence)
         idempotencyCount -= 1
         counts.count = counts.count > 0 ? counts.count - 1 : 0
         try setRequestIDCounts(of: agent, to: counts)
@@ -82,42 +83,54 @@ extension StateMachine {
 
     /// The agent's oldest answers (by sequence) go until it is within its count; ids already
     /// outside the window at its front go too (they are forgotten anyway), so the count bounds the
-    /// ids still answered. At most `maxExpiriesPerEntry` go per entry. The scan starts after the
-    /// last id trimmed before (`requestIDFloors`), not at the start of the agent's range, where
-    /// every id forgotten so far left a tombstone: O(trimmed), not O(ever stored). Ids still in
-    /// version 1's layout are older than every id in version 2's, so they go first.
+    /// ids still answered. At most `maxExpiriesPerEntry` go per entry. The candidates come from the
+    /// agent's ``TrimQueue``: one scan of its index reads a page of them, starting after the last id
+    /// trimmed before (`requestIDFloors`), not at the start of the agent's range, where every id
+    /// forgotten so far left a tombstone: O(trimmed), not O(ever stored), and one scan per page
+    /// rather than per entry, since an agent at its count trims one id with each new one. Ids
+    /// still in version 1's layout are older than every id in version 2's, so they go first.
     private func trimRequestIDs(of agent: String) throws {
         var trimmed = 0
-        var pages = 0
-        while trimmed < limits.maxExpiriesPerEntry, pages < limits.maxExpiriesPerEntry + 2 {
-            pages += 1
+        while trimmed < limits.maxExpiriesPerEntry {
+            guard let candidate = try oldestRequestID(of: agent) else { return }
+            guard let entry = try idempotencyEntry(agent: agent, requestID: candidate.requestID) else {
+                throw StateStorageError(
+                    "request id `\(candidate.requestID)` of agent `\(agent)` is indexed but not stored")
+            }
+            let expired = entry.timeMillis + limits.idempotencyWindowMillis <= clockMillis
+            let over = try requestIDCounts(of: agent).count > UInt64(limits.maxIdempotencyKeysPerAgent)
+            guard expired || over else { return }
+            try forget(entry, agent: agent, requestID: candidate.requestID)  // leaves the queue too
+            // Every id of the agent up to this one is gone; new ones get later sequences.
+            if requestIDFloors.count >= limits.maxCachedAgents { requestIDFloors.removeAll(keepingCapacity: true) }
+            requestIDFloors[agent] = entry.sequence
+            trimmed += 1
+        }
+    }
+
+    /// The agent's oldest stored request id after its floor: the front of its trim queue, which
+    /// one scan of a page refills when it is empty (from version 1's index while the agent has
+    /// ids there, then from version 2's). Nil when it has none.
+    private func oldestRequestID(of agent: String) throws -> TrimQueue.Candidate? {
+        if let front = trimQueues[agent]?.front { return front }
+        trimQueues[agent] = nil
+        for _ in 0..<2 {
             let version1 = try requestIDCounts(of: agent).version1
             let inVersion1 = rulesVersion < 2 || version1 > 0
             let prefix = inVersion1 ? StateKeys.idempotencyByAgent(agent) : StateKeys.agentRequestIDsInOrder(agent)
             let after = requestIDFloors[agent].map {
                 inVersion1 ? StateKeys.idempotencyByAgent(agent, $0) : StateKeys.agentRequestIDInOrder(agent, $0)
             }
-            let page = try overlay.scan(prefix: prefix, after: after, limit: 4)
-            for pair in page {
-                let requestID = String(decoding: pair.value, as: UTF8.self)
-                guard let entry = try idempotencyEntry(agent: agent, requestID: requestID) else {
-                    throw StateStorageError("request id `\(requestID)` of agent `\(agent)` is indexed but not stored")
-                }
-                let expired = entry.timeMillis + limits.idempotencyWindowMillis <= clockMillis
-                let over = try requestIDCounts(of: agent).count > UInt64(limits.maxIdempotencyKeysPerAgent)
-                guard (expired || over) && trimmed < limits.maxExpiriesPerEntry else { return }
-                try forget(entry, agent: agent, requestID: requestID)
-                // Every id of the agent up to this one is gone; new ones get later sequences.
-                if requestIDFloors.count >= limits.maxCachedAgents { requestIDFloors.removeAll(keepingCapacity: true) }
-                requestIDFloors[agent] = entry.sequence
-                trimmed += 1
+            let page = try overlay.scan(prefix: prefix, after: after, limit: TrimQueue.pageSize)
+            if let queue = TrimQueue(page: page, prefixBytes: prefix.count), let front = queue.front {
+                if trimQueues.count >= TrimQueue.maxAgents { trimQueues.removeAll(keepingCapacity: true) }
+                trimQueues[agent] = queue
+                return front
             }
-            if page.count < 4 {
-                // Version 1's ids are all gone: go on with version 2's.
-                let left = try requestIDCounts(of: agent).version1
-                if !(inVersion1 && rulesVersion >= 2 && left == 0) { return }
-            }
+            // Version 1's ids are all gone: go on with version 2's.
+            guard inVersion1, rulesVersion >= 2, version1 == 0 else { return nil }
         }
+        return nil
     }
 
     /// How many request ids the agent has stored.
@@ -165,4 +178,47 @@ extension StateMachine {
 struct RequestIDCounts: Equatable {
     var count: UInt64 = 0
     var version1: UInt64 = 0
+}
+
+/// The oldest request ids of one agent after its floor, in sequence order, as one scan of its
+/// index read them: the candidates of its count's trim (``StateMachine/trimRequestIDs(of:)``).
+/// A cache that stays exact: an id forgotten by any path leaves it (`forget`), ids stored later
+/// have later sequences than all of it, and the caches of an agent whose entry was refused go
+/// (`forgetCaches`), as do all of them on `reload`.
+struct TrimQueue {
+    struct Candidate {
+        var sequence: UInt64
+        var requestID: String
+    }
+
+    /// Ids read per scan.
+    static let pageSize = 32
+    /// Agents with a queue at most (only agents at their count have one); at 32 ids of at most
+    /// `maxIdentifierBytes` each, a few MB at worst.
+    static let maxAgents = 1_024
+
+    private var candidates: [Candidate]
+    private var head = 0
+
+    /// A page of the agent's index (keys: its prefix and a big-endian sequence; values: the ids);
+    /// nil when the page is empty.
+    init?(page: [(key: [UInt8], value: [UInt8])], prefixBytes: Int) {
+        guard !page.isEmpty else { return nil }
+        candidates = page.map {
+            Candidate(
+                sequence: StateKeys.readBigEndian($0.key.dropFirst(prefixBytes)),
+                requestID: String(decoding: $0.value, as: UTF8.self))
+        }
+    }
+
+    var front: Candidate? { head < candidates.count ? candidates[head] : nil }
+
+    /// The id stored under `sequence` was forgotten: it leaves the queue if it is in it.
+    mutating func remove(sequence: UInt64) {
+        if head < candidates.count, candidates[head].sequence == sequence {
+            head += 1
+        } else if let index = candidates[head...].firstIndex(where: { $0.sequence == sequence }) {
+            candidates.remove(at: index)
+        }
+    }
 }
