@@ -64,7 +64,7 @@ public final class StateMachine {
     /// Per agent, the sequence of the last request id trimmed by its count: none of its stored
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     @exclusivity(unchecked) var requestIDFloors: [String: UInt64] = [:]
-    /// Per agent at its count, the next ids its trim forgets (a cache, at most
+    /// Per agent whose count trimmed ids, the next ids its trim would forget (a cache, at most
     /// ``TrimQueue/maxAgents`` agents).
     @exclusivity(unchecked) var trimQueues: [String: TrimQueue] = [:]
     /// The last request cost written to an audit record and its canonical text.

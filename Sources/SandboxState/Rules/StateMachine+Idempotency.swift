@@ -75,7 +75,7 @@ extension StateMachine {
             overlay.delete(StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: Array(requestID.utf8))
         }
         if !bySweep { sweeps.requestIDs.drop(timeKey) }
-        trimQueues[agent]?.remove(sequence: entry.sequence)
+        if !trimQueues.isEmpty { trimQueues[agent]?.remove(sequence: entry.sequence) }
         idempotencyCount -= 1
         counts.count = counts.count > 0 ? counts.count - 1 : 0
         try setRequestIDCounts(of: agent, to: counts)
@@ -193,8 +193,9 @@ struct TrimQueue {
 
     /// Ids read per scan.
     static let pageSize = 32
-    /// Agents with a queue at most (only agents at their count have one); at 32 ids of at most
-    /// `maxIdentifierBytes` each, a few MB at worst.
+    /// Agents with a queue at most (an agent gets one at its first trim and keeps it until the
+    /// queue empties with no id left to read, or the cache is cleared; all go at once when a new
+    /// one would pass this); at 32 ids of at most `maxIdentifierBytes` each, a few MB at worst.
     static let maxAgents = 1_024
 
     private var candidates: [Candidate]
