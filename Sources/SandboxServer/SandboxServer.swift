@@ -151,9 +151,17 @@ struct NodeService: Service {
         let identities = Task { await BootstrapIdentities.ensure(on: node, logger: logger) }
         let upgrader = Task { await RulesUpgrade.run(node, logger: logger) }
         let sampler = Task {
+            var wakePipeLogged = false
             while !Task.isCancelled {
                 let status = node.status
-                node.metrics.sample(status, node.transport.stats)
+                let transport = node.transport.stats
+                node.metrics.sample(status, transport)
+                if let lost = transport.lostWakePipe, !wakePipeLogged {
+                    wakePipeLogged = true
+                    logger.error(
+                        "the Raft loop's wake-up pipe was lost; wake-ups go as event loop tasks now",
+                        metadata: ["reason": "\(lost)"])
+                }
                 let changed = node.leaderChanges.withLock {
                     $0.observe(term: status.term, leader: status.leader, atMillis: ApprovalRoutes.nowMillis())
                 }

@@ -21,8 +21,13 @@ import SandboxCluster
 /// dropped: the driver stopped before, and a late wake-up (a post that raced the stop) has
 /// nothing left to do.
 ///
-/// `@unchecked Sendable`: `descriptor` (the pipe's write end), `channel` and `work` are guarded
-/// by `lock`.
+/// Should the pipe's channel fail or close while the host is open (a read error: nothing this
+/// process does causes one), wake-ups go on as tasks scheduled for now instead (one at a time:
+/// the event loop polls its sockets before it runs a task whose time came), rather than leaving
+/// the driver to its ticks; ``lostPipe`` says so.
+///
+/// `@unchecked Sendable`: `descriptor` (the pipe's write end), `closed`, `lostPipe`,
+/// `wakePending`, `channel` and `work` are guarded by `lock`.
 final class EventLoopHost: LoopHost, @unchecked Sendable {
     private let loop: any EventLoop
     /// Writes what the transport's links collected (``flushOutput()``).
@@ -30,6 +35,10 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
     private let lock = NSLock()
     /// The pipe's write end, -1 once closed (the channel owns the read end).
     private var descriptor: Int32
+    private var closed = false
+    private var lostPipeReason: String?
+    /// With the pipe lost: a wake-up task is scheduled and has not run yet.
+    private var wakePending = false
     private var channel: (any Channel)?
     private var work: (@Sendable () -> Void)?
 
@@ -38,6 +47,12 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
         self.descriptor = descriptor
         self.flush = flush
     }
+
+    /// Why the pipe was lost, if it was (wake-ups then go as scheduled tasks).
+    var lostPipe: String? { lock.withLock { lostPipeReason } }
+
+    /// The pipe's channel, for tests that break it.
+    var pipeChannel: (any Channel)? { lock.withLock { channel } }
 
     /// A host on `loop`, the read end of its pipe registered there; `flush` writes out what the
     /// transport's links on `loop` collected.
@@ -72,15 +87,23 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
 
     func wake() {
         lock.withLock {
-            guard descriptor >= 0 else { return }
-            var byte: UInt8 = 1
-            while Glibc.write(descriptor, &byte, 1) < 0, errno == EINTR {}
+            guard !closed else { return }
+            if descriptor >= 0 {
+                var byte: UInt8 = 1
+                while Glibc.write(descriptor, &byte, 1) < 0, errno == EINTR {}
+            } else if !wakePending {
+                wakePending = true
+                loop.scheduleTask(in: .zero) { [self] in
+                    lock.withLock { wakePending = false }
+                    woke()
+                }
+            }
         }
     }
 
     func execute(after delay: Duration, _ work: @escaping @Sendable () -> Void) {
         lock.withLock {
-            if descriptor >= 0 { loop.scheduleTask(in: delay.timeAmount, work) }
+            if !closed { loop.scheduleTask(in: delay.timeAmount, work) }
         }
     }
 
@@ -91,7 +114,21 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
 
     /// On the loop, when the pipe was readable.
     fileprivate func woke() {
-        lock.withLock { work }?()
+        lock.withLock { closed ? nil : work }?()
+    }
+
+    /// On the loop: the pipe's channel failed or closed. Unless the host was closed, wake-ups
+    /// go on as scheduled tasks, and one runs now for any byte the pipe still held.
+    fileprivate func pipeLost(_ reason: String) {
+        let lost: Bool = lock.withLock {
+            guard !closed, descriptor >= 0 else { return false }
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+            lostPipeReason = reason
+            channel = nil
+            return true
+        }
+        if lost { wake() }
     }
 
     /// Drops every later wake-up and timer, and closes the pipe.
@@ -99,6 +136,7 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
         let channel: (any Channel)? = lock.withLock {
             if descriptor >= 0 { _ = Glibc.close(descriptor) }
             descriptor = -1
+            closed = true
             defer { self.channel = nil }
             return self.channel
         }
@@ -120,5 +158,14 @@ private final class WakeHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         host.woke()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        host.pipeLost("the wake-up pipe failed: \(error)")
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        host.pipeLost("the wake-up pipe closed")
     }
 }

@@ -121,7 +121,12 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     public var listeningPort: Int? { lock.withLock { server?.localAddress?.port } }
 
     /// A copy of the counters.
-    public var stats: TransportStats { lock.withLock { statistics } }
+    public var stats: TransportStats {
+        let (counted, host) = lock.withLock { (statistics, self.host) }
+        var stats = counted
+        stats.lostWakePipe = host?.lostPipe  // its own lock: not taken under the transport's
+        return stats
+    }
 
     /// Stops listening, closes every connection and the event loops it owns.
     public func shutdown() async {

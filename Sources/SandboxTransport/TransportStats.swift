@@ -17,6 +17,9 @@ public struct TransportStats: Sendable, Hashable {
     public var unauthenticatedWelcomes = 0
     /// Frames dropped because a peer's queue was full or its connection failed.
     public var droppedFrames = 0
+    /// Why the Raft loop's wake-up pipe was lost, when the loop runs on the transport's event
+    /// loop and it was (`EventLoopHost`): wake-ups then go as tasks scheduled for now.
+    public var lostWakePipe: String?
 
     public init() {}
 }

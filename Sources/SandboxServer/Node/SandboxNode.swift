@@ -89,32 +89,40 @@ public final class SandboxNode: Sendable {
         driverConfig.tickInterval = .milliseconds(config.tickMilliseconds)
         driverConfig.compactionThreshold = config.compactionThreshold
         driverConfig.compactionRetain = config.compactionRetain
-        let machine = try SandboxMachine(store: storage.state, limits: config.stateLimits)
-        let stateStorage = RocksStateStorage(storage.state)
-        self.stateStorage = stateStorage
-        // --dev without a configured signing key: a throwaway secret (so are its bundles' key).
-        let shared = config.signingKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
-        sessions = SessionSigner(secret: config.clusterSecret ?? shared)
-        keyIDs = KeyIDs(secret: shared)
-        let watchers = ApplyWatchers()
-        self.watchers = watchers
-        let agentKeys = AgentKeyCache()
-        self.agentKeys = agentKeys
-        machine.applied = { results in
-            agentKeys.applied(results)  // before the entries' proposers are answered
-            guard let results else { return watchers.notifyAll() }
-            watchers.notify(results.flatMap(WatchKey.changed(by:)))
+        // A start that fails from here on stops the transport's event loop (and the Raft loop's
+        // host on it) before it throws: a process that embeds the node goes on without the thread.
+        do {
+            let machine = try SandboxMachine(store: storage.state, limits: config.stateLimits)
+            let stateStorage = RocksStateStorage(storage.state)
+            self.stateStorage = stateStorage
+            // --dev without a configured signing key: a throwaway secret (so are its bundles' key).
+            let shared = config.signingKey ?? (0..<32).map { _ in UInt8.random(in: 0...255) }
+            sessions = SessionSigner(secret: config.clusterSecret ?? shared)
+            keyIDs = KeyIDs(secret: shared)
+            let watchers = ApplyWatchers()
+            self.watchers = watchers
+            let agentKeys = AgentKeyCache()
+            self.agentKeys = agentKeys
+            machine.applied = { results in
+                agentKeys.applied(results)  // before the entries' proposers are answered
+                guard let results else { return watchers.notifyAll() }
+                watchers.notify(results.flatMap(WatchKey.changed(by:)))
+            }
+            machine.membersChanged = { conf in
+                Self.refreshPeers(
+                    config: config, state: stateStorage, members: conf, transport: transport, logger: logger)
+            }
+            driver = try RaftDriver(
+                config: driverConfig, storage: storage, machine: machine, transport: transport,
+                host: transportLoop == "raft" ? try await transport.makeLoopHost() : nil)
+            Self.refreshPeers(
+                config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
+                logger: logger)
+            _ = try await transport.listen()
+        } catch {
+            await transport.shutdown()
+            throw error
         }
-        machine.membersChanged = { conf in
-            Self.refreshPeers(config: config, state: stateStorage, members: conf, transport: transport, logger: logger)
-        }
-        driver = try RaftDriver(
-            config: driverConfig, storage: storage, machine: machine, transport: transport,
-            host: transportLoop == "raft" ? try await transport.makeLoopHost() : nil)
-        Self.refreshPeers(
-            config: config, state: stateStorage, members: try storage.log.status().confState, transport: transport,
-            logger: logger)
-        _ = try await transport.listen()
         let driver = self.driver
         transport.attach(
             VoteGate(driver, node: config.nodeID, closed: startedEmpty && !config.bootstrap) {
