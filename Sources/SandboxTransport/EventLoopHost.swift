@@ -22,9 +22,13 @@ import SandboxCluster
 /// nothing left to do.
 ///
 /// Should the pipe's channel fail or close while the host is open (a read error: nothing this
-/// process does causes one), wake-ups go on as tasks scheduled for now instead (one at a time:
-/// the event loop polls its sockets before it runs a task whose time came), rather than leaving
-/// the driver to its ticks; ``lostPipe`` says so.
+/// process does causes one), wake-ups go on as tasks scheduled ``fallbackDelay`` ahead, one at
+/// a time, rather than leaving the driver to its ticks; ``lostPipe`` says so. Not a task for
+/// now: the event loop runs every task whose time has come before it polls again, so passes that
+/// wake the loop again would never let it read the peers' answers. A pass's own wake-up comes
+/// at its end, so the next pass waits for a poll; one asked for during a pass longer than the
+/// delay may follow it at once, and its own wake-up then waits. Slower than the pipe (up to the
+/// delay per wake-up), and only a fallback.
 ///
 /// `@unchecked Sendable`: `descriptor` (the pipe's write end), `closed`, `lostPipe`,
 /// `wakePending`, `channel` and `work` are guarded by `lock`.
@@ -39,6 +43,8 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
     private var lostPipeReason: String?
     /// With the pipe lost: a wake-up task is scheduled and has not run yet.
     private var wakePending = false
+    /// With the pipe lost: how far ahead a wake-up's task is scheduled.
+    static let fallbackDelay: Duration = .milliseconds(1)
     private var channel: (any Channel)?
     private var work: (@Sendable () -> Void)?
 
@@ -93,7 +99,7 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
                 while Glibc.write(descriptor, &byte, 1) < 0, errno == EINTR {}
             } else if !wakePending {
                 wakePending = true
-                loop.scheduleTask(in: .zero) { [self] in
+                loop.scheduleTask(in: Self.fallbackDelay.timeAmount) { [self] in
                     lock.withLock { wakePending = false }
                     woke()
                 }
@@ -118,7 +124,7 @@ final class EventLoopHost: LoopHost, @unchecked Sendable {
     }
 
     /// On the loop: the pipe's channel failed or closed. Unless the host was closed, wake-ups
-    /// go on as scheduled tasks, and one runs now for any byte the pipe still held.
+    /// go on as scheduled tasks, and one is scheduled now for any byte the pipe still held.
     fileprivate func pipeLost(_ reason: String) {
         let lost: Bool = lock.withLock {
             guard !closed, descriptor >= 0 else { return false }

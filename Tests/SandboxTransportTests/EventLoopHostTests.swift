@@ -11,6 +11,16 @@ import Testing
 @Suite struct EventLoopHostTests {
     @Test func wakeUpsRunThePassAlsoAfterThePipeIsLost() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            try await wakeUps(on: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+
+    private func wakeUps(on group: MultiThreadedEventLoopGroup) async throws {
         let passes = Atomic<Int>(0)
         let host = try await EventLoopHost.make(on: group.next()) {}
         host.onWake { passes.add(1, ordering: .relaxed) }
@@ -38,6 +48,5 @@ import Testing
         host.wake()
         try await Task.sleep(for: .milliseconds(100))
         #expect(passes.load(ordering: .relaxed) == afterClose)
-        try await group.shutdownGracefully()
     }
 }
