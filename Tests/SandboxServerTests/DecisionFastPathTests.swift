@@ -50,6 +50,37 @@ import Testing
         #expect(answers[2].json["decision_id"] as? Int == (answers[0].json["decision_id"] as? Int ?? 0) + 1)
     }
 
+    /// Requests written one by one while decisions wait: the socket is read on while nothing
+    /// waits behind the decision (`DecisionFastPath.read`), what comes is held and answered in
+    /// order, whichever path answers it.
+    @Test func requestsArrivingWhileADecisionWaitsAreAnsweredInOrder() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        let connection = try RawConnection(port: cluster.base)
+        defer { connection.close() }
+        let count = 60
+        var expected: [(status: Int, id: String?)] = []
+        for index in 0..<count {
+            switch index % 3 {
+            case 0:
+                try connection.send(Self.decision("\(tag)-\(index)"))
+                expected.append((200, "\(tag)-\(index)"))
+            case 1:
+                try connection.send(Self.health)
+                expected.append((200, nil))
+            default:
+                try connection.send(Self.decision("\(tag)-\(index)", key: "nope"))
+                expected.append((401, nil))
+            }
+        }
+        let answers = try connection.responses(count)
+        #expect(answers.map(\.status) == expected.map(\.status))
+        for (answer, want) in zip(answers, expected) where want.id != nil {
+            #expect(answer.json["request_id"] as? String == want.id, "\(answer.text)")
+        }
+    }
+
     @Test func theFastPathAndTheRouterAnswerAlike() async throws {
         let cluster = try await Self.startNode()
         defer { cluster.stopAll() }

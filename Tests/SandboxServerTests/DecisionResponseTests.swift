@@ -55,4 +55,18 @@ import Testing
         }
         #expect(budgets > 1000)
     }
+
+    @Test func dollarsAreWrittenAsTheirCanonicalNumber() {
+        var random = SeededGenerator(seed: 12)
+        var values: [UInt64] = [
+            0, 1, 9, 10, 100_000, 120_000, 999_999, 1_000_000, 1_000_001, 1_500_000, 10_000_000, 100_000_010,
+            UInt64.max, UInt64.max - 999_999,
+        ]
+        for _ in 0..<5000 { values.append(random.next() >> random.below(64)) }
+        for value in values {
+            #expect(JSONResponses.dollarsText(value) == JSONResponses.dollars(value).serialized(), "\(value)")
+        }
+        #expect(JSONResponses.dollarsText(120_000) == "0.12")
+        #expect(JSONResponses.dollarsText(3_000_000) == "3")
+    }
 }

@@ -21,8 +21,8 @@ import SandboxState
 /// replayed), which answers it with the same code as any other route. Answers keep the
 /// connection's order: a decision takes this path only when no request handed to the router is
 /// still unanswered (and never after one that closes the connection), and while a decision waits
-/// for its answer nothing more is read from the socket (parts already read, events and the HTTP
-/// decoder's errors wait here and are replayed in order after the answer).
+/// for its answer what arrives waits here (parts, events and the HTTP decoder's errors, replayed
+/// in order after the answer) and nothing more is read once something waits.
 ///
 /// It sits after Hummingbird's `HTTPConnectionStateHandler` (``DecisionFastChannel``), which
 /// therefore sees every request and answer: idle timeouts and graceful shutdown's wait for the
@@ -47,9 +47,10 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case error(any Error)
     }
 
-    /// Parts, events and errors held while a decision waits: at most what one socket read
-    /// decodes to, since reads stop meanwhile (a read is at most 256 KiB, so this is a
-    /// backstop that a well-formed client cannot reach).
+    /// Parts, events and errors held while a decision waits: at most what two socket reads
+    /// decode to (the rest of the one that brought the decision, and the next), since reads stop
+    /// once something is held (a read is at most 256 KiB and the smallest request, 18 bytes, is
+    /// two parts, so this is a backstop that a well-formed client cannot reach).
     static let maxHeld = 65_536
 
     private let node: SandboxNode
@@ -124,8 +125,13 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// While a decision waits, the socket is read on until something arrives that must wait
+    /// too: then reading stops until the answer. A client that sends one request at a time
+    /// thus keeps the socket's read interest registered (stopping and resuming reads around
+    /// every answer cost two `epoll_ctl` calls per decision), and a pipelining one still has at
+    /// most two reads' worth of parts held here.
     func read(context: ChannelHandlerContext) {
-        if answering {
+        if answering && !held.isEmpty {
             readHeld = true
         } else {
             context.read()

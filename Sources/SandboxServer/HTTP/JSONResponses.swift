@@ -76,7 +76,7 @@ enum JSONResponses {
             text += "\"budget\":{"
             if let left = budget.microdollarsLeft {
                 text += "\"left_usd\":"
-                text += dollars(left).serialized()
+                text += dollarsText(left)
                 text += ","
             }
             if let left = budget.requestsLeft {
@@ -87,7 +87,7 @@ enum JSONResponses {
             text += "\"requests_today\":"
             text += String(budget.requests)
             text += ",\"spent_usd\":"
-            text += dollars(budget.microdollars).serialized()
+            text += dollarsText(budget.microdollars)
             text += "},"
         }
         text += "\"decision\":"
@@ -107,6 +107,22 @@ enum JSONResponses {
     }
 
     static func number(_ value: UInt64) -> JSONValue { .number(JSONNumber(literal: "\(value)") ?? JSONNumber(0)) }
+
+    /// `dollars(microdollars).serialized()`, written directly: the canonical text of
+    /// microdollars / 10^6 (`3`, `0.00012`, `12.5`; never an exponent, as the value has at most
+    /// six decimals and at most 14 integer digits).
+    static func dollarsText(_ microdollars: UInt64) -> String {
+        let whole = String(microdollars / 1_000_000)
+        var fraction = microdollars % 1_000_000
+        guard fraction != 0 else { return whole }
+        var digits = 6
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let text = String(fraction)
+        return whole + "." + String(repeating: "0", count: digits - text.utf8.count) + text
+    }
 
     static func dollars(_ microdollars: UInt64) -> JSONValue {
         let whole = microdollars / 1_000_000
