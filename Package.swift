@@ -118,6 +118,7 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -251,6 +252,9 @@ let package = Package(
                 "SandboxServer", "SandboxState", "SandboxStorage", "SandboxTransport", "SandboxSigning", "Raft",
                 "TestSupport", "ServerTestSupport", "SandboxPolicy", "JSON", "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         // The SDK against live 3-node clusters (multi-process, like SandboxServerTests).
         .testTarget(

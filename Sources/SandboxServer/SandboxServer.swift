@@ -72,16 +72,19 @@ public enum SandboxServer {
 
 extension SandboxServer {
     /// HTTP/1 with the API's limits, inside TLS (1.2 and up) when a certificate is configured;
-    /// with a node, `POST /v1/decisions` on its fast path (``DecisionFastPath``) unless
-    /// `SANDBOX_DECISION_FAST_PATH=off` leaves every request to the router.
+    /// with a node, `POST /v1/decisions` on its fast paths (``RawDecisionPath`` from the bytes,
+    /// ``DecisionFastPath`` after the decoder) unless `SANDBOX_DECISION_FAST_PATH=off` leaves
+    /// every request to the router (`decoded`: only the second).
     static func server(_ config: ServerConfig, node: SandboxNode? = nil, environment: [String: String] = [:]) throws
         -> HTTPServerBuilder
     {
         var http1 = HTTPServerBuilder.http1(configuration: APILimits.http1)
-        if let node, environment["SANDBOX_DECISION_FAST_PATH"] != "off" {
+        let fastPath = environment["SANDBOX_DECISION_FAST_PATH"]
+        if let node, fastPath != "off" {
             http1 = HTTPServerBuilder { responder in
                 DecisionFastChannel(
-                    http1: HTTP1Channel(responder: responder, configuration: APILimits.http1), node: node)
+                    http1: HTTP1Channel(responder: responder, configuration: APILimits.http1), node: node,
+                    raw: fastPath != "decoded")
             }
         }
         guard let certificate = config.tlsCertificateFile, let key = config.tlsKeyFile else { return http1 }

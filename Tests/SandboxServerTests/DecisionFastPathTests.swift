@@ -113,10 +113,46 @@ import Testing
         }
     }
 
-    static func fastPathCount(_ cluster: LocalCluster) async -> Int? {
+    static func fastPathCount(_ cluster: LocalCluster, _ name: String = "sandbox_decisions_fast_path_total") async
+        -> Int?
+    {
         guard let text = await cluster.text(1, "/metrics") else { return nil }
-        let line = text.split(separator: "\n").first { $0.hasPrefix("sandbox_decisions_fast_path_total ") }
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
         return line.flatMap { Int($0.split(separator: " ").last ?? "") }
+    }
+
+    static func rawPathCount(_ cluster: LocalCluster) async -> Int? {
+        await fastPathCount(cluster, "sandbox_decisions_raw_path_total")
+    }
+
+    /// A connection starts on the raw path (`RawDecisionPath`); a decision it hands to the
+    /// router (an unknown key) leaves it there, any other request ends it for the connection,
+    /// and the answers' heads are the same bytes on both fast paths.
+    @Test func aConnectionDecidesFromItsBytesUntilAnotherRequest() async throws {
+        let cluster = try await Self.startNode()
+        defer { cluster.stopAll() }
+        let tag = UUID().uuidString
+        let (fastBefore, rawBefore) = (await Self.fastPathCount(cluster) ?? -1, await Self.rawPathCount(cluster) ?? -1)
+        let connection = try RawConnection(port: cluster.base)
+        defer { connection.close() }
+        try connection.send(Self.decision("\(tag)-1") + Self.decision("\(tag)-2"))
+        let raw = try connection.responses(2)
+        try connection.send(Self.decision("\(tag)-3", key: "nope"))
+        #expect(try connection.responses(1)[0].status == 401)
+        try connection.send(Self.decision("\(tag)-4"))
+        #expect(try connection.responses(1)[0].json["request_id"] as? String == "\(tag)-4")
+        #expect(await Self.rawPathCount(cluster) == rawBefore + 3, "the raw path goes on after the router's answer")
+
+        try connection.send(Self.health)
+        #expect(try connection.responses(1)[0].status == 200)
+        try connection.send(Self.decision("\(tag)-5"))  // not pipelined: the decoded fast path's
+        let decoded = try connection.responses(1)
+        #expect(decoded[0].json["request_id"] as? String == "\(tag)-5")
+        #expect(await Self.rawPathCount(cluster) == rawBefore + 3, "after another route the decoder reads everything")
+        #expect(await Self.fastPathCount(cluster) == fastBefore + 4)
+        #expect(raw[0].head == decoded[0].head, "\(raw[0].head) vs \(decoded[0].head)")
+        #expect(raw[0].head.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(raw[0].head)")
+        #expect(raw.map { $0.json["request_id"] as? String } == ["\(tag)-1", "\(tag)-2"])
     }
 
     @Test func keepAliveTakesTheFastPathAndCloseOrAQueryTheRouter() async throws {
@@ -215,6 +251,16 @@ import Testing
         // cooperative threads (two on these machines: both blocked would stall every other
         // test, and a connection's task queued behind them started 15 s late, which counted in
         // its wait when the wait ran from before the tasks); its wait runs from its own send.
+        // Meanwhile a connection on the raw path, answered and then idle, is closed after
+        // `APILimits.idleTimeout` (35 s): the raw path keeps the connection state handler's rule.
+        async let idle = onThreadOfItsOwn {
+            let idle = try RawConnection(port: cluster.base, timeout: 50)
+            defer { idle.close() }
+            try idle.send(Self.decision("idle-\(UUID().uuidString)"))
+            let answer = try idle.responses(1)[0]
+            let answered = ContinuousClock.now
+            return (answer.status, idle.isClosedByPeer(), ContinuousClock.now - answered)
+        }
         let paths = ["/v1/decisions", "/v1/decisions?via=router"]
         let results = try await withThrowingTaskGroup(of: (String, RawConnection.Answer, Duration, Bool).self) {
             group in
@@ -238,6 +284,9 @@ import Testing
             #expect(waited > .seconds(25) && waited < .seconds(45), "\(path): answered after \(waited)")
             #expect(closed, "\(path): the connection is closed after the 408")
         }
+        let (status, closed, waited) = try await idle
+        #expect(status == 200 && closed, "answered \(status), closed: \(closed)")
+        #expect(waited > .seconds(33) && waited < .seconds(45), "closed after \(waited)")
     }
 }
 
@@ -256,6 +305,8 @@ final class RawConnection {
         var status: Int
         var contentType: String?
         var text: String
+        /// The status line and fields as sent, the `Date` field's value blanked.
+        var head = ""
         var json: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         }
@@ -321,7 +372,9 @@ final class RawConnection {
         while buffer.count < headEnd! + length { try fill() }
         let body = String(decoding: buffer[headEnd!..<(headEnd! + length)], as: UTF8.self)
         buffer.removeFirst(headEnd! + length)
-        return Answer(status: status, contentType: fields["content-type"], text: body)
+        let dated = lines.map { $0.lowercased().hasPrefix("date:") ? "Date: -" : $0 }
+        return Answer(
+            status: status, contentType: fields["content-type"], text: body, head: dated.joined(separator: "\r\n"))
     }
 
     private func fill() throws {

@@ -30,15 +30,14 @@ extension SandboxNode {
         }
     }
 
-    /// The enabled agent holding the `X-Agent-Key` of `fields` as this node knows it now, for the
-    /// decision fast path (``DecisionFastPath``): nil whenever ``currentAgent(for:context:)``
-    /// must answer instead (no key, a key unknown here, a disabled agent, a rate-limited
-    /// address), which then counts the failure and says why. Counts nothing itself.
-    func knownAgent(_ fields: HTTPFields, address: SocketAddress?) -> AgentRecord? {
+    /// The enabled agent holding `key` (the `X-Agent-Key` field; nil: none) as this node knows
+    /// it now, for the decision fast paths (``DecisionRoutes/fastCommand(body:agentKey:idempotencyKey:address:node:)``):
+    /// nil whenever ``currentAgent(for:context:)`` must answer instead (no key, a key unknown
+    /// here, a disabled agent, a rate-limited address), which then counts the failure and says
+    /// why. Counts nothing itself.
+    func knownAgent(key: String?, address: SocketAddress?) -> AgentRecord? {
         let limiterKey = address.map(Self.limiterKey) ?? "unknown"
-        guard (try? checkRateLimit(limiterKey)) != nil, let key = fields[Self.agentKeyField], !key.isEmpty else {
-            return nil
-        }
+        guard (try? checkRateLimit(limiterKey)) != nil, let key, !key.isEmpty else { return nil }
         return try? agent(key: key)
     }
 

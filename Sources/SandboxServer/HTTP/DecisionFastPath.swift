@@ -5,6 +5,7 @@ import HummingbirdCore
 import JSON
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import SandboxState
 
@@ -64,11 +65,13 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     /// Armed only when a decision's body does not arrive in the read that brought its head.
     private var bodyDeadline: Scheduled<Void>?
-    private var dateCache = (second: 0, text: "")
+    private var date = HTTPDateText()
     /// A request handed to the router asked to close the connection: everything after it is
     /// the router's (which reads nothing more).
     private var closing = false
     private let logger: Logger
+    /// Called after each answer's end is written (``RawDecisionPath/answerWritten()``).
+    var answerEnded: (() -> Void)?
 
     init(node: SandboxNode, logger: Logger) {
         self.node = node
@@ -139,8 +142,13 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routerOpen = max(0, routerOpen - 1) }
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        routerOpen = max(0, routerOpen - 1)
         context.write(data, promise: promise)
+        answerEnded?()
     }
 
     // MARK: reading
@@ -239,10 +247,7 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context, case .gathering = reading else { return }
         reading = .idle
         node.metrics.recordDecision(outcome: "error", duration: APILimits.bodyDeadline)
-        let error = APIError(
-            .requestTimeout, code: "request_timeout",
-            "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
-        write(JSONAnswer(error), close: true, context)
+        write(JSONAnswer(.bodyTooSlow), close: true, context)
         context.close(promise: nil)
     }
 
@@ -256,12 +261,12 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func decide(
         _ head: HTTPRequest, _ body: ByteBuffer?, started: ContinuousClock.Instant, _ context: ChannelHandlerContext
     ) {
-        let bytes = body.map { Array($0.readableBytesView) } ?? []
-        guard let agent = node.knownAgent(head.headerFields, address: context.channel.remoteAddress),
-            let json = try? JSONValue(
-                parsing: bytes, maxDepth: APILimits.maxJSONDepth, maxBytes: APILimits.maxBodyBytes),
-            case .success(let (command, _)) = DecisionRoutes.command(
-                json, idempotencyKey: head.headerFields[values: Self.idempotencyKey].first, agent: agent, node: node)
+        guard
+            let command = DecisionRoutes.fastCommand(
+                body: body.map { Array($0.readableBytesView) } ?? [],
+                agentKey: head.headerFields[SandboxNode.agentKeyField],
+                idempotencyKey: head.headerFields[values: Self.idempotencyKey].first,
+                address: context.channel.remoteAddress, node: node)
         else {
             // The router answers it, with the reason.
             handOver(head, body, context)
@@ -306,41 +311,45 @@ final class DecisionFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         buffer.writeString(answer.text)
         var fields = answer.headerFields
         fields[.contentLength] = String(buffer.readableBytes)
-        fields[.date] = date()
+        fields[.date] = date.now()
         if close { fields[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(buffer)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        answerEnded?()
     }
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-
-    /// The `Date` field's text (RFC 9110's IMF-fixdate), formatted once a second.
-    private func date() -> String {
-        var now = time(nil)
-        if now != dateCache.second {
-            var parts = tm()
-            gmtime_r(&now, &parts)
-            var text = [CChar](repeating: 0, count: 64)
-            let count = strftime(&text, text.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
-            dateCache = (now, String(decoding: text.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return dateCache.text
-    }
 }
 
 /// Hummingbird's HTTP/1 channel with ``DecisionFastPath`` placed right after its connection
-/// state handler.
+/// state handler and, unless `raw` is false, ``RawDecisionPath`` ahead of the response encoder
+/// and the request decoder: the state handler then leaves the pipeline until the connection
+/// leaves the raw path (it would close a connection whose requests it never saw after the
+/// idle timeout).
 struct DecisionFastChannel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
     let http1: HTTP1Channel
     let node: SandboxNode
+    var raw = true
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let state = try operations.handler(type: HTTPConnectionStateHandler.self)
-            try operations.addHandler(DecisionFastPath(node: node, logger: logger), position: .after(state))
+            let fastPath = DecisionFastPath(node: node, logger: logger)
+            try operations.addHandler(fastPath, position: .after(state))
+            guard raw else { return value }
+            let encoder = try operations.handler(type: HTTPResponseEncoder.self)
+            _ = operations.removeHandler(state)
+            let leave: (ChannelHandlerContext) throws -> Void = { context in
+                try context.pipeline.syncOperations.addHandler(
+                    HTTPConnectionStateHandler(idleTimeout: .init(APILimits.idleTimeout), logger: logger),
+                    position: .before(fastPath))
+            }
+            let rawPath = RawDecisionPath(node: node, logger: logger, leave: leave)
+            fastPath.answerEnded = { [weak rawPath] in rawPath?.answerWritten() }
+            try operations.addHandler(rawPath, position: .before(encoder))
             return value
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import JSON
+import NIOCore
 import SandboxCluster
 import SandboxState
 
@@ -60,6 +61,20 @@ enum DecisionRoutes {
             return .success((.decide(command), requestID))
         case .failure(let message): return .failure(.badRequest(message.text))
         }
+    }
+
+    /// The `decide` command for a fast path (``RawDecisionPath``, ``DecisionFastPath``): nil
+    /// whenever the route must answer instead (chaos fault injection on, no key or one this node
+    /// does not know, a rate-limited client, a body that is not a decision), which then says why.
+    static func fastCommand(
+        body: [UInt8], agentKey: String?, idempotencyKey: String?, address: SocketAddress?, node: SandboxNode
+    ) -> Command? {
+        guard ChaosFaultInjection.active == nil, let agent = node.knownAgent(key: agentKey, address: address),
+            let json = try? JSONValue(
+                parsing: body, maxDepth: APILimits.maxJSONDepth, maxBytes: APILimits.maxBodyBytes),
+            case .success(let (command, _)) = command(json, idempotencyKey: idempotencyKey, agent: agent, node: node)
+        else { return nil }
+        return command
     }
 
     /// The answer to an applied (or failed) decide proposal, and the outcome for the metrics.

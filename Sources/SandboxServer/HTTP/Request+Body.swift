@@ -18,11 +18,7 @@ extension Request {
         } onCancel: {
             reading.cancel()
         }
-        guard !deadline.fired else {
-            throw APIError(
-                .requestTimeout, code: "request_timeout",
-                "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
-        }
+        guard !deadline.fired else { throw .bodyTooSlow }
         switch result {
         case .success(let bytes): return bytes
         case .failure(let error as HTTPError) where error.status == .contentTooLarge:
@@ -40,5 +36,14 @@ extension Request {
         } catch {
             throw .badRequest("the body is not valid JSON: \(error)", code: "bad_json")
         }
+    }
+}
+
+extension APIError {
+    /// 408: a body that did not arrive within `APILimits.bodyDeadline` (every path answers it alike).
+    static var bodyTooSlow: APIError {
+        APIError(
+            .requestTimeout, code: "request_timeout",
+            "the body did not arrive within \(APILimits.bodyDeadline); send it at once")
     }
 }

@@ -17,8 +17,11 @@ final class NodeMetrics: @unchecked Sendable {
     let decisionLatency: CoreMetrics.Timer
     let proposeLatency: CoreMetrics.Timer
     let proposalsInFlight: CoreMetrics.Meter
-    /// Decisions proposed by the decision fast path (``DecisionFastPath``) rather than the router.
+    /// Decisions proposed by the decision fast paths (``RawDecisionPath``, ``DecisionFastPath``)
+    /// rather than the router.
     let fastPathDecisions: CoreMetrics.Counter
+    /// Of those, the ones proposed by ``RawDecisionPath`` (from the connection's bytes).
+    let rawPathDecisions: CoreMetrics.Counter
     private let gauges: [String: CoreMetrics.Meter]
     private let counters: [String: CoreMetrics.Counter]
     /// Time spent in synced log writes (with `sandbox_raft_synced_log_writes_total`: the mean
@@ -57,6 +60,7 @@ final class NodeMetrics: @unchecked Sendable {
         proposeLatency = CoreMetrics.Timer(label: "sandbox_propose_seconds", factory: factory)
         proposalsInFlight = CoreMetrics.Meter(label: "sandbox_proposals_in_flight", factory: factory)
         fastPathDecisions = CoreMetrics.Counter(label: "sandbox_decisions_fast_path_total", factory: factory)
+        rawPathDecisions = CoreMetrics.Counter(label: "sandbox_decisions_raw_path_total", factory: factory)
         gauges = Dictionary(
             uniqueKeysWithValues: Self.gaugeNames.map { ($0, CoreMetrics.Meter(label: $0, factory: factory)) })
         counters = Dictionary(
