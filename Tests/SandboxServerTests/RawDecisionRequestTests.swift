@@ -32,6 +32,8 @@ import Testing
         var body: [UInt8] = []
         var ended = false
         var failed = false
+        /// Requests read to their end, the first included.
+        var requests = 0
     }
 
     static func decode(_ bytes: [UInt8]) -> Decoded {
@@ -40,11 +42,14 @@ import Testing
         defer { _ = try? channel.finish() }
         var decoded = Decoded()
         do { try channel.writeInbound(ByteBuffer(bytes: bytes)) } catch { decoded.failed = true }
-        while !decoded.ended, let part = try? channel.readInbound(as: HTTPServerRequestPart.self) {
+        while let part = try? channel.readInbound(as: HTTPServerRequestPart.self) {
             switch part {
-            case .head(let head): decoded.head = head
-            case .body(let chunk): decoded.body += chunk.readableBytesView
-            case .end: decoded.ended = true
+            case .head(let head) where !decoded.ended: decoded.head = head
+            case .body(let chunk) where !decoded.ended: decoded.body += chunk.readableBytesView
+            case .end:
+                decoded.ended = true
+                decoded.requests += 1
+            default: break
             }
         }
         return decoded
@@ -60,7 +65,9 @@ import Testing
         #expect(Array(bytes[bodyStart...]) == Array(#"{"tool":"t","params":{}}"#.utf8))
         let headEnd = bytes.count - 24
         for cut in 0..<bytes.count {
-            #expect(Self.parse(Array(bytes[..<cut])) == .needMore(headComplete: cut >= headEnd), "cut at \(cut)")
+            #expect(
+                Self.parse(Array(bytes[..<cut])) == (cut >= headEnd ? .needBody(length: bytes.count) : .needHead),
+                "cut at \(cut)")
         }
         // A second request behind it does not change where the first ends.
         guard case .decision(let again, _, _, _) = Self.parse(bytes + Self.request(id: "r-2")) else {
@@ -87,6 +94,7 @@ import Testing
             ("expect", Self.request(fields: ["Expect: 100-continue"])),
             ("upgrade", Self.request(fields: ["Upgrade: websocket"])),
             ("close", Self.request(fields: ["Connection: close"])),
+            ("proxy-connection", Self.request(fields: ["Proxy-Connection: keep-alive"])),
             ("two lengths", Self.request(fields: ["Content-Length: 24"])),
             ("two keys", Self.request(fields: ["x-agent-key: k-2"])),
             ("a key with trailing space", Self.request(key: "k-1 ")),
@@ -124,7 +132,7 @@ import Testing
         let insertions = [
             "Transfer-Encoding: chunked", "Content-Length: 3", "Connection: close", "Connection: keep-alive",
             "Expect: 100-continue", "X-Agent-Key: k-2", "Idempotency-Key: r-9", "X-Empty:", "X-Tab:\tv",
-            "Content-Length: 0", "Host: y",
+            "Content-Length: 0", "Host: y", "Proxy-Connection: close", "Upgrade: h2c", "connection: Keep-Alive",
         ]
         var taken = 0
         for _ in 0..<2_000 {
@@ -155,7 +163,10 @@ import Testing
                 #expect(alone.head?.headers["Idempotency-Key"] == (id.map { [$0] } ?? []), "\(text)")
                 #expect(alone.body == Array(bytes[bodyStart..<length]), "\(text)")
                 #expect(decoded.ended && decoded.body == alone.body, "the bytes after it change nothing: \(text)")
-            case .needMore:
+                // The decoder is at a request's start after it: a request behind it is read too.
+                let next = Self.decode(Array(bytes[..<length]) + Self.request(id: "next"))
+                #expect(!next.failed && next.requests == 2, "a request behind it is not read: \(text)")
+            case .needHead, .needBody:
                 #expect(
                     !decoded.ended, "waits, but the decoder read a request: \(String(decoding: bytes, as: UTF8.self))")
             case .other:

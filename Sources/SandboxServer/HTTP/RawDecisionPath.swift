@@ -26,9 +26,10 @@ import SandboxState
 /// Hummingbird's `HTTPConnectionStateHandler` (idle timeout, graceful shutdown's wait for the
 /// answer in flight) sees only what the decoder passes it, so it joins the pipeline when the
 /// connection leaves this path (``DecisionFastChannel``); until then this path keeps the same
-/// rules itself: a connection with no request in flight closes after `APILimits.idleTimeout`
-/// without a byte, and a decision's body must arrive within `APILimits.bodyDeadline` of its
-/// head (408 and close, as on the other paths).
+/// rules itself: a connection with no request in flight closes `APILimits.idleTimeout` after
+/// its last answer (or the last whole head) whatever bytes trickle in meanwhile, and a
+/// decision's body must arrive within `APILimits.bodyDeadline` of its head (408 and close, as
+/// on the other paths). A body still arriving is not parsed again until all of it is here.
 final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -60,6 +61,8 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var readHeld = false
     /// Armed while a decision's head is whole and its body is not.
     private var bodyDeadline: Scheduled<Void>?
+    /// While a decision's body arrives: the bytes its request needs in `pending`.
+    private var neededBytes: Int?
     private var idleCheck: Scheduled<Void>?
     private var lastActive = NIODeadline.now()
     private var date = HTTPDateText()
@@ -87,6 +90,8 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         cancelTimers()
+        taking = false  // nothing more is proposed for a closed connection
+        pending = nil
         context.fireChannelInactive()
     }
 
@@ -96,7 +101,6 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         var bytes = unwrapInboundIn(data)
-        lastActive = .now()
         if pending == nil { pending = bytes } else { pending!.writeBuffer(&bytes) }
         if !answering && held.isEmpty { take(context) }
     }
@@ -133,19 +137,28 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// previous is answered), and leaves the path at the first request it does not take.
     private func take(_ context: ChannelHandlerContext) {
         while taking, !answering, let buffer = pending {
+            // A body still arriving is not parsed again until all of it is here.
+            if let neededBytes, buffer.readableBytes < neededBytes { return }
             let parsed = buffer.withUnsafeReadableBytes { RawDecisionRequest.parse($0) }
             switch parsed {
             case .other:
                 leavePath(context)
-            case .needMore(let headComplete):
-                if headComplete { armBodyDeadline(context) }
+            case .needHead:
+                return
+            case .needBody(let length):
+                if neededBytes == nil {
+                    neededBytes = length
+                    lastActive = .now()  // a request is being read (the 408 comes first)
+                    armBodyDeadline(context)
+                }
                 return
             case .decision(let length, let bodyStart, let agentKey, let idempotencyKey):
+                neededBytes = nil
                 endBodyDeadline()
                 let proposed = decide(
                     buffer.getBytes(at: buffer.readerIndex + bodyStart, length: length - bodyStart) ?? [],
                     agentKey: agentKey, idempotencyKey: idempotencyKey, context)
-                var request = pending!.readSlice(length: length)!
+                let request = pending!.readSlice(length: length)!
                 if pending!.readableBytes == 0 { pending = nil }
                 if !proposed {
                     // The router answers it and says why. The decoder reads it to the same byte
@@ -155,7 +168,6 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
                     context.fireChannelRead(wrapInboundOut(request))
                     context.fireChannelReadComplete()
                 }
-                request.clear()
             }
         }
     }
@@ -191,7 +203,13 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func deliver(_ item: Held, _ context: ChannelHandlerContext) {
         switch item {
         case .event(let event):
-            if taking, event is ChannelShouldQuiesceEvent || event as? ChannelEvent == .inputClosed {
+            if taking, event as? ChannelEvent == .outputClosed {
+                // Whatever closed the output (the router after a 400 that closes), nothing
+                // more can be answered: nothing more is proposed.
+                taking = false
+                pending = nil
+                cancelTimers()
+            } else if taking, event is ChannelShouldQuiesceEvent || event as? ChannelEvent == .inputClosed {
                 leavePath(context)
             }
             context.fireUserInboundEventTriggered(event)
@@ -303,9 +321,9 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    /// Closes the connection once `APILimits.idleTimeout` passed with no byte read and no
-    /// answer written, and no decision waiting (Hummingbird's rule, which its state handler
-    /// keeps once the connection leaves this path).
+    /// Closes the connection once `APILimits.idleTimeout` passed since the last answer or whole
+    /// head, with no decision waiting (Hummingbird's rule, which its state handler keeps once the
+    /// connection leaves this path: bytes that do not make a head do not count).
     private func scheduleIdleCheck(_ context: ChannelHandlerContext) {
         guard taking, idleCheck == nil else { return }
         let due = answering ? NIODeadline.now() + APILimits.idleTimeout : lastActive + APILimits.idleTimeout
@@ -321,6 +339,7 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func cancelTimers() {
+        neededBytes = nil
         endBodyDeadline()
         idleCheck?.cancel()
         idleCheck = nil

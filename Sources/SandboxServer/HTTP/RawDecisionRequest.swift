@@ -8,16 +8,18 @@
 /// token characters and a value of visible ASCII, spaces and tabs (no obs-text, no folded lines,
 /// no bare CR or LF; in the fields read here no trailing space or tab, which the decoder keeps);
 /// one `Content-Length` of decimal digits within `APILimits.maxBodyBytes`; no
-/// `Transfer-Encoding`, `Expect` or `Upgrade`; `Connection` only `keep-alive`; at most one
+/// `Transfer-Encoding`, `Expect`, `Upgrade` or `Proxy-Connection` (which llhttp reads as
+/// `Connection`); `Connection` only `keep-alive`; at most one
 /// `X-Agent-Key` and one `Idempotency-Key`; the head within the decoder's limits (fields, bytes
 /// per field, bytes in all). Other fields are read past, as the route ignores them.
 enum RawDecisionRequest: Equatable {
     /// A whole request: its length in bytes, where its body starts, and the two fields the
     /// decision reads.
     case decision(length: Int, bodyStart: Int, agentKey: String?, idempotencyKey: String?)
-    /// A prefix of a request this path could take: more bytes are needed. `headComplete`: the
-    /// head is whole and only the body is missing.
-    case needMore(headComplete: Bool)
+    /// A prefix of a request this path could take whose head is not yet whole.
+    case needHead
+    /// A decision's whole head and part of its body: nothing changes until `length` bytes are here.
+    case needBody(length: Int)
     /// Not a request this path takes.
     case other
 
@@ -28,7 +30,7 @@ enum RawDecisionRequest: Equatable {
         let line = requestLine
         guard count >= line.count else {
             for index in 0..<count where bytes[index] != line[index] { return .other }
-            return .needMore(headComplete: false)
+            return .needHead
         }
         for index in 0..<line.count where bytes[index] != line[index] { return .other }
         var position = line.count
@@ -41,7 +43,7 @@ enum RawDecisionRequest: Equatable {
             var end = position
             while end < count, bytes[end] != 0x0A { end += 1 }
             guard end < count else {
-                return count - line.count > APILimits.maxHeaderBytes ? .other : .needMore(headComplete: false)
+                return count - line.count > APILimits.maxHeaderBytes ? .other : .needHead
             }
             guard end > position, bytes[end - 1] == 0x0D else { return .other }
             let lineEnd = end - 1
@@ -80,7 +82,7 @@ enum RawDecisionRequest: Equatable {
                 contentLength = length
             case .connection:
                 guard equalsIgnoringCase(value, "keep-alive") else { return .other }
-            case .transferEncoding, .expect, .upgrade:
+            case .transferEncoding, .expect, .upgrade, .proxyConnection:
                 return .other
             case .agentKey:
                 guard agentKey == nil else { return .other }
@@ -95,17 +97,20 @@ enum RawDecisionRequest: Equatable {
         }
         guard let contentLength else { return .other }
         let length = position + contentLength
-        guard count >= length else { return .needMore(headComplete: true) }
+        guard count >= length else { return .needBody(length: length) }
         return .decision(length: length, bodyStart: position, agentKey: agentKey, idempotencyKey: idempotencyKey)
     }
 
     private enum FieldName {
-        case contentLength, connection, transferEncoding, expect, upgrade, agentKey, idempotencyKey, ignored
+        case contentLength, connection, proxyConnection, transferEncoding, expect, upgrade, agentKey, idempotencyKey
+        case ignored
 
         init(_ name: UnsafeRawBufferPointer) {
             switch name.count {
             case 14 where RawDecisionRequest.equalsIgnoringCase(name, "content-length"): self = .contentLength
             case 10 where RawDecisionRequest.equalsIgnoringCase(name, "connection"): self = .connection
+            // llhttp reads it as `Connection` (`close` ends what it parses on the connection).
+            case 16 where RawDecisionRequest.equalsIgnoringCase(name, "proxy-connection"): self = .proxyConnection
             case 17 where RawDecisionRequest.equalsIgnoringCase(name, "transfer-encoding"): self = .transferEncoding
             case 6 where RawDecisionRequest.equalsIgnoringCase(name, "expect"): self = .expect
             case 7 where RawDecisionRequest.equalsIgnoringCase(name, "upgrade"): self = .upgrade
