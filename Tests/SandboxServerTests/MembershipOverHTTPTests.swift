@@ -1,4 +1,5 @@
 import Foundation
+import SandboxState
 import ServerTestSupport
 import Testing
 
@@ -49,9 +50,11 @@ import Testing
             (joined?["first_index"] as? Int ?? 0) > 1, "node 4 caught up from a snapshot: \(String(describing: joined))"
         )
         // Every node reports the apply rules the cluster runs and the newest its build implements
-        // (2: the leader moves a cluster of such builds there within a round of RulesUpgrade).
+        // (`RulesVersion.supported`: the leader moves a cluster of such builds there within a
+        // round of RulesUpgrade).
+        let newest = Int(RulesVersion.supported)
         let rules = joined?["rules_version"] as? Int ?? 0
-        #expect((1...2).contains(rules) && joined?["rules_version_supported"] as? Int == 2)
+        #expect((1...newest).contains(rules) && joined?["rules_version_supported"] as? Int == newest)
         #expect(await cluster.decideRetrying("on-four", on: [4]) != nil)
         let status = await members(cluster, via: 4)
         let rows = status?["members"] as? [[String: Any]] ?? []

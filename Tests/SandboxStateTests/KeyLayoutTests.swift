@@ -1,8 +1,9 @@
 import JSON
 import Raft
-import SandboxState
 import TestSupport
 import Testing
+
+@testable import SandboxState
 
 /// Key layout version 2 (apply rules 2, docs/state.md "Key layout"): the move from layout 1 at a
 /// random log position changes no answer, every replica keeps the same state through it however
@@ -63,16 +64,35 @@ import Testing
     /// reads, and runs the sweeps as the move does).
     @Test(arguments: [(11, false), (12, true), (13, true), (14, false)])
     func theMoveChangesNoAnswer(seed: UInt64, tight: Bool) throws {
+        try Self.checkTheMoveChangesNoAnswer(seed: seed, tight: tight, to: 2)
+    }
+
+    /// The same for the move from layout 2 to layout 3 (apply rules 3): the answer-order keys
+    /// also hold their entries, and the count's trim reads them there.
+    @Test(arguments: [(15, true), (16, false)])
+    func theMoveToLayoutThreeChangesNoAnswer(seed: UInt64, tight: Bool) throws {
+        try Self.checkTheMoveChangesNoAnswer(seed: seed, tight: tight, to: 3)
+    }
+
+    /// `base` under rules `version - 1` from its start (the move to 2 at its first entry for
+    /// version 3), with the move to `version` at `position`.
+    static func stream(_ base: [Entry], movingTo version: UInt32, at position: Int) -> [Entry] {
+        let start = version == 3 ? move(at: 0, in: base) : base
+        return inserting(.setRulesVersion(version: version, actor: "cluster"), at: position, into: start)
+    }
+
+    static func checkTheMoveChangesNoAnswer(seed: UInt64, tight: Bool, to version: UInt32) throws {
         var random = SeededGenerator(seed: seed)
         let base = DeterminismTests.entries(seed: seed)
         let position = random.below(base.count - 200) + 100
         let limits = Self.limits(tight: tight)
-        let moved = try Self.run(Self.move(at: position, in: base), limits: limits, batches: [16])
+        let moved = try Self.run(Self.stream(base, movingTo: version, at: position), limits: limits, batches: [16])
+        let start = version == 3 ? move(at: 0, in: base) : base
         let stayed = try Self.run(
             Self.inserting(
                 .setMemberAddress(node: 99, peer: "127.0.0.1:1", http: "127.0.0.1:2", actor: "cluster"), at: position,
-                into: base),
-            limits: limits, batches: [16], supported: 1)
+                into: start),
+            limits: limits, batches: [16], supported: version - 1)
         #expect(moved.results[position].error == nil)
         #expect(stayed.results[position].error == nil)
         for (index, (new, old)) in zip(moved.results, stayed.results).enumerated() where index != position {
@@ -90,14 +110,23 @@ import Testing
     /// (c) it equals a full pass over the store after every batch.
     @Test(arguments: [21, 22])
     func everyReplicaKeepsTheSameStateThroughTheMove(seed: UInt64) throws {
+        try Self.checkEveryReplicaKeepsTheSameState(seed: seed, to: 2)
+    }
+
+    @Test(arguments: [23, 24])
+    func everyReplicaKeepsTheSameStateThroughTheMoveToLayoutThree(seed: UInt64) throws {
+        try Self.checkEveryReplicaKeepsTheSameState(seed: seed, to: 3)
+    }
+
+    static func checkEveryReplicaKeepsTheSameState(seed: UInt64, to version: UInt32) throws {
         var random = SeededGenerator(seed: seed)
         let base = DeterminismTests.entries(seed: seed)
         let position = random.below(base.count - 400) + 200
-        let entries = Self.move(at: position, in: base)
+        let entries = Self.stream(base, movingTo: version, at: position)
         let limits = Self.limits(tight: true)
-        let whole = try Self.run(entries, limits: limits, batches: [], recompute: seed == 21)
+        let whole = try Self.run(entries, limits: limits, batches: [], recompute: seed % 2 == 1)
         let sizes = (0..<entries.count).map { _ in random.below(40) + 1 }
-        let mixed = try Self.run(entries, limits: limits, batches: sizes, recompute: seed == 22)
+        let mixed = try Self.run(entries, limits: limits, batches: sizes, recompute: seed % 2 == 0)
         #expect(mixed.results == whole.results)
         for (index, digest) in mixed.digests { #expect(digest == whole.digests[index], "at \(index)") }
         for cut in [position - random.below(150) - 1, position, position + 1, position + random.below(300) + 2] {
@@ -146,12 +175,20 @@ import Testing
     /// (d) A build that implements only rules 1 stops at the move and keeps nothing of that batch;
     /// upgraded, it applies on from there and agrees with a node that ran the new build all along.
     @Test func aBuildWithoutLayoutTwoStopsAtTheMoveAndAgreesOnceUpgraded() throws {
+        try Self.checkAnOldBuildStopsAtTheMove(to: 2, tight: false)
+    }
+
+    @Test func aBuildWithoutLayoutThreeStopsAtTheMoveAndAgreesOnceUpgraded() throws {
+        try Self.checkAnOldBuildStopsAtTheMove(to: 3, tight: true)
+    }
+
+    static func checkAnOldBuildStopsAtTheMove(to version: UInt32, tight: Bool) throws {
         let base = DeterminismTests.entries(seed: 41)
-        let entries = Self.move(at: 700, in: base)
-        let limits = Self.limits(tight: false)
+        let entries = Self.stream(base, movingTo: version, at: 700)
+        let limits = Self.limits(tight: tight)
         let whole = try Self.run(entries, limits: limits, batches: [25])
         let storage = MemoryStateStorage()
-        let old = try StateMachine(storage: storage, limits: limits, supportedRulesVersion: 1)
+        let old = try StateMachine(storage: storage, limits: limits, supportedRulesVersion: version - 1)
         var offset = 0
         while offset < entries.count {
             let batch = Array(entries[offset..<min(offset + 25, entries.count)])
@@ -164,12 +201,53 @@ import Testing
         }
         #expect(offset == 700)
         #expect(old.appliedIndex == 700)
-        #expect(try StateQueries(storage).rulesVersion() == 1)
-        let upgraded = try StateMachine(storage: storage, limits: limits, supportedRulesVersion: 2)
+        #expect(try StateQueries(storage).rulesVersion() == version - 1)
+        let upgraded = try StateMachine(storage: storage, limits: limits, supportedRulesVersion: version)
         let rest = try upgraded.apply(Array(entries[offset...]))
         #expect(rest == Array(whole.results[offset...]))
         #expect(upgraded.digest == whole.digests[UInt64(entries.count)])
         #expect(try StateQueries(storage).recomputeDigest() == upgraded.digest)
+    }
+
+    /// Layout 3's answer-order keys hold the entry stored under their request id (so the
+    /// count's trim forgets an id without reading it); layout 2's, written before the move,
+    /// hold the id alone, and the trim takes them first. After a stream whose agents keep few
+    /// ids, every order key left decodes to an id whose stored entry has its sequence, and
+    /// both forms are among them right after the move.
+    @Test func layoutThreesOrderKeysHoldTheirEntries() throws {
+        let base = DeterminismTests.entries(seed: 71)
+        let storage = MemoryStateStorage()
+        let entries = Self.stream(base, movingTo: 3, at: base.count - 60)
+        _ = try Self.run(entries, limits: Self.limits(tight: false), batches: [20], on: storage)
+        let pairs = try storage.scan(prefix: Array("I/".utf8), after: nil, limit: 1_000_000)
+        var withEntry = 0
+        var withoutEntry = 0
+        for (key, value) in pairs {
+            guard let zero = key.firstIndex(of: 0), key.count == zero + 10, key[zero + 1] == UInt8(ascii: "s") else {
+                continue
+            }
+            let agent = String(decoding: key[2..<zero], as: UTF8.self)
+            let sequence = StateKeys.readBigEndian(key[(zero + 2)...])
+            let (requestID, entry) = try IdempotencyEntry.decodingIndexValue(value)
+            let stored = try #require(try storage.value(for: StateKeys.agentRequestID(agent, requestID)))
+            let storedEntry = try IdempotencyEntry(decoding: stored)
+            #expect(storedEntry.sequence == sequence)
+            if let entry {
+                withEntry += 1
+                #expect(entry == storedEntry)
+                #expect(storedEntry.layout == 3)
+                #expect(value == entry.indexValue(requestID: requestID))
+            } else {
+                withoutEntry += 1
+                #expect(storedEntry.layout == 2)
+            }
+        }
+        #expect(withEntry > 10 && withoutEntry > 10, "\(withEntry) in layout 3, \(withoutEntry) in layout 2")
+        #expect(try StateQueries(storage).recomputeDigest() == StateMachine(storage: storage).digest)
+        // Text of a layout 2 value never starts with the mark; a layout 3 value that is cut short
+        // or holds another sequence is refused, not misread.
+        #expect(try IdempotencyEntry.decodingIndexValue(Array("r-1".utf8)).entry == nil)
+        #expect(throws: DecodingError.self) { try IdempotencyEntry.decodingIndexValue([0xFF, 3, 0]) }
     }
 
     /// Today's ledger row moves into the agent's row at its first change after the move; a

@@ -63,7 +63,17 @@ import Testing
         try run(seed: seed, perAgentCount: perAgentCount, moveAt: random.below(Self.long ? 30_000 : 1_500) + 200)
     }
 
-    private func run(seed: UInt64, perAgentCount: Int?, moveAt: Int? = nil) throws {
+    /// Then to key layout 3 (apply rules 3) later on: the count's trim reads entries from the
+    /// order keys; the model still agrees.
+    @Test(arguments: [(7, 8), (8, nil)] as [(UInt64, Int?)])
+    func theMachineAgreesWithTheModelAcrossTheMovesToKeyLayouts2And3(seed: UInt64, perAgentCount: Int?) throws {
+        var random = SeededGenerator(seed: seed &+ 1_000)
+        let first = random.below(Self.long ? 15_000 : 700) + 100
+        let second = first + random.below(Self.long ? 15_000 : 700) + 100
+        try run(seed: seed, perAgentCount: perAgentCount, moveAt: first, layoutThreeAt: second)
+    }
+
+    private func run(seed: UInt64, perAgentCount: Int?, moveAt: Int? = nil, layoutThreeAt: Int? = nil) throws {
         var random = SeededGenerator(seed: seed)
         var limits = StateLimits()
         if let perAgentCount { limits.maxIdempotencyKeysPerAgent = perAgentCount }
@@ -77,6 +87,7 @@ import Testing
         let steps = Self.long ? 40_000 : 2_000
         for step in 0..<steps {
             if step == moveAt { try h.must(.setRulesVersion(version: 2, actor: "cluster")) }
+            if step == layoutThreeAt { try h.must(.setRulesVersion(version: 3, actor: "cluster")) }
             h.timeMillis += UInt64(random.below(120_000))
             if random.chance(1) { h.timeMillis += 6 * 3_600_000 }
             model.tick(h.timeMillis)

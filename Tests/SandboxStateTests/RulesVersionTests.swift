@@ -79,6 +79,7 @@ import Testing
     static let fingerprints: [UInt32: String] = [
         1: "d08037fa0f838b51801da7cc3322733c25f8ec107377ccc5385d8cc02f4f590a",
         2: "c7402c5272a336d24805ba739222e27d10af472659935786c1b1765f88c7386d",
+        3: "c9b16c953579e0bee054c42513cb0742c6fff464f96326b94a77fb82568fdcce",
     ]
 
     @Test func aFixedStreamLeavesTheRecordedDigestUnderEveryVersion() throws {

@@ -6,8 +6,14 @@ struct IdempotencyEntry: Sendable, Hashable {
     var timeMillis: UInt64
     var outcome: DecisionAnswer.Outcome
     var approvalID: UInt64?
+    /// The key layout it is stored in (docs/state.md, "Key layout"): 1 (`i/`, `q/`, counted in
+    /// `n/`), 2 (the agent's region; its answer-order key holds the request id) or 3 (the
+    /// agent's region; its answer-order key holds this entry too, so the count's trim reads
+    /// nothing more). Set by the apply rules that store it, and by the format byte when read.
+    var layout: UInt8 = 2
+
     /// Stored in key layout version 1 (`i/`, `q/`, counted in `n/`), not in the agent's region.
-    var isVersion1 = false
+    var isVersion1: Bool { layout == 1 }
 
     init(sequence: UInt64, timeMillis: UInt64, outcome: DecisionAnswer.Outcome, approvalID: UInt64?) {
         self.sequence = sequence
@@ -29,22 +35,56 @@ struct IdempotencyEntry: Sendable, Hashable {
         return w.bytes
     }
 
-    /// Version 2's value (`I/<agent>\0r<requestID>` and its copy in `j/`): format 2 · sequence
-    /// · time · outcome.
-    var encodedVersion2: [UInt8] {
-        var w = ByteWriter(capacity: 18)
-        w.u8(2)
+    /// The value of versions 2 and 3 (`I/<agent>\0r<requestID>` and its copy in `j/`): format
+    /// (the layout, 2 or 3) · sequence · time · outcome; `inRegionBytes` long.
+    var encodedInRegion: [UInt8] {
+        var w = ByteWriter(capacity: Self.inRegionBytes)
+        w.u8(layout == 3 ? 3 : 2)
         w.u64(sequence)
         w.u64(timeMillis)
         w.u8(outcomeByte)
         return w.bytes
     }
 
-    /// Either version's value (the format byte tells them apart).
+    static let inRegionBytes = 18
+    /// The first byte of a layout 3 answer-order value: never the first byte of UTF-8 text, so
+    /// a layout 2 value (the request id alone) is never taken for one.
+    static let indexMark: UInt8 = 0xFF
+
+    /// The value of the agent's answer-order key (`I/<agent>\0s<sequence>`): in layout 2 the
+    /// request id; in layout 3 ``indexMark`` · ``encodedInRegion`` · the request id.
+    func indexValue(requestID: String) -> [UInt8] {
+        layout == 3 ? Self.indexValue(encodedInRegion: encodedInRegion, requestID: requestID) : Array(requestID.utf8)
+    }
+
+    /// Layout 3's answer-order value from the `r` value already built (one array, not two).
+    static func indexValue(encodedInRegion value: [UInt8], requestID: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 + value.count + requestID.utf8.count)
+        bytes.append(indexMark)
+        bytes += value
+        bytes += requestID.utf8
+        return bytes
+    }
+
+    /// An answer-order value read back: the request id, and the entry when the value holds it
+    /// (layout 3).
+    static func decodingIndexValue(_ bytes: [UInt8]) throws(DecodingError) -> (
+        requestID: String, entry: IdempotencyEntry?
+    ) {
+        guard bytes.first == indexMark else { return (String(decoding: bytes, as: UTF8.self), nil) }
+        guard bytes.count >= 1 + inRegionBytes else { throw DecodingError("answer-order value is too short") }
+        let entry = try IdempotencyEntry(decoding: Array(bytes[1...inRegionBytes]))
+        guard entry.layout == 3 else { throw DecodingError("answer-order value holds a layout \(entry.layout) entry") }
+        return (String(decoding: bytes[(1 + inRegionBytes)...], as: UTF8.self), entry)
+    }
+
+    /// Any version's value (the format byte tells them apart).
     init(decoding bytes: [UInt8]) throws(DecodingError) {
         var r = ByteReader(bytes)
         let format = try r.u8("idempotency record format")
-        guard format == 1 || format == 2 else { throw DecodingError("idempotency record format \(format) is unknown") }
+        guard (1...3).contains(format) else { throw DecodingError("idempotency record format \(format) is unknown") }
+        layout = format
         sequence = try r.u64("sequence")
         timeMillis = try r.u64("time")
         switch try r.u8("outcome") {
@@ -56,7 +96,6 @@ struct IdempotencyEntry: Sendable, Hashable {
         if format == 1 {
             let approval = try r.u64("approval")
             approvalID = approval == 0 ? nil : approval
-            isVersion1 = true
         } else {
             approvalID = nil
         }

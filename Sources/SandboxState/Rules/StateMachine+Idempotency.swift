@@ -25,7 +25,6 @@ extension StateMachine {
     /// Stores the answer's reference under a new request id, then keeps the agent within its
     /// count.
     func remember(_ entry: IdempotencyEntry, agent: String, requestID: String) throws {
-        let id = Array(requestID.utf8)
         idempotencyCount += 1
         var counts = try requestIDCounts(of: agent)
         counts.count += 1
@@ -36,13 +35,18 @@ extension StateMachine {
             overlay.insert(
                 StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID),
                 StateKeys.bigEndian(entry.sequence))
-            overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), id)
+            overlay.insert(StateKeys.idempotencyByAgent(agent, entry.sequence), Array(requestID.utf8))
         } else {
             try setRequestIDCounts(of: agent, to: counts)
-            let value = entry.encodedVersion2
+            var entry = entry
+            entry.layout = rulesVersion >= 3 ? 3 : 2
+            let value = entry.encodedInRegion
             overlay.put(StateKeys.agentRequestID(agent, requestID), value)
             overlay.insert(StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID), value)
-            overlay.insert(StateKeys.agentRequestIDInOrder(agent, entry.sequence), id)
+            let order =
+                entry.layout == 3
+                ? IdempotencyEntry.indexValue(encodedInRegion: value, requestID: requestID) : Array(requestID.utf8)
+            overlay.insert(StateKeys.agentRequestIDInOrder(agent, entry.sequence), order)
         }
         if let next = sweeps.nextRequestIDExpiry {
             sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
@@ -69,10 +73,11 @@ extension StateMachine {
             overlay.delete(StateKeys.idempotencyByAgent(agent, entry.sequence), stored: Array(requestID.utf8))
             counts.version1 = counts.version1 > 0 ? counts.version1 - 1 : 0
         } else {
-            let value = storedValue ?? entry.encodedVersion2
+            let value = storedValue ?? entry.encodedInRegion
             overlay.delete(StateKeys.agentRequestID(agent, requestID), stored: value)
             overlay.delete(timeKey, stored: value)
-            overlay.delete(StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: Array(requestID.utf8))
+            overlay.delete(
+                StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: entry.indexValue(requestID: requestID))
         }
         if !bySweep { sweeps.requestIDs.drop(timeKey) }
         if !trimQueues.isEmpty { trimQueues[agent]?.remove(sequence: entry.sequence) }
@@ -93,7 +98,9 @@ extension StateMachine {
         var trimmed = 0
         while trimmed < limits.maxExpiriesPerEntry {
             guard let candidate = try oldestRequestID(of: agent) else { return }
-            guard let entry = try idempotencyEntry(agent: agent, requestID: candidate.requestID) else {
+            // Layout 3's index holds the entry; layout 1's and 2's hold the id alone.
+            guard let entry = try candidate.entry ?? idempotencyEntry(agent: agent, requestID: candidate.requestID)
+            else {
                 throw StateStorageError(
                     "request id `\(candidate.requestID)` of agent `\(agent)` is indexed but not stored")
             }
@@ -122,7 +129,8 @@ extension StateMachine {
                 inVersion1 ? StateKeys.idempotencyByAgent(agent, $0) : StateKeys.agentRequestIDInOrder(agent, $0)
             }
             let page = try overlay.scan(prefix: prefix, after: after, limit: TrimQueue.pageSize)
-            if let queue = TrimQueue(page: page, prefixBytes: prefix.count), let front = queue.front {
+            let queue = try stored { () throws(DecodingError) in try TrimQueue(page: page, prefixBytes: prefix.count) }
+            if let queue, let front = queue.front {
                 if trimQueues.count >= TrimQueue.maxAgents { trimQueues.removeAll(keepingCapacity: true) }
                 trimQueues[agent] = queue
                 return front
@@ -189,6 +197,8 @@ struct TrimQueue {
     struct Candidate {
         var sequence: UInt64
         var requestID: String
+        /// The stored entry, when the index holds it (key layout 3).
+        var entry: IdempotencyEntry?
     }
 
     /// Ids read per scan.
@@ -201,15 +211,22 @@ struct TrimQueue {
     private var candidates: [Candidate]
     private var head = 0
 
-    /// A page of the agent's index (keys: its prefix and a big-endian sequence; values: the ids);
-    /// nil when the page is empty.
-    init?(page: [(key: [UInt8], value: [UInt8])], prefixBytes: Int) {
+    /// A page of the agent's index (keys: its prefix and a big-endian sequence; values: the ids,
+    /// in layout 3 with their entries, ``IdempotencyEntry/indexValue(requestID:)``); nil when the
+    /// page is empty.
+    init?(page: [(key: [UInt8], value: [UInt8])], prefixBytes: Int) throws(DecodingError) {
         guard !page.isEmpty else { return nil }
-        candidates = page.map {
-            Candidate(
-                sequence: StateKeys.readBigEndian($0.key.dropFirst(prefixBytes)),
-                requestID: String(decoding: $0.value, as: UTF8.self))
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(page.count)
+        for (key, value) in page {
+            let sequence = StateKeys.readBigEndian(key.dropFirst(prefixBytes))
+            let (requestID, entry) = try IdempotencyEntry.decodingIndexValue(value)
+            if let entry, entry.sequence != sequence {
+                throw DecodingError("answer-order key \(sequence) holds the entry of \(entry.sequence)")
+            }
+            candidates.append(Candidate(sequence: sequence, requestID: requestID, entry: entry))
         }
+        self.candidates = candidates
     }
 
     var front: Candidate? { head < candidates.count ? candidates[head] : nil }
