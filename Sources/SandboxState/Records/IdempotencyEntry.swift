@@ -52,16 +52,14 @@ struct IdempotencyEntry: Sendable, Hashable {
     static let indexMark: UInt8 = 0xFF
 
     /// The value of the agent's answer-order key (`I/<agent>\0s<sequence>`): in layout 2 the
-    /// request id; in layout 3 ``indexMark`` · ``encodedInRegion`` · the request id.
-    func indexValue(requestID: String) -> [UInt8] {
-        layout == 3 ? Self.indexValue(encodedInRegion: encodedInRegion, requestID: requestID) : Array(requestID.utf8)
-    }
-
-    /// Layout 3's answer-order value from the `r` value already built (one array, not two).
-    static func indexValue(encodedInRegion value: [UInt8], requestID: String) -> [UInt8] {
+    /// request id; in layout 3 ``indexMark`` · ``encodedInRegion`` · the request id. A caller
+    /// that holds ``encodedInRegion`` already passes it, so it is not built again.
+    func indexValue(requestID: String, encodedInRegion known: [UInt8]? = nil) -> [UInt8] {
+        guard layout == 3 else { return Array(requestID.utf8) }
+        let value = known ?? encodedInRegion
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1 + value.count + requestID.utf8.count)
-        bytes.append(indexMark)
+        bytes.append(Self.indexMark)
         bytes += value
         bytes += requestID.utf8
         return bytes

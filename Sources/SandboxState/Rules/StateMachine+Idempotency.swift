@@ -43,10 +43,9 @@ extension StateMachine {
             let value = entry.encodedInRegion
             overlay.put(StateKeys.agentRequestID(agent, requestID), value)
             overlay.insert(StateKeys.idempotencyExpiry(entry.timeMillis, agent: agent, requestID: requestID), value)
-            let order =
-                entry.layout == 3
-                ? IdempotencyEntry.indexValue(encodedInRegion: value, requestID: requestID) : Array(requestID.utf8)
-            overlay.insert(StateKeys.agentRequestIDInOrder(agent, entry.sequence), order)
+            overlay.insert(
+                StateKeys.agentRequestIDInOrder(agent, entry.sequence),
+                entry.indexValue(requestID: requestID, encodedInRegion: value))
         }
         if let next = sweeps.nextRequestIDExpiry {
             sweeps.nextRequestIDExpiry = min(next, entry.timeMillis + limits.idempotencyWindowMillis)
@@ -77,7 +76,8 @@ extension StateMachine {
             overlay.delete(StateKeys.agentRequestID(agent, requestID), stored: value)
             overlay.delete(timeKey, stored: value)
             overlay.delete(
-                StateKeys.agentRequestIDInOrder(agent, entry.sequence), stored: entry.indexValue(requestID: requestID))
+                StateKeys.agentRequestIDInOrder(agent, entry.sequence),
+                stored: entry.indexValue(requestID: requestID, encodedInRegion: value))
         }
         if !bySweep { sweeps.requestIDs.drop(timeKey) }
         if !trimQueues.isEmpty { trimQueues[agent]?.remove(sequence: entry.sequence) }
