@@ -12,8 +12,8 @@ import Testing
     final class CountingStorage: StateStorage {
         let inner = MemoryStateStorage()
         var scannedPairs = 0
-        /// The `after` of every scan under a prefix, in order.
-        var scans: [(prefix: [UInt8], after: [UInt8]?)] = []
+        /// The `after` and `limit` of every scan under a prefix, in order.
+        var scans: [(prefix: [UInt8], after: [UInt8]?, limit: Int)] = []
 
         func value(for key: [UInt8]) throws -> [UInt8]? { try inner.value(for: key) }
         func appliedIndex() throws -> UInt64 { try inner.appliedIndex() }
@@ -23,7 +23,7 @@ import Testing
         func scan(prefix: [UInt8], after: [UInt8]?, limit: Int) throws -> [(key: [UInt8], value: [UInt8])] {
             let pairs = try inner.scan(prefix: prefix, after: after, limit: limit)
             scannedPairs += pairs.count
-            scans.append((prefix, after))
+            scans.append((prefix, after, limit))
             return pairs
         }
     }
@@ -102,6 +102,29 @@ import Testing
         #expect(trims.dropFirst().allSatisfy { $0.after != nil })
         let kept = try feeder.storage.inner.scan(prefix: prefix, after: nil, limit: 100)
         #expect(kept.map { String(decoding: $0.value, as: UTF8.self) } == (180..<200).map { "r\($0)" })
+    }
+
+    /// An agent that trims on and on reads larger pages: each full page doubles the next, up to
+    /// `TrimQueue.maxPageSize`, so 1,900 trims take 10 scans, not 60 of the first page's size;
+    /// the ids kept are the same. In key layouts 2 and 3.
+    @Test(arguments: [2, 3] as [UInt32])
+    func anAgentThatKeepsTrimmingReadsLargerPages(rules: UInt32) throws {
+        var limits = StateLimits()
+        limits.maxIdempotencyKeysPerAgent = 1_000
+        let feeder = try Feeder(limits: limits)
+        try feeder.apply(.setRulesVersion(version: rules, actor: "cluster"))
+        try feeder.setUp(agents: ["a"])
+        try feeder.decide("a", ids: 0..<2_900, step: 1)
+        let prefix = StateKeys.agentRequestIDsInOrder("a")
+        let limitsRead = feeder.storage.scans.filter { $0.prefix == prefix }.map(\.limit)
+        #expect(limitsRead == [32, 64, 128] + Array(repeating: 256, count: 7), "\(limitsRead)")
+        // The last 1,000 ids are kept: layout 2's order values are the ids, layout 3's end with them.
+        let kept = try feeder.storage.inner.scan(prefix: prefix, after: nil, limit: 2_000).map(\.value)
+        #expect(kept.count == 1_000)
+        for (value, i) in zip(kept, 1_900..<2_900) {
+            let id = Array("r\(i)".utf8)
+            #expect(value.count == id.count + (rules == 3 ? 19 : 0) && value.suffix(id.count).elementsEqual(id))
+        }
     }
 
     /// The trim's page of candidates (`TrimQueue`) stays exact when other paths forget ids in it:

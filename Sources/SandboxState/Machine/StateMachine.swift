@@ -65,8 +65,11 @@ public final class StateMachine {
     /// ids has a sequence up to it (a cache; cleared with `requestIDCounts`).
     @exclusivity(unchecked) var requestIDFloors: [String: UInt64] = [:]
     /// Per agent whose count trimmed ids, the next ids its trim would forget (a cache, at most
-    /// ``TrimQueue/maxAgents`` agents).
+    /// ``TrimQueue/maxAgents`` agents and ``TrimQueue/maxCandidates`` ids).
     @exclusivity(unchecked) var trimQueues: [String: TrimQueue] = [:]
+    /// The page sizes of the queues read into `trimQueues` since it was last emptied (an upper
+    /// bound of the ids it holds).
+    @exclusivity(unchecked) var trimQueueCandidates = 0
     /// The last request cost written to an audit record and its canonical text.
     @exclusivity(unchecked) var lastCost: (number: JSONNumber, text: [UInt8])?
     /// The sentences of the policy reasons seen (``reasonText(_:)``), and the last one's.
@@ -101,6 +104,7 @@ public final class StateMachine {
         changedAgentRows = []
         requestIDFloors = [:]
         trimQueues = [:]
+        trimQueueCandidates = 0
         sweeps = Sweeps()
         overlay = Overlay(storage: storage)
         appliedIndex = try storage.appliedIndex()

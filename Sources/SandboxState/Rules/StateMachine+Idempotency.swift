@@ -119,8 +119,10 @@ extension StateMachine {
     /// one scan of a page refills when it is empty (from version 1's index while the agent has
     /// ids there, then from version 2's). Nil when it has none.
     private func oldestRequestID(of agent: String) throws -> TrimQueue.Candidate? {
-        if let front = trimQueues[agent]?.front { return front }
+        let spent = trimQueues[agent]
+        if let front = spent?.front { return front }
         trimQueues[agent] = nil
+        let pageSize = spent?.nextPageSize ?? TrimQueue.firstPageSize
         for _ in 0..<2 {
             let version1 = try requestIDCounts(of: agent).version1
             let inVersion1 = rulesVersion < 2 || version1 > 0
@@ -128,11 +130,17 @@ extension StateMachine {
             let after = requestIDFloors[agent].map {
                 inVersion1 ? StateKeys.idempotencyByAgent(agent, $0) : StateKeys.agentRequestIDInOrder(agent, $0)
             }
-            let page = try overlay.scan(prefix: prefix, after: after, limit: TrimQueue.pageSize)
-            let queue = try stored { () throws(DecodingError) in try TrimQueue(page: page, prefixBytes: prefix.count) }
+            let page = try overlay.scan(prefix: prefix, after: after, limit: pageSize)
+            let queue = try stored { () throws(DecodingError) in
+                try TrimQueue(page: page, pageSize: pageSize, prefixBytes: prefix.count)
+            }
             if let queue, let front = queue.front {
-                if trimQueues.count >= TrimQueue.maxAgents { trimQueues.removeAll(keepingCapacity: true) }
+                if trimQueues.count >= TrimQueue.maxAgents || trimQueueCandidates + pageSize > TrimQueue.maxCandidates {
+                    trimQueues.removeAll(keepingCapacity: true)
+                    trimQueueCandidates = 0
+                }
                 trimQueues[agent] = queue
+                trimQueueCandidates += pageSize
                 return front
             }
             // Version 1's ids are all gone: go on with version 2's.
@@ -201,21 +209,32 @@ struct TrimQueue {
         var entry: IdempotencyEntry?
     }
 
-    /// Ids read per scan.
-    static let pageSize = 32
+    /// Ids read by an agent's first scan. Each full page read right after the agent's previous
+    /// one emptied doubles the next, up to ``maxPageSize``: an agent at its count trims one id
+    /// with each new one, and a scan costs about as much as 100 of its ids (an iterator over the
+    /// memtables and every SST level), so its steady state reads 256 at a time.
+    static let firstPageSize = 32
+    static let maxPageSize = 256
     /// Agents with a queue at most (an agent gets one at its first trim and keeps it until the
     /// queue empties with no id left to read, or the cache is cleared; all go at once when a new
-    /// one would pass this); at 32 ids of at most `maxIdentifierBytes` each, a few MB at worst.
+    /// one would pass this or ``maxCandidates``).
     static let maxAgents = 1_024
+    /// Candidates read into all queues together at most (pages counted at their size when read):
+    /// 1,024 agents' first pages, or 128 agents' largest; at most `maxIdentifierBytes` each, a few
+    /// MB at worst.
+    static let maxCandidates = 32_768
 
     private var candidates: [Candidate]
     private var head = 0
+    /// How many ids the scan that read this page asked for.
+    let pageSize: Int
 
     /// A page of the agent's index (keys: its prefix and a big-endian sequence; values: the ids,
-    /// in layout 3 with their entries, ``IdempotencyEntry/indexValue(requestID:)``); nil when the
-    /// page is empty.
-    init?(page: [(key: [UInt8], value: [UInt8])], prefixBytes: Int) throws(DecodingError) {
+    /// in layout 3 with their entries, ``IdempotencyEntry/indexValue(requestID:)``), read with a
+    /// limit of `pageSize`; nil when the page is empty.
+    init?(page: [(key: [UInt8], value: [UInt8])], pageSize: Int, prefixBytes: Int) throws(DecodingError) {
         guard !page.isEmpty else { return nil }
+        self.pageSize = pageSize
         var candidates: [Candidate] = []
         candidates.reserveCapacity(page.count)
         for (key, value) in page {
@@ -230,6 +249,10 @@ struct TrimQueue {
     }
 
     var front: Candidate? { head < candidates.count ? candidates[head] : nil }
+
+    /// The limit of the agent's next scan, once this page is spent: twice this one's when the
+    /// scan filled it (the agent has more ids after it), up to ``maxPageSize``.
+    var nextPageSize: Int { candidates.count >= pageSize ? min(pageSize * 2, Self.maxPageSize) : pageSize }
 
     /// The id stored under `sequence` was forgotten: it leaves the queue if it is in it.
     mutating func remove(sequence: UInt64) {
