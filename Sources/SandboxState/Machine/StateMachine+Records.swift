@@ -73,11 +73,11 @@ extension StateMachine {
                 requestIDCounts[id] = nil
             } else if prefix == StateKeys.idempotencyByAgentPrefix {
                 requestIDFloors[id] = nil
-                trimQueues[id] = nil
+                dropTrimQueue(of: id)
             } else if prefix == StateKeys.agentRegionPrefix {
                 agentRows[id] = nil
                 requestIDFloors[id] = nil
-                trimQueues[id] = nil
+                dropTrimQueue(of: id)
             } else if prefix == StateKeys.policyVersionPrefix, key.count >= 4 {
                 let version = UInt32(truncatingIfNeeded: StateKeys.readBigEndian(key.suffix(4)))
                 policies.remove(PolicyCacheKey(agent: id, version: version))

@@ -67,8 +67,8 @@ public final class StateMachine {
     /// Per agent whose count trimmed ids, the next ids its trim would forget (a cache, at most
     /// ``TrimQueue/maxAgents`` agents and ``TrimQueue/maxCandidates`` ids).
     @exclusivity(unchecked) var trimQueues: [String: TrimQueue] = [:]
-    /// The page sizes of the queues read into `trimQueues` since it was last emptied (an upper
-    /// bound of the ids it holds).
+    /// The page sizes of the queues in `trimQueues`, added up (an upper bound of the ids they
+    /// hold).
     @exclusivity(unchecked) var trimQueueCandidates = 0
     /// The last request cost written to an audit record and its canonical text.
     @exclusivity(unchecked) var lastCost: (number: JSONNumber, text: [UInt8])?

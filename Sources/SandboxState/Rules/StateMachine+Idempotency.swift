@@ -121,7 +121,7 @@ extension StateMachine {
     private func oldestRequestID(of agent: String) throws -> TrimQueue.Candidate? {
         let spent = trimQueues[agent]
         if let front = spent?.front { return front }
-        trimQueues[agent] = nil
+        dropTrimQueue(of: agent)
         let pageSize = spent?.nextPageSize ?? TrimQueue.firstPageSize
         for _ in 0..<2 {
             let version1 = try requestIDCounts(of: agent).version1
@@ -147,6 +147,11 @@ extension StateMachine {
             guard inVersion1, rulesVersion >= 2, version1 == 0 else { return nil }
         }
         return nil
+    }
+
+    /// Forgets the agent's trim queue, if it has one.
+    func dropTrimQueue(of agent: String) {
+        if let queue = trimQueues.removeValue(forKey: agent) { trimQueueCandidates -= queue.pageSize }
     }
 
     /// How many request ids the agent has stored.
@@ -219,15 +224,17 @@ struct TrimQueue {
     /// queue empties with no id left to read, or the cache is cleared; all go at once when a new
     /// one would pass this or ``maxCandidates``).
     static let maxAgents = 1_024
-    /// Candidates read into all queues together at most (pages counted at their size when read):
-    /// 1,024 agents' first pages, or 128 agents' largest; at most `maxIdentifierBytes` each, a few
-    /// MB at worst.
+    /// Candidates held by all queues together at most, each queue counted at its page's size
+    /// (`trimQueueCandidates`): 1,024 agents' first pages, or 128 agents' largest; at most
+    /// `maxIdentifierBytes` each, a few MB at worst.
     static let maxCandidates = 32_768
 
     private var candidates: [Candidate]
     private var head = 0
     /// How many ids the scan that read this page asked for.
     let pageSize: Int
+    /// Whether the scan found that many (so the agent may have more after them).
+    private let filled: Bool
 
     /// A page of the agent's index (keys: its prefix and a big-endian sequence; values: the ids,
     /// in layout 3 with their entries, ``IdempotencyEntry/indexValue(requestID:)``), read with a
@@ -235,6 +242,7 @@ struct TrimQueue {
     init?(page: [(key: [UInt8], value: [UInt8])], pageSize: Int, prefixBytes: Int) throws(DecodingError) {
         guard !page.isEmpty else { return nil }
         self.pageSize = pageSize
+        filled = page.count >= pageSize
         var candidates: [Candidate] = []
         candidates.reserveCapacity(page.count)
         for (key, value) in page {
@@ -252,12 +260,14 @@ struct TrimQueue {
 
     /// The limit of the agent's next scan, once this page is spent: twice this one's when the
     /// scan filled it (the agent has more ids after it), up to ``maxPageSize``.
-    var nextPageSize: Int { candidates.count >= pageSize ? min(pageSize * 2, Self.maxPageSize) : pageSize }
+    var nextPageSize: Int { filled ? min(pageSize * 2, Self.maxPageSize) : pageSize }
 
     /// The id stored under `sequence` was forgotten: it leaves the queue if it is in it.
     mutating func remove(sequence: UInt64) {
         if head < candidates.count, candidates[head].sequence == sequence {
             head += 1
+        } else if let last = candidates.last, sequence > last.sequence {
+            return  // stored after the page (most forgotten ids of an agent not at its count)
         } else if let index = candidates[head...].firstIndex(where: { $0.sequence == sequence }) {
             candidates.remove(at: index)
         }
