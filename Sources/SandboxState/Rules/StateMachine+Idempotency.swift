@@ -119,10 +119,8 @@ extension StateMachine {
     /// one scan of a page refills when it is empty (from version 1's index while the agent has
     /// ids there, then from version 2's). Nil when it has none.
     private func oldestRequestID(of agent: String) throws -> TrimQueue.Candidate? {
-        let spent = trimQueues[agent]
-        if let front = spent?.front { return front }
-        dropTrimQueue(of: agent)
-        let pageSize = spent?.nextPageSize ?? TrimQueue.firstPageSize
+        if let front = trimQueues[agent]?.front { return front }
+        let pageSize = dropTrimQueue(of: agent)?.nextPageSize ?? TrimQueue.firstPageSize
         for _ in 0..<2 {
             let version1 = try requestIDCounts(of: agent).version1
             let inVersion1 = rulesVersion < 2 || version1 > 0
@@ -149,9 +147,12 @@ extension StateMachine {
         return nil
     }
 
-    /// Forgets the agent's trim queue, if it has one.
-    func dropTrimQueue(of agent: String) {
-        if let queue = trimQueues.removeValue(forKey: agent) { trimQueueCandidates -= queue.pageSize }
+    /// Forgets the agent's trim queue, if it has one, and returns it.
+    @discardableResult
+    func dropTrimQueue(of agent: String) -> TrimQueue? {
+        guard let queue = trimQueues.removeValue(forKey: agent) else { return nil }
+        trimQueueCandidates -= queue.pageSize
+        return queue
     }
 
     /// How many request ids the agent has stored.
