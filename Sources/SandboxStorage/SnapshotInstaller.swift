@@ -3,7 +3,8 @@ import Raft
 /// Installs a snapshot received from another node (made by `StateStore.beginInstall`).
 ///
 /// Chunks go into the inactive state family, unlogged (no WAL: they are flushed to SST files
-/// before the switch). `finish()` flushes them, then switches with one synced write; until that
+/// before the switch). `finish()` flushes them (`prepare()`), then switches with one synced write
+/// (`commit()`); until that
 /// write the old state is the state, and a crash leaves it intact (leftovers are cleared when
 /// the store opens). Abandoning an installer (deinit or `abort()`) clears what it wrote.
 /// Not Sendable: feed it from one thread.
@@ -13,6 +14,7 @@ public final class SnapshotInstaller {
     private let target: ColumnFamily
     private var nextSequence: UInt32 = 0
     private var receivedLast = false
+    private var prepared = false
     private var done = false
 
     init(store: StateStore, metadata: SnapshotMetadata, target: ColumnFamily) {
@@ -57,13 +59,36 @@ public final class SnapshotInstaller {
 
     /// Makes the snapshot the node's state, atomically: afterwards `appliedIndex()` is the
     /// snapshot's index, the state holds exactly the snapshot's keys, and the log starts after it.
+    /// `prepare()` then `commit()`.
     public func finish() throws {
+        try prepare()
+        try commit()
+    }
+
+    /// Writes the received chunks to SST files and waits for it (seconds for a large state):
+    /// the slow half of `finish()`, which a runtime runs off its loop thread. Nothing is visible
+    /// yet; a failure abandons the installation.
+    public func prepare() throws {
         guard !done else { throw StorageError.installNotReady("the installation was finished or abandoned") }
         guard receivedLast else {
             throw StorageError.installNotReady("the last chunk has not arrived (got \(nextSequence) chunks)")
         }
+        guard !prepared else { return }
         do {
             try store.database.flush(target)
+            prepared = true
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// The switch, after `prepare()`: one synced write (milliseconds) makes the snapshot the
+    /// node's state and moves the log past it.
+    public func commit() throws {
+        guard !done else { throw StorageError.installNotReady("the installation was finished or abandoned") }
+        guard prepared else { throw StorageError.installNotReady("the snapshot was not prepared") }
+        do {
             try store.commitInstall(metadata, into: target)
             done = true
         } catch {

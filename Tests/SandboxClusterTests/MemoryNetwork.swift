@@ -12,8 +12,8 @@ import SandboxWire
 ///
 /// `@unchecked Sendable`: `sinks`, `down`, `snapshotChunkDelay`, `appendedEntries`,
 /// `snapshotWindows`, `streamsStarted`, `streamed`, `streamTimes`, `chunksToLose`,
-/// `chunksToDamage`, `outcomesHeldFor`, `heldOutcomes` and `proposalFramesToRefuse` are guarded by
-/// `lock`.
+/// `chunksToDamage`, `outcomesHeldFor`, `heldOutcomes`, `proposalFramesToRefuse` and `messageCounts`
+/// are guarded by `lock`.
 final class MemoryNetwork: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [NodeID: any FrameSink] = [:]
@@ -25,10 +25,21 @@ final class MemoryNetwork: @unchecked Sendable {
     private var proposalFramesToRefuse = 0
     private var heldOutcomes: [(frame: Frame, from: NodeID, to: NodeID)] = []
     private var appendedEntries: [NodeID: Int] = [:]
+    private var messageCounts: [Link: Int] = [:]
     private var snapshotWindows: [NodeID: (start: Int, end: Int?)] = [:]
     private var streamsStarted: [NodeID: Int] = [:]
     private var streamed: [NodeID: SnapshotNotice] = [:]
     private var streamTimes: [NodeID: [(started: ContinuousClock.Instant, lastChunk: ContinuousClock.Instant?)]] = [:]
+
+    private struct Link: Hashable {
+        var from: NodeID
+        var to: NodeID
+    }
+
+    /// How many Raft messages `from` has sent `to` so far (delivered or lost).
+    func messagesSent(from: NodeID, to: NodeID) -> Int {
+        lock.withLock { messageCounts[Link(from: from, to: to), default: 0] }
+    }
 
     /// How many entries `.append` messages have carried to `node` so far (delivered or lost).
     func entriesSent(to node: NodeID) -> Int { lock.withLock { appendedEntries[node, default: 0] } }
@@ -184,7 +195,10 @@ final class MemoryNetwork: @unchecked Sendable {
         }
         if case .messages(let messages) = frame {
             let entries = messages.reduce(0) { $0 + ($1.kind == .append ? $1.entries.count : 0) }
-            lock.withLock { appendedEntries[to, default: 0] += entries }
+            lock.withLock {
+                appendedEntries[to, default: 0] += entries
+                messageCounts[Link(from: from, to: to), default: 0] += messages.count
+            }
         }
         let (sink, sender): ((any FrameSink)?, (any FrameSink)?) = lock.withLock {
             if down.contains(from) { return (nil, nil) }

@@ -234,4 +234,35 @@ import Testing
         cursor.close()
         #expect(leftovers == 0, "the inactive state family still holds \(leftovers)+ keys after reopening")
     }
+
+    /// `finish()` in its two halves, as the cluster runtime calls them on two threads: a
+    /// prepared installation (flushed to SST files) is still invisible, and aborting it then
+    /// leaves the old state; `commit()` before `prepare()` is refused and changes nothing.
+    @Test func aPreparedInstallationIsInvisibleUntilCommitted() throws {
+        let source = try Self.makeSource(at: directory.subpath("source"), keys: 3000, applied: 5)
+        defer { source.close() }
+        let target = try Self.makeSource(at: directory.subpath("target"), keys: 100, applied: 2, keyPrefix: "old/")
+        defer { target.close() }
+        for commitsIt in [false, true] {
+            let reader = try source.state.makeSnapshot(maxChunkBytes: 8192)
+            let installer = try target.state.beginInstall(reader.metadata)
+            while let chunk = try reader.nextChunk() { try installer.add(chunk) }
+            #expect(throws: StorageError.self) { try installer.commit() }  // not prepared
+            try installer.prepare()
+            try installer.prepare()  // again: nothing more to do
+            #expect(target.state.appliedIndex() == 2)
+            #expect(try target.state.scan(prefix: [UInt8]("old/"), limit: 1000).count == 100)
+            #expect(try target.state.get(Self.key(0)) == nil)
+            guard commitsIt else {
+                installer.abort()
+                #expect(try target.state.scan(prefix: [UInt8]("old/"), limit: 1000).count == 100)
+                continue
+            }
+            try installer.commit()
+            #expect(throws: StorageError.self) { try installer.commit() }  // once
+            #expect(target.state.appliedIndex() == 5)
+            #expect(try target.state.get(Self.key(0)) == Self.value(0))
+            #expect(try target.state.scan(prefix: [UInt8]("old/"), limit: 1000).isEmpty)
+        }
+    }
 }

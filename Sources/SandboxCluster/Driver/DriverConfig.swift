@@ -56,6 +56,13 @@ public struct DriverConfig: Sendable {
     var snapshotTimeoutTicks: Int {
         max(1, Int((snapshotInstallTimeout / tickInterval).rounded(.up)))
     }
+    /// Most chunks of an incoming snapshot stream (about 1 MiB of records each) queued for the
+    /// thread that stores them (`SnapshotReceiver`). When the queue is full the loop waits for
+    /// room, and reads no peer socket meanwhile (on a `LoopHost`), so the leader's stream slows
+    /// to what this node stores; after `snapshotChunkWait` it abandons the stream and tells the
+    /// leader, as for a chunk the full inbox dropped.
+    public var maxQueuedSnapshotChunks: Int = 16
+    public var snapshotChunkWait: Duration = .seconds(10)
     /// Limits of the peer codec (frames are checked against them before they are sent).
     public var wire = WireLimits()
     /// The monotonic clock behind ticks and every deadline (`ContinuousClock`: a change of the

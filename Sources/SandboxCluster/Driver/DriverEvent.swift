@@ -11,6 +11,8 @@ enum DriverEvent<Result: Sendable>: Sendable {
     case unreachable(NodeID)
     /// A snapshot stream to a follower ended (`bytes`: the encoded chunks sent).
     case snapshotSent(to: NodeID, failed: Bool, bytes: Int)
+    /// The snapshot receiver stored and flushed a stream (or failed to).
+    case snapshotReceived(SnapshotReceiver.Outcome)
     /// The apply worker applied committed entries (or failed to).
     case applied(ApplyReport<Result>)
     case stop

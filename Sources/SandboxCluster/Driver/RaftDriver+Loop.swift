@@ -131,6 +131,7 @@ extension RaftDriver {
             node.reportUnreachable(peer)
             snapshotPeerUnreachable(peer)
         case .snapshotSent(let peer, let failed, let bytes): snapshotStreamEnded(to: peer, failed: failed, bytes: bytes)
+        case .snapshotReceived(let outcome): snapshotReceived(outcome)
         case .applied(let report): applied(report)
         case .stop: stopReason = "shut down"
         }
@@ -156,8 +157,7 @@ extension RaftDriver {
         for batch in forwarded.close() { for queued in batch.proposals { queued.waiter.resume(throwing: error) } }
         reads.failAll(error)
         membershipWaiters.failAll(error)
-        installer?.abort()
-        installer = nil
+        snapshotReceiver.stop()  // aborts an installation under way or staged
         applier.stop(error)
         snapshotStreams.wait()  // the streams see the closed inbox before their next chunk
         publishStatus()

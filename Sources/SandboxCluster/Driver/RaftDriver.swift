@@ -21,6 +21,7 @@ import SandboxWire
 /// `@unchecked Sendable`: after `start()`, every stored property except `inbox`, `host`,
 /// `startRequested`, `published`
 /// (its own lock), `finished`, `applier` (its own lock), `snapshotChunkDrops` (its own lock),
+/// `snapshotReceiver` (its own lock),
 /// `forwarded` (its own lock) and `snapshotStreams` is
 /// read and written only on the loop thread (before `start()`, only by the thread that created
 /// the driver); `machine` only by the apply worker, or by the loop while the worker is idle.
@@ -65,7 +66,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     let snapshotChunkDrops = SnapshotChunkDrops()
     /// How far the leader is, beyond this node's own commit index (readiness).
     var catchUp = CatchUp()
-    var installer: SnapshotInstaller?
+    /// Stores incoming snapshot streams off the loop thread (its own lock).
+    let snapshotReceiver: SnapshotReceiver
+    /// The number of the stream being received (handed to `snapshotReceiver` chunk by chunk).
+    var receiving: UInt64?
+    var receivedStreams: UInt64 = 0
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []
     var stopReason: String?
@@ -118,6 +123,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
             machine: machine, name: "apply-\(raft.id)", publish: { published.applied(upTo: $0) },
             report: { inbox.post(.applied($0), force: true, quiet: $0.isRoutine) })
         assembly = SnapshotAssembly(maxTotalBytes: config.wire.maxSnapshotBytes)
+        snapshotReceiver = SnapshotReceiver(
+            state: storage.state, name: "snapshot-in-\(raft.id)", maxQueuedChunks: config.maxQueuedSnapshotChunks,
+            maxWait: config.snapshotChunkWait, beforePrepare: config.seam.beforeSnapshotPrepare,
+            report: { inbox.post(.snapshotReceived($0), force: true) })
         snapshotTransfers = SnapshotTransfers(installTimeout: config.snapshotInstallTimeout)
         snapshotRetries = SnapshotRetries(
             initialDelay: config.snapshotRetryDelay, maximumDelay: config.snapshotRetryMaxDelay)
@@ -279,7 +288,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
         status.counters.snapshotChunksDropped = snapshotChunkDrops.count
         status.counters.proposalsForwardedDirectly = forwarded.forwardedDirectly
         status.leaderCommitIndex = catchUp.leaderCommit
-        status.awaitsSnapshot = installer != nil || catchUp.awaitsSnapshot(applied: appliedIndex)
+        status.awaitsSnapshot = receiving != nil || catchUp.awaitsSnapshot(applied: appliedIndex)
         published.replace(with: status)
     }
 

@@ -57,69 +57,100 @@ extension RaftDriver {
         thread.start()
     }
 
-    /// Installs an incoming snapshot chunk by chunk. Once the last chunk is stored, Raft decides:
-    /// the message is stepped first, and only if Raft took the snapshot (it then holds it as
-    /// pending) does `finish()` switch the state and move the log, in one synced write, before
-    /// anything else touches the node — state first, and Raft's view and the store's agree.
+    /// Receives an incoming snapshot chunk by chunk: the loop checks the stream (order, size,
+    /// whether Raft wants it) and hands each chunk to `snapshotReceiver`, whose thread stores it
+    /// and, after the last, flushes the state and hands it back (`snapshotReceived`).
+    func receiveSnapshotChunk(_ frame: SnapshotChunkFrame) {
+        let step: SnapshotAssembly.Step
+        do {
+            step = try assembly.accept(frame)
+        } catch {
+            // A gap, or over the size cap: abandon the stream; the leader sends it again.
+            if receiving != nil || frame.sequence == 0 {
+                logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
+                // Over the size cap is told to the leader (once per stream: its later chunks find
+                // no stream), as a dropped chunk is, so that it does not wait out its install
+                // timeout. Not a gap, nor a chunk of no stream being received: they follow a
+                // chunk the full inbox dropped, already told by `receive`; this second notice
+                // could come late enough to end the next stream of the same snapshot of a leader
+                // that does not number its streams (an earlier release).
+                if case .invalidValue = error {} else { tellAbandoned(frame) }
+            }
+            abandonReceiving()
+            return
+        }
+        if step == .begin {
+            abandonReceiving()
+            guard acceptsSnapshot(frame.message) else {
+                logger.info(
+                    "snapshot refused: not needed or of an older term", metadata: snapshotMetadata(frame.message))
+                // Its later chunks find no stream: told once, as for a stream abandoned.
+                return tellAbandoned(frame)
+            }
+            receivedStreams += 1
+            receiving = receivedStreams
+            logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
+        }
+        guard let stream = receiving else { return }
+        guard snapshotReceiver.submit(frame, generation: stream) else {
+            logger.warning(
+                "snapshot stream abandoned: \(snapshotReceiver.maxQueuedChunks) chunks wait to be stored",
+                metadata: snapshotMetadata(frame.message))
+            tellAbandoned(frame)
+            abandonReceiving()
+            return
+        }
+    }
+
+    /// Drops the stream being received, if any: the receiver clears what it stored.
+    private func abandonReceiving() {
+        guard let stream = receiving else { return }
+        receiving = nil
+        snapshotReceiver.abandon(generation: stream)
+    }
+
+    /// The receiver stored a stream (or failed to). A stored one is installed if it is still the
+    /// stream being received: its message is stepped first, and only if Raft took the snapshot
+    /// (it then holds it as pending) does the installer's commit switch the state and move the
+    /// log, in one synced write, before anything else touches the node — state first, and Raft's
+    /// view and the store's agree.
     ///
     /// The order matters: stepped after the store moved, Raft would read the snapshot's index and
     /// term from the store, conclude it already holds that entry, only advance its commit index,
     /// and keep its unstable log where it was — behind the store's last index, so the next entry
     /// appended (a new leader's, or its own as leader) lands past the end of its log.
-    func receiveSnapshotChunk(_ frame: SnapshotChunkFrame) {
-        let completed: SnapshotInstaller
-        do {
-            if try assembly.accept(frame) == .begin {
-                installer?.abort()
-                installer = nil
-                guard acceptsSnapshot(frame.message), let metadata = frame.message.snapshot?.metadata else {
-                    logger.info(
-                        "snapshot refused: not needed or of an older term", metadata: snapshotMetadata(frame.message))
-                    // Its later chunks find no installer: told once, as for a stream abandoned.
-                    return tellAbandoned(frame)
-                }
-                installer = try storage.state.beginInstall(metadata)
-                logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
-            }
-            guard let current = installer else { return }
-            try current.add(encoded: frame.chunk)
-            guard frame.isLast else { return }
-            installer = nil
-            completed = current
-        } catch {
-            // A damaged or out-of-order stream: abandon it; the leader sends it again.
-            if installer != nil || frame.sequence == 0 {
-                logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
-                // A stream this node cannot install (a damaged chunk, a storage error, over the
-                // size cap; once per stream: its later chunks find no installer) is told to the
-                // leader, as a dropped chunk is, so that it does not wait out its install timeout.
-                // Not a gap, nor a chunk of no stream being received: they follow a chunk the full
-                // inbox dropped, already told by `receive`; this second notice could come late
-                // enough to end the next stream of the same snapshot of a leader that does not
-                // number its streams (an earlier release).
-                let gap = if case WireError.invalidValue = error { true } else { false }
-                if !gap { tellAbandoned(frame) }
-            }
-            installer?.abort()
-            installer = nil
-            return
+    func snapshotReceived(_ outcome: SnapshotReceiver.Outcome) {
+        switch outcome {
+        case .failed(let generation, let frame, let reason):
+            guard receiving == generation else { return }
+            receiving = nil
+            logger.info("snapshot stream abandoned: \(reason)", metadata: snapshotMetadata(frame.message))
+            tellAbandoned(frame)
+        case .staged(let generation, let frame):
+            // Not the stream being received (abandoned, or superseded since): dropped.
+            let wanted = receiving == generation
+            if wanted { receiving = nil }
+            snapshotReceiver.withStaged(generation: generation, wanted: wanted) { install($0, message: frame.message) }
         }
+    }
+
+    private func install(_ completed: SnapshotInstaller, message: Message) {
         let firstBefore = node.firstIndex
-        node.step(frame.message)
+        node.step(message)
         // Raft took it when its log now starts after the snapshot and did not before: the
         // store's does not yet. A log already compacted to exactly the snapshot's index (caught
         // up by appends while the stream came in) starts there too, but then Raft refused the
         // snapshot (its index is not above the commit index), and installing it would take the
         // state back and drop the entries after it.
         guard firstBefore != completed.metadata.index + 1, node.firstIndex == completed.metadata.index + 1 else {
-            logger.info("snapshot not taken by Raft", metadata: snapshotMetadata(frame.message))
+            logger.info("snapshot not taken by Raft", metadata: snapshotMetadata(message))
             return completed.abort()
         }
         // The entries handed out before are all below the snapshot: let the worker finish them
         // before the state changes under it (it is idle from here until new entries commit).
         applier.waitUntilIdle()
         do {
-            try completed.finish()
+            try completed.commit()
         } catch {
             return fail("installing a snapshot failed: \(error)")
         }
@@ -132,7 +163,7 @@ extension RaftDriver {
         membershipWaiters.passed(bySnapshotAt: completed.metadata.index)
         proposals.passed(bySnapshotAt: completed.metadata.index)
         counters.snapshotsInstalled += 1
-        logger.info("snapshot installed", metadata: snapshotMetadata(frame.message))
+        logger.info("snapshot installed", metadata: snapshotMetadata(message))
     }
 
     /// Tells the leader of `frame`'s stream that this node abandoned or refused it: the leader

@@ -9,6 +9,9 @@
     /// Runs before each log write that carries entries, with their count; when it throws, the
     /// write does not happen and the node stops, as a crash at that instant would leave it.
     public var beforeEntriesWrite: (@Sendable (Int) throws -> Void)?
+    /// Runs on the snapshot receiver's thread after a stream's last chunk is stored, before the
+    /// state is flushed (a test holds an install there).
+    public var beforeSnapshotPrepare: (@Sendable () -> Void)?
 
     public init() {}
 }
