@@ -74,7 +74,10 @@ let package = Package(
         // Linked statically (Sources/CRocksDB/module.modulemap): no pkg-config, whose flags name
         // the shared library.
         .systemLibrary(name: "CRocksDB", providers: [.apt(["librocksdb-dev"])]),
-        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // No pkg-config for LZ4 either: its flags put `-L/usr/lib/<multiarch>` ahead of any `-L`
+        // given to `swift build`, and so Debian's `librocksdb.a` ahead of one built without
+        // assertions (`-Xlinker -L .rocksdb-release/lib`; docs/storage.md, "Linking").
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "SandboxStorage", dependencies: ["CRocksDB", "CLZ4", "Raft"]),
         // The state machine's storage protocol on the RocksDB state store.
         .target(name: "SandboxStateStore", dependencies: ["SandboxState", "SandboxStorage"]),

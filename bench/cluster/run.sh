@@ -14,7 +14,10 @@
 # both systems' figures, to see what the software itself costs), CLUSTER_BENCH_ARGS (more flags for
 # the load generator's levels, e.g. "--slow-ms 25": each slower operation on standard error),
 # SANDBOXD (the sandboxd binary, .build-shipped/release/sandboxd: the node image's build; to compare
-# builds in alternating runs). The first build of the shipped sandboxd takes about 20 minutes.
+# builds in alternating runs), ROCKSDB=release|debian (the RocksDB archive the built sandboxd links:
+# release, the default and the node image's, is built once by scripts/rocksdb-release into
+# .rocksdb-release/lib, about 10 minutes; debian is Debian's, with its assertions, built into
+# .build-shipped-debian). The first build of the shipped sandboxd takes about 20 minutes.
 # Every process started is stopped by its PID on exit; the run takes about 4.5 minutes. Beside
 # each level's wall-clock figures: the three servers' CPU time (user + system) per operation,
 # which the machine's other load disturbs far less.
@@ -30,7 +33,13 @@ ONLY=${ONLY:-}
 # sandboxd as the node image ships it (deploy/docker/Dockerfile): release, the Swift runtime linked
 # statically, built in a scratch folder of its own so that it does not rebuild the other release
 # products (whose runtime is shared) on every switch (bench/cluster/log.md, "The shipped build").
-SHIPPED_SCRATCH=.build-shipped
+# RocksDB as the image links it too: without assertions (docs/storage.md, "Linking").
+ROCKSDB=${ROCKSDB:-release}
+case "$ROCKSDB" in
+release) SHIPPED_SCRATCH=.build-shipped ;;
+debian) SHIPPED_SCRATCH=.build-shipped-debian ;;
+*) echo "ROCKSDB must be release or debian, not '$ROCKSDB'" >&2; exit 2 ;;
+esac
 SANDBOXD=${SANDBOXD:-$SHIPPED_SCRATCH/release/sandboxd}
 work=$(mktemp -d "${BENCH_WORK_ROOT:-/tmp}/cluster-bench.XXXXXX")
 results=$work/results
@@ -45,8 +54,22 @@ cleanup() {
 trap cleanup EXIT
 
 if [ -z "${SKIP_BUILD:-}" ]; then
-    swift build -c release --static-swift-stdlib --scratch-path "$SHIPPED_SCRATCH" --product sandboxd \
+    link=()
+    if [ "$ROCKSDB" = release ]; then
+        [ -f .rocksdb-release/lib/librocksdb.a ] || scripts/rocksdb-release >"$work/rocksdb.log" 2>&1 ||
+            { cat "$work/rocksdb.log"; exit 1; }
+        link=(-Xlinker -L"$PWD/.rocksdb-release/lib")
+    fi
+    swift build -c release --static-swift-stdlib --scratch-path "$SHIPPED_SCRATCH" --product sandboxd "${link[@]}" \
         >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+    # Which archive the link took: RocksDB's assertions are about 5,400 of the binary's calls to
+    # __assert_fail (7,100-7,400 with Debian's archive, about 1,750 without).
+    asserts=$(objdump -d --no-show-raw-insn "$SHIPPED_SCRATCH/release/sandboxd" | grep -c 'call.*<__assert_fail@plt>' || true)
+    if [ "$ROCKSDB" = release ] && [ "$asserts" -ge 4000 ]; then
+        echo "bench/cluster/run.sh: $SHIPPED_SCRATCH/release/sandboxd calls __assert_fail from $asserts places:" \
+            "it linked Debian's RocksDB, not .rocksdb-release/lib's" >&2
+        exit 1
+    fi
     swift build -c release --product cluster-bench >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 fi
 if ! command -v etcd >/dev/null; then
