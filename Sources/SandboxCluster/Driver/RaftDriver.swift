@@ -68,8 +68,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: FrameSink, @unch
     var catchUp = CatchUp()
     /// Stores incoming snapshot streams off the loop thread (its own lock).
     let snapshotReceiver: SnapshotReceiver
-    /// The number of the stream being received (handed to `snapshotReceiver` chunk by chunk).
-    var receiving: UInt64?
+    /// The stream being received (handed to `snapshotReceiver` chunk by chunk).
+    var receiving: ReceivingStream?
     var receivedStreams: UInt64 = 0
     /// Reports to Raft that must wait until the current `Ready` is advanced.
     var deferredReports: [DriverEvent<Machine.Result>] = []

@@ -60,11 +60,19 @@ extension RaftDriver {
     /// Receives an incoming snapshot chunk by chunk: the loop checks the stream (order, size,
     /// whether Raft wants it) and hands each chunk to `snapshotReceiver`, whose thread stores it
     /// and, after the last, flushes the state and hands it back (`snapshotReceived`).
+    ///
+    /// A stream whose every chunk is in (`complete`: stored or being flushed) is kept against a
+    /// later stream of the same snapshot, or of one Raft would not take, which is refused: a
+    /// leader whose install timeout passed while this node flushed sends the same snapshot
+    /// again, and dropping the complete one for it could repeat for as long as a flush outlasts
+    /// that timeout. Stray chunks (of a stream that ended or was refused) leave it alone too.
     func receiveSnapshotChunk(_ frame: SnapshotChunkFrame) {
+        let metadata = frame.message.snapshot?.metadata ?? SnapshotMetadata()
         let step: SnapshotAssembly.Step
         do {
             step = try assembly.accept(frame)
         } catch {
+            if receiving?.complete == true, frame.sequence != 0 { return }  // a stray chunk
             // A gap, or over the size cap: abandon the stream; the leader sends it again.
             if receiving != nil || frame.sequence == 0 {
                 logger.info("snapshot stream abandoned: \(error)", metadata: snapshotMetadata(frame.message))
@@ -76,23 +84,33 @@ extension RaftDriver {
                 // that does not number its streams (an earlier release).
                 if case .invalidValue = error {} else { tellAbandoned(frame) }
             }
-            abandonReceiving()
+            if receiving?.complete != true { abandonReceiving() }
             return
         }
         if step == .begin {
+            let accepted = acceptsSnapshot(frame.message)
+            if let kept = receiving, kept.complete,
+                !accepted || (kept.index == metadata.index && kept.term == metadata.term)
+            {
+                logger.info(
+                    "snapshot refused: the same snapshot is being stored, or Raft would not take this one",
+                    metadata: snapshotMetadata(frame.message))
+                return tellAbandoned(frame)
+            }
             abandonReceiving()
-            guard acceptsSnapshot(frame.message) else {
+            guard accepted else {
                 logger.info(
                     "snapshot refused: not needed or of an older term", metadata: snapshotMetadata(frame.message))
                 // Its later chunks find no stream: told once, as for a stream abandoned.
                 return tellAbandoned(frame)
             }
             receivedStreams += 1
-            receiving = receivedStreams
+            receiving = ReceivingStream(generation: receivedStreams, index: metadata.index, term: metadata.term)
             logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
         }
-        guard let stream = receiving else { return }
-        guard snapshotReceiver.submit(frame, generation: stream) else {
+        guard let stream = receiving, !stream.complete, stream.index == metadata.index, stream.term == metadata.term
+        else { return }  // a chunk of a stream refused, or after a complete one
+        guard snapshotReceiver.submit(frame, generation: stream.generation) else {
             logger.warning(
                 "snapshot stream abandoned: \(snapshotReceiver.maxQueuedChunks) chunks wait to be stored",
                 metadata: snapshotMetadata(frame.message))
@@ -100,13 +118,14 @@ extension RaftDriver {
             abandonReceiving()
             return
         }
+        if frame.isLast { receiving?.complete = true }
     }
 
     /// Drops the stream being received, if any: the receiver clears what it stored.
     private func abandonReceiving() {
         guard let stream = receiving else { return }
         receiving = nil
-        snapshotReceiver.abandon(generation: stream)
+        snapshotReceiver.abandon(generation: stream.generation)
     }
 
     /// The receiver stored a stream (or failed to). A stored one is installed if it is still the
@@ -122,13 +141,13 @@ extension RaftDriver {
     func snapshotReceived(_ outcome: SnapshotReceiver.Outcome) {
         switch outcome {
         case .failed(let generation, let frame, let reason):
-            guard receiving == generation else { return }
+            guard receiving?.generation == generation else { return }
             receiving = nil
             logger.info("snapshot stream abandoned: \(reason)", metadata: snapshotMetadata(frame.message))
             tellAbandoned(frame)
         case .staged(let generation, let frame):
             // Not the stream being received (abandoned, or superseded since): dropped.
-            let wanted = receiving == generation
+            let wanted = receiving?.generation == generation
             if wanted { receiving = nil }
             snapshotReceiver.withStaged(generation: generation, wanted: wanted) { install($0, message: frame.message) }
         }

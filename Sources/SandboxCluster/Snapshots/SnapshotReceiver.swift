@@ -20,11 +20,15 @@ import SandboxWire
 /// stream's begin aborts a staged installer the loop has not taken, or waits until the loop is
 /// done with the one it took.
 ///
+/// An abandoned stream's queued chunks are dropped at once, and its installer is neither fed nor
+/// flushed from then on (a flush already under way runs to its end, then the installer is aborted).
+///
 /// The queue holds at most `maxQueuedChunks` chunks (about 1 MiB of records each). A full queue
 /// makes `submit` wait (at most `maxWait`) for room: the loop stops reading the peers' sockets
 /// meanwhile, so the leader's stream slows to what this node stores (the TCP window), as when the
 /// loop stored the chunks itself, but the loop runs between chunks instead of for the whole
-/// stream and its flush. After `maxWait` the loop abandons the stream.
+/// stream and its flush (it may wait behind a flush under way when a newer stream fills the
+/// queue meanwhile). After `maxWait` the loop abandons the stream.
 ///
 /// `@unchecked Sendable`: `jobs`, `queuedChunks`, `stopped` and `started` are guarded by
 /// `condition`; `staged` by `slot`; `installer` and `installing` are touched only by the thread.
@@ -52,6 +56,9 @@ final class SnapshotReceiver: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var queuedChunks = 0
+    /// Every stream numbered up to this one was abandoned by the loop (it numbers streams in
+    /// order and only ever abandons the one it receives).
+    private var abandonedThrough: UInt64 = 0
     private var stopped = false
     private var started = false
     private let finished = DispatchSemaphore(value: 0)
@@ -98,13 +105,25 @@ final class SnapshotReceiver: @unchecked Sendable {
         return true
     }
 
-    /// Abandons stream `generation`: what it stored is cleared, its queued chunks are dropped.
+    /// Abandons stream `generation` (and any before it): its queued chunks are dropped at once,
+    /// the thread stores no more of it and does not flush it, and what it stored is cleared.
     func abandon(generation: UInt64) {
         condition.withLock {
             guard started, !stopped else { return }
+            abandonedThrough = max(abandonedThrough, generation)
+            let queued = jobs.count
+            jobs.removeAll {
+                guard case .chunk(_, let chunkGeneration) = $0 else { return false }
+                return chunkGeneration <= abandonedThrough
+            }
+            queuedChunks -= queued - jobs.count
             jobs.append(.abandon(generation: generation))
             condition.broadcast()
         }
+    }
+
+    private func isAbandoned(_ generation: UInt64) -> Bool {
+        condition.withLock { generation <= abandonedThrough }
     }
 
     /// Takes the staged installer of stream `generation`, if it is still there: `body` gets it
@@ -181,10 +200,13 @@ final class SnapshotReceiver: @unchecked Sendable {
             }
         }
         guard installing == generation, let current = installer else { return }  // failed or abandoned
+        guard !isAbandoned(generation) else { return drop() }
         do {
             try current.add(encoded: frame.chunk)
             guard frame.isLast else { return }
             beforePrepare?()
+            // Not flushed once abandoned (a newer stream began meanwhile): the flush is the long part.
+            guard !isAbandoned(generation) else { return drop() }
             try current.prepare()
         } catch {
             drop()
@@ -213,4 +235,13 @@ final class SnapshotReceiver: @unchecked Sendable {
         installer = nil
         installing = nil
     }
+}
+
+/// The snapshot stream a follower's loop is receiving: its number (the receiver's generation),
+/// the snapshot it carries, and whether every chunk is in (the receiver stores or flushes it).
+struct ReceivingStream: Sendable {
+    let generation: UInt64
+    let index: UInt64
+    let term: UInt64
+    var complete = false
 }
