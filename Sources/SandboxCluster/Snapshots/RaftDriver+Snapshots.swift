@@ -89,8 +89,12 @@ extension RaftDriver {
         }
         if step == .begin {
             let accepted = acceptsSnapshot(frame.message)
+            // The same snapshot from the same leader's term: one of a later term is taken instead
+            // (Raft would refuse the kept one's message of an earlier term at its step).
             if let kept = receiving, kept.complete,
-                !accepted || (kept.index == metadata.index && kept.term == metadata.term)
+                !accepted
+                    || (kept.index == metadata.index && kept.term == metadata.term
+                        && kept.leaderTerm >= frame.message.term)
             {
                 logger.info(
                     "snapshot refused: the same snapshot is being stored, or Raft would not take this one",
@@ -105,7 +109,8 @@ extension RaftDriver {
                 return tellAbandoned(frame)
             }
             receivedStreams += 1
-            receiving = ReceivingStream(generation: receivedStreams, index: metadata.index, term: metadata.term)
+            receiving = ReceivingStream(
+                generation: receivedStreams, index: metadata.index, term: metadata.term, leaderTerm: frame.message.term)
             logger.info("snapshot stream receiving", metadata: snapshotMetadata(frame.message))
         }
         guard let stream = receiving, !stream.complete, stream.index == metadata.index, stream.term == metadata.term

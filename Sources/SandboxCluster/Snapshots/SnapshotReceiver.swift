@@ -238,10 +238,12 @@ final class SnapshotReceiver: @unchecked Sendable {
 }
 
 /// The snapshot stream a follower's loop is receiving: its number (the receiver's generation),
-/// the snapshot it carries, and whether every chunk is in (the receiver stores or flushes it).
+/// the snapshot it carries (`index`, `term`) and the term of the leader that sends it, and
+/// whether every chunk is in (the receiver stores or flushes it).
 struct ReceivingStream: Sendable {
     let generation: UInt64
     let index: UInt64
     let term: UInt64
+    let leaderTerm: UInt64
     var complete = false
 }
