@@ -188,10 +188,7 @@ final class SnapshotReceiver: @unchecked Sendable {
             guard let metadata = frame.message.snapshot?.metadata else { return }
             do {
                 installer = try slot.withLock {
-                    if let old = staged {  // a stream the loop has not taken: superseded
-                        old.installer.abort()
-                        staged = nil
-                    }
+                    abortStagedLocked(of: nil)  // a stream the loop has not taken: superseded
                     return try state.beginInstall(metadata)
                 }
                 installing = generation
@@ -215,7 +212,7 @@ final class SnapshotReceiver: @unchecked Sendable {
         installer = nil
         installing = nil
         slot.withLock {
-            staged?.installer.abort()
+            abortStagedLocked(of: nil)  // none: this stream's begin cleared the slot, and only this thread fills it
             staged = (generation, current)
         }
         report(.staged(generation: generation, frame: frame))
@@ -223,11 +220,14 @@ final class SnapshotReceiver: @unchecked Sendable {
 
     /// Aborts the staged installer (of `generation`, or any when nil).
     private func dropStaged(of generation: UInt64?) {
-        slot.withLock {
-            guard let taken = staged, generation == nil || taken.generation == generation else { return }
-            taken.installer.abort()
-            staged = nil
-        }
+        slot.withLock { abortStagedLocked(of: generation) }
+    }
+
+    /// `dropStaged` with `slot` held.
+    private func abortStagedLocked(of generation: UInt64?) {
+        guard let taken = staged, generation == nil || taken.generation == generation else { return }
+        taken.installer.abort()
+        staged = nil
     }
 
     private func drop() {
