@@ -84,6 +84,50 @@ import Testing
         #expect(driver.counters.snapshotStreamsRefused == 2)
     }
 
+    /// A complete stream (its last chunk handed to the receiver) is kept against the same
+    /// snapshot sent again in the same leader's term, which is refused and told; the same
+    /// snapshot from a later term's leader is taken instead (Raft would refuse the kept one's
+    /// message, of the earlier term, at its step), and nothing is told. Once the receiver has
+    /// stopped (the node stops), a stream is dropped without a notice.
+    @Test func aCompleteStreamIsKeptAgainstTheSameSnapshotOnlyInItsLeadersTerm() throws {
+        let directory = TemporaryDirectory("leader-term")
+        let storage = try NodeStorage(path: directory.subpath("node-2"), options: .small)
+        defer { storage.close() }
+        try storage.bootstrap(ConfState(voters: [1, 2, 3]))
+        let transport = RecordingTransport()
+        // Not started: the test thread plays the loop's (the receiver's reports stay queued).
+        let driver = try RaftDriver(
+            config: DriverConfig(raft: RaftConfig(id: 2), seed: 1), storage: storage,
+            machine: CounterMachine(store: storage.state), transport: transport)
+        defer { driver.snapshotReceiver.stop() }
+        func whole(leaderTerm: UInt64, stream: UInt64) -> SnapshotChunkFrame {
+            var frame = Self.chunk(0, index: 500, term: 4, stream: stream)
+            frame.message.term = leaderTerm
+            frame.isLast = true
+            return frame
+        }
+        driver.receiveSnapshotChunk(whole(leaderTerm: 4, stream: 1))
+        #expect(driver.receiving?.complete == true)
+        let kept = try #require(driver.receiving?.generation)
+        #expect(transport.sent.isEmpty)
+
+        driver.receiveSnapshotChunk(whole(leaderTerm: 4, stream: 2))  // the same, again
+        #expect(transport.sent.map(\.frame) == [.snapshotAbandoned(SnapshotNotice(term: 4, index: 500, stream: 2))])
+        #expect(driver.receiving?.generation == kept)
+
+        driver.receiveSnapshotChunk(whole(leaderTerm: 5, stream: 1))  // a new leader's copy
+        #expect(transport.sent.count == 1)
+        #expect(driver.receiving?.generation == kept + 1)
+        #expect(driver.receiving?.leaderTerm == 5)
+        #expect(driver.counters.snapshotStreamsRefused == 1)
+
+        // The receiver stopped (the node is stopping): a new stream is dropped, not told.
+        driver.snapshotReceiver.stop()
+        driver.receiveSnapshotChunk(whole(leaderTerm: 6, stream: 1))
+        #expect(driver.receiving == nil)
+        #expect(transport.sent.count == 1)
+    }
+
     /// End to end: a follower whose size cap the snapshot exceeds refuses it; the leader hears
     /// so and streams again after its retry wait (250 ms), counting the abandoned transfer.
     /// Before, the next stream came after the install timeout (30 s here).

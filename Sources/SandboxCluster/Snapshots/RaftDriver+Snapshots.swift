@@ -115,13 +115,17 @@ extension RaftDriver {
         }
         guard let stream = receiving, !stream.complete, stream.index == metadata.index, stream.term == metadata.term
         else { return }  // a chunk of a stream refused, or after a complete one
-        guard snapshotReceiver.submit(frame, generation: stream.generation) else {
+        switch snapshotReceiver.submit(frame, generation: stream.generation) {
+        case .queued: break
+        case .full:
             logger.warning(
                 "snapshot stream abandoned: \(snapshotReceiver.maxQueuedChunks) chunks wait to be stored",
                 metadata: snapshotMetadata(frame.message))
             tellAbandoned(frame)
-            abandonReceiving()
-            return
+            return abandonReceiving()
+        case .stopped:
+            logger.info("snapshot stream dropped: the node is stopping", metadata: snapshotMetadata(frame.message))
+            return abandonReceiving()
         }
         if frame.isLast { receiving?.complete = true }
     }

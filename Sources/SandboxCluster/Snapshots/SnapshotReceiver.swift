@@ -82,17 +82,26 @@ final class SnapshotReceiver: @unchecked Sendable {
         self.report = report
     }
 
+    /// Whether `submit` queued a chunk, and if not, why.
+    enum Submission: Equatable {
+        case queued
+        /// No room came within `maxWait`.
+        case full
+        /// The receiver stopped (the driver is stopping).
+        case stopped
+    }
+
     /// Queues a chunk of stream `generation` (chunk 0 begins it), waiting up to `maxWait` for
-    /// room; false when there was none, or the receiver stopped. The thread starts with the
-    /// first chunk.
-    func submit(_ frame: SnapshotChunkFrame, generation: UInt64) -> Bool {
+    /// room. The thread starts with the first chunk.
+    func submit(_ frame: SnapshotChunkFrame, generation: UInt64) -> Submission {
         condition.lock()
         defer { condition.unlock() }
         if queuedChunks >= maxQueuedChunks, !stopped {
             let deadline = Date(timeIntervalSinceNow: maxWait / .seconds(1))
             while !stopped, queuedChunks >= maxQueuedChunks, condition.wait(until: deadline) {}
         }
-        guard !stopped, queuedChunks < maxQueuedChunks else { return false }
+        guard !stopped else { return .stopped }
+        guard queuedChunks < maxQueuedChunks else { return .full }
         if !started {
             started = true
             let thread = Thread { [self] in run() }
@@ -102,7 +111,7 @@ final class SnapshotReceiver: @unchecked Sendable {
         jobs.append(.chunk(frame, generation: generation))
         queuedChunks += 1
         condition.broadcast()
-        return true
+        return .queued
     }
 
     /// Abandons stream `generation` (and any before it): its queued chunks are dropped at once,
