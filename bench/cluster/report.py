@@ -1,5 +1,6 @@
 """The table of bench/cluster/run.sh: throughput and latency per level (the 1-client level with
-its client on the leader and on a follower), the goals as ratios, the failover gaps (median and
+its client on the leader and on a follower; idle %: the machine's idle share, I/O wait included,
+during the level), the goals as ratios, the failover gaps (median and
 worst). Usage: python3 report.py RESULTS"""
 import statistics
 import sys
@@ -22,13 +23,15 @@ for line in open(sys.argv[1]):
 
 ORDER = {"leader": 0, "follower": 1, "any": 2}
 rows = sorted({(c, on) for _, c, on in levels}, key=lambda row: (row[0], ORDER.get(row[1], 3)))
-print("\n| clients | sandboxd ops/s | p50 ms | p99 ms | CPU µs/op | etcd puts/s | p50 ms | p99 ms | CPU µs/op |")
-print("|---|---|---|---|---|---|---|---|---|")
+FIELDS = ("throughput", "p50_ms", "p99_ms", "cpu_us_per_op", "machine_idle_pct")
+print("\n| clients | sandboxd ops/s | p50 ms | p99 ms | CPU µs/op | idle % | etcd puts/s | p50 ms | p99 ms | CPU µs/op"
+      " | idle % |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for clients, on in rows:
     s, e = levels.get(("sandboxd", clients, on), {}), levels.get(("etcd", clients, on), {})
     row = [str(clients) if on == "any" else f"{clients} (on the {on})"]
     for side in (s, e):
-        row += [side.get(k, "-") for k in ("throughput", "p50_ms", "p99_ms", "cpu_us_per_op")]
+        row += [side.get(k, "-") for k in FIELDS]
     print("| " + " | ".join(row) + " |")
 
 

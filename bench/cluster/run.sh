@@ -158,12 +158,17 @@ cpu_ticks() {  # name: user+system clock ticks of the three servers so far (/pro
     echo "$total"
 }
 
+machine_ticks() {  # the machine's CPU ticks so far: total, idle (with I/O wait), stolen (/proc/stat)
+    awk '/^cpu /{total = 0; for (i = 2; i <= 9; i++) total += $i; print total, $5 + $6, $9; exit}' /proc/stat
+}
+
 levels() {  # name leader-function port-function load-args...: each level's line, with the
-    # servers' CPU per operation and the leader's node. The 1-client level runs twice, its client
+    # servers' CPU per operation, the machine's idle and stolen share (this virtual machine's disk
+    # stalls while both CPUs are busy: bench/README.md) and the leader's node. The 1-client level runs twice, its client
     # on the leader and on a follower (`on=`): a follower forwards to the leader, two more hops,
     # and which node leads after start-up is not up to the benchmark (etcd's first member
     # usually does, sandboxd's any), so each system is measured on both paths.
-    local name=$1 leader_of=$2 port_of=$3 clients line before after ops leader on first n ports
+    local name=$1 leader_of=$2 port_of=$3 clients line before after ops leader on first n ports machine
     shift 3
     for clients in $LEVELS; do
         for on in $([ "$clients" = 1 ] && echo leader follower || echo any); do
@@ -175,12 +180,15 @@ levels() {  # name leader-function port-function load-args...: each level's line
                 ports=(--ports "$($port_of "$first"),$(for n in 1 2 3; do [ "$n" = "$first" ] || echo -n "$($port_of "$n"),"; done | sed 's/,$//')")
             fi
             before=$(cpu_ticks "$name")
+            machine=$(machine_ticks)
             line=$("$BENCH" "$@" "${ports[@]}" --clients "$clients" --warmup "$WARMUP" --duration "$DURATION" \
                 --run "$name-$clients-$on-$$" ${CLUSTER_BENCH_ARGS:-})
             after=$(cpu_ticks "$name")
+            machine=$(echo "$machine $(machine_ticks)" | awk '{t = $4 - $1; if (t < 1) t = 1
+                printf "machine_idle_pct=%.0f machine_steal_pct=%.0f", 100 * ($5 - $2) / t, 100 * ($6 - $3) / t}')
             ops=$(echo "$line" | sed 's/.* ops=\([0-9]*\).*/\1/')
             # Warm-up included in the CPU, excluded from ops: scale the ticks to the measured share.
-            line="$line cpu_us_per_op=$(( (after - before) * 1000000 / $(getconf CLK_TCK) * DURATION / (DURATION + WARMUP) / (ops > 0 ? ops : 1) )) on=$on leader=$($leader_of)"
+            line="$line cpu_us_per_op=$(( (after - before) * 1000000 / $(getconf CLK_TCK) * DURATION / (DURATION + WARMUP) / (ops > 0 ? ops : 1) )) $machine on=$on leader=$($leader_of)"
             echo "$line" | tee -a "$results"
         done
     done
