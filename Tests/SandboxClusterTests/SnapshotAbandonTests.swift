@@ -313,3 +313,81 @@ final class RecordingTransport: PeerTransport, @unchecked Sendable {
         return true
     }
 }
+
+/// The receiver's staged installer against the loop, with the test thread as the loop (the
+/// driver is not started): the interleavings the running loop meets only by timing.
+@Suite struct SnapshotStagedRaceTests {
+    /// A stream stored and staged, its report not yet taken by the loop, when a newer snapshot's
+    /// stream begins: the staged installer is dropped (the store holds one installation at a
+    /// time, so the newer one could not begin otherwise), the late report installs nothing, and
+    /// the newer snapshot is installed whole.
+    @Test func aStagedStreamSupersededBeforeTheLoopTakesItIsDroppedAndTheNewerInstalled() async throws {
+        let directory = TemporaryDirectory("staged-race")
+        let source = try NodeStorage(path: directory.subpath("source"), options: .small)
+        defer { source.close() }
+        try source.bootstrap(ConfState(voters: [1, 2, 3]))
+        func applyEntries(through last: UInt64) throws {
+            let first = try source.log.lastIndex() + 1
+            try source.log.append((first...last).map { Entry(term: 3, index: $0, data: [UInt8]("e\($0)".utf8)) })
+            var batch = StateBatch()
+            for index in first...last { batch.put([UInt8]("key-\(index)".utf8), [UInt8]("value-\(index)".utf8)) }
+            try source.state.apply(batch, appliedIndex: last)
+        }
+        try applyEntries(through: 50)
+        let older = try source.state.makeSnapshot(maxChunkBytes: 256)
+        try applyEntries(through: 80)
+        let newer = try source.state.makeSnapshot(maxChunkBytes: 256)
+        func frames(of reader: SnapshotReader, stream: UInt64) throws -> [SnapshotChunkFrame] {
+            var message = Message(kind: .snapshot, from: 1, to: 2, term: 3)
+            message.snapshot = Snapshot(metadata: reader.metadata)
+            message.context = SnapshotStreamMark.context(stream: stream)
+            var frames: [SnapshotChunkFrame] = []
+            while let chunk = try reader.nextChunk(), frames.count < 1000 {
+                frames.append(
+                    SnapshotChunkFrame(
+                        message: message, sequence: chunk.sequence, isLast: chunk.isLast, chunk: chunk.encoded()))
+            }
+            reader.close()
+            return frames
+        }
+        let olderFrames = try frames(of: older, stream: 1)
+        let newerFrames = try frames(of: newer, stream: 2)
+        #expect(olderFrames.count > 1 && newerFrames.count > 1)
+
+        let storage = try NodeStorage(path: directory.subpath("node-2"), options: .small)
+        defer { storage.close() }
+        try storage.bootstrap(ConfState(voters: [1, 2, 3]))
+        let driver = try RaftDriver(
+            config: DriverConfig(raft: RaftConfig(id: 2), seed: 1), storage: storage,
+            machine: CounterMachine(store: storage.state), transport: RecordingTransport())
+        defer { driver.snapshotReceiver.stop() }
+        func staged(_ generation: UInt64) async throws {
+            for _ in 0..<1000 where driver.snapshotReceiver.stagedGeneration != generation {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(driver.snapshotReceiver.stagedGeneration == generation)
+        }
+
+        for frame in olderFrames { driver.receiveSnapshotChunk(frame) }
+        let olderGeneration = try #require(driver.receiving?.generation)
+        try await staged(olderGeneration)
+        // The newer stream begins before the loop took the older one's report.
+        for frame in newerFrames { driver.receiveSnapshotChunk(frame) }
+        let newerGeneration = try #require(driver.receiving?.generation)
+        #expect(newerGeneration == olderGeneration + 1)
+        try await staged(newerGeneration)
+        // The older one's report, taken late: nothing to install.
+        driver.snapshotReceived(.staged(generation: olderGeneration, frame: olderFrames.last!))
+        #expect(driver.counters.snapshotsInstalled == 0)
+        #expect(storage.state.appliedIndex() < 50)
+
+        driver.snapshotReceived(.staged(generation: newerGeneration, frame: newerFrames.last!))
+        #expect(driver.counters.snapshotsInstalled == 1)
+        #expect(driver.receiving == nil)
+        #expect(driver.snapshotReceiver.stagedGeneration == nil)
+        #expect(storage.state.appliedIndex() == 80)
+        #expect(try storage.state.get([UInt8]("key-80".utf8)) == [UInt8]("value-80".utf8))
+        #expect(try storage.state.get([UInt8]("key-50".utf8)) == [UInt8]("value-50".utf8))
+        #expect(driver.status.counters.snapshotStreamsRefused == 0)
+    }
+}

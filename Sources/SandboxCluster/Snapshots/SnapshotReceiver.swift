@@ -146,6 +146,10 @@ final class SnapshotReceiver: @unchecked Sendable {
         }
     }
 
+    /// The generation of the stream whose installer is staged (flushed, waiting for the loop),
+    /// if any: for tests that stand in for the loop.
+    var stagedGeneration: UInt64? { slot.withLock { staged?.generation } }
+
     /// Abandons the stream in progress and returns once the thread is gone (after a flush under
     /// way ends): nothing of the receiver touches the store afterwards.
     func stop() {
