@@ -1,4 +1,5 @@
 import JSON
+import SandboxState
 import Testing
 
 @testable import SandboxServer
@@ -43,10 +44,56 @@ import Testing
             #"{"agent_id": "a", "tool": "t", "params_hash": "\#(hash)", "ttl_seconds": "1h"}"#,
             #"{"agent_id": "", "tool": "t", "params_hash": "\#(hash)"}"#,
             #"{"agent_id": "a", "tool": "t", "params_hash": "\#(hash)", "required_approvals": "2"}"#,
+            // Agent and group as the state machine stores identifiers: 1 to 128 bytes, no control characters.
+            #"{"agent_id": "\#(String(repeating: "a", count: 129))", "tool": "t", "params_hash": "\#(hash)"}"#,
+            #"{"agent_id": "a", "tool": "t", "params_hash": "\#(hash)", "group": "h\u0001"}"#,
+            #"{"agent_id": "a", "tool": "t", "params_hash": "\#(hash)", "group": "\#(String(repeating: "g", count: 200))"}"#,
         ]
         for text in bad {
             #expect(throws: APIError.self, "\(text)") {
                 try ApprovalRequestFields(try JSONValue(parsing: Array(text.utf8)))
+            }
+        }
+    }
+    /// `POST /v1/decisions`' body: what each member must be, the method upper-cased as the
+    /// policy's methods are, `http.body_bytes` passed on (the policy's `max_body_bytes` reads it).
+    @Test func decisionBodies() throws {
+        func parse(_ text: String) throws -> Result<DecisionRequest, DecisionRoutes.Message> {
+            DecisionRoutes.parse(try JSONValue(parsing: Array(text.utf8)))
+        }
+        guard
+            case .success(.tool("crm.read", _, 7, let cost)) = try parse(
+                #"{"tool": "crm.read", "chain_depth": 7, "cost_usd": 0.30000000000000004}"#)
+        else {
+            Issue.record("a tool call with depth and cost")
+            return
+        }
+        #expect(cost?.description == "0.30000000000000004", "rounded up when spent, not refused")
+        guard
+            case .success(.http("GET", "https://a.example/", 512, nil)) = try parse(
+                #"{"http": {"method": "get", "url": "https://a.example/", "body_bytes": 512}}"#)
+        else {
+            Issue.record("an HTTP request")
+            return
+        }
+        guard case .success(.tool("t", .object, 0, nil)) = try parse(#"{"tool": "t", "extra": 1}"#) else {
+            Issue.record("unknown members are ignored, as the MVP's route did")
+            return
+        }
+        let bad = [
+            #"[]"#, #"{"tool": ""}"#, #"{"tool": 1}"#, #"{"tool": "t", "params": []}"#,
+            #"{"tool": "t", "chain_depth": 4294967296}"#, #"{"tool": "t", "chain_depth": null}"#,
+            #"{"tool": "t", "cost_usd": -0.01}"#,
+            #"{"tool": "t", "cost_usd": 1.\#(String(repeating: "1", count: 70))}"#,
+            #"{"http": {"url": "https://a.example/"}}"#, #"{"http": {"method": "GET", "url": 5}}"#,
+            #"{"http": {"method": "GET", "url": "https://a.example/", "body_bytes": 1.5}}"#,
+            #"{"http": {"method": "GET", "url": "https://a.example/\#(String(repeating: "a", count: 8 << 10))"}}"#,
+            #"{"tool": "t", "params": {"x": "\#(String(repeating: "a", count: 256 << 10))"}}"#,
+        ]
+        for text in bad {
+            guard case .failure = try parse(text) else {
+                Issue.record("taken: \(text.prefix(80))")
+                continue
             }
         }
     }

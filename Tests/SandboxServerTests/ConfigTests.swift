@@ -40,6 +40,20 @@ import Testing
         }
     }
 
+    /// A mistyped flag, or a value without its flag, is refused by name or position: the error
+    /// (which the node logs) never holds the value, which may be a token.
+    @Test func aBadFlagIsNamedWithoutItsValue() {
+        let secret = "sbx_0123456789abcdef_secret"
+        for arguments in [
+            ["--node-id", "1", "--admin_token=\(secret)"], ["--node-id", "1", secret], ["-admin-token=\(secret)"],
+        ] {
+            let described = "\(Result { try ServerConfig(arguments: arguments, environment: [:]) })"
+            #expect(described.contains("failure") && !described.contains(secret), "\(described)")
+        }
+        let named = "\(Result { try ServerConfig(arguments: ["--admin_token=\(secret)"], environment: [:]) })"
+        #expect(named.contains("--admin_token"), "\(named)")
+    }
+
     @Test func aBadFileNamesTheSetting() throws {
         let path = try file(#"{"node-id": 1, "tik-ms": 30}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }

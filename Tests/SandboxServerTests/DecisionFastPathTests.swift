@@ -81,7 +81,13 @@ import Testing
         }
     }
 
-    @Test func theFastPathAndTheRouterAnswerAlike() async throws {
+    /// A one-node cluster and two connections to it, for the fast path and for the router (its
+    /// requests sent with a query string), and a tag for request ids.
+    static func onBothPaths(
+        _ test: (_ fast: RawConnection, _ routed: RawConnection, _ tag: String) async throws -> Void
+    )
+        async throws
+    {
         let cluster = try await Self.startNode()
         defer { cluster.stopAll() }
         let tag = UUID().uuidString
@@ -91,25 +97,72 @@ import Testing
             fast.close()
             routed.close()
         }
-        let cases: [(String, String?)] = [
-            (#"{"tool": "crm.read", "params": {"customer": "c-1"}}"#, "ok"),
-            (#"{"tool": "crm.write", "params": {}}"#, "denied tool"),
-            (#"{"tool": "crm.read", "params": [1]}"#, "params not an object"),
-            (#"{"tool": "#, "not JSON"),
-            (#"{"http": {"method": "GET"}}"#, "http without url"),
-        ]
-        for (index, (body, what)) in cases.enumerated() {
-            try fast.send(Self.decision("\(tag)-f\(index)", body: body))
-            try routed.send(Self.decision("\(tag)-r\(index)", body: body, path: "/v1/decisions?via=router"))
-            let (viaFast, viaRouter) = (try fast.responses(1)[0], try routed.responses(1)[0])
-            #expect(viaFast.status == viaRouter.status, "\(what ?? body)")
-            #expect(viaFast.contentType == viaRouter.contentType, "\(what ?? body)")
-            var (a, b) = (viaFast.json, viaRouter.json)
-            for volatile in ["request_id", "decision_id", "budget"] {
-                a[volatile] = nil
-                b[volatile] = nil
+        try await test(fast, routed, tag)
+    }
+
+    @Test func theFastPathAndTheRouterAnswerAlike() async throws {
+        try await Self.onBothPaths { fast, routed, tag in
+            let cases: [(String, String?)] = [
+                (#"{"tool": "crm.read", "params": {"customer": "c-1"}}"#, "ok"),
+                (#"{"tool": "crm.write", "params": {}}"#, "denied tool"),
+                (#"{"tool": "crm.read", "params": [1]}"#, "params not an object"),
+                (#"{"tool": "#, "not JSON"),
+                (#"{"http": {"method": "GET"}}"#, "http without url"),
+            ]
+            for (index, (body, what)) in cases.enumerated() {
+                try fast.send(Self.decision("\(tag)-f\(index)", body: body))
+                try routed.send(Self.decision("\(tag)-r\(index)", body: body, path: "/v1/decisions?via=router"))
+                let (viaFast, viaRouter) = (try fast.responses(1)[0], try routed.responses(1)[0])
+                #expect(viaFast.status == viaRouter.status, "\(what ?? body)")
+                #expect(viaFast.contentType == viaRouter.contentType, "\(what ?? body)")
+                var (a, b) = (viaFast.json, viaRouter.json)
+                for volatile in ["request_id", "decision_id", "budget"] {
+                    a[volatile] = nil
+                    b[volatile] = nil
+                }
+                #expect(
+                    NSDictionary(dictionary: a) == NSDictionary(dictionary: b), "\(viaFast.text) vs \(viaRouter.text)")
             }
-            #expect(NSDictionary(dictionary: a) == NSDictionary(dictionary: b), "\(viaFast.text) vs \(viaRouter.text)")
+        }
+    }
+
+    /// A member of the wrong type or out of range is a 400 that names it, on both paths, never
+    /// read as absent (a `chain_depth` of `"7"` is not depth 0, a `cost_usd` of `"0.5"` not free);
+    /// what the state machine would refuse at apply is refused before it is proposed; and the
+    /// request id stays unused.
+    @Test func badDecisionInputIsRefusedNamingWhatIsWrong() async throws {
+        try await Self.onBothPaths { fast, routed, tag in
+            let long = String(repeating: "a", count: 300)
+            let cases: [(String, String)] = [
+                (#"{"tool": "crm.read", "chain_depth": "7"}"#, "chain_depth"),
+                (#"{"tool": "crm.read", "chain_depth": -1}"#, "chain_depth"),
+                (#"{"tool": "crm.read", "chain_depth": 1.5}"#, "chain_depth"),
+                (#"{"tool": "crm.read", "chain_depth": 1e10}"#, "chain_depth"),
+                (#"{"http": {"method": "GET", "url": "https://a.example/"}, "chain_depth": true}"#, "chain_depth"),
+                (#"{"tool": "crm.read", "cost_usd": "0.5"}"#, "cost_usd"),
+                (#"{"tool": "crm.read", "cost_usd": -0.5}"#, "cost_usd"),
+                (#"{"tool": "\#(long)"}"#, "tool"),
+                (#"{"http": {"method": "", "url": "https://a.example/"}}"#, "http.method"),
+                (#"{"http": {"method": "GET", "url": "https://a.example/", "body_bytes": -1}}"#, "http.body_bytes"),
+                (#"{"http": "https://a.example/"}"#, "http"),
+            ]
+            for (index, (body, field)) in cases.enumerated() {
+                try fast.send(Self.decision("\(tag)-f\(index)", body: body))
+                try routed.send(Self.decision("\(tag)-r\(index)", body: body, path: "/v1/decisions?via=router"))
+                for answer in [try fast.responses(1)[0], try routed.responses(1)[0]] {
+                    #expect(answer.status == 400 && answer.errorMessage.contains(field), "\(body): \(answer.text)")
+                }
+            }
+            // A request id the state machine would refuse: over 128 bytes, a control character.
+            try fast.send(Self.decision(String(repeating: "r", count: 129)))
+            try fast.send(Self.decision(nil, body: #"{"request_id": "a\u0001b", "tool": "crm.read"}"#))
+            for answer in try fast.responses(2) {
+                #expect(answer.status == 400 && answer.errorMessage.contains("request id"), "\(answer.text)")
+            }
+            // Nothing was decided under those ids: the same id with a good body is a first decision.
+            try fast.send(Self.decision("\(tag)-f0"))
+            let first = try fast.responses(1)[0]
+            #expect(first.status == 200 && first.json["replayed"] as? Bool == false, "\(first.text)")
         }
     }
 
@@ -211,6 +264,18 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         try split.send(String(request.suffix(12)))
         #expect(try split.responses(1)[0].json["request_id"] as? String == "\(tag)-split")
+
+        // A head that trickles in, a few bytes a read: taken once whole (the raw path parses it
+        // again only when a line of it ends, `RawDecisionRequestTests`).
+        let trickled = try RawConnection(port: cluster.base)
+        defer { trickled.close() }
+        let fields = (0..<20).map { "X-Trace-\($0): \(String(repeating: "t", count: 40))\r\n" }.joined()
+        let slow = Array(Self.decision("\(tag)-trickled", fields: fields).utf8)
+        for start in stride(from: 0, to: slow.count, by: 7) {
+            try trickled.send(String(decoding: slow[start..<min(start + 7, slow.count)], as: UTF8.self))
+            if start % 70 == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        #expect(try trickled.responses(1)[0].json["request_id"] as? String == "\(tag)-trickled")
 
         let chunked = try RawConnection(port: cluster.base)
         defer { chunked.close() }

@@ -100,6 +100,10 @@ import Testing
 
     func tokensAndGroups(_ cluster: LocalCluster) async throws {
         #expect(await cluster.admin(1, "POST", "/v1/tenants", #"{"id": "globex", "name": "Globex"}"#)?.status == 200)
+        // A name is up to 256 bytes, as the state machine stores it: 100 three-byte characters are over.
+        let wide = String(repeating: "日", count: 100)
+        let tooWide = await cluster.admin(1, "POST", "/v1/tenants", #"{"id": "wide", "name": "\#(wide)"}"#)
+        #expect(tooWide?.status == 400 && Self.code(tooWide) == "bad_request", "\(String(describing: tooWide))")
         let created = await cluster.admin(
             2, "POST", "/v1/tokens", #"{"id": "acme-admin", "role": "admin", "tenant": "acme_corp"}"#)
         #expect(created?.status == 200, "\(String(describing: created))")
@@ -144,6 +148,21 @@ import Testing
         let rows = try #require(list?.body["tokens"] as? [[String: Any]])
         #expect(Set(rows.compactMap { $0["id"] as? String }) == ["acme-admin", "acme-viewer"])
         #expect(rows.allSatisfy { $0["token"] == nil }, "no secrets in the list")
+        // Another tenant's principals fill the first 100 in id order: the tenant admin's page
+        // reads past them, and its cursor never names one (it once was the 100th, `g-097`).
+        for index in 0..<105 {
+            let id = "g-" + String(repeating: "0", count: 3 - String(index).count) + String(index)
+            let made = await cluster.admin(
+                1, "POST", "/v1/tokens", #"{"id": "\#(id)", "role": "viewer", "tenant": "globex"}"#)
+            #expect(made?.status == 200, "\(id)")
+        }
+        let paged = await cluster.call(1, "GET", "/v1/tokens", headers: acmeAdmin)
+        let pagedIDs = try #require(paged?.body["tokens"] as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(
+            pagedIDs == ["acme-admin", "acme-viewer"] && paged?.body["next"] == nil, "\(String(describing: paged))")
+        let all = await cluster.admin(1, "GET", "/v1/tokens", "")
+        let allRows = try #require(all?.body["tokens"] as? [[String: Any]])
+        #expect(allRows.count == 100 && all?.body["next"] as? String == allRows.last?["id"] as? String)
 
         #expect(await cluster.call(1, "DELETE", "/v1/tokens/acme-viewer", headers: acmeAdmin)?.status == 200)
         let gone = try await Self.eventually(cluster, 3, "GET", "/v1/agents/helper", headers: viewerAuth, status: 401)

@@ -175,4 +175,53 @@ import Testing
         }
         #expect(taken > 300, "too few taken to say much: \(taken)")
     }
+    /// The path's shortcut for a head that arrives in pieces (``RawDecisionRequest/stillNeedsHead(_:parsedCount:)``):
+    /// whenever it says a longer prefix still needs its head, a parse of that prefix says so too;
+    /// and a head sent a byte at a time is parsed about once a line, not once a byte.
+    @Test(arguments: 0..<2) func aHeadArrivingInPiecesIsParsedOnceALine(round: Int) {
+        var random = SeededGenerator(seed: 0xC0FF_EE00 + UInt64(round))
+        for _ in 0..<300 {
+            var bytes = Self.request(fields: (0..<Int.random(in: 0...6, using: &random)).map { "X-\($0): \($0 * 7)" })
+            for _ in 0..<Int.random(in: 0...2, using: &random) {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                bytes.insert(random.pick(Array(" \t\r\n:a".utf8)), at: at)
+            }
+            var parsedCount: Int? = nil
+            for count in 0...bytes.count {
+                let prefix = Array(bytes[..<count])
+                let full = Self.parse(prefix)
+                if let parsedCount,
+                    prefix.withUnsafeBytes({ RawDecisionRequest.stillNeedsHead($0, parsedCount: parsedCount) })
+                {
+                    #expect(full == .needHead, "\(String(decoding: prefix, as: UTF8.self).debugDescription)")
+                    continue
+                }
+                parsedCount = full == .needHead ? count : nil
+            }
+        }
+        // 57 KB of header lines, a byte at a time: a parse per line (and per byte of the request
+        // line), where there was one per byte.
+        let lines = (0..<60).map { "X-Filler-\($0): " + String(repeating: "v", count: 940) }
+        let head = Self.request(fields: lines)
+        var parses = 0
+        var parsedCount: Int? = nil
+        var neededBytes = 0  // as the path waits for a body's last byte
+        var last = RawDecisionRequest.other
+        head.withUnsafeBytes { all in
+            for count in 1...all.count where count >= neededBytes {
+                let prefix = UnsafeRawBufferPointer(rebasing: all[..<count])
+                if let parsedCount, RawDecisionRequest.stillNeedsHead(prefix, parsedCount: parsedCount) { continue }
+                parses += 1
+                last = RawDecisionRequest.parse(prefix)
+                parsedCount = last == .needHead ? count : nil
+                if case .needBody(let length) = last { neededBytes = length }
+            }
+        }
+        #expect(head.count > 55_000)
+        guard case .decision = last else {
+            Issue.record("the whole request is not taken: \(last)")
+            return
+        }
+        #expect(parses <= lines.count + 40, "\(parses) parses for \(head.count) bytes")
+    }
 }

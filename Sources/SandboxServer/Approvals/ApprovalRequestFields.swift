@@ -21,7 +21,7 @@ struct ApprovalRequestFields {
 
     init(_ body: JSONValue) throws(APIError) {
         guard case .object = body else { throw Self.bad("the body must be a JSON object") }
-        agent = try Self.name(body, "agent_id")
+        agent = try Self.identifier(body, "agent_id")
         tool = try Self.name(body, "tool")
         guard var hashText = body.member("params_hash")?.stringValue else {
             throw Self.bad("params_hash (64 hex digits: SHA-256 of the canonical parameters) is required")
@@ -35,7 +35,7 @@ struct ApprovalRequestFields {
         guard payload.utf8.count <= Self.maxPayloadBytes else {
             throw Self.bad("payload_redacted is over \(Self.maxPayloadBytes) bytes")
         }
-        group = body.member("group") == nil ? Self.defaultGroup : try Self.name(body, "group")
+        group = body.member("group") == nil ? Self.defaultGroup : try Self.identifier(body, "group")
         required = UInt8(try Self.integer(body, "required_approvals", in: 1...UInt32(Self.maxRequired)) ?? 1)
         ttlSeconds = try Self.integer(body, "ttl_seconds", in: 1...Self.maxTTLSeconds) ?? Self.defaultTTLSeconds
     }
@@ -54,6 +54,17 @@ struct ApprovalRequestFields {
     private static func name(_ body: JSONValue, _ field: String) throws(APIError) -> String {
         guard let text = body.member(field)?.stringValue, !text.isEmpty, text.utf8.count <= 256 else {
             throw bad("\(field) must be a non-empty string of at most 256 bytes")
+        }
+        return text
+    }
+
+    /// An identifier as the state machine stores one: 1 to 128 bytes without control characters.
+    private static func identifier(_ body: JSONValue, _ field: String) throws(APIError) -> String {
+        let limit = DecisionRoutes.limits.maxIdentifierBytes
+        guard let text = body.member(field)?.stringValue, !text.isEmpty, text.utf8.count <= limit,
+            !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+        else {
+            throw bad("\(field) must be a non-empty string of at most \(limit) bytes without control characters")
         }
         return text
     }

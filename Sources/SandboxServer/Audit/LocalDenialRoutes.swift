@@ -53,6 +53,9 @@ enum LocalDenialRoutes {
         guard !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
             throw .init(text: "request_id contains a control character")
         }
+        guard case .success(let wide) = DecisionRoutes.wholeNumber(item.member("chain_depth"), max: UInt64(UInt32.max))
+        else { throw .init(text: "chain_depth must be a whole number from 0 to \(UInt32.max)") }
+        let depth = wide.map { UInt32($0) }
         let request: DecisionRequest
         switch item.member("kind")?.stringValue {
         case "tool":
@@ -62,11 +65,11 @@ enum LocalDenialRoutes {
             guard params.serialized().utf8.count <= limits.maxParameterBytes else {
                 throw .init(text: "params are over \(limits.maxParameterBytes) bytes")
             }
-            request = .tool(name: tool, parameters: params, chainDepth: item.uint32("chain_depth") ?? 0, costUSD: nil)
+            request = .tool(name: tool, parameters: params, chainDepth: depth ?? 0, costUSD: nil)
         case "http":
             let method = try string(item, "method", maxBytes: limits.maxNameBytes)
             let url = try string(item, "url", maxBytes: limits.maxURLBytes)
-            request = .http(method: method, url: url, bodyBytes: nil, chainDepth: item.uint32("chain_depth"))
+            request = .http(method: method.uppercased(), url: url, bodyBytes: nil, chainDepth: depth)
         default:
             throw .init(text: "kind must be \"tool\" (with tool and params) or \"http\" (with method and url)")
         }

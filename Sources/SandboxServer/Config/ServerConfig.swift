@@ -80,7 +80,12 @@ public struct ServerConfig: Sendable, Hashable {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            guard argument.hasPrefix("--") else { throw .invalid(argument, "expected a --flag") }
+            // An error names a flag, never a value: a mistyped `--admin_token=...` or a token
+            // given without its flag would otherwise reach the log.
+            guard argument.hasPrefix("--") else {
+                throw .invalid(
+                    "argument \(index + 1)", "expected a --flag (the argument is not shown: it may be a secret)")
+            }
             var name = String(argument.dropFirst(2))
             var value: String
             if let equals = name.firstIndex(of: "=") {
@@ -94,7 +99,8 @@ public struct ServerConfig: Sendable, Hashable {
                 value = arguments[index]
             }
             guard Self.options[name] != nil || Self.switches.contains(name) else {
-                throw .invalid(argument, "unknown flag (known: \(Self.options.keys.sorted().joined(separator: ", ")))")
+                throw .invalid(
+                    "--\(name)", "unknown flag (known: \(Self.options.keys.sorted().joined(separator: ", ")))")
             }
             flags[name] = value
             index += 1

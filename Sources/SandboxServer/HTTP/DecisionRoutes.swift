@@ -54,6 +54,14 @@ enum DecisionRoutes {
         guard let requestID = idempotencyKey ?? body.member("request_id")?.stringValue, !requestID.isEmpty else {
             return .failure(.badRequest("give a request id: the Idempotency-Key header or request_id"))
         }
+        guard requestID.utf8.count <= limits.maxIdentifierBytes,
+            !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+        else {
+            return .failure(
+                .badRequest(
+                    "the request id (Idempotency-Key or request_id) must be 1 to \(limits.maxIdentifierBytes) bytes "
+                        + "without control characters"))
+        }
         switch parse(body) {
         case .success(let decision):
             let command = DecideCommand(
@@ -92,22 +100,76 @@ enum DecisionRoutes {
     /// A request header by its lower-case name.
     static func header(_ request: Request, _ name: String) -> String? { SandboxNode.header(request, name) }
 
+    /// The state machine's limits: a request is checked against them before it is proposed, so
+    /// that what is proposed decodes on every node (a refusal at apply would cost a replicated
+    /// entry and a 400 all the same).
+    static let limits = StateLimits()
+
+    /// The decision a body asks for: `{"tool", "params"?, "chain_depth"?, "cost_usd"?}` or
+    /// `{"http": {"method", "url", "body_bytes"?}, "chain_depth"?}` (the simulator's request,
+    /// `PolicyRequest(json:)`, less its strictness about unknown keys, which are ignored here as
+    /// the MVP's route did). A member of the wrong type or out of range is a 400 naming it, never
+    /// read as absent: a `chain_depth` of `"7"` is not depth 0, a `cost_usd` of `"0.5"` is not
+    /// free. A cost is rounded up to whole micro-dollars when spent; the method is upper-cased,
+    /// as the policy's `network.methods` are.
     static func parse(_ body: JSONValue) -> Result<DecisionRequest, Message> {
-        if let http = body.member("http") {
-            guard let method = http.member("method")?.stringValue, let url = http.member("url")?.stringValue else {
-                return .failure(Message(text: "http needs method and url strings"))
+        guard case .object(let members) = body else { return .failure(Message(text: "the body must be a JSON object")) }
+        let depth: UInt32?
+        switch wholeNumber(members["chain_depth"], max: UInt64(UInt32.max)) {
+        case .success(let value): depth = value.map { UInt32($0) }
+        case .failure: return .failure(Message(text: "chain_depth must be a whole number from 0 to \(UInt32.max)"))
+        }
+        if let http = members["http"] {
+            guard case .object(let fields) = http else {
+                return .failure(Message(text: "http must be an object: {\"method\", \"url\"}"))
             }
-            return .success(.http(method: method, url: url, bodyBytes: nil, chainDepth: body.uint32("chain_depth")))
+            guard case .string(let method)? = fields["method"], !method.isEmpty,
+                method.utf8.count <= limits.maxNameBytes
+            else {
+                return .failure(Message(text: "http.method must be a method name such as GET"))
+            }
+            guard case .string(let url)? = fields["url"], url.utf8.count <= limits.maxURLBytes else {
+                return .failure(Message(text: "http.url must be a string of at most \(limits.maxURLBytes) bytes"))
+            }
+            guard case .success(let bodyBytes) = wholeNumber(fields["body_bytes"], max: UInt64(Int64.max)) else {
+                return .failure(Message(text: "http.body_bytes must be a whole number ≥ 0"))
+            }
+            return .success(.http(method: method.uppercased(), url: url, bodyBytes: bodyBytes, chainDepth: depth))
         }
-        guard let tool = body.member("tool")?.stringValue else {
-            return .failure(Message(text: "give either tool (with params) or http {method, url}"))
+        guard case .string(let tool)? = members["tool"], !tool.isEmpty, tool.utf8.count <= limits.maxNameBytes else {
+            return .failure(
+                Message(
+                    text:
+                        "give either tool (a name of 1 to \(limits.maxNameBytes) bytes, with params) or http {method, url}"
+                ))
         }
-        let params = body.member("params") ?? .object([:])
+        let params = members["params"] ?? .object([:])
         guard case .object = params else { return .failure(Message(text: "params must be an object")) }
+        guard params.serialized().utf8.count <= limits.maxParameterBytes else {
+            return .failure(Message(text: "params are over \(limits.maxParameterBytes) bytes as JSON"))
+        }
         var cost: JSONNumber? = nil
-        if case .number(let number)? = body.member("cost_usd") { cost = number }
-        return .success(
-            .tool(name: tool, parameters: params, chainDepth: body.uint32("chain_depth") ?? 0, costUSD: cost))
+        if let value = members["cost_usd"] {
+            guard case .number(let number) = value, number >= JSONNumber(0),
+                number.description.utf8.count <= maxCostLiteralBytes
+            else {
+                return .failure(Message(text: "cost_usd must be a number of dollars ≥ 0"))
+            }
+            cost = number
+        }
+        return .success(.tool(name: tool, parameters: params, chainDepth: depth ?? 0, costUSD: cost))
+    }
+
+    /// The longest `cost_usd` the state machine takes, as its JSON literal.
+    static let maxCostLiteralBytes = 64
+
+    /// An optional member that must be a whole number from 0 to `max` when present.
+    static func wholeNumber(_ value: JSONValue?, max: UInt64) -> Result<UInt64?, Message> {
+        guard let value else { return .success(nil) }
+        guard case .number(let number) = value, let int = number.int64Value, int >= 0, UInt64(int) <= max else {
+            return .failure(Message(text: ""))
+        }
+        return .success(UInt64(int))
     }
 
     /// Proposes `command` (``SandboxNode/propose(_:)``) and renders the applied result

@@ -63,6 +63,9 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var bodyDeadline: Scheduled<Void>?
     /// While a decision's body arrives: the bytes its request needs in `pending`.
     private var neededBytes: Int?
+    /// While a decision's head arrives: how many bytes of `pending` the last parse read (to
+    /// `.needHead`); the head is parsed again only when a line ends after them.
+    private var headParsedBytes: Int?
     private var idleCheck: Scheduled<Void>?
     private var lastActive = NIODeadline.now()
     private var date = HTTPDateText()
@@ -92,6 +95,7 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
         cancelTimers()
         taking = false  // nothing more is proposed for a closed connection
         pending = nil
+        headParsedBytes = nil
         context.fireChannelInactive()
     }
 
@@ -139,11 +143,21 @@ final class RawDecisionPath: ChannelDuplexHandler, RemovableChannelHandler {
         while taking, !answering, let buffer = pending {
             // A body still arriving is not parsed again until all of it is here.
             if let neededBytes, buffer.readableBytes < neededBytes { return }
+            // Nor a head before a line of it ends.
+            if let headParsedBytes,
+                buffer.withUnsafeReadableBytes({
+                    RawDecisionRequest.stillNeedsHead($0, parsedCount: headParsedBytes)
+                })
+            {
+                return
+            }
             let parsed = buffer.withUnsafeReadableBytes { RawDecisionRequest.parse($0) }
+            headParsedBytes = nil
             switch parsed {
             case .other:
                 leavePath(context)
             case .needHead:
+                headParsedBytes = buffer.readableBytes
                 return
             case .needBody(let length):
                 if neededBytes == nil {

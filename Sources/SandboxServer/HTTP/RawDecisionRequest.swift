@@ -101,6 +101,20 @@ enum RawDecisionRequest: Equatable {
         return .decision(length: length, bodyStart: position, agentKey: agentKey, idempotencyKey: idempotencyKey)
     }
 
+    /// Whether `bytes` still parse to `.needHead` because the first `parsedCount` of them did and
+    /// nothing after them ends a line: the reader decides at line ends (and past the head's limit),
+    /// so a head arriving a few bytes at a time is parsed again once per line, not once per read
+    /// (which for a 64 KiB head sent a byte at a time was about 2·10⁹ byte checks). False
+    /// whenever a new parse is needed: a new line end, the head over its limit, or a request line
+    /// not yet whole.
+    static func stillNeedsHead(_ bytes: UnsafeRawBufferPointer, parsedCount: Int) -> Bool {
+        guard parsedCount >= requestLine.count, parsedCount <= bytes.count,
+            bytes.count - requestLine.count <= APILimits.maxHeaderBytes
+        else { return false }
+        for index in parsedCount..<bytes.count where bytes[index] == 0x0A { return false }
+        return true
+    }
+
     private enum FieldName {
         case contentLength, connection, proxyConnection, transferEncoding, expect, upgrade, agentKey, idempotencyKey
         case ignored

@@ -17,8 +17,8 @@ enum TenantRoutes {
             let body = try IdentityInput.object(try await request.jsonBody())
             let name = try IdentityInput.string(body, "name")
             let given = try IdentityInput.string(body, "id")
-            guard let display = name ?? given, !display.isEmpty, display.count <= maxNameLength else {
-                throw APIError.badRequest("expected {\"name\": 1 to \(maxNameLength) characters, \"id\"?: ...}")
+            guard let display = name ?? given, !display.isEmpty, display.utf8.count <= maxNameLength else {
+                throw APIError.badRequest("expected {\"name\": 1 to \(maxNameLength) bytes of UTF-8, \"id\"?: ...}")
             }
             let id = try IdentityInput.identifier(given ?? IdentityInput.slug(display), "tenant id")
             _ = try await node.propose(.createTenant(id: id, name: display, actor: caller.actor))

@@ -41,11 +41,9 @@ enum TokenRoutes {
         router.get("/v1/tokens") { request, context -> Response in
             let caller = try await node.caller(for: request, context: context)
             try caller.require(.admin, tenant: caller.tenant)
-            let after = request.uri.queryParameters.get("after")
-            let page = try node.queries.principals(after: after, limit: pageSize)
-            let visible = page.filter { caller.tenant == nil || $0.tenant == caller.tenant }
+            let (visible, more) = try page(after: request.uri.queryParameters.get("after"), for: caller, node)
             var answer: [String: JSONValue] = ["tokens": .array(visible.map { .object(describe($0)) })]
-            if page.count == pageSize, let last = page.last { answer["next"] = .string(last.id) }
+            if more, let last = visible.last { answer["next"] = .string(last.id) }
             return JSONResponses.json(.object(answer))
         }
         router.delete("/v1/tokens/:id") { request, context -> Response in
@@ -67,6 +65,32 @@ enum TokenRoutes {
                     .object(["group": .string(group), "principal": .string(principal.id), "member": .bool(member)]))
             }
         }
+    }
+
+    /// Most principals one `GET /v1/tokens` of a tenant admin reads past (other tenants').
+    static let maxScannedPrincipals = 100_000
+
+    /// Up to ``pageSize`` principals the caller may see, after `after`, and whether more may
+    /// follow. The cursor is always the last principal of the page, one the caller may see: a
+    /// tenant admin's page reads past other tenants' principals until it is full (at most
+    /// ``maxScannedPrincipals``) and never names one of them.
+    private static func page(after: String?, for caller: Caller, _ node: SandboxNode) throws
+        -> (visible: [PrincipalRecord], more: Bool)
+    {
+        var visible: [PrincipalRecord] = []
+        var cursor = after
+        var scanned = 0
+        while scanned < maxScannedPrincipals {
+            let batch = try node.queries.principals(after: cursor, limit: pageSize)
+            scanned += batch.count
+            for principal in batch where caller.tenant == nil || principal.tenant == caller.tenant {
+                visible.append(principal)
+                if visible.count == pageSize { return (visible, true) }
+            }
+            guard batch.count == pageSize, let last = batch.last else { return (visible, false) }
+            cursor = last.id
+        }
+        return (visible, !visible.isEmpty)
     }
 
     /// `expires_in_s` (absent or 0: never) as milliseconds since the epoch.

@@ -100,10 +100,15 @@ import Testing
             agent: "sales")
         #expect(problems.problems.map(\.line) == [3, 9, nil])
         #expect(problems.problems[1].message == "bad: a:b")
-        #expect(problems.lines == [3, 9])
+        #expect(Set(problems.byLine.keys) == [3, 9] && problems.byLine[9]?.first?.message == "bad: a:b")
         // Review L1: an agent id with `:` once lost every line mark.
         let colon = PolicyProblems(message: "team:sales.yaml:3:3: unknown key", agent: "team:sales")
-        #expect(colon.lines == [3] && colon.problems[0].message == "unknown key")
+        #expect(Set(colon.byLine.keys) == [3] && colon.problems[0].message == "unknown key")
+        // Thousands of problems: the first 100 listed, the rest counted.
+        let many = PolicyProblems(
+            message: (1...5_000).map { "sales.yaml:\($0):1: bad" }.joined(separator: "\n"), agent: "sales")
+        #expect(many.problems.count == PolicyProblems.maxListed + 1)
+        #expect(many.problems.last?.message == "and 4900 more problems, not listed" && many.byLine.count == 100)
         #expect(ConsoleWeb.pathSegment("ops:mail@x") == "ops:mail@x", "review M4: `:` and `@` stay in a path")
         #expect(ConsoleWeb.pathSegment("a b/c?") == "a%20b%2Fc%3F")
     }

@@ -10,14 +10,20 @@ enum ConsoleData {
     /// Most audit records a page scans (the newest of a time window).
     static let maxScannedRecords = 20_000
 
-    /// The agents the caller may see, in id order, at most ``maxAgents``.
+    /// Most agents a page reads past (other tenants') looking for the viewer's.
+    static let maxScannedAgents = 100_000
+
+    /// The agents the caller may see, in id order, at most ``maxAgents``, among the first
+    /// ``maxScannedAgents`` of the cluster.
     static func agents(_ caller: Caller, _ node: SandboxNode) throws(APIError) -> [AgentRecord] {
         try node.readState { queries in
             var found: [AgentRecord] = []
             var after: [UInt8]? = nil
             let prefix = StateKeys.agentPrefix
-            while found.count < maxAgents {
+            var scanned = 0
+            while found.count < maxAgents, scanned < maxScannedAgents {
                 let page = try queries.reader.scan(prefix: prefix, after: after, limit: 200)
+                scanned += page.count
                 for pair in page {
                     after = pair.key
                     let id = String(decoding: pair.key.dropFirst(prefix.count), as: UTF8.self)

@@ -82,12 +82,13 @@ extension ConsoleWeb {
     /// The upload form again, with the text listed by line and each problem at its line.
     static func uploadRefused(_ agent: String, _ yaml: String, _ message: String, _ viewer: Viewer) -> Page {
         let problems = PolicyProblems(message: message, agent: agent)
-        let bad = problems.lines
+        let byLine = problems.byLine
         let lines = yaml.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map {
             index, text in
-            [
-                "n": index + 1, "text": String(text), "bad": bad.contains(index + 1),
-                "problems": problems.problems.filter { $0.line == index + 1 }.map { ["message": $0.message] },
+            let here = byLine[index + 1] ?? []
+            return [
+                "n": index + 1, "text": String(text), "bad": !here.isEmpty,
+                "problems": here.map { ["message": $0.message] },
             ] as [String: Any]
         }
         let data: [String: Any] = [
