@@ -7,10 +7,16 @@ import SandboxWire
 struct FrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = [UInt8]
 
-    let maxFrameBytes: Int
+    /// The current bound; the inbound handler raises it once the handshake is done.
+    let limit: FrameLimit
+
+    init(limit: FrameLimit) { self.limit = limit }
+
+    init(maxFrameBytes: Int) { limit = FrameLimit(maxFrameBytes) }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return .needMoreData }
+        let maxFrameBytes = limit.bytes
         guard Int(length) <= maxFrameBytes else {
             throw WireError.limitExceeded(field: "frame", value: UInt64(length), limit: UInt64(maxFrameBytes))
         }
@@ -27,6 +33,14 @@ struct FrameDecoder: ByteToMessageDecoder {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }
+}
+
+/// A connection's frame bound, shared by its decoder and its handler on the connection's event
+/// loop (only there: not `Sendable`): small until the handshake is done, then the wire's.
+final class FrameLimit {
+    var bytes: Int
+
+    init(_ bytes: Int) { self.bytes = bytes }
 }
 
 extension ByteBufferAllocator {

@@ -149,14 +149,16 @@ final class PeerLink: @unchecked Sendable {
             Handshake(
                 clusterID: transport.config.clusterID, node: transport.config.localNode, peer: peer,
                 nonce: transport.authenticator?.nonce() ?? []))
-        let limits = transport.config.wire
+        let config = transport.config
         ClientBootstrap(group: loop)
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(transport.config.connectTimeout.timeAmount)
+            .connectTimeout(config.connectTimeout.timeAmount)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try PeerSocket.configure(channel, config)
+                    // The acceptor only ever answers the hello: a welcome or a refusal.
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
+                        ByteToMessageHandler(
+                            FrameDecoder(maxFrameBytes: min(config.maxHandshakeFrameBytes, config.wire.maxFrameBytes))))
                     try channel.pipeline.syncOperations.addHandler(OutboundPeerHandler(link: self))
                 }
             }
@@ -179,6 +181,13 @@ final class PeerLink: @unchecked Sendable {
             state = .authenticating(channel, nonce: handshake.nonce)
             send(hello, on: channel)
             channel.flush()
+            // A peer that accepts and never welcomes (a host that froze after its kernel took
+            // the connection) would hold the frames queued for it, and this link, for good.
+            loop.scheduleTask(in: transport.config.handshakeTimeout.timeAmount) {
+                guard case .authenticating(let waiting, _) = self.state, waiting === channel else { return }
+                self.transport.record { $0.handshakeTimeouts += 1 }
+                channel.close(promise: nil)
+            }
             return
         }
         state = .connected(channel)

@@ -44,19 +44,20 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Starts listening; returns the port (useful with `listenPort` 0).
     public func listen() async throws -> Int {
-        let limits = config.wire
+        let config = self.config
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 128)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: limits.maxFrameBytes)))
+                    try PeerSocket.configure(channel, config)
+                    // Small until the handshake is done (`InboundPeerHandler` raises it).
+                    let limit = FrameLimit(min(config.maxHandshakeFrameBytes, config.wire.maxFrameBytes))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
                     try channel.pipeline.syncOperations.addHandler(
                         InboundPeerHandler(
                             session: PeerSession(policy: self.handshakePolicy, authenticator: self.authenticator),
-                            transport: self))
+                            transport: self, limit: limit))
                 }
             }
         let channel = try await bootstrap.bind(host: config.listenHost, port: config.listenPort).get()
@@ -92,16 +93,30 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
     }
 
     /// Replaces the peers (a membership change, or peers whose ports became known).
+    /// Connections from a peer no longer listed are closed too: a removed node that stays up
+    /// delivers nothing more over the connection it had.
     public func setPeers(_ peers: [NodeID: PeerAddress]) {
-        let stale: [PeerLink] = lock.withLock {
+        let (stale, removed): ([PeerLink], [any Channel]) = lock.withLock {
             members = Set(peers.keys)
             let stale = links.filter { peers[$0.key] != $0.value.address }.map(\.value)
             for link in stale { links[link.peer] = nil }
             peerAddresses = peers
-            return stale
+            let removed = inbound.filter { $0.value.peer.map { !members.contains($0) } ?? false }
+            for key in removed.keys { inbound[key] = nil }
+            statistics.removedPeerConnections += removed.count
+            return (stale, removed.values.map(\.channel))
         }
         for link in stale { link.close() }
+        for channel in removed { channel.close(promise: nil) }
     }
+
+    /// The inbound connections open now, with their peer once their handshake is done
+    /// (guarded by `lock`).
+    private var inbound: [ObjectIdentifier: (channel: any Channel, peer: NodeID?)] = [:]
+    /// How many of them have not finished their handshake (guarded by `lock`).
+    private var pendingHandshakes = 0
+    /// Set by `shutdown()` (guarded by `lock`): connections accepted after it are closed.
+    private var stopped = false
 
     private var peerAddresses: [NodeID: PeerAddress] = [:]
 
@@ -130,14 +145,19 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     /// Stops listening, closes every connection and the event loops it owns.
     public func shutdown() async {
-        let (server, links) = lock.withLock {
-            let taken = (self.server, Array(self.links.values))
+        let (server, links, accepted) = lock.withLock {
+            let taken = (self.server, Array(self.links.values), inbound.values.map(\.channel))
             self.server = nil
             self.links = [:]
+            stopped = true
+            inbound = [:]
+            pendingHandshakes = 0
             sink = nil
             return taken
         }
         for link in links { link.close() }
+        // Accepted connections too: on an event loop group of someone else's they outlive it.
+        for channel in accepted { channel.close(promise: nil) }
         try? await server?.close()
         lock.withLock { host }?.close()
         if ownsGroup { try? await group.shutdownGracefully() }
@@ -147,6 +167,44 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
 
     var handshakePolicy: HandshakePolicy {
         lock.withLock { HandshakePolicy(clusterID: config.clusterID, localNode: config.localNode, members: members) }
+    }
+
+    /// An inbound connection opened: false (close it) when `maxPendingHandshakes` others
+    /// have not finished their handshake, or the transport is shut down.
+    func admitInbound(_ channel: any Channel) -> Bool {
+        lock.withLock {
+            guard !stopped, pendingHandshakes < config.maxPendingHandshakes else {
+                statistics.pendingHandshakesOverLimit += 1
+                return false
+            }
+            pendingHandshakes += 1
+            inbound[ObjectIdentifier(channel)] = (channel, nil)
+            return true
+        }
+    }
+
+    /// An admitted inbound connection finished its handshake with `peer`.
+    func inboundEstablished(_ channel: any Channel, peer: NodeID) {
+        let removed: Bool = lock.withLock {
+            let key = ObjectIdentifier(channel)
+            guard inbound[key] != nil else { return false }
+            pendingHandshakes -= 1
+            guard members.contains(peer) else {  // removed while it shook hands
+                inbound[key] = nil
+                return true
+            }
+            inbound[key]?.peer = peer
+            return false
+        }
+        if removed { channel.close(promise: nil) }
+    }
+
+    /// An admitted inbound connection closed.
+    func inboundClosed(_ channel: any Channel) {
+        lock.withLock {
+            guard let entry = inbound.removeValue(forKey: ObjectIdentifier(channel)) else { return }
+            if entry.peer == nil { pendingHandshakes -= 1 }
+        }
     }
 
     func record(_ update: (inout TransportStats) -> Void) {

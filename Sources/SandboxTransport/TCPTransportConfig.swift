@@ -17,6 +17,27 @@ public struct TCPTransportConfig: Sendable {
     /// How long a snapshot sender waits for room in a full queue before giving up.
     public var snapshotQueueWait: Duration = .seconds(10)
     public var connectTimeout: Duration = .seconds(1)
+    /// How long a connection may take, from its accept or connect, to finish its handshake
+    /// (with a cluster secret, the proofs both ways); then it is closed (the dialler retries).
+    /// A peer that accepts and never answers, or a stranger that connects and sends nothing,
+    /// holds nothing longer than this.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// Most inbound connections at once that have not finished their handshake; one more is
+    /// closed at once.
+    public var maxPendingHandshakes: Int = 64
+    /// Largest frame read before the handshake is done (a `hello` is a few hundred bytes, a
+    /// refusal at most its 4 KiB of text): a stranger cannot make a node buffer a 40 MiB frame.
+    public var maxHandshakeFrameBytes: Int = 8 << 10
+    /// How long sent bytes may stay unacknowledged before the kernel ends the connection
+    /// (`TCP_USER_TIMEOUT`): a peer whose host died or was cut off is noticed and redialled,
+    /// instead of the link writing into a dead socket for TCP's default of about 15 minutes.
+    public var unacknowledgedTimeout: Duration = .seconds(20)
+    /// TCP keepalive on every peer connection (an idle one included): the first probe after
+    /// `keepaliveIdle` without traffic, then one every `keepaliveInterval`, `keepaliveProbes` of
+    /// them, before the kernel ends it (whole seconds).
+    public var keepaliveIdle: Duration = .seconds(10)
+    public var keepaliveInterval: Duration = .seconds(5)
+    public var keepaliveProbes: Int = 3
     public var backoff = ReconnectBackoff()
     /// Seed of the reconnect jitter (draw it from the system generator in production).
     public var seed: UInt64 = 0

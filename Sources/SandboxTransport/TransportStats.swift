@@ -15,6 +15,14 @@ public struct TransportStats: Sendable, Hashable {
     /// Outbound connections closed because the `welcome` did not prove the cluster secret
     /// (the peer has another secret, or none).
     public var unauthenticatedWelcomes = 0
+    /// Connections closed because their handshake did not finish within `handshakeTimeout`
+    /// (inbound: the dialler never completed it; outbound: the welcome never came).
+    public var handshakeTimeouts = 0
+    /// Inbound connections closed at once because `maxPendingHandshakes` others had not
+    /// finished theirs.
+    public var pendingHandshakesOverLimit = 0
+    /// Inbound connections closed because their peer is no longer a member (`setPeers`).
+    public var removedPeerConnections = 0
     /// Frames dropped because a peer's queue was full or its connection failed.
     public var droppedFrames = 0
     /// Why the Raft loop's wake-up pipe was lost, when the loop runs on the transport's event

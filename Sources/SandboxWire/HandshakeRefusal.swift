@@ -11,7 +11,8 @@ public struct HandshakeRefusal: Error, Sendable, Hashable, CustomStringConvertib
         case impostor = 3
         /// The connecting node meant to reach another node id.
         case wrongPeer = 4
-        /// The first frame was not a `hello`, or could not be decoded.
+        /// The first frame was not a `hello`, or a handshake frame came out of turn (a frame that
+        /// does not decode closes the connection without a refusal).
         case protocolViolation = 5
         /// The connecting node did not prove it knows the cluster secret (wrong secret, none,
         /// or a proof recorded on another connection).

@@ -47,7 +47,8 @@ final class NodeMetrics: @unchecked Sendable {
         "sandbox_snapshot_chunks_dropped_total", "sandbox_snapshot_streams_refused_total",
         "sandbox_peer_frames_dropped_total", "sandbox_peer_connections_total", "sandbox_peer_bad_frames_total",
         "sandbox_peer_unknown_frames_total",
-        "sandbox_peer_handshakes_refused_total",
+        "sandbox_peer_handshakes_refused_total", "sandbox_peer_handshake_timeouts_total",
+        "sandbox_peer_pending_handshakes_over_limit_total",
     ]
 
     init() {
@@ -131,6 +132,10 @@ final class NodeMetrics: @unchecked Sendable {
         add(
             "sandbox_peer_handshakes_refused_total", transport.refusedHandshakes.values.reduce(0, +),
             previous.transport.refusedHandshakes.values.reduce(0, +))
+        add("sandbox_peer_handshake_timeouts_total", transport.handshakeTimeouts, previous.transport.handshakeTimeouts)
+        add(
+            "sandbox_peer_pending_handshakes_over_limit_total", transport.pendingHandshakesOverLimit,
+            previous.transport.pendingHandshakesOverLimit)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
