@@ -185,9 +185,10 @@ class _Answering(BaseHTTPRequestHandler):
 
     def _reply(self) -> None:
         fake: AnsweringNode = self.server.fake  # type: ignore[attr-defined]
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with fake.lock:
             fake.requests.append(f"{self.command} {self.path}")
+            fake.bodies.append(body)
         data = json.dumps(fake.body).encode()
         self.send_response(fake.status)
         for name, value in fake.headers.items():
@@ -212,6 +213,7 @@ class AnsweringNode(_Server):
         self.status = status
         self.headers = headers or {}
         self.requests: list[str] = []
+        self.bodies: list[bytes] = []
         self.lock = threading.Lock()
         super().__init__(_Answering)
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from fakes import AnsweringNode, RawNode, drip
 
-from agent_sandbox import UNREACHABLE, SandboxClient, UnreachableError
+from agent_sandbox import UNREACHABLE, ConfigurationError, SandboxClient, UnreachableError
 from agent_sandbox.transport import Caller, Endpoints, RetryPolicy, retry_after
 
 ALLOW = {"decision": "allow", "reason": "ok", "rule": "tools.allow[0]"}
@@ -132,3 +132,37 @@ def test_the_other_nodes_are_asked_while_one_rests_for_its_retry_after() -> None
         good.close()
     assert answers == [200] * 4 and pauses == [], (answers, pauses)
     assert len(busy.requests) <= 1, busy.requests  # resting 5 s: asked last, so not at all here
+
+
+def test_a_key_with_a_trailing_newline_is_refused_without_showing_it() -> None:
+    secret = "AGENT-KEY-0123456789"
+    for bad in (secret + "\n", secret + " ", "é" + secret):
+        with pytest.raises(ConfigurationError) as refused:
+            SandboxClient(endpoints=["http://127.0.0.1:9"], agent_id="a", agent_api_key=bad, trust_env=False)
+        assert secret not in str(refused.value)
+
+
+@pytest.mark.parametrize("request_id", ["", "r" * 129, "has space", "line\nbreak", "é"])
+def test_a_request_id_no_header_carries_is_denied_without_asking(request_id: str) -> None:
+    node = AnsweringNode(ALLOW)
+    try:
+        with client(node.url) as sandbox:
+            answer = sandbox.tool_call("crm.read", {}, request_id=request_id) if request_id else None
+            http = sandbox.http_request("GET", "https://a.example/", request_id=request_id) if request_id else None
+    finally:
+        node.close()
+    for decided in (answer, http):
+        if decided is not None:
+            assert decided["decision"] == "deny" and decided["error"]["code"] == "bad_request_id", decided
+    assert not node.requests  # no node asked, none quarantined
+
+
+def test_execute_passes_the_cost_on() -> None:
+    node = AnsweringNode(ALLOW)
+    try:
+        with client(node.url) as sandbox:
+            decision, ran = sandbox.execute("crm.read", {}, lambda: "done", cost_usd=0.25)
+    finally:
+        node.close()
+    assert decision["decision"] == "allow" and ran == "done"
+    assert json.loads(node.bodies[0])["cost_usd"] == 0.25

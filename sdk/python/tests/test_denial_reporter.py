@@ -91,6 +91,12 @@ def test_the_queue_is_bounded_and_what_the_server_would_refuse_is_not_queued() -
     assert encode_denial(denial(1, request_id="a\nb")) is None
     assert encode_denial(denial(1, chain_depth=-1)) is None
     assert encode_denial(denial(1, params={"x": float("nan")})) is None
+    # Parameters nested past what the report's JSON may hold (64 levels, the params 3 down).
+    deep: dict[str, object] = {}
+    for _ in range(61):
+        deep = {"d": deep}
+    assert encode_denial(denial(1, params=deep)) is None  # 62 deep
+    assert encode_denial(denial(1, params=deep["d"])) is not None  # type: ignore[arg-type]  # 61 deep
     assert encode_denial(denial(1)) is not None
 
 

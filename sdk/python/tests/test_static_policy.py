@@ -76,7 +76,9 @@ def test_the_sales_example_denies_what_it_denies_statically() -> None:
 
 
 @pytest.mark.parametrize("text", ["agent: a\ntools: {allow: &x [a]}\n", "agent: a\ntools:\n  deny: >\n    a\n",
-                                  "agent: a\ntools: [1, 2]\n", "agent: a\nnetwork: {allow_domains: [é.com]}\n"])
+                                  "agent: a\ntools: [1, 2]\n", "agent: a\nnetwork: {allow_domains: [é.com]}\n",
+                                  # An integer over Python's digit limit (the server reads it).
+                                  "agent: a\ntools: {deny: [x]}\nlimit: " + "9" * 5000 + "\n"])
 def test_a_policy_outside_the_understood_subset_gives_no_local_denials(text: str) -> None:
     assert StaticPolicy.from_yaml(text, 1) is None
 

@@ -22,6 +22,21 @@ MIN_POLL = 0.5
 T = TypeVar("T")
 
 
+MAX_REQUEST_ID = 128
+"""The longest request id the server keeps (bytes; it travels in the ``Idempotency-Key`` header)."""
+
+
+def _visible_ascii(text: str) -> bool:
+    return all(0x21 <= ord(char) <= 0x7E for char in text)
+
+
+def _bad_request_id(request_id: str) -> str | None:
+    """Why ``request_id`` cannot be sent as a request id, or ``None``."""
+    if not 1 <= len(request_id) <= MAX_REQUEST_ID or not _visible_ascii(request_id):
+        return f"a request id must be 1 to {MAX_REQUEST_ID} visible ASCII characters"
+    return None
+
+
 def _refused(request_id: str, status: int, code: str, message: str) -> dict[str, Any]:
     """A deny for a request no node decided: refused by a node (``status``), or not sendable (0)."""
     reason = f"sandbox refused the request: {message}" if status else message
@@ -47,6 +62,11 @@ class SandboxClient:
                  min_policy_version: int = 0, policy_version_floor_file: str | os.PathLike[str] | None = None) -> None:
         if not agent_id or not agent_api_key:
             raise ConfigurationError("agent_id and agent_api_key are required")
+        if not _visible_ascii(agent_api_key):
+            # Not the value itself in the message: it is a secret (a trailing newline from a
+            # key file is the usual cause).
+            raise ConfigurationError("agent_api_key must be visible ASCII without spaces or line breaks "
+                                     "(check for a trailing newline read from a file)")
         urls = list(endpoints or []) + ([control_plane_base] if control_plane_base else [])
         self.agent_id = agent_id
         self.tool_schemas = dict(tool_schemas or {})
@@ -121,6 +141,9 @@ class SandboxClient:
                 "policy_version": denial.version, "local": True}
 
     def _decide(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        bad = _bad_request_id(request_id)
+        if bad is not None:
+            return _refused(request_id, 0, "bad_request_id", bad)
         try:
             content = json_bytes(body)
             answer = self._caller.call("POST", "/v1/decisions", content=content,
@@ -137,16 +160,17 @@ class SandboxClient:
                         error.get("message") or f"HTTP {answer.status}")
 
     def execute(self, name: str, params: Mapping[str, Any] | None, perform: Callable[[], T], *,
-                chain_depth: int = 0, approval_timeout: float | None = None) -> tuple[dict[str, Any], T | None]:
+                chain_depth: int = 0, cost_usd: float | None = None,
+                approval_timeout: float | None = None) -> tuple[dict[str, Any], T | None]:
         """Runs ``perform`` only if the tool call is allowed: the decision, and what ``perform``
         returned (``None`` when it did not run). With ``approval_timeout``, a ``needs_approval``
         waits that long for the approval and, once it is approved, asks again (the approval is
         consumed by that second decision, which then decides)."""
-        decision = self.tool_call(name, params, chain_depth=chain_depth)
+        decision = self.tool_call(name, params, chain_depth=chain_depth, cost_usd=cost_usd)
         if decision["decision"] == "needs_approval" and approval_timeout is not None:
             approval = self.wait_for_approval(decision["approval_id"], timeout=approval_timeout)
             if approval.get("status") == "approved":
-                decision = self.tool_call(name, params, chain_depth=chain_depth)
+                decision = self.tool_call(name, params, chain_depth=chain_depth, cost_usd=cost_usd)
         if decision["decision"] != "allow":
             return decision, None
         return decision, perform()

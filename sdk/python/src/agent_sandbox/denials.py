@@ -75,12 +75,39 @@ def encode_denial(denial: dict[str, Any]) -> bytes | None:
     depth = denial.get("chain_depth", 0)
     if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth < 1 << 32:
         return None
+    if _depth(denial.get("params", {})) > _MAX_PARAMS_DEPTH:
+        return None
     try:
         params = json_bytes(denial.get("params", {}))
         whole = json_bytes(denial)
     except ValueError:
         return None
     return whole if len(params) <= _MAX_PARAMS else None
+
+
+_MAX_PARAMS_DEPTH = 61
+"""The deepest parameters a report carries: the server reads a report's JSON at most 64 deep, and
+the parameters sit 3 levels down in it (``{"denials": [{"params": ...}]}``)."""
+
+
+def _depth(value: Any) -> int:
+    """How deep ``value`` nests (a scalar 0, ``{}`` 1), counted without recursion; past
+    ``_MAX_PARAMS_DEPTH + 1`` it stops counting."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > _MAX_PARAMS_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 class DenialReporter:
@@ -189,7 +216,7 @@ class DenialReporter:
         body = b'{"denials":[' + b",".join(data for _, data in batch) + b"]}"
         try:
             answer = caller.call("POST", PATH, content=body, headers={"Content-Type": "application/json"})
-        except UnreachableError as error:
+        except (UnreachableError, ValueError) as error:  # ValueError: a header that cannot be sent
             self.last_error = str(error)
             return False
         ids = [request_id for request_id, _ in batch]
@@ -211,7 +238,7 @@ class DenialReporter:
         """Asks whether the cluster has the endpoint; whether it has."""
         try:
             answer = caller.call("POST", PATH, content=PROBE, headers={"Content-Type": "application/json"})
-        except UnreachableError as error:
+        except (UnreachableError, ValueError) as error:  # ValueError: a header that cannot be sent
             self.last_error = str(error)
             return False
         if answer.status in (404, 405):

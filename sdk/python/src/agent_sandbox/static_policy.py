@@ -125,8 +125,8 @@ class StaticPolicy:
         """The static part of a policy text, or ``None`` when it cannot be read exactly."""
         try:
             return cls(yaml_subset.load(text), version)
-        except (yaml_subset.Unsupported, _Shape, RecursionError):
-            return None
+        except Exception:  # Unsupported, a shape it does not read, an integer over Python's digit limit...
+            return None  # local denials are an optimisation: the server decides instead
 
     def tool_denial(self, tool: str) -> LocalDenial | None:
         """The denial of a tool call whatever its parameters, or ``None`` (ask the server)."""

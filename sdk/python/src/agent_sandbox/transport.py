@@ -176,6 +176,12 @@ class Caller:
                 per_attempt = min(timeout or self.retry.attempt_timeout, share)
                 try:
                     answer = self._attempt(method, url, path, content, headers, params, per_attempt)
+                except httpx.LocalProtocolError:
+                    # Nothing was sent: a header value no HTTP request may carry (a space or line
+                    # break in a key or id). Not the node's fault, and not the message: it quotes
+                    # the value, which may be the agent's key.
+                    raise ValueError("a header cannot be sent (a space, line break or non-ASCII character in it)"
+                                     ) from None
                 except (httpx.HTTPError, _Abandoned) as error:  # refused, timed out, dropped: outcome unknown
                     self.endpoints.failed(url)
                     last = f"{url}: {type(error).__name__}: {error}"

@@ -167,6 +167,12 @@ def load(text: str) -> Any:
     odd = next((char for char in ("\ufeff", "\x85", "\u2028", "\u2029") if char in text), None)
     if odd is not None or "\r" in text.replace("\r\n", ""):
         raise Unsupported(f"a byte-order mark or a line break other than LF and CR LF ({odd or 'CR'!r})")
+    # Python's strip() also trims white space YAML keeps (U+00A0, U+3000, ...): a pattern read
+    # here without it would deny what the server, which keeps it, allows. Such a text is left
+    # to the server.
+    kept = next((char for char in text if char.isspace() and char not in " \t\n\r"), None)
+    if kept is not None:
+        raise Unsupported(f"white space YAML does not trim ({kept!r})")
     reader = _Reader(text)
     first = reader.peek()
     if first is not None and first[1] in ("---", "--- "):
