@@ -91,6 +91,9 @@ extension ApprovalRoutes {
         if let session = try node.session(from: request) {
             try node.checkCSRF(vote.csrf, for: session)
             vote.fromSession = true
+            // On state as new as the leader's: a logout or a token revoked through another node
+            // ends the session here too (as the console's own vote route reads first).
+            try await node.linearizableRead()
             return try node.sessionCaller(session)
         }
         if vote.isForm { try requireSameOrigin(request) }

@@ -67,8 +67,11 @@ extension SandboxNode {
     }
 
     /// Ends every console session of the session's principal on every node (a replicated
-    /// logout), unless the session no longer stands anyway.
+    /// logout), unless the session no longer stands anyway: judged on state as new as the
+    /// leader's (a linearizable read first), so that a node behind on a later login or token
+    /// change does not take a standing session for an ended one and skip the logout.
     func endSessions(of session: Session) async throws(APIError) {
+        try await linearizableRead()
         guard (try? sessionCaller(session)) != nil else { return }
         _ = try await propose(
             .endSessions(principal: session.principal, kind: session.kind.rawValue, actor: session.principal))
