@@ -157,8 +157,7 @@ final class PeerLink: @unchecked Sendable {
                     try PeerSocket.configure(channel, config)
                     // The acceptor only ever answers the hello: a welcome or a refusal.
                     try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(
-                            FrameDecoder(maxFrameBytes: min(config.maxHandshakeFrameBytes, config.wire.maxFrameBytes))))
+                        ByteToMessageHandler(FrameDecoder(maxFrameBytes: config.handshakeFrameLimit)))
                     try channel.pipeline.syncOperations.addHandler(OutboundPeerHandler(link: self))
                 }
             }

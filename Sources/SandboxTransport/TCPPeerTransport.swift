@@ -52,7 +52,7 @@ public final class TCPPeerTransport: PeerTransport, @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try PeerSocket.configure(channel, config)
                     // Small until the handshake is done (`InboundPeerHandler` raises it).
-                    let limit = FrameLimit(min(config.maxHandshakeFrameBytes, config.wire.maxFrameBytes))
+                    let limit = FrameLimit(config.handshakeFrameLimit)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(limit: limit)))
                     try channel.pipeline.syncOperations.addHandler(
                         InboundPeerHandler(

@@ -28,6 +28,8 @@ public struct TCPTransportConfig: Sendable {
     /// Largest frame read before the handshake is done (a `hello` is a few hundred bytes, a
     /// refusal at most its 4 KiB of text): a stranger cannot make a node buffer a 40 MiB frame.
     public var maxHandshakeFrameBytes: Int = 8 << 10
+    /// The frame limit in force until the handshake is done (never above the wire's own).
+    var handshakeFrameLimit: Int { min(maxHandshakeFrameBytes, wire.maxFrameBytes) }
     /// How long sent bytes may stay unacknowledged before the kernel ends the connection
     /// (`TCP_USER_TIMEOUT`): a peer whose host died or was cut off is noticed and redialled,
     /// instead of the link writing into a dead socket for TCP's default of about 15 minutes.

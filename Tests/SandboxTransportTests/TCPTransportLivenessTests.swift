@@ -27,7 +27,8 @@ import Testing
     }
 
     @Test func aConnectionThatNeverFinishesItsHandshakeIsClosed() async throws {
-        let (node, port) = try await listener { $0.handshakeTimeout = .milliseconds(300) }
+        // Long enough that a loaded machine sends the half frame and the hello below in time.
+        let (node, port) = try await listener { $0.handshakeTimeout = .seconds(1) }
         let sink = RecordingSink()
         node.attach(sink)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -46,7 +47,7 @@ import Testing
             good.allocator.framed(try Frame.hello(Handshake(clusterID: "test", node: 1, peer: 2)).encoded())
                 as ByteBuffer
         ).get()
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(1_500))  // past the timeout
         #expect(good.isActive && node.stats.handshakeTimeouts == 2)
         try await good.writeAndFlush(
             good.allocator.framed(try Frame.messages([Message(kind: .heartbeat, from: 1, to: 2, term: 3)]).encoded())

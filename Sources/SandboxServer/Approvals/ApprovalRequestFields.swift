@@ -60,10 +60,8 @@ struct ApprovalRequestFields {
 
     /// An identifier as the state machine stores one: 1 to 128 bytes without control characters.
     private static func identifier(_ body: JSONValue, _ field: String) throws(APIError) -> String {
-        let limit = DecisionRoutes.limits.maxIdentifierBytes
-        guard let text = body.member(field)?.stringValue, !text.isEmpty, text.utf8.count <= limit,
-            !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-        else {
+        guard let text = body.member(field)?.stringValue, IdentityInput.isStoredIdentifier(text) else {
+            let limit = DecisionRoutes.limits.maxIdentifierBytes
             throw bad("\(field) must be a non-empty string of at most \(limit) bytes without control characters")
         }
         return text

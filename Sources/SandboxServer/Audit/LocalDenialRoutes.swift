@@ -50,12 +50,10 @@ enum LocalDenialRoutes {
 
     private static func denial(_ item: JSONValue) throws(DecisionRoutes.Message) -> LocalDenial {
         let requestID = try string(item, "request_id", maxBytes: limits.maxIdentifierBytes)
-        guard !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+        guard !IdentityInput.hasControlCharacter(requestID) else {
             throw .init(text: "request_id contains a control character")
         }
-        guard case .success(let wide) = DecisionRoutes.wholeNumber(item.member("chain_depth"), max: UInt64(UInt32.max))
-        else { throw .init(text: "chain_depth must be a whole number from 0 to \(UInt32.max)") }
-        let depth = wide.map { UInt32($0) }
+        let depth = try DecisionRoutes.chainDepth(item.member("chain_depth")).get()
         let request: DecisionRequest
         switch item.member("kind")?.stringValue {
         case "tool":

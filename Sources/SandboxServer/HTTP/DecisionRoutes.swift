@@ -54,9 +54,7 @@ enum DecisionRoutes {
         guard let requestID = idempotencyKey ?? body.member("request_id")?.stringValue, !requestID.isEmpty else {
             return .failure(.badRequest("give a request id: the Idempotency-Key header or request_id"))
         }
-        guard requestID.utf8.count <= limits.maxIdentifierBytes,
-            !requestID.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-        else {
+        guard IdentityInput.isStoredIdentifier(requestID) else {
             return .failure(
                 .badRequest(
                     "the request id (Idempotency-Key or request_id) must be 1 to \(limits.maxIdentifierBytes) bytes "
@@ -120,9 +118,9 @@ enum DecisionRoutes {
     static func parse(_ body: JSONValue, bodyBytes: Int? = nil) -> Result<DecisionRequest, Message> {
         guard case .object(let members) = body else { return .failure(Message(text: "the body must be a JSON object")) }
         let depth: UInt32?
-        switch wholeNumber(members["chain_depth"], max: UInt64(UInt32.max)) {
-        case .success(let value): depth = value.map { UInt32($0) }
-        case .failure: return .failure(Message(text: "chain_depth must be a whole number from 0 to \(UInt32.max)"))
+        switch chainDepth(members["chain_depth"]) {
+        case .success(let value): depth = value
+        case .failure(let message): return .failure(message)
         }
         if let http = members["http"] {
             guard case .object(let fields) = http else {
@@ -136,8 +134,12 @@ enum DecisionRoutes {
             guard case .string(let url)? = fields["url"], url.utf8.count <= limits.maxURLBytes else {
                 return .failure(Message(text: "http.url must be a string of at most \(limits.maxURLBytes) bytes"))
             }
-            guard case .success(let bodyBytes) = wholeNumber(fields["body_bytes"], max: UInt64(Int64.max)) else {
-                return .failure(Message(text: "http.body_bytes must be a whole number ≥ 0"))
+            let bodyBytes: UInt64?
+            switch wholeNumber(
+                fields["body_bytes"], max: UInt64(Int64.max), "http.body_bytes must be a whole number ≥ 0")
+            {
+            case .success(let value): bodyBytes = value
+            case .failure(let message): return .failure(message)
             }
             return .success(.http(method: method.uppercased(), url: url, bodyBytes: bodyBytes, chainDepth: depth))
         }
@@ -169,11 +171,19 @@ enum DecisionRoutes {
     /// The longest `cost_usd` the state machine takes, as its JSON literal.
     static let maxCostLiteralBytes = 64
 
-    /// An optional member that must be a whole number from 0 to `max` when present.
-    static func wholeNumber(_ value: JSONValue?, max: UInt64) -> Result<UInt64?, Message> {
+    /// An optional `chain_depth`: a whole number from 0 to 2³²−1 when present (decisions and
+    /// local denial reports alike).
+    static func chainDepth(_ value: JSONValue?) -> Result<UInt32?, Message> {
+        wholeNumber(value, max: UInt64(UInt32.max), "chain_depth must be a whole number from 0 to \(UInt32.max)")
+            .map { $0.map { UInt32($0) } }
+    }
+
+    /// An optional member that must be a whole number from 0 to `max` when present; `message`
+    /// otherwise.
+    private static func wholeNumber(_ value: JSONValue?, max: UInt64, _ message: String) -> Result<UInt64?, Message> {
         guard let value else { return .success(nil) }
         guard case .number(let number) = value, let int = number.int64Value, int >= 0, UInt64(int) <= max else {
-            return .failure(Message(text: ""))
+            return .failure(Message(text: message))
         }
         return .success(UInt64(int))
     }

@@ -64,6 +64,15 @@ enum IdentityInput {
         }
     }
 
+    /// Whether `text` is an identifier as the state machine stores one (request ids, agent and
+    /// group ids given in bodies): 1 to `StateLimits.maxIdentifierBytes` (128) bytes without a
+    /// control character; the state machine refuses anything else at apply.
+    static func isStoredIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= DecisionRoutes.limits.maxIdentifierBytes && !hasControlCharacter(text)
+    }
+
+    static func hasControlCharacter(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 || $0 == 0x7F } }
+
     /// The body must be a JSON object.
     static func object(_ body: JSONValue) throws(APIError) -> JSONValue {
         guard case .object = body else { throw .badRequest("the body must be a JSON object", code: "bad_request") }
